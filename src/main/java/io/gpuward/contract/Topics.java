@@ -1,0 +1,71 @@
+package io.gpuward.contract;
+
+import io.gpuward.avro.ControlCommand;
+import io.gpuward.avro.DeadLetter;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.GpuSample;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeHealth;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.XidEvent;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The typed topic registry: every topic of the contract ({@code streams/topics.yaml}) bound to its
+ * Avro value type and serde. Immutable; built once per role at startup.
+ */
+public final class Topics {
+
+  private final TopicCatalog catalog;
+  public final Topic<GpuSample> gpu;
+  public final Topic<XidEvent> xid;
+  public final Topic<NodeEvent> kubeEvents;
+  public final Topic<NodeInventory> inventory;
+  public final Topic<FaultVerdict> verdicts;
+  public final Topic<NodeHealth> health;
+  public final Topic<FleetIncident> incidents;
+  public final Topic<RemediationRecord> audit;
+  public final Topic<ControlCommand> control;
+  public final Topic<DeadLetter> dlq;
+
+  public Topics(TopicCatalog catalog, SerdeFactory serdes) {
+    this.catalog = catalog;
+    this.gpu = bind(catalog, serdes, "gpu", GpuSample.class);
+    this.xid = bind(catalog, serdes, "xid", XidEvent.class);
+    this.kubeEvents = bind(catalog, serdes, "kubeEvents", NodeEvent.class);
+    this.inventory = bind(catalog, serdes, "inventory", NodeInventory.class);
+    this.verdicts = bind(catalog, serdes, "verdicts", FaultVerdict.class);
+    this.health = bind(catalog, serdes, "health", NodeHealth.class);
+    this.incidents = bind(catalog, serdes, "incidents", FleetIncident.class);
+    this.audit = bind(catalog, serdes, "audit", RemediationRecord.class);
+    this.control = bind(catalog, serdes, "control", ControlCommand.class);
+    this.dlq = bind(catalog, serdes, "dlq", DeadLetter.class);
+  }
+
+  private static <V extends SpecificRecord> Topic<V> bind(
+      TopicCatalog catalog, SerdeFactory serdes, String id, Class<V> type) {
+    TopicSpec spec = catalog.spec(id);
+    if (!spec.valueRecord().equals(type.getSimpleName())) {
+      throw new IllegalArgumentException(
+          "topic catalog: topics."
+              + id
+              + ".value is "
+              + spec.valueRecord()
+              + " but the contract requires "
+              + type.getSimpleName());
+    }
+    return new Topic<>(spec, type, serdes.valueSerde(type));
+  }
+
+  public TopicCatalog catalog() {
+    return catalog;
+  }
+
+  /** Every topic spec, for creating them at startup. */
+  public List<TopicSpec> specs() {
+    return catalog.all();
+  }
+}

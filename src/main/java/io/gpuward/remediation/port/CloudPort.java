@@ -1,0 +1,21 @@
+package io.gpuward.remediation.port;
+
+/**
+ * The cloud side of remediation (EC2, Auto Scaling, SSM). Implemented by the AWS SDK actuator and
+ * by the simulated cluster in the demo. Methods throw {@link ActuatorException} with a
+ * classification.
+ */
+public interface CloudPort {
+
+  /** Resets one GPU ({@code nvidia-smi -r -i <index>} through SSM); the node must be drained. */
+  void resetGpu(String instanceId, int gpuIndex, String idempotencyToken);
+
+  /** Reboots the instance (EC2 RebootInstances). */
+  void reboot(String instanceId, String idempotencyToken);
+
+  /**
+   * Replaces the instance through its Auto Scaling group without decrementing desired capacity
+   * (TerminateInstanceInAutoScalingGroup, ShouldDecrementDesiredCapacity=false).
+   */
+  void replace(String instanceId, String asgName, String idempotencyToken);
+}

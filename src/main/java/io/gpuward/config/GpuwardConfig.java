@@ -1,0 +1,151 @@
+package io.gpuward.config;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * gpuward's typed configuration, declared once with defaults, validation and docs. Values come from
+ * a properties file ({@code --config}) and command-line flags; a bad value fails at start with a
+ * message naming the key. Keys starting with {@code kafka.} pass through to every Kafka client
+ * (e.g. {@code kafka.security.protocol=SASL_SSL}).
+ */
+public final class GpuwardConfig extends AbstractConfig {
+
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String REGISTRY_URL = "schema.registry.url";
+  public static final String REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
+  public static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String ENGINE_APPLICATION_ID = "engine.application.id";
+  public static final String ENGINE_STATE_DIR = "engine.state.dir";
+  public static final String ENGINE_COMMIT_INTERVAL_MS = "engine.commit.interval.ms";
+  public static final String ENGINE_THREADS = "engine.threads";
+  public static final String REMEDIATION_GROUP_ID = "remediation.group.id";
+  public static final String REMEDIATION_DRY_RUN = "remediation.dry.run";
+  public static final String KAFKA_PREFIX = "kafka.";
+
+  public static final ConfigDef DEF =
+      new ConfigDef()
+          .define(
+              BOOTSTRAP_SERVERS,
+              Type.STRING,
+              "127.0.0.1:9092",
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Kafka bootstrap servers, host:port[,host:port].")
+          .define(
+              REGISTRY_URL,
+              Type.STRING,
+              "http://127.0.0.1:8081",
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Confluent-compatible schema registry URL.")
+          .define(
+              REGISTRY_AUTO_REGISTER,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Register value schemas on first use (else they must be registered already).")
+          .define(
+              TOPIC_PREFIX,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Prefix for every gpuward topic name (e.g. 'staging.').")
+          .define(
+              ENGINE_APPLICATION_ID,
+              Type.STRING,
+              "gpuward-engine",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Kafka Streams application.id of the verdict engine.")
+          .define(
+              ENGINE_STATE_DIR,
+              Type.STRING,
+              System.getProperty("java.io.tmpdir") + "/gpuward-streams",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Directory of the engine's local state stores.")
+          .define(
+              ENGINE_COMMIT_INTERVAL_MS,
+              Type.LONG,
+              100L,
+              Range.between(10, 60_000),
+              Importance.LOW,
+              "Engine commit interval; under exactly-once, output is visible at commit.")
+          .define(
+              ENGINE_THREADS,
+              Type.INT,
+              1,
+              Range.between(1, 64),
+              Importance.LOW,
+              "Stream threads of the engine.")
+          .define(
+              REMEDIATION_GROUP_ID,
+              Type.STRING,
+              "gpuward-remediator",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Consumer group of the remediator.")
+          .define(
+              REMEDIATION_DRY_RUN,
+              Type.BOOLEAN,
+              true,
+              Importance.HIGH,
+              "Dry run: decide and audit, never act. Live actions need this set to false.");
+
+  public GpuwardConfig(Map<?, ?> values) {
+    super(DEF, values, false);
+  }
+
+  public String bootstrapServers() {
+    return getString(BOOTSTRAP_SERVERS);
+  }
+
+  public String registryUrl() {
+    return getString(REGISTRY_URL);
+  }
+
+  public boolean autoRegister() {
+    return getBoolean(REGISTRY_AUTO_REGISTER);
+  }
+
+  public String topicPrefix() {
+    return getString(TOPIC_PREFIX);
+  }
+
+  public String engineApplicationId() {
+    return getString(ENGINE_APPLICATION_ID);
+  }
+
+  public String engineStateDir() {
+    return getString(ENGINE_STATE_DIR);
+  }
+
+  public long engineCommitIntervalMs() {
+    return getLong(ENGINE_COMMIT_INTERVAL_MS);
+  }
+
+  public int engineThreads() {
+    return getInt(ENGINE_THREADS);
+  }
+
+  public String remediationGroupId() {
+    return getString(REMEDIATION_GROUP_ID);
+  }
+
+  public boolean dryRun() {
+    return getBoolean(REMEDIATION_DRY_RUN);
+  }
+
+  /** Properties for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */
+  public Map<String, Object> kafkaClientProps() {
+    Map<String, Object> out = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
+    out.put("bootstrap.servers", bootstrapServers());
+    return out;
+  }
+}

@@ -1,0 +1,51 @@
+package io.gpuward.engine;
+
+/**
+ * Stable names of every source, processor, store, branch and sink of the verdict topology. They
+ * are an upgrade contract: renaming a store or repartition loses its state. {@code
+ * VerdictTopologyTest} asserts them over {@code topology.describe()}.
+ */
+public final class EngineNames {
+  private EngineNames() {}
+
+  public static final String XID_SOURCE = "xid-source";
+  public static final String GPU_SOURCE = "gpu-source";
+  public static final String EVENTS_SOURCE = "kube-events-source";
+  public static final String INVENTORY_SOURCE = "inventory-source";
+
+  public static final String XID_CHECK = "xid-check";
+  public static final String XID_BRANCH = "xid-branch-";
+  public static final String GPU_CHECK = "gpu-check";
+  public static final String GPU_BRANCH = "gpu-branch-";
+  public static final String EVENTS_CHECK = "kube-events-check";
+  public static final String EVENTS_BRANCH = "kube-events-branch-";
+  public static final String BRANCH_VALID = "valid";
+  public static final String BRANCH_INVALID = "invalid";
+
+  public static final String XID_SIGNALS = "xid-signals";
+  public static final String EVENT_SIGNALS = "kube-event-signals";
+  public static final String INVENTORY_SIGNALS = "inventory-signals";
+  public static final String INVENTORY_TO_STREAM = "inventory-changes";
+
+  public static final String GPU_BY_NODE = "gpu-by-node";
+  public static final String THERMAL_WINDOW = "thermal-window";
+  public static final String THERMAL_FINAL = "thermal-window-final";
+  public static final String THERMAL_TO_STREAM = "thermal-window-results";
+  public static final String THERMAL_SIGNALS = "thermal-signals";
+
+  public static final String SIGNALS_MERGE_1 = "signals-merge-xid-thermal";
+  public static final String SIGNALS_MERGE_2 = "signals-merge-events";
+  public static final String SIGNALS_MERGE_3 = "signals-merge-inventory";
+  public static final String VERDICT_DECIDER = "verdict-decider";
+  public static final String OUTPUT_BRANCH = "engine-output-";
+  public static final String OUTPUT_VERDICTS = "verdicts";
+  public static final String OUTPUT_HEALTH = "health";
+
+  public static final String VERDICTS_SINK = "verdicts-sink";
+  public static final String HEALTH_SINK = "health-sink";
+  public static final String DLQ_SINK_PREFIX = "dlq-sink-";
+
+  public static final String INVENTORY_STORE = "inventory-store";
+  public static final String THERMAL_STORE = "thermal-window-store";
+  public static final String VERDICT_STORE = "verdict-store";
+}

@@ -1,0 +1,124 @@
+package io.gpuward.engine;
+
+import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.Topics;
+import io.gpuward.engine.domain.RuleCatalog;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts and stops the verdict engine; the topology itself is {@link VerdictTopology#build}. */
+public final class EngineService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EngineService.class);
+
+  private final KafkaStreams streams;
+  private final KafkaStreamsMetrics binder;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Throwable failure;
+
+  private EngineService(KafkaStreams streams, KafkaStreamsMetrics binder) {
+    this.streams = streams;
+    this.binder = binder;
+  }
+
+  /** Streams properties of the engine (exactly-once v2, event time, DLQ for poison records). */
+  public static Properties properties(
+      GpuwardConfig cfg, Topics topics, MeterRegistry meters, Clock clock) {
+    Properties p = new Properties();
+    p.putAll(cfg.kafkaClientProps());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, cfg.engineApplicationId());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.engineCommitIntervalMs());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.engineThreads());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterHandler.class.getName());
+    p.put(DeadLetterHandler.DLQ_TOPIC, topics.dlq.name());
+    p.put(DeadLetterHandler.SERIALIZER, topics.dlq.valueSerde().serializer());
+    p.put(DeadLetterHandler.METERS, meters);
+    p.put(DeadLetterHandler.CLOCK, clock);
+    p.put(DeadLetterHandler.APPLICATION, cfg.engineApplicationId());
+    return p;
+  }
+
+  /** Builds the topology, starts it, and waits until it runs (or fails). */
+  public static EngineService start(
+      GpuwardConfig cfg,
+      Topics topics,
+      RuleCatalog rules,
+      InstanceTypeCatalog types,
+      MeterRegistry meters,
+      Clock clock,
+      Duration startTimeout) {
+    Topology topology =
+        VerdictTopology.build(topics, rules, types, cfg.engineApplicationId(), meters);
+    log.debug("verdict topology:\n{}", topology.describe());
+    KafkaStreams streams = new KafkaStreams(topology, properties(cfg, topics, meters, clock));
+    KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
+    binder.bindTo(meters);
+    EngineService svc = new EngineService(streams, binder);
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener(
+        (now, before) -> {
+          log.info("engine state {} -> {}", before, now);
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+            running.countDown();
+            svc.stopped.countDown();
+          }
+        });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          // A bug, not bad data (bad data goes to the DLQ): fail loudly.
+          log.error("verdict engine failed; shutting down", e);
+          svc.failure = e;
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.start();
+    try {
+      if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("engine not RUNNING after {}; continuing to wait in the background", startTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (streams.state() == KafkaStreams.State.ERROR || svc.failure != null) {
+      svc.close();
+      throw new IllegalStateException("verdict engine failed to start", svc.failure);
+    }
+    return svc;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Blocks until the engine stops (closed, or failed). Returns the failure, if any. */
+  public Throwable awaitStop() throws InterruptedException {
+    stopped.await();
+    return failure;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(15));
+    binder.close();
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,234 @@
+package io.gpuward.remediation;
+
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuRef;
+import io.gpuward.avro.Outcome;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.SkipReason;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.CloudPort;
+import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.LiveNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where an action is taken: plan (pure {@link Planner}) → apply (through the cluster and cloud
+ * ports) → report (a {@link RemediationRecord} for every decision and step, to the audit sink).
+ */
+public final class Remediation {
+  private static final Logger log = LoggerFactory.getLogger(Remediation.class);
+
+  /** Actions whose success is verified by the verdict clearing afterwards. */
+  static final Set<RemediationAction> VERIFIABLE =
+      EnumSet.of(RemediationAction.RESET_GPU, RemediationAction.REBOOT, RemediationAction.REPLACE);
+
+  private final Planner planner;
+  private final ClusterPort cluster;
+  private final CloudPort cloud;
+  private final Consumer<RemediationRecord> audit;
+  private final Clock clock;
+  private final boolean dryRun;
+  private final MeterRegistry meters;
+  private final Ledger ledger = new Ledger();
+
+  public Remediation(
+      Planner planner,
+      ClusterPort cluster,
+      CloudPort cloud,
+      Consumer<RemediationRecord> audit,
+      Clock clock,
+      boolean dryRun,
+      MeterRegistry meters) {
+    this.planner = planner;
+    this.cluster = cluster;
+    this.cloud = cloud;
+    this.audit = audit;
+    this.clock = clock;
+    this.dryRun = dryRun;
+    this.meters = meters;
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  /** Handles one verdict: plans, acts, and reports. */
+  public void onVerdict(FaultVerdict v) {
+    meters.counter(RemediationMetrics.VERDICTS, "state", v.getState().name()).increment();
+    Optional<LiveNode> live = cluster.node(v.getNode());
+    if (v.getState() == VerdictState.CLEARED) {
+      verifyFinished(v);
+    }
+    List<Step> steps = planner.plan(v, live, ledger, dryRun, clock.instant());
+    for (Step step : steps) {
+      if (step.skipped()) {
+        report(v, step, Outcome.SKIPPED, step.skip(), step.detail());
+        continue;
+      }
+      if (step.action() == RemediationAction.NONE) {
+        report(v, step, Outcome.PLANNED, null, step.detail());
+        continue;
+      }
+      report(v, step, Outcome.PLANNED, null, step.detail());
+      report(v, step, Outcome.STARTED, null, null);
+      try {
+        String detail = execute(v, step, live);
+        report(v, step, Outcome.SUCCEEDED, null, detail);
+      } catch (ActuatorException e) {
+        Outcome o =
+            switch (e.kind()) {
+              case TRANSIENT -> Outcome.FAILED_TRANSIENT;
+              case PERMANENT -> Outcome.FAILED_PERMANENT;
+              case AMBIGUOUS -> Outcome.AMBIGUOUS;
+            };
+        log.warn(
+            "remediation step failed node={} verdictId={} action={} op={}: {}",
+            v.getNode(),
+            v.getVerdictId(),
+            step.action(),
+            step.operationId(),
+            e.getMessage());
+        report(v, step, o, null, e.getMessage());
+        break; // later steps depend on this one
+      }
+    }
+  }
+
+  /** A cleared verdict verifies the disruptive actions taken for it. */
+  private void verifyFinished(FaultVerdict v) {
+    for (RemediationAction a : VERIFIABLE) {
+      String op = OperationIds.of(v.getNode(), v.getVerdictId(), a, 1);
+      if (ledger.outcome(op).orElse(null) == Outcome.SUCCEEDED) {
+        report(
+            v,
+            new Step(op, a, 1, null, null),
+            Outcome.VERIFIED,
+            null,
+            "verdict cleared after " + a + ": " + v.getClearReason());
+      }
+    }
+  }
+
+  private String execute(FaultVerdict v, Step step, Optional<LiveNode> live) {
+    String node = v.getNode();
+    String instanceId =
+        live.map(LiveNode::instanceId).filter(s -> !s.isBlank()).orElse(v.getInstanceId());
+    switch (step.action()) {
+      case CORDON -> {
+        cluster.cordon(node, step.operationId());
+        return "cordoned";
+      }
+      case UNCORDON -> {
+        cluster.uncordon(node, step.operationId());
+        return "uncordoned";
+      }
+      case DRAIN -> {
+        DrainResult r = cluster.drain(node, planner.policy().drainDeadline());
+        if (!r.complete()) {
+          throw new ActuatorException(
+              ActuatorException.Kind.TRANSIENT,
+              "drain incomplete: "
+                  + r.blockedByPdb()
+                  + " pod(s) blocked by PodDisruptionBudgets after "
+                  + r.evicted()
+                  + " evicted");
+        }
+        return "drained: " + r.evicted() + " evicted, " + r.skippedDaemonSet() + " DaemonSet pods left";
+      }
+      case RESET_GPU -> {
+        List<GpuRef> gpus = v.getGpus();
+        if (gpus.isEmpty()) {
+          throw new ActuatorException(
+              ActuatorException.Kind.PERMANENT, "verdict names no GPU to reset");
+        }
+        for (GpuRef g : gpus) {
+          cloud.resetGpu(requireInstance(instanceId), g.getUuid(), step.operationId());
+        }
+        return "reset " + gpus.size() + " GPU(s)";
+      }
+      case REBOOT -> {
+        cloud.reboot(requireInstance(instanceId), step.operationId());
+        return "reboot requested for " + instanceId;
+      }
+      case REPLACE -> {
+        String asg = live.map(LiveNode::asgName).orElse(null);
+        cloud.replace(requireInstance(instanceId), asg, step.operationId());
+        return "replacement requested for " + instanceId + " in " + asg;
+      }
+      case ESCALATE, NOTIFY -> {
+        log.warn(
+            "{} node={} verdictId={} class={}: {}",
+            step.action(),
+            node,
+            v.getVerdictId(),
+            v.getFaultClass(),
+            step.detail());
+        return step.detail();
+      }
+      default -> throw new ActuatorException(
+          ActuatorException.Kind.PERMANENT, "no actuator for " + step.action());
+    }
+  }
+
+  private static String requireInstance(String instanceId) {
+    if (instanceId == null || instanceId.isBlank()) {
+      throw new ActuatorException(
+          ActuatorException.Kind.PERMANENT, "instance id of the node is unknown");
+    }
+    return instanceId;
+  }
+
+  private void report(FaultVerdict v, Step step, Outcome outcome, SkipReason reason, String detail) {
+    RemediationRecord r =
+        RemediationRecord.newBuilder()
+            .setOperationId(step.operationId())
+            .setVerdictId(v.getVerdictId())
+            .setNode(v.getNode())
+            .setAction(step.action())
+            .setOutcome(outcome)
+            .setReason(reason)
+            .setAttempt(step.attempt())
+            .setPolicyVersion(planner.policy().version())
+            .setAt(clock.instant())
+            .setFaultClass(v.getFaultClass())
+            .setNodegroup(v.getNodegroup())
+            .setDryRun(dryRun)
+            .setDetail(detail)
+            .build();
+    ledger.record(r);
+    meters
+        .counter(
+            RemediationMetrics.RECORDS,
+            "action",
+            step.action().name(),
+            "outcome",
+            outcome.name(),
+            "reason",
+            reason == null ? "none" : reason.name())
+        .increment();
+    log.info(
+        "audit node={} verdictId={} action={} outcome={} reason={} op={}",
+        v.getNode(),
+        v.getVerdictId(),
+        step.action(),
+        outcome,
+        reason,
+        step.operationId());
+    audit.accept(r);
+  }
+}

@@ -1,0 +1,159 @@
+package io.gpuward.remediation;
+
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.contract.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The remediator's Kafka loop: rebuilds the ledger from the audit topic, then consumes verdicts and
+ * hands each to {@link Remediation}, writing its audit records before committing the verdict's
+ * offset.
+ */
+public final class RemediatorService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
+
+  private final Map<String, Object> clientProps;
+  private final Topics topics;
+  private final Remediation remediation;
+  private final String groupId;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final KafkaProducer<String, RemediationRecord> producer;
+  private KafkaConsumer<String, FaultVerdict> consumer;
+  private Thread thread;
+
+  public RemediatorService(
+      Map<String, Object> clientProps,
+      Topics topics,
+      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
+          remediationFactory,
+      String groupId) {
+    this.clientProps = Map.copyOf(clientProps);
+    this.topics = topics;
+    this.groupId = groupId;
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-audit");
+    this.producer =
+        new KafkaProducer<>(p, new StringSerializer(), topics.audit.valueSerde().serializer());
+    this.remediation =
+        remediationFactory.apply(
+            r -> producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r)));
+  }
+
+  public Remediation remediation() {
+    return remediation;
+  }
+
+  /** Rebuilds the ledger and starts consuming on a thread of its own. */
+  public void start() {
+    rebuildLedger();
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    consumer =
+        new KafkaConsumer<>(
+            c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer());
+    consumer.subscribe(List.of(topics.verdicts.name()));
+    thread = new Thread(this::loop, "gpuward-remediator");
+    thread.start();
+  }
+
+  private void rebuildLedger() {
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (var reader =
+        new KafkaConsumer<>(
+            c, new StringDeserializer(), topics.audit.valueSerde().deserializer())) {
+      List<TopicPartition> parts =
+          reader.partitionsFor(topics.audit.name()).stream()
+              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+              .toList();
+      reader.assign(parts);
+      reader.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = reader.endOffsets(parts);
+      int n = 0;
+      while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, RemediationRecord> r : reader.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) {
+            remediation.ledger().record(r.value());
+            n++;
+          }
+        }
+      }
+      log.info("remediation ledger rebuilt from {} audit records ({} operations)", n, remediation.ledger().size());
+    }
+  }
+
+  private void loop() {
+    try {
+      while (running.get()) {
+        var records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<String, FaultVerdict> r : records) {
+          if (r.value() == null) {
+            continue;
+          }
+          try {
+            remediation.onVerdict(r.value());
+          } catch (RuntimeException e) {
+            log.error(
+                "remediation failed for verdict topic={} partition={} offset={} node={}",
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                r.key(),
+                e);
+          }
+        }
+        if (!records.isEmpty()) {
+          producer.flush();
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (thread != null) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    producer.close(Duration.ofSeconds(5));
+  }
+}

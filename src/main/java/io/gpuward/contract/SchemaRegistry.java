@@ -36,4 +36,10 @@ public interface SchemaRegistry {
 
   /** Sets the compatibility level (e.g. BACKWARD) of {@code subject}, or globally when null. */
   void setCompatibility(String subject, String level);
+
+  /**
+   * The compatibility level of {@code subject} (its own, else the global one), or the global level
+   * when {@code subject} is null.
+   */
+  String compatibility(String subject);
 }

@@ -1,0 +1,318 @@
+package io.gpuward.embedded;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.gpuward.contract.SchemaRegistry.Registered;
+import io.gpuward.contract.SchemaRegistryException;
+import io.gpuward.contract.registry.InMemorySchemaStore;
+import io.gpuward.contract.registry.RegistryCore;
+import io.gpuward.contract.registry.SchemaStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Confluent-compatible schema registry on 127.0.0.1 and a free port, speaking the REST API subset
+ * gpuward uses (subjects, versions, ids, lookup, compatibility, config) over real HTTP. Its state is
+ * kept in memory, or in a compacted Kafka topic so it survives a restart with the same ids.
+ *
+ * <p>Errors answer {@code {"error_code": int, "message": str}} with Confluent's status and codes; a
+ * failing handler answers 500 and the server keeps serving.
+ */
+public final class EmbeddedSchemaRegistry implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
+
+  /** Default topic of {@link #startOnKafka}. */
+  public static final String DEFAULT_TOPIC = "_gpuward_schemas";
+
+  private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+  private static final List<String> ACCEPTED_TYPES =
+      List.of(
+          "application/vnd.schemaregistry.v1+json",
+          "application/vnd.schemaregistry+json",
+          "application/json",
+          "application/octet-stream");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final SchemaStore store;
+  private final RegistryCore core;
+  private final String url;
+
+  private EmbeddedSchemaRegistry(SchemaStore store) {
+    this.store = store;
+    this.core = new RegistryCore(store);
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "schema-registry-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("cannot bind the embedded schema registry on 127.0.0.1", e);
+    }
+    server.createContext("/", this::handle);
+    server.setExecutor(executor);
+    server.start();
+    this.url = "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Starts a registry whose state lives in memory only. */
+  public static EmbeddedSchemaRegistry startInMemory() {
+    EmbeddedSchemaRegistry r = new EmbeddedSchemaRegistry(new InMemorySchemaStore());
+    log.info("embedded schema registry (in memory) at {}", r.url);
+    return r;
+  }
+
+  /**
+   * Starts a registry whose state lives in the compacted Kafka topic {@code topic} (created when
+   * missing; {@link #DEFAULT_TOPIC} by convention), rebuilt from it before the first request.
+   */
+  public static EmbeddedSchemaRegistry startOnKafka(String bootstrapServers, String topic) {
+    long t0 = System.nanoTime();
+    KafkaSchemaStore store = KafkaSchemaStore.open(bootstrapServers, topic);
+    try {
+      EmbeddedSchemaRegistry r = new EmbeddedSchemaRegistry(store);
+      log.info(
+          "embedded schema registry at {} on topic {} ({} subjects) started in {} ms",
+          r.url,
+          topic,
+          r.core.subjects().size(),
+          (System.nanoTime() - t0) / 1_000_000);
+      return r;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Base URL for clients, e.g. {@code http://127.0.0.1:43123}. */
+  public String url() {
+    return url;
+  }
+
+  /** Stops serving and releases the store. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+    log.info("embedded schema registry at {} stopped", url);
+  }
+
+  private void handle(HttpExchange ex) {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getRawPath();
+    try (ex) {
+      int status = 200;
+      JsonNode answer;
+      try {
+        answer = route(method, segments(path), ex);
+      } catch (SchemaRegistryException e) {
+        status = e.httpStatus();
+        answer = error(e.errorCode(), e.getMessage());
+      } catch (RuntimeException e) {
+        log.error("schema registry: {} {} failed", method, path, e);
+        status = 500;
+        answer = error(50001, "Internal error: " + e);
+      }
+      reply(ex, status, answer);
+    } catch (IOException | RuntimeException e) {
+      log.warn("schema registry: cannot answer {} {}: {}", method, path, e.toString());
+    }
+  }
+
+  private JsonNode route(String method, List<String> p, HttpExchange ex) throws IOException {
+    int n = p.size();
+    String first = n > 0 ? p.get(0) : "";
+    if (n == 0) {
+      return only(method, "GET", JSON.createObjectNode());
+    }
+    if (first.equals("subjects")) {
+      if (n == 1) {
+        only(method, "GET", null);
+        return strings(core.subjects());
+      }
+      String subject = p.get(1);
+      if (n == 2) {
+        only(method, "POST", null);
+        return registered(core.lookup(subject, schemaOf(ex)));
+      }
+      if (p.get(2).equals("versions")) {
+        if (n == 3 && method.equals("POST")) {
+          return JSON.createObjectNode().put("id", core.register(subject, schemaOf(ex)).id());
+        }
+        if (n == 3) {
+          only(method, "GET", null);
+          ArrayNode a = JSON.createArrayNode();
+          core.versions(subject).forEach(a::add);
+          return a;
+        }
+        if (n == 4) {
+          only(method, "GET", null);
+          return registered(core.version(subject, p.get(3)));
+        }
+        if (n == 5 && p.get(4).equals("schema")) {
+          only(method, "GET", null);
+          return JSON.readTree(core.version(subject, p.get(3)).schema().toString());
+        }
+      }
+    } else if (first.equals("schemas")) {
+      if (n == 3 && p.get(1).equals("ids")) {
+        only(method, "GET", null);
+        return JSON.createObjectNode().put("schema", core.schemaById(schemaId(p.get(2))).toString());
+      }
+      if (n == 2 && p.get(1).equals("types")) {
+        only(method, "GET", null);
+        return strings(List.of("AVRO"));
+      }
+    } else if (first.equals("compatibility")) {
+      if (n == 5 && p.get(1).equals("subjects") && p.get(3).equals("versions")) {
+        only(method, "POST", null);
+        boolean ok = core.isCompatible(p.get(2), p.get(4), schemaOf(ex));
+        return JSON.createObjectNode().put("is_compatible", ok);
+      }
+    } else if (first.equals("config") && n <= 2) {
+      String subject = n == 2 ? p.get(1) : null;
+      if (method.equals("PUT")) {
+        JsonNode body = body(ex);
+        String level = body.path("compatibility").asText(null);
+        return JSON.createObjectNode()
+            .put("compatibility", core.setCompatibility(subject, level).name());
+      }
+      only(method, "GET", null);
+      String level = core.compatibility(subject).name();
+      return JSON.createObjectNode().put("compatibilityLevel", level).put("compatibility", level);
+    }
+    throw new SchemaRegistryException(404, 404, "HTTP 404 Not Found: " + method + " " + String.join("/", p));
+  }
+
+  private static <T> T only(String method, String allowed, T answer) {
+    if (!method.equals(allowed)) {
+      throw new SchemaRegistryException(405, 405, "HTTP 405 Method Not Allowed: " + method);
+    }
+    return answer;
+  }
+
+  private static JsonNode registered(Registered r) {
+    return JSON.createObjectNode()
+        .put("subject", r.subject())
+        .put("version", r.version())
+        .put("id", r.id())
+        .put("schema", r.schema().toString());
+  }
+
+  private static ArrayNode strings(List<String> values) {
+    ArrayNode a = JSON.createArrayNode();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static ObjectNode error(int code, String message) {
+    return JSON.createObjectNode().put("error_code", code).put("message", message);
+  }
+
+  private static int schemaId(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new SchemaRegistryException(404, 40403, "Schema " + s + " not found");
+    }
+  }
+
+  /** The Avro schema text of a register, lookup or compatibility request. */
+  private static String schemaOf(HttpExchange ex) throws IOException {
+    JsonNode body = body(ex);
+    String type = body.path("schemaType").asText("AVRO");
+    if (!type.equalsIgnoreCase("AVRO")) {
+      throw new SchemaRegistryException(
+          422, 42201, "Invalid schema: schemaType " + type + " is not supported, only AVRO");
+    }
+    JsonNode refs = body.get("references");
+    if (refs != null && refs.isArray() && !refs.isEmpty()) {
+      throw new SchemaRegistryException(
+          422, 42201, "Invalid schema: schema references are not supported");
+    }
+    JsonNode schema = body.get("schema");
+    if (schema == null || !schema.isTextual()) {
+      throw new SchemaRegistryException(
+          422, 42201, "Invalid schema: the request needs a \"schema\" string");
+    }
+    return schema.asText();
+  }
+
+  private static JsonNode body(HttpExchange ex) throws IOException {
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    if (type != null) {
+      String base = type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+      if (!ACCEPTED_TYPES.contains(base)) {
+        throw new SchemaRegistryException(
+            415, 415, "HTTP 415 Unsupported Media Type: " + type + "; use " + CONTENT_TYPE);
+      }
+    }
+    byte[] bytes;
+    try (InputStream in = ex.getRequestBody()) {
+      bytes = in.readAllBytes();
+    }
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      if (node == null || !node.isObject()) {
+        throw new SchemaRegistryException(422, 422, "Unprocessable entity: expected a JSON object");
+      }
+      return node;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new SchemaRegistryException(
+          422, 422, "Unprocessable entity: malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static List<String> segments(String rawPath) {
+    try {
+      return Arrays.stream(rawPath.split("/"))
+          .filter(s -> !s.isEmpty())
+          .map(s -> URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8))
+          .toList();
+    } catch (IllegalArgumentException e) {
+      throw new SchemaRegistryException(400, 400, "Bad request: malformed path " + rawPath);
+    }
+  }
+
+  private static void reply(HttpExchange ex, int status, JsonNode answer) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(answer);
+    ex.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as users write them in files and flags: {@code 500ms}, {@code 90s}, {@code 5m}, {@code 2h}, {@code 1d}. */
+/**
+ * Durations as users write them in files and flags: {@code 500ms}, {@code 90s}, {@code 5m}, {@code
+ * 2h}, {@code 1d}.
+ */
 public final class Durations {
   private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -22,7 +25,8 @@ public final class Durations {
     }
     Matcher m = FORM.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 500ms, 90s, 5m, 2h)");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration (use e.g. 500ms, 90s, 5m, 2h)");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

@@ -7,7 +7,6 @@ import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.registry.CompatibilityLevel;
 import io.gpuward.contract.registry.SchemaStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +52,16 @@ final class KafkaSchemaStore implements SchemaStore {
     this.producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, "gpuward-schema-store"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                0,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "gpuward-schema-store"),
             new StringSerializer(),
             new StringSerializer());
   }
@@ -69,7 +73,8 @@ final class KafkaSchemaStore implements SchemaStore {
       short rf = (short) Math.min(3, brokerCount(admin));
       NewTopic t =
           new NewTopic(topic, 1, rf)
-              .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+              .configs(
+                  Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       TopicAdmin.ensureNewTopics(admin, List.of(t), TIMEOUT);
     }
     return new KafkaSchemaStore(bootstrapServers, topic);
@@ -82,10 +87,14 @@ final class KafkaSchemaStore implements SchemaStore {
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "gpuward-schema-store-loader"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "gpuward-schema-store-loader"),
             new StringDeserializer(),
             new StringDeserializer())) {
       consumer.assign(List.of(tp));

@@ -46,7 +46,9 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
   public void process(FixedKeyRecord<String, V> record) {
     V value = record.value();
     Optional<String> problem =
-        value == null ? Optional.of("null value (tombstone) on a stream topic") : check.apply(record.key(), value);
+        value == null
+            ? Optional.of("null value (tombstone) on a stream topic")
+            : check.apply(record.key(), value);
     if (problem.isEmpty()) {
       context.forward(record.withValue(new Checked.Valid<>(value)));
       return;

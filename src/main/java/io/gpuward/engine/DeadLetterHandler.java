@@ -68,7 +68,12 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         record.offset(),
         reason);
     meters
-        .counter(EngineMetrics.DEAD_LETTERS, "topic", record.topic(), "kind", DeadLetterKind.DESERIALIZATION.name())
+        .counter(
+            EngineMetrics.DEAD_LETTERS,
+            "topic",
+            record.topic(),
+            "kind",
+            DeadLetterKind.DESERIALIZATION.name())
         .increment();
     DeadLetter dl =
         DeadLetters.of(

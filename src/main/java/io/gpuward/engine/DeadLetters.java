@@ -31,7 +31,8 @@ public final class DeadLetters {
         .setOriginalTopic(topic)
         .setOriginalPartition(partition)
         .setOriginalOffset(offset)
-        .setOriginalTimestamp(timestamp == null || timestamp < 0 ? null : Instant.ofEpochMilli(timestamp))
+        .setOriginalTimestamp(
+            timestamp == null || timestamp < 0 ? null : Instant.ofEpochMilli(timestamp))
         .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
         .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
         .setKind(kind)

@@ -1,9 +1,9 @@
 package io.gpuward.engine;
 
 /**
- * Stable names of every source, processor, store, branch and sink of the verdict topology. They
- * are an upgrade contract: renaming a store or repartition loses its state. {@code
- * VerdictTopologyTest} asserts them over {@code topology.describe()}.
+ * Stable names of every source, processor, store, branch and sink of the verdict topology. They are
+ * an upgrade contract: renaming a store or repartition loses its state. {@code VerdictTopologyTest}
+ * asserts them over {@code topology.describe()}.
  */
 public final class EngineNames {
   private EngineNames() {}

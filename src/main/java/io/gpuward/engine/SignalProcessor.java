@@ -9,8 +9,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * Runs a pure rule over each input record, giving it the record's Kafka coordinates so the
- * verdict can name its evidence (topic/partition/offset).
+ * Runs a pure rule over each input record, giving it the record's Kafka coordinates so the verdict
+ * can name its evidence (topic/partition/offset).
  */
 final class SignalProcessor<V> implements FixedKeyProcessor<String, V, Signal> {
   private final BiFunction<V, Evidences.Coordinates, Optional<? extends Signal>> rule;

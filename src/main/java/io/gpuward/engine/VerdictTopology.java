@@ -2,7 +2,6 @@ package io.gpuward.engine;
 
 import static io.gpuward.engine.EngineNames.*;
 
-import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.NodeHealth;
 import io.gpuward.contract.Topic;
@@ -42,8 +41,8 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The verdict engine's topology, built by a pure function from topics (with their serdes), rules
- * and metrics. All inputs are keyed by node and co-partitioned, so nothing is repartitioned: per-GPU
- * state lives inside node-keyed aggregates.
+ * and metrics. All inputs are keyed by node and co-partitioned, so nothing is repartitioned:
+ * per-GPU state lives inside node-keyed aggregates.
  *
  * <pre>
  * xid ─check─► XidRule ─────────────┐
@@ -88,14 +87,32 @@ public final class VerdictTopology {
                 () -> new SignalProcessor<>(imageRule::evaluate), Named.as(INVENTORY_SIGNALS));
 
     KStream<String, io.gpuward.avro.XidEvent> xids =
-        checked(b, topics, topics.xid, XID_SOURCE, XID_CHECK, XID_BRANCH, InputChecks::check, applicationId, meters);
+        checked(
+            b,
+            topics,
+            topics.xid,
+            XID_SOURCE,
+            XID_CHECK,
+            XID_BRANCH,
+            InputChecks::check,
+            applicationId,
+            meters);
     KStream<String, Signal> xidSignals =
         xids.processValues(
             () -> new SignalProcessor<io.gpuward.avro.XidEvent>((x, at) -> xidRule.evaluate(x, at)),
             Named.as(XID_SIGNALS));
 
     KStream<String, io.gpuward.avro.GpuSample> samples =
-        checked(b, topics, topics.gpu, GPU_SOURCE, GPU_CHECK, GPU_BRANCH, InputChecks::check, applicationId, meters);
+        checked(
+            b,
+            topics,
+            topics.gpu,
+            GPU_SOURCE,
+            GPU_CHECK,
+            GPU_BRANCH,
+            InputChecks::check,
+            applicationId,
+            meters);
     var thermal = rules.thermal();
     KStream<String, Signal> thermalSignals =
         samples
@@ -185,7 +202,8 @@ public final class VerdictTopology {
       String applicationId,
       MeterRegistry meters) {
     var rejected =
-        meters.counter(EngineMetrics.DEAD_LETTERS, "topic", topic.spec().id(), "kind", "VALIDATION");
+        meters.counter(
+            EngineMetrics.DEAD_LETTERS, "topic", topic.spec().id(), "kind", "VALIDATION");
     KStream<String, Checked<V>> checkedStream =
         b.stream(topic.name(), consumed(topic, sourceName))
             .processValues(
@@ -217,5 +235,4 @@ public final class VerdictTopology {
   private static <V> Produced<String, V> produced(Topic<V> topic, String name) {
     return Produced.with(Serdes.String(), topic.valueSerde()).withName(name);
   }
-
 }

@@ -58,12 +58,18 @@ public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
 
   @Override
   public void gpuSample(GpuSample s) {
-    send(topics.gpu.name(), s.getNode(), topics.gpu.valueSerde().serializer().serialize(topics.gpu.name(), s));
+    send(
+        topics.gpu.name(),
+        s.getNode(),
+        topics.gpu.valueSerde().serializer().serialize(topics.gpu.name(), s));
   }
 
   @Override
   public void xid(XidEvent e) {
-    send(topics.xid.name(), e.getNode(), topics.xid.valueSerde().serializer().serialize(topics.xid.name(), e));
+    send(
+        topics.xid.name(),
+        e.getNode(),
+        topics.xid.valueSerde().serializer().serialize(topics.xid.name(), e));
   }
 
   @Override

@@ -49,9 +49,10 @@ public final class InstanceTypeCatalog {
         Map<String, String> r = rows.next();
         String name = req(r, "instance_type", line);
         boolean nvidia = "nvidia".equalsIgnoreCase(r.getOrDefault("gpu_vendor", ""));
+        String countText = r.getOrDefault("expected_gpu_count", "").trim();
         int count;
         try {
-          count = Integer.parseInt(req(r, "expected_gpu_count", line));
+          count = countText.isEmpty() ? 0 : Integer.parseInt(countText);
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException(
               "instance type table line " + line + ": expected_gpu_count is not a number", e);
@@ -65,7 +66,8 @@ public final class InstanceTypeCatalog {
                 nvidia ? r.getOrDefault("gpu_model", "") : "",
                 nvidia ? mem : 0,
                 nvidia && r.getOrDefault("mig_capable", "").startsWith("yes"),
-                nvidia && r.getOrDefault("nvswitch_fabric_manager", "").startsWith("yes")));
+                nvidia && r.getOrDefault("nvswitch_fabric_manager", "").startsWith("yes"),
+                nvidia));
       }
     }
     return new InstanceTypeCatalog(out);
@@ -74,7 +76,8 @@ public final class InstanceTypeCatalog {
   private static String req(Map<String, String> row, String col, int line) {
     String v = row.get(col);
     if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException("instance type table line " + line + ": " + col + " missing");
+      throw new IllegalArgumentException(
+          "instance type table line " + line + ": " + col + " missing");
     }
     return v.trim();
   }
@@ -100,7 +103,7 @@ public final class InstanceTypeCatalog {
    * type).
    */
   public InstanceType resolve(String instanceType) {
-    return find(instanceType).orElseGet(() -> new InstanceType(instanceType, 0, "", 0, false, false));
+    return find(instanceType).orElseGet(() -> InstanceType.withoutNvidia(instanceType));
   }
 
   public int size() {

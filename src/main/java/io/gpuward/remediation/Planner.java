@@ -61,8 +61,7 @@ public final class Planner {
     }
 
     RemediationAction recommended = v.getRecommendedAction();
-    if (FaultClasses.isConfiguration(v.getFaultClass())
-        && NODE_ACTIONS.contains(recommended)) {
+    if (FaultClasses.isConfiguration(v.getFaultClass()) && NODE_ACTIONS.contains(recommended)) {
       // Configuration faults follow the node to its replacement: never act on the node.
       recommended = RemediationAction.ESCALATE;
     }

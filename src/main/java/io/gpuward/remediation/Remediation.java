@@ -148,7 +148,11 @@ public final class Remediation {
                   + r.evicted()
                   + " evicted");
         }
-        return "drained: " + r.evicted() + " evicted, " + r.skippedDaemonSet() + " DaemonSet pods left";
+        return "drained: "
+            + r.evicted()
+            + " evicted, "
+            + r.skippedDaemonSet()
+            + " DaemonSet pods left";
       }
       case RESET_GPU -> {
         List<GpuRef> gpus = v.getGpus();
@@ -180,8 +184,9 @@ public final class Remediation {
             step.detail());
         return step.detail();
       }
-      default -> throw new ActuatorException(
-          ActuatorException.Kind.PERMANENT, "no actuator for " + step.action());
+      default ->
+          throw new ActuatorException(
+              ActuatorException.Kind.PERMANENT, "no actuator for " + step.action());
     }
   }
 
@@ -193,7 +198,8 @@ public final class Remediation {
     return instanceId;
   }
 
-  private void report(FaultVerdict v, Step step, Outcome outcome, SkipReason reason, String detail) {
+  private void report(
+      FaultVerdict v, Step step, Outcome outcome, SkipReason reason, String detail) {
     RemediationRecord r =
         RemediationRecord.newBuilder()
             .setOperationId(step.operationId())

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -103,7 +102,10 @@ public final class RemediatorService implements AutoCloseable {
           }
         }
       }
-      log.info("remediation ledger rebuilt from {} audit records ({} operations)", n, remediation.ledger().size());
+      log.info(
+          "remediation ledger rebuilt from {} audit records ({} operations)",
+          n,
+          remediation.ledger().size());
     }
   }
 

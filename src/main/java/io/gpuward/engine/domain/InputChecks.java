@@ -39,9 +39,15 @@ public final class InputChecks {
       return Optional.of("powerW " + s.getPowerW() + " is not a power reading");
     }
     Long[] counters = {
-      s.getEccSbeVolatile(), s.getEccDbeVolatile(), s.getEccSbeAggregate(), s.getEccDbeAggregate(),
-      s.getNvlinkCrcFlitErrors(), s.getNvlinkReplayErrors(), s.getNvlinkRecoveryErrors(),
-      s.getPcieReplays(), s.getRowRemapUncorrectable()
+      s.getEccSbeVolatile(),
+      s.getEccDbeVolatile(),
+      s.getEccSbeAggregate(),
+      s.getEccDbeAggregate(),
+      s.getNvlinkCrcFlitErrors(),
+      s.getNvlinkReplayErrors(),
+      s.getNvlinkRecoveryErrors(),
+      s.getPcieReplays(),
+      s.getRowRemapUncorrectable()
     };
     for (Long c : counters) {
       if (c != null && c < 0) {

@@ -3,8 +3,8 @@ package io.gpuward.engine.domain;
 import io.gpuward.avro.NodeInventory;
 
 /**
- * What a verdict says about where its node sits, from inventory. Fields are null when inventory
- * has not told yet.
+ * What a verdict says about where its node sits, from inventory. Fields are null when inventory has
+ * not told yet.
  */
 public record NodeContext(String nodegroup, String instanceId, String zone, String instanceType) {
 
@@ -14,6 +14,7 @@ public record NodeContext(String nodegroup, String instanceId, String zone, Stri
     if (inv == null) {
       return UNKNOWN;
     }
-    return new NodeContext(inv.getNodegroup(), inv.getInstanceId(), inv.getZone(), inv.getInstanceType());
+    return new NodeContext(
+        inv.getNodegroup(), inv.getInstanceId(), inv.getZone(), inv.getInstanceType());
   }
 }

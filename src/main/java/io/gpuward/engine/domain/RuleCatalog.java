@@ -134,7 +134,8 @@ public final class RuleCatalog {
     Map<String, XidPolicy.Override> cats = new HashMap<>();
     x.path("categories")
         .fields()
-        .forEachRemaining(e -> cats.put(e.getKey(), override(e.getValue(), "xid.categories." + e.getKey())));
+        .forEachRemaining(
+            e -> cats.put(e.getKey(), override(e.getValue(), "xid.categories." + e.getKey())));
     Map<Integer, XidPolicy.Override> codes = new HashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = x.path("codes").fields(); it.hasNext(); ) {
       var e = it.next();
@@ -152,7 +153,9 @@ public final class RuleCatalog {
 
   private static XidPolicy.Override override(JsonNode n, String key) {
     return new XidPolicy.Override(
-        n.hasNonNull("class") ? enumValue(FaultClass.class, n.get("class").asText(), key + ".class") : null,
+        n.hasNonNull("class")
+            ? enumValue(FaultClass.class, n.get("class").asText(), key + ".class")
+            : null,
         n.hasNonNull("action")
             ? enumValue(RemediationAction.class, n.get("action").asText(), key + ".action")
             : null,
@@ -173,7 +176,9 @@ public final class RuleCatalog {
           (int) number(t, "minSamples", "thermal."));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          e.getMessage().startsWith("rules.yaml") ? e.getMessage() : "rules.yaml: " + e.getMessage(),
+          e.getMessage().startsWith("rules.yaml")
+              ? e.getMessage()
+              : "rules.yaml: " + e.getMessage(),
           e);
     }
   }

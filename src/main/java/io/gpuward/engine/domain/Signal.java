@@ -38,8 +38,8 @@ public sealed interface Signal permits Signal.Detected, Signal.Recovered {
   }
 
   /**
-   * Evidence of recovery for {@code classes} on the node; for the GPUs in {@code gpuUuids} only,
-   * or for the whole node when empty.
+   * Evidence of recovery for {@code classes} on the node; for the GPUs in {@code gpuUuids} only, or
+   * for the whole node when empty.
    */
   record Recovered(
       String node,

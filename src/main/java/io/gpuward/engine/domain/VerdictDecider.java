@@ -21,8 +21,8 @@ import java.util.UUID;
  *   <li>OPEN on the first detection; the verdict id is derived from node, class and detection time,
  *       so reprocessing after a crash yields the same id.
  *   <li>UPDATED only when something a consumer acts on changes: higher severity, a new GPU, a
- *       different recommended action. Repeated evidence extends {@code validUntil} silently; it never
- *       moves {@code detectedAt}.
+ *       different recommended action. Repeated evidence extends {@code validUntil} silently; it
+ *       never moves {@code detectedAt}.
  *   <li>CLEARED on recovery evidence covering all of the verdict's GPUs, or when no new evidence
  *       arrives before {@code validUntil}.
  * </ul>

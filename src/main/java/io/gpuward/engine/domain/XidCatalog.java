@@ -37,7 +37,8 @@ public final class XidCatalog {
         }
         String action = r.getOrDefault("recommended_action", "").trim();
         if (action.isEmpty()) {
-          throw new IllegalArgumentException(where + " line " + line + ": recommended_action missing");
+          throw new IllegalArgumentException(
+              where + " line " + line + ": recommended_action missing");
         }
         out.put(
             xid,

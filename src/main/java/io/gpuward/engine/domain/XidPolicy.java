@@ -86,7 +86,12 @@ public final class XidPolicy {
     if (e.category().startsWith(applicationCategoryPrefix)) {
       return Optional.of(
           new XidClassification(
-              xid, FaultClass.APP_XID, RemediationAction.NONE, Severity.INFO, "xid.application", name));
+              xid,
+              FaultClass.APP_XID,
+              RemediationAction.NONE,
+              Severity.INFO,
+              "xid.application",
+              name));
     }
     return Optional.empty();
   }

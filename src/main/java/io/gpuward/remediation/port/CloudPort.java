@@ -7,8 +7,10 @@ package io.gpuward.remediation.port;
  */
 public interface CloudPort {
 
-  /** Resets one GPU ({@code nvidia-smi -r -i <gpu>} through SSM; {@code gpu} is its UUID, which
-   * nvidia-smi accepts like an index); the node must be drained. */
+  /**
+   * Resets one GPU ({@code nvidia-smi -r -i <gpu>} through SSM; {@code gpu} is its UUID, which
+   * nvidia-smi accepts like an index); the node must be drained.
+   */
   void resetGpu(String instanceId, String gpu, String idempotencyToken);
 
   /** Reboots the instance (EC2 RebootInstances). */

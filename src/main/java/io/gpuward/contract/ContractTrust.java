@@ -7,13 +7,13 @@ import org.apache.avro.util.ClassSecurityValidator;
  * generated contract classes ({@code io.gpuward.avro}) are ours: trust them, in addition to
  * whatever the JVM already trusts.
  */
-final class ContractTrust {
+public final class ContractTrust {
   private static final String CONTRACT_PACKAGE = "io.gpuward.avro.";
   private static volatile boolean installed;
 
   private ContractTrust() {}
 
-  static void install() {
+  public static void install() {
     if (installed) {
       return;
     }

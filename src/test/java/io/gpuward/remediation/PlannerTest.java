@@ -1,0 +1,200 @@
+package io.gpuward.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.Outcome;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.Severity;
+import io.gpuward.avro.SkipReason;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.remediation.port.LiveNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+  private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+  private final Planner planner = new Planner(RemediationPolicy.load());
+  private final Ledger ledger = new Ledger();
+
+  static FaultVerdict verdict(FaultClass c, RemediationAction a, VerdictState state) {
+    return FaultVerdict.newBuilder()
+        .setVerdictId("v-1")
+        .setNode("p5-train-2")
+        .setNodegroup("p5-train")
+        .setInstanceId("i-1")
+        .setZone("us-east-1a")
+        .setFaultClass(c)
+        .setSeverity(Severity.CRITICAL)
+        .setState(state)
+        .setRecommendedAction(a)
+        .setGpus(List.of())
+        .setEvidence(List.of())
+        .setRuleId("r")
+        .setRuleVersion("1")
+        .setDetectedAt(NOW.minusSeconds(5))
+        .setUpdatedAt(NOW.minusSeconds(5))
+        .setValidUntil(NOW.plusSeconds(600))
+        .setHeld(false)
+        .setSummary("XID 79")
+        .setFixHint(c == FaultClass.IMAGE_INSTANCE_MISMATCH ? "use a non-NVIDIA image" : null)
+        .setClearReason(state == VerdictState.CLEARED ? "node rebooted" : null)
+        .build();
+  }
+
+  static LiveNode node(boolean unschedulable, String cordonedBy) {
+    return new LiveNode(
+        "p5-train-2", "boot-1", true, unschedulable, Optional.ofNullable(cordonedBy), "i-1", "asg");
+  }
+
+  @Test
+  void shouldPlanCordonDrainRebootForALostGpu() {
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+            Optional.of(node(false, null)),
+            ledger,
+            false,
+            NOW);
+    assertThat(steps)
+        .extracting(Step::action)
+        .containsExactly(
+            RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.REBOOT);
+    assertThat(steps).allSatisfy(s -> assertThat(s.skipped()).isFalse());
+    assertThat(steps.get(0).operationId())
+        .isEqualTo(OperationIds.of("p5-train-2", "v-1", RemediationAction.CORDON, 1));
+  }
+
+  @Test
+  void shouldSkipEveryStepInDryRunAndSaySo() {
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+            Optional.of(node(false, null)),
+            ledger,
+            true,
+            NOW);
+    assertThat(steps)
+        .hasSize(3)
+        .allSatisfy(s -> assertThat(s.skip()).isEqualTo(SkipReason.DRY_RUN));
+  }
+
+  @Test
+  void shouldNotActOnAnExpiredVerdict() {
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+            Optional.of(node(false, null)),
+            ledger,
+            false,
+            NOW.plusSeconds(601));
+    assertThat(steps)
+        .singleElement()
+        .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.STALE));
+  }
+
+  @Test
+  void shouldNotActOnANodeThatIsGone() {
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+            Optional.empty(),
+            ledger,
+            false,
+            NOW);
+    assertThat(steps)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skip()).isEqualTo(SkipReason.STALE);
+              assertThat(s.detail()).contains("no longer exists");
+            });
+  }
+
+  @Test
+  void shouldLeaveANodeSomeoneElseCordonedAlone() {
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+            Optional.of(node(true, null)),
+            ledger,
+            false,
+            NOW);
+    assertThat(steps)
+        .singleElement()
+        .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.NOT_OURS));
+  }
+
+  @Test
+  void shouldHoldAVerdictUnderAFleetIncident() {
+    var v =
+        FaultVerdict.newBuilder(
+                verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN))
+            .setHeld(true)
+            .setIncidentId("inc-1")
+            .build();
+    var steps = planner.plan(v, Optional.of(node(false, null)), ledger, false, NOW);
+    assertThat(steps)
+        .singleElement()
+        .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.INCIDENT_HOLD));
+  }
+
+  @Test
+  void shouldOnlyEscalateAConfigurationFaultEvenWhenAskedToReplace() {
+    var steps =
+        planner.plan(
+            verdict(
+                FaultClass.IMAGE_INSTANCE_MISMATCH, RemediationAction.REPLACE, VerdictState.OPEN),
+            Optional.empty(),
+            ledger,
+            false,
+            NOW);
+    assertThat(steps)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.action()).isEqualTo(RemediationAction.ESCALATE);
+              assertThat(s.skipped()).isFalse();
+              assertThat(s.detail()).contains("fix: use a non-NVIDIA image");
+            });
+  }
+
+  @Test
+  void shouldNeverRepeatAFinishedStep() {
+    var v = verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN);
+    for (RemediationAction a : List.of(RemediationAction.CORDON, RemediationAction.DRAIN)) {
+      ledger.record(
+          RemediationRecord.newBuilder()
+              .setOperationId(OperationIds.of("p5-train-2", "v-1", a, 1))
+              .setVerdictId("v-1")
+              .setNode("p5-train-2")
+              .setAction(a)
+              .setOutcome(Outcome.SUCCEEDED)
+              .setReason(null)
+              .setAttempt(1)
+              .setPolicyVersion("1")
+              .setAt(NOW)
+              .build());
+    }
+    var steps = planner.plan(v, Optional.of(node(true, "op-x")), ledger, false, NOW);
+    assertThat(steps).extracting(Step::action).containsExactly(RemediationAction.REBOOT);
+  }
+
+  @Test
+  void shouldUncordonOnlyANodeGpuwardCordonedWhenTheVerdictClears() {
+    var cleared = verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.CLEARED);
+    assertThat(planner.plan(cleared, Optional.of(node(true, "op-1")), ledger, false, NOW))
+        .singleElement()
+        .satisfies(s -> assertThat(s.action()).isEqualTo(RemediationAction.UNCORDON));
+    assertThat(planner.plan(cleared, Optional.of(node(true, null)), ledger, false, NOW)).isEmpty();
+    // Recovery is never blocked by staleness: an old cleared verdict still uncordons.
+    assertThat(
+            planner.plan(
+                cleared, Optional.of(node(true, "op-1")), ledger, false, NOW.plusSeconds(9999)))
+        .hasSize(1);
+  }
+}

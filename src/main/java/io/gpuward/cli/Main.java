@@ -1,5 +1,65 @@
 package io.gpuward.cli;
 
-public final class Main {
-  public static void main(String[] args) {}
+import io.gpuward.contract.ContractTrust;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gpuward} command: one subcommand per role. */
+@Command(
+    name = "gpuward",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "GPU fleet health on Kafka: fault verdicts in seconds, safe remediation.",
+    subcommands = {
+      DemoCommand.class,
+      SimulateCommand.class,
+      StreamsCommand.class,
+      RemediateCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
+  public static int run(String... args) {
+    ContractTrust.install();
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          PrintWriter err = cmd.getErr();
+          err.println("gpuward " + cmd.getCommandName() + ": error: " + Errors.describe(ex));
+          err.flush();
+          org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+          return 1;
+        });
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine cmd = ex.getCommandLine();
+          PrintWriter err = cmd.getErr();
+          err.println("gpuward " + cmd.getCommandName() + ": " + ex.getMessage());
+          err.println("Try 'gpuward " + qualified(cmd) + " --help' for the options.");
+          err.flush();
+          return 2;
+        });
+    return cl;
+  }
+
+  private static String qualified(CommandLine cmd) {
+    return cmd.getParent() == null ? "" : cmd.getCommandName();
+  }
 }

@@ -1,0 +1,44 @@
+package io.gpuward.cli;
+
+import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.KafkaConnectivity;
+import io.gpuward.contract.RegistryClient;
+import io.gpuward.contract.SchemaRegistry;
+import io.gpuward.contract.TopicAdmin;
+import io.gpuward.contract.TopicCatalog;
+import io.gpuward.contract.Topics;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * What every role needs before it starts: a reachable broker (checked, with one clear error if
+ * not), the schema registry client, the typed topics, and the topics created.
+ */
+record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  static Platform connect(GpuwardConfig cfg, boolean createTopics) {
+    return connect(cfg, createTopics, 0);
+  }
+
+  /** {@code partitions} > 0 overrides the catalog's partition counts (small demos, benchmarks). */
+  static Platform connect(GpuwardConfig cfg, boolean createTopics, int partitions) {
+    KafkaConnectivity.check(cfg.bootstrapServers(), CONNECT_TIMEOUT);
+    SchemaRegistry registry = new RegistryClient(cfg.registryUrl());
+    TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
+    if (partitions > 0) {
+      catalog = catalog.withPartitions(partitions);
+    }
+    Topics topics = new Topics(catalog, new AvroSerdes(registry, cfg.autoRegister()));
+    if (createTopics) {
+      Map<String, Object> props = cfg.kafkaClientProps();
+      try (Admin admin = Admin.create(props)) {
+        TopicAdmin.ensureTopics(admin, topics.specs(), CONNECT_TIMEOUT);
+      }
+    }
+    return new Platform(cfg, registry, topics);
+  }
+}

@@ -5,16 +5,27 @@ import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 
-/** Where simulated (or exported) telemetry goes. */
+/**
+ * Where the {@link FleetSimulator} puts its records; in the demo, a Kafka producer per topic (key =
+ * node). Called from the simulator's thread only, in event order per node. The simulator does not
+ * keep or change a record after handing it over.
+ */
 public interface TelemetrySink {
+
+  /** One GPU, one scrape (topic gpuward.telemetry.gpu.v1). */
   void gpuSample(GpuSample s);
 
+  /** One NVRM Xid line (topic gpuward.telemetry.xid.v1). */
   void xid(XidEvent e);
 
+  /** A kube event, condition change, snapshot or heartbeat (topic gpuward.kube.events.v1). */
   void nodeEvent(NodeEvent e);
 
+  /** What a node is and should have (compacted topic gpuward.inventory.nodes.v1). */
   void inventory(NodeInventory i);
 
-  /** Compacted-topic tombstone when a node is replaced. */
+  /**
+   * The node's instance is gone: a tombstone (null value) for {@code node} on the inventory topic.
+   */
   void inventoryRemoved(String node);
 }

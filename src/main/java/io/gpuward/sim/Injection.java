@@ -1,0 +1,420 @@
+package io.gpuward.sim;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What a scenario fault does to a node (the {@code inject} key and its kind-specific fields).
+ * Hardware kinds name a GPU by index; {@code for} (where allowed) bounds the fault, after which it
+ * clears by itself.
+ */
+public sealed interface Injection
+    permits Injection.Xid,
+        Injection.EccDbe,
+        Injection.SbeStorm,
+        Injection.RowRemapFailure,
+        Injection.Thermal,
+        Injection.NvlinkErrors,
+        Injection.GpuMissing,
+        Injection.NotReady,
+        Injection.NoRegistration,
+        Injection.ContainerError,
+        Injection.OperandMissing,
+        Injection.AllocatableDrop,
+        Injection.TelemetrySilence,
+        Injection.Recover {
+
+  /** All {@code inject} names, in the order the brief lists them. */
+  List<String> KINDS =
+      List.of(
+          "xid",
+          "ecc-dbe",
+          "sbe-storm",
+          "row-remap-failure",
+          "thermal",
+          "nvlink-errors",
+          "gpu-missing",
+          "not-ready",
+          "no-registration",
+          "container-error",
+          "operand-missing",
+          "allocatable-drop",
+          "telemetry-silence",
+          "recover");
+
+  /** GPU Operator operands {@code operand-missing} understands (label nvidia.com/gpu.deploy.*). */
+  List<String> OPERANDS =
+      List.of(
+          "driver",
+          "container-toolkit",
+          "device-plugin",
+          "gpu-feature-discovery",
+          "dcgm",
+          "dcgm-exporter",
+          "operator-validator",
+          "mig-manager");
+
+  /** The {@code inject} name. */
+  String kind();
+
+  /** The GPU index the fault hits, for GPU-level kinds. */
+  default OptionalInt gpu() {
+    return OptionalInt.empty();
+  }
+
+  /**
+   * How long the fault lasts ({@code for}); empty = until recovered, reset, rebooted or replaced.
+   */
+  default Optional<Duration> lasting() {
+    return Optional.empty();
+  }
+
+  /**
+   * An NVRM Xid on one GPU. XID 79 also drops the GPU off the bus; XIDs whose catalog action is
+   * RESET_GPU/REBOOT_NODE/REPLACE_NODE stay as the GPU's last XID until a reset or reboot.
+   *
+   * @param gpuIndex GPU index
+   * @param code XID code
+   * @param message free text after the code (default: the usual driver text for that XID)
+   * @param pid process id for application XIDs (default: a plausible one)
+   * @param process process name for application XIDs (default python3)
+   */
+  record Xid(
+      int gpuIndex,
+      int code,
+      Optional<String> message,
+      Optional<Long> pid,
+      Optional<String> process)
+      implements Injection {
+    public Xid {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(pid, "pid");
+      Objects.requireNonNull(process, "process");
+    }
+
+    /** XID {@code code} on GPU {@code gpuIndex} with default text. */
+    public Xid(int gpuIndex, int code) {
+      this(gpuIndex, code, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    @Override
+    public String kind() {
+      return "xid";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+  }
+
+  /**
+   * An uncorrectable (double-bit) ECC error: volatile and aggregate DBE counters grow, a row remap
+   * is pending, and the driver logs XID 48 (then XID 63, the row remapping event).
+   *
+   * @param gpuIndex GPU index
+   */
+  record EccDbe(int gpuIndex) implements Injection {
+    @Override
+    public String kind() {
+      return "ecc-dbe";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+  }
+
+  /**
+   * A single-bit ECC storm: the volatile SBE counter grows at {@code ratePerSecond}.
+   *
+   * @param gpuIndex GPU index
+   * @param ratePerSecond SBE errors per second (key {@code rate}, default 200)
+   * @param forDuration how long it lasts
+   */
+  record SbeStorm(int gpuIndex, double ratePerSecond, Optional<Duration> forDuration)
+      implements Injection {
+    public SbeStorm {
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "sbe-storm";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * A row remap failure (no spare rows): the failure flag is set for good (hardware), the DBE
+   * counters grow by one, and the driver logs XID 64.
+   *
+   * @param gpuIndex GPU index
+   */
+  record RowRemapFailure(int gpuIndex) implements Injection {
+    @Override
+    public String kind() {
+      return "row-remap-failure";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+  }
+
+  /**
+   * A cooling problem: the GPU temperature ramps up to {@code celsius} over {@code ramp}, holds
+   * until {@code for} has passed since the start, then ramps back down over {@code ramp}. Above 87
+   * °C the clocks show SW thermal slowdown, above 92 °C HW thermal slowdown.
+   *
+   * @param gpuIndex GPU index
+   * @param celsius target temperature
+   * @param forDuration how long from the start until the ramp down begins (key {@code for}, default
+   *     60s)
+   * @param ramp ramp up and down time (default 8s)
+   */
+  record Thermal(int gpuIndex, double celsius, Duration forDuration, Duration ramp)
+      implements Injection {
+    public Thermal {
+      Objects.requireNonNull(forDuration, "forDuration");
+      Objects.requireNonNull(ramp, "ramp");
+    }
+
+    @Override
+    public String kind() {
+      return "thermal";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return Optional.of(forDuration);
+    }
+  }
+
+  /**
+   * NVLink errors: CRC flit/data counters grow at {@code ratePerSecond}, replay errors at a tenth
+   * of it, recovery errors now and then, and the driver logs XID 74 at the start.
+   *
+   * @param gpuIndex GPU index
+   * @param ratePerSecond CRC errors per second (key {@code rate}, default 50)
+   * @param forDuration how long it lasts
+   */
+  record NvlinkErrors(int gpuIndex, double ratePerSecond, Optional<Duration> forDuration)
+      implements Injection {
+    public NvlinkErrors {
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "nvlink-errors";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * The GPU disappears from telemetry without an XID (and the device plugin drops it from
+   * allocatable) until reboot.
+   *
+   * @param gpuIndex GPU index
+   * @param forDuration how long it lasts
+   */
+  record GpuMissing(int gpuIndex, Optional<Duration> forDuration) implements Injection {
+    public GpuMissing {
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "gpu-missing";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * The kubelet reports Ready=False (reason KubeletNotReady).
+   *
+   * @param message condition message (default: the CNI-not-initialised text)
+   * @param forDuration how long it lasts
+   */
+  record NotReady(Optional<String> message, Optional<Duration> forDuration) implements Injection {
+    public NotReady {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "not-ready";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * The node never registers (at the start) or loses its Node object (later): inventory says
+   * registered=false, no kube events and no telemetry. On a whole node group, replacements do not
+   * register either.
+   */
+  record NoRegistration() implements Injection {
+    @Override
+    public String kind() {
+      return "no-registration";
+    }
+  }
+
+  /**
+   * Every GPU pod start on the node fails with {@code message} (driver root, toolkit, CDI); each
+   * pod retries with back-off. On a whole node group it is configuration: replacements fail too.
+   *
+   * @param message the container start error text
+   * @param reason event reason (default FailedCreatePodSandBox for sandbox errors, else Failed)
+   * @param forDuration how long it lasts
+   */
+  record ContainerError(String message, Optional<String> reason, Optional<Duration> forDuration)
+      implements Injection {
+    public ContainerError {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "container-error";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * A GPU Operator operand is missing from the node (its {@code nvidia.com/gpu.deploy.*} label and
+   * pod go away), or, with {@code unexpected} (or mig-manager on a GPU without MIG), present where
+   * it does not belong. A missing device plugin takes allocatable GPUs to 0 after {@code grace}; a
+   * missing dcgm-exporter stops GPU samples.
+   *
+   * @param operand operand name, one of {@link #OPERANDS}
+   * @param unexpected add the operand instead of removing it
+   * @param grace delay before allocatable drops when the device plugin is missing (default 30s)
+   * @param forDuration how long it lasts
+   */
+  record OperandMissing(
+      String operand, boolean unexpected, Duration grace, Optional<Duration> forDuration)
+      implements Injection {
+    public OperandMissing {
+      Objects.requireNonNull(operand, "operand");
+      Objects.requireNonNull(grace, "grace");
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "operand-missing";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * Allocatable {@code nvidia.com/gpu} drops below capacity.
+   *
+   * @param allocatable the new allocatable count (default one below the GPU count)
+   * @param forDuration how long it lasts
+   */
+  record AllocatableDrop(OptionalInt allocatable, Optional<Duration> forDuration)
+      implements Injection {
+    public AllocatableDrop {
+      Objects.requireNonNull(allocatable, "allocatable");
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "allocatable-drop";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * The node's exporter goes silent (no GPU samples, no heartbeats) for {@code for}.
+   *
+   * @param forDuration how long (key {@code for}, default 60s)
+   */
+  record TelemetrySilence(Duration forDuration) implements Injection {
+    public TelemetrySilence {
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "telemetry-silence";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return Optional.of(forDuration);
+    }
+  }
+
+  /**
+   * Clears every fault injected on the node (a lost GPU comes back, a thermal fault ramps down); on
+   * a whole node group also its node-group-wide configuration faults. Counters keep their values
+   * (they never go down outside a reset or reboot).
+   */
+  record Recover() implements Injection {
+    @Override
+    public String kind() {
+      return "recover";
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.gpuward.sim;
+
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/** Mutable state of one simulated node (simulator thread only). */
+final class NodeSim {
+  final String name;
+  final GroupSim group;
+  final int ordinal;
+  final String instanceId;
+  final Instant launchedAt;
+  final SplittableRandom rng;
+  final GpuSim[] gpus;
+
+  String bootId;
+  boolean registered;
+  boolean terminated;
+  boolean rebooting;
+  boolean unschedulable;
+
+  /** Node-level no-registration (fault index), -1 none. */
+  int noRegistrationFault = -1;
+
+  /** Kubelet NotReady fault (fault index), -1 none. */
+  int notReadyFault = -1;
+
+  Instant silenceUntil;
+  int silenceFault = -1;
+
+  Integer allocatableOverride;
+  int allocatableFault = -1;
+
+  /** Operand faults on this node by operand (node-level ones). */
+  final TreeMap<String, Injection.OperandMissing> operandFaults = new TreeMap<>();
+
+  final TreeMap<String, Integer> operandFaultIndex = new TreeMap<>();
+
+  /** The device plugin has been gone longer than its grace: allocatable 0. */
+  boolean devicePluginGone;
+
+  Injection.ContainerError containerError;
+  int containerErrorFault = -1;
+
+  /** Workload pod (namespace/name) per GPU; null where none. */
+  String[] podByGpu;
+
+  /** Whether a container start retry loop runs for the pod on GPU i. */
+  boolean[] crashLoop;
+
+  long eventSeq;
+  long kmsgSeq;
+
+  int lastCapacity = -1;
+  int lastAllocatable = -1;
+  TreeMap<String, String> lastLabels;
+
+  NodeSim(
+      String name,
+      GroupSim group,
+      int ordinal,
+      String instanceId,
+      String bootId,
+      Instant launchedAt,
+      SplittableRandom rng,
+      GpuSim[] gpus) {
+    this.name = name;
+    this.group = group;
+    this.ordinal = ordinal;
+    this.instanceId = instanceId;
+    this.bootId = bootId;
+    this.launchedAt = launchedAt;
+    this.rng = rng;
+    this.gpus = gpus;
+    this.podByGpu = new String[gpus.length];
+    this.crashLoop = new boolean[gpus.length];
+  }
+
+  /** The node's exporter runs and reports (registered, up, not silenced, has GPUs). */
+  boolean exporterUp(Instant now) {
+    return registered
+        && !terminated
+        && !rebooting
+        && gpus.length > 0
+        && (silenceUntil == null || !now.isBefore(silenceUntil));
+  }
+
+  /** Effective container start failure: node-level, else node-group-wide. */
+  Injection.ContainerError activeContainerError() {
+    return containerError != null ? containerError : group.containerError;
+  }
+
+  /** Effective operand faults: node-group-wide, overridden by node-level. */
+  TreeMap<String, Injection.OperandMissing> activeOperandFaults() {
+    TreeMap<String, Injection.OperandMissing> m = new TreeMap<>(group.operandFaults);
+    m.putAll(operandFaults);
+    return m;
+  }
+
+  /** Whether an operand is missing (not merely unexpected) on this node. */
+  boolean operandMissing(String operand) {
+    Injection.OperandMissing f = activeOperandFaults().get(operand);
+    return f != null && !unexpected(f);
+  }
+
+  boolean unexpected(Injection.OperandMissing f) {
+    return f.unexpected() || ("mig-manager".equals(f.operand()) && !group.type.migCapable());
+  }
+}

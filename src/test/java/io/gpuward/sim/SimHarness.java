@@ -1,0 +1,53 @@
+package io.gpuward.sim;
+
+import io.gpuward.config.Durations;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import java.time.Duration;
+import java.time.Instant;
+
+/** A simulator, its cluster and a manual clock moved tick by tick. */
+final class SimHarness {
+
+  static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  static final InstanceTypeCatalog CATALOG = InstanceTypeCatalog.load();
+
+  final ManualClock clock = new ManualClock(T0);
+  final SimulatedCluster cluster;
+  final RecordingSink sink = new RecordingSink();
+  final FleetSimulator sim;
+
+  SimHarness(Scenario scenario) {
+    this(scenario, SimulatedCluster.Settings.defaults());
+  }
+
+  SimHarness(Scenario scenario, SimulatedCluster.Settings settings) {
+    cluster = new SimulatedCluster(clock, settings);
+    sim = new FleetSimulator(scenario.withStart(T0), CATALOG, cluster, sink);
+  }
+
+  static SimHarness of(String yaml) {
+    return new SimHarness(ScenarioLoader.parse(yaml, CATALOG));
+  }
+
+  /** Moves the clock and the simulator tick by tick to {@code offset} after the start. */
+  SimHarness runTo(Duration offset) {
+    Instant target = T0.plus(offset);
+    Duration step = sim.scenario().sampleInterval();
+    Instant t = sim.lastTick().map(x -> x.plus(step)).orElse(T0);
+    while (!t.isAfter(target)) {
+      clock.set(t);
+      sim.advanceTo(t);
+      t = t.plus(step);
+    }
+    clock.set(target);
+    return this;
+  }
+
+  SimHarness runTo(String offset) {
+    return runTo(Durations.parse(offset));
+  }
+
+  Instant at(String offset) {
+    return T0.plus(Durations.parse(offset));
+  }
+}

@@ -30,7 +30,8 @@ final class StreamsCommand implements Callable<Integer> {
   @Option(
       names = "--rules",
       paramLabel = "DIR",
-      description = "Folder with rules.yaml and the files it names (default: the rules in the jar).")
+      description =
+          "Folder with rules.yaml and the files it names (default: the rules in the jar).")
   Path rulesDir;
 
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state store folder.")

@@ -1,0 +1,114 @@
+package io.gpuward.cli;
+
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.contract.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the output topics the way a user would (read_committed, from the beginning) and keeps what
+ * it saw, for live progress, the summary and the jsonl files.
+ */
+final class DemoObserver implements AutoCloseable {
+  private final Topics topics;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final List<FaultVerdict> verdicts = new ArrayList<>();
+  private final List<FleetIncident> incidents = new ArrayList<>();
+  private final List<RemediationRecord> audit = new ArrayList<>();
+  private final AtomicLong deadLetters = new AtomicLong();
+  private final AtomicLong lastRecordNanos = new AtomicLong(System.nanoTime());
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Thread thread;
+
+  DemoObserver(Map<String, Object> clientProps, Topics topics) {
+    this.topics = topics;
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "gpuward-demo-observer");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(
+        List.of(
+            topics.verdicts.name(),
+            topics.incidents.name(),
+            topics.audit.name(),
+            topics.dlq.name()));
+    thread = new Thread(this::loop, "gpuward-demo-observer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop() {
+    while (running.get()) {
+      var records = consumer.poll(Duration.ofMillis(100));
+      for (var r : records) {
+        if (r.value() == null) {
+          continue;
+        }
+        lastRecordNanos.set(System.nanoTime());
+        String t = r.topic();
+        synchronized (this) {
+          if (t.equals(topics.verdicts.name())) {
+            verdicts.add(decode(topics.verdicts.valueSerde(), t, r.value()));
+          } else if (t.equals(topics.incidents.name())) {
+            incidents.add(decode(topics.incidents.valueSerde(), t, r.value()));
+          } else if (t.equals(topics.audit.name())) {
+            audit.add(decode(topics.audit.valueSerde(), t, r.value()));
+          } else {
+            deadLetters.incrementAndGet();
+          }
+        }
+      }
+    }
+    consumer.close(Duration.ofSeconds(2));
+  }
+
+  private static <V extends SpecificRecord> V decode(
+      org.apache.kafka.common.serialization.Serde<V> serde, String topic, byte[] bytes) {
+    return serde.deserializer().deserialize(topic, bytes);
+  }
+
+  synchronized List<FaultVerdict> verdicts() {
+    return List.copyOf(verdicts);
+  }
+
+  synchronized List<FleetIncident> incidents() {
+    return List.copyOf(incidents);
+  }
+
+  synchronized List<RemediationRecord> audit() {
+    return List.copyOf(audit);
+  }
+
+  long deadLetters() {
+    return deadLetters.get();
+  }
+
+  /** How long since the last output record arrived. */
+  Duration quietFor() {
+    return Duration.ofNanos(System.nanoTime() - lastRecordNanos.get());
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.gpuward.cli;
+
+import io.gpuward.config.Durations;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.sim.Scenario;
+import io.gpuward.sim.ScenarioLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Scenario selection shared by the roles that simulate a fleet. */
+final class ScenarioOptions {
+  @Option(
+      names = "--scenario",
+      paramLabel = "FILE",
+      description = "Scenario YAML (default: the built-in scenario).")
+  Path scenarioFile;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "D",
+      description = "Simulated time to run, e.g. 90s, 5m (default: the scenario's duration).")
+  String duration;
+
+  @Option(
+      names = "--speed",
+      paramLabel = "X",
+      defaultValue = "1",
+      description = "Simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}).")
+  double speed;
+
+  Scenario scenario(InstanceTypeCatalog types) {
+    Scenario s =
+        scenarioFile == null
+            ? ScenarioLoader.loadDefault(types)
+            : ScenarioLoader.load(scenarioFile, types);
+    return duration == null ? s : s.withDuration(parseDuration());
+  }
+
+  Duration parseDuration() {
+    try {
+      return Durations.parse(duration);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--duration: " + e.getMessage(), e);
+    }
+  }
+
+  double speed() {
+    if (!(speed > 0) || speed > 1000) {
+      throw new IllegalArgumentException("--speed must be > 0 and <= 1000, was " + speed);
+    }
+    return speed;
+  }
+}

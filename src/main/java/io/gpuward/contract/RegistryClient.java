@@ -244,9 +244,12 @@ public final class RegistryClient implements SchemaRegistry {
   }
 
   private static String describe(Throwable e) {
-    String msg = e.getMessage();
-    if (msg == null && e.getCause() != null) {
-      return describe(e.getCause());
+    String msg = null;
+    for (Throwable t = e; t != null && msg == null; t = t.getCause()) {
+      msg = t.getMessage();
+    }
+    if (e instanceof java.net.ConnectException && msg == null) {
+      msg = "connection refused";
     }
     return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
   }

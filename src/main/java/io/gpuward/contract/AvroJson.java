@@ -31,7 +31,8 @@ public final class AvroJson {
 
   /** {@code record} as one JSON object. */
   public static ObjectNode toJson(SpecificRecord record) {
-    return (ObjectNode) value(record.getSchema(), record, SpecificData.getForClass(record.getClass()));
+    return (ObjectNode)
+        value(record.getSchema(), record, SpecificData.getForClass(record.getClass()));
   }
 
   private static JsonNode value(Schema schema, Object v, SpecificData model) {

@@ -139,10 +139,7 @@ public final class AvroSerdes implements SerdeFactory {
         BinaryDecoder decoder =
             DecoderFactory.get()
                 .binaryDecoder(
-                    bytes,
-                    WireFormat.HEADER_LENGTH,
-                    bytes.length - WireFormat.HEADER_LENGTH,
-                    null);
+                    bytes, WireFormat.HEADER_LENGTH, bytes.length - WireFormat.HEADER_LENGTH, null);
         return reader.read(null, decoder);
       } catch (IOException | RuntimeException e) {
         throw new SerializationException(

@@ -21,8 +21,7 @@ public final class AvroTrust {
     static {
       ClassSecurityValidator.setGlobal(
           ClassSecurityValidator.composite(
-              ClassSecurityValidator.getGlobal(),
-              c -> c.getName().startsWith(PACKAGE_PREFIX)));
+              ClassSecurityValidator.getGlobal(), c -> c.getName().startsWith(PACKAGE_PREFIX)));
     }
 
     static void touch() {}

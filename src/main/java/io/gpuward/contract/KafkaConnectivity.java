@@ -25,15 +25,22 @@ public final class KafkaConnectivity {
     int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     Map<String, Object> props =
         Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-            AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) Math.min(ms, 5000),
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            ms,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            ms,
+            AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+            (long) Math.min(ms, 5000),
             AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
-                (long) Math.min(ms, 5000),
-            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500L,
-            AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 500L,
-            AdminClientConfig.CLIENT_ID_CONFIG, "gpuward-connectivity-check");
+            (long) Math.min(ms, 5000),
+            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
+            500L,
+            AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG,
+            500L,
+            AdminClientConfig.CLIENT_ID_CONFIG,
+            "gpuward-connectivity-check");
     Admin admin;
     try {
       admin = Admin.create(props);

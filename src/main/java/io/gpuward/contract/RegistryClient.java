@@ -153,7 +153,10 @@ public final class RegistryClient implements SchemaRegistry {
   public String compatibility(String subject) {
     String path = configPath(subject) + (subject == null ? "" : "?defaultToGlobal=true");
     JsonNode answer = send("GET", path, null);
-    JsonNode level = answer.hasNonNull("compatibilityLevel") ? answer.get("compatibilityLevel") : answer.get("compatibility");
+    JsonNode level =
+        answer.hasNonNull("compatibilityLevel")
+            ? answer.get("compatibilityLevel")
+            : answer.get("compatibility");
     return level == null ? null : level.asText();
   }
 
@@ -199,14 +202,27 @@ public final class RegistryClient implements SchemaRegistry {
       throw new SchemaRegistryException(
           0,
           0,
-          "schema registry at " + baseUrl + " did not answer " + method + " " + path + " in time ("
-              + e.getMessage() + ")",
+          "schema registry at "
+              + baseUrl
+              + " did not answer "
+              + method
+              + " "
+              + path
+              + " in time ("
+              + e.getMessage()
+              + ")",
           e);
     } catch (IOException e) {
       throw new SchemaRegistryException(
           0,
           0,
-          "cannot reach schema registry at " + baseUrl + " (" + method + " " + path + "): "
+          "cannot reach schema registry at "
+              + baseUrl
+              + " ("
+              + method
+              + " "
+              + path
+              + "): "
               + describe(e),
           e);
     } catch (InterruptedException e) {
@@ -225,7 +241,9 @@ public final class RegistryClient implements SchemaRegistry {
     }
     int code = json != null && json.has("error_code") ? json.get("error_code").asInt() : status;
     String message =
-        json != null && json.hasNonNull("message") ? json.get("message").asText() : snippet(resp.body());
+        json != null && json.hasNonNull("message")
+            ? json.get("message").asText()
+            : snippet(resp.body());
     throw new SchemaRegistryException(
         status,
         code,

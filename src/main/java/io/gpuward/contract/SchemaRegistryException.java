@@ -1,9 +1,9 @@
 package io.gpuward.contract;
 
 /**
- * A schema registry refused a request or could not be reached. {@code httpStatus} is 0 when no
- * HTTP answer arrived; {@code errorCode} is the registry's {@code error_code} (e.g. 40403), or the
- * HTTP status when the body carried none.
+ * A schema registry refused a request or could not be reached. {@code httpStatus} is 0 when no HTTP
+ * answer arrived; {@code errorCode} is the registry's {@code error_code} (e.g. 40403), or the HTTP
+ * status when the body carried none.
  */
 public class SchemaRegistryException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -180,7 +180,8 @@ public final class TopicAdmin {
   private static String cleanupPolicy(Map<String, String> configs) {
     return configs == null
         ? TopicConfig.CLEANUP_POLICY_DELETE
-        : configs.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+        : configs.getOrDefault(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
   }
 
   private static Set<String> policySet(String policy) {
@@ -201,7 +202,8 @@ public final class TopicAdmin {
   }
 
   private static int remainingMs(long deadline) {
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (deadline - System.nanoTime()) / 1_000_000));
+    return (int)
+        Math.max(1, Math.min(Integer.MAX_VALUE, (deadline - System.nanoTime()) / 1_000_000));
   }
 
   private static void sleep(long ms) {

@@ -65,7 +65,9 @@ public final class TopicCatalog {
         throw new IllegalArgumentException(where + ".kind: " + ex.getMessage(), ex);
       }
       Map<String, String> configs = new LinkedHashMap<>();
-      t.path("configs").fields().forEachRemaining(c -> configs.put(c.getKey(), c.getValue().asText()));
+      t.path("configs")
+          .fields()
+          .forEachRemaining(c -> configs.put(c.getKey(), c.getValue().asText()));
       out.put(
           id,
           new TopicSpec(

@@ -9,8 +9,9 @@ public enum TopicKind {
     return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "stream" -> STREAM;
       case "compacted" -> COMPACTED;
-      default -> throw new IllegalArgumentException(
-          "kind must be 'stream' or 'compacted', was '" + value + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "kind must be 'stream' or 'compacted', was '" + value + "'");
     };
   }
 }

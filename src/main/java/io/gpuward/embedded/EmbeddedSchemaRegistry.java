@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Confluent-compatible schema registry on 127.0.0.1 and a free port, speaking the REST API subset
- * gpuward uses (subjects, versions, ids, lookup, compatibility, config) over real HTTP. Its state is
- * kept in memory, or in a compacted Kafka topic so it survives a restart with the same ids.
+ * gpuward uses (subjects, versions, ids, lookup, compatibility, config) over real HTTP. Its state
+ * is kept in memory, or in a compacted Kafka topic so it survives a restart with the same ids.
  *
  * <p>Errors answer {@code {"error_code": int, "message": str}} with Confluent's status and codes; a
  * failing handler answers 500 and the server keeps serving.
@@ -71,7 +71,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
               return t;
             });
     try {
-      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      this.server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
       executor.shutdownNow();
       throw new UncheckedIOException("cannot bind the embedded schema registry on 127.0.0.1", e);
@@ -190,7 +191,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     } else if (first.equals("schemas")) {
       if (n == 3 && p.get(1).equals("ids")) {
         only(method, "GET", null);
-        return JSON.createObjectNode().put("schema", core.schemaById(schemaId(p.get(2))).toString());
+        return JSON.createObjectNode()
+            .put("schema", core.schemaById(schemaId(p.get(2))).toString());
       }
       if (n == 2 && p.get(1).equals("types")) {
         only(method, "GET", null);
@@ -214,7 +216,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       String level = core.compatibility(subject).name();
       return JSON.createObjectNode().put("compatibilityLevel", level).put("compatibility", level);
     }
-    throw new SchemaRegistryException(404, 404, "HTTP 404 Not Found: " + method + " " + String.join("/", p));
+    throw new SchemaRegistryException(
+        404, 404, "HTTP 404 Not Found: " + method + " " + String.join("/", p));
   }
 
   private static <T> T only(String method, String allowed, T answer) {

@@ -7,7 +7,6 @@ import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.registry.CompatibilityLevel;
 import io.gpuward.contract.registry.SchemaStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,11 +53,16 @@ final class KafkaSchemaStore implements SchemaStore {
     this.producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, "gpuward-schema-store"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                0,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "gpuward-schema-store"),
             new StringSerializer(),
             new StringSerializer());
   }
@@ -69,7 +74,8 @@ final class KafkaSchemaStore implements SchemaStore {
       short rf = (short) Math.min(3, brokerCount(admin));
       NewTopic t =
           new NewTopic(topic, 1, rf)
-              .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+              .configs(
+                  Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       TopicAdmin.ensureNewTopics(admin, List.of(t), TIMEOUT);
     }
     return new KafkaSchemaStore(bootstrapServers, topic);
@@ -79,18 +85,26 @@ final class KafkaSchemaStore implements SchemaStore {
   public List<Entry> load() {
     TopicPartition tp = new TopicPartition(topic, 0);
     List<Entry> entries = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer =
+    long end;
+    KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "gpuward-schema-store-loader"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                50,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "gpuward-schema-store-loader"),
             new StringDeserializer(),
-            new StringDeserializer())) {
+            new StringDeserializer());
+    try {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+      end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (consumer.position(tp, TIMEOUT) < end) {
         if (System.nanoTime() > deadline) {
@@ -103,8 +117,11 @@ final class KafkaSchemaStore implements SchemaStore {
           }
         }
       }
+    } finally {
+      // No group, nothing to commit: the default close waits ~0.5 s for nothing.
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
     }
-    log.info("schema store: read {} entries from {} (end offset)", entries.size(), topic);
+    log.info("schema store: read {} entries from {} up to offset {}", entries.size(), topic, end);
     return entries;
   }
 

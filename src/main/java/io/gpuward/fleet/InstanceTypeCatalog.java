@@ -74,7 +74,8 @@ public final class InstanceTypeCatalog {
   private static String req(Map<String, String> row, String col, int line) {
     String v = row.get(col);
     if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException("instance type table line " + line + ": " + col + " missing");
+      throw new IllegalArgumentException(
+          "instance type table line " + line + ": " + col + " missing");
     }
     return v.trim();
   }
@@ -100,7 +101,8 @@ public final class InstanceTypeCatalog {
    * type).
    */
   public InstanceType resolve(String instanceType) {
-    return find(instanceType).orElseGet(() -> new InstanceType(instanceType, 0, "", 0, false, false));
+    return find(instanceType)
+        .orElseGet(() -> new InstanceType(instanceType, 0, "", 0, false, false));
   }
 
   public int size() {

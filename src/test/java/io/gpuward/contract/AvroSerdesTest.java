@@ -34,8 +34,16 @@ class AvroSerdesTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "gpu", "xid", "kubeEvents", "inventory", "verdicts", "health", "incidents", "audit",
-        "control", "dlq"
+        "gpu",
+        "xid",
+        "kubeEvents",
+        "inventory",
+        "verdicts",
+        "health",
+        "incidents",
+        "audit",
+        "control",
+        "dlq"
       })
   void shouldRoundTripEveryTopicRecord(String topicId) {
     SpecificRecord record = SampleRecords.all().get(topicId);
@@ -52,9 +60,16 @@ class AvroSerdesTest {
   @Test
   void shouldFrameWithMagicByteAndRegisteredSchemaId() {
     byte[] bytes =
-        topics.gpu.valueSerde().serializer().serialize(topics.gpu.name(), SampleRecords.gpuSample());
+        topics
+            .gpu
+            .valueSerde()
+            .serializer()
+            .serialize(topics.gpu.name(), SampleRecords.gpuSample());
     int id =
-        registry.lookup(topics.gpu.spec().valueSubject(), GpuSample.getClassSchema()).orElseThrow().id();
+        registry
+            .lookup(topics.gpu.spec().valueSubject(), GpuSample.getClassSchema())
+            .orElseThrow()
+            .id();
 
     assertThat(bytes[0]).isEqualTo((byte) 0x00);
     assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(id);
@@ -87,7 +102,8 @@ class AvroSerdesTest {
   @Test
   void shouldNameWriterSchemaWhenPayloadIsCorrupt() {
     int id = registry.register("t-value", GpuSample.getClassSchema());
-    byte[] frame = ByteBuffer.allocate(7).put((byte) 0).putInt(id).put((byte) 0x7f).put((byte) 0x7f).array();
+    byte[] frame =
+        ByteBuffer.allocate(7).put((byte) 0).putInt(id).put((byte) 0x7f).put((byte) 0x7f).array();
 
     assertThatThrownBy(() -> topics.gpu.valueSerde().deserializer().deserialize("t", frame))
         .isInstanceOf(SerializationException.class)
@@ -117,7 +133,11 @@ class AvroSerdesTest {
     assertThat(read.getBootId()).isNull();
     // and the current schema registers as the next version under BACKWARD
     byte[] current =
-        topics.gpu.valueSerde().serializer().serialize(topics.gpu.name(), SampleRecords.gpuSample());
+        topics
+            .gpu
+            .valueSerde()
+            .serializer()
+            .serialize(topics.gpu.name(), SampleRecords.gpuSample());
     assertThat(WireFormat.schemaIdOf(current).getAsInt()).isNotEqualTo(olderId);
   }
 

@@ -21,16 +21,26 @@ import org.junit.jupiter.api.Test;
 class RegistryClientTest {
 
   private static final Schema V1 =
-      SchemaBuilder.record("Probe").namespace("io.gpuward.test").fields()
+      SchemaBuilder.record("Probe")
+          .namespace("io.gpuward.test")
+          .fields()
           .requiredString("node")
           .endRecord();
   private static final Schema V2_OPTIONAL =
-      SchemaBuilder.record("Probe").namespace("io.gpuward.test").fields()
+      SchemaBuilder.record("Probe")
+          .namespace("io.gpuward.test")
+          .fields()
           .requiredString("node")
-          .name("zone").type().nullable().stringType().stringDefault(null)
+          .name("zone")
+          .type()
+          .nullable()
+          .stringType()
+          .stringDefault(null)
           .endRecord();
   private static final Schema V2_REQUIRED =
-      SchemaBuilder.record("Probe").namespace("io.gpuward.test").fields()
+      SchemaBuilder.record("Probe")
+          .namespace("io.gpuward.test")
+          .fields()
           .requiredString("node")
           .requiredInt("gpus")
           .endRecord();

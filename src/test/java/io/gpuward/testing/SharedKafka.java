@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * One Kafka broker per test JVM, started on first use and stopped by a shutdown hook. Tests share
  * it, so each test must own its topics and groups ({@link TestNames}).
  *
- * <p>The broker is an {@link EmbeddedKafka} in a temp dir. With {@code -Dgpuward.kafka=testcontainers}
- * it is a Testcontainers Kafka instead, which needs a Docker engine; Docker is never needed
- * otherwise.
+ * <p>The broker is an {@link EmbeddedKafka} in a temp dir. With {@code
+ * -Dgpuward.kafka=testcontainers} it is a Testcontainers Kafka instead, which needs a Docker
+ * engine; Docker is never needed otherwise.
  */
 public final class SharedKafka {
   private static final Logger log = LoggerFactory.getLogger(SharedKafka.class);

@@ -24,8 +24,8 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
  * HTTP status and Confluent error code the REST API answers with.
  *
  * <p>Schemas are compared by their canonical JSON (the parsed schema printed back, so whitespace
- * and attribute order do not matter, while docs, defaults and logical types do). Thread-safe;
- * every change is written to the {@link SchemaStore} before it becomes visible.
+ * and attribute order do not matter, while docs, defaults and logical types do). Thread-safe; every
+ * change is written to the {@link SchemaStore} before it becomes visible.
  */
 public final class RegistryCore {
 
@@ -275,7 +275,9 @@ public final class RegistryCore {
     throw new SchemaRegistryException(
         422,
         RegistryErrors.INVALID_VERSION,
-        "The specified version '" + spec + "' is not a valid version id. Allowed values are"
+        "The specified version '"
+            + spec
+            + "' is not a valid version id. Allowed values are"
             + " between [1, 2^31-1] and the string \"latest\"");
   }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The Kubernetes side of remediation. Implemented by the fabric8 actuator against a real API
- * server and by the simulated cluster in the demo. Methods throw {@link ActuatorException} with a
+ * The Kubernetes side of remediation. Implemented by the fabric8 actuator against a real API server
+ * and by the simulated cluster in the demo. Methods throw {@link ActuatorException} with a
  * classification.
  */
 public interface ClusterPort {

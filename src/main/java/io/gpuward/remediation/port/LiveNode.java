@@ -10,8 +10,8 @@ import java.util.Optional;
  * @param bootId status.nodeInfo.bootID
  * @param ready Ready condition is True
  * @param unschedulable spec.unschedulable (cordoned)
- * @param cordonedBy operation id gpuward recorded when it cordoned the node (annotation), empty when
- *     gpuward did not cordon it
+ * @param cordonedBy operation id gpuward recorded when it cordoned the node (annotation), empty
+ *     when gpuward did not cordon it
  * @param instanceId EC2 instance id from spec.providerID
  * @param asgName Auto Scaling group of the instance, when known
  */

@@ -85,8 +85,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** Starts a registry whose state lives in memory only. */
   public static EmbeddedSchemaRegistry startInMemory() {
-    EmbeddedSchemaRegistry r = new EmbeddedSchemaRegistry(new InMemorySchemaStore());
-    log.info("embedded schema registry (in memory) at {}", r.url);
+    return start(new InMemorySchemaStore());
+  }
+
+  /** Starts a registry on {@code store}, rebuilt from it; the registry closes the store. */
+  public static EmbeddedSchemaRegistry start(SchemaStore store) {
+    EmbeddedSchemaRegistry r = new EmbeddedSchemaRegistry(store);
+    log.info("embedded schema registry at {} on {}", r.url, store.getClass().getSimpleName());
     return r;
   }
 

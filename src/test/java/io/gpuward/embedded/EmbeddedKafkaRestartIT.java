@@ -25,24 +25,16 @@ class EmbeddedKafkaRestartIT {
 
   @Test
   void shouldRetryWithNewPortsWhenAPortIsTaken() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ServerSocket free1 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ServerSocket free2 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ServerSocket free3 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Deque<Integer> ports =
-          new ArrayDeque<>(
-              List.of(
-                  taken.getLocalPort(),
-                  free1.getLocalPort(),
-                  free2.getLocalPort(),
-                  free3.getLocalPort()));
-      int freeBroker = free2.getLocalPort();
-      free1.close();
-      free2.close();
-      free3.close();
+    Deque<Integer> ports = new ArrayDeque<>();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      ports.add(taken.getLocalPort()); // first attempt's broker port: in use
+      for (int i = 0; i < 3; i++) {
+        ports.add(freePort());
+      }
+      int secondBrokerPort = List.copyOf(ports).get(2);
 
       try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, ports::removeFirst)) {
-        assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + freeBroker);
+        assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + secondBrokerPort);
         assertThat(KafkaConnectivity.check(kafka.bootstrapServers(), Duration.ofSeconds(10)))
             .isNotBlank();
       }
@@ -63,6 +55,12 @@ class EmbeddedKafkaRestartIT {
       assertThat(KafkaConnectivity.check(kafka.bootstrapServers(), Duration.ofSeconds(10)))
           .isEqualTo(clusterId);
       assertThat(admin.listTopics().names().get()).contains("kept");
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
     }
   }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.gpuward.contract.SchemaRegistryException;
 import java.util.List;
-import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +38,7 @@ class RegistryCoreTest {
   void shouldNumberVersionsAndIgnoreWhitespaceWhenComparing() {
     var first = core.register("s", V1);
     var second = core.register("s", V2);
-    var again = core.register("s", "  " + new Schema.Parser().parse(V1).toString(true));
+    var again = core.register("s", "  " + V1.replace(",", " ,\n  ") + "\n");
 
     assertThat(first.version()).isEqualTo(1);
     assertThat(second.version()).isEqualTo(2);

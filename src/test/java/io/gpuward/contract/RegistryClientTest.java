@@ -7,43 +7,18 @@ import static org.assertj.core.api.InstanceOfAssertFactories.type;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuSample;
 import io.gpuward.embedded.EmbeddedSchemaRegistry;
+import io.gpuward.testing.ProbeSchemas;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RegistryClientTest {
-
-  private static final Schema V1 =
-      SchemaBuilder.record("Probe")
-          .namespace("io.gpuward.test")
-          .fields()
-          .requiredString("node")
-          .endRecord();
-  private static final Schema V2_OPTIONAL =
-      SchemaBuilder.record("Probe")
-          .namespace("io.gpuward.test")
-          .fields()
-          .requiredString("node")
-          .name("zone")
-          .type()
-          .nullable()
-          .stringType()
-          .stringDefault(null)
-          .endRecord();
-  private static final Schema V2_REQUIRED =
-      SchemaBuilder.record("Probe")
-          .namespace("io.gpuward.test")
-          .fields()
-          .requiredString("node")
-          .requiredInt("gpus")
-          .endRecord();
 
   private EmbeddedSchemaRegistry server;
   private RegistryClient client;
@@ -61,9 +36,9 @@ class RegistryClientTest {
 
   @Test
   void shouldReturnSameIdWhenRegisteringTwice() {
-    int first = client.register("probe-value", V1);
-    int again = client.register("probe-value", V1);
-    int fromOtherClient = new RegistryClient(server.url()).register("probe-value", V1);
+    int first = client.register("probe-value", ProbeSchemas.V1);
+    int again = client.register("probe-value", ProbeSchemas.V1);
+    int fromOtherClient = new RegistryClient(server.url()).register("probe-value", ProbeSchemas.V1);
 
     assertThat(first).isPositive();
     assertThat(again).isEqualTo(first);
@@ -92,11 +67,11 @@ class RegistryClientTest {
 
   @Test
   void shouldAcceptCompatibleEvolutionAndRefuseIncompatibleWithStatus409() {
-    int v1 = client.register("probe-value", V1);
-    int v2 = client.register("probe-value", V2_OPTIONAL);
+    int v1 = client.register("probe-value", ProbeSchemas.V1);
+    int v2 = client.register("probe-value", ProbeSchemas.V2_OPTIONAL);
 
     assertThat(v2).isNotEqualTo(v1);
-    assertThatThrownBy(() -> client.register("probe-value", V2_REQUIRED))
+    assertThatThrownBy(() -> client.register("probe-value", ProbeSchemas.V2_REQUIRED))
         .asInstanceOf(type(SchemaRegistryException.class))
         .satisfies(
             e -> {
@@ -121,26 +96,27 @@ class RegistryClientTest {
 
   @Test
   void shouldLookUpRegisteredSchemaAndMissOthers() {
-    int id = client.register("probe-value", V1);
-    client.register("probe-value", V2_OPTIONAL);
+    int id = client.register("probe-value", ProbeSchemas.V1);
+    client.register("probe-value", ProbeSchemas.V2_OPTIONAL);
 
-    var found = client.lookup("probe-value", V1);
+    var found = client.lookup("probe-value", ProbeSchemas.V1);
 
     assertThat(found).isPresent();
     assertThat(found.get().id()).isEqualTo(id);
     assertThat(found.get().version()).isEqualTo(1);
     assertThat(found.get().subject()).isEqualTo("probe-value");
-    assertThat(client.lookup("probe-value", V2_REQUIRED)).isEmpty();
-    assertThat(client.lookup("no-such-subject", V1)).isEmpty();
+    assertThat(client.lookup("probe-value", ProbeSchemas.V2_REQUIRED)).isEmpty();
+    assertThat(client.lookup("no-such-subject", ProbeSchemas.V1)).isEmpty();
   }
 
   @Test
   void shouldAnswerCompatibilityQuestions() {
-    assertThat(client.isCompatible("probe-value", V2_REQUIRED)).isTrue(); // no versions yet
-    client.register("probe-value", V1);
+    assertThat(client.isCompatible("probe-value", ProbeSchemas.V2_REQUIRED))
+        .isTrue(); // no versions yet
+    client.register("probe-value", ProbeSchemas.V1);
 
-    assertThat(client.isCompatible("probe-value", V2_OPTIONAL)).isTrue();
-    assertThat(client.isCompatible("probe-value", V2_REQUIRED)).isFalse();
+    assertThat(client.isCompatible("probe-value", ProbeSchemas.V2_OPTIONAL)).isTrue();
+    assertThat(client.isCompatible("probe-value", ProbeSchemas.V2_REQUIRED)).isFalse();
   }
 
   @Test
@@ -153,8 +129,9 @@ class RegistryClientTest {
     assertThat(client.compatibility("probe-value")).isEqualTo("NONE");
     assertThat(client.compatibility("other-value")).isEqualTo("FULL");
     assertThat(client.compatibility(null)).isEqualTo("FULL");
-    client.register("probe-value", V1);
-    assertThat(client.register("probe-value", V2_REQUIRED)).isPositive(); // NONE allows it
+    client.register("probe-value", ProbeSchemas.V1);
+    assertThat(client.register("probe-value", ProbeSchemas.V2_REQUIRED))
+        .isPositive(); // NONE allows it
   }
 
   @Test
@@ -184,10 +161,10 @@ class RegistryClientTest {
   @Test
   void shouldEncodeSubjectsWithSpecialCharacters() {
     String subject = "odd/subject name+x-value";
-    int id = client.register(subject, V1);
+    int id = client.register(subject, ProbeSchemas.V1);
 
     assertThat(client.subjects()).containsExactly(subject);
-    assertThat(client.lookup(subject, V1)).get().extracting(r -> r.id()).isEqualTo(id);
+    assertThat(client.lookup(subject, ProbeSchemas.V1)).get().extracting(r -> r.id()).isEqualTo(id);
   }
 
   @Test
@@ -196,7 +173,7 @@ class RegistryClientTest {
         new RegistryClient("http://127.0.0.1:1", Duration.ofSeconds(2), Duration.ofSeconds(2));
     long t0 = System.nanoTime();
 
-    assertThatThrownBy(() -> dead.register("probe-value", V1))
+    assertThatThrownBy(() -> dead.register("probe-value", ProbeSchemas.V1))
         .asInstanceOf(type(SchemaRegistryException.class))
         .satisfies(
             e -> {

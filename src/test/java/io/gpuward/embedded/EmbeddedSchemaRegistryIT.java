@@ -7,36 +7,17 @@ import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.RegistryClient;
 import io.gpuward.contract.SchemaRegistry;
+import io.gpuward.testing.ProbeSchemas;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedSchemaRegistryIT {
-
-  private static final Schema PROBE_V1 =
-      SchemaBuilder.record("Probe")
-          .namespace("io.gpuward.test")
-          .fields()
-          .requiredString("node")
-          .endRecord();
-  private static final Schema PROBE_V2 =
-      SchemaBuilder.record("Probe")
-          .namespace("io.gpuward.test")
-          .fields()
-          .requiredString("node")
-          .name("zone")
-          .type()
-          .nullable()
-          .stringType()
-          .stringDefault(null)
-          .endRecord();
 
   private final String bootstrap = SharedKafka.bootstrapServers();
 
@@ -51,8 +32,8 @@ class EmbeddedSchemaRegistryIT {
       SchemaRegistry client = new RegistryClient(registry.url());
       verdictId = client.register("verdicts-value", FaultVerdict.getClassSchema());
       gpuId = client.register("gpu-value", GpuSample.getClassSchema());
-      probeV1 = client.register("probe-value", PROBE_V1);
-      probeV2 = client.register("probe-value", PROBE_V2);
+      probeV1 = client.register("probe-value", ProbeSchemas.V1);
+      probeV2 = client.register("probe-value", ProbeSchemas.V2_OPTIONAL);
       client.setCompatibility("probe-value", "FULL");
     }
 
@@ -64,8 +45,9 @@ class EmbeddedSchemaRegistryIT {
       assertThat(client.register("verdicts-value", FaultVerdict.getClassSchema()))
           .isEqualTo(verdictId);
       assertThat(client.register("gpu-value", GpuSample.getClassSchema())).isEqualTo(gpuId);
-      assertThat(client.lookup("probe-value", PROBE_V1).orElseThrow().version()).isEqualTo(1);
-      assertThat(client.lookup("probe-value", PROBE_V2).orElseThrow())
+      assertThat(client.lookup("probe-value", ProbeSchemas.V1).orElseThrow().version())
+          .isEqualTo(1);
+      assertThat(client.lookup("probe-value", ProbeSchemas.V2_OPTIONAL).orElseThrow())
           .satisfies(r -> assertThat(r.id()).isEqualTo(probeV2))
           .satisfies(r -> assertThat(r.version()).isEqualTo(2));
       assertThat(client.compatibility("probe-value")).isEqualTo("FULL");
@@ -82,7 +64,7 @@ class EmbeddedSchemaRegistryIT {
     String topic = TestNames.unique("_schemas");
     try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startOnKafka(bootstrap, topic);
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      new RegistryClient(registry.url()).register("probe-value", PROBE_V1);
+      new RegistryClient(registry.url()).register("probe-value", ProbeSchemas.V1);
 
       ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
       var config = admin.describeConfigs(java.util.List.of(res)).all().get().get(res);

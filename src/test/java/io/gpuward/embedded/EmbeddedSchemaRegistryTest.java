@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpuward.contract.registry.SchemaStore;
+import io.gpuward.testing.ProbeSchemas;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,7 +93,7 @@ class EmbeddedSchemaRegistryTest {
   @Test
   void shouldAnswer500AndKeepServingWhenTheStoreFails() throws Exception {
     registry.close();
-    registry = EmbeddedSchemaRegistry.start(new FailingStore());
+    registry = EmbeddedSchemaRegistry.start(ProbeSchemas.failingStore());
 
     Reply failed = call("POST", "/subjects/p-value/versions", V1, body(SCHEMA));
     Reply after = call("GET", "/subjects", null, null);
@@ -138,20 +137,5 @@ class EmbeddedSchemaRegistryTest {
     HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(
         resp.statusCode(), resp.body(), resp.headers().firstValue("Content-Type").orElse(""));
-  }
-
-  private static final class FailingStore implements SchemaStore {
-    @Override
-    public List<Entry> load() {
-      return List.of();
-    }
-
-    @Override
-    public void append(Entry entry) {
-      throw new IllegalStateException("disk full");
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.gpuward.contract.SchemaRegistryException;
-import java.util.List;
+import io.gpuward.testing.ProbeSchemas;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -137,22 +137,7 @@ class RegistryCoreTest {
 
   @Test
   void shouldLeaveStateUnchangedWhenTheStoreFails() {
-    SchemaStore failing =
-        new SchemaStore() {
-          @Override
-          public List<Entry> load() {
-            return List.of();
-          }
-
-          @Override
-          public void append(Entry entry) {
-            throw new IllegalStateException("disk full");
-          }
-
-          @Override
-          public void close() {}
-        };
-    RegistryCore broken = new RegistryCore(failing);
+    RegistryCore broken = new RegistryCore(ProbeSchemas.failingStore());
 
     assertThatThrownBy(() -> broken.register("s", V1))
         .asInstanceOf(type(SchemaRegistryException.class))

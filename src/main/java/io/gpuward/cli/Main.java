@@ -1,6 +1,6 @@
 package io.gpuward.cli;
 
-import io.gpuward.contract.ContractTrust;
+import io.gpuward.contract.AvroTrust;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +33,7 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
-    ContractTrust.install();
+    AvroTrust.trustContractClasses();
     return commandLine().execute(args);
   }
 

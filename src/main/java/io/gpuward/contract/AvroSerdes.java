@@ -3,6 +3,7 @@ package io.gpuward.contract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -45,7 +46,7 @@ public final class AvroSerdes implements SerdeFactory {
   public AvroSerdes(SchemaRegistry registry, boolean autoRegister) {
     this.registry = registry;
     this.autoRegister = autoRegister;
-    ContractTrust.install();
+    AvroTrust.trustContractClasses();
   }
 
   @Override
@@ -123,7 +124,7 @@ public final class AvroSerdes implements SerdeFactory {
     private final Map<Integer, DatumReader<V>> readersByWriterId = new ConcurrentHashMap<>();
 
     AvroDeserializer(Class<V> type) {
-      this.model = SpecificData.getForClass(type);
+      this.model = new ListData(SpecificData.getForClass(type));
       this.readerSchema = model.getSchema(type);
     }
 
@@ -166,6 +167,28 @@ public final class AvroSerdes implements SerdeFactory {
             "cannot fetch writer schema id " + id + " from registry: " + e.getMessage(), e);
       }
       return new SpecificDatumReader<>(writerSchema, readerSchema, model);
+    }
+  }
+
+  /**
+   * The generated classes' model, but arrays decode as {@link ArrayList}. Avro's own array type
+   * compares elements with the conversion-less {@code GenericData} model, so {@code equals} on a
+   * decoded record throws on a nullable timestamp inside an array of records (e.g. {@code
+   * FaultVerdict.evidence}).
+   */
+  private static final class ListData extends SpecificData {
+    ListData(SpecificData generated) {
+      super(generated.getClassLoader());
+      generated.getConversions().forEach(this::addLogicalTypeConversion);
+    }
+
+    @Override
+    public Object newArray(Object old, int size, Schema schema) {
+      if (old instanceof ArrayList<?> list) {
+        list.clear();
+        return list;
+      }
+      return new ArrayList<>(size);
     }
   }
 }

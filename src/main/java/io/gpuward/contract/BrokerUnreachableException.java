@@ -37,14 +37,16 @@ public class BrokerUnreachableException extends RuntimeException {
     if (cause == null) {
       return "no answer";
     }
-    Throwable t = cause;
-    while ((t instanceof java.util.concurrent.ExecutionException
-            || t instanceof java.util.concurrent.CompletionException)
-        && t.getCause() != null) {
-      t = t.getCause();
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
     }
-    String msg = t.getMessage();
-    String text = t.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+    String msg = root.getMessage();
+    String text = root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+    if (root instanceof org.apache.kafka.common.errors.TimeoutException
+        || root instanceof java.util.concurrent.TimeoutException) {
+      text = "no broker answered (" + text + ")";
+    }
     return text.replaceAll("\\s+", " ").trim();
   }
 }

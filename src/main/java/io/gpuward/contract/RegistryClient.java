@@ -3,6 +3,7 @@ package io.gpuward.contract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gpuward.contract.registry.RegistryErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -129,7 +130,7 @@ public final class RegistryClient implements SchemaRegistry {
               schemaBody(schema));
       return answer.path("is_compatible").asBoolean(false);
     } catch (SchemaRegistryException e) {
-      if (e.errorCode() == 40401) {
+      if (e.errorCode() == RegistryErrors.SUBJECT_NOT_FOUND) {
         return true; // older registries: no subject, nothing to be incompatible with
       }
       throw e;
@@ -262,9 +263,12 @@ public final class RegistryClient implements SchemaRegistry {
   }
 
   private static String describe(Throwable e) {
-    String msg = e.getMessage();
-    if (msg == null && e.getCause() != null) {
-      return describe(e.getCause());
+    String msg = null;
+    for (Throwable t = e; t != null && msg == null; t = t.getCause()) {
+      msg = t.getMessage();
+    }
+    if (e instanceof java.net.ConnectException && msg == null) {
+      msg = "connection refused";
     }
     return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
   }

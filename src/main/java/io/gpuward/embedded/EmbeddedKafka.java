@@ -3,6 +3,7 @@ package io.gpuward.embedded;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.BindException;
@@ -11,7 +12,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -50,6 +53,11 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException when the broker cannot start
    */
   public static EmbeddedKafka start(Path dataDir) {
+    return start(dataDir, EmbeddedKafka::freePort);
+  }
+
+  /** As {@link #start(Path)}, taking candidate ports from {@code ports} (tests of the retry). */
+  static EmbeddedKafka start(Path dataDir, IntSupplier ports) {
     long t0 = System.nanoTime();
     Path logDir = dataDir.toAbsolutePath().resolve("kraft-logs");
     try {
@@ -57,12 +65,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create Kafka data dir " + logDir, e);
     }
+    String clusterId = existingClusterId(logDir).orElseGet(() -> Uuid.randomUuid().toString());
     RuntimeException last = null;
     for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
-      int brokerPort = freePort();
-      int controllerPort = freePort();
+      int brokerPort = ports.getAsInt();
+      int controllerPort = ports.getAsInt();
       Properties props = brokerProperties(logDir, brokerPort, controllerPort);
-      format(dataDir, props);
+      format(dataDir, clusterId, props);
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
       try {
         server.startup();
@@ -140,7 +149,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  private static void format(Path dataDir, Properties props) {
+  /** The cluster id a formatted data dir already has: a restart must format with the same. */
+  private static Optional<String> existingClusterId(Path logDir) {
+    Path meta = logDir.resolve("meta.properties");
+    if (!Files.exists(meta)) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + meta, e);
+    }
+    return Optional.ofNullable(p.getProperty("cluster.id"));
+  }
+
+  private static void format(Path dataDir, String clusterId, Properties props) {
     Path config = dataDir.toAbsolutePath().resolve("server.properties");
     try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
       props.store(w, "gpuward embedded Kafka");
@@ -155,12 +179,15 @@ public final class EmbeddedKafka implements AutoCloseable {
               new String[] {
                 "format",
                 "--cluster-id",
-                Uuid.randomUuid().toString(),
+                clusterId,
                 "--config",
                 config.toString(),
                 "--ignore-formatted"
               },
               ps);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "formatting Kafka storage in " + dataDir + " failed: " + e.getMessage(), e);
     }
     String output = out.toString(StandardCharsets.UTF_8).trim();
     if (rc != 0) {

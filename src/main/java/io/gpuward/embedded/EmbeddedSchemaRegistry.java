@@ -10,6 +10,7 @@ import io.gpuward.contract.SchemaRegistry.Registered;
 import io.gpuward.contract.SchemaRegistryException;
 import io.gpuward.contract.registry.InMemorySchemaStore;
 import io.gpuward.contract.registry.RegistryCore;
+import io.gpuward.contract.registry.RegistryErrors;
 import io.gpuward.contract.registry.SchemaStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,8 +86,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** Starts a registry whose state lives in memory only. */
   public static EmbeddedSchemaRegistry startInMemory() {
-    EmbeddedSchemaRegistry r = new EmbeddedSchemaRegistry(new InMemorySchemaStore());
-    log.info("embedded schema registry (in memory) at {}", r.url);
+    return start(new InMemorySchemaStore());
+  }
+
+  /** Starts a registry on {@code store}, rebuilt from it; the registry closes the store. */
+  public static EmbeddedSchemaRegistry start(SchemaStore store) {
+    EmbeddedSchemaRegistry r = new EmbeddedSchemaRegistry(store);
+    log.info("embedded schema registry at {} on {}", r.url, store.getClass().getSimpleName());
     return r;
   }
 
@@ -145,7 +151,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       } catch (RuntimeException e) {
         log.error("schema registry: {} {} failed", method, path, e);
         status = 500;
-        answer = error(50001, "Internal error: " + e);
+        answer = error(500, "Internal error: " + e);
       }
       reply(ex, status, answer);
     } catch (IOException | RuntimeException e) {
@@ -157,16 +163,17 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     int n = p.size();
     String first = n > 0 ? p.get(0) : "";
     if (n == 0) {
-      return only(method, "GET", JSON.createObjectNode());
+      allow(method, "GET");
+      return JSON.createObjectNode();
     }
     if (first.equals("subjects")) {
       if (n == 1) {
-        only(method, "GET", null);
+        allow(method, "GET");
         return strings(core.subjects());
       }
       String subject = p.get(1);
       if (n == 2) {
-        only(method, "POST", null);
+        allow(method, "POST");
         return registered(core.lookup(subject, schemaOf(ex)));
       }
       if (p.get(2).equals("versions")) {
@@ -174,33 +181,33 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
           return JSON.createObjectNode().put("id", core.register(subject, schemaOf(ex)).id());
         }
         if (n == 3) {
-          only(method, "GET", null);
+          allow(method, "GET");
           ArrayNode a = JSON.createArrayNode();
           core.versions(subject).forEach(a::add);
           return a;
         }
         if (n == 4) {
-          only(method, "GET", null);
+          allow(method, "GET");
           return registered(core.version(subject, p.get(3)));
         }
         if (n == 5 && p.get(4).equals("schema")) {
-          only(method, "GET", null);
+          allow(method, "GET");
           return JSON.readTree(core.version(subject, p.get(3)).schema().toString());
         }
       }
     } else if (first.equals("schemas")) {
       if (n == 3 && p.get(1).equals("ids")) {
-        only(method, "GET", null);
+        allow(method, "GET");
         return JSON.createObjectNode()
             .put("schema", core.schemaById(schemaId(p.get(2))).toString());
       }
       if (n == 2 && p.get(1).equals("types")) {
-        only(method, "GET", null);
+        allow(method, "GET");
         return strings(List.of("AVRO"));
       }
     } else if (first.equals("compatibility")) {
       if (n == 5 && p.get(1).equals("subjects") && p.get(3).equals("versions")) {
-        only(method, "POST", null);
+        allow(method, "POST");
         boolean ok = core.isCompatible(p.get(2), p.get(4), schemaOf(ex));
         return JSON.createObjectNode().put("is_compatible", ok);
       }
@@ -212,19 +219,18 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return JSON.createObjectNode()
             .put("compatibility", core.setCompatibility(subject, level).name());
       }
-      only(method, "GET", null);
+      allow(method, "GET");
       String level = core.compatibility(subject).name();
       return JSON.createObjectNode().put("compatibilityLevel", level).put("compatibility", level);
     }
     throw new SchemaRegistryException(
-        404, 404, "HTTP 404 Not Found: " + method + " " + String.join("/", p));
+        404, 404, "HTTP 404 Not Found: " + method + " /" + String.join("/", p));
   }
 
-  private static <T> T only(String method, String allowed, T answer) {
+  private static void allow(String method, String allowed) {
     if (!method.equals(allowed)) {
       throw new SchemaRegistryException(405, 405, "HTTP 405 Method Not Allowed: " + method);
     }
-    return answer;
   }
 
   private static JsonNode registered(Registered r) {
@@ -249,7 +255,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     try {
       return Integer.parseInt(s);
     } catch (NumberFormatException e) {
-      throw new SchemaRegistryException(404, 40403, "Schema " + s + " not found");
+      throw new SchemaRegistryException(
+          404, RegistryErrors.SCHEMA_NOT_FOUND, "Schema " + s + " not found");
     }
   }
 
@@ -259,17 +266,23 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     String type = body.path("schemaType").asText("AVRO");
     if (!type.equalsIgnoreCase("AVRO")) {
       throw new SchemaRegistryException(
-          422, 42201, "Invalid schema: schemaType " + type + " is not supported, only AVRO");
+          422,
+          RegistryErrors.INVALID_SCHEMA,
+          "Invalid schema: schemaType " + type + " is not supported, only AVRO");
     }
     JsonNode refs = body.get("references");
     if (refs != null && refs.isArray() && !refs.isEmpty()) {
       throw new SchemaRegistryException(
-          422, 42201, "Invalid schema: schema references are not supported");
+          422,
+          RegistryErrors.INVALID_SCHEMA,
+          "Invalid schema: schema references are not supported");
     }
     JsonNode schema = body.get("schema");
     if (schema == null || !schema.isTextual()) {
       throw new SchemaRegistryException(
-          422, 42201, "Invalid schema: the request needs a \"schema\" string");
+          422,
+          RegistryErrors.INVALID_SCHEMA,
+          "Invalid schema: the request needs a \"schema\" string");
     }
     return schema.asText();
   }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -84,7 +85,8 @@ final class KafkaSchemaStore implements SchemaStore {
   public List<Entry> load() {
     TopicPartition tp = new TopicPartition(topic, 0);
     List<Entry> entries = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer =
+    long end;
+    KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
             Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -93,13 +95,16 @@ final class KafkaSchemaStore implements SchemaStore {
                 false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                50,
                 ConsumerConfig.CLIENT_ID_CONFIG,
                 "gpuward-schema-store-loader"),
             new StringDeserializer(),
-            new StringDeserializer())) {
+            new StringDeserializer());
+    try {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+      end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (consumer.position(tp, TIMEOUT) < end) {
         if (System.nanoTime() > deadline) {
@@ -112,8 +117,11 @@ final class KafkaSchemaStore implements SchemaStore {
           }
         }
       }
+    } finally {
+      // No group, nothing to commit: the default close waits ~0.5 s for nothing.
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
     }
-    log.info("schema store: read {} entries from {} (end offset)", entries.size(), topic);
+    log.info("schema store: read {} entries from {} up to offset {}", entries.size(), topic, end);
     return entries;
   }
 

@@ -84,6 +84,11 @@ final class DemoCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(
+      names = {"-v", "--verbose"},
+      description = "Also show gpuward's INFO logs (every verdict and step) on stderr.")
+  boolean verbose;
+
+  @Option(
       names = "--partitions",
       paramLabel = "N",
       defaultValue = "3",
@@ -99,6 +104,11 @@ final class DemoCommand implements Callable<Integer> {
     if (partitions < 1 || partitions > 64) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--partitions must be 1..64, was " + partitions);
+    }
+    if (!verbose) {
+      // The progress lines and the summary say what happened; keep the per-record logs out.
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          "io.gpuward", org.apache.logging.log4j.Level.WARN);
     }
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario =
@@ -177,7 +187,7 @@ final class DemoCommand implements Callable<Integer> {
               scenario.nodeCount(), scenario.nodegroups().size(), policy.version());
           try (SimulationRunner runner = SimulationRunner.realTime(sim, clock, simDuration)) {
             runner.start();
-            Duration every = Duration.ofMillis(Math.max(1000, (long) (2000)));
+            Duration every = Duration.ofSeconds(2);
             while (!runner.awaitCompletion(every)) {
               progress(o, runner.progress(), observer);
             }
@@ -190,7 +200,7 @@ final class DemoCommand implements Callable<Integer> {
           publisher.flush();
           // Let the engine and the remediator finish what the last ticks caused.
           long settleDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-          while (observer.quietFor().compareTo(Duration.ofSeconds(2)) < 0
+          while ((observer.quietFor().compareTo(Duration.ofSeconds(2)) < 0 || !remediator.idle())
               && System.nanoTime() < settleDeadline) {
             Thread.sleep(200);
           }

@@ -2,16 +2,16 @@ package io.gpuward.remediation;
 
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationRecord;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the remediator has done, by operation id: the latest outcome of each operation. Rebuilt from
- * the audit topic at start, so a restart never repeats a finished action.
+ * the audit topic at start, so a restart never repeats a finished action. Thread-safe: nodes are
+ * remediated concurrently.
  */
 public final class Ledger {
-  private final Map<String, Outcome> latest = new HashMap<>();
+  private final Map<String, Outcome> latest = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Folds one audit record in. */
   public void record(RemediationRecord r) {
@@ -30,7 +30,8 @@ public final class Ledger {
 
   /** True when the operation was decided already (done, skipped or failed for good). */
   public boolean decided(String operationId) {
-    return latest.containsKey(operationId) && latest.get(operationId) != Outcome.PLANNED;
+    Outcome o = latest.get(operationId);
+    return o != null && o != Outcome.PLANNED;
   }
 
   public int size() {

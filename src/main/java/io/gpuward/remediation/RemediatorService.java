@@ -29,12 +29,17 @@ import org.slf4j.LoggerFactory;
 public final class RemediatorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
 
+  /** Nodes remediated concurrently (each node's verdicts stay in order). */
+  static final int LANES = 8;
+
   private final Map<String, Object> clientProps;
   private final Topics topics;
   private final Remediation remediation;
   private final String groupId;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final KafkaProducer<String, RemediationRecord> producer;
+  private final NodeLanes lanes = new NodeLanes(LANES);
+  private final OffsetTracker offsets = new OffsetTracker();
   private KafkaConsumer<String, FaultVerdict> consumer;
   private Thread thread;
 
@@ -74,7 +79,18 @@ public final class RemediatorService implements AutoCloseable {
     consumer =
         new KafkaConsumer<>(
             c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer());
-    consumer.subscribe(List.of(topics.verdicts.name()));
+    consumer.subscribe(
+        List.of(topics.verdicts.name()),
+        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(java.util.Collection<TopicPartition> parts) {
+            commit();
+            offsets.revoked(parts);
+          }
+
+          @Override
+          public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {}
+        });
     thread = new Thread(this::loop, "gpuward-remediator");
     thread.start();
   }
@@ -117,30 +133,53 @@ public final class RemediatorService implements AutoCloseable {
           if (r.value() == null) {
             continue;
           }
-          try {
-            remediation.onVerdict(r.value());
-          } catch (RuntimeException e) {
-            log.error(
-                "remediation failed for verdict topic={} partition={} offset={} node={}",
-                r.topic(),
-                r.partition(),
-                r.offset(),
-                r.key(),
-                e);
-          }
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          offsets.started(tp, r.offset());
+          lanes.submit(r.value().getNode(), () -> handle(r, tp));
         }
-        if (!records.isEmpty()) {
-          producer.flush();
-          consumer.commitSync();
-        }
+        commit();
       }
     } catch (WakeupException e) {
       if (running.get()) {
         throw e;
       }
     } finally {
+      lanes.close();
+      commit();
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  private void handle(ConsumerRecord<String, FaultVerdict> r, TopicPartition tp) {
+    try {
+      remediation.onVerdict(r.value());
+    } catch (RuntimeException e) {
+      log.error(
+          "remediation failed for verdict topic={} partition={} offset={} node={}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          r.key(),
+          e);
+    } finally {
+      offsets.finished(tp, r.offset());
+    }
+  }
+
+  /** Commits what is done: audit records first (flushed), then the verdict offsets behind them. */
+  private void commit() {
+    var done = offsets.committable();
+    if (done.isEmpty()) {
+      return;
+    }
+    producer.flush();
+    consumer.commitSync(done);
+    offsets.committedAll(done);
+  }
+
+  /** True when every consumed verdict has been handled. */
+  public boolean idle() {
+    return offsets.idle();
   }
 
   @Override

@@ -589,4 +589,29 @@ class FleetSimulatorTest {
         .findFirst()
         .orElseThrow();
   }
+
+  @Test
+  void shouldBringALostGpuBackOnRecover() {
+    SimHarness h =
+        SimHarness.of(
+                FLEET
+                    + """
+                    faults:
+                      - {at: 10s, node: p5-train-1, inject: xid, gpu: 5, xid: 79}
+                      - {at: 10s, node: p5-train-1, inject: thermal, gpu: 1, celsius: 95, for: 5m}
+                      - {at: 30s, node: p5-train-1, inject: recover}
+                    """)
+            .runTo("60s");
+    assertThat(h.sink.samples("p5-train-1", 5))
+        .extracting(GpuSample::getEventTime)
+        .contains(h.at("9s"), h.at("30s"))
+        .doesNotContain(h.at("10s"), h.at("29s"));
+    assertThat(h.sink.samples("p5-train-1", 5))
+        .filteredOn(s -> s.getEventTime().isAfter(h.at("29s")))
+        .allMatch(s -> s.getLastXid() == 0);
+    assertThat(h.sink.events("p5-train-1", NodeEventKind.RESOURCE_SNAPSHOT))
+        .extracting(NodeEvent::getGpuAllocatable)
+        .containsExactly(8, 7, 8);
+    assertThat(at(h.sink.samples("p5-train-1", 1), h.at("50s")).getTemperatureC()).isLessThan(70.0);
+  }
 }

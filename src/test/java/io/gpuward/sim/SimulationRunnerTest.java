@@ -109,4 +109,50 @@ class SimulationRunnerTest {
         .hasRootCauseMessage("broker gone");
     assertThat(runner.progress().failure()).isPresent();
   }
+
+  @Test
+  void shouldServeARemediatorOnAnotherThreadWhileTicking() throws Exception {
+    SimClock clock = new SimClock(SimHarness.T0, 200);
+    SimulatedCluster cluster = new SimulatedCluster(clock);
+    RecordingSink sink = new RecordingSink();
+    FleetSimulator sim =
+        new FleetSimulator(
+            ScenarioLoader.parse(FLEET, SimHarness.CATALOG).withDuration(Duration.ofMinutes(2)),
+            SimHarness.CATALOG,
+            cluster,
+            sink,
+            SimHarness.T0);
+    SimulationRunner runner = SimulationRunner.realTime(sim, clock);
+    runner.start();
+    var remediator = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      var done =
+          remediator.submit(
+              () -> {
+                while (cluster.node("p5-train-1").isEmpty()
+                    || clock.instant().isBefore(SimHarness.T0.plusSeconds(6))) {
+                  Thread.onSpinWait();
+                }
+                var before = cluster.node("p5-train-1").orElseThrow();
+                cluster.cordon("p5-train-1", "op-c");
+                var drained = cluster.drain("p5-train-1", Duration.ofMinutes(2));
+                cluster.reboot(before.instanceId(), "op-r");
+                return new Object[] {before.bootId(), drained};
+              });
+      Object[] r = done.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(((io.gpuward.remediation.port.DrainResult) r[1]).complete()).isTrue();
+      assertThat(runner.awaitCompletion(Duration.ofSeconds(20))).isTrue();
+      var after = cluster.node("p5-train-1").orElseThrow();
+      assertThat(after.bootId()).isNotEqualTo(r[0]);
+      assertThat(after.ready()).isTrue();
+      assertThat(sink.events("p5-train-1", io.gpuward.avro.NodeEventKind.NODE_REBOOTED))
+          .singleElement()
+          .satisfies(e -> assertThat(e.getBootId()).isEqualTo(after.bootId()));
+      // the GPU lost at 5 s is back after the reboot
+      assertThat(sink.samples("p5-train-1", 2)).anyMatch(s -> s.getBootId().equals(after.bootId()));
+    } finally {
+      remediator.shutdownNow();
+      runner.stop();
+    }
+  }
 }

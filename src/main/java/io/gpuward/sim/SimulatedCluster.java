@@ -106,22 +106,27 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
           1);
     }
 
+    /** A copy with another reboot duration. */
     public Settings withRebootDuration(Duration d) {
       return new Settings(d, replaceDuration, gpuResetDuration, rescheduleDelay, pdbMaxUnavailable);
     }
 
+    /** A copy with another replacement registration delay. */
     public Settings withReplaceDuration(Duration d) {
       return new Settings(rebootDuration, d, gpuResetDuration, rescheduleDelay, pdbMaxUnavailable);
     }
 
+    /** A copy with another GPU reset duration. */
     public Settings withGpuResetDuration(Duration d) {
       return new Settings(rebootDuration, replaceDuration, d, rescheduleDelay, pdbMaxUnavailable);
     }
 
+    /** A copy with another reschedule delay. */
     public Settings withRescheduleDelay(Duration d) {
       return new Settings(rebootDuration, replaceDuration, gpuResetDuration, d, pdbMaxUnavailable);
     }
 
+    /** A copy with another PDB budget. */
     public Settings withPdbMaxUnavailable(int n) {
       return new Settings(rebootDuration, replaceDuration, gpuResetDuration, rescheduleDelay, n);
     }

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Keeps every record in emission order (and by type) for assertions. */
-final class RecordingSink implements TelemetrySink {
+class RecordingSink implements TelemetrySink {
 
   /** A tombstone on the inventory topic. */
   record Tombstone(String node) {}

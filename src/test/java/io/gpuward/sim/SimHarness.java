@@ -50,4 +50,42 @@ final class SimHarness {
   Instant at(String offset) {
     return T0.plus(Durations.parse(offset));
   }
+
+  /** Counts records without keeping them (big fleets). */
+  static final class CountingSink implements TelemetrySink {
+    long samples;
+    long xids;
+    long events;
+    long inventory;
+    long tombstones;
+    final java.util.Set<String> uuids = new java.util.HashSet<>();
+
+    @Override
+    public void gpuSample(io.gpuward.avro.GpuSample s) {
+      samples++;
+      if (uuids.size() < 200_000) {
+        uuids.add(s.getUuid());
+      }
+    }
+
+    @Override
+    public void xid(io.gpuward.avro.XidEvent e) {
+      xids++;
+    }
+
+    @Override
+    public void nodeEvent(io.gpuward.avro.NodeEvent e) {
+      events++;
+    }
+
+    @Override
+    public void inventory(io.gpuward.avro.NodeInventory i) {
+      inventory++;
+    }
+
+    @Override
+    public void inventoryRemoved(String node) {
+      tombstones++;
+    }
+  }
 }

@@ -54,12 +54,14 @@ class ScenarioLoaderTest {
             org.assertj.core.groups.Tuple.tuple("cache-warm", "m5.large", 1));
     assertThat(s.nodegroup("cache-warm").orElseThrow().nvidiaImage()).isTrue();
 
-    assertThat(fault(s, "xid", Duration.ofSeconds(20)).injection())
-        .isEqualTo(new Injection.Xid(3, 79));
-    assertThat(fault(s, "xid", Duration.ofSeconds(20)).target())
-        .isEqualTo(new Target.Node("p5-train-2"));
     assertThat(fault(s, "xid", Duration.ofSeconds(12)).injection())
+        .isEqualTo(new Injection.Xid(3, 79));
+    assertThat(fault(s, "xid", Duration.ofSeconds(12)).target())
+        .isEqualTo(new Target.Node("p5-train-2"));
+    assertThat(fault(s, "xid", Duration.ofSeconds(15)).injection())
         .isEqualTo(new Injection.Xid(0, 119));
+    assertThat(fault(s, "xid", Duration.ofSeconds(15)).target())
+        .isEqualTo(new Target.Node("g5-infer-1"));
     Injection.Thermal th =
         (Injection.Thermal) fault(s, "thermal", Duration.ofSeconds(10)).injection();
     assertThat(th.gpuIndex()).isEqualTo(1);

@@ -1,0 +1,106 @@
+package io.gpuward.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad input at the command line: one clear line, a non-zero exit, never a stack trace. */
+class CliTest {
+  @TempDir Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldListEveryRoleInTheTopLevelHelp() {
+    Result r = run("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("demo", "simulate", "streams", "remediate");
+  }
+
+  @Test
+  void shouldGiveHelpForEachRole() {
+    for (String role : new String[] {"demo", "simulate", "streams", "remediate"}) {
+      Result r = run(role, "--help");
+      assertThat(r.code()).as(role).isZero();
+      assertThat(r.out()).as(role).contains("Usage: gpuward " + role);
+    }
+  }
+
+  @Test
+  void shouldRejectAnUnknownFlagWithOneLineAndAHint() {
+    Result r = run("demo", "--sped", "3");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("Unknown option")
+        .contains("'--sped'")
+        .contains("gpuward demo --help");
+    assertThat(r.err()).doesNotContain("at io.gpuward").doesNotContain("Exception");
+  }
+
+  @Test
+  void shouldRejectABadDurationNamingTheFlag() {
+    Result r = run("demo", "--duration", "ninety");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--duration").contains("'ninety' is not a duration");
+  }
+
+  @Test
+  void shouldRejectANonPositiveSpeed() {
+    Result r = run("demo", "--speed", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--speed must be > 0");
+  }
+
+  @Test
+  void shouldReportAMissingScenarioFileInOneLine() {
+    Result r = run("demo", "--scenario", dir.resolve("nope.yaml").toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains("nope.yaml");
+  }
+
+  @Test
+  void shouldReportAMalformedScenarioNamingTheKey() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(
+        bad,
+        "name: bad\nseed: 1\nduration: 1m\nnodegroups:\n"
+            + "  - {name: g, instanceType: g5.xlarge, image: al2023-nvidia, count: 1, zone: z}\n"
+            + "faults:\n  - {at: 20x, node: g-0, inject: xid, gpu: 0, xid: 79}\n");
+    Result r = run("simulate", "--scenario", bad.toString(), "-b", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("faults[0].at").contains("20x");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void shouldReportAnUnreachableBrokerInOneLine() {
+    Result r = run("streams", "--bootstrap-servers", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("cannot reach Kafka at 127.0.0.1:1");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void shouldRejectABadSettingNamingTheKey() {
+    Result r = run("streams", "-D", "engine.threads=many", "-b", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("engine.threads").contains("many");
+  }
+}

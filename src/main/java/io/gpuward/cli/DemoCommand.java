@@ -109,6 +109,10 @@ final class DemoCommand implements Callable<Integer> {
       // The progress lines and the summary say what happened; keep the per-record logs out.
       org.apache.logging.log4j.core.config.Configurator.setLevel(
           "io.gpuward", org.apache.logging.log4j.Level.WARN);
+      // The demo's state lives in a temp dir on purpose (it is deleted at the end).
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          "org.apache.kafka.streams.processor.internals.StateDirectory",
+          org.apache.logging.log4j.Level.ERROR);
     }
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario =

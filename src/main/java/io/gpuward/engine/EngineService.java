@@ -44,6 +44,8 @@ public final class EngineService implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.engineThreads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // No global tables today; opt in now so handlers behave the same when one is added.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterHandler.class.getName());

@@ -1,7 +1,7 @@
 package io.gpuward.engine;
 
 import io.gpuward.avro.DeadLetterKind;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,27 +14,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validates input records with a pure check; an invalid record becomes a dead letter (its bytes
- * re-encoded, its coordinates and the reason kept), is logged with its coordinates and counted.
+ * Validates input records with a pure check, and optionally drops records too late for their window
+ * (instead of letting the window drop them silently). A rejected record becomes a dead letter (its
+ * bytes re-encoded, its coordinates and the reason kept), is logged with its coordinates and
+ * counted.
  */
 final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>> {
   private static final Logger log = LoggerFactory.getLogger(CheckProcessor.class);
 
+  /** Whether a record at {@code ts} is too late, given the newest timestamp seen so far. */
+  @FunctionalInterface
+  interface LateCheck {
+    boolean tooLate(long ts, long newestSeen);
+  }
+
   private final BiFunction<String, V, Optional<String>> check;
+  private final LateCheck late;
   private final Serializer<V> serializer;
   private final String application;
-  private final Counter rejected;
+  private final MeterRegistry meters;
   private FixedKeyProcessorContext<String, Checked<V>> context;
+  private long newestSeen = Long.MIN_VALUE;
 
   CheckProcessor(
       BiFunction<String, V, Optional<String>> check,
+      LateCheck late,
       Serializer<V> serializer,
       String application,
-      Counter rejected) {
+      MeterRegistry meters) {
     this.check = check;
+    this.late = late;
     this.serializer = serializer;
     this.application = application;
-    this.rejected = rejected;
+    this.meters = meters;
   }
 
   @Override
@@ -49,6 +61,22 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
         value == null
             ? Optional.of("null value (tombstone) on a stream topic")
             : check.apply(record.key(), value);
+    DeadLetterKind kind = DeadLetterKind.VALIDATION;
+    long ts = record.timestamp();
+    if (problem.isEmpty() && late != null) {
+      if (newestSeen != Long.MIN_VALUE && late.tooLate(ts, newestSeen)) {
+        kind = DeadLetterKind.LATE_EVENT;
+        problem =
+            Optional.of(
+                "event time "
+                    + Instant.ofEpochMilli(ts)
+                    + " is past its window's grace period (newest "
+                    + Instant.ofEpochMilli(newestSeen)
+                    + ")");
+      } else {
+        newestSeen = Math.max(newestSeen, ts);
+      }
+    }
     if (problem.isEmpty()) {
       context.forward(record.withValue(new Checked.Valid<>(value)));
       return;
@@ -64,7 +92,7 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
         offset,
         record.key(),
         problem.get());
-    rejected.increment();
+    meters.counter(EngineMetrics.DEAD_LETTERS, "topic", topic, "kind", kind.name()).increment();
     byte[] bytes = value == null ? null : serializer.serialize(topic, value);
     var dl =
         DeadLetters.of(
@@ -74,7 +102,7 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
             record.timestamp(),
             record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
             bytes,
-            DeadLetterKind.VALIDATION,
+            kind,
             problem.get(),
             null,
             application,

@@ -23,19 +23,27 @@ public final class EngineNames {
   public static final String BRANCH_INVALID = "invalid";
 
   public static final String XID_SIGNALS = "xid-signals";
-  public static final String EVENT_SIGNALS = "kube-event-signals";
   public static final String INVENTORY_SIGNALS = "inventory-signals";
   public static final String INVENTORY_TO_STREAM = "inventory-changes";
+  public static final String INVENTORY_AS_INPUT = "inventory-as-node-input";
+  public static final String EVENTS_AS_INPUT = "kube-events-as-node-input";
+  public static final String NODE_INPUTS = "node-inputs";
+  public static final String NODE_STATE = "node-state";
 
   public static final String GPU_BY_NODE = "gpu-by-node";
-  public static final String THERMAL_WINDOW = "thermal-window";
-  public static final String THERMAL_FINAL = "thermal-window-final";
-  public static final String THERMAL_TO_STREAM = "thermal-window-results";
-  public static final String THERMAL_SIGNALS = "thermal-signals";
+  public static final String GPU_WINDOW = "gpu-window";
+  public static final String GPU_WINDOW_FINAL = "gpu-window-final";
+  public static final String GPU_WINDOW_RESULTS = "gpu-window-results";
+  public static final String GPU_WINDOW_SIGNALS = "gpu-window-signals";
 
-  public static final String SIGNALS_MERGE_1 = "signals-merge-xid-thermal";
-  public static final String SIGNALS_MERGE_2 = "signals-merge-events";
+  public static final String NOT_READY_EVENTS = "not-ready-events";
+  public static final String GPU_FAULT_XIDS = "gpu-fault-xids";
+  public static final String NOT_READY_JOIN = "not-ready-gpu-join";
+
+  public static final String SIGNALS_MERGE_1 = "signals-merge-xid-window";
+  public static final String SIGNALS_MERGE_2 = "signals-merge-node";
   public static final String SIGNALS_MERGE_3 = "signals-merge-inventory";
+  public static final String SIGNALS_MERGE_4 = "signals-merge-not-ready";
   public static final String VERDICT_DECIDER = "verdict-decider";
   public static final String OUTPUT_BRANCH = "engine-output-";
   public static final String OUTPUT_VERDICTS = "verdicts";
@@ -46,6 +54,9 @@ public final class EngineNames {
   public static final String DLQ_SINK_PREFIX = "dlq-sink-";
 
   public static final String INVENTORY_STORE = "inventory-store";
-  public static final String THERMAL_STORE = "thermal-window-store";
+  public static final String GPU_WINDOW_STORE = "gpu-window-store";
+  public static final String PRESENCE_STORE = "gpu-presence-store";
+  public static final String NODE_STATE_STORE = "node-state-store";
+  public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";
   public static final String VERDICT_STORE = "verdict-store";
 }

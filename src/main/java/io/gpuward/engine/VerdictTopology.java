@@ -3,16 +3,22 @@ package io.gpuward.engine;
 import static io.gpuward.engine.EngineNames.*;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuSample;
+import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeHealth;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.Topic;
 import io.gpuward.contract.Topics;
+import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.ImageInstanceRule;
 import io.gpuward.engine.domain.InputChecks;
-import io.gpuward.engine.domain.NodeEventRule;
+import io.gpuward.engine.domain.NodeRules;
+import io.gpuward.engine.domain.NodeState;
+import io.gpuward.engine.domain.NotReadyGpuJoiner;
 import io.gpuward.engine.domain.RuleCatalog;
+import io.gpuward.engine.domain.SampleRules;
 import io.gpuward.engine.domain.Signal;
-import io.gpuward.engine.domain.ThermalRule;
-import io.gpuward.engine.domain.ThermalWindow;
 import io.gpuward.engine.domain.VerdictDecider;
 import io.gpuward.engine.domain.XidRule;
 import io.gpuward.fleet.InstanceTypeCatalog;
@@ -28,11 +34,13 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -45,11 +53,12 @@ import org.apache.kafka.streams.state.WindowStore;
  * per-GPU state lives inside node-keyed aggregates.
  *
  * <pre>
- * xid ─check─► XidRule ─────────────┐
- * gpu ─check─► window(thermal) ─► ThermalRule ─┤
- * kube events ─check─► NodeEventRule ──────────┼─► verdict-decider ─► verdicts, health
- * inventory (table) ─► ImageInstanceRule ──────┘        (verdict-store; reads inventory-store)
- * every check ─invalid─► dlq
+ * xid ─check─► XidRule ───────────────────────────────────────┐
+ * gpu ─check─► window per node (GPUs by UUID) ─► SampleRules, GpuPresenceRule ─┤
+ * kube events + inventory changes ─► NodeRules (node-state-store) ───────────┼─► verdict-decider
+ * kube events (NotReady) ⋈ xid (GPU fault) within the join window ────────────┤   ─► verdicts, health
+ * inventory (table) ─► ImageInstanceRule ─────────────────────────────────────┘
+ * every check ─invalid or late─► dlq
  * </pre>
  */
 public final class VerdictTopology {
@@ -67,26 +76,29 @@ public final class VerdictTopology {
       MeterRegistry meters) {
     StreamsBuilder b = new StreamsBuilder();
     XidRule xidRule = new XidRule(rules.xid());
-    ThermalRule thermalRule = new ThermalRule(rules.thermal());
+    SampleRules sampleRules =
+        new SampleRules(rules.sampleWindow(), rules.thermal(), rules.memory(), rules.nvlink());
     ImageInstanceRule imageRule = new ImageInstanceRule(rules, instanceTypes);
-    NodeEventRule eventRule = new NodeEventRule();
+    NodeRules nodeRules = new NodeRules(rules);
+    NotReadyGpuJoiner notReadyJoiner = new NotReadyGpuJoiner(rules.xid());
+    var window = rules.sampleWindow();
 
-    // Inventory: a table the decider reads for context, and a stream of changes for its rule.
-    KTable<String, io.gpuward.avro.NodeInventory> inventory =
+    // Inventory: a table the rules read for context, and a stream of changes.
+    KTable<String, NodeInventory> inventory =
         b.table(
             topics.inventory.name(),
             consumed(topics.inventory, INVENTORY_SOURCE),
-            Materialized.<String, io.gpuward.avro.NodeInventory, KeyValueStore<Bytes, byte[]>>as(
-                    INVENTORY_STORE)
+            Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(topics.inventory.valueSerde()));
+    KStream<String, NodeInventory> inventoryChanges =
+        inventory.toStream(Named.as(INVENTORY_TO_STREAM));
     KStream<String, Signal> inventorySignals =
-        inventory
-            .toStream(Named.as(INVENTORY_TO_STREAM))
-            .processValues(
-                () -> new SignalProcessor<>(imageRule::evaluate), Named.as(INVENTORY_SIGNALS));
+        inventoryChanges.processValues(
+            () -> new SignalProcessor<>(imageRule::evaluate), Named.as(INVENTORY_SIGNALS));
 
-    KStream<String, io.gpuward.avro.XidEvent> xids =
+    // XIDs: classified one by one.
+    KStream<String, XidEvent> xids =
         checked(
             b,
             topics,
@@ -95,14 +107,17 @@ public final class VerdictTopology {
             XID_CHECK,
             XID_BRANCH,
             InputChecks::check,
+            null,
             applicationId,
             meters);
     KStream<String, Signal> xidSignals =
         xids.processValues(
-            () -> new SignalProcessor<io.gpuward.avro.XidEvent>((x, at) -> xidRule.evaluate(x, at)),
-            Named.as(XID_SIGNALS));
+            () -> new SignalProcessor<XidEvent>(xidRule::evaluate), Named.as(XID_SIGNALS));
 
-    KStream<String, io.gpuward.avro.GpuSample> samples =
+    // GPU samples: one tumbling event-time window per node holds per-GPU state by UUID.
+    long size = window.size().toMillis();
+    long grace = window.grace().toMillis();
+    KStream<String, GpuSample> samples =
         checked(
             b,
             topics,
@@ -111,34 +126,37 @@ public final class VerdictTopology {
             GPU_CHECK,
             GPU_BRANCH,
             InputChecks::check,
+            (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
             applicationId,
             meters);
-    var thermal = rules.thermal();
-    KStream<String, Signal> thermalSignals =
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PRESENCE_STORE),
+            Serdes.String(),
+            new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
+    KStream<String, Signal> windowSignals =
         samples
             .groupByKey(Grouped.with(GPU_BY_NODE, Serdes.String(), topics.gpu.valueSerde()))
-            .windowedBy(TimeWindows.ofSizeAndGrace(thermal.window(), thermal.grace()))
+            .windowedBy(TimeWindows.ofSizeAndGrace(window.size(), window.grace()))
             .aggregate(
-                ThermalWindow::new,
-                (node, sample, agg) -> agg.add(sample, thermalRule.isHot(sample)),
-                Named.as(THERMAL_WINDOW),
-                Materialized.<String, ThermalWindow, WindowStore<Bytes, byte[]>>as(THERMAL_STORE)
+                GpuWindow::new,
+                (node, sample, agg) -> agg.add(sample, sampleRules.isHot(sample)),
+                Named.as(GPU_WINDOW),
+                Materialized.<String, GpuWindow, WindowStore<Bytes, byte[]>>as(GPU_WINDOW_STORE)
                     .withKeySerde(Serdes.String())
-                    .withValueSerde(new JsonSerde<>(ThermalWindow.class)))
+                    .withValueSerde(new JsonSerde<>(GpuWindow.class)))
             .suppress(
                 Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                    .withName(THERMAL_FINAL))
-            .toStream(Named.as(THERMAL_TO_STREAM))
-            .flatMap(
-                (w, agg) ->
-                    thermalRule
-                        .evaluate(w.key(), w.window().startTime(), w.window().endTime(), agg)
-                        .stream()
-                        .map(s -> org.apache.kafka.streams.KeyValue.pair(w.key(), s))
-                        .toList(),
-                Named.as(THERMAL_SIGNALS));
+                    .withName(GPU_WINDOW_FINAL))
+            .toStream(Named.as(GPU_WINDOW_RESULTS))
+            .process(
+                () -> new WindowSignalsProcessor(sampleRules),
+                Named.as(GPU_WINDOW_SIGNALS),
+                PRESENCE_STORE,
+                INVENTORY_STORE);
 
-    KStream<String, io.gpuward.avro.NodeEvent> events =
+    // Kube events and inventory changes: node-level rules with remembered node state.
+    KStream<String, NodeEvent> events =
         checked(
             b,
             topics,
@@ -147,12 +165,39 @@ public final class VerdictTopology {
             EVENTS_CHECK,
             EVENTS_BRANCH,
             InputChecks::check,
+            null,
             applicationId,
             meters);
-    KStream<String, Signal> eventSignals =
-        events.processValues(
-            () -> new SignalProcessor<io.gpuward.avro.NodeEvent>(eventRule::evaluate),
-            Named.as(EVENT_SIGNALS));
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(NODE_STATE_STORE),
+            Serdes.String(),
+            new JsonSerde<>(NodeState.class)));
+    KStream<String, Signal> nodeSignals =
+        events
+            .mapValues(v -> (SpecificRecord) v, Named.as(EVENTS_AS_INPUT))
+            .merge(
+                inventoryChanges.mapValues(v -> (SpecificRecord) v, Named.as(INVENTORY_AS_INPUT)),
+                Named.as(NODE_INPUTS))
+            .process(
+                () -> new NodeStateProcessor(nodeRules, EXPIRY_INTERVAL),
+                Named.as(NODE_STATE),
+                NODE_STATE_STORE);
+
+    // NotReady joined with a GPU hardware XID on the same node inside the window.
+    var node = rules.node();
+    KStream<String, Signal> notReadySignals =
+        events
+            .filter((k, e) -> NotReadyGpuJoiner.isNotReady(e), Named.as(NOT_READY_EVENTS))
+            .join(
+                xids.filter((k, x) -> notReadyJoiner.isGpuFault(x), Named.as(GPU_FAULT_XIDS)),
+                (e, x) -> (Signal) notReadyJoiner.join(e, x),
+                JoinWindows.ofTimeDifferenceAndGrace(
+                    node.notReadyJoinWindow(), node.notReadyJoinGrace()),
+                StreamJoined.with(
+                        Serdes.String(), topics.kubeEvents.valueSerde(), topics.xid.valueSerde())
+                    .withName(NOT_READY_JOIN)
+                    .withStoreName(NOT_READY_JOIN_STORE));
 
     b.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -163,9 +208,10 @@ public final class VerdictTopology {
     VerdictDecider decider = new VerdictDecider(rules);
     KStream<String, SpecificRecord> out =
         xidSignals
-            .merge(thermalSignals, Named.as(SIGNALS_MERGE_1))
-            .merge(eventSignals, Named.as(SIGNALS_MERGE_2))
+            .merge(windowSignals, Named.as(SIGNALS_MERGE_1))
+            .merge(nodeSignals, Named.as(SIGNALS_MERGE_2))
             .merge(inventorySignals, Named.as(SIGNALS_MERGE_3))
+            .merge(notReadySignals, Named.as(SIGNALS_MERGE_4))
             .process(
                 () -> new VerdictProcessor(decider, EXPIRY_INTERVAL, meters),
                 Named.as(VERDICT_DECIDER),
@@ -199,17 +245,15 @@ public final class VerdictTopology {
       String checkName,
       String branchPrefix,
       BiFunction<String, V, Optional<String>> check,
+      CheckProcessor.LateCheck late,
       String applicationId,
       MeterRegistry meters) {
-    var rejected =
-        meters.counter(
-            EngineMetrics.DEAD_LETTERS, "topic", topic.spec().id(), "kind", "VALIDATION");
     KStream<String, Checked<V>> checkedStream =
         b.stream(topic.name(), consumed(topic, sourceName))
             .processValues(
                 () ->
                     new CheckProcessor<>(
-                        check, topic.valueSerde().serializer(), applicationId, rejected),
+                        check, late, topic.valueSerde().serializer(), applicationId, meters),
                 Named.as(checkName));
     var branches =
         checkedStream

@@ -116,15 +116,20 @@ class VerdictTopologyTest {
             EngineNames.XID_CHECK,
             EngineNames.GPU_CHECK,
             EngineNames.XID_SIGNALS,
-            EngineNames.THERMAL_WINDOW,
-            EngineNames.THERMAL_FINAL,
-            EngineNames.THERMAL_SIGNALS,
+            EngineNames.GPU_WINDOW,
+            EngineNames.GPU_WINDOW_FINAL,
+            EngineNames.GPU_WINDOW_SIGNALS,
+            EngineNames.NODE_STATE,
+            EngineNames.NOT_READY_JOIN,
+            EngineNames.NODE_STATE_STORE,
+            EngineNames.PRESENCE_STORE,
+            EngineNames.NOT_READY_JOIN_STORE,
             EngineNames.INVENTORY_SIGNALS,
             EngineNames.VERDICT_DECIDER,
             EngineNames.VERDICTS_SINK,
             EngineNames.HEALTH_SINK,
             EngineNames.INVENTORY_STORE,
-            EngineNames.THERMAL_STORE,
+            EngineNames.GPU_WINDOW_STORE,
             EngineNames.VERDICT_STORE)) {
       assertThat(described).as("topology names %s", name).contains(name);
     }
@@ -178,7 +183,7 @@ class VerdictTopologyTest {
 
   @Test
   void shouldOpenThermalOnlyAfterTheWindowClosesAndClearOnACoolWindow() {
-    Duration window = rules.thermal().window();
+    Duration window = rules.sampleWindow().size();
     // One sample a second: the first window is hot throughout.
     for (int s = 0; s < window.toSeconds(); s++) {
       gpu.pipeInput("p5-train-5", sample("p5-train-5", 1, H100, 97.0, T0.plusSeconds(s)));

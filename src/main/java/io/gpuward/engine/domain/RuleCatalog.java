@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -33,22 +34,49 @@ public final class RuleCatalog {
   private final Duration defaultTtl;
   private final Map<FaultClass, Duration> ttl;
   private final XidPolicy xid;
+  private final RuleParams.AppRepeat appRepeat;
+  private final RuleParams.SampleWindow sampleWindow;
   private final ThermalParams thermal;
+  private final MemoryParams memory;
+  private final NvlinkParams nvlink;
+  private final RuleParams.Node node;
   private final Pattern nvidiaImage;
+  private final List<RuleParams.ContainerError> containerErrors;
+  private final RuleParams.GpuOperator gpuOperator;
+  private final RuleParams.Correlation correlation;
 
-  private RuleCatalog(
-      String version,
-      Duration defaultTtl,
-      Map<FaultClass, Duration> ttl,
-      XidPolicy xid,
-      ThermalParams thermal,
-      Pattern nvidiaImage) {
-    this.version = version;
-    this.defaultTtl = defaultTtl;
-    this.ttl = Map.copyOf(ttl);
-    this.xid = xid;
-    this.thermal = thermal;
-    this.nvidiaImage = nvidiaImage;
+  private RuleCatalog(Builder b) {
+    this.version = b.version;
+    this.defaultTtl = b.defaultTtl;
+    this.ttl = Map.copyOf(b.ttl);
+    this.xid = b.xid;
+    this.appRepeat = b.appRepeat;
+    this.sampleWindow = b.sampleWindow;
+    this.thermal = b.thermal;
+    this.memory = b.memory;
+    this.nvlink = b.nvlink;
+    this.node = b.node;
+    this.nvidiaImage = b.nvidiaImage;
+    this.containerErrors = List.copyOf(b.containerErrors);
+    this.gpuOperator = b.gpuOperator;
+    this.correlation = b.correlation;
+  }
+
+  private static final class Builder {
+    String version;
+    Duration defaultTtl;
+    Map<FaultClass, Duration> ttl;
+    XidPolicy xid;
+    RuleParams.AppRepeat appRepeat;
+    RuleParams.SampleWindow sampleWindow;
+    ThermalParams thermal;
+    MemoryParams memory;
+    NvlinkParams nvlink;
+    RuleParams.Node node;
+    Pattern nvidiaImage;
+    List<RuleParams.ContainerError> containerErrors;
+    RuleParams.GpuOperator gpuOperator;
+    RuleParams.Correlation correlation;
   }
 
   /** Opens a file of the rule set by name (rules.yaml, xid-catalog.csv, ...). */
@@ -80,31 +108,90 @@ public final class RuleCatalog {
       if (root == null || !root.isObject()) {
         throw new IllegalArgumentException("rules.yaml: not a YAML map");
       }
-      String version = text(root, "version");
-      Map<FaultClass, Duration> ttl = new EnumMap<>(FaultClass.class);
-      Duration defaultTtl = Duration.ofMinutes(30);
+      Builder b = new Builder();
+      b.version = text(root, "version");
+      b.ttl = new EnumMap<>(FaultClass.class);
+      b.defaultTtl = Duration.ofMinutes(30);
       for (Iterator<Map.Entry<String, JsonNode>> it = root.path("ttl").fields(); it.hasNext(); ) {
         var e = it.next();
         Duration d = duration(e.getValue(), "ttl." + e.getKey());
         if (e.getKey().equals("default")) {
-          defaultTtl = d;
+          b.defaultTtl = d;
         } else {
-          ttl.put(enumValue(FaultClass.class, e.getKey(), "ttl." + e.getKey()), d);
+          b.ttl.put(enumValue(FaultClass.class, e.getKey(), "ttl." + e.getKey()), d);
         }
       }
-      XidPolicy xid = xidPolicy(root.path("xid"), source);
-      ThermalParams thermal = thermal(root.path("thermal"));
+      b.xid = xidPolicy(root.path("xid"), source);
+      JsonNode rep = root.path("xid").path("appRepeat");
+      b.appRepeat =
+          guard(
+              "xid.appRepeat",
+              () ->
+                  new RuleParams.AppRepeat(
+                      (int) number(rep, "count", "xid.appRepeat."),
+                      duration(rep.get("within"), "xid.appRepeat.within"),
+                      enumValue(
+                          RemediationAction.class,
+                          text(rep, "action", "xid.appRepeat."),
+                          "xid.appRepeat.action"),
+                      enumValue(
+                          Severity.class,
+                          text(rep, "severity", "xid.appRepeat."),
+                          "xid.appRepeat.severity")));
+      JsonNode sw = root.path("sampleWindow");
+      b.sampleWindow =
+          guard(
+              "sampleWindow",
+              () ->
+                  new RuleParams.SampleWindow(
+                      duration(sw.get("size"), "sampleWindow.size"),
+                      duration(sw.get("grace"), "sampleWindow.grace")));
+      b.thermal = thermal(root.path("thermal"));
+      JsonNode mem = root.path("memory");
+      b.memory =
+          guard(
+              "memory",
+              () ->
+                  new MemoryParams(
+                      (long) number(mem, "sbeStormPerWindow", "memory."),
+                      (long) number(mem, "sbeClearPerWindow", "memory.")));
+      JsonNode nv = root.path("nvlink");
+      b.nvlink =
+          guard(
+              "nvlink",
+              () ->
+                  new NvlinkParams(
+                      (long) number(nv, "crcErrorsPerWindow", "nvlink."),
+                      (long) number(nv, "replayOrRecoveryPerWindow", "nvlink.")));
+      JsonNode n = root.path("node");
+      b.node =
+          new RuleParams.Node(
+              duration(n.get("notReadyJoinWindow"), "node.notReadyJoinWindow"),
+              duration(n.get("notReadyJoinGrace"), "node.notReadyJoinGrace"),
+              duration(n.get("allocatableGrace"), "node.allocatableGrace"),
+              duration(n.get("telemetryStaleAfter"), "node.telemetryStaleAfter"),
+              duration(n.get("registrationGrace"), "node.registrationGrace"),
+              duration(n.get("operandGrace"), "node.operandGrace"));
       String pattern = text(root.path("imageInstance"), "nvidiaImagePattern", "imageInstance.");
-      Pattern nvidia;
-      try {
-        nvidia = Pattern.compile(pattern);
-      } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException(
-            "rules.yaml: imageInstance.nvidiaImagePattern is not a regular expression: "
-                + e.getDescription(),
-            e);
-      }
-      return new RuleCatalog(version, defaultTtl, ttl, xid, thermal, nvidia);
+      b.nvidiaImage = regex(pattern, "imageInstance.nvidiaImagePattern");
+      b.containerErrors = containerErrors(text(root, "containerErrors"), source);
+      JsonNode op = root.path("gpuOperator");
+      b.gpuOperator =
+          new RuleParams.GpuOperator(
+              strings(op.path("requiredOperands")),
+              strings(op.path("migOnlyOperands")),
+              text(op, "labelPrefix", "gpuOperator."));
+      JsonNode c = root.path("correlation");
+      b.correlation =
+          guard(
+              "correlation",
+              () ->
+                  new RuleParams.Correlation(
+                      duration(c.get("window"), "correlation.window"),
+                      (int) number(c, "minNodes", "correlation."),
+                      (int) number(c, "minPercent", "correlation."),
+                      strings(c.path("scopes"))));
+      return new RuleCatalog(b);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read rules: " + e.getMessage(), e);
     }
@@ -165,22 +252,72 @@ public final class RuleCatalog {
   }
 
   private static ThermalParams thermal(JsonNode t) {
+    return guard(
+        "thermal",
+        () ->
+            new ThermalParams(
+                number(t, "gpuTempLimitC", "thermal."),
+                number(t, "memoryTempLimitC", "thermal."),
+                number(t, "openFraction", "thermal."),
+                number(t, "clearFraction", "thermal."),
+                (int) number(t, "minSamples", "thermal.")));
+  }
+
+  /** Runs a constructor that validates; its message gains the file name (keys are in it). */
+  private static <T> T guard(String section, java.util.function.Supplier<T> make) {
     try {
-      return new ThermalParams(
-          number(t, "gpuTempLimitC", "thermal."),
-          number(t, "memoryTempLimitC", "thermal."),
-          duration(t.get("window"), "thermal.window"),
-          duration(t.get("grace"), "thermal.grace"),
-          number(t, "openFraction", "thermal."),
-          number(t, "clearFraction", "thermal."),
-          (int) number(t, "minSamples", "thermal."));
+      return make.get();
     } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
       throw new IllegalArgumentException(
-          e.getMessage().startsWith("rules.yaml")
-              ? e.getMessage()
-              : "rules.yaml: " + e.getMessage(),
-          e);
+          m.startsWith("rules.yaml") ? m : "rules.yaml: " + section + ": " + m, e);
     }
+  }
+
+  private static Pattern regex(String pattern, String key) {
+    try {
+      return Pattern.compile(pattern);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(
+          "rules.yaml: " + key + " is not a regular expression: " + e.getDescription(), e);
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new java.util.ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  private static List<RuleParams.ContainerError> containerErrors(String file, Source source)
+      throws IOException {
+    JsonNode root;
+    try (InputStream in = source.open(file)) {
+      root = new ObjectMapper(new YAMLFactory()).readTree(in);
+    }
+    List<RuleParams.ContainerError> out = new java.util.ArrayList<>();
+    int i = 0;
+    for (JsonNode p : root.path("patterns")) {
+      String where = file + ": patterns[" + i++ + "]";
+      String id = p.path("id").asText("");
+      String match = p.path("match").asText("");
+      if (id.isBlank() || match.isBlank()) {
+        throw new IllegalArgumentException(where + ": id and match are required");
+      }
+      Pattern re;
+      try {
+        re = Pattern.compile(match);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(where + ".match is not a regular expression", e);
+      }
+      out.add(
+          new RuleParams.ContainerError(
+              id, re, p.path("setting").asText(""), p.path("fix").asText("")));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no patterns");
+    }
+    return out;
   }
 
   private static String text(JsonNode n, String field) {
@@ -239,6 +376,38 @@ public final class RuleCatalog {
 
   public ThermalParams thermal() {
     return thermal;
+  }
+
+  public RuleParams.AppRepeat appRepeat() {
+    return appRepeat;
+  }
+
+  public RuleParams.SampleWindow sampleWindow() {
+    return sampleWindow;
+  }
+
+  public MemoryParams memory() {
+    return memory;
+  }
+
+  public NvlinkParams nvlink() {
+    return nvlink;
+  }
+
+  public RuleParams.Node node() {
+    return node;
+  }
+
+  public List<RuleParams.ContainerError> containerErrors() {
+    return containerErrors;
+  }
+
+  public RuleParams.GpuOperator gpuOperator() {
+    return gpuOperator;
+  }
+
+  public RuleParams.Correlation correlation() {
+    return correlation;
   }
 
   /** Whether {@code image} is an NVIDIA image variant. */

@@ -1,14 +1,10 @@
 package io.gpuward.engine.domain;
 
-import java.time.Duration;
-
 /**
  * Thermal rule data ({@code rules.yaml: thermal}).
  *
  * @param gpuTempLimitC GPU temperature at or over which a sample is hot
  * @param memoryTempLimitC memory temperature at or over which a sample is hot
- * @param window tumbling window size
- * @param grace how late a sample may arrive and still count in its window
  * @param openFraction hot share of a window's samples that opens a verdict
  * @param clearFraction hot share at or under which a window counts as recovered
  * @param minSamples samples a GPU needs in a window for the window to count
@@ -16,8 +12,6 @@ import java.time.Duration;
 public record ThermalParams(
     double gpuTempLimitC,
     double memoryTempLimitC,
-    Duration window,
-    Duration grace,
     double openFraction,
     double clearFraction,
     int minSamples) {
@@ -29,12 +23,6 @@ public record ThermalParams(
     }
     if (openFraction <= 0 || openFraction > 1) {
       throw new IllegalArgumentException("thermal.openFraction must be in (0, 1]");
-    }
-    if (window.isZero() || window.isNegative()) {
-      throw new IllegalArgumentException("thermal.window must be positive");
-    }
-    if (grace.isNegative()) {
-      throw new IllegalArgumentException("thermal.grace must not be negative");
     }
     if (minSamples < 1) {
       throw new IllegalArgumentException("thermal.minSamples must be >= 1");

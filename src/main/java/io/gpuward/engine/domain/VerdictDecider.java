@@ -1,8 +1,11 @@
 package io.gpuward.engine.domain;
 
 import io.gpuward.avro.Evidence;
+import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuRef;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.Severity;
 import io.gpuward.avro.VerdictState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -94,31 +97,81 @@ public final class VerdictDecider {
     }
     FaultVerdict cur = current.get();
     List<GpuRef> gpus = mergeGpus(cur.getGpus(), d.gpus());
+    List<Evidence> evidence = appendEvidence(cur.getEvidence(), d.evidence());
     boolean newGpu = gpus.size() > cur.getGpus().size();
-    boolean worse = d.severity().ordinal() > cur.getSeverity().ordinal();
-    boolean actionChanged = worse && d.action() != cur.getRecommendedAction();
+    Severity severity = d.severity();
+    RemediationAction action = d.action();
+    String summary = d.summary();
+    if (d.faultClass() == FaultClass.APP_XID) {
+      int repeats = repeatsOnGpu(evidence, d.evidence(), rules.appRepeat().within());
+      if (repeats >= rules.appRepeat().count()) {
+        severity = rules.appRepeat().severity();
+        action = rules.appRepeat().action();
+        summary =
+            d.summary()
+                + ", "
+                + repeats
+                + " times on this GPU within "
+                + rules.appRepeat().within().toMinutes()
+                + " min: no longer just the application";
+      }
+    }
+    boolean worseSeverity = severity.ordinal() > cur.getSeverity().ordinal();
+    boolean harderAction = rank(action) > rank(cur.getRecommendedAction());
     Instant latest = later(cur.getValidUntil(), validUntil);
     FaultVerdict.Builder next =
         FaultVerdict.newBuilder(cur)
             .setGpus(gpus)
-            .setEvidence(appendEvidence(cur.getEvidence(), d.evidence()))
+            .setEvidence(evidence)
             .setValidUntil(latest)
             .setNodegroup(orElse(ctx.nodegroup(), cur.getNodegroup()))
             .setInstanceId(orElse(ctx.instanceId(), cur.getInstanceId()))
             .setZone(orElse(ctx.zone(), cur.getZone()));
-    if (!(newGpu || worse)) {
+    if (!(newGpu || worseSeverity || harderAction)) {
       return Decision.keepSilently(next.build());
     }
-    next.setState(VerdictState.UPDATED).setUpdatedAt(later(cur.getUpdatedAt(), d.eventTime()));
-    if (worse) {
-      next.setSeverity(d.severity()).setRuleId(d.ruleId()).setSummary(d.summary());
-      if (actionChanged) {
-        next.setRecommendedAction(d.action());
+    next.setState(VerdictState.UPDATED)
+        .setUpdatedAt(later(cur.getUpdatedAt(), d.eventTime()))
+        .setSummary(summary);
+    if (worseSeverity) {
+      next.setSeverity(severity);
+    }
+    if (harderAction) {
+      next.setRecommendedAction(action).setRuleId(d.ruleId());
+      if (d.fixHint() != null) {
+        next.setFixHint(d.fixHint());
       }
-    } else {
-      next.setSummary(d.summary());
     }
     return Decision.keepAndEmit(next.build());
+  }
+
+  /**
+   * How far up the ladder an action is: acting on a GPU, then the node, then replacing it; a human
+   * (ESCALATE) is the top.
+   */
+  static int rank(RemediationAction a) {
+    return switch (a) {
+      case NONE -> 0;
+      case NOTIFY -> 1;
+      case CORDON, UNCORDON -> 2;
+      case DRAIN -> 3;
+      case RESET_GPU -> 4;
+      case REBOOT -> 5;
+      case REPLACE -> 6;
+      case ESCALATE -> 7;
+    };
+  }
+
+  private static int repeatsOnGpu(List<Evidence> all, Evidence latest, java.time.Duration within) {
+    String gpu = latest.getGpuUuid();
+    Instant since = latest.getEventTime().minus(within);
+    int n = 0;
+    for (Evidence e : all) {
+      if (java.util.Objects.equals(gpu, e.getGpuUuid()) && !e.getEventTime().isBefore(since)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Applies recovery evidence to an open verdict of one of the signal's classes. */

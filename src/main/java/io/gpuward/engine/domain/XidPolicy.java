@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * Maps an XID to a fault class and action: per-code overrides first, then the catalog's action
- * (fatal actions raise GPU_XID_FATAL, with per-category overrides), then application categories
- * (APP_XID). Anything else raises no verdict.
+ * (fatal actions raise GPU_XID_FATAL, or the class their category maps to, e.g. memory-ecc →
+ * GPU_MEMORY_DEGRADED, nvlink → NVLINK_DEGRADED), then application categories (APP_XID). Anything
+ * else raises no verdict.
  */
 public final class XidPolicy {
 
@@ -71,7 +72,9 @@ public final class XidPolicy {
       Override cat = categories.get(e.category());
       RemediationAction action = fatal;
       Severity severity = catalogSeverity(e.severity());
+      FaultClass faultClass = FaultClass.GPU_XID_FATAL;
       if (cat != null) {
+        faultClass = orElse(cat.faultClass(), faultClass);
         action = orElse(cat.action(), action);
         severity = orElse(cat.severity(), severity);
       }
@@ -81,7 +84,7 @@ public final class XidPolicy {
       }
       return Optional.of(
           new XidClassification(
-              xid, FaultClass.GPU_XID_FATAL, action, severity, "xid.catalog." + e.action(), name));
+              xid, faultClass, action, severity, "xid.catalog." + e.action(), name));
     }
     if (e.category().startsWith(applicationCategoryPrefix)) {
       return Optional.of(

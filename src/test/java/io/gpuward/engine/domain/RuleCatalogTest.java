@@ -23,17 +23,37 @@ class RuleCatalogTest {
         applicationCategoryPrefix: "application/"
         codes:
           79: {class: GPU_LOST, action: REBOOT}
-      thermal: {gpuTempLimitC: 90, memoryTempLimitC: 95, window: 30s, grace: 5s,
+        appRepeat: {count: 3, within: 10m, action: ESCALATE, severity: MAJOR}
+      sampleWindow: {size: 30s, grace: 5s}
+      thermal: {gpuTempLimitC: 90, memoryTempLimitC: 95,
                 openFraction: 0.5, clearFraction: 0.1, minSamples: 3}
+      memory: {sbeStormPerWindow: 100, sbeClearPerWindow: 10}
+      nvlink: {crcErrorsPerWindow: 100, replayOrRecoveryPerWindow: 1}
+      node: {notReadyJoinWindow: 2m, notReadyJoinGrace: 30s, allocatableGrace: 2m,
+             telemetryStaleAfter: 90s, registrationGrace: 10m, operandGrace: 5m}
       imageInstance: {nvidiaImagePattern: "(?i)nvidia"}
+      containerErrors: errors.yaml
+      gpuOperator: {requiredOperands: [device-plugin], migOnlyOperands: [mig-manager],
+                    labelPrefix: "nvidia.com/gpu.deploy."}
+      correlation: {window: 10m, minNodes: 3, minPercent: 20, scopes: [nodegroup]}
       """;
+
+  private static final String ERRORS =
+      "patterns:\n  - {id: x, match: 'libnvidia-ml', setting: driver root, fix: set it}\n";
 
   private static final String CSV =
       "xid,name,category,severity,recommended_action\n79,fell off bus,pcie-bus,CRITICAL,REBOOT_NODE\n";
 
   private static RuleCatalog load(String rules) {
     return RuleCatalog.load(
-        name -> stream(name.equals("rules.yaml") ? rules : name.equals("xid.csv") ? CSV : null));
+        name ->
+            stream(
+                switch (name) {
+                  case "rules.yaml" -> rules;
+                  case "xid.csv" -> CSV;
+                  case "errors.yaml" -> ERRORS;
+                  default -> null;
+                }));
   }
 
   private static InputStream stream(String s) throws IOException {
@@ -61,8 +81,8 @@ class RuleCatalogTest {
 
   @Test
   void shouldNameTheKeyOfABadDuration() {
-    assertThatThrownBy(() -> load(GOOD.replace("window: 30s", "window: 30x")))
-        .hasMessageContaining("thermal.window")
+    assertThatThrownBy(() -> load(GOOD.replace("size: 30s", "size: 30x")))
+        .hasMessageContaining("sampleWindow.size")
         .hasMessageContaining("30x");
   }
 
@@ -77,6 +97,27 @@ class RuleCatalogTest {
   void shouldRefuseThermalWithoutHysteresis() {
     assertThatThrownBy(() -> load(GOOD.replace("clearFraction: 0.1", "clearFraction: 0.6")))
         .hasMessageContaining("clearFraction");
+  }
+
+  @Test
+  void shouldRefuseCorrelationOnOneNode() {
+    assertThatThrownBy(() -> load(GOOD.replace("minNodes: 3", "minNodes: 1")))
+        .hasMessageContaining("correlation.minNodes");
+  }
+
+  @Test
+  void shouldNameABadContainerErrorPattern() {
+    assertThatThrownBy(
+            () ->
+                RuleCatalog.load(
+                    name ->
+                        stream(
+                            switch (name) {
+                              case "rules.yaml" -> GOOD;
+                              case "xid.csv" -> CSV;
+                              default -> "patterns:\n  - {id: x, match: '(unclosed'}\n";
+                            })))
+        .hasMessageContaining("errors.yaml: patterns[0].match");
   }
 
   @Test

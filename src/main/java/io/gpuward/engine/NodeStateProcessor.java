@@ -1,0 +1,88 @@
+package io.gpuward.engine;
+
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.engine.domain.Evidences;
+import io.gpuward.engine.domain.NodeRules;
+import io.gpuward.engine.domain.NodeState;
+import io.gpuward.engine.domain.Signal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies {@link NodeRules} to a node's kube events and inventory changes, keeping each node's
+ * {@link NodeState} in {@value EngineNames#NODE_STATE_STORE}; a stream-time punctuator runs the
+ * time-driven rules (grace periods, exporter silence, never registered) for every node.
+ */
+final class NodeStateProcessor implements Processor<String, SpecificRecord, String, Signal> {
+  private final NodeRules rules;
+  private final Duration interval;
+  private ProcessorContext<String, Signal> context;
+  private KeyValueStore<String, NodeState> states;
+
+  NodeStateProcessor(NodeRules rules, Duration interval) {
+    this.rules = rules;
+    this.interval = interval;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Signal> context) {
+    this.context = context;
+    this.states = context.getStateStore(EngineNames.NODE_STATE_STORE);
+    context.schedule(interval, PunctuationType.STREAM_TIME, this::tick);
+  }
+
+  @Override
+  public void process(Record<String, SpecificRecord> record) {
+    if (record.key() == null || record.value() == null) {
+      return;
+    }
+    Evidences.Coordinates at =
+        context
+            .recordMetadata()
+            .map(m -> new Evidences.Coordinates(m.topic(), m.partition(), m.offset()))
+            .orElse(Evidences.NONE);
+    NodeState s = states.get(record.key());
+    if (s == null) {
+      s = new NodeState();
+    }
+    List<Signal> out;
+    if (record.value() instanceof NodeEvent e) {
+      out = rules.onEvent(s, e, at);
+    } else if (record.value() instanceof NodeInventory inv) {
+      out = rules.onInventory(s, inv, at);
+    } else {
+      return;
+    }
+    states.put(record.key(), s);
+    out.forEach(
+        sig -> context.forward(new Record<>(record.key(), sig, sig.eventTime().toEpochMilli())));
+  }
+
+  private void tick(long streamTimeMs) {
+    Instant now = Instant.ofEpochMilli(streamTimeMs);
+    List<KeyValue<String, NodeState>> changed = new ArrayList<>();
+    List<Signal> out = new ArrayList<>();
+    try (var it = states.all()) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        List<Signal> signals = rules.onTime(kv.key, kv.value, now);
+        if (!signals.isEmpty()) {
+          out.addAll(signals);
+          changed.add(kv);
+        }
+      }
+    }
+    changed.forEach(kv -> states.put(kv.key, kv.value));
+    out.forEach(sig -> context.forward(new Record<>(sig.node(), sig, streamTimeMs)));
+  }
+}

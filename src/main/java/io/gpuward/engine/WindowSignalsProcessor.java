@@ -1,0 +1,76 @@
+package io.gpuward.engine;
+
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.engine.domain.GpuPresenceRule;
+import io.gpuward.engine.domain.GpuWindow;
+import io.gpuward.engine.domain.SampleRules;
+import io.gpuward.engine.domain.Signal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Turns each closed GPU window of a node into signals: the sample rules, and GPU presence against
+ * the node's previous window ({@value EngineNames#PRESENCE_STORE}) and its instance type ({@value
+ * EngineNames#INVENTORY_STORE}). Keys go back from the window to the node.
+ */
+final class WindowSignalsProcessor
+    implements Processor<Windowed<String>, GpuWindow, String, Signal> {
+  private final SampleRules rules;
+  private final GpuPresenceRule presence = new GpuPresenceRule();
+  private ProcessorContext<String, Signal> context;
+  private KeyValueStore<String, GpuSet> previous;
+  private TimestampedKeyValueStore<String, NodeInventory> inventory;
+
+  /** The GPUs a node reported in its last closed window (JSON in the store). */
+  public static final class GpuSet {
+    public long windowEnd;
+    public List<String> uuids = new ArrayList<>();
+  }
+
+  WindowSignalsProcessor(SampleRules rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Signal> context) {
+    this.context = context;
+    this.previous = context.getStateStore(EngineNames.PRESENCE_STORE);
+    this.inventory = context.getStateStore(EngineNames.INVENTORY_STORE);
+  }
+
+  @Override
+  public void process(Record<Windowed<String>, GpuWindow> record) {
+    String node = record.key().key();
+    var window = record.key().window();
+    GpuWindow w = record.value();
+    if (w == null) {
+      return;
+    }
+    List<Signal> signals =
+        new ArrayList<>(rules.evaluate(node, window.startTime(), window.endTime(), w));
+    GpuSet prev = previous.get(node);
+    if (prev == null || prev.windowEnd < window.end()) {
+      NodeInventory inv = ValueAndTimestamp.getValueOrNull(inventory.get(node));
+      int expected = inv == null ? 0 : inv.getExpectedGpus();
+      Set<String> before = prev == null ? Set.of() : new TreeSet<>(prev.uuids);
+      signals.addAll(
+          presence.evaluate(node, window.startTime(), window.endTime(), w, before, expected));
+      GpuSet now = new GpuSet();
+      now.windowEnd = window.end();
+      now.uuids = new ArrayList<>(w.gpus.keySet());
+      previous.put(node, now);
+    }
+    for (Signal s : signals) {
+      context.forward(new Record<>(node, s, s.eventTime().toEpochMilli()));
+    }
+  }
+}

@@ -1,0 +1,399 @@
+package io.gpuward.engine.domain;
+
+import io.gpuward.avro.Evidence;
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeEventKind;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.Severity;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Node-level rules over kube events and inventory, with the node's remembered {@link NodeState}:
+ *
+ * <ul>
+ *   <li>DRIVER_ROOT_MISCONFIGURED: a container start failure matching a driver-root / toolkit / CDI
+ *       pattern ({@code container-errors.yaml}); ESCALATE with the fix hint.
+ *   <li>GPU_ALLOCATABLE_MISMATCH: allocatable {@code nvidia.com/gpu} below capacity or the instance
+ *       type's count for longer than the grace; CORDON.
+ *   <li>GPU_OPERATOR_DEGRADED: on a GPU Operator–managed GPU node, a required operand missing for
+ *       longer than the grace, or an operand where the GPU cannot use it (MIG manager on a non-MIG
+ *       GPU); ESCALATE.
+ *   <li>TELEMETRY_STALE: a Ready, registered node whose exporter heartbeat is older than the limit;
+ *       NOTIFY.
+ *   <li>IMAGE_INSTANCE_MISMATCH: an instance whose node never registered within the grace;
+ *       ESCALATE.
+ *   <li>Recovery: a reboot (new boot id) clears GPU hardware classes; Ready=True clears
+ *       NODE_NOT_READY_GPU; a removed node clears everything.
+ * </ul>
+ *
+ * Conditions with a grace keep their start time while they last: a new reason never resets it.
+ */
+public final class NodeRules {
+  public static final String CONTAINER = "node.container-start-failure";
+  public static final String ALLOCATABLE = "node.allocatable-below-expected";
+  public static final String OPERAND_MISSING = "node.gpu-operator-operand-missing";
+  public static final String OPERAND_UNEXPECTED = "node.gpu-operator-operand-unexpected";
+  public static final String STALE = "node.exporter-silent";
+  public static final String UNREGISTERED = "node.never-registered";
+
+  private final RuleCatalog rules;
+
+  public NodeRules(RuleCatalog rules) {
+    this.rules = rules;
+  }
+
+  /** Signals from one kube event; updates {@code s}. */
+  public List<Signal> onEvent(NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    List<Signal> out = new ArrayList<>();
+    String node = e.getNode();
+    Instant t = e.getEventTime();
+    long ms = t.toEpochMilli();
+    NodeEventKind kind = e.getKind();
+    switch (kind) {
+      case NODE_REGISTERED -> {
+        s.registered = true;
+        recover(
+            out,
+            s,
+            node,
+            EnumSet.of(FaultClass.IMAGE_INSTANCE_MISMATCH),
+            "node registered",
+            ev(at, e, "node_registered", null),
+            t,
+            UNREGISTERED);
+      }
+      case NODE_REMOVED -> {
+        s.registered = false;
+        out.add(
+            new Signal.Recovered(
+                node,
+                EnumSet.allOf(FaultClass.class),
+                List.of(),
+                "node removed from the cluster",
+                ev(at, e, "node_removed", null),
+                t));
+        s.raised.clear();
+      }
+      case NODE_REBOOTED ->
+          out.add(
+              new Signal.Recovered(
+                  node,
+                  FaultClasses.CLEARED_BY_REBOOT,
+                  List.of(),
+                  "node rebooted (boot id " + e.getBootId() + ")",
+                  ev(at, e, "node_rebooted", e.getMessage()),
+                  t));
+      case CONDITION_CHANGED -> {
+        if ("Ready".equals(e.getConditionType())) {
+          s.ready = "True".equals(e.getConditionStatus());
+          if (s.ready) {
+            s.registered = true;
+            out.add(
+                new Signal.Recovered(
+                    node,
+                    Set.of(FaultClass.NODE_NOT_READY_GPU),
+                    List.of(),
+                    "node Ready again",
+                    ev(at, e, "node_ready", e.getReason()),
+                    t));
+          }
+        }
+      }
+      case EXPORTER_HEARTBEAT -> {
+        s.lastHeartbeat = s.lastHeartbeat == null ? ms : Math.max(s.lastHeartbeat, ms);
+        recover(
+            out,
+            s,
+            node,
+            EnumSet.of(FaultClass.TELEMETRY_STALE),
+            "exporter reporting again",
+            ev(at, e, "exporter_heartbeat", null),
+            t,
+            STALE);
+      }
+      case RESOURCE_SNAPSHOT -> {
+        s.gpuCapacity = e.getGpuCapacity();
+        s.gpuAllocatable = e.getGpuAllocatable();
+        allocatable(out, s, node, t, ev(at, e, "gpu_allocatable", detail(e)));
+      }
+      case LABELS_SNAPSHOT -> {
+        s.labels = new java.util.TreeMap<>(e.getLabels());
+        operands(out, s, node, t, ev(at, e, "node_labels", null));
+      }
+      case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
+      default -> {}
+    }
+    if (e.getUnschedulable() != null || kind == NodeEventKind.NODE_REGISTERED) {
+      s.registered = true;
+    }
+    return out;
+  }
+
+  /** Signals from an inventory change; updates {@code s}. */
+  public List<Signal> onInventory(NodeState s, NodeInventory inv, Evidences.Coordinates at) {
+    s.expectedGpus = inv.getExpectedGpus();
+    s.migCapable = inv.getMigCapable();
+    s.inventoryRegistered = inv.getRegistered();
+    s.launchedAt = inv.getLaunchedAt() == null ? null : inv.getLaunchedAt().toEpochMilli();
+    s.instanceType = inv.getInstanceType();
+    List<Signal> out = new ArrayList<>();
+    Evidence e = Evidences.of(at, null, inv.getUpdatedAt(), "inventory").build();
+    if (inv.getRegistered()) {
+      s.registered = true;
+      recover(
+          out,
+          s,
+          inv.getNode(),
+          EnumSet.of(FaultClass.IMAGE_INSTANCE_MISMATCH),
+          "node registered",
+          e,
+          inv.getUpdatedAt(),
+          UNREGISTERED);
+    }
+    allocatable(out, s, inv.getNode(), inv.getUpdatedAt(), e);
+    return out;
+  }
+
+  /** Time-driven rules at stream time {@code now}. */
+  public List<Signal> onTime(String node, NodeState s, Instant now) {
+    List<Signal> out = new ArrayList<>();
+    long ms = now.toEpochMilli();
+    var p = rules.node();
+    Evidence e = Evidences.of(Evidences.NONE, null, now, "stream_time").build();
+    allocatable(out, s, node, now, e);
+    operands(out, s, node, now, e);
+    if (Boolean.TRUE.equals(s.ready)
+        && s.registered
+        && s.lastHeartbeat != null
+        && ms - s.lastHeartbeat > p.telemetryStaleAfter().toMillis()
+        && s.raised.add(STALE)) {
+      out.add(
+          detected(
+              node,
+              FaultClass.TELEMETRY_STALE,
+              Severity.WARNING,
+              RemediationAction.NOTIFY,
+              Evidences.of(Evidences.NONE, null, now, "exporter_silent_ms")
+                  .setValue((double) (ms - s.lastHeartbeat))
+                  .build(),
+              STALE,
+              now,
+              "exporter silent for " + (ms - s.lastHeartbeat) / 1000 + "s on a Ready node",
+              null));
+    }
+    if (!s.registered
+        && Boolean.FALSE.equals(s.inventoryRegistered)
+        && s.launchedAt != null
+        && ms - s.launchedAt >= p.registrationGrace().toMillis()
+        && s.raised.add(UNREGISTERED)) {
+      out.add(
+          detected(
+              node,
+              FaultClass.IMAGE_INSTANCE_MISMATCH,
+              Severity.MAJOR,
+              RemediationAction.ESCALATE,
+              e,
+              UNREGISTERED,
+              now,
+              "instance launched "
+                  + (ms - s.launchedAt) / 60000
+                  + " min ago has never registered"
+                  + " as a node ("
+                  + s.instanceType
+                  + ")",
+              "Check the image/AMI matches the instance type (an NVIDIA image on a CPU type never"
+                  + " starts kubelet) and the node's bootstrap; replacing the node repeats it"));
+    }
+    return out;
+  }
+
+  private void allocatable(List<Signal> out, NodeState s, String node, Instant t, Evidence e) {
+    if (s.gpuAllocatable == null) {
+      return;
+    }
+    int expected = Math.max(s.gpuCapacity == null ? 0 : s.gpuCapacity, s.expectedGpus);
+    long ms = t.toEpochMilli();
+    if (expected > 0 && s.gpuAllocatable < expected) {
+      if (s.allocatableLowSince == null) {
+        s.allocatableLowSince = ms;
+      }
+      if (ms - s.allocatableLowSince >= rules.node().allocatableGrace().toMillis()
+          && s.raised.add(ALLOCATABLE)) {
+        out.add(
+            detected(
+                node,
+                FaultClass.GPU_ALLOCATABLE_MISMATCH,
+                Severity.MAJOR,
+                RemediationAction.CORDON,
+                e,
+                ALLOCATABLE,
+                t,
+                "allocatable nvidia.com/gpu "
+                    + s.gpuAllocatable
+                    + " below expected "
+                    + expected
+                    + " (capacity "
+                    + s.gpuCapacity
+                    + ", instance type "
+                    + s.expectedGpus
+                    + ")",
+                null));
+      }
+    } else {
+      s.allocatableLowSince = null;
+      recover(
+          out,
+          s,
+          node,
+          EnumSet.of(FaultClass.GPU_ALLOCATABLE_MISMATCH),
+          "allocatable nvidia.com/gpu back to " + s.gpuAllocatable,
+          e,
+          t,
+          ALLOCATABLE);
+    }
+  }
+
+  private void operands(List<Signal> out, NodeState s, String node, Instant t, Evidence e) {
+    var op = rules.gpuOperator();
+    boolean managed = s.labels.keySet().stream().anyMatch(k -> k.startsWith(op.labelPrefix()));
+    boolean gpuNode = s.expectedGpus > 0 || "true".equals(s.labels.get("nvidia.com/gpu.present"));
+    if (!managed || !gpuNode) {
+      return;
+    }
+    long ms = t.toEpochMilli();
+    List<String> missing = new ArrayList<>();
+    for (String operand : op.requiredOperands()) {
+      String v = s.labels.get(op.labelPrefix() + operand);
+      if (v == null || v.equals("false")) {
+        long since = s.operandMissingSince.computeIfAbsent(operand, k -> ms);
+        if (ms - since >= rules.node().operandGrace().toMillis()) {
+          missing.add(operand);
+        }
+      } else {
+        s.operandMissingSince.remove(operand);
+      }
+    }
+    boolean mig = s.migCapable || "true".equals(s.labels.get("nvidia.com/mig.capable"));
+    List<String> unexpected = new ArrayList<>();
+    if (!mig) {
+      for (String operand : op.migOnlyOperands()) {
+        if ("true".equals(s.labels.get(op.labelPrefix() + operand))) {
+          unexpected.add(operand);
+        }
+      }
+    }
+    if (!missing.isEmpty() || !unexpected.isEmpty()) {
+      if (s.raised.add(OPERAND_MISSING)) {
+        String what =
+            (missing.isEmpty() ? "" : "missing operand(s) " + missing)
+                + (missing.isEmpty() || unexpected.isEmpty() ? "" : "; ")
+                + (unexpected.isEmpty()
+                    ? ""
+                    : "operand(s) " + unexpected + " on a GPU that is not MIG-capable");
+        out.add(
+            detected(
+                node,
+                FaultClass.GPU_OPERATOR_DEGRADED,
+                Severity.MAJOR,
+                RemediationAction.ESCALATE,
+                e,
+                missing.isEmpty() ? OPERAND_UNEXPECTED : OPERAND_MISSING,
+                t,
+                "GPU Operator: " + what,
+                missing.isEmpty()
+                    ? "Remove the operand from this node: the GPU Operator adds the MIG manager only"
+                        + " where nvidia.com/mig.capable=true; check GPU Feature Discovery labels"
+                    : "Check the GPU Operator's operand DaemonSets and node selectors for "
+                        + missing
+                        + " (nvidia.com/gpu.deploy.<operand> labels); the device plugin must register"
+                        + " before nvidia.com/gpu is allocatable"));
+      }
+    } else if (s.operandMissingSince.isEmpty()) {
+      recover(
+          out,
+          s,
+          node,
+          EnumSet.of(FaultClass.GPU_OPERATOR_DEGRADED),
+          "GPU Operator operands as expected",
+          e,
+          t,
+          OPERAND_MISSING);
+    }
+  }
+
+  private void containerFailure(
+      List<Signal> out, String node, NodeEvent e, Evidences.Coordinates at) {
+    String msg = e.getMessage();
+    if (msg == null) {
+      return;
+    }
+    for (RuleParams.ContainerError p : rules.containerErrors()) {
+      if (p.match().matcher(msg).find()) {
+        String pod = e.getPod() == null ? "" : " (pod " + e.getNamespace() + "/" + e.getPod() + ")";
+        out.add(
+            detected(
+                node,
+                FaultClass.DRIVER_ROOT_MISCONFIGURED,
+                Severity.MAJOR,
+                RemediationAction.ESCALATE,
+                ev(at, e, "container_start_failure:" + p.id(), msg),
+                CONTAINER + "." + p.id(),
+                e.getEventTime(),
+                "GPU containers fail to start: "
+                    + p.id()
+                    + pod
+                    + "; most likely setting: "
+                    + p.setting(),
+                p.fix()));
+        return;
+      }
+    }
+  }
+
+  private static void recover(
+      List<Signal> out,
+      NodeState s,
+      String node,
+      Set<FaultClass> classes,
+      String reason,
+      Evidence e,
+      Instant t,
+      String raisedKey) {
+    if (s.raised.remove(raisedKey)) {
+      out.add(new Signal.Recovered(node, classes, List.of(), reason, e, t));
+    }
+  }
+
+  private static Signal.Detected detected(
+      String node,
+      FaultClass c,
+      Severity sev,
+      RemediationAction a,
+      Evidence e,
+      String ruleId,
+      Instant t,
+      String summary,
+      String fix) {
+    return new Signal.Detected(node, c, sev, a, List.of(), e, ruleId, t, summary, fix);
+  }
+
+  private static Evidence ev(Evidences.Coordinates at, NodeEvent e, String signal, String detail) {
+    return Evidences.of(at, e.getEventId(), e.getEventTime(), signal).setDetail(detail).build();
+  }
+
+  private static String detail(NodeEvent e) {
+    return "capacity " + e.getGpuCapacity() + ", allocatable " + e.getGpuAllocatable();
+  }
+
+  /** For tests and the topology: the labels of interest, unmodifiable. */
+  static Map<String, String> labels(NodeState s) {
+    return java.util.Collections.unmodifiableMap(s.labels);
+  }
+}

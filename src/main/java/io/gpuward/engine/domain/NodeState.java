@@ -1,0 +1,30 @@
+package io.gpuward.engine.domain;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the engine remembers about one node between events (JSON in the node-state store). Times are
+ * event-time epoch milliseconds; null means not known.
+ */
+public final class NodeState {
+  public boolean registered;
+  public Boolean ready;
+  public Long lastHeartbeat;
+  public Integer gpuCapacity;
+  public Integer gpuAllocatable;
+  public Long allocatableLowSince;
+  public TreeMap<String, String> labels = new TreeMap<>();
+  public TreeMap<String, Long> operandMissingSince = new TreeMap<>();
+
+  // From inventory.
+  public int expectedGpus;
+  public boolean migCapable;
+  public Boolean inventoryRegistered;
+  public Long launchedAt;
+  public String instanceType;
+
+  /** Node-level conditions this state has raised and not yet recovered (class names). */
+  public Set<String> raised = new HashSet<>();
+}

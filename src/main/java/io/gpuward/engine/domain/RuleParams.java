@@ -1,0 +1,65 @@
+package io.gpuward.engine.domain;
+
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.Severity;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Typed sections of {@code rules.yaml} that are small enough to share a file. */
+public final class RuleParams {
+  private RuleParams() {}
+
+  /** The event-time window every GPU sample rule is evaluated over. */
+  public record SampleWindow(Duration size, Duration grace) {
+    public SampleWindow {
+      if (size.isZero() || size.isNegative() || grace.isNegative()) {
+        throw new IllegalArgumentException("sampleWindow.size must be positive, grace >= 0");
+      }
+    }
+  }
+
+  /** Node-level rules' windows and grace periods. */
+  public record Node(
+      Duration notReadyJoinWindow,
+      Duration notReadyJoinGrace,
+      Duration allocatableGrace,
+      Duration telemetryStaleAfter,
+      Duration registrationGrace,
+      Duration operandGrace) {}
+
+  /** One container start failure pattern that means a driver root / toolkit / CDI problem. */
+  public record ContainerError(String id, Pattern match, String setting, String fix) {}
+
+  /** GPU Operator operand expectations. */
+  public record GpuOperator(
+      List<String> requiredOperands, List<String> migOnlyOperands, String labelPrefix) {
+    public GpuOperator {
+      requiredOperands = List.copyOf(requiredOperands);
+      migOnlyOperands = List.copyOf(migOnlyOperands);
+    }
+  }
+
+  /** Fleet correlation thresholds (both must be met). */
+  public record Correlation(Duration window, int minNodes, int minPercent, List<String> scopes) {
+    public Correlation {
+      if (minNodes < 2) {
+        throw new IllegalArgumentException(
+            "correlation.minNodes must be >= 2 (one node is never an incident)");
+      }
+      if (minPercent < 0 || minPercent > 100) {
+        throw new IllegalArgumentException("correlation.minPercent must be 0..100");
+      }
+      scopes = List.copyOf(scopes);
+    }
+  }
+
+  /** When repeated application XIDs on one GPU stop being the application's fault. */
+  public record AppRepeat(int count, Duration within, RemediationAction action, Severity severity) {
+    public AppRepeat {
+      if (count < 2) {
+        throw new IllegalArgumentException("xid.appRepeat.count must be >= 2");
+      }
+    }
+  }
+}

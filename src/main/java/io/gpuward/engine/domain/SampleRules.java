@@ -1,0 +1,265 @@
+package io.gpuward.engine.domain;
+
+import io.gpuward.avro.Evidence;
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.GpuRef;
+import io.gpuward.avro.GpuSample;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.Severity;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rules over one closed window of a node's GPU samples ({@link GpuWindow}):
+ *
+ * <ul>
+ *   <li>GPU_THERMAL: hot for at least {@code openFraction} of the window; recovered at or under
+ *       {@code clearFraction} (hysteresis).
+ *   <li>GPU_MEMORY_DEGRADED: row-remap failure (REPLACE), volatile double-bit ECC errors
+ *       (RESET_GPU), pending page retirement or row remap (RESET_GPU), an SBE storm (RESET_GPU);
+ *       recovered when a window shows none of them.
+ *   <li>NVLINK_DEGRADED: NVLink CRC errors or any replay/recovery errors over the window's limits
+ *       (CORDON); recovered when a window adds none.
+ * </ul>
+ */
+public final class SampleRules {
+  public static final String THERMAL = "thermal.window-fraction";
+  public static final String MEMORY = "memory.ecc-window";
+  public static final String NVLINK = "nvlink.error-window";
+
+  private final ThermalParams thermal;
+  private final long windowSeconds;
+  private final MemoryParams memory;
+  private final NvlinkParams nvlink;
+
+  public SampleRules(
+      RuleParams.SampleWindow window,
+      ThermalParams thermal,
+      MemoryParams memory,
+      NvlinkParams nvlink) {
+    this.windowSeconds = window.size().toSeconds();
+    this.thermal = thermal;
+    this.memory = memory;
+    this.nvlink = nvlink;
+  }
+
+  /** Whether one sample is over a temperature limit. */
+  public boolean isHot(GpuSample s) {
+    Double t = s.getTemperatureC();
+    Double m = s.getMemoryTemperatureC();
+    return (t != null && t >= thermal.gpuTempLimitC())
+        || (m != null && m >= thermal.memoryTempLimitC());
+  }
+
+  /** Signals for one closed window of one node. */
+  public List<Signal> evaluate(String node, Instant start, Instant end, GpuWindow w) {
+    List<Signal> out = new ArrayList<>();
+    List<String> cool = new ArrayList<>();
+    List<String> memoryClean = new ArrayList<>();
+    List<String> linksClean = new ArrayList<>();
+    for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
+      String uuid = e.getKey();
+      GpuWindow.Gpu g = e.getValue();
+      GpuRef ref =
+          GpuRef.newBuilder().setUuid(uuid).setIndex(g.index).setPciBusId(g.pciBusId).build();
+      if (g.samples >= thermal.minSamples()) {
+        double fraction = (double) g.hot / g.samples;
+        if (fraction >= thermal.openFraction()) {
+          out.add(
+              detected(
+                  node,
+                  FaultClass.GPU_THERMAL,
+                  Severity.MAJOR,
+                  RemediationAction.CORDON,
+                  ref,
+                  evidence(
+                      start,
+                      end,
+                      uuid,
+                      "gpu_hot_fraction",
+                      fraction,
+                      String.format(
+                          Locale.ROOT,
+                          "%d of %d samples at or over limit (GPU %.0f C / memory %.0f C), max %.1f C",
+                          g.hot,
+                          g.samples,
+                          thermal.gpuTempLimitC(),
+                          thermal.memoryTempLimitC(),
+                          g.maxTempC)),
+                  THERMAL,
+                  end,
+                  String.format(
+                      Locale.ROOT,
+                      "GPU %d over temperature limit for %.0f%% of a %ds window (max %.1f C)",
+                      g.index,
+                      fraction * 100,
+                      windowSeconds,
+                      g.maxTempC)));
+        } else if (fraction <= thermal.clearFraction()) {
+          cool.add(uuid);
+        }
+      }
+      memory(node, start, end, uuid, g, ref, out, memoryClean);
+      nvlink(node, start, end, uuid, g, ref, out, linksClean);
+    }
+    recovered(
+        out,
+        node,
+        FaultClass.GPU_THERMAL,
+        cool,
+        start,
+        end,
+        "temperature back within limits for a full window");
+    recovered(
+        out,
+        node,
+        FaultClass.GPU_MEMORY_DEGRADED,
+        memoryClean,
+        start,
+        end,
+        "no uncorrectable or pending memory errors for a full window (GPU reset or replaced)");
+    recovered(
+        out,
+        node,
+        FaultClass.NVLINK_DEGRADED,
+        linksClean,
+        start,
+        end,
+        "no new NVLink errors for a full window");
+    return out;
+  }
+
+  private void memory(
+      String node,
+      Instant start,
+      Instant end,
+      String uuid,
+      GpuWindow.Gpu g,
+      GpuRef ref,
+      List<Signal> out,
+      List<String> clean) {
+    Severity sev;
+    RemediationAction action;
+    String what;
+    double value;
+    if (g.rowRemapFailure) {
+      sev = Severity.CRITICAL;
+      action = RemediationAction.REPLACE;
+      what = "row remapping failed: no spare rows left (unrecoverable memory damage)";
+      value = 1;
+    } else if (g.dbeVolatile.max > 0) {
+      sev = Severity.CRITICAL;
+      action = RemediationAction.RESET_GPU;
+      what = g.dbeVolatile.max + " volatile double-bit ECC error(s)";
+      value = g.dbeVolatile.max;
+    } else if (g.rowRemapPending || g.retiredPending > 0) {
+      sev = Severity.MAJOR;
+      action = RemediationAction.RESET_GPU;
+      what =
+          g.rowRemapPending
+              ? "row remap pending: activates on the next GPU reset"
+              : g.retiredPending + " page(s) pending retirement";
+      value = g.retiredPending;
+    } else if (g.sbeVolatile.delta >= memory.sbeStormPerWindow()) {
+      sev = Severity.MAJOR;
+      action = RemediationAction.RESET_GPU;
+      what = "single-bit ECC storm: " + g.sbeVolatile.delta + " errors in the window";
+      value = g.sbeVolatile.delta;
+    } else {
+      if (g.sbeVolatile.delta <= memory.sbeClearPerWindow()) {
+        clean.add(uuid);
+      }
+      return;
+    }
+    out.add(
+        detected(
+            node,
+            FaultClass.GPU_MEMORY_DEGRADED,
+            sev,
+            action,
+            ref,
+            evidence(start, end, uuid, "gpu_memory_errors", value, what),
+            MEMORY,
+            end,
+            "GPU " + g.index + " memory degraded: " + what));
+  }
+
+  private void nvlink(
+      String node,
+      Instant start,
+      Instant end,
+      String uuid,
+      GpuWindow.Gpu g,
+      GpuRef ref,
+      List<Signal> out,
+      List<String> clean) {
+    long crc = g.nvlinkCrc.delta;
+    long hard = g.nvlinkReplay.delta + g.nvlinkRecovery.delta;
+    if (crc >= nvlink.crcErrorsPerWindow() || hard >= nvlink.replayOrRecoveryPerWindow()) {
+      String what = crc + " CRC and " + hard + " replay/recovery NVLink errors in the window";
+      out.add(
+          detected(
+              node,
+              FaultClass.NVLINK_DEGRADED,
+              hard > 0 ? Severity.CRITICAL : Severity.MAJOR,
+              RemediationAction.CORDON,
+              ref,
+              evidence(start, end, uuid, "nvlink_errors", crc + hard, what),
+              NVLINK,
+              end,
+              "GPU " + g.index + " NVLink degraded: " + what));
+    } else if (crc == 0 && hard == 0) {
+      clean.add(uuid);
+    }
+  }
+
+  private static Signal.Detected detected(
+      String node,
+      FaultClass c,
+      Severity sev,
+      RemediationAction action,
+      GpuRef ref,
+      Evidence e,
+      String ruleId,
+      Instant at,
+      String summary) {
+    return new Signal.Detected(node, c, sev, action, List.of(ref), e, ruleId, at, summary, null);
+  }
+
+  private static Evidence evidence(
+      Instant start, Instant end, String uuid, String signal, double value, String detail) {
+    return Evidences.of(Evidences.NONE, null, end, signal)
+        .setSource("window:gpu")
+        .setValue(value)
+        .setWindowStart(start)
+        .setWindowEnd(end)
+        .setGpuUuid(uuid)
+        .setDetail(detail)
+        .build();
+  }
+
+  private static void recovered(
+      List<Signal> out,
+      String node,
+      FaultClass c,
+      List<String> uuids,
+      Instant start,
+      Instant end,
+      String reason) {
+    if (uuids.isEmpty()) {
+      return;
+    }
+    Evidence e =
+        Evidences.of(Evidences.NONE, null, end, "window_clean")
+            .setSource("window:gpu")
+            .setWindowStart(start)
+            .setWindowEnd(end)
+            .setDetail(uuids.size() + " GPU(s) clean for the window")
+            .build();
+    out.add(new Signal.Recovered(node, Set.of(c), uuids, reason, e, end));
+  }
+}

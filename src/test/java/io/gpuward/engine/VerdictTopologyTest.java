@@ -15,30 +15,14 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.avro.XidEvent;
-import io.gpuward.config.GpuwardConfig;
-import io.gpuward.contract.AvroSerdes;
-import io.gpuward.contract.InMemorySchemaRegistry;
-import io.gpuward.contract.TopicCatalog;
-import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,10 +33,10 @@ class VerdictTopologyTest {
 
   @TempDir Path stateDir;
 
-  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private final RuleCatalog rules = RuleCatalog.load();
-  private Topics topics;
-  private TopologyTestDriver driver;
+  private EngineHarness h;
+  private RuleCatalog rules;
+  private io.gpuward.contract.Topics topics;
+  private SimpleMeterRegistry meters;
   private TestInputTopic<String, XidEvent> xid;
   private TestInputTopic<String, byte[]> xidRaw;
   private TestInputTopic<String, GpuSample> gpu;
@@ -63,42 +47,24 @@ class VerdictTopologyTest {
   private TestOutputTopic<String, DeadLetter> dlq;
 
   @BeforeEach
-  void setUp() throws Exception {
-    topics = new Topics(TopicCatalog.load(""), new AvroSerdes(new InMemorySchemaRegistry(), true));
-    Topology topology =
-        VerdictTopology.build(topics, rules, InstanceTypeCatalog.load(), "engine-test", meters);
-    var cfg =
-        new GpuwardConfig(
-            Map.of(GpuwardConfig.ENGINE_STATE_DIR, Files.createDirectories(stateDir).toString()));
-    Properties props =
-        EngineService.properties(cfg, topics, meters, Clock.fixed(T0, ZoneOffset.UTC));
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "engine-test");
-    driver = new TopologyTestDriver(topology, props);
-    var keys = new StringSerializer();
-    xid = driver.createInputTopic(topics.xid.name(), keys, topics.xid.valueSerde().serializer());
-    xidRaw = driver.createInputTopic(topics.xid.name(), keys, new ByteArraySerializer());
-    gpu = driver.createInputTopic(topics.gpu.name(), keys, topics.gpu.valueSerde().serializer());
-    events =
-        driver.createInputTopic(
-            topics.kubeEvents.name(), keys, topics.kubeEvents.valueSerde().serializer());
-    inventory =
-        driver.createInputTopic(
-            topics.inventory.name(), keys, topics.inventory.valueSerde().serializer());
-    var strings = new StringDeserializer();
-    verdicts =
-        driver.createOutputTopic(
-            topics.verdicts.name(), strings, topics.verdicts.valueSerde().deserializer());
-    health =
-        driver.createOutputTopic(
-            topics.health.name(), strings, topics.health.valueSerde().deserializer());
-    dlq =
-        driver.createOutputTopic(
-            topics.dlq.name(), strings, topics.dlq.valueSerde().deserializer());
+  void setUp() {
+    h = new EngineHarness(stateDir);
+    rules = h.rules;
+    topics = h.topics;
+    meters = h.meters;
+    xid = h.xid;
+    xidRaw = h.xidRaw;
+    gpu = h.gpu;
+    events = h.events;
+    inventory = h.inventory;
+    verdicts = h.verdicts;
+    health = h.health;
+    dlq = h.dlq;
   }
 
   @AfterEach
   void tearDown() {
-    driver.close();
+    h.close();
   }
 
   @Test

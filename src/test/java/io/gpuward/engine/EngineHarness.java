@@ -1,0 +1,90 @@
+package io.gpuward.engine;
+
+import static io.gpuward.engine.EngineFixtures.T0;
+
+import io.gpuward.avro.DeadLetter;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuSample;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeHealth;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.XidEvent;
+import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.InMemorySchemaRegistry;
+import io.gpuward.contract.TopicCatalog;
+import io.gpuward.contract.Topics;
+import io.gpuward.engine.domain.RuleCatalog;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** The verdict topology in a TopologyTestDriver, with typed input and output topics. */
+final class EngineHarness implements AutoCloseable {
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final RuleCatalog rules;
+  final Topics topics;
+  final Topology topology;
+  final TopologyTestDriver driver;
+  final TestInputTopic<String, XidEvent> xid;
+  final TestInputTopic<String, byte[]> xidRaw;
+  final TestInputTopic<String, GpuSample> gpu;
+  final TestInputTopic<String, NodeEvent> events;
+  final TestInputTopic<String, NodeInventory> inventory;
+  final TestOutputTopic<String, FaultVerdict> verdicts;
+  final TestOutputTopic<String, NodeHealth> health;
+  final TestOutputTopic<String, DeadLetter> dlq;
+
+  EngineHarness(Path stateDir) {
+    this(stateDir, RuleCatalog.load());
+  }
+
+  EngineHarness(Path stateDir, RuleCatalog rules) {
+    this.rules = rules;
+    topics = new Topics(TopicCatalog.load(""), new AvroSerdes(new InMemorySchemaRegistry(), true));
+    topology =
+        VerdictTopology.build(topics, rules, InstanceTypeCatalog.load(), "engine-test", meters);
+    var cfg = new GpuwardConfig(Map.of(GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString()));
+    Properties props =
+        EngineService.properties(cfg, topics, meters, Clock.fixed(T0, ZoneOffset.UTC));
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "engine-test");
+    driver = new TopologyTestDriver(topology, props);
+    var keys = new StringSerializer();
+    xid = driver.createInputTopic(topics.xid.name(), keys, topics.xid.valueSerde().serializer());
+    xidRaw = driver.createInputTopic(topics.xid.name(), keys, new ByteArraySerializer());
+    gpu = driver.createInputTopic(topics.gpu.name(), keys, topics.gpu.valueSerde().serializer());
+    events =
+        driver.createInputTopic(
+            topics.kubeEvents.name(), keys, topics.kubeEvents.valueSerde().serializer());
+    inventory =
+        driver.createInputTopic(
+            topics.inventory.name(), keys, topics.inventory.valueSerde().serializer());
+    var strings = new StringDeserializer();
+    verdicts =
+        driver.createOutputTopic(
+            topics.verdicts.name(), strings, topics.verdicts.valueSerde().deserializer());
+    health =
+        driver.createOutputTopic(
+            topics.health.name(), strings, topics.health.valueSerde().deserializer());
+    dlq =
+        driver.createOutputTopic(
+            topics.dlq.name(), strings, topics.dlq.valueSerde().deserializer());
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}

@@ -49,6 +49,15 @@ public final class EngineNames {
   public static final String OUTPUT_VERDICTS = "verdicts";
   public static final String OUTPUT_HEALTH = "health";
 
+  public static final String CORRELATION_KEYS = "correlation-keys";
+  public static final String CORRELATION_INPUTS = "correlation-inputs";
+  public static final String CORRELATION_REPARTITION = "correlation-by-scope";
+  public static final String FLEET_CORRELATOR = "fleet-correlator";
+  public static final String INCIDENTS_SINK = "incidents-sink";
+  public static final String INCIDENTS_SOURCE = "incidents-global-source";
+  public static final String VERDICTS_AS_INPUT = "verdicts-as-correlation-input";
+  public static final String INVENTORY_AS_MEMBERSHIP = "inventory-as-correlation-input";
+
   public static final String VERDICTS_SINK = "verdicts-sink";
   public static final String HEALTH_SINK = "health-sink";
   public static final String DLQ_SINK_PREFIX = "dlq-sink-";
@@ -59,4 +68,6 @@ public final class EngineNames {
   public static final String NODE_STATE_STORE = "node-state-store";
   public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";
   public static final String VERDICT_STORE = "verdict-store";
+  public static final String CORRELATION_STORE = "correlation-store";
+  public static final String INCIDENTS_STORE = "incidents-global-store";
 }

@@ -2,7 +2,12 @@ package io.gpuward.engine;
 
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.engine.domain.FleetCorrelator;
+import io.gpuward.engine.domain.IncidentHolds;
 import io.gpuward.engine.domain.NodeContext;
 import io.gpuward.engine.domain.NodeHealths;
 import io.gpuward.engine.domain.Signal;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -39,14 +45,21 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   private final VerdictDecider decider;
   private final Duration expiryInterval;
   private final MeterRegistry meters;
+  private final List<String> scopeKinds;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, FaultVerdict> verdicts;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
+  private TimestampedKeyValueStore<String, FleetIncident> incidents;
 
-  VerdictProcessor(VerdictDecider decider, Duration expiryInterval, MeterRegistry meters) {
+  VerdictProcessor(
+      VerdictDecider decider,
+      Duration expiryInterval,
+      MeterRegistry meters,
+      List<String> scopeKinds) {
     this.decider = decider;
     this.expiryInterval = expiryInterval;
     this.meters = meters;
+    this.scopeKinds = scopeKinds;
   }
 
   @Override
@@ -54,6 +67,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     this.context = context;
     this.verdicts = context.getStateStore(EngineNames.VERDICT_STORE);
     this.inventory = context.getStateStore(EngineNames.INVENTORY_STORE);
+    this.incidents = context.getStateStore(EngineNames.INCIDENTS_STORE);
     context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::expire);
   }
 
@@ -66,7 +80,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     if (signal instanceof Signal.Detected d) {
       String key = slot(node, d.faultClass());
       var decision = decider.onDetected(Optional.ofNullable(verdicts.get(key)), d, ctx);
-      apply(key, decision, emitted);
+      apply(key, withHold(decision, openIncidents()), emitted);
     } else if (signal instanceof Signal.Recovered r) {
       for (FaultClass c : r.classes()) {
         String key = slot(node, c);
@@ -119,17 +133,86 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     context.forward(new Record<>(node, NodeHealths.of(node, open, ctx, at), at.toEpochMilli()));
   }
 
+  /**
+   * Holds a kept verdict when an open fleet incident covers it, and releases it when none does any
+   * more; a change of hold is itself a change consumers see (UPDATED).
+   */
+  private VerdictDecider.Decision withHold(VerdictDecider.Decision d, List<FleetIncident> open) {
+    if (d.keep().isEmpty()) {
+      return d;
+    }
+    FaultVerdict v = d.keep().get();
+    NodeInventory inv = ValueAndTimestamp.getValueOrNull(inventory.get(v.getNode()));
+    var scopes =
+        inv == null
+            ? FleetCorrelator.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null)
+            : FleetCorrelator.scopes(
+                scopeKinds,
+                inv.getNodegroup(),
+                inv.getZone(),
+                inv.getImage(),
+                inv.getDriverVersion());
+    Optional<FleetIncident> holding =
+        open.isEmpty() ? Optional.empty() : IncidentHolds.holding(v, open, scopes);
+    String incidentId = holding.map(FleetIncident::getIncidentId).orElse(null);
+    if (holding.isPresent() == v.getHeld() && Objects.equals(incidentId, v.getIncidentId())) {
+      return d;
+    }
+    FaultVerdict kept =
+        FaultVerdict.newBuilder(v).setHeld(holding.isPresent()).setIncidentId(incidentId).build();
+    FaultVerdict emit =
+        FaultVerdict.newBuilder(kept)
+            .setState(d.emit().map(FaultVerdict::getState).orElse(VerdictState.UPDATED))
+            .build();
+    return new VerdictDecider.Decision(Optional.of(kept), Optional.of(emit));
+  }
+
+  private List<FleetIncident> openIncidents() {
+    List<FleetIncident> out = new ArrayList<>();
+    try (var it = incidents.all()) {
+      it.forEachRemaining(
+          kv -> {
+            FleetIncident i = ValueAndTimestamp.getValueOrNull(kv.value);
+            if (i != null && i.getState() != IncidentState.CLEARED) {
+              out.add(i);
+            }
+          });
+    }
+    return out;
+  }
+
   private void expire(long streamTimeMs) {
     Instant now = Instant.ofEpochMilli(streamTimeMs);
     Map<String, List<String>> expiredByNode = new LinkedHashMap<>();
+    Map<String, List<String>> heldByNode = new LinkedHashMap<>();
+    List<FleetIncident> open = openIncidents();
     try (var it = verdicts.all()) {
       it.forEachRemaining(
           kv -> {
             if (!now.isBefore(kv.value.getValidUntil())) {
               expiredByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
+            } else if (!open.isEmpty() || kv.value.getHeld()) {
+              heldByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
             }
           });
     }
+    heldByNode.forEach(
+        (node, keys) -> {
+          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+          List<FaultVerdict> emitted = new ArrayList<>();
+          for (String key : keys) {
+            FaultVerdict v = verdicts.get(key);
+            var d = withHold(new VerdictDecider.Decision(Optional.of(v), Optional.empty()), open);
+            if (d.emit().isPresent()) {
+              FaultVerdict updated =
+                  FaultVerdict.newBuilder(d.emit().get())
+                      .setUpdatedAt(later(v.getUpdatedAt(), now))
+                      .build();
+              apply(key, new VerdictDecider.Decision(d.keep(), Optional.of(updated)), emitted);
+            }
+          }
+          publish(node, ctx, emitted, now);
+        });
     expiredByNode.forEach(
         (node, keys) -> {
           NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
@@ -139,6 +222,10 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
           }
           publish(node, ctx, emitted, now);
         });
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
   }
 
   static String slot(String node, FaultClass c) {

@@ -3,6 +3,7 @@ package io.gpuward.engine;
 import static io.gpuward.engine.EngineNames.*;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeHealth;
@@ -10,6 +11,8 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.Topic;
 import io.gpuward.contract.Topics;
+import io.gpuward.engine.domain.CorrelationEvent;
+import io.gpuward.engine.domain.FleetCorrelator;
 import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.ImageInstanceRule;
 import io.gpuward.engine.domain.InputChecks;
@@ -24,6 +27,7 @@ import io.gpuward.engine.domain.XidRule;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
@@ -40,6 +44,7 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
@@ -205,7 +210,16 @@ public final class VerdictTopology {
             Serdes.String(),
             topics.verdicts.valueSerde()));
 
+    // Open fleet incidents, readable by every task: the decider holds verdicts they cover.
+    b.globalTable(
+        topics.incidents.name(),
+        Consumed.with(Serdes.String(), topics.incidents.valueSerde()).withName(INCIDENTS_SOURCE),
+        Materialized.<String, FleetIncident, KeyValueStore<Bytes, byte[]>>as(INCIDENTS_STORE)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(topics.incidents.valueSerde()));
+
     VerdictDecider decider = new VerdictDecider(rules);
+    List<String> scopeKinds = rules.correlation().scopes();
     KStream<String, SpecificRecord> out =
         xidSignals
             .merge(windowSignals, Named.as(SIGNALS_MERGE_1))
@@ -213,26 +227,49 @@ public final class VerdictTopology {
             .merge(inventorySignals, Named.as(SIGNALS_MERGE_3))
             .merge(notReadySignals, Named.as(SIGNALS_MERGE_4))
             .process(
-                () -> new VerdictProcessor(decider, EXPIRY_INTERVAL, meters),
+                () -> new VerdictProcessor(decider, EXPIRY_INTERVAL, meters, scopeKinds),
                 Named.as(VERDICT_DECIDER),
                 VERDICT_STORE,
                 INVENTORY_STORE);
 
-    out.split(Named.as(OUTPUT_BRANCH))
-        .branch(
-            (k, v) -> v instanceof FaultVerdict,
-            Branched.withConsumer(
-                s ->
-                    s.mapValues(v -> (FaultVerdict) v, Named.as(OUTPUT_VERDICTS + "-cast"))
-                        .to(topics.verdicts.name(), produced(topics.verdicts, VERDICTS_SINK)),
-                OUTPUT_VERDICTS))
-        .branch(
-            (k, v) -> v instanceof NodeHealth,
-            Branched.withConsumer(
-                s ->
-                    s.mapValues(v -> (NodeHealth) v, Named.as(OUTPUT_HEALTH + "-cast"))
-                        .to(topics.health.name(), produced(topics.health, HEALTH_SINK)),
-                OUTPUT_HEALTH));
+    var outputs =
+        out.split(Named.as(OUTPUT_BRANCH))
+            .branch((k, v) -> v instanceof FaultVerdict, Branched.as(OUTPUT_VERDICTS))
+            .branch((k, v) -> v instanceof NodeHealth, Branched.as(OUTPUT_HEALTH))
+            .noDefaultBranch();
+    KStream<String, SpecificRecord> verdictChanges = outputs.get(OUTPUT_BRANCH + OUTPUT_VERDICTS);
+    verdictChanges
+        .mapValues(v -> (FaultVerdict) v, Named.as(OUTPUT_VERDICTS + "-cast"))
+        .to(topics.verdicts.name(), produced(topics.verdicts, VERDICTS_SINK));
+    outputs
+        .get(OUTPUT_BRANCH + OUTPUT_HEALTH)
+        .mapValues(v -> (NodeHealth) v, Named.as(OUTPUT_HEALTH + "-cast"))
+        .to(topics.health.name(), produced(topics.health, HEALTH_SINK));
+
+    // Fleet correlation: verdict changes and scope membership, regrouped by scope.
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CORRELATION_STORE),
+            Serdes.String(),
+            new JsonSerde<>(FleetCorrelator.ScopeState.class)));
+    FleetCorrelator correlator = new FleetCorrelator(rules.correlation());
+    verdictChanges
+        .merge(
+            inventoryChanges.mapValues(v -> (SpecificRecord) v, Named.as(INVENTORY_AS_MEMBERSHIP)),
+            Named.as(CORRELATION_INPUTS))
+        .process(
+            () -> new CorrelationKeysProcessor(scopeKinds),
+            Named.as(CORRELATION_KEYS),
+            INVENTORY_STORE)
+        .repartition(
+            Repartitioned.<String, CorrelationEvent>with(
+                    Serdes.String(), new JsonSerde<>(CorrelationEvent.class))
+                .withName(CORRELATION_REPARTITION))
+        .process(
+            () -> new FleetCorrelatorProcessor(correlator),
+            Named.as(FLEET_CORRELATOR),
+            CORRELATION_STORE)
+        .to(topics.incidents.name(), produced(topics.incidents, INCIDENTS_SINK));
     return b.build();
   }
 

@@ -99,8 +99,12 @@ class VerdictTopologyTest {
             EngineNames.VERDICT_STORE)) {
       assertThat(described).as("topology names %s", name).contains(name);
     }
-    // Everything is node-keyed and co-partitioned: nothing is repartitioned.
-    assertThat(described).doesNotContain("repartition");
+    // Everything is node-keyed and co-partitioned; only fleet correlation regroups, by scope.
+    assertThat(described.split("repartition", -1).length - 1)
+        .as("repartition mentions")
+        .isEqualTo(
+            described.split(EngineNames.CORRELATION_REPARTITION + "-repartition", -1).length - 1);
+    assertThat(described).contains(EngineNames.CORRELATION_REPARTITION + "-repartition");
     assertThat(described).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
   }
 

@@ -1,0 +1,152 @@
+package io.gpuward.engine;
+
+import static io.gpuward.engine.EngineFixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.IncidentClass;
+import io.gpuward.avro.IncidentState;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeEventKind;
+import io.gpuward.avro.NodeInventory;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Fleet correlation: a storm across a scope is one incident with held verdicts; one GPU is not. */
+class CorrelationTopologyTest {
+  private static final String LIBNVML =
+      "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot"
+          + " open shared object file: no such file or directory: unknown";
+
+  @TempDir Path stateDir;
+  private EngineHarness h;
+  private TestOutputTopic<String, FleetIncident> incidents;
+
+  @BeforeEach
+  void setUp() {
+    h = new EngineHarness(stateDir);
+    incidents =
+        h.driver.createOutputTopic(
+            h.topics.incidents.name(),
+            new StringDeserializer(),
+            h.topics.incidents.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private void fleet(String group, String type, int nodes) {
+    for (int i = 0; i < nodes; i++) {
+      String n = group + "-" + i;
+      h.inventory.pipeInput(
+          n,
+          NodeInventory.newBuilder(inventory(n, type, "al2023-nvidia", T0))
+              .setDriverVersion("580.95.05")
+              .setZone("us-east-1b")
+              .build());
+    }
+  }
+
+  private void containerFailure(String node, Instant at) {
+    h.events.pipeInput(
+        node,
+        NodeEvent.newBuilder()
+            .setEventId(node + "-cf-" + at.toEpochMilli())
+            .setNode(node)
+            .setKind(NodeEventKind.CONTAINER_START_FAILURE)
+            .setEventTime(at)
+            .setSource("kubelet")
+            .setReason("Failed")
+            .setMessage(LIBNVML)
+            .setNamespace("ml")
+            .setPod("infer")
+            .setContainer("worker")
+            .setLabels(Map.of())
+            .build());
+  }
+
+  @Test
+  void shouldRaiseOneIncidentForAStormAcrossANodeGroupAndHoldItsVerdicts() {
+    fleet("g5-infer", "g5.2xlarge", 4);
+    for (int i = 0; i < 4; i++) {
+      containerFailure("g5-infer-" + i, T0.plusSeconds(10 + i));
+    }
+    // Stream time moves on: the punctuator holds verdicts opened before the incident existed.
+    h.gpu.pipeInput("g5-infer-0", sample("g5-infer-0", 0, "GPU-a", 50, T0.plusSeconds(40)));
+
+    List<FleetIncident> out = incidents.readValuesToList();
+    var byScope =
+        out.stream()
+            .filter(i -> i.getState() == IncidentState.OPEN)
+            .map(FleetIncident::getScope)
+            .toList();
+    assertThat(byScope).as("one incident: the node group's").containsExactly("nodegroup:g5-infer");
+    FleetIncident ng =
+        out.stream()
+            .filter(i -> i.getScope().equals("nodegroup:g5-infer"))
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    assertThat(ng.getIncidentClass()).isEqualTo(IncidentClass.COMMON_CAUSE);
+    assertThat(ng.getSignature())
+        .isEqualTo("DRIVER_ROOT_MISCONFIGURED:container_start_failure:libnvidia-ml-not-found");
+    assertThat(ng.getNodes())
+        .containsExactly("g5-infer-0", "g5-infer-1", "g5-infer-2", "g5-infer-3");
+
+    List<FaultVerdict> verdicts = h.verdicts.readValuesToList();
+    for (int i = 0; i < 4; i++) {
+      String n = "g5-infer-" + i;
+      FaultVerdict last =
+          verdicts.stream().filter(v -> v.getNode().equals(n)).reduce((a, b) -> b).orElseThrow();
+      assertThat(last.getHeld()).as("%s held", n).isTrue();
+      assertThat(last.getIncidentId()).isNotNull();
+    }
+  }
+
+  @Test
+  void shouldRaiseADriverIncidentWhenTheStormSpansNodeGroups() {
+    fleet("g5-a", "g5.2xlarge", 2);
+    fleet("g5-b", "g5.2xlarge", 2);
+    for (String n : List.of("g5-a-0", "g5-a-1", "g5-b-0", "g5-b-1")) {
+      containerFailure(n, T0.plusSeconds(10));
+    }
+    assertThat(incidents.readValuesToList())
+        .filteredOn(i -> i.getState() == IncidentState.OPEN)
+        .extracting(FleetIncident::getScope)
+        .contains("driver:580.95.05", "zone:us-east-1b", "image:al2023-nvidia")
+        .doesNotContain("nodegroup:g5-a", "nodegroup:g5-b");
+  }
+
+  @Test
+  void shouldNeverHoldASingleBadGpu() {
+    fleet("p5-train", "p5.48xlarge", 8);
+    h.xid.pipeInput("p5-train-2", xid("p5-train-2", 79, "GPU-x", T0.plusSeconds(20)));
+    h.gpu.pipeInput("p5-train-0", sample("p5-train-0", 0, "GPU-a", 50, T0.plusSeconds(60)));
+    assertThat(incidents.isEmpty()).isTrue();
+    assertThat(h.verdicts.readValuesToList())
+        .filteredOn(v -> v.getFaultClass() == FaultClass.GPU_LOST)
+        .allSatisfy(v -> assertThat(v.getHeld()).isFalse());
+  }
+
+  @Test
+  void shouldNotRaiseAnIncidentBelowThePercentOfALargeScope() {
+    fleet("p5-big", "p5.48xlarge", 20);
+    for (int i = 0; i < 3; i++) { // 3 of 20 = 15% < 20%
+      h.xid.pipeInput("p5-big-" + i, xid("p5-big-" + i, 79, "GPU-" + i, T0.plusSeconds(10 + i)));
+    }
+    h.gpu.pipeInput("p5-big-0", sample("p5-big-0", 0, "GPU-a", 50, T0.plusSeconds(60)));
+    assertThat(incidents.readValuesToList())
+        .noneSatisfy(i -> assertThat(i.getScope()).isEqualTo("nodegroup:p5-big"));
+  }
+}

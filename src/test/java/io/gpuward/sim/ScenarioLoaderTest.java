@@ -69,8 +69,11 @@ class ScenarioLoaderTest {
     assertThat(th.forDuration()).isEqualTo(Duration.ofSeconds(40));
     assertThat(th.ramp()).isEqualTo(Duration.ofSeconds(8));
 
-    for (String later :
-        List.of("container-error", "operand-missing", "allocatable-drop", "ecc-dbe")) {
+    assertThat(fault(s, "allocatable-drop", Duration.ofSeconds(25)).target())
+        .isEqualTo(new Target.Node("p5-train-1"));
+    assertThat(fault(s, "operand-missing", Duration.ofSeconds(40)).target())
+        .isEqualTo(new Target.Node("g5-infer-2"));
+    for (String later : List.of("container-error", "ecc-dbe")) {
       Fault f =
           s.faults().stream()
               .filter(x -> x.injection().kind().equals(later))

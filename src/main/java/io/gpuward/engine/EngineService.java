@@ -117,9 +117,16 @@ public final class EngineService implements AutoCloseable {
     return failure;
   }
 
+  /**
+   * Stops the engine and leaves the consumer group, so a replacement instance gets the partitions
+   * at once instead of after the session timeout.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(15));
+    streams.close(
+        org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(15))
+            .withGroupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     binder.close();
     stopped.countDown();
   }

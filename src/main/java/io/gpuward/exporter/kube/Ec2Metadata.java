@@ -127,13 +127,13 @@ public final class Ec2Metadata {
             get(AMI_ID, token),
             get(ASG_NAME, token));
     log.info(
-        "IMDS at {}: instance {} type {} zone {} ami {} asg {}",
+        "IMDS at {}: instance {} type {} zone {} ami {} asg {} (not yet validated)",
         base,
-        md.instanceId(),
-        md.instanceType(),
-        md.zone(),
-        md.amiId(),
-        md.asgName());
+        KubeIds.printable(md.instanceId()),
+        KubeIds.printable(md.instanceType()),
+        KubeIds.printable(md.zone()),
+        KubeIds.printable(md.amiId()),
+        KubeIds.printable(md.asgName()));
     return Optional.of(md);
   }
 

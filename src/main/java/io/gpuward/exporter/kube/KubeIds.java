@@ -105,15 +105,20 @@ public final class KubeIds {
 
   /** {@code s} cut to 80 characters with control characters replaced, for log lines. */
   static String printable(String s) {
+    return printable(s, 80);
+  }
+
+  /** {@code s} cut to {@code max} characters with control characters replaced, for log lines. */
+  static String printable(String s, int max) {
     if (s == null) {
       return "null";
     }
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 80; i++) {
+    for (int i = 0; i < s.length() && i < max; i++) {
       char c = s.charAt(i);
       b.append(Character.isISOControl(c) ? '?' : c);
     }
-    if (s.length() > 80) {
+    if (s.length() > max) {
       b.append('…');
     }
     return b.toString();

@@ -190,7 +190,9 @@ public final class NodeWatcher implements AutoCloseable {
       log.info(
           "node={} watching Node, its Events{} (resync {})",
           node,
-          options.watchPods() ? ", its Pods and Pod Events " + options.podEventReasons() : "",
+          options.watchPods()
+              ? ", its Pods and Pod Events " + new TreeSet<>(options.podEventReasons())
+              : "",
           options.resync().isZero() ? "off" : options.resync());
       return startInformers();
     }
@@ -462,7 +464,12 @@ public final class NodeWatcher implements AutoCloseable {
       if (e.getKind() == NodeEventKind.NODE_REGISTERED
           || e.getKind() == NodeEventKind.NODE_REMOVED
           || e.getKind() == NodeEventKind.NODE_REBOOTED) {
-        log.info("node={} kind={} id={} {}", node, e.getKind(), e.getEventId(), e.getMessage());
+        log.info(
+            "node={} kind={} id={} {}",
+            node,
+            e.getKind(),
+            e.getEventId(),
+            KubeIds.printable(e.getMessage(), 300));
       } else if (log.isDebugEnabled()) {
         log.debug(
             "node={} kind={} id={} reason={} pod={}",

@@ -51,8 +51,12 @@ class InventoryCollectorTest {
 
   @AfterEach
   void tearDown() {
-    imds.close();
-    mock.close();
+    if (imds != null) {
+      imds.close();
+    }
+    if (mock != null) {
+      mock.close();
+    }
   }
 
   private InventoryCollector collector(Ec2Metadata metadata) {

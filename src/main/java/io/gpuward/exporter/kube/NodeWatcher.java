@@ -174,10 +174,9 @@ public final class NodeWatcher implements AutoCloseable {
   }
 
   /**
-   * Starts the watches: the Node first, the others once it has listed (or after {@value
-   * #NODE_FIRST_SECONDS} s). Returns at once; the future completes when every watch has listed
-   * once. Errors do not fail it (they are retried); closing the watcher first may. Wait on it with
-   * a timeout.
+   * Starts the watches: the Node first, the others once it has listed (or after 10 s). Returns at
+   * once; the future completes when every watch has listed once. Errors do not fail it (they are
+   * retried); closing the watcher first may. Wait on it with a timeout.
    *
    * @throws IllegalStateException when already started or closed
    */

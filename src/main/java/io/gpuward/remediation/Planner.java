@@ -40,6 +40,21 @@ public final class Planner {
 
   public List<Step> plan(
       FaultVerdict v, Optional<LiveNode> live, Ledger ledger, boolean dryRun, Instant now) {
+    return plan(v, live, ledger, new ControlState(), dryRun, null, now);
+  }
+
+  /**
+   * @param controls operator pause / veto / approve in force
+   * @param observeOnly why the remediator only observes right now (e.g. consumer lag), or null
+   */
+  public List<Step> plan(
+      FaultVerdict v,
+      Optional<LiveNode> live,
+      Ledger ledger,
+      ControlState controls,
+      boolean dryRun,
+      String observeOnly,
+      Instant now) {
     String node = v.getNode();
     String session = v.getVerdictId();
     if (v.getState() == VerdictState.CLEARED) {
@@ -82,7 +97,27 @@ public final class Planner {
     SkipReason skip = null;
     String why = null;
     boolean touchesNode = actions.stream().anyMatch(NODE_ACTIONS::contains);
-    if (v.getHeld()) {
+    var veto = controls.vetoedBy(node, v.getVerdictId(), now);
+    var pause = controls.pausedBy(node, v.getNodegroup(), v.getZone(), now);
+    if (veto.isPresent()) {
+      skip = SkipReason.VETO;
+      why =
+          "vetoed by "
+              + veto.get().getOperator()
+              + " ("
+              + veto.get().getScope()
+              + "): "
+              + veto.get().getReason();
+    } else if (pause.isPresent()) {
+      skip = SkipReason.PAUSED;
+      why =
+          "paused by "
+              + pause.get().getOperator()
+              + " ("
+              + pause.get().getScope()
+              + "): "
+              + pause.get().getReason();
+    } else if (v.getHeld() && !controls.approved(v.getVerdictId(), now)) {
       skip = SkipReason.INCIDENT_HOLD;
       why = "held under fleet incident " + v.getIncidentId();
     } else if (!now.isBefore(v.getValidUntil())) {
@@ -94,6 +129,9 @@ public final class Planner {
     } else if (touchesNode && live.get().cordonedBySomeoneElse()) {
       skip = SkipReason.NOT_OURS;
       why = "node cordoned by someone else; leaving it alone";
+    } else if (observeOnly != null) {
+      skip = SkipReason.STALE;
+      why = "observe-only: " + observeOnly;
     } else if (dryRun) {
       skip = SkipReason.DRY_RUN;
       why = "dry run";

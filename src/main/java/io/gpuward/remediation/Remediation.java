@@ -1,5 +1,7 @@
 package io.gpuward.remediation;
 
+import io.gpuward.avro.ControlCommand;
+import io.gpuward.avro.ControlKind;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.Outcome;
@@ -16,8 +18,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Remediation {
   private static final Logger log = LoggerFactory.getLogger(Remediation.class);
+
+  /** Actions that disrupt workloads and so need budget. */
+  static final Set<RemediationAction> DISRUPTIVE =
+      EnumSet.of(
+          RemediationAction.DRAIN,
+          RemediationAction.RESET_GPU,
+          RemediationAction.REBOOT,
+          RemediationAction.REPLACE);
 
   /** Actions whose success is verified by the verdict clearing afterwards. */
   static final Set<RemediationAction> VERIFIABLE =
@@ -41,6 +54,11 @@ public final class Remediation {
   private final boolean dryRun;
   private final MeterRegistry meters;
   private final Ledger ledger = new Ledger();
+  private final ControlState controls = new ControlState();
+  private final FleetView fleet = new FleetView();
+  private final Budgets budgets;
+  private final Map<String, FaultVerdict> open = new ConcurrentHashMap<>();
+  private volatile String observeOnly;
 
   public Remediation(
       Planner planner,
@@ -57,6 +75,93 @@ public final class Remediation {
     this.clock = clock;
     this.dryRun = dryRun;
     this.meters = meters;
+    this.budgets = new Budgets(planner.policy().budgets(), fleet::size);
+  }
+
+  public Planner planner() {
+    return planner;
+  }
+
+  public ControlState controls() {
+    return controls;
+  }
+
+  public FleetView fleet() {
+    return fleet;
+  }
+
+  public Budgets budgets() {
+    return budgets;
+  }
+
+  /**
+   * Puts the remediator in observe-only mode (decisions are recorded as SKIPPED STALE with the
+   * reason) or, with null, back to acting. Entering and leaving are announced in the audit stream.
+   */
+  public void observeOnly(String reason) {
+    String before = observeOnly;
+    observeOnly = reason;
+    if (!Objects.equals(before, reason) && (before == null || reason == null)) {
+      String id = "observe-only-" + clock.instant().toEpochMilli();
+      announce(
+          id,
+          "global",
+          reason == null
+              ? "acting again: " + before + " no longer holds"
+              : "observe-only: " + reason);
+    }
+  }
+
+  public boolean isObserveOnly() {
+    return observeOnly != null;
+  }
+
+  /**
+   * Applies an operator command, audits it, and returns the open verdicts to plan again (a RESUME
+   * or APPROVE may let them through now).
+   */
+  public List<FaultVerdict> onControl(ControlCommand c) {
+    controls.apply(c);
+    announce(
+        c.getCommandId(),
+        c.getScope(),
+        c.getKind()
+            + " "
+            + c.getScope()
+            + " by "
+            + c.getOperator()
+            + (c.getReason() == null ? "" : ": " + c.getReason())
+            + (c.getExpiresAt() == null ? "" : " (until " + c.getExpiresAt() + ")"));
+    if (c.getKind() == ControlKind.RESUME || c.getKind() == ControlKind.APPROVE) {
+      return List.copyOf(open.values());
+    }
+    return List.of();
+  }
+
+  /** Restores a command read back at start: applied, not audited again. */
+  public void restoreControl(ControlCommand c) {
+    controls.apply(c);
+  }
+
+  private void announce(String id, String scope, String detail) {
+    RemediationRecord r =
+        RemediationRecord.newBuilder()
+            .setOperationId("ctl-" + id)
+            .setVerdictId(id)
+            .setNode(scope)
+            .setAction(RemediationAction.NONE)
+            .setOutcome(Outcome.SUCCEEDED)
+            .setReason(null)
+            .setAttempt(1)
+            .setPolicyVersion(planner.policy().version())
+            .setAt(clock.instant())
+            .setFaultClass(null)
+            .setNodegroup(null)
+            .setDryRun(dryRun)
+            .setDetail(detail)
+            .build();
+    log.warn("remediator control: {}", detail);
+    audit.accept(r);
   }
 
   public Ledger ledger() {
@@ -72,9 +177,14 @@ public final class Remediation {
     meters.counter(RemediationMetrics.VERDICTS, "state", v.getState().name()).increment();
     Optional<LiveNode> live = cluster.node(v.getNode());
     if (v.getState() == VerdictState.CLEARED) {
+      open.remove(v.getVerdictId());
       verifyFinished(v);
+      budgets.release(v.getNode());
+    } else {
+      open.put(v.getVerdictId(), v);
     }
-    List<Step> steps = planner.plan(v, live, ledger, dryRun, clock.instant());
+    List<Step> steps =
+        planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());
     for (Step step : steps) {
       if (step.skipped()) {
         report(v, step, Outcome.SKIPPED, step.skip(), step.detail());
@@ -83,6 +193,15 @@ public final class Remediation {
       if (step.action() == RemediationAction.NONE) {
         report(v, step, Outcome.PLANNED, null, step.detail());
         continue;
+      }
+      if (DISRUPTIVE.contains(step.action())) {
+        var denied =
+            budgets.acquire(
+                v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
+        if (denied.isPresent()) {
+          report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, denied.get().reason());
+          break;
+        }
       }
       report(v, step, Outcome.PLANNED, null, step.detail());
       report(v, step, Outcome.STARTED, null, null);
@@ -104,6 +223,9 @@ public final class Remediation {
             step.operationId(),
             e.getMessage());
         report(v, step, o, null, e.getMessage());
+        if (o != Outcome.FAILED_TRANSIENT) {
+          budgets.release(v.getNode());
+        }
         break; // later steps depend on this one
       }
     }

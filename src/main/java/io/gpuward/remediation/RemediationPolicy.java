@@ -21,12 +21,17 @@ import java.util.Map;
  * drain deadline. Versioned; a bad value fails start naming the key.
  */
 public record RemediationPolicy(
-    String version, Map<RemediationAction, List<RemediationAction>> steps, Duration drainDeadline) {
+    String version,
+    Map<RemediationAction, List<RemediationAction>> steps,
+    Duration drainDeadline,
+    Map<String, Budgets.Limits> budgets,
+    long observeOnlyLag) {
 
   public static final String RESOURCE = "/gpuward/streams/remediation.yaml";
 
   public RemediationPolicy {
     steps = Map.copyOf(steps);
+    budgets = Map.copyOf(budgets);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -77,7 +82,44 @@ public record RemediationPolicy(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("remediation.yaml: drainDeadline: " + e.getMessage(), e);
     }
-    return new RemediationPolicy(version, steps, drain);
+    Map<String, Budgets.Limits> budgets = new java.util.HashMap<>();
+    var b = root.path("budgets").fields();
+    while (b.hasNext()) {
+      var e = b.next();
+      String key = "remediation.yaml: budgets." + e.getKey();
+      if (!java.util.Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
+        throw new IllegalArgumentException(key + ": scope must be global, nodegroup or zone");
+      }
+      JsonNode l = e.getValue();
+      budgets.put(
+          e.getKey(),
+          new Budgets.Limits(
+              nonNegative(l, "maxConcurrent", key),
+              percent(l, "maxConcurrentPercent", key),
+              nonNegative(l, "maxPerHour", key),
+              percent(l, "maxPerHourPercent", key)));
+    }
+    long lag = root.path("observeOnlyLag").asLong(1000);
+    if (lag < 1) {
+      throw new IllegalArgumentException("remediation.yaml: observeOnlyLag must be >= 1");
+    }
+    return new RemediationPolicy(version, steps, drain, budgets, lag);
+  }
+
+  private static int nonNegative(JsonNode n, String field, String key) {
+    int v = n.path(field).asInt(0);
+    if (v < 0) {
+      throw new IllegalArgumentException(key + "." + field + " must be >= 0");
+    }
+    return v;
+  }
+
+  private static int percent(JsonNode n, String field, String key) {
+    int v = nonNegative(n, field, key);
+    if (v > 100) {
+      throw new IllegalArgumentException(key + "." + field + " must be 0..100");
+    }
+    return v;
   }
 
   private static RemediationAction action(String s, String key) {

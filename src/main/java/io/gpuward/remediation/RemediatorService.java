@@ -39,9 +39,13 @@ public final class RemediatorService implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final KafkaProducer<String, RemediationRecord> producer;
   private final NodeLanes lanes = new NodeLanes(LANES);
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final java.util.concurrent.atomic.AtomicLong lagValue =
+      new java.util.concurrent.atomic.AtomicLong();
   private final OffsetTracker offsets = new OffsetTracker();
   private KafkaConsumer<String, FaultVerdict> consumer;
   private Thread thread;
+  private Thread stateThread;
 
   public RemediatorService(
       Map<String, Object> clientProps,
@@ -49,6 +53,22 @@ public final class RemediatorService implements AutoCloseable {
       java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
           remediationFactory,
       String groupId) {
+    this(
+        clientProps,
+        topics,
+        remediationFactory,
+        groupId,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  public RemediatorService(
+      Map<String, Object> clientProps,
+      Topics topics,
+      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
+          remediationFactory,
+      String groupId,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
     this.clientProps = Map.copyOf(clientProps);
     this.topics = topics;
     this.groupId = groupId;
@@ -68,9 +88,10 @@ public final class RemediatorService implements AutoCloseable {
     return remediation;
   }
 
-  /** Rebuilds the ledger and starts consuming on a thread of its own. */
+  /** Rebuilds the ledger and control state, then starts consuming on threads of its own. */
   public void start() {
     rebuildLedger();
+    startStateReader();
     Map<String, Object> c = new HashMap<>(clientProps);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -125,10 +146,100 @@ public final class RemediatorService implements AutoCloseable {
     }
   }
 
+  /**
+   * Follows the compacted control and inventory topics from their beginning: commands and scope
+   * sizes already there are restored silently, new commands are applied, audited and may let open
+   * verdicts through.
+   */
+  private void startStateReader() {
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(
+            c,
+            new StringDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    List<TopicPartition> parts = new java.util.ArrayList<>();
+    for (String topic : List.of(topics.control.name(), topics.inventory.name())) {
+      reader
+          .partitionsFor(topic)
+          .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+    }
+    reader.assign(parts);
+    reader.seekToBeginning(parts);
+    Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
+    stateThread =
+        new Thread(
+            () -> {
+              try (reader) {
+                while (running.get()) {
+                  for (var r : reader.poll(Duration.ofMillis(200))) {
+                    boolean restoring =
+                        r.offset() < restoreUntil.get(new TopicPartition(r.topic(), r.partition()));
+                    applyState(r.topic(), r.key(), r.value(), restoring);
+                  }
+                }
+              } catch (org.apache.kafka.common.errors.WakeupException
+                  | org.apache.kafka.common.errors.InterruptException e) {
+                // closing
+              } catch (RuntimeException e) {
+                log.error("remediator state reader stopped", e);
+              }
+            },
+            "gpuward-remediator-state");
+    stateThread.setDaemon(true);
+    stateThread.start();
+  }
+
+  private void applyState(String topic, String key, byte[] value, boolean restoring) {
+    try {
+      if (topic.equals(topics.inventory.name())) {
+        if (value == null) {
+          remediation.fleet().remove(key);
+        } else {
+          remediation
+              .fleet()
+              .apply(topics.inventory.valueSerde().deserializer().deserialize(topic, value));
+        }
+        return;
+      }
+      if (value == null) {
+        remediation.controls().remove(key);
+        return;
+      }
+      var command = topics.control.valueSerde().deserializer().deserialize(topic, value);
+      if (restoring) {
+        remediation.restoreControl(command);
+      } else {
+        for (FaultVerdict v : remediation.onControl(command)) {
+          lanes.submit(v.getNode(), () -> remediation.onVerdict(v));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("ignored unreadable {} record key={}: {}", topic, key, e.getMessage());
+    }
+  }
+
+  /** Goes observe-only while the verdicts not yet read exceed the policy's threshold. */
+  private void checkLag() {
+    long lag = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      lag += consumer.currentLag(tp).orElse(0L);
+    }
+    long limit = remediation.planner().policy().observeOnlyLag();
+    if (lag > limit) {
+      remediation.observeOnly("consumer " + lag + " verdicts behind (limit " + limit + ")");
+    } else if (remediation.isObserveOnly()) {
+      remediation.observeOnly(null);
+    }
+    meters.gauge(RemediationMetrics.LAG, lagValue).set(lag);
+  }
+
   private void loop() {
     try {
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(200));
+        checkLag();
         for (ConsumerRecord<String, FaultVerdict> r : records) {
           if (r.value() == null) {
             continue;
@@ -187,6 +298,9 @@ public final class RemediatorService implements AutoCloseable {
     running.set(false);
     if (consumer != null) {
       consumer.wakeup();
+    }
+    if (stateThread != null) {
+      stateThread.interrupt();
     }
     if (thread != null) {
       try {

@@ -197,4 +197,108 @@ class PlannerTest {
                 cleared, Optional.of(node(true, "op-1")), ledger, false, NOW.plusSeconds(9999)))
         .hasSize(1);
   }
+
+  static io.gpuward.avro.ControlCommand command(
+      String scope, io.gpuward.avro.ControlKind kind, Instant expires) {
+    return io.gpuward.avro.ControlCommand.newBuilder()
+        .setCommandId("c-" + scope + "-" + kind)
+        .setScope(scope)
+        .setKind(kind)
+        .setOperator("alice")
+        .setReason("maintenance")
+        .setIssuedAt(NOW.minusSeconds(60))
+        .setExpiresAt(expires)
+        .build();
+  }
+
+  private List<Step> plan(FaultVerdict v, ControlState controls, String observeOnly) {
+    return planner.plan(
+        v, Optional.of(node(false, null)), ledger, controls, false, observeOnly, NOW);
+  }
+
+  @Test
+  void shouldSkipEverythingUnderAPauseOfTheNodesGroupUntilItExpires() {
+    var controls = new ControlState();
+    controls.apply(
+        command("nodegroup:p5-train", io.gpuward.avro.ControlKind.PAUSE, NOW.plusSeconds(60)));
+    var v = verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN);
+    assertThat(plan(v, controls, null))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skip()).isEqualTo(SkipReason.PAUSED);
+              assertThat(s.detail()).contains("alice").contains("nodegroup:p5-train");
+            });
+    assertThat(
+            planner.plan(
+                v,
+                Optional.of(node(false, null)),
+                ledger,
+                controls,
+                false,
+                null,
+                NOW.plusSeconds(61)))
+        .as("the pause expired")
+        .allSatisfy(s -> assertThat(s.skipped()).isFalse());
+  }
+
+  @Test
+  void shouldResumeAfterAResumeOfTheSameScope() {
+    var controls = new ControlState();
+    controls.apply(command("global", io.gpuward.avro.ControlKind.PAUSE, null));
+    controls.apply(command("global", io.gpuward.avro.ControlKind.RESUME, null));
+    assertThat(
+            plan(
+                verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+                controls,
+                null))
+        .hasSize(3)
+        .allSatisfy(s -> assertThat(s.skipped()).isFalse());
+  }
+
+  @Test
+  void shouldRefuseAVetoedNode() {
+    var controls = new ControlState();
+    controls.apply(command("node:p5-train-2", io.gpuward.avro.ControlKind.VETO, null));
+    assertThat(
+            plan(
+                verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+                controls,
+                null))
+        .singleElement()
+        .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.VETO));
+  }
+
+  @Test
+  void shouldLetAnApprovedVerdictThroughAnIncidentHold() {
+    var controls = new ControlState();
+    var held =
+        FaultVerdict.newBuilder(
+                verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN))
+            .setHeld(true)
+            .setIncidentId("inc-1")
+            .build();
+    assertThat(plan(held, controls, null))
+        .singleElement()
+        .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.INCIDENT_HOLD));
+    controls.apply(command("verdict:v-1", io.gpuward.avro.ControlKind.APPROVE, null));
+    assertThat(plan(held, controls, null))
+        .hasSize(3)
+        .allSatisfy(s -> assertThat(s.skipped()).isFalse());
+  }
+
+  @Test
+  void shouldOnlyObserveWhileLagging() {
+    assertThat(
+            plan(
+                verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+                new ControlState(),
+                "consumer 5000 verdicts behind"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skip()).isEqualTo(SkipReason.STALE);
+              assertThat(s.detail()).startsWith("observe-only: consumer 5000 verdicts behind");
+            });
+  }
 }

@@ -1,0 +1,150 @@
+package io.gpuward.remediation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * Disruption budgets at several scopes at once (global, node group, zone): how many nodes may be in
+ * a disruptive remediation at the same time, and how many disruptions may start per hour, each as a
+ * count and as a percent of the scope's nodes (the stricter wins). A node holds its budget from its
+ * first disruptive step until {@link #release}; recovery (UNCORDON) never needs budget.
+ * Thread-safe.
+ */
+public final class Budgets {
+
+  /** Limits for one kind of scope; 0 disables a limit. */
+  public record Limits(
+      int maxConcurrent, int maxConcurrentPercent, int maxPerHour, int maxPerHourPercent) {}
+
+  /** Why a node may not start a disruption now. */
+  public record Denial(String scope, String reason) {}
+
+  private final Map<String, Limits> limitsByKind;
+  private final ToIntFunction<String> scopeSize;
+  private final Map<String, Set<String>> holders = new HashMap<>();
+  private final Map<String, Deque<Instant>> starts = new HashMap<>();
+  private final Map<String, List<String>> heldScopes = new HashMap<>();
+
+  /**
+   * @param limitsByKind limits for {@code global}, {@code nodegroup}, {@code zone}
+   * @param scopeSize nodes in a scope (e.g. {@code nodegroup:p5-train}), 0 when unknown
+   */
+  public Budgets(Map<String, Limits> limitsByKind, ToIntFunction<String> scopeSize) {
+    this.limitsByKind = Map.copyOf(limitsByKind);
+    this.scopeSize = scopeSize;
+  }
+
+  /** The scopes a node's disruption counts against. */
+  public static List<String> scopes(String nodegroup, String zone) {
+    List<String> out = new ArrayList<>();
+    out.add("global");
+    if (nodegroup != null) {
+      out.add("nodegroup:" + nodegroup);
+    }
+    if (zone != null) {
+      out.add("zone:" + zone);
+    }
+    return out;
+  }
+
+  /**
+   * Takes budget for {@code node} in every scope, or none at all. A node that already holds budget
+   * keeps it (its later steps are the same disruption).
+   */
+  public synchronized Optional<Denial> acquire(String node, List<String> scopes, Instant now) {
+    if (heldScopes.containsKey(node)) {
+      return Optional.empty();
+    }
+    for (String scope : scopes) {
+      Limits l = limitsByKind.get(kind(scope));
+      if (l == null) {
+        continue;
+      }
+      int size = scopeSize.applyAsInt(scope);
+      int concurrent = holders.getOrDefault(scope, Set.of()).size();
+      int cap = cap(l.maxConcurrent(), l.maxConcurrentPercent(), size);
+      if (cap >= 0 && concurrent + 1 > cap) {
+        return Optional.of(
+            new Denial(
+                scope,
+                concurrent
+                    + " node(s) already in disruptive remediation in "
+                    + scope
+                    + " (limit "
+                    + cap
+                    + ")"));
+      }
+      Deque<Instant> recent = prune(scope, now);
+      int hourCap = cap(l.maxPerHour(), l.maxPerHourPercent(), size);
+      if (hourCap >= 0 && recent.size() + 1 > hourCap) {
+        return Optional.of(
+            new Denial(
+                scope,
+                recent.size()
+                    + " disruption(s) started in "
+                    + scope
+                    + " in the last hour (limit "
+                    + hourCap
+                    + ")"));
+      }
+    }
+    for (String scope : scopes) {
+      holders.computeIfAbsent(scope, k -> new HashSet<>()).add(node);
+      starts.computeIfAbsent(scope, k -> new ArrayDeque<>()).addLast(now);
+    }
+    heldScopes.put(node, List.copyOf(scopes));
+    return Optional.empty();
+  }
+
+  /** Frees the node's budget: its disruption finished (verified, failed for good, or gave up). */
+  public synchronized void release(String node) {
+    List<String> scopes = heldScopes.remove(node);
+    if (scopes != null) {
+      scopes.forEach(s -> holders.getOrDefault(s, new HashSet<>()).remove(node));
+    }
+  }
+
+  public synchronized boolean holds(String node) {
+    return heldScopes.containsKey(node);
+  }
+
+  /** Nodes in disruptive remediation per scope, for metrics. */
+  public synchronized Map<String, Integer> inUse() {
+    Map<String, Integer> out = new HashMap<>();
+    holders.forEach((k, v) -> out.put(k, v.size()));
+    return out;
+  }
+
+  /** The stricter of a count and a percent of {@code size}; -1 when neither limits. */
+  static int cap(int count, int percent, int size) {
+    int c = count > 0 ? count : Integer.MAX_VALUE;
+    if (percent > 0 && size > 0) {
+      c = Math.min(c, Math.max(1, size * percent / 100));
+    }
+    return c == Integer.MAX_VALUE ? -1 : c;
+  }
+
+  private Deque<Instant> prune(String scope, Instant now) {
+    Deque<Instant> d = starts.computeIfAbsent(scope, k -> new ArrayDeque<>());
+    Instant cutoff = now.minus(Duration.ofHours(1));
+    while (!d.isEmpty() && d.peekFirst().isBefore(cutoff)) {
+      d.pollFirst();
+    }
+    return d;
+  }
+
+  private static String kind(String scope) {
+    int i = scope.indexOf(':');
+    return i < 0 ? scope : scope.substring(0, i);
+  }
+}

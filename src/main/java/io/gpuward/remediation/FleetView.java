@@ -1,0 +1,41 @@
+package io.gpuward.remediation;
+
+import io.gpuward.avro.NodeInventory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which node group and zone each node is in, from the inventory topic, so percent budgets know each
+ * scope's size. Thread-safe.
+ */
+public final class FleetView {
+  private record Place(String nodegroup, String zone) {}
+
+  private final Map<String, Place> nodes = new ConcurrentHashMap<>();
+
+  public void apply(NodeInventory inv) {
+    nodes.put(inv.getNode(), new Place(inv.getNodegroup(), inv.getZone()));
+  }
+
+  public void remove(String node) {
+    nodes.remove(node);
+  }
+
+  /** Nodes in {@code scope}: {@code global}, {@code nodegroup:<n>} or {@code zone:<z>}. */
+  public int size(String scope) {
+    if (scope.equals("global")) {
+      return nodes.size();
+    }
+    int i = scope.indexOf(':');
+    String kind = scope.substring(0, Math.max(0, i));
+    String name = scope.substring(i + 1);
+    return (int)
+        nodes.values().stream()
+            .filter(
+                p ->
+                    kind.equals("nodegroup")
+                        ? name.equals(p.nodegroup())
+                        : kind.equals("zone") && name.equals(p.zone()))
+            .count();
+  }
+}

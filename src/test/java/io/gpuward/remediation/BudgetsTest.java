@@ -1,0 +1,67 @@
+package io.gpuward.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BudgetsTest {
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+
+  private static Budgets budgets(Budgets.Limits global, Budgets.Limits nodegroup) {
+    return new Budgets(
+        Map.of("global", global, "nodegroup", nodegroup),
+        scope -> scope.equals("nodegroup:p5") ? 10 : scope.equals("global") ? 100 : 0);
+  }
+
+  @Test
+  void shouldHoldReplaceWhenTheNodeGroupsConcurrencyIsSpent() {
+    var b = budgets(new Budgets.Limits(10, 0, 0, 0), new Budgets.Limits(2, 0, 0, 0));
+    assertThat(b.acquire("p5-0", Budgets.scopes("p5", "a"), T0)).isEmpty();
+    assertThat(b.acquire("p5-1", Budgets.scopes("p5", "a"), T0)).isEmpty();
+    var denied = b.acquire("p5-2", Budgets.scopes("p5", "a"), T0);
+    assertThat(denied).hasValueSatisfying(d -> assertThat(d.scope()).isEqualTo("nodegroup:p5"));
+    // Another node group is not affected.
+    assertThat(b.acquire("g5-0", Budgets.scopes("g5", "a"), T0)).isEmpty();
+  }
+
+  @Test
+  void shouldFreeBudgetWhenADisruptionFinishes() {
+    var b = budgets(new Budgets.Limits(1, 0, 0, 0), new Budgets.Limits(0, 0, 0, 0));
+    assertThat(b.acquire("n1", Budgets.scopes("p5", "a"), T0)).isEmpty();
+    assertThat(b.acquire("n2", Budgets.scopes("p5", "a"), T0)).isPresent();
+    b.release("n1");
+    assertThat(b.acquire("n2", Budgets.scopes("p5", "a"), T0)).isEmpty();
+  }
+
+  @Test
+  void shouldApplyTheStricterOfCountAndPercent() {
+    // 10% of a 10-node group is 1 node, stricter than the count of 5.
+    var b = budgets(new Budgets.Limits(0, 0, 0, 0), new Budgets.Limits(5, 10, 0, 0));
+    assertThat(b.acquire("p5-0", Budgets.scopes("p5", null), T0)).isEmpty();
+    assertThat(b.acquire("p5-1", Budgets.scopes("p5", null), T0)).isPresent();
+    assertThat(Budgets.cap(5, 10, 10)).isEqualTo(1);
+    assertThat(Budgets.cap(0, 0, 10)).isEqualTo(-1);
+    assertThat(Budgets.cap(0, 50, 0)).as("percent of an unknown size does not limit").isEqualTo(-1);
+  }
+
+  @Test
+  void shouldLimitStartsPerHourAndForgetOlderOnes() {
+    var b = budgets(new Budgets.Limits(0, 0, 2, 0), new Budgets.Limits(0, 0, 0, 0));
+    assertThat(b.acquire("n1", Budgets.scopes("p5", null), T0)).isEmpty();
+    b.release("n1");
+    assertThat(b.acquire("n2", Budgets.scopes("p5", null), T0.plusSeconds(60))).isEmpty();
+    b.release("n2");
+    assertThat(b.acquire("n3", Budgets.scopes("p5", null), T0.plusSeconds(120))).isPresent();
+    assertThat(b.acquire("n3", Budgets.scopes("p5", null), T0.plusSeconds(3601))).isEmpty();
+  }
+
+  @Test
+  void shouldLetANodeKeepItsBudgetForItsLaterSteps() {
+    var b = budgets(new Budgets.Limits(1, 0, 1, 0), new Budgets.Limits(0, 0, 0, 0));
+    assertThat(b.acquire("n1", Budgets.scopes("p5", null), T0)).isEmpty();
+    assertThat(b.acquire("n1", Budgets.scopes("p5", null), T0.plusSeconds(5))).isEmpty();
+    assertThat(b.holds("n1")).isTrue();
+  }
+}

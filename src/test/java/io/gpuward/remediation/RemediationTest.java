@@ -1,0 +1,173 @@
+package io.gpuward.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.ControlKind;
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.Outcome;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.SkipReason;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.sim.FleetSimulator;
+import io.gpuward.sim.ManualClock;
+import io.gpuward.sim.ScenarioLoader;
+import io.gpuward.sim.SimulatedCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Plan → apply → report against the simulated cluster: budgets, recovery, control. */
+class RemediationTest {
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  private final List<RemediationRecord> audit = new ArrayList<>();
+  private ManualClock clock;
+  private SimulatedCluster cluster;
+  private Remediation remediation;
+
+  @BeforeEach
+  void setUp() {
+    var types = InstanceTypeCatalog.load();
+    clock = new ManualClock(T0);
+    cluster =
+        new SimulatedCluster(
+            clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
+    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, new NoTelemetry(), T0)
+        .advanceTo(T0);
+    var policy = RemediationPolicy.load();
+    // One disruptive remediation at a time per node group.
+    var strict =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of("nodegroup", new Budgets.Limits(1, 0, 0, 0)),
+            policy.observeOnlyLag());
+    remediation =
+        new Remediation(
+            new Planner(strict),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    for (int i = 0; i < 8; i++) {
+      remediation
+          .fleet()
+          .apply(
+              NodeInventory.newBuilder()
+                  .setNode("p5-train-" + i)
+                  .setNodegroup("p5-train")
+                  .setZone("us-east-1a")
+                  .setUpdatedAt(T0)
+                  .setLabels(Map.of())
+                  .build());
+    }
+  }
+
+  private static FaultVerdict verdict(String node, String id, VerdictState state) {
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, state))
+        .setVerdictId(id)
+        .setNode(node)
+        .setInstanceId(null)
+        .setDetectedAt(T0)
+        .setValidUntil(T0.plusSeconds(600))
+        .build();
+  }
+
+  private List<String> trail(String verdictId) {
+    return audit.stream()
+        .filter(r -> r.getVerdictId().equals(verdictId))
+        .map(
+            r ->
+                r.getAction()
+                    + ":"
+                    + r.getOutcome()
+                    + (r.getReason() == null ? "" : ":" + r.getReason()))
+        .toList();
+  }
+
+  @Test
+  void shouldHoldASecondDisruptionInTheNodeGroupUntilTheFirstFinishes() {
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    remediation.onVerdict(verdict("p5-train-3", "v-b", VerdictState.OPEN));
+    assertThat(trail("v-a")).contains("REBOOT:SUCCEEDED");
+    assertThat(trail("v-b"))
+        .contains("CORDON:SUCCEEDED", "DRAIN:SKIPPED:BUDGET")
+        .doesNotContain("REBOOT:SUCCEEDED");
+    assertThat(audit)
+        .filteredOn(r -> r.getReason() == SkipReason.BUDGET)
+        .singleElement()
+        .satisfies(r -> assertThat(r.getDetail()).contains("nodegroup:p5-train"));
+
+    // The first node recovers: its budget is free again, and recovery itself needed none.
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED));
+    assertThat(trail("v-a")).contains("REBOOT:VERIFIED", "UNCORDON:SUCCEEDED");
+    remediation.onVerdict(
+        FaultVerdict.newBuilder(verdict("p5-train-3", "v-b", VerdictState.UPDATED)).build());
+    assertThat(trail("v-b")).contains("DRAIN:SUCCEEDED", "REBOOT:SUCCEEDED");
+  }
+
+  @Test
+  void shouldAuditAPauseAndActOnOpenVerdictsAfterTheResume() {
+    var pause = PlannerTest.command("global", ControlKind.PAUSE, null);
+    assertThat(remediation.onControl(pause)).isEmpty();
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    assertThat(trail("v-a")).containsExactly("CORDON:SKIPPED:PAUSED");
+    assertThat(cluster.node("p5-train-2").orElseThrow().unschedulable()).isFalse();
+
+    List<FaultVerdict> replan =
+        remediation.onControl(PlannerTest.command("global", ControlKind.RESUME, null));
+    assertThat(audit)
+        .filteredOn(r -> r.getOperationId().startsWith("ctl-"))
+        .extracting(RemediationRecord::getDetail)
+        .anySatisfy(d -> assertThat(d).startsWith("PAUSE global by alice"))
+        .anySatisfy(d -> assertThat(d).startsWith("RESUME global by alice"));
+    assertThat(replan).extracting(FaultVerdict::getVerdictId).containsExactly("v-a");
+    replan.forEach(remediation::onVerdict);
+    assertThat(trail("v-a")).contains("CORDON:SUCCEEDED", "REBOOT:SUCCEEDED");
+  }
+
+  @Test
+  void shouldAnnounceObserveOnlyOnceAndActAgainAfterwards() {
+    remediation.observeOnly("consumer 2000 verdicts behind (limit 1000)");
+    remediation.observeOnly("consumer 2100 verdicts behind (limit 1000)");
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    remediation.observeOnly(null);
+    assertThat(audit)
+        .filteredOn(r -> r.getOperationId().startsWith("ctl-observe-only"))
+        .extracting(RemediationRecord::getDetail)
+        .hasSize(2)
+        .first()
+        .asString()
+        .startsWith("observe-only: consumer 2000");
+    assertThat(trail("v-a")).containsExactly("CORDON:SKIPPED:STALE");
+    assertThat(audit).noneSatisfy(r -> assertThat(r.getOutcome()).isEqualTo(Outcome.STARTED));
+  }
+
+  private static final class NoTelemetry implements io.gpuward.sim.TelemetrySink {
+    @Override
+    public void gpuSample(io.gpuward.avro.GpuSample s) {}
+
+    @Override
+    public void xid(io.gpuward.avro.XidEvent e) {}
+
+    @Override
+    public void nodeEvent(io.gpuward.avro.NodeEvent e) {}
+
+    @Override
+    public void inventory(NodeInventory i) {}
+
+    @Override
+    public void inventoryRemoved(String node) {}
+  }
+}

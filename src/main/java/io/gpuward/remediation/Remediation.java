@@ -16,6 +16,7 @@ import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,9 @@ public final class Remediation {
   private final FleetView fleet = new FleetView();
   private final Budgets budgets;
   private final Map<String, FaultVerdict> open = new ConcurrentHashMap<>();
+  private final Map<String, FaultVerdict> latest = new ConcurrentHashMap<>();
+  private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
+  private volatile java.util.function.Consumer<FaultVerdict> replan = v -> {};
   private volatile String observeOnly;
 
   public Remediation(
@@ -80,6 +84,36 @@ public final class Remediation {
 
   public Planner planner() {
     return planner;
+  }
+
+  /**
+   * Records the newest version of a verdict as soon as it is read (before its node's turn), so a
+   * step waiting for correlation sees a hold that arrived meanwhile.
+   */
+  public void noteLatest(FaultVerdict v) {
+    if (v.getState() == VerdictState.CLEARED) {
+      latest.remove(v.getVerdictId());
+    } else {
+      latest.put(v.getVerdictId(), v);
+    }
+  }
+
+  /**
+   * Where verdicts go to be planned again when budget frees (the service hands them to their node's
+   * lane). Default: dropped.
+   */
+  public void onReplan(java.util.function.Consumer<FaultVerdict> replan) {
+    this.replan = replan;
+  }
+
+  private void release(String node) {
+    if (!budgets.holds(node)) {
+      return;
+    }
+    budgets.release(node);
+    List<FaultVerdict> waiting = List.copyOf(waitingForBudget.values());
+    waitingForBudget.clear();
+    waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
   }
 
   public ControlState controls() {
@@ -178,8 +212,9 @@ public final class Remediation {
     Optional<LiveNode> live = cluster.node(v.getNode());
     if (v.getState() == VerdictState.CLEARED) {
       open.remove(v.getVerdictId());
+      waitingForBudget.remove(v.getVerdictId());
       verifyFinished(v);
-      budgets.release(v.getNode());
+      release(v.getNode());
     } else {
       open.put(v.getVerdictId(), v);
     }
@@ -195,11 +230,22 @@ public final class Remediation {
         continue;
       }
       if (DISRUPTIVE.contains(step.action())) {
+        FaultVerdict now = settled(v);
+        if (now.getHeld() && !controls.approved(v.getVerdictId(), clock.instant())) {
+          report(
+              v,
+              step,
+              Outcome.SKIPPED,
+              SkipReason.INCIDENT_HOLD,
+              "held under fleet incident " + now.getIncidentId() + " while correlation settled");
+          break;
+        }
         var denied =
             budgets.acquire(
                 v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
         if (denied.isPresent()) {
-          report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, denied.get().reason());
+          report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, denied.get().reason() + "; waiting");
+          waitingForBudget.put(v.getVerdictId(), v);
           break;
         }
       }
@@ -224,11 +270,30 @@ public final class Remediation {
             e.getMessage());
         report(v, step, o, null, e.getMessage());
         if (o != Outcome.FAILED_TRANSIENT) {
-          budgets.release(v.getNode());
+          release(v.getNode());
         }
         break; // later steps depend on this one
       }
     }
+  }
+
+  /**
+   * Waits (on the remediator's clock) until the verdict is {@code correlationSettle} old, and
+   * returns its newest version.
+   */
+  private FaultVerdict settled(FaultVerdict v) {
+    Instant until = v.getDetectedAt().plus(planner.policy().correlationSettle());
+    long wallLimit =
+        System.nanoTime() + planner.policy().correlationSettle().toNanos() + 1_000_000_000L;
+    while (clock.instant().isBefore(until) && System.nanoTime() < wallLimit) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return latest.getOrDefault(v.getVerdictId(), v);
   }
 
   /** A cleared verdict verifies the disruptive actions taken for it. */

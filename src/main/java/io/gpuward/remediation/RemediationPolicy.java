@@ -25,7 +25,8 @@ public record RemediationPolicy(
     Map<RemediationAction, List<RemediationAction>> steps,
     Duration drainDeadline,
     Map<String, Budgets.Limits> budgets,
-    long observeOnlyLag) {
+    long observeOnlyLag,
+    Duration correlationSettle) {
 
   public static final String RESOURCE = "/gpuward/streams/remediation.yaml";
 
@@ -103,7 +104,14 @@ public record RemediationPolicy(
     if (lag < 1) {
       throw new IllegalArgumentException("remediation.yaml: observeOnlyLag must be >= 1");
     }
-    return new RemediationPolicy(version, steps, drain, budgets, lag);
+    Duration settle;
+    try {
+      settle = Durations.parse(root.path("correlationSettle").asText("15s"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "remediation.yaml: correlationSettle: " + e.getMessage(), e);
+    }
+    return new RemediationPolicy(version, steps, drain, budgets, lag, settle);
   }
 
   private static int nonNegative(JsonNode n, String field, String key) {

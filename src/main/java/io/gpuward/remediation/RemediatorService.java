@@ -90,6 +90,7 @@ public final class RemediatorService implements AutoCloseable {
 
   /** Rebuilds the ledger and control state, then starts consuming on threads of its own. */
   public void start() {
+    remediation.onReplan(v -> lanes.submit(v.getNode(), () -> remediation.onVerdict(v)));
     rebuildLedger();
     startStateReader();
     Map<String, Object> c = new HashMap<>(clientProps);
@@ -246,6 +247,7 @@ public final class RemediatorService implements AutoCloseable {
           }
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
           offsets.started(tp, r.offset());
+          remediation.noteLatest(r.value());
           lanes.submit(r.value().getNode(), () -> handle(r, tp));
         }
         commit();

@@ -49,7 +49,8 @@ class RemediationTest {
             policy.steps(),
             java.time.Duration.ZERO,
             Map.of("nodegroup", new Budgets.Limits(1, 0, 0, 0)),
-            policy.observeOnlyLag());
+            policy.observeOnlyLag(),
+            java.time.Duration.ZERO);
     remediation =
         new Remediation(
             new Planner(strict),
@@ -152,6 +153,41 @@ class RemediationTest {
         .startsWith("observe-only: consumer 2000");
     assertThat(trail("v-a")).containsExactly("CORDON:SKIPPED:STALE");
     assertThat(audit).noneSatisfy(r -> assertThat(r.getOutcome()).isEqualTo(Outcome.STARTED));
+  }
+
+  @Test
+  void shouldNotDisruptAVerdictThatCorrelationHeldWhileItSettled() {
+    var policy = RemediationPolicy.load();
+    var settling =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of(),
+            policy.observeOnlyLag(),
+            java.time.Duration.ofSeconds(15));
+    var r =
+        new Remediation(
+            new Planner(settling),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    FaultVerdict open = verdict("p5-train-4", "v-s", VerdictState.OPEN);
+    // The engine holds it (a storm) before the remediator's turn comes; time passes meanwhile.
+    r.noteLatest(
+        FaultVerdict.newBuilder(open)
+            .setState(VerdictState.UPDATED)
+            .setHeld(true)
+            .setIncidentId("inc-9")
+            .build());
+    clock.set(T0.plusSeconds(16));
+    r.onVerdict(open);
+    assertThat(trail("v-s"))
+        .containsExactly(
+            "CORDON:PLANNED", "CORDON:STARTED", "CORDON:SUCCEEDED", "DRAIN:SKIPPED:INCIDENT_HOLD");
   }
 
   private static final class NoTelemetry implements io.gpuward.sim.TelemetrySink {

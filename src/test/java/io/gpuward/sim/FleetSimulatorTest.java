@@ -123,7 +123,7 @@ class FleetSimulatorTest {
   @Test
   void shouldDropTheGpuAfterXid79WithAllocatableDropAndTheRightPciId() {
     SimHarness h = defaultRun();
-    Instant xidAt = h.at("12s");
+    Instant xidAt = h.at("5s");
     GpuSample before =
         h.sink.samples("p5-train-2", 3).stream()
             .filter(s -> s.getEventTime().isBefore(xidAt))
@@ -143,7 +143,7 @@ class FleetSimulatorTest {
 
     assertThat(h.sink.samples.stream().filter(s -> s.getUuid().equals(uuid)))
         .allMatch(s -> s.getEventTime().isBefore(xidAt))
-        .hasSize(12);
+        .hasSize(5);
     assertThat(
             h.sink.samples("p5-train-2").stream().filter(s -> s.getEventTime().equals(h.at("2m"))))
         .hasSize(7);

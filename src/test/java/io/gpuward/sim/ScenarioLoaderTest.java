@@ -54,9 +54,9 @@ class ScenarioLoaderTest {
             org.assertj.core.groups.Tuple.tuple("cache-warm", "m5.large", 1));
     assertThat(s.nodegroup("cache-warm").orElseThrow().nvidiaImage()).isTrue();
 
-    assertThat(fault(s, "xid", Duration.ofSeconds(12)).injection())
+    assertThat(fault(s, "xid", Duration.ofSeconds(5)).injection())
         .isEqualTo(new Injection.Xid(3, 79));
-    assertThat(fault(s, "xid", Duration.ofSeconds(12)).target())
+    assertThat(fault(s, "xid", Duration.ofSeconds(5)).target())
         .isEqualTo(new Target.Node("p5-train-2"));
     assertThat(fault(s, "xid", Duration.ofSeconds(15)).injection())
         .isEqualTo(new Injection.Xid(0, 119));

@@ -1,0 +1,565 @@
+package io.gpuward.remediation.k8s;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PreconditionsBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.gpuward.exporter.kube.KubeIds;
+import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.ActuatorException.Kind;
+import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.LiveNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ClusterPort} against a real Kubernetes API server through fabric8.
+ *
+ * <ul>
+ *   <li><b>Cordon</b> is one JSON merge patch of {@code spec.unschedulable=true} and the annotation
+ *       {@value #CORDONED_BY} = operation id, with the {@code metadata.resourceVersion} read just
+ *       before as a precondition, so a cordon by someone else between the read and the patch is a
+ *       409 (re-read, then refused) rather than a cordon gpuward would later claim as its own.
+ *       gpuward adds no taint: the node controller already taints an unschedulable node with {@code
+ *       node.kubernetes.io/unschedulable:NoSchedule}, and taints are a list that a merge patch
+ *       replaces whole, so writing it would race the node lifecycle controller's own taints.
+ *   <li><b>Uncordon</b> undoes only gpuward's cordon: without the annotation it does nothing.
+ *   <li><b>Drain</b> evicts through the Eviction API (PodDisruptionBudgets honoured), retries a
+ *       refused eviction (429) or a server error with bounded exponential backoff until the
+ *       deadline, then waits for the evicted pods to leave the node.
+ * </ul>
+ *
+ * <p>Build the client with {@link KubernetesClients}, which turns fabric8's own retries off; this
+ * class does its own, bounded by the deadline. Every failure is an {@link ActuatorException}
+ * classified by {@link KubernetesFailures}. Names are validated (DNS-1123) before they reach an API
+ * path.
+ */
+public final class KubernetesClusterActuator implements ClusterPort {
+
+  /** Annotation gpuward writes on a node it cordons; its value is the operation id. */
+  public static final String CORDONED_BY = "gpuward.io/cordoned-by";
+
+  /** Annotation the kubelet puts on mirror pods of static pods. */
+  public static final String MIRROR_POD = "kubernetes.io/config.mirror";
+
+  private static final Logger log = LoggerFactory.getLogger(KubernetesClusterActuator.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_OPERATION_ID = 253;
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final KubernetesActuatorSettings settings;
+
+  /**
+   * @param client a client built by {@link KubernetesClients} (fabric8 retries off)
+   * @param clock time source for drain deadlines
+   * @param sleeper waits between retries
+   * @param settings backoff and retry bounds
+   */
+  public KubernetesClusterActuator(
+      KubernetesClient client, Clock clock, Sleeper sleeper, KubernetesActuatorSettings settings) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  @Override
+  public Optional<LiveNode> node(String name) {
+    requireName(name);
+    return getNode(name).map(this::toLiveNode);
+  }
+
+  @Override
+  public void cordon(String node, String operationId) {
+    requireName(node);
+    requireOperationId(operationId);
+    for (int attempt = 1; ; attempt++) {
+      Node n = getNode(node).orElseThrow(() -> notFound(node, "cordon", operationId));
+      boolean unschedulable = isUnschedulable(n);
+      String owner = annotation(n, CORDONED_BY);
+      if (unschedulable && owner == null) {
+        log.warn("cordon refused: node={} op={} is cordoned by someone else", node, operationId);
+        throw new ActuatorException(
+            Kind.PERMANENT,
+            "node " + node + " is cordoned by someone else; gpuward leaves it alone");
+      }
+      if (unschedulable && operationId.equals(owner)) {
+        log.info(
+            "cordon no-op: node={} op={} already cordoned by this operation", node, operationId);
+        return;
+      }
+      ObjectNode patch = JSON.createObjectNode();
+      ObjectNode meta = patch.putObject("metadata");
+      meta.put("resourceVersion", n.getMetadata().getResourceVersion());
+      meta.putObject("annotations").put(CORDONED_BY, operationId);
+      patch.putObject("spec").put("unschedulable", true);
+      if (tryPatch(node, operationId, "cordon", patch, attempt)) {
+        log.info(
+            "cordoned: node={} op={}{}",
+            node,
+            operationId,
+            owner == null ? "" : " (was cordoned by gpuward operation " + owner + ")");
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void uncordon(String node, String operationId) {
+    requireName(node);
+    requireOperationId(operationId);
+    for (int attempt = 1; ; attempt++) {
+      Optional<Node> found = getNode(node);
+      if (found.isEmpty()) {
+        log.info("uncordon no-op: node={} op={} no longer exists", node, operationId);
+        return;
+      }
+      Node n = found.get();
+      String owner = annotation(n, CORDONED_BY);
+      if (owner == null) {
+        log.info(
+            "uncordon no-op: node={} op={} carries no {} annotation (unschedulable={})",
+            node,
+            operationId,
+            CORDONED_BY,
+            isUnschedulable(n));
+        return;
+      }
+      ObjectNode patch = JSON.createObjectNode();
+      ObjectNode meta = patch.putObject("metadata");
+      meta.put("resourceVersion", n.getMetadata().getResourceVersion());
+      meta.putObject("annotations").putNull(CORDONED_BY);
+      patch.putObject("spec").putNull("unschedulable");
+      if (tryPatch(node, operationId, "uncordon", patch, attempt)) {
+        log.info("uncordoned: node={} op={} (cordoned by operation {})", node, operationId, owner);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public DrainResult drain(String node, Duration deadline) {
+    requireName(node);
+    Objects.requireNonNull(deadline, "deadline");
+    Instant end = clock.instant().plus(deadline);
+    List<Pod> pods = podsOn(node);
+    int skippedDaemonSet = 0;
+    int skippedOther = 0;
+    Map<PodRef, PodRef> pending = new LinkedHashMap<>();
+    for (Pod p : pods) {
+      if (isDaemonSetPod(p)) {
+        skippedDaemonSet++;
+      } else if (isMirrorPod(p) || isCompleted(p)) {
+        skippedOther++;
+      } else {
+        PodRef ref = PodRef.of(p);
+        requireName(ref.namespace());
+        requireName(ref.name());
+        pending.put(ref, ref);
+      }
+    }
+    log.info(
+        "drain: node={} {} pod(s) to evict, {} DaemonSet and {} mirror/completed pod(s) skipped,"
+            + " deadline {}",
+        node,
+        pending.size(),
+        skippedDaemonSet,
+        skippedOther,
+        deadline);
+
+    Set<PodRef> evicted = new LinkedHashSet<>();
+    Set<PodRef> blocked = new LinkedHashSet<>();
+    Map<PodRef, RuntimeException> failing = new LinkedHashMap<>();
+    Duration delay = settings.initialBackoff();
+    for (int round = 1; !pending.isEmpty(); round++) {
+      for (PodRef p : List.copyOf(pending.keySet())) {
+        try {
+          EvictionOutcome o = evictOnce(node, p);
+          switch (o) {
+            case EVICTED -> {
+              evicted.add(p);
+              pending.remove(p);
+            }
+            case GONE -> pending.remove(p);
+            case BLOCKED -> blocked.add(p);
+          }
+          if (o != EvictionOutcome.BLOCKED) {
+            blocked.remove(p);
+          }
+          failing.remove(p);
+        } catch (RetryableEvictionFailure e) {
+          blocked.remove(p);
+          failing.put(p, e.cause);
+        }
+      }
+      if (pending.isEmpty() || round >= settings.maxEvictionRounds()) {
+        break;
+      }
+      log.info(
+          "drain: node={} round {}: {} pod(s) blocked by PodDisruptionBudgets, {} failing;"
+              + " retrying in {}",
+          node,
+          round,
+          blocked.size(),
+          failing.size(),
+          delay);
+      if (!sleepWithin(end, delay)) {
+        break;
+      }
+      delay = min(delay.multipliedBy(2), settings.maxBackoff());
+    }
+
+    Set<PodRef> leaving = new LinkedHashSet<>(evicted);
+    for (int round = 1; ; round++) {
+      leaving.removeIf(p -> hasLeft(node, p));
+      if (leaving.isEmpty() || round >= settings.maxEvictionRounds()) {
+        break;
+      }
+      if (!sleepWithin(end, settings.podGonePollInterval())) {
+        break;
+      }
+    }
+
+    if (!failing.isEmpty()) {
+      Map.Entry<PodRef, RuntimeException> first = failing.entrySet().iterator().next();
+      log.warn(
+          "drain failed: node={} {} pod(s) still failing eviction at the deadline, e.g. {}: {}",
+          node,
+          failing.size(),
+          first.getKey(),
+          first.getValue().toString());
+      throw new ActuatorException(
+          Kind.TRANSIENT,
+          "drain of node "
+              + node
+              + ": eviction of "
+              + failing.size()
+              + " pod(s) still failing at the deadline (e.g. "
+              + first.getKey()
+              + ")",
+          first.getValue());
+    }
+    boolean complete = pending.isEmpty() && leaving.isEmpty();
+    DrainResult result =
+        new DrainResult(evicted.size(), blocked.size(), skippedDaemonSet, complete);
+    if (complete) {
+      log.info("drained: node={} {}", node, result);
+    } else {
+      log.warn(
+          "drain incomplete: node={} {} ({} evicted pod(s) still terminating; blocked: {})",
+          node,
+          result,
+          leaving.size(),
+          blocked);
+    }
+    return result;
+  }
+
+  // --- nodes ---------------------------------------------------------------------------------
+
+  private Optional<Node> getNode(String name) {
+    try {
+      return Optional.ofNullable(client.nodes().withName(name).get());
+    } catch (RuntimeException e) {
+      if (KubernetesFailures.statusCode(e) == 404) {
+        return Optional.empty();
+      }
+      throw KubernetesFailures.toActuatorException("get node " + name, e, false);
+    }
+  }
+
+  /** Applies a merge patch; false on a 409 that is worth re-reading for, throws otherwise. */
+  private boolean tryPatch(
+      String node, String operationId, String what, ObjectNode patch, int attempt) {
+    try {
+      client
+          .nodes()
+          .withName(node)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
+      return true;
+    } catch (RuntimeException e) {
+      int code = KubernetesFailures.statusCode(e);
+      if (code == 409 && attempt < settings.conflictRetries()) {
+        log.info(
+            "{} conflict: node={} op={} changed since read (attempt {}), re-reading",
+            what,
+            node,
+            operationId,
+            attempt);
+        return false;
+      }
+      if (code == 404) {
+        throw notFound(node, what, operationId);
+      }
+      throw KubernetesFailures.toActuatorException(
+          what + " node " + node + " (op " + operationId + ")", e, true);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a node patch", e);
+    }
+  }
+
+  private LiveNode toLiveNode(Node n) {
+    String name = n.getMetadata().getName();
+    String bootId =
+        n.getStatus() != null && n.getStatus().getNodeInfo() != null
+            ? n.getStatus().getNodeInfo().getBootID()
+            : null;
+    boolean ready =
+        n.getStatus() != null
+            && n.getStatus().getConditions() != null
+            && n.getStatus().getConditions().stream()
+                .anyMatch(KubernetesClusterActuator::isReadyTrue);
+    String providerId = n.getSpec() != null ? n.getSpec().getProviderID() : null;
+    String instanceId =
+        KubeIds.parseProviderId(providerId).map(KubeIds.ProviderId::instanceId).orElse(null);
+    if (instanceId == null && providerId != null) {
+      log.debug("node={} providerID {} names no EC2 instance", name, providerId);
+    }
+    String asg = annotation(n, settings.asgKey());
+    if (asg == null) {
+      asg = label(n, settings.asgKey());
+    }
+    if (asg != null && !KubeIds.isAsgName(asg)) {
+      log.warn("node={} ignores invalid Auto Scaling group name under {}", name, settings.asgKey());
+      asg = null;
+    }
+    return new LiveNode(
+        name,
+        bootId,
+        ready,
+        isUnschedulable(n),
+        Optional.ofNullable(annotation(n, CORDONED_BY)),
+        instanceId,
+        asg);
+  }
+
+  private static boolean isReadyTrue(NodeCondition c) {
+    return "Ready".equals(c.getType()) && "True".equals(c.getStatus());
+  }
+
+  private static boolean isUnschedulable(Node n) {
+    return n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+  }
+
+  private static String annotation(Node n, String key) {
+    return value(n.getMetadata() == null ? null : n.getMetadata().getAnnotations(), key);
+  }
+
+  private static String label(Node n, String key) {
+    return value(n.getMetadata() == null ? null : n.getMetadata().getLabels(), key);
+  }
+
+  private static String value(Map<String, String> m, String key) {
+    if (m == null) {
+      return null;
+    }
+    String v = m.get(key);
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  // --- pods ----------------------------------------------------------------------------------
+
+  private List<Pod> podsOn(String node) {
+    List<Pod> items;
+    try {
+      items = client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems();
+    } catch (RuntimeException e) {
+      throw KubernetesFailures.toActuatorException("list pods on node " + node, e, false);
+    }
+    List<Pod> on = new ArrayList<>();
+    for (Pod p : items) {
+      if (p.getSpec() != null && node.equals(p.getSpec().getNodeName())) {
+        on.add(p);
+      }
+    }
+    return on;
+  }
+
+  static boolean isDaemonSetPod(Pod p) {
+    List<OwnerReference> owners = p.getMetadata().getOwnerReferences();
+    return owners != null
+        && owners.stream()
+            .anyMatch(
+                o -> "DaemonSet".equals(o.getKind()) && !Boolean.FALSE.equals(o.getController()));
+  }
+
+  static boolean isMirrorPod(Pod p) {
+    Map<String, String> a = p.getMetadata().getAnnotations();
+    return a != null && a.containsKey(MIRROR_POD);
+  }
+
+  static boolean isCompleted(Pod p) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+
+  private enum EvictionOutcome {
+    EVICTED,
+    GONE,
+    BLOCKED
+  }
+
+  /** A failure worth retrying within the deadline (5xx, timeouts, throttling). */
+  private static final class RetryableEvictionFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient RuntimeException cause;
+
+    RetryableEvictionFailure(RuntimeException cause) {
+      super(cause.toString(), null, false, false);
+      this.cause = cause;
+    }
+  }
+
+  private EvictionOutcome evictOnce(String node, PodRef p) throws RetryableEvictionFailure {
+    Eviction eviction =
+        new EvictionBuilder()
+            .withNewMetadata()
+            .withName(p.name())
+            .withNamespace(p.namespace())
+            .endMetadata()
+            .withDeleteOptions(
+                new DeleteOptionsBuilder()
+                    .withPreconditions(new PreconditionsBuilder().withUid(p.uid()).build())
+                    .build())
+            .build();
+    try {
+      if (client.pods().inNamespace(p.namespace()).withName(p.name()).evict(eviction)) {
+        log.info("evicted: node={} pod={}", node, p);
+        return EvictionOutcome.EVICTED;
+      }
+      log.info("eviction refused by a PodDisruptionBudget: node={} pod={}", node, p);
+      return EvictionOutcome.BLOCKED;
+    } catch (RuntimeException e) {
+      int code = KubernetesFailures.statusCode(e);
+      if (code == 404) {
+        log.info("eviction: node={} pod={} already gone", node, p);
+        return EvictionOutcome.GONE;
+      }
+      if (code == 409 && hasLeft(node, p)) {
+        log.info("eviction: node={} pod={} was replaced (uid precondition failed)", node, p);
+        return EvictionOutcome.GONE;
+      }
+      Kind kind = KubernetesFailures.classify(e, true);
+      if (kind == Kind.PERMANENT) {
+        throw KubernetesFailures.toActuatorException(
+            "evict pod " + p + " from node " + node, e, true);
+      }
+      log.info("eviction failed, will retry: node={} pod={} ({}): {}", node, p, kind, e.toString());
+      throw new RetryableEvictionFailure(e);
+    }
+  }
+
+  /** Whether the pod is no longer on the node: deleted, or replaced by a new pod of that name. */
+  private boolean hasLeft(String node, PodRef p) {
+    try {
+      Pod now = client.pods().inNamespace(p.namespace()).withName(p.name()).get();
+      return now == null
+          || !Objects.equals(now.getMetadata().getUid(), p.uid())
+          || now.getSpec() == null
+          || !node.equals(now.getSpec().getNodeName());
+    } catch (RuntimeException e) {
+      if (KubernetesFailures.statusCode(e) == 404) {
+        return true;
+      }
+      log.info("drain: node={} cannot check pod={} yet: {}", node, p, e.toString());
+      return false;
+    }
+  }
+
+  /** A pod by namespace, name and uid. */
+  private record PodRef(String namespace, String name, String uid) {
+    static PodRef of(Pod p) {
+      ObjectMeta m = p.getMetadata();
+      return new PodRef(m.getNamespace(), m.getName(), m.getUid());
+    }
+
+    @Override
+    public String toString() {
+      return namespace + "/" + name;
+    }
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  /** Sleeps {@code d}, or until {@code end}; false when {@code end} has already passed. */
+  private boolean sleepWithin(Instant end, Duration d) {
+    Instant now = clock.instant();
+    if (!now.isBefore(end)) {
+      return false;
+    }
+    Duration left = Duration.between(now, end);
+    try {
+      sleeper.sleep(min(d, left));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ActuatorException(Kind.TRANSIENT, "interrupted while draining", e);
+    }
+    return true;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static void requireName(String name) {
+    if (!KubeIds.isNodeName(name)) {
+      throw new ActuatorException(
+          Kind.PERMANENT,
+          "'"
+              + printable(name)
+              + "' is not a valid Kubernetes name (DNS-1123 subdomain); nothing was sent");
+    }
+  }
+
+  private static void requireOperationId(String operationId) {
+    if (operationId == null
+        || operationId.isBlank()
+        || operationId.length() > MAX_OPERATION_ID
+        || operationId.chars().anyMatch(Character::isISOControl)) {
+      throw new ActuatorException(
+          Kind.PERMANENT, "operation id '" + printable(operationId) + "' is not usable");
+    }
+  }
+
+  private static ActuatorException notFound(String node, String what, String operationId) {
+    return new ActuatorException(
+        Kind.PERMANENT,
+        "cannot " + what + " node " + node + " (op " + operationId + "): no such node");
+  }
+
+  private static String printable(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 80; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return s.length() > 80 ? b.append('…').toString() : b.toString();
+  }
+}

@@ -4,6 +4,7 @@ import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.XidEvent;
+import io.gpuward.config.Durations;
 import io.gpuward.exporter.dcgm.DcgmParser;
 import io.gpuward.exporter.dcgm.DcgmScrape;
 import io.gpuward.exporter.kmsg.KmsgParser;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +148,7 @@ public final class ExporterService implements AutoCloseable {
   private final KmsgFollower follower;
   private final ScheduledExecutorService timer;
   private final List<SignalSource> sources;
+  private final AtomicBoolean followerStarted = new AtomicBoolean();
 
   private final AtomicLong scrapes = new AtomicLong();
   private final AtomicLong scrapeErrors = new AtomicLong();
@@ -161,7 +164,7 @@ public final class ExporterService implements AutoCloseable {
   private long failuresSinceLog;
   private long consecutiveFailures;
   private Instant lastProblemLog = Instant.EPOCH;
-  private boolean closed;
+  private volatile boolean closed;
 
   private ExporterService(
       Settings settings,
@@ -236,23 +239,20 @@ public final class ExporterService implements AutoCloseable {
   private void begin() {
     NodeIdentity id = settings.identity();
     log.info(
-        "exporter on node {} (boot id {}{}): scraping {} every {} s, kernel log {}, heartbeat every"
-            + " {} s, buffer {} records",
+        "exporter on node {} (boot id {}{}): scraping {} every {}, kernel log {}, heartbeat every"
+            + " {}, buffer {} records",
         id.node(),
         id.bootId(),
         id.bootIdGenerated() ? ", generated" : "",
         settings.dcgmUrl(),
-        settings.interval().toSeconds(),
+        Durations.format(settings.interval()),
         settings.kmsg() == null ? "off" : settings.kmsg(),
-        settings.heartbeat().toSeconds(),
+        Durations.format(settings.heartbeat()),
         settings.bufferCapacity());
     timer.scheduleAtFixedRate(
         this::heartbeatSafely, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     timer.scheduleAtFixedRate(
         this::scrapeSafely, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
-    if (follower != null) {
-      follower.start();
-    }
     for (SignalSource source : sources) {
       source.start(buffer);
     }
@@ -297,6 +297,12 @@ public final class ExporterService implements AutoCloseable {
       // a bug: keep the schedule alive, say so
       log.error(
           "exporter node {}: scrape of {} failed", settings.identity().node(), scraper.url(), e);
+    } finally {
+      // The kernel log starts after the first scrape (or its failure), so the XIDs replayed from
+      // the ring buffer at start already carry the GPU UUIDs that scrape taught the parser.
+      if (follower != null && followerStarted.compareAndSet(false, true)) {
+        follower.start();
+      }
     }
   }
 
@@ -308,6 +314,9 @@ public final class ExporterService implements AutoCloseable {
     try {
       text = scraper.fetch();
     } catch (DcgmScraper.ScrapeException e) {
+      if (closed) {
+        return; // interrupted by close(): not a failure of dcgm-exporter
+      }
       scrapeErrors.incrementAndGet();
       metrics.scrapeErrors.get(e.reason()).increment();
       lastScrapeOk = false;
@@ -351,8 +360,12 @@ public final class ExporterService implements AutoCloseable {
     metrics.dcgmMalformed.increment(scrape.malformedLines());
     int before = lastGpus;
     lastGpus = scrape.samples().size();
+    // problems such as a hostname label that is not this node repeat every scrape: say them with
+    // the first scrape, then only along with malformed lines or a scrape without GPUs
     boolean noteworthy =
-        scrape.samples().isEmpty() || scrape.malformedLines() > 0 || !scrape.problems().isEmpty();
+        scrape.samples().isEmpty()
+            || scrape.malformedLines() > 0
+            || (scrapes.get() == 1 && !scrape.problems().isEmpty());
     if (noteworthy && Duration.between(lastProblemLog, t).compareTo(LOG_EVERY) >= 0) {
       lastProblemLog = t;
       log.warn("exporter node {}: dcgm scrape of {}: {}", node, scraper.url(), scrape.summary());

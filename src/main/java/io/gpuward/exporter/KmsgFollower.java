@@ -56,8 +56,10 @@ final class KmsgFollower implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  void start() {
-    thread.start();
+  synchronized void start() {
+    if (!closed) {
+      thread.start();
+    }
   }
 
   private void run() {
@@ -149,14 +151,14 @@ final class KmsgFollower implements AutoCloseable {
           size = -1;
           key = null;
         }
-        if (size >= 0 && size < position) {
-          log.info("kernel log {} was truncated; reading it from the start", path);
-          splitter.flush();
-          return;
-        }
         if (fileKey != null && key != null && !fileKey.equals(key)) {
           splitter.flush();
           log.info("kernel log {} was replaced; reading the new file", path);
+          return;
+        }
+        if (size >= 0 && size < position) {
+          log.info("kernel log {} was truncated; reading it from the start", path);
+          splitter.flush();
           return;
         }
         if (!sleep(poll)) {
@@ -185,7 +187,9 @@ final class KmsgFollower implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+    }
     thread.interrupt();
     try {
       thread.join(2_000);

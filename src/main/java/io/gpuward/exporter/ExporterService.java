@@ -475,6 +475,11 @@ public final class ExporterService implements AutoCloseable {
   /** Stops the sources, the scrapes and the kernel log, then drains the buffer (5 s at most). */
   @Override
   public void close() {
+    close(Duration.ofSeconds(5));
+  }
+
+  /** As {@link #close()}, waiting at most {@code drainTimeout} for the buffer to empty. */
+  public void close(Duration drainTimeout) {
     synchronized (this) {
       if (closed) {
         return;
@@ -498,7 +503,7 @@ public final class ExporterService implements AutoCloseable {
     if (follower != null) {
       follower.close();
     }
-    buffer.close();
+    buffer.close(drainTimeout);
     for (RuntimeException e : failures) {
       log.warn(
           "exporter node {}: a signal source failed to close: {}",

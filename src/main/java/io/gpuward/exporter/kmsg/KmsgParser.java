@@ -38,8 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>syslog and journald: {@code Nov 24 10:00:00 host kernel: [123.456] NVRM: ...} (RFC 3164;
  *       the year is the one that puts the time at most a day ahead of the clock), ISO timestamps
  *       ({@code 2025-11-24T10:00:00.123456+00:00 host kernel: ...}, {@code dmesg
- *       --time-format=iso}, RFC 5424 {@code <3>1 2025-...Z host kernel - - - ...}). The wall time
- *       of the prefix wins over a bracketed monotonic stamp after it.
+ *       --time-format=iso}, RFC 5424 {@code <3>1 2025-...Z host kernel - - - ...}), epoch seconds
+ *       ({@code journalctl -o short-unix}). The wall time of the prefix wins over a bracketed
+ *       monotonic stamp after it.
  * </ul>
  *
  * Times without a zone are in the parser's zone (UTC unless given). A line with no usable time (no
@@ -487,6 +488,9 @@ public final class KmsgParser {
     }
     Instant wall = iso(line, p, end);
     if (wall == null) {
+      wall = epochSeconds(line, p, end);
+    }
+    if (wall == null) {
       wall = rfc3164(line, p, end);
     }
     if (wall != null) {
@@ -642,6 +646,30 @@ public final class KmsgParser {
     } catch (DateTimeException e) {
       return null;
     }
+  }
+
+  /**
+   * {@code 1732442400.123456 } at {@code p} (journalctl {@code -o short-unix}): 9 to 11 digits of
+   * epoch seconds, a fraction, a blank; null when there is none.
+   */
+  private static Instant epochSeconds(String s, int p, int end) {
+    int i = p;
+    while (i < end && isDigit(s.charAt(i))) {
+      i++;
+    }
+    int digits = i - p;
+    if (digits < 9 || digits > 11 || i >= end || s.charAt(i) != '.') {
+      return null;
+    }
+    long micros = seconds(s, p, skipToBlank(s, i, end));
+    return micros < 0 ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+  }
+
+  private static int skipToBlank(String s, int i, int end) {
+    while (i < end && s.charAt(i) != ' ' && s.charAt(i) != '\t') {
+      i++;
+    }
+    return i;
   }
 
   /** {@code Mmm dd HH:mm:ss} at {@code p} (syslog, no year); null when there is none. */

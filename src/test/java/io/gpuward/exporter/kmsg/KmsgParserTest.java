@@ -142,7 +142,7 @@ class KmsgParserTest {
     KmsgParser p = parser();
     List<XidEvent> x = p.parse(Fixtures.text("kmsg/syslog.txt"));
     assertThat(p.unparseableXidLines()).isZero();
-    assertThat(x).extracting(XidEvent::getXid).containsExactly(79, 63, 92, 64, 95, 120, 57, 58);
+    assertThat(x).extracting(XidEvent::getXid).containsExactly(79, 63, 92, 64, 95, 120, 57, 58, 45);
     assertThat(x)
         .extracting(XidEvent::getEventTime)
         .containsExactly(
@@ -153,7 +153,8 @@ class KmsgParserTest {
             Instant.parse("2025-11-24T10:25:00.5Z"), // RFC 5424
             Instant.parse("2025-11-24T10:30:00.25Z"), // dmesg --time-format iso
             BOOTED.plusSeconds(5000), // dmesg -x
-            BOOTED.plusSeconds(5001)); // <4>[...]
+            BOOTED.plusSeconds(5001), // <4>[...]
+            Instant.parse("2025-11-25T10:10:00.250Z")); // journalctl -o short-unix
     assertThat(x.get(0).getGpuUuid()).isEqualTo("GPU-81d79b08-40a0-40ae-3fc5-82b8ff8b8138");
     assertThat(x.get(0).getProcessName()).isEqualTo("test");
     assertThat(x.get(1).getMessage())

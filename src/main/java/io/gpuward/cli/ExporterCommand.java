@@ -45,12 +45,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "exporter",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run the node exporter: scrape dcgm-exporter every --interval and publish one GpuSample per",
-      "GPU, publish one XidEvent per NVRM Xid line of the kernel log, and an EXPORTER_HEARTBEAT",
-      "NodeEvent every --heartbeat. Keeps running when the broker is down (records wait in a",
-      "bounded buffer; the oldest samples are dropped first). Runs until stopped (SIGTERM/Ctrl-C)."
-    })
+    description =
+        "Run the node exporter: scrape dcgm-exporter every --interval and publish one "
+            + "GpuSample per GPU, publish one XidEvent per NVRM Xid line of the kernel log, and "
+            + "an EXPORTER_HEARTBEAT NodeEvent every --heartbeat. Keeps running when the broker "
+            + "is down (records wait in a bounded buffer; the oldest samples are dropped first). "
+            + "Runs until stopped (SIGTERM/Ctrl-C).")
 final class ExporterCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ExporterCommand.class);
 

@@ -43,10 +43,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = {
-      "Parse dcgm-exporter output or a kernel log and print what the exporter would publish,",
-      "one JSON object per line; a one-line summary of parse problems goes to stderr."
-    },
+    description =
+        "Parse dcgm-exporter output or a kernel log and print what the exporter would "
+            + "publish, one JSON object per line; a one-line summary of parse problems goes to "
+            + "stderr.",
     subcommands = {InspectCommand.Dcgm.class, InspectCommand.Kmsg.class})
 final class InspectCommand implements Runnable {
 
@@ -112,11 +112,10 @@ final class InspectCommand implements Runnable {
   @Command(
       name = "dcgm",
       mixinStandardHelpOptions = true,
-      description = {
-        "Parse dcgm-exporter /metrics text (a file, an http(s) URL, or - for stdin) and print",
-        "one GpuSample per GPU as JSON, plus \"gpu\" (the index). Exit 1 when the source cannot",
-        "be read or holds no GPU."
-      })
+      description =
+          "Parse dcgm-exporter /metrics text (a file, an http(s) URL, or - for stdin) and "
+              + "print one GpuSample per GPU as JSON, plus \"gpu\" (the index). Exit 1 when the "
+              + "source cannot be read or holds no GPU.")
   static final class Dcgm implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -201,11 +200,11 @@ final class InspectCommand implements Runnable {
   @Command(
       name = "kmsg",
       mixinStandardHelpOptions = true,
-      description = {
-        "Parse a kernel log (/dev/kmsg records, dmesg, dmesg -T, syslog or journald lines; - for",
-        "stdin) and print one XidEvent per NVRM Xid line as JSON. Kernel monotonic stamps need",
-        "--boot-time; lines without a usable time get the current time."
-      })
+      description =
+          "Parse a kernel log (/dev/kmsg records, dmesg, dmesg -T, syslog or journald "
+              + "lines; - for stdin) and print one XidEvent per NVRM Xid line as JSON. Kernel "
+              + "monotonic stamps need --boot-time; lines without a usable time get the current "
+              + "time.")
   static final class Kmsg implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -59,8 +59,8 @@ import java.util.TreeSet;
  * </ul>
  *
  * <p>Stateless and thread-safe: one instance can parse many scrapes, concurrently. A 100-GPU scrape
- * of 40 metrics parses in about a millisecond (no regular expressions, one pass, label values are
- * materialised only when needed).
+ * of 40 metrics (4,080 lines, 1.2 MiB) takes about 2 ms of CPU ({@code DcgmParserBench} in the
+ * tests): no regular expressions, one pass, label values materialised only when needed.
  */
 public final class DcgmParser {
 

@@ -1,6 +1,7 @@
 package io.gpuward.exporter;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
@@ -86,7 +87,10 @@ public final class ExporterMetrics {
 
   /** Registers the buffer-size gauge. */
   void bufferSize(Supplier<Number> size) {
-    registry.gauge(BUFFERED, java.util.List.of(), size, s -> s.get().doubleValue());
+    // strong reference: the supplier is a lambda nobody else holds
+    Gauge.builder(BUFFERED, size, s -> s.get().doubleValue())
+        .strongReference(true)
+        .register(registry);
   }
 
   public MeterRegistry registry() {

@@ -59,7 +59,8 @@ public final class ExporterService implements AutoCloseable {
    * @param kmsg kernel log to follow ({@code /dev/kmsg}, or a file), or null for none
    * @param heartbeat time between heartbeats
    * @param bufferCapacity records the buffer holds before it drops the oldest samples
-   * @param maxInFlight unacknowledged producer records at which the buffer stops handing on
+   * @param maxInFlight unacknowledged producer records at which the buffer stops handing on (0: no
+   *     limit)
    */
   public record Settings(
       NodeIdentity identity,

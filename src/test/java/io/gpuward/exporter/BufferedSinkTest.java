@@ -146,6 +146,7 @@ class BufferedSinkTest {
     }
     s.nodeEvent(event(1));
     assertThat(s.size()).isEqualTo(6); // 5 waiting + 1 in delivery
+    assertThat(meters.get(ExporterMetrics.BUFFERED).gauge().value()).isEqualTo(6.0);
     release.countDown();
     assertThat(s.flush(WAIT)).isTrue();
     assertThat(delivered()).containsExactly("s1", "x1", "s4", "s5", "s6", "e1");

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       StreamsCommand.class,
       RemediateCommand.class,
+      ExporterCommand.class,
+      InspectCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -234,8 +234,37 @@ final class ExporterCommand implements Callable<Integer> {
    * exporter's buffer and producer.
    */
   List<SignalSource> signalSources(NodeIdentity identity) {
-    return List.of();
+    boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    if (kube == KubeMode.off || (kube == KubeMode.auto && !inCluster)) {
+      return List.of();
+    }
+    return List.of(
+        new io.gpuward.exporter.kube.KubeSignalSource(
+            identity.node(), Clock.systemUTC(), new SimpleMeterRegistry(), imds));
   }
+
+  /** Whether to watch the node's Kubernetes objects. */
+  enum KubeMode {
+    auto,
+    on,
+    off
+  }
+
+  @Option(
+      names = "--kube",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description =
+          "Watch this node's Node, Events and Pods and publish NodeEvents and inventory:"
+              + " ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE} = when running in a pod).")
+  KubeMode kube;
+
+  @Option(
+      names = "--imds",
+      negatable = true,
+      defaultValue = "true",
+      description = "Read EC2 instance metadata (IMDSv2) for the inventory (default: on).")
+  boolean imds;
 
   private Duration duration(String flag, String text) {
     try {

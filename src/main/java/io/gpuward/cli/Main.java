@@ -53,7 +53,7 @@ public final class Main implements Runnable {
         (ex, args) -> {
           CommandLine cmd = ex.getCommandLine();
           PrintWriter err = cmd.getErr();
-          err.println("gpuward " + cmd.getCommandName() + ": " + ex.getMessage());
+          err.println(cmd.getCommandSpec().qualifiedName(" ") + ": " + ex.getMessage());
           err.println("Try 'gpuward " + qualified(cmd) + " --help' for the options.");
           err.flush();
           return 2;
@@ -62,6 +62,7 @@ public final class Main implements Runnable {
   }
 
   private static String qualified(CommandLine cmd) {
-    return cmd.getParent() == null ? "" : cmd.getCommandName();
+    String q = cmd.getCommandSpec().qualifiedName(" ");
+    return q.startsWith("gpuward ") ? q.substring("gpuward ".length()) : "";
   }
 }

@@ -63,7 +63,7 @@ class AwsCloudActuatorTest {
         new Settings(
             AwsCloudActuator.RUN_SHELL_SCRIPT,
             Duration.ofSeconds(60),
-            Duration.ofSeconds(2),
+            Duration.ofSeconds(10),
             ReplaceMode.TERMINATE));
   }
 
@@ -452,7 +452,7 @@ class AwsCloudActuatorTest {
     JsonNode poll = JSON.readTree(stub.requests("GetCommandInvocation").get(0).body());
     assertThat(poll.get("CommandId").asText()).isEqualTo("cmd-1");
     assertThat(poll.get("InstanceId").asText()).isEqualTo(INSTANCE);
-    assertThat(slept).containsOnly(Duration.ofSeconds(2)).hasSize(3);
+    assertThat(slept).containsOnly(Duration.ofSeconds(10)).hasSize(3);
   }
 
   @Test
@@ -496,8 +496,8 @@ class AwsCloudActuatorTest {
         .isInstanceOfSatisfying(
             ActuatorException.class, e -> assertThat(e.kind()).isEqualTo(Kind.AMBIGUOUS))
         .hasMessageContaining("did not finish within");
-    // 60 s deadline, 2 s polls: 30 polls, no real sleeping.
-    assertThat(stub.requests("GetCommandInvocation")).hasSize(30);
+    // 60 s deadline, 10 s polls: 6 polls, no real sleeping.
+    assertThat(stub.requests("GetCommandInvocation")).hasSize(6);
     assertThat(clock.instant()).isEqualTo(Instant.parse("2025-06-01T00:01:00Z"));
   }
 

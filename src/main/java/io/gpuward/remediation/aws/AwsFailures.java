@@ -44,8 +44,8 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
  *   <tr><td>{@link ApiCallAttemptTimeoutException}, {@link ApiCallTimeoutException}, read timeout,
  *       connection reset or other I/O error after connecting, interruption ({@link
  *       AbortedException})</td><td>TRANSIENT</td><td>AMBIGUOUS: AWS may have accepted it</td></tr>
- *   <tr><td>an {@link SdkClientException} that failed to execute the HTTP request, cause unknown
- *       </td><td>TRANSIENT</td><td>AMBIGUOUS</td></tr>
+ *   <tr><td>an {@link SdkClientException} that failed to execute the HTTP request (cause unknown)
+ *       or could not read the response</td><td>TRANSIENT</td><td>AMBIGUOUS</td></tr>
  *   <tr><td>anything else (credentials that cannot be loaded, marshalling errors, bugs)</td>
  *       <td colspan="2">PERMANENT</td></tr>
  * </table>
@@ -166,12 +166,16 @@ public final class AwsFailures {
       if (t instanceof IOException) {
         return sentButUnknown;
       }
-      if (t instanceof SdkClientException
-          && String.valueOf(t.getMessage()).startsWith("Unable to execute HTTP request")) {
+      if (t instanceof SdkClientException && requestMayHaveArrived(t.getMessage())) {
         httpExecutionFailed = true;
       }
     }
     return httpExecutionFailed ? sentButUnknown : Kind.PERMANENT;
+  }
+
+  private static boolean requestMayHaveArrived(String message) {
+    String m = String.valueOf(message);
+    return m.startsWith("Unable to execute HTTP request") || m.startsWith("Unable to unmarshall");
   }
 
   /** The AWS error code of the first service exception in the cause chain, or null. */

@@ -137,6 +137,12 @@ class AwsFailuresTest {
             Kind.TRANSIENT,
             Kind.AMBIGUOUS),
         Arguments.of(
+            "garbled response",
+            SdkClientException.create(
+                "Unable to unmarshall response (ParseError). Response Code: 200"),
+            Kind.TRANSIENT,
+            Kind.AMBIGUOUS),
+        Arguments.of(
             "credentials cannot be loaded",
             SdkClientException.create("Unable to load credentials from any of the providers"),
             Kind.PERMANENT,

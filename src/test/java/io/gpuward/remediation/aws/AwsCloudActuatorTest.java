@@ -265,6 +265,26 @@ class AwsCloudActuatorTest {
   }
 
   @Test
+  void shouldBeAmbiguousWhenAMutatingCallTimesOutButTransientForAReadCall() {
+    try (AwsClients slow = stub.clients(1, Duration.ofMillis(300))) {
+      stub.on("RebootInstances", rebootOk().delayed(1_000));
+      stub.on(
+          "DescribeAutoScalingInstances",
+          asgInstance("eks-p5", "InService", "HEALTHY").delayed(1_000));
+      AwsCloudActuator a = new AwsCloudActuator(slow, Settings.DEFAULTS, clock, d -> {});
+
+      assertThatThrownBy(() -> a.reboot(INSTANCE, OP))
+          .isInstanceOfSatisfying(
+              ActuatorException.class, e -> assertThat(e.kind()).isEqualTo(Kind.AMBIGUOUS))
+          .hasMessageContaining("RebootInstances");
+      assertThatThrownBy(() -> a.replace(INSTANCE, "eks-p5", OP))
+          .isInstanceOfSatisfying(
+              ActuatorException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TRANSIENT))
+          .hasMessageContaining("DescribeAutoScalingInstances");
+    }
+  }
+
+  @Test
   void shouldBeTransientWhenNothingListens() throws Exception {
     int port;
     try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -50,7 +50,17 @@ final class AwsStub implements AutoCloseable {
   }
 
   /** One scripted reply. */
-  record Reply(int status, String contentType, String body, Map<String, String> headers) {
+  record Reply(
+      int status, String contentType, String body, Map<String, String> headers, long delayMillis) {
+
+    Reply(int status, String contentType, String body, Map<String, String> headers) {
+      this(status, contentType, body, headers, 0);
+    }
+
+    /** The same reply, sent only after {@code millis} (to trip the client's attempt timeout). */
+    Reply delayed(long millis) {
+      return new Reply(status, contentType, body, headers, millis);
+    }
 
     static Reply xml(String body) {
       return new Reply(200, "text/xml", body, Map.of());
@@ -136,6 +146,10 @@ final class AwsStub implements AutoCloseable {
   }
 
   AwsClients clients(int maxAttempts) {
+    return clients(maxAttempts, Duration.ofSeconds(2));
+  }
+
+  AwsClients clients(int maxAttempts, Duration attemptTimeout) {
     return AwsClients.create(
         Region.US_EAST_1,
         endpoint(),
@@ -143,7 +157,7 @@ final class AwsStub implements AutoCloseable {
         AwsClients.Settings.DEFAULTS
             .withMaxAttempts(maxAttempts)
             .withBackoff(Duration.ofMillis(1))
-            .withApiTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+            .withApiTimeouts(attemptTimeout, Duration.ofSeconds(5)));
   }
 
   /** Scripts the replies of {@code operation} (a Query Action, an SSM op, or EKS op), in order. */
@@ -186,6 +200,13 @@ final class AwsStub implements AutoCloseable {
     }
     requests.add(new Request(ex.getRequestMethod(), path, headers, body, form, operation));
     Reply reply = next(operation);
+    if (reply.delayMillis() > 0) {
+      try {
+        Thread.sleep(reply.delayMillis()); // the stub's own thread: stands for a slow AWS
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", reply.contentType());
     ex.getResponseHeaders().set("x-amzn-RequestId", "req-" + requests.size());

@@ -1,0 +1,410 @@
+package io.gpuward.remediation.aws;
+
+import io.gpuward.remediation.aws.AwsFailures.Call;
+import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.ActuatorException.Kind;
+import io.gpuward.remediation.port.CloudPort;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
+import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingInstancesResponse;
+import software.amazon.awssdk.services.ssm.model.CommandInvocationStatus;
+import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
+import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
+import software.amazon.awssdk.services.ssm.model.SendCommandResponse;
+
+/**
+ * {@link CloudPort} on AWS: EC2 {@code RebootInstances}, Auto Scaling {@code
+ * TerminateInstanceInAutoScalingGroup} (desired capacity kept) or {@code SetInstanceHealth
+ * Unhealthy}, and a GPU reset through SSM {@code SendCommand} ({@code nvidia-smi -r -i <gpu>} with
+ * {@code AWS-RunShellScript}) polled with {@code GetCommandInvocation}.
+ *
+ * <p>Every argument is validated ({@link AwsInputs}) before any request; every SDK failure becomes
+ * an {@link ActuatorException} classified by {@link AwsFailures}. Thread-safe: the SDK clients are,
+ * and the actuator keeps no mutable state.
+ */
+public final class AwsCloudActuator implements CloudPort {
+
+  private static final Logger log = LoggerFactory.getLogger(AwsCloudActuator.class);
+
+  /** The SSM document that runs shell commands on Linux instances. */
+  public static final String RUN_SHELL_SCRIPT = "AWS-RunShellScript";
+
+  private static final int COMMENT_MAX = 100;
+  private static final int STDERR_EXCERPT_MAX = 300;
+
+  /** How {@link #replace} hands the instance back to its Auto Scaling group. */
+  public enum ReplaceMode {
+    /**
+     * {@code TerminateInstanceInAutoScalingGroup} with {@code
+     * ShouldDecrementDesiredCapacity=false}: the group launches a replacement at once.
+     */
+    TERMINATE,
+    /**
+     * {@code SetInstanceHealth HealthStatus=Unhealthy ShouldRespectGracePeriod=false}: the group
+     * replaces the instance through its own health-check path (lifecycle hooks, instance refresh
+     * rules and warm pools apply).
+     */
+    SET_UNHEALTHY
+  }
+
+  /**
+   * Actuator settings.
+   *
+   * @param ssmDocument SSM document for the GPU reset; {@value #RUN_SHELL_SCRIPT} unless a hardened
+   *     copy of it is used
+   * @param commandTimeout how long a GPU reset may take, delivery included: the polling deadline
+   *     and the command's {@code executionTimeout}
+   * @param pollInterval delay between {@code GetCommandInvocation} polls
+   * @param replaceMode how {@link #replace} asks Auto Scaling for a new instance
+   */
+  public record Settings(
+      String ssmDocument, Duration commandTimeout, Duration pollInterval, ReplaceMode replaceMode) {
+
+    /** {@value #RUN_SHELL_SCRIPT}, 2 min, polls every 2 s, TERMINATE. */
+    public static final Settings DEFAULTS =
+        new Settings(
+            RUN_SHELL_SCRIPT, Duration.ofMinutes(2), Duration.ofSeconds(2), ReplaceMode.TERMINATE);
+
+    public Settings {
+      if (ssmDocument == null || ssmDocument.isBlank()) {
+        throw new IllegalArgumentException("ssmDocument must not be blank");
+      }
+      if (commandTimeout == null || commandTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("commandTimeout must be at least 1s: " + commandTimeout);
+      }
+      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
+        throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
+      }
+      Objects.requireNonNull(replaceMode, "replaceMode");
+    }
+
+    /** A copy with another replace mode. */
+    public Settings withReplaceMode(ReplaceMode mode) {
+      return new Settings(ssmDocument, commandTimeout, pollInterval, mode);
+    }
+  }
+
+  private final AwsClients aws;
+  private final Settings settings;
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  /**
+   * @param aws the SDK clients ({@link AwsClients#create})
+   * @param settings document, timeouts, replace mode
+   * @param clock the time source of the command deadline
+   * @param sleeper waits between polls ({@link Sleeper#SYSTEM} in production)
+   */
+  public AwsCloudActuator(AwsClients aws, Settings settings, Clock clock, Sleeper sleeper) {
+    this.aws = Objects.requireNonNull(aws, "aws");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+  }
+
+  /**
+   * Resets one GPU with {@code nvidia-smi -r -i <gpu>} through SSM and waits for the result. The
+   * node must already be drained (nvidia-smi refuses to reset a GPU in use).
+   *
+   * @param instanceId EC2 instance id
+   * @param gpu GPU UUID ({@code GPU-…}) or index (0–63); anything else is rejected before any call
+   * @param idempotencyToken the operation id; carried in the command's comment
+   * @throws ActuatorException PERMANENT when the command failed (exit code and stderr excerpt in
+   *     the message) or an argument is invalid; AMBIGUOUS when the deadline passed or the outcome
+   *     could not be read after sending; TRANSIENT when AWS could not take the command
+   */
+  @Override
+  public void resetGpu(String instanceId, String gpu, String idempotencyToken) {
+    AwsInputs.instanceId(instanceId);
+    AwsInputs.gpu(gpu);
+    String token = AwsInputs.token(idempotencyToken);
+    String command = "nvidia-smi -r -i " + gpu;
+    String comment = truncate("gpuward reset-gpu op=" + token, COMMENT_MAX);
+
+    Map<String, List<String>> parameters = new LinkedHashMap<>();
+    parameters.put("commands", List.of(command));
+    if (RUN_SHELL_SCRIPT.equals(settings.ssmDocument())) {
+      parameters.put(
+          "executionTimeout", List.of(Long.toString(settings.commandTimeout().toSeconds())));
+    }
+    Instant deadline = clock.instant().plus(settings.commandTimeout());
+    String commandId;
+    try {
+      SendCommandResponse sent =
+          aws.ssm()
+              .sendCommand(
+                  b ->
+                      b.documentName(settings.ssmDocument())
+                          .instanceIds(instanceId)
+                          .parameters(parameters)
+                          .comment(comment)
+                          .timeoutSeconds(
+                              (int) Math.max(30, settings.commandTimeout().toSeconds())));
+      commandId = sent.command().commandId();
+    } catch (SdkException e) {
+      throw AwsFailures.wrap("SSM SendCommand", instanceId, token, e, Call.MUTATING);
+    }
+    log.info(
+        "GPU reset sent instanceId={} gpu={} commandId={} op={}",
+        instanceId,
+        gpu,
+        commandId,
+        token);
+    awaitCommand(instanceId, gpu, commandId, token, deadline);
+  }
+
+  private void awaitCommand(
+      String instanceId, String gpu, String commandId, String token, Instant deadline) {
+    String where = instanceId + " command " + commandId;
+    int polls = 0;
+    while (true) {
+      if (!clock.instant().isBefore(deadline)) {
+        throw new ActuatorException(
+            Kind.AMBIGUOUS,
+            "SSM command "
+                + commandId
+                + " (nvidia-smi -r -i "
+                + gpu
+                + ") on "
+                + instanceId
+                + " did not finish within "
+                + settings.commandTimeout()
+                + "; the GPU may or may not have been reset op="
+                + token);
+      }
+      pause(where, token);
+      polls++;
+      GetCommandInvocationResponse inv;
+      try {
+        inv = aws.ssm().getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId));
+      } catch (InvocationDoesNotExistException e) {
+        log.debug(
+            "GPU reset not visible yet instanceId={} commandId={} poll={} op={}",
+            instanceId,
+            commandId,
+            polls,
+            token);
+        continue;
+      } catch (SdkException e) {
+        Kind kind = AwsFailures.classify(e, Call.READ);
+        if (kind == Kind.TRANSIENT) {
+          log.warn(
+              "GPU reset poll failed, polling on instanceId={} commandId={} op={}: {}",
+              instanceId,
+              commandId,
+              token,
+              e.getMessage());
+          continue;
+        }
+        // The command was sent; not being able to read its outcome leaves it unknown.
+        throw new ActuatorException(
+            Kind.AMBIGUOUS,
+            AwsFailures.describe("SSM GetCommandInvocation", where, token, e, Kind.AMBIGUOUS),
+            e);
+      }
+      CommandInvocationStatus status = inv.status();
+      if (status == CommandInvocationStatus.SUCCESS) {
+        log.info(
+            "GPU reset succeeded instanceId={} gpu={} commandId={} op={}",
+            instanceId,
+            gpu,
+            commandId,
+            token);
+        return;
+      }
+      if (status == CommandInvocationStatus.FAILED) {
+        throw new ActuatorException(
+            Kind.PERMANENT,
+            "nvidia-smi -r -i "
+                + gpu
+                + " failed on "
+                + instanceId
+                + " (SSM command "
+                + commandId
+                + ", "
+                + inv.statusDetails()
+                + ", exit code "
+                + inv.responseCode()
+                + "): "
+                + excerpt(inv.standardErrorContent())
+                + " op="
+                + token);
+      }
+      if (status == CommandInvocationStatus.TIMED_OUT) {
+        // DeliveryTimedOut: the agent never got the command, so nothing ran.
+        boolean neverDelivered =
+            "DeliveryTimedOut".equalsIgnoreCase(String.valueOf(inv.statusDetails()));
+        throw new ActuatorException(
+            neverDelivered ? Kind.TRANSIENT : Kind.AMBIGUOUS,
+            "SSM command "
+                + commandId
+                + " on "
+                + instanceId
+                + " timed out ("
+                + inv.statusDetails()
+                + ") op="
+                + token);
+      }
+      if (status == CommandInvocationStatus.CANCELLED) {
+        throw new ActuatorException(
+            Kind.AMBIGUOUS,
+            "SSM command "
+                + commandId
+                + " on "
+                + instanceId
+                + " was cancelled ("
+                + inv.statusDetails()
+                + ") op="
+                + token);
+      }
+      log.debug(
+          "GPU reset in progress instanceId={} commandId={} status={} op={}",
+          instanceId,
+          commandId,
+          inv.statusAsString(),
+          token);
+    }
+  }
+
+  /**
+   * Reboots the instance with EC2 {@code RebootInstances}. EC2 has no client token for reboots; the
+   * remediator's ledger keeps a finished reboot from being repeated.
+   *
+   * @throws ActuatorException PERMANENT for an invalid or unknown instance id, TRANSIENT on
+   *     throttling or 5xx after the SDK's bounded retries, AMBIGUOUS on a timeout after sending
+   */
+  @Override
+  public void reboot(String instanceId, String idempotencyToken) {
+    AwsInputs.instanceId(instanceId);
+    String token = AwsInputs.token(idempotencyToken);
+    try {
+      aws.ec2().rebootInstances(b -> b.instanceIds(instanceId));
+    } catch (SdkException e) {
+      throw AwsFailures.wrap("EC2 RebootInstances", instanceId, token, e, Call.MUTATING);
+    }
+    log.info("reboot requested instanceId={} op={}", instanceId, token);
+  }
+
+  /**
+   * Replaces the instance through its Auto Scaling group, keeping desired capacity. The group is
+   * always looked up first with {@code DescribeAutoScalingInstances}: when {@code asgName} is null
+   * or blank that resolves it; when given, it must match (a mismatch is PERMANENT). An instance
+   * already terminating (or, in {@link ReplaceMode#SET_UNHEALTHY}, already marked Unhealthy) is not
+   * acted on again, which makes a retry after an AMBIGUOUS failure safe.
+   *
+   * @throws ActuatorException PERMANENT when the instance is in no Auto Scaling group, in another
+   *     group than {@code asgName}, or arguments are invalid; TRANSIENT while a scaling activity is
+   *     in progress or on throttling/5xx; AMBIGUOUS on a timeout after sending
+   */
+  @Override
+  public void replace(String instanceId, String asgName, String idempotencyToken) {
+    AwsInputs.instanceId(instanceId);
+    String expectedAsg = AwsInputs.asgNameOrNull(asgName);
+    String token = AwsInputs.token(idempotencyToken);
+
+    AutoScalingInstanceDetails details = describeAsgInstance(instanceId, token);
+    String group = details.autoScalingGroupName();
+    if (expectedAsg != null && !expectedAsg.equals(group)) {
+      throw new ActuatorException(
+          Kind.PERMANENT,
+          "instance "
+              + instanceId
+              + " belongs to Auto Scaling group "
+              + group
+              + ", not "
+              + expectedAsg
+              + "; not replacing op="
+              + token);
+    }
+    String lifecycle = String.valueOf(details.lifecycleState());
+    if (lifecycle.toLowerCase(Locale.ROOT).contains("terminat")) {
+      log.info(
+          "replace: already {} instanceId={} asg={} op={}", lifecycle, instanceId, group, token);
+      return;
+    }
+    if (settings.replaceMode() == ReplaceMode.SET_UNHEALTHY) {
+      if ("Unhealthy".equalsIgnoreCase(details.healthStatus())) {
+        log.info("replace: already Unhealthy instanceId={} asg={} op={}", instanceId, group, token);
+        return;
+      }
+      try {
+        aws.autoScaling()
+            .setInstanceHealth(
+                b ->
+                    b.instanceId(instanceId)
+                        .healthStatus("Unhealthy")
+                        .shouldRespectGracePeriod(false));
+      } catch (SdkException e) {
+        throw AwsFailures.wrap(
+            "AutoScaling SetInstanceHealth", instanceId, token, e, Call.MUTATING);
+      }
+      log.info("replace: marked Unhealthy instanceId={} asg={} op={}", instanceId, group, token);
+      return;
+    }
+    try {
+      aws.autoScaling()
+          .terminateInstanceInAutoScalingGroup(
+              b -> b.instanceId(instanceId).shouldDecrementDesiredCapacity(false));
+    } catch (SdkException e) {
+      throw AwsFailures.wrap(
+          "AutoScaling TerminateInstanceInAutoScalingGroup", instanceId, token, e, Call.MUTATING);
+    }
+    log.info(
+        "replace: terminating, desired capacity kept instanceId={} asg={} op={}",
+        instanceId,
+        group,
+        token);
+  }
+
+  private AutoScalingInstanceDetails describeAsgInstance(String instanceId, String token) {
+    DescribeAutoScalingInstancesResponse r;
+    try {
+      r = aws.autoScaling().describeAutoScalingInstances(b -> b.instanceIds(instanceId));
+    } catch (SdkException e) {
+      throw AwsFailures.wrap(
+          "AutoScaling DescribeAutoScalingInstances", instanceId, token, e, Call.READ);
+    }
+    return r.autoScalingInstances().stream()
+        .filter(d -> instanceId.equals(d.instanceId()))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ActuatorException(
+                    Kind.PERMANENT,
+                    "instance " + instanceId + " is in no Auto Scaling group op=" + token));
+  }
+
+  private void pause(String where, String token) {
+    try {
+      sleeper.sleep(settings.pollInterval());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ActuatorException(
+          Kind.AMBIGUOUS,
+          "interrupted while waiting for SSM " + where + "; outcome unknown op=" + token,
+          e);
+    }
+  }
+
+  private static String excerpt(String stderr) {
+    if (stderr == null || stderr.isBlank()) {
+      return "(no stderr)";
+    }
+    String oneLine = stderr.strip().replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?");
+    return truncate(oneLine, STDERR_EXCERPT_MAX);
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+}

@@ -29,10 +29,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Consume verdicts, plan and (with --live) carry out remediation, and write every decision",
-      "to the audit topic. Dry run by default. Actuator in this release: 'simulated' (a simulated",
-      "cluster built from --scenario); the EKS/EC2 actuators are not wired yet."
+      "to the audit topic. Dry run by default. Actuators: 'eks' (Kubernetes through fabric8,",
+      "in-cluster or kubeconfig; EC2, Auto Scaling and SSM through the AWS SDK default",
+      "credentials) or 'simulated' (a simulated cluster built from --scenario, for trying it out)."
     })
 final class RemediateCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Mixin KafkaOptions kafka;
   @Mixin ScenarioOptions scenarioOptions;
 
@@ -42,11 +45,24 @@ final class RemediateCommand implements Callable<Integer> {
   @Option(
       names = "--actuator",
       paramLabel = "KIND",
-      defaultValue = "simulated",
+      defaultValue = "eks",
       description = "Where actions go: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Actuator actuator;
 
+  @Option(
+      names = "--aws-region",
+      paramLabel = "REGION",
+      description = "AWS region for the eks actuator (default: AWS_REGION).")
+  String awsRegion;
+
+  @Option(
+      names = "--aws-endpoint",
+      paramLabel = "URL",
+      description = "Override the AWS endpoint (testing against a local stub).")
+  java.net.URI awsEndpoint;
+
   enum Actuator {
+    eks,
     simulated
   }
 
@@ -55,14 +71,50 @@ final class RemediateCommand implements Callable<Integer> {
     var cfg =
         kafka.config(
             Map.of(io.gpuward.config.GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
+    if (actuator == Actuator.eks) {
+      region(); // fail on a missing region before connecting anywhere
+    }
     Platform platform = Platform.connect(cfg, true);
-    InstanceTypeCatalog types = InstanceTypeCatalog.load();
-    SimClock clock =
-        new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), scenarioOptions.speed());
-    SimulatedCluster cluster = new SimulatedCluster(clock);
-    // Populate the simulated cluster with the scenario's nodes (no telemetry leaves this process).
-    new FleetSimulator(scenarioOptions.scenario(types), types, cluster, NO_TELEMETRY, clock.start())
-        .advanceTo(clock.start());
+    java.time.Clock clock;
+    io.gpuward.remediation.port.ClusterPort cluster;
+    io.gpuward.remediation.port.CloudPort cloud;
+    java.util.List<AutoCloseable> resources = new java.util.ArrayList<>();
+    if (actuator == Actuator.simulated) {
+      InstanceTypeCatalog types = InstanceTypeCatalog.load();
+      SimClock sim =
+          new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), scenarioOptions.speed());
+      SimulatedCluster simulated = new SimulatedCluster(sim);
+      // Populate the simulated cluster with the scenario's nodes (no telemetry leaves here).
+      new FleetSimulator(
+              scenarioOptions.scenario(types), types, simulated, NO_TELEMETRY, sim.start())
+          .advanceTo(sim.start());
+      clock = sim;
+      cluster = simulated;
+      cloud = simulated;
+    } else {
+      clock = java.time.Clock.systemUTC();
+      String region = region();
+      var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
+      var aws =
+          io.gpuward.remediation.aws.AwsClients.create(
+              software.amazon.awssdk.regions.Region.of(region),
+              awsEndpoint,
+              software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());
+      resources.add(kube);
+      resources.add(aws);
+      cluster =
+          new io.gpuward.remediation.k8s.KubernetesClusterActuator(
+              kube,
+              clock,
+              io.gpuward.remediation.k8s.Sleeper.system(),
+              io.gpuward.remediation.k8s.KubernetesActuatorSettings.defaults());
+      cloud =
+          new io.gpuward.remediation.aws.AwsCloudActuator(
+              aws,
+              io.gpuward.remediation.aws.AwsCloudActuator.Settings.DEFAULTS,
+              clock,
+              io.gpuward.remediation.aws.Sleeper.SYSTEM);
+    }
     Planner planner = new Planner(RemediationPolicy.load());
     var meters = new SimpleMeterRegistry();
     CountDownLatch stop = new CountDownLatch(1);
@@ -70,7 +122,7 @@ final class RemediateCommand implements Callable<Integer> {
         new RemediatorService(
             cfg.kafkaClientProps(),
             platform.topics(),
-            audit -> new Remediation(planner, cluster, cluster, audit, clock, cfg.dryRun(), meters),
+            audit -> new Remediation(planner, cluster, cloud, audit, clock, cfg.dryRun(), meters),
             cfg.remediationGroupId())) {
       service.start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));
@@ -78,8 +130,21 @@ final class RemediateCommand implements Callable<Integer> {
           "gpuward remediator running (%s, actuator %s, policy %s)%n",
           cfg.dryRun() ? "DRY RUN" : "LIVE", actuator, planner.policy().version());
       stop.await();
+    } finally {
+      for (AutoCloseable r : resources) {
+        r.close();
+      }
     }
     return 0;
+  }
+
+  private String region() {
+    String region = awsRegion != null ? awsRegion : System.getenv("AWS_REGION");
+    if (region == null || region.isBlank()) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--actuator eks needs --aws-region or AWS_REGION");
+    }
+    return region;
   }
 
   private static final TelemetrySink NO_TELEMETRY =

@@ -35,7 +35,8 @@ class CliTest {
 
   @Test
   void shouldGiveHelpForEachRole() {
-    for (String role : new String[] {"demo", "simulate", "streams", "remediate"}) {
+    for (String role :
+        new String[] {"demo", "simulate", "streams", "remediate", "exporter", "inspect"}) {
       Result r = run(role, "--help");
       assertThat(r.code()).as(role).isZero();
       assertThat(r.out()).as(role).contains("Usage: gpuward " + role);
@@ -95,6 +96,14 @@ class CliTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("cannot reach Kafka at 127.0.0.1:1");
     assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void shouldAskForARegionBeforeUsingTheEksActuator() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AWS_REGION") == null);
+    Result r = run("remediate", "--actuator", "eks", "-b", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--actuator eks needs --aws-region or AWS_REGION");
   }
 
   @Test

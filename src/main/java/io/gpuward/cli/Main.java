@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       StreamsCommand.class,
       RemediateCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

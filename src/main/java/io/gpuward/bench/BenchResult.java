@@ -1,0 +1,80 @@
+package io.gpuward.bench;
+
+/**
+ * Every number of one benchmark run.
+ *
+ * @param machine what it ran on
+ * @param settings what was asked for
+ * @param nodes nodes of the fleet
+ * @param preload phase 1
+ * @param rawEos phase 2, exactly-once
+ * @param raw phase 2, no transactions
+ * @param engine phase 3
+ * @param latency phase 4
+ * @param memory phase 5
+ */
+public record BenchResult(
+    Machine machine,
+    BenchSettings settings,
+    int nodes,
+    Preload.Result preload,
+    RawPipe.Result rawEos,
+    RawPipe.Result raw,
+    Engine engine,
+    LatencyPhase.Result latency,
+    Memory memory) {
+
+  /**
+   * The engine's catch-up.
+   *
+   * @param samples GPU samples it processed (the whole GPU topic)
+   * @param records every input record it processed (samples, kube events, inventory)
+   * @param startSeconds from start until RUNNING (state restore, group join)
+   * @param seconds from RUNNING until its committed offsets reached the end of the GPU topic
+   * @param commitIntervalMs its commit interval
+   * @param cacheMaxBytes its record cache size ({@code statestore.cache.max.bytes})
+   */
+  public record Engine(
+      long samples,
+      long records,
+      double startSeconds,
+      double seconds,
+      long commitIntervalMs,
+      long cacheMaxBytes) {
+    public double rate() {
+      return samples / seconds;
+    }
+  }
+
+  /**
+   * Memory, of the whole JVM (broker, registry and clients included, as they share it).
+   *
+   * @param heapBeforeEngineBytes live heap after a full GC before the engine started
+   * @param heapWithEngineBytes live heap after a full GC with the engine caught up
+   * @param peakHeapBytes sum of the heap pools' peaks from engine start to the end of the run
+   * @param stateBytes on-disk size of the engine's state directory when caught up
+   * @param rocksMemBytes RocksDB native memory the engine's stores report (memtables, table
+   *     readers, block cache), when caught up; -1 when not reported
+   */
+  public record Memory(
+      long heapBeforeEngineBytes,
+      long heapWithEngineBytes,
+      long peakHeapBytes,
+      long stateBytes,
+      long rocksMemBytes) {}
+
+  /** Engine samples/s over raw exactly-once consume+produce records/s of the same records. */
+  public double ratio() {
+    return engine.rate() / rawEos.rate();
+  }
+
+  /** Engine heap growth per GPU, bytes (may be noisy for small fleets). */
+  public double heapPerGpuBytes() {
+    return (double) (memory.heapWithEngineBytes() - memory.heapBeforeEngineBytes())
+        / settings.gpus();
+  }
+
+  public double stateBytesPerGpu() {
+    return (double) memory.stateBytes() / settings.gpus();
+  }
+}

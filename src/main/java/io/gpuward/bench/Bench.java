@@ -12,12 +12,11 @@ import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.sim.Scenario;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +31,10 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -179,7 +182,7 @@ public final class Bench {
               engineResult.rate() / rawEos.rate());
 
           long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
-          long rocksMem = rocksMemory(meters);
+          long rocksMem = rocksMemory();
           long heapWith = heap.usedAfterGc();
 
           progress.printf("4/5 latency: %d faults with live load, remediator live%n", s.faults());
@@ -255,26 +258,48 @@ public final class Bench {
   }
 
   /**
-   * RocksDB native memory the engine's stores report through the Streams metrics: memtables, table
-   * readers and block cache; -1 when none is reported.
+   * RocksDB native memory the engine's stores report (Streams' RocksDB property metrics over JMX):
+   * memtables, table readers and block cache, summed over stores; -1 when none is reported. A block
+   * cache shared by several stores is counted once.
    */
-  static long rocksMemory(MeterRegistry meters) {
-    double sum = 0;
+  static long rocksMemory() {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    long sum = 0;
     boolean any = false;
-    for (Meter m : meters.getMeters()) {
-      String name = m.getId().getName();
-      if (name.endsWith("size.all.mem.tables")
-          || name.endsWith("estimate.table.readers.mem")
-          || name.endsWith("block.cache.usage")) {
-        for (var measure : m.measure()) {
-          if (Double.isFinite(measure.getValue())) {
-            sum += measure.getValue();
+    Map<Object, Object> caches = new HashMap<>();
+    try {
+      for (ObjectName name :
+          server.queryNames(new ObjectName("kafka.streams:type=stream-state-metrics,*"), null)) {
+        for (String attr : List.of("size-all-mem-tables", "estimate-table-readers-mem")) {
+          Object v = attribute(server, name, attr);
+          if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+            sum += n.longValue();
             any = true;
           }
         }
+        Object cache = attribute(server, name, "block-cache-usage");
+        Object capacity = attribute(server, name, "block-cache-capacity");
+        if (cache instanceof Number n && Double.isFinite(n.doubleValue())) {
+          // Stores sharing one cache report the same usage and capacity: count it once.
+          caches.put(capacity + "/" + n.longValue(), n.longValue());
+          any = true;
+        }
       }
+    } catch (MalformedObjectNameException e) {
+      throw new IllegalStateException(e);
     }
-    return any ? (long) sum : -1;
+    for (Object v : caches.values()) {
+      sum += (Long) v;
+    }
+    return any ? sum : -1;
+  }
+
+  private static Object attribute(MBeanServer server, ObjectName name, String attr) {
+    try {
+      return server.getAttribute(name, attr);
+    } catch (JMException e) {
+      return null;
+    }
   }
 
   static long directorySize(Path dir) {

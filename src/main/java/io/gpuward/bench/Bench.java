@@ -132,11 +132,19 @@ public final class Bench {
         progress.printf("2/5 raw Kafka consume+produce of the %,d samples%n", samples);
         RawPipe.Result rawEos =
             RawPipe.run(clients, topics.gpu.name(), SCRATCH_EOS, gpuEnd, true, commitMs, progress);
-        progress.printf(Locale.ROOT, "  raw exactly-once: %,.0f records/s%n", rawEos.rate());
+        progress.printf(
+            Locale.ROOT,
+            "  raw exactly-once: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
+            rawEos.rate(),
+            rawEos.cpuRate());
         RawPipe.Result raw =
             RawPipe.run(
                 clients, topics.gpu.name(), SCRATCH_PLAIN, gpuEnd, false, commitMs, progress);
-        progress.printf(Locale.ROOT, "  raw plain: %,.0f records/s%n", raw.rate());
+        progress.printf(
+            Locale.ROOT,
+            "  raw plain: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
+            raw.rate(),
+            raw.cpuRate());
 
         progress.printf("3/5 engine: 1 stream thread, exactly_once_v2, from the beginning%n");
         long heapBefore = heap.usedAfterGc();
@@ -157,6 +165,10 @@ public final class Bench {
                 Duration.ofSeconds(60))) {
           double startSeconds = (System.nanoTime() - t0) / 1e9;
           String appId = engineCfg.engineApplicationId();
+          java.util.function.Predicate<String> streamThread =
+              n -> n.startsWith(appId) && n.contains("StreamThread");
+          long threadCpu0 = CpuMeter.threadCpuNanos(streamThread);
+          long processCpu0 = CpuMeter.processCpuNanos();
           double seconds =
               EngineCatchUp.await(
                   admin,
@@ -172,14 +184,18 @@ public final class Bench {
                   startSeconds,
                   seconds,
                   streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
-                  streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));
+                  streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
+                  (CpuMeter.threadCpuNanos(streamThread) - threadCpu0) / 1e9,
+                  (CpuMeter.processCpuNanos() - processCpu0) / 1e9);
           progress.printf(
               Locale.ROOT,
-              "  engine: %,d samples in %.1fs: %,.0f samples/s (%.2f x raw exactly-once)%n",
+              "  engine: %,d samples in %.1fs: %,.0f samples/s (%.2f x raw exactly-once);"
+                  + " %,.0f samples per stream-thread CPU second%n",
               samples,
               seconds,
               engineResult.rate(),
-              engineResult.rate() / rawEos.rate());
+              engineResult.rate() / rawEos.rate(),
+              engineResult.cpuRate());
 
           long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
           long rocksMem = rocksMemory();

@@ -40,6 +40,11 @@ public final class BenchReport {
     m.put("ratio", round(r.ratio(), 3));
     m.put("engineSeconds", round(r.engine().seconds(), 2));
     m.put("engineStartSeconds", round(r.engine().startSeconds(), 2));
+    m.put("rawEosCpuRate", round(r.rawEos().cpuRate(), 0));
+    m.put("engineCpuRate", round(r.engine().cpuRate(), 0));
+    m.put("cpuRatio", round(r.cpuRatio(), 3));
+    m.put("engineThreadCpuSeconds", round(r.engine().threadCpuSeconds(), 2));
+    m.put("engineCpuShare", round(r.engineCpuShare(), 3));
     LatencyPhase.Result l = r.latency();
     m.put("liveRate", round(l.liveRate(), 0));
     m.put("faults", l.faults());
@@ -70,6 +75,7 @@ public final class BenchReport {
     machine.put("vm", mc.vm());
     machine.put("os", mc.os());
     machine.put("gc", mc.gc());
+    machine.put("loadAverage", round(mc.loadAverage(), 2));
     m.put("machine", machine);
     return m;
   }
@@ -119,13 +125,14 @@ public final class BenchReport {
         s.seed());
     line(
         b,
-        "machine: %d cores, max heap %,d MiB, Java %s (%s, %s), %s",
+        "machine: %d cores, max heap %,d MiB, Java %s (%s, %s), %s, load average %.1f at start",
         mc.cores(),
         mc.maxHeapMiB(),
         mc.java(),
         mc.vm(),
         String.join("/", mc.gc()),
-        mc.os());
+        mc.os(),
+        mc.loadAverage());
     line(
         b,
         "engine: 1 stream thread, exactly_once_v2, commit %d ms, cache %,d bytes%s",
@@ -148,6 +155,16 @@ public final class BenchReport {
         fmt(r.engine().rate()),
         r.ratio(),
         fmt(TARGET_SAMPLES_PER_SECOND));
+    line(
+        b,
+        "    %-48s %12s   ratio %.2f; this JVM had %.0f%% of the %d cores while the engine ran",
+        "per CPU-second of the one thread: raw exactly-once",
+        fmt(r.rawEos().cpuRate()),
+        r.cpuRatio(),
+        r.engineCpuShare() * 100,
+        mc.cores());
+    line(
+        b, "    %-48s %12s", "per CPU-second of the one thread: engine", fmt(r.engine().cpuRate()));
     b.append('\n');
     line(
         b,

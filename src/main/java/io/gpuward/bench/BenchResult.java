@@ -33,6 +33,8 @@ public record BenchResult(
    * @param seconds from RUNNING until its committed offsets reached the end of the GPU topic
    * @param commitIntervalMs its commit interval
    * @param cacheMaxBytes its record cache size ({@code statestore.cache.max.bytes})
+   * @param threadCpuSeconds CPU time of its stream thread while catching up
+   * @param processCpuSeconds CPU time of the whole JVM while it caught up (broker included)
    */
   public record Engine(
       long samples,
@@ -40,9 +42,16 @@ public record BenchResult(
       double startSeconds,
       double seconds,
       long commitIntervalMs,
-      long cacheMaxBytes) {
+      long cacheMaxBytes,
+      double threadCpuSeconds,
+      double processCpuSeconds) {
     public double rate() {
       return samples / seconds;
+    }
+
+    /** Samples per CPU-second of the stream thread. */
+    public double cpuRate() {
+      return samples / threadCpuSeconds;
     }
   }
 
@@ -66,6 +75,19 @@ public record BenchResult(
   /** Engine samples/s over raw exactly-once consume+produce records/s of the same records. */
   public double ratio() {
     return engine.rate() / rawEos.rate();
+  }
+
+  /** The same ratio per CPU-second of the one thread each runs on (less sensitive to load). */
+  public double cpuRatio() {
+    return engine.cpuRate() / rawEos.cpuRate();
+  }
+
+  /**
+   * Share of the machine's cores this JVM used while the engine caught up (1.0 = all cores); well
+   * below 1 with an idle stream thread means other processes took the CPU.
+   */
+  public double engineCpuShare() {
+    return engine.processCpuSeconds() / (engine.seconds() * machine.cores());
   }
 
   /** Engine heap growth per GPU, bytes (may be noisy for small fleets). */

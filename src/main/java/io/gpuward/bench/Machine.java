@@ -13,9 +13,17 @@ import java.util.List;
  * @param vm VM name
  * @param os operating system and architecture
  * @param gc garbage collectors in use
+ * @param loadAverage 1-minute system load average when the run started (other processes included;
+ *     -1 when unknown)
  */
 public record Machine(
-    int cores, long maxHeapMiB, String java, String vm, String os, List<String> gc) {
+    int cores,
+    long maxHeapMiB,
+    String java,
+    String vm,
+    String os,
+    List<String> gc,
+    double loadAverage) {
 
   /** This JVM and machine. */
   public static Machine current() {
@@ -27,6 +35,7 @@ public record Machine(
         System.getProperty("os.name") + " " + System.getProperty("os.arch"),
         ManagementFactory.getGarbageCollectorMXBeans().stream()
             .map(GarbageCollectorMXBean::getName)
-            .toList());
+            .toList(),
+        CpuMeter.loadAverage());
   }
 }

@@ -37,10 +37,17 @@ final class RawPipe {
    *
    * @param records records copied
    * @param seconds wall time from partition assignment to the last commit
+   * @param threadCpuSeconds CPU time of the pipe's thread meanwhile
+   * @param processCpuSeconds CPU time of the whole JVM meanwhile (broker included)
    */
-  record Result(long records, double seconds) {
+  record Result(long records, double seconds, double threadCpuSeconds, double processCpuSeconds) {
     double rate() {
       return records / seconds;
+    }
+
+    /** Records per CPU-second of the pipe's one thread. */
+    double cpuRate() {
+      return records / threadCpuSeconds;
     }
   }
 
@@ -77,6 +84,7 @@ final class RawPipe {
         producer.initTransactions();
       }
       long[] assignedAt = {0};
+      long[] cpuAt = {0, 0};
       consumer.subscribe(
           List.of(inputTopic),
           new ConsumerRebalanceListener() {
@@ -87,6 +95,8 @@ final class RawPipe {
             public void onPartitionsAssigned(Collection<TopicPartition> parts) {
               if (assignedAt[0] == 0 && !parts.isEmpty()) {
                 assignedAt[0] = System.nanoTime();
+                cpuAt[0] = CpuMeter.currentThreadCpuNanos();
+                cpuAt[1] = CpuMeter.processCpuNanos();
               }
             }
           });
@@ -127,7 +137,11 @@ final class RawPipe {
             consumer.commitSync();
           }
           double seconds = (System.nanoTime() - assignedAt[0]) / 1e9;
-          return new Result(copied, seconds);
+          return new Result(
+              copied,
+              seconds,
+              (CpuMeter.currentThreadCpuNanos() - cpuAt[0]) / 1e9,
+              (CpuMeter.processCpuNanos() - cpuAt[1]) / 1e9);
         }
         if (now - lastProgress >= Bench.PROGRESS_EVERY.toNanos() && assignedAt[0] != 0) {
           lastProgress = now;

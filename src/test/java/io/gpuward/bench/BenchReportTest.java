@@ -13,14 +13,15 @@ class BenchReportTest {
 
   static BenchResult sample(LatencyStats cordon) {
     return new BenchResult(
-        new Machine(2, 1024, "17.0.15", "OpenJDK 64-Bit Server VM", "Linux amd64", List.of("G1")),
+        new Machine(
+            2, 1024, "17.0.15", "OpenJDK 64-Bit Server VM", "Linux amd64", List.of("G1"), 0.5),
         new BenchSettings(
             100_000, 15, 200, 6, 42, 0, 10, Map.of("engine.commit.interval.ms", "100")),
         12_500,
         new Preload.Result(new RecordCounts(1_500_000, 0, 37_500, 12_500, 0), 10.0),
-        new RawPipe.Result(1_500_000, 5.0),
-        new RawPipe.Result(1_500_000, 2.5),
-        new BenchResult.Engine(1_500_000, 1_550_000, 1.5, 10.0, 100, 10_485_760),
+        new RawPipe.Result(1_500_000, 5.0, 3.0, 8.0),
+        new RawPipe.Result(1_500_000, 2.5, 2.0, 4.0),
+        new BenchResult.Engine(1_500_000, 1_550_000, 1.5, 10.0, 100, 10_485_760, 6.0, 16.0),
         new LatencyPhase.Result(
             50_000, 200, 200, cordon.count(), new LatencyStats(200, 110, 150, 190.5, 240), cordon),
         new BenchResult.Memory(100L << 20, 150L << 20, 400L << 20, 50_000_000, 20_000_000));
@@ -32,6 +33,10 @@ class BenchReportTest {
     assertThat(r.engine().rate()).isEqualTo(150_000);
     assertThat(r.rawEos().rate()).isEqualTo(300_000);
     assertThat(r.ratio()).isEqualTo(0.5);
+    assertThat(r.engine().cpuRate()).isEqualTo(250_000);
+    assertThat(r.rawEos().cpuRate()).isEqualTo(500_000);
+    assertThat(r.cpuRatio()).isEqualTo(0.5);
+    assertThat(r.engineCpuShare()).isEqualTo(0.8);
     assertThat(r.heapPerGpuBytes()).isEqualTo((50.0 * 1024 * 1024) / 100_000);
     assertThat(r.stateBytesPerGpu()).isEqualTo(500);
   }

@@ -124,7 +124,7 @@ public final class VerdictTopology {
                 Named.as(THERMAL_WINDOW),
                 Materialized.<String, ThermalWindow, WindowStore<Bytes, byte[]>>as(THERMAL_STORE)
                     .withKeySerde(Serdes.String())
-                    .withValueSerde(new JsonSerde<>(ThermalWindow.class)))
+                    .withValueSerde(new ThermalWindowSerde()))
             .suppress(
                 Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                     .withName(THERMAL_FINAL))

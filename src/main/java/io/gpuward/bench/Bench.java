@@ -154,6 +154,12 @@ public final class Bench {
             new StreamsConfig(
                 EngineService.properties(engineCfg, topics, meters, Clock.systemUTC()));
         long t0 = System.nanoTime();
+        long gc0 = CpuMeter.gcMillis();
+        BenchResult.Engine engineResult;
+        LatencyPhase.Result latency;
+        long stateRunning;
+        long rocksMem;
+        long heapWith;
         try (EngineService engine =
             EngineService.start(
                 engineCfg,
@@ -177,7 +183,7 @@ public final class Bench {
                   Duration.ofMinutes(30),
                   () -> engineFailure(engine),
                   progress);
-          BenchResult.Engine engineResult =
+          engineResult =
               new BenchResult.Engine(
                   samples,
                   inputRecords,
@@ -186,7 +192,8 @@ public final class Bench {
                   streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
                   streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
                   (CpuMeter.threadCpuNanos(streamThread) - threadCpu0) / 1e9,
-                  (CpuMeter.processCpuNanos() - processCpu0) / 1e9);
+                  (CpuMeter.processCpuNanos() - processCpu0) / 1e9,
+                  CpuMeter.gcMillis() - gc0);
           progress.printf(
               Locale.ROOT,
               "  engine: %,d samples in %.1fs: %,.0f samples/s (%.2f x raw exactly-once);"
@@ -197,9 +204,9 @@ public final class Bench {
               engineResult.rate() / rawEos.rate(),
               engineResult.cpuRate());
 
-          long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
-          long rocksMem = rocksMemory();
-          long heapWith = heap.usedAfterGc();
+          stateRunning = directorySize(Path.of(engineCfg.engineStateDir()));
+          rocksMem = rocksMemory();
+          heapWith = heap.usedAfterGc();
 
           progress.printf("4/5 latency: %d faults with live load, remediator live%n", s.faults());
           double liveRate =
@@ -208,7 +215,7 @@ public final class Bench {
                   : Math.min(
                       s.gpus() / (double) fleet.sampleInterval().toSeconds(),
                       engineResult.rate() / 2);
-          LatencyPhase.Result latency =
+          latency =
               LatencyPhase.run(
                   fleet,
                   types,
@@ -220,19 +227,21 @@ public final class Bench {
                   s.faultRate(),
                   WARM_UP,
                   progress);
-          long peak = heap.peakBytes();
-          progress.printf("5/5 memory%n");
-          return new BenchResult(
-              machine,
-              s,
-              fleet.nodeCount(),
-              preload,
-              rawEos,
-              raw,
-              engineResult,
-              latency,
-              new BenchResult.Memory(heapBefore, heapWith, peak, stateBytes, rocksMem));
         }
+        long peak = heap.peakBytes();
+        progress.printf("5/5 memory%n");
+        // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
+        long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
+        return new BenchResult(
+            machine,
+            s,
+            fleet.nodeCount(),
+            preload,
+            rawEos,
+            raw,
+            engineResult,
+            latency,
+            new BenchResult.Memory(heapBefore, heapWith, peak, stateRunning, stateBytes, rocksMem));
       }
     }
   }

@@ -45,18 +45,21 @@ public final class BenchReport {
     m.put("cpuRatio", round(r.cpuRatio(), 3));
     m.put("engineThreadCpuSeconds", round(r.engine().threadCpuSeconds(), 2));
     m.put("engineCpuShare", round(r.engineCpuShare(), 3));
+    m.put("engineGcMillis", r.engine().gcMillis());
     LatencyPhase.Result l = r.latency();
     m.put("liveRate", round(l.liveRate(), 0));
     m.put("faults", l.faults());
     m.put("faultsWithVerdict", l.verdicts());
     putLatency(m, "faultToVerdict", l.faultToVerdict());
     m.put("cordons", l.cordons());
+    m.put("latencyGcMillis", l.gcMillis());
     putLatency(m, "verdictToCordon", l.verdictToCordon());
     BenchResult.Memory mem = r.memory();
     m.put("peakHeapMiB", round(mem.peakHeapBytes() / MIB, 1));
     m.put("heapBeforeEngineMiB", round(mem.heapBeforeEngineBytes() / MIB, 1));
     m.put("heapWithEngineMiB", round(mem.heapWithEngineBytes() / MIB, 1));
     m.put("heapPerGpuBytes", round(r.heapPerGpuBytes(), 0));
+    m.put("stateBytesRunning", mem.stateBytesRunning());
     m.put("stateBytes", mem.stateBytes());
     m.put("stateBytesPerGpu", round(r.stateBytesPerGpu(), 0));
     m.put("rocksMemBytes", mem.rocksMemBytes());
@@ -188,6 +191,12 @@ public final class BenchReport {
     line(b, "  memory (one JVM: broker, registry, clients and engine)");
     line(
         b,
+        "    %-48s %,9d ms / %,d ms",
+        "GC pauses: engine catch-up / latency phase",
+        r.engine().gcMillis(),
+        l.gcMillis());
+    line(
+        b,
         "    %-48s %9.1f MiB",
         "peak heap, engine start to end of run",
         mem.peakHeapBytes() / MIB);
@@ -200,10 +209,15 @@ public final class BenchReport {
     line(
         b,
         "    %-48s %9.1f MiB  = %s B/GPU; target < %s",
-        "engine state on disk (RocksDB, checkpoints)",
+        "engine state on disk after close (RocksDB flushed)",
         mem.stateBytes() / MIB,
         fmt(r.stateBytesPerGpu()),
         fmt(TARGET_STATE_BYTES_PER_GPU));
+    line(
+        b,
+        "    %-48s %9.1f MiB",
+        "engine state on disk while running (no memtables)",
+        mem.stateBytesRunning() / MIB);
     if (mem.rocksMemBytes() >= 0) {
       line(
           b,

@@ -35,6 +35,7 @@ public record BenchResult(
    * @param cacheMaxBytes its record cache size ({@code statestore.cache.max.bytes})
    * @param threadCpuSeconds CPU time of its stream thread while catching up
    * @param processCpuSeconds CPU time of the whole JVM while it caught up (broker included)
+   * @param gcMillis time in garbage collection while it caught up
    */
   public record Engine(
       long samples,
@@ -44,7 +45,8 @@ public record BenchResult(
       long commitIntervalMs,
       long cacheMaxBytes,
       double threadCpuSeconds,
-      double processCpuSeconds) {
+      double processCpuSeconds,
+      long gcMillis) {
     public double rate() {
       return samples / seconds;
     }
@@ -61,7 +63,10 @@ public record BenchResult(
    * @param heapBeforeEngineBytes live heap after a full GC before the engine started
    * @param heapWithEngineBytes live heap after a full GC with the engine caught up
    * @param peakHeapBytes sum of the heap pools' peaks from engine start to the end of the run
-   * @param stateBytes on-disk size of the engine's state directory when caught up
+   * @param stateBytesRunning on-disk size of the engine's state directory when caught up (what
+   *     RocksDB still holds in memtables is not on disk yet)
+   * @param stateBytes on-disk size of the engine's state directory after it closed (memtables
+   *     flushed), at the end of the run
    * @param rocksMemBytes RocksDB native memory the engine's stores report (memtables, table
    *     readers, block cache), when caught up; -1 when not reported
    */
@@ -69,6 +74,7 @@ public record BenchResult(
       long heapBeforeEngineBytes,
       long heapWithEngineBytes,
       long peakHeapBytes,
+      long stateBytesRunning,
       long stateBytes,
       long rocksMemBytes) {}
 

@@ -45,6 +45,15 @@ final class CpuMeter {
     return -1;
   }
 
+  /** Time the JVM's collectors spent in collections (stop-the-world pauses for G1), ms. */
+  static long gcMillis() {
+    long sum = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
+  }
+
   /** The 1-minute system load average (-1 when unknown). */
   static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

@@ -51,6 +51,7 @@ final class LatencyPhase {
    * @param cordons verdicts whose CORDON SUCCEEDED was seen
    * @param faultToVerdict fault sent → verdict visible
    * @param verdictToCordon verdict visible → cordon audit record visible
+   * @param gcMillis time in garbage collection during the phase
    */
   record Result(
       double liveRate,
@@ -58,7 +59,8 @@ final class LatencyPhase {
       int verdicts,
       int cordons,
       LatencyStats faultToVerdict,
-      LatencyStats verdictToCordon) {}
+      LatencyStats verdictToCordon,
+      long gcMillis) {}
 
   /** One injected fault. */
   private record Injected(String node, int xid, long sentNanos) {}
@@ -83,6 +85,7 @@ final class LatencyPhase {
       Duration warmUp,
       PrintStream progress)
       throws InterruptedException {
+    long gc0 = CpuMeter.gcMillis();
     // The same fleet again, live this time: its first tick populates the cluster (nodes, pods) and
     // gives the samples the background load replays.
     Instant now = Instant.now().truncatedTo(Bench.SECONDS);
@@ -161,7 +164,7 @@ final class LatencyPhase {
         throw new IllegalStateException(
             "verdict observer failed: " + observer.failure(), observer.failure());
       }
-      return summarise(injected, observer, achievedLive);
+      return summarise(injected, observer, achievedLive, CpuMeter.gcMillis() - gc0);
     }
   }
 
@@ -211,7 +214,7 @@ final class LatencyPhase {
   }
 
   private static Result summarise(
-      List<Injected> injected, VerdictObserver observer, double liveRate) {
+      List<Injected> injected, VerdictObserver observer, double liveRate, long gcMillis) {
     List<Long> toVerdict = new ArrayList<>();
     List<Long> toCordon = new ArrayList<>();
     for (Injected f : injected) {
@@ -231,7 +234,8 @@ final class LatencyPhase {
         toVerdict.size(),
         toCordon.size(),
         LatencyStats.ofNanos(toVerdict),
-        LatencyStats.ofNanos(toCordon));
+        LatencyStats.ofNanos(toCordon),
+        gcMillis);
   }
 
   /** {@code count} GPUs on distinct nodes, chosen by the seed. */

@@ -21,10 +21,17 @@ class BenchReportTest {
         new Preload.Result(new RecordCounts(1_500_000, 0, 37_500, 12_500, 0), 10.0),
         new RawPipe.Result(1_500_000, 5.0, 3.0, 8.0),
         new RawPipe.Result(1_500_000, 2.5, 2.0, 4.0),
-        new BenchResult.Engine(1_500_000, 1_550_000, 1.5, 10.0, 100, 10_485_760, 6.0, 16.0),
+        new BenchResult.Engine(1_500_000, 1_550_000, 1.5, 10.0, 100, 10_485_760, 6.0, 16.0, 120),
         new LatencyPhase.Result(
-            50_000, 200, 200, cordon.count(), new LatencyStats(200, 110, 150, 190.5, 240), cordon),
-        new BenchResult.Memory(100L << 20, 150L << 20, 400L << 20, 50_000_000, 20_000_000));
+            50_000,
+            200,
+            200,
+            cordon.count(),
+            new LatencyStats(200, 110, 150, 190.5, 240),
+            cordon,
+            80),
+        new BenchResult.Memory(
+            100L << 20, 150L << 20, 400L << 20, 10_000_000, 50_000_000, 20_000_000));
   }
 
   @Test

@@ -53,6 +53,7 @@ public final class BenchReport {
     putLatency(m, "faultToVerdict", l.faultToVerdict());
     m.put("cordons", l.cordons());
     m.put("latencyGcMillis", l.gcMillis());
+    m.put("latencyMaxLagSamples", l.maxLagSamples());
     putLatency(m, "verdictToCordon", l.verdictToCordon());
     BenchResult.Memory mem = r.memory();
     m.put("peakHeapMiB", round(mem.peakHeapBytes() / MIB, 1));
@@ -172,7 +173,11 @@ public final class BenchReport {
     line(
         b,
         "  %-50s %8s %8s %8s %8s",
-        "latency, ms (live load " + fmt(l.liveRate()) + " samples/s)",
+        "latency, ms (live load "
+            + fmt(l.liveRate())
+            + " samples/s, engine lag <= "
+            + fmt(l.maxLagSamples())
+            + ")",
         "p50",
         "p95",
         "p99",

@@ -52,6 +52,8 @@ final class LatencyPhase {
    * @param faultToVerdict fault sent → verdict visible
    * @param verdictToCordon verdict visible → cordon audit record visible
    * @param gcMillis time in garbage collection during the phase
+   * @param maxLagSamples the most GPU samples the engine was seen behind the live load while faults
+   *     were injected (latency then includes working through that backlog)
    */
   record Result(
       double liveRate,
@@ -60,7 +62,8 @@ final class LatencyPhase {
       int cordons,
       LatencyStats faultToVerdict,
       LatencyStats verdictToCordon,
-      long gcMillis) {}
+      long gcMillis,
+      long maxLagSamples) {}
 
   /** One injected fault. */
   private record Injected(String node, int xid, long sentNanos) {}
@@ -70,6 +73,9 @@ final class LatencyPhase {
 
   /** Waiting for the last verdicts and cordons after the last injection. */
   static final Duration SETTLE = Duration.ofSeconds(30);
+
+  /** How often the engine's lag is read while injecting. */
+  static final Duration LAG_EVERY = Duration.ofMillis(500);
 
   private LatencyPhase() {}
 
@@ -127,6 +133,8 @@ final class LatencyPhase {
       var serializer = topics.xid.valueSerde().serializer();
       long t0 = System.nanoTime();
       long lastProgress = t0;
+      long lastLag = t0;
+      long maxLag = 0;
       for (int i = 0; i < targets.size(); i++) {
         long at = t0 + (long) (i * 1e9 / faultRate);
         long wait = at - System.nanoTime();
@@ -140,6 +148,10 @@ final class LatencyPhase {
         long sent = System.nanoTime();
         xids.send(new ProducerRecord<>(topics.xid.name(), t.node(), bytes));
         injected.add(new Injected(t.node(), code, sent));
+        if (sent - lastLag >= LAG_EVERY.toNanos()) {
+          lastLag = sent;
+          maxLag = Math.max(maxLag, engineLag.getAsLong());
+        }
         if (sent - lastProgress >= Bench.PROGRESS_EVERY.toNanos()) {
           lastProgress = sent;
           progress.printf(
@@ -164,7 +176,7 @@ final class LatencyPhase {
         throw new IllegalStateException(
             "verdict observer failed: " + observer.failure(), observer.failure());
       }
-      return summarise(injected, observer, achievedLive, CpuMeter.gcMillis() - gc0);
+      return summarise(injected, observer, achievedLive, CpuMeter.gcMillis() - gc0, maxLag);
     }
   }
 
@@ -214,7 +226,11 @@ final class LatencyPhase {
   }
 
   private static Result summarise(
-      List<Injected> injected, VerdictObserver observer, double liveRate, long gcMillis) {
+      List<Injected> injected,
+      VerdictObserver observer,
+      double liveRate,
+      long gcMillis,
+      long maxLag) {
     List<Long> toVerdict = new ArrayList<>();
     List<Long> toCordon = new ArrayList<>();
     for (Injected f : injected) {
@@ -235,7 +251,8 @@ final class LatencyPhase {
         toCordon.size(),
         LatencyStats.ofNanos(toVerdict),
         LatencyStats.ofNanos(toCordon),
-        gcMillis);
+        gcMillis,
+        maxLag);
   }
 
   /** {@code count} GPUs on distinct nodes, chosen by the seed. */

@@ -41,6 +41,7 @@ class BenchIT {
           "engineCpuShare",
           "engineGcMillis",
           "latencyGcMillis",
+          "latencyMaxLagSamples",
           "liveRate",
           "faults",
           "faultsWithVerdict",

@@ -29,7 +29,8 @@ class BenchReportTest {
             cordon.count(),
             new LatencyStats(200, 110, 150, 190.5, 240),
             cordon,
-            80),
+            80,
+            1_500),
         new BenchResult.Memory(
             100L << 20, 150L << 20, 400L << 20, 10_000_000, 50_000_000, 20_000_000));
   }
@@ -86,7 +87,8 @@ class BenchReportTest {
         .contains("ratio 0.50")
         .contains("fault -> verdict, 200 of 200 faults")
         .contains("verdict -> cordon, 200 of 200 verdicts")
-        .contains("peak heap");
+        .contains("peak heap")
+        .contains("engine lag <= 1,500");
     assertThat(BenchReport.text(sample(LatencyStats.NONE))).contains(" - ");
   }
 

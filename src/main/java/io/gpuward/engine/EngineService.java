@@ -44,8 +44,6 @@ public final class EngineService implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.engineThreads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-    // One bounded block cache and memtable budget for every store (a kafka.* setting overrides).
-    p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
     // No global tables today; opt in now so handlers behave the same when one is added.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       RemediateCommand.class,
       ExporterCommand.class,
       InspectCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,0 +1,358 @@
+package io.gpuward.bench;
+
+import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.RegistryClient;
+import io.gpuward.contract.TopicAdmin;
+import io.gpuward.contract.TopicCatalog;
+import io.gpuward.contract.Topics;
+import io.gpuward.embedded.EmbeddedKafka;
+import io.gpuward.embedded.EmbeddedSchemaRegistry;
+import io.gpuward.engine.EngineService;
+import io.gpuward.engine.domain.RuleCatalog;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.sim.Scenario;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * {@code gpuward bench}: one run on a real in-JVM broker with the embedded schema registry, every
+ * phase on the same records — pre-load a synthetic fleet, raw Kafka consume+produce baselines, the
+ * engine's catch-up, fault latencies with live load, and memory. Progress goes to {@code progress};
+ * the result is returned.
+ */
+public final class Bench {
+
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(3);
+  static final ChronoUnit SECONDS = ChronoUnit.SECONDS;
+  static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration WARM_UP = Duration.ofSeconds(3);
+  static final String SCRATCH_EOS = "gpuward.bench.scratch-eos";
+  static final String SCRATCH_PLAIN = "gpuward.bench.scratch-plain";
+
+  private Bench() {}
+
+  /** Runs the benchmark in a temp dir (deleted after) and returns every number. */
+  public static BenchResult run(BenchSettings s, PrintStream progress) throws Exception {
+    Path work = Files.createTempDirectory("gpuward-bench-");
+    try {
+      return run(s, work, progress);
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  private static BenchResult run(BenchSettings s, Path work, PrintStream progress)
+      throws Exception {
+    Machine machine = Machine.current();
+    HeapMeter heap = new HeapMeter();
+    InstanceTypeCatalog types = InstanceTypeCatalog.load();
+    RuleCatalog rules = RuleCatalog.load();
+    Scenario fleet = Scenario.synthetic(s.gpus(), s.seed());
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        EmbeddedSchemaRegistry registry =
+            EmbeddedSchemaRegistry.startOnKafka(
+                kafka.bootstrapServers(), EmbeddedSchemaRegistry.DEFAULT_TOPIC)) {
+      progress.printf("  kafka %s, schema registry %s%n", kafka.bootstrapServers(), registry.url());
+      Map<String, Object> base = new HashMap<>();
+      base.put(GpuwardConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+      base.put(GpuwardConfig.REGISTRY_URL, registry.url());
+      base.put(GpuwardConfig.ENGINE_STATE_DIR, work.resolve("streams").toString());
+      base.put(GpuwardConfig.ENGINE_APPLICATION_ID, "gpuward-bench-engine-" + UUID.randomUUID());
+      GpuwardConfig benchCfg = new GpuwardConfig(base);
+      Map<String, Object> engineValues = new HashMap<>(base);
+      engineValues.putAll(s.engineSettings());
+      GpuwardConfig engineCfg = new GpuwardConfig(engineValues);
+      Map<String, Object> clients = benchCfg.kafkaClientProps();
+
+      TopicCatalog catalog = TopicCatalog.load("").withPartitions(s.partitions());
+      Topics topics = new Topics(catalog, new AvroSerdes(new RegistryClient(registry.url()), true));
+      try (Admin admin = Admin.create(clients)) {
+        TopicAdmin.ensureTopics(admin, topics.specs(), TOPIC_TIMEOUT);
+        TopicAdmin.ensureNewTopics(
+            admin,
+            List.of(
+                new NewTopic(SCRATCH_EOS, s.partitions(), (short) 1),
+                new NewTopic(SCRATCH_PLAIN, s.partitions(), (short) 1)),
+            TOPIC_TIMEOUT);
+
+        progress.printf(
+            Locale.ROOT,
+            "1/5 pre-load: %,d GPUs on %,d nodes, %d ticks%n",
+            s.gpus(),
+            fleet.nodeCount(),
+            s.ticks());
+        Preload.Result preload = Preload.run(fleet, s.ticks(), types, clients, topics, progress);
+        Map<TopicPartition, Long> gpuEnd = endOffsets(admin, topics.gpu.name());
+        long samples = sum(gpuEnd);
+        if (samples != preload.counts().gpuSamples()) {
+          throw new IllegalStateException(
+              "GPU topic holds " + samples + " records, pre-load sent " + preload.counts());
+        }
+        long inputRecords = samples;
+        for (String t :
+            List.of(topics.xid.name(), topics.kubeEvents.name(), topics.inventory.name())) {
+          inputRecords += sum(endOffsets(admin, t));
+        }
+        progress.printf(
+            Locale.ROOT,
+            "  pre-loaded %,d samples (%,d records) in %.1fs: %,.0f samples/s%n",
+            samples,
+            preload.counts().total(),
+            preload.seconds(),
+            preload.sampleRate());
+
+        long commitMs = engineCfg.engineCommitIntervalMs();
+        progress.printf("2/5 raw Kafka consume+produce of the %,d samples%n", samples);
+        RawPipe.Result rawEos =
+            RawPipe.run(clients, topics.gpu.name(), SCRATCH_EOS, gpuEnd, true, commitMs, progress);
+        progress.printf(
+            Locale.ROOT,
+            "  raw exactly-once: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
+            rawEos.rate(),
+            rawEos.cpuRate());
+        RawPipe.Result raw =
+            RawPipe.run(
+                clients, topics.gpu.name(), SCRATCH_PLAIN, gpuEnd, false, commitMs, progress);
+        progress.printf(
+            Locale.ROOT,
+            "  raw plain: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
+            raw.rate(),
+            raw.cpuRate());
+
+        progress.printf("3/5 engine: 1 stream thread, exactly_once_v2, from the beginning%n");
+        long heapBefore = heap.usedAfterGc();
+        heap.resetPeaks();
+        var meters = new SimpleMeterRegistry();
+        StreamsConfig streamsConfig =
+            new StreamsConfig(
+                EngineService.properties(engineCfg, topics, meters, Clock.systemUTC()));
+        long t0 = System.nanoTime();
+        long gc0 = CpuMeter.gcMillis();
+        BenchResult.Engine engineResult;
+        LatencyPhase.Result latency;
+        long stateRunning;
+        long rocksMem;
+        long heapWith;
+        try (EngineService engine =
+            EngineService.start(
+                engineCfg,
+                topics,
+                rules,
+                types,
+                meters,
+                Clock.systemUTC(),
+                Duration.ofSeconds(60))) {
+          double startSeconds = (System.nanoTime() - t0) / 1e9;
+          String appId = engineCfg.engineApplicationId();
+          java.util.function.Predicate<String> streamThread =
+              n -> n.startsWith(appId) && n.contains("StreamThread");
+          long threadCpu0 = CpuMeter.threadCpuNanos(streamThread);
+          long processCpu0 = CpuMeter.processCpuNanos();
+          double seconds =
+              EngineCatchUp.await(
+                  admin,
+                  appId,
+                  gpuEnd,
+                  Duration.ofMinutes(30),
+                  () -> engineFailure(engine),
+                  progress);
+          engineResult =
+              new BenchResult.Engine(
+                  samples,
+                  inputRecords,
+                  startSeconds,
+                  seconds,
+                  streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
+                  streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
+                  (CpuMeter.threadCpuNanos(streamThread) - threadCpu0) / 1e9,
+                  (CpuMeter.processCpuNanos() - processCpu0) / 1e9,
+                  CpuMeter.gcMillis() - gc0);
+          progress.printf(
+              Locale.ROOT,
+              "  engine: %,d samples in %.1fs: %,.0f samples/s (%.2f x raw exactly-once);"
+                  + " %,.0f samples per stream-thread CPU second%n",
+              samples,
+              seconds,
+              engineResult.rate(),
+              engineResult.rate() / rawEos.rate(),
+              engineResult.cpuRate());
+
+          stateRunning = directorySize(Path.of(engineCfg.engineStateDir()));
+          rocksMem = rocksMemory();
+          heapWith = heap.usedAfterGc();
+
+          progress.printf("4/5 latency: %d faults with live load, remediator live%n", s.faults());
+          double liveRate =
+              s.liveRate() > 0
+                  ? s.liveRate()
+                  : Math.min(
+                      s.gpus() / (double) fleet.sampleInterval().toSeconds(),
+                      engineResult.rate() / 2);
+          latency =
+              LatencyPhase.run(
+                  fleet,
+                  types,
+                  clients,
+                  topics,
+                  () -> lag(admin, appId, topics.gpu.name()),
+                  liveRate,
+                  s.faults(),
+                  s.faultRate(),
+                  WARM_UP,
+                  progress);
+        }
+        long peak = heap.peakBytes();
+        progress.printf("5/5 memory%n");
+        // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
+        long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
+        return new BenchResult(
+            machine,
+            s,
+            fleet.nodeCount(),
+            preload,
+            rawEos,
+            raw,
+            engineResult,
+            latency,
+            new BenchResult.Memory(heapBefore, heapWith, peak, stateRunning, stateBytes, rocksMem));
+      }
+    }
+  }
+
+  private static String engineFailure(EngineService engine) {
+    var state = engine.state();
+    return state.isRunningOrRebalancing() ? null : "engine is " + state;
+  }
+
+  private static long lag(Admin admin, String groupId, String topic) {
+    try {
+      Map<TopicPartition, Long> end = endOffsets(admin, topic);
+      long committed = EngineCatchUp.committed(admin, groupId, end);
+      return committed < 0 ? -1 : sum(end) - committed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
+      throws InterruptedException {
+    try {
+      var desc = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      Map<TopicPartition, OffsetSpec> ask =
+          desc.partitions().stream()
+              .collect(
+                  Collectors.toMap(
+                      p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+      return admin.listOffsets(ask).all().get().entrySet().stream()
+          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read end offsets of " + topic, e.getCause());
+    }
+  }
+
+  private static long sum(Map<TopicPartition, Long> offsets) {
+    return offsets.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * RocksDB native memory the engine's stores report (Streams' RocksDB property metrics over JMX):
+   * memtables, table readers and block cache, summed over stores; -1 when none is reported. A block
+   * cache shared by several stores is counted once.
+   */
+  static long rocksMemory() {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    long sum = 0;
+    boolean any = false;
+    Map<Object, Object> caches = new HashMap<>();
+    try {
+      for (ObjectName name :
+          server.queryNames(new ObjectName("kafka.streams:type=stream-state-metrics,*"), null)) {
+        for (String attr : List.of("size-all-mem-tables", "estimate-table-readers-mem")) {
+          Object v = attribute(server, name, attr);
+          if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+            sum += n.longValue();
+            any = true;
+          }
+        }
+        Object cache = attribute(server, name, "block-cache-usage");
+        Object capacity = attribute(server, name, "block-cache-capacity");
+        if (cache instanceof Number n && Double.isFinite(n.doubleValue())) {
+          // Stores sharing one cache report the same usage and capacity: count it once.
+          caches.put(capacity + "/" + n.longValue(), n.longValue());
+          any = true;
+        }
+      }
+    } catch (MalformedObjectNameException e) {
+      throw new IllegalStateException(e);
+    }
+    for (Object v : caches.values()) {
+      sum += (Long) v;
+    }
+    return any ? sum : -1;
+  }
+
+  private static Object attribute(MBeanServer server, ObjectName name, String attr) {
+    try {
+      return server.getAttribute(name, attr);
+    } catch (JMException e) {
+      return null;
+    }
+  }
+
+  static long directorySize(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0; // a file RocksDB removed meanwhile
+                }
+              })
+          .sum();
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: it is a temp dir
+    }
+  }
+}

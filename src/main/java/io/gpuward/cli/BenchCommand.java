@@ -1,0 +1,155 @@
+package io.gpuward.cli;
+
+import io.gpuward.bench.Bench;
+import io.gpuward.bench.BenchReport;
+import io.gpuward.bench.BenchResult;
+import io.gpuward.bench.BenchSettings;
+import io.gpuward.config.GpuwardConfig;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gpuward bench}: throughput, latency and memory of the verdict engine on a real in-JVM
+ * broker, against raw Kafka consume+produce of the same records measured in the same run.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmark the verdict engine on an embedded Kafka broker with a synthetic fleet:",
+      "  1. pre-load the fleet's telemetry (simulated as fast as possible),",
+      "  2. raw Kafka consume+produce of the same GPU samples (exactly-once and plain),",
+      "  3. the engine (1 stream thread, exactly_once_v2) from the beginning: samples/s and its",
+      "     ratio to raw exactly-once,",
+      "  4. fault -> verdict and verdict -> cordon latency with live load (remediator acting on",
+      "     a simulated cluster),",
+      "  5. heap and state size.",
+      "Progress goes to stderr; the result to stdout (a table, or one JSON object with --json)."
+    })
+final class BenchCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--gpus",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description = "GPUs in the synthetic fleet, 8 per node (default: ${DEFAULT-VALUE}).")
+  int gpus;
+
+  @Option(
+      names = "--ticks",
+      paramLabel = "T",
+      description =
+          "Samples per GPU to pre-load, one per simulated second (default: about "
+              + "1,500,000 samples in all, at least 3).")
+  Integer ticks;
+
+  @Option(
+      names = "--faults",
+      paramLabel = "F",
+      defaultValue = "200",
+      description = "XID faults to inject for the latency measurement (default: ${DEFAULT-VALUE}).")
+  int faults;
+
+  @Option(
+      names = "--fault-rate",
+      paramLabel = "R",
+      defaultValue = "10",
+      description = "Faults injected per second (default: ${DEFAULT-VALUE}).")
+  double faultRate;
+
+  @Option(
+      names = "--live-rate",
+      paramLabel = "R",
+      description =
+          "Background GPU samples/s while measuring latency (default: one per GPU per second,"
+              + " at most half the engine's measured rate).")
+  Double liveRate;
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "P",
+      defaultValue = "6",
+      description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
+      description = "Seed of the fleet and of the faulty nodes (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = {"-D", "--set"},
+      paramLabel = "KEY=VALUE",
+      description =
+          "A gpuward setting for the engine under test only, e.g. -D engine.commit.interval.ms=200"
+              + " or -D kafka.statestore.cache.max.bytes=67108864. Repeatable.")
+  Map<String, String> engineSettings = new LinkedHashMap<>();
+
+  @Option(names = "--json", description = "Print the result as one JSON object.")
+  boolean json;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also show gpuward's INFO logs on stderr.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    int t = ticks == null ? BenchSettings.defaultTicks(gpus) : ticks;
+    check(gpus >= 8 && gpus <= 10_000_000, "--gpus must be 8..10000000, was " + gpus);
+    check(t >= 1 && t <= 100_000, "--ticks must be 1..100000, was " + t);
+    check(
+        faults >= 1 && faults <= BenchSettings.nodes(gpus),
+        "--faults must be 1.." + BenchSettings.nodes(gpus) + " (one per node), was " + faults);
+    check(faultRate > 0 && faultRate <= 10_000, "--fault-rate must be > 0 and <= 10000");
+    check(liveRate == null || liveRate > 0, "--live-rate must be > 0");
+    check(partitions >= 1 && partitions <= 64, "--partitions must be 1..64, was " + partitions);
+    Map<String, Object> probe = new LinkedHashMap<>(engineSettings);
+    try {
+      new GpuwardConfig(probe);
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), "-D: " + e.getMessage());
+    }
+    if (!verbose) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          "io.gpuward", org.apache.logging.log4j.Level.WARN);
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          "org.apache.kafka.streams.processor.internals.StateDirectory",
+          org.apache.logging.log4j.Level.ERROR);
+    }
+    BenchSettings settings =
+        new BenchSettings(
+            gpus,
+            t,
+            faults,
+            partitions,
+            seed,
+            liveRate == null ? 0 : liveRate,
+            faultRate,
+            engineSettings);
+    PrintStream progress = new PrintStream(System.err, true);
+    progress.printf("gpuward bench: %,d GPUs, %d ticks, %d faults%n", gpus, t, faults);
+    BenchResult result = Bench.run(settings, progress);
+    PrintStream out = System.out;
+    out.print(json ? BenchReport.json(result) + "\n" : "\n" + BenchReport.text(result));
+    out.flush();
+    return 0;
+  }
+
+  private void check(boolean ok, String message) {
+    if (!ok) {
+      throw new ParameterException(spec.commandLine(), message);
+    }
+  }
+}

@@ -221,6 +221,22 @@ public final class Remediation {
     List<Step> steps =
         planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());
     for (Step step : steps) {
+      if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
+        Optional<FaultVerdict> other = stillCordoning(v);
+        if (other.isPresent()) {
+          report(
+              v,
+              step,
+              Outcome.SKIPPED,
+              SkipReason.SUPERSEDED,
+              "node stays cordoned: verdict "
+                  + other.get().getVerdictId()
+                  + " ("
+                  + other.get().getFaultClass()
+                  + ") is still open");
+          continue;
+        }
+      }
       if (step.skipped()) {
         report(v, step, Outcome.SKIPPED, step.skip(), step.detail());
         continue;
@@ -294,6 +310,15 @@ public final class Remediation {
       }
     }
     return latest.getOrDefault(v.getVerdictId(), v);
+  }
+
+  /** Another open verdict on the node whose action keeps the node cordoned, if any. */
+  private Optional<FaultVerdict> stillCordoning(FaultVerdict cleared) {
+    return open.values().stream()
+        .filter(o -> o.getNode().equals(cleared.getNode()))
+        .filter(o -> !o.getVerdictId().equals(cleared.getVerdictId()))
+        .filter(o -> Planner.NODE_ACTIONS.contains(o.getRecommendedAction()))
+        .findFirst();
   }
 
   /** A cleared verdict verifies the disruptive actions taken for it. */

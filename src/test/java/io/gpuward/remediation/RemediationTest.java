@@ -190,6 +190,23 @@ class RemediationTest {
             "CORDON:PLANNED", "CORDON:STARTED", "CORDON:SUCCEEDED", "DRAIN:SKIPPED:INCIDENT_HOLD");
   }
 
+  @Test
+  void shouldKeepANodeCordonedWhileAnotherVerdictOnItIsOpen() {
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    FaultVerdict other =
+        FaultVerdict.newBuilder(verdict("p5-train-2", "v-t", VerdictState.OPEN))
+            .setFaultClass(FaultClass.GPU_THERMAL)
+            .setRecommendedAction(RemediationAction.CORDON)
+            .build();
+    remediation.onVerdict(other);
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED));
+    assertThat(trail("v-a")).contains("UNCORDON:SKIPPED:SUPERSEDED");
+    assertThat(cluster.node("p5-train-2").orElseThrow().unschedulable()).isTrue();
+    remediation.onVerdict(FaultVerdict.newBuilder(other).setState(VerdictState.CLEARED).build());
+    assertThat(trail("v-t")).contains("UNCORDON:SUCCEEDED");
+    assertThat(cluster.node("p5-train-2").orElseThrow().unschedulable()).isFalse();
+  }
+
   private static final class NoTelemetry implements io.gpuward.sim.TelemetrySink {
     @Override
     public void gpuSample(io.gpuward.avro.GpuSample s) {}

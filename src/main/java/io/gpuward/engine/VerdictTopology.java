@@ -149,7 +149,7 @@ public final class VerdictTopology {
                 Named.as(GPU_WINDOW),
                 Materialized.<String, GpuWindow, WindowStore<Bytes, byte[]>>as(GPU_WINDOW_STORE)
                     .withKeySerde(Serdes.String())
-                    .withValueSerde(new JsonSerde<>(GpuWindow.class)))
+                    .withValueSerde(new GpuWindowSerde()))
             .suppress(
                 Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                     .withName(GPU_WINDOW_FINAL))

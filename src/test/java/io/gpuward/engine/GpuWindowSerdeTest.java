@@ -1,0 +1,54 @@
+package io.gpuward.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpuward.engine.domain.GpuWindow;
+import java.time.Instant;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class GpuWindowSerdeTest {
+  private final GpuWindowSerde serde = new GpuWindowSerde();
+
+  private static GpuWindow window() {
+    GpuWindow w = new GpuWindow();
+    Instant t = Instant.parse("2026-11-24T10:00:00Z");
+    for (int i = 0; i < 3; i++) {
+      var b =
+          io.gpuward.avro.GpuSample.newBuilder(
+                  EngineFixtures.sample("n", i, "GPU-" + i, 50 + i, t.plusSeconds(i)))
+              .setEccSbeVolatile(10L + i)
+              .setNvlinkReplayErrors((long) i)
+              .setRowRemapFailure(i == 2);
+      w.add(b.build(), i == 1);
+      w.add(b.setEccSbeVolatile(20L + i).setEventTime(t.plusSeconds(10 + i)).build(), false);
+    }
+    w.gpus.get("GPU-0").pciBusId = null;
+    return w;
+  }
+
+  @Test
+  void shouldRoundTripEveryField() {
+    GpuWindow w = window();
+    byte[] bytes = serde.serializer().serialize("t", w);
+    GpuWindow back = serde.deserializer().deserialize("t", bytes);
+    var json = new JsonSerde<>(GpuWindow.class);
+    assertThat(new String(json.serializer().serialize("t", back)))
+        .isEqualTo(new String(json.serializer().serialize("t", w)));
+    assertThat(back.gpus.get("GPU-1").sbeVolatile.delta).isEqualTo(10);
+    assertThat(back.gpus.get("GPU-2").rowRemapFailure).isTrue();
+    assertThat(back.gpus.get("GPU-0").pciBusId).isNull();
+  }
+
+  @Test
+  void shouldStillReadJsonWrittenBeforeAndRefuseGarbage() {
+    GpuWindow w = window();
+    byte[] json = new JsonSerde<>(GpuWindow.class).serializer().serialize("t", w);
+    assertThat(serde.deserializer().deserialize("t", json).gpus).hasSize(3);
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {1, 0, 0}))
+        .isInstanceOf(SerializationException.class);
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {7}))
+        .isInstanceOf(SerializationException.class);
+  }
+}

@@ -24,6 +24,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +64,16 @@ public final class Remediation {
   private final Map<String, FaultVerdict> open = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> latest = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
+  private final Map<String, Instant> deferred = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean timerStarted =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "gpuward-remediator-settle");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile java.util.function.Consumer<FaultVerdict> replan = v -> {};
   private volatile String observeOnly;
 
@@ -246,7 +259,12 @@ public final class Remediation {
         continue;
       }
       if (DISRUPTIVE.contains(step.action())) {
-        FaultVerdict now = settled(v);
+        Instant until = v.getDetectedAt().plus(planner.policy().correlationSettle());
+        if (clock.instant().isBefore(until)) {
+          defer(v, until); // planned again when correlation had its chance; the lane moves on
+          break;
+        }
+        FaultVerdict now = latest.getOrDefault(v.getVerdictId(), v);
         if (now.getHeld() && !controls.approved(v.getVerdictId(), clock.instant())) {
           report(
               v,
@@ -293,23 +311,24 @@ public final class Remediation {
     }
   }
 
-  /**
-   * Waits (on the remediator's clock) until the verdict is {@code correlationSettle} old, and
-   * returns its newest version.
-   */
-  private FaultVerdict settled(FaultVerdict v) {
-    Instant until = v.getDetectedAt().plus(planner.policy().correlationSettle());
-    long wallLimit =
-        System.nanoTime() + planner.policy().correlationSettle().toNanos() + 1_000_000_000L;
-    while (clock.instant().isBefore(until) && System.nanoTime() < wallLimit) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+  /** Plans {@code v} again once the remediator's clock reaches {@code until}, off the lane. */
+  private void defer(FaultVerdict v, Instant until) {
+    deferred.put(v.getVerdictId(), until);
+    if (timerStarted.compareAndSet(false, true)) {
+      timer.scheduleWithFixedDelay(this::wakeDeferred, 50, 50, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void wakeDeferred() {
+    Instant now = clock.instant();
+    for (var e : deferred.entrySet()) {
+      if (!now.isBefore(e.getValue()) && deferred.remove(e.getKey(), e.getValue())) {
+        FaultVerdict v = latest.get(e.getKey());
+        if (v != null) {
+          replan.accept(v);
+        }
       }
     }
-    return latest.getOrDefault(v.getVerdictId(), v);
   }
 
   /** Another open verdict on the node whose action keeps the node cordoned, if any. */

@@ -1,9 +1,5 @@
 package io.gpuward.cli;
 
-import io.gpuward.avro.GpuSample;
-import io.gpuward.avro.NodeEvent;
-import io.gpuward.avro.NodeInventory;
-import io.gpuward.avro.XidEvent;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
@@ -86,7 +82,7 @@ final class RemediateCommand implements Callable<Integer> {
       SimulatedCluster simulated = new SimulatedCluster(sim);
       // Populate the simulated cluster with the scenario's nodes (no telemetry leaves here).
       new FleetSimulator(
-              scenarioOptions.scenario(types), types, simulated, NO_TELEMETRY, sim.start())
+              scenarioOptions.scenario(types), types, simulated, TelemetrySink.NONE, sim.start())
           .advanceTo(sim.start());
       clock = sim;
       cluster = simulated;
@@ -146,22 +142,4 @@ final class RemediateCommand implements Callable<Integer> {
     }
     return region;
   }
-
-  private static final TelemetrySink NO_TELEMETRY =
-      new TelemetrySink() {
-        @Override
-        public void gpuSample(GpuSample s) {}
-
-        @Override
-        public void xid(XidEvent e) {}
-
-        @Override
-        public void nodeEvent(NodeEvent e) {}
-
-        @Override
-        public void inventory(NodeInventory i) {}
-
-        @Override
-        public void inventoryRemoved(String node) {}
-      };
 }

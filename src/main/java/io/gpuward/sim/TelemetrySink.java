@@ -12,6 +12,25 @@ import io.gpuward.avro.XidEvent;
  */
 public interface TelemetrySink {
 
+  /** A sink that drops everything: for building a simulated cluster without publishing. */
+  TelemetrySink NONE =
+      new TelemetrySink() {
+        @Override
+        public void gpuSample(GpuSample s) {}
+
+        @Override
+        public void xid(XidEvent e) {}
+
+        @Override
+        public void nodeEvent(NodeEvent e) {}
+
+        @Override
+        public void inventory(NodeInventory i) {}
+
+        @Override
+        public void inventoryRemoved(String node) {}
+      };
+
   /** One GPU, one scrape (topic gpuward.telemetry.gpu.v1). */
   void gpuSample(GpuSample s);
 

@@ -39,7 +39,12 @@ class RemediationTest {
     cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, new NoTelemetry(), T0)
+    new FleetSimulator(
+            ScenarioLoader.loadDefault(types),
+            types,
+            cluster,
+            io.gpuward.sim.TelemetrySink.NONE,
+            T0)
         .advanceTo(T0);
     var policy = RemediationPolicy.load();
     // One disruptive remediation at a time per node group.
@@ -205,22 +210,5 @@ class RemediationTest {
     remediation.onVerdict(FaultVerdict.newBuilder(other).setState(VerdictState.CLEARED).build());
     assertThat(trail("v-t")).contains("UNCORDON:SUCCEEDED");
     assertThat(cluster.node("p5-train-2").orElseThrow().unschedulable()).isFalse();
-  }
-
-  private static final class NoTelemetry implements io.gpuward.sim.TelemetrySink {
-    @Override
-    public void gpuSample(io.gpuward.avro.GpuSample s) {}
-
-    @Override
-    public void xid(io.gpuward.avro.XidEvent e) {}
-
-    @Override
-    public void nodeEvent(io.gpuward.avro.NodeEvent e) {}
-
-    @Override
-    public void inventory(NodeInventory i) {}
-
-    @Override
-    public void inventoryRemoved(String node) {}
   }
 }

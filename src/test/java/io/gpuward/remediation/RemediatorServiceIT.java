@@ -53,7 +53,12 @@ class RemediatorServiceIT {
     var types = InstanceTypeCatalog.load();
     var clock = new ManualClock(T0);
     var cluster = new SimulatedCluster(clock);
-    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, new NoTelemetry(), T0)
+    new FleetSimulator(
+            ScenarioLoader.loadDefault(types),
+            types,
+            cluster,
+            io.gpuward.sim.TelemetrySink.NONE,
+            T0)
         .advanceTo(T0);
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
     String group = TestNames.unique("remediator");
@@ -147,22 +152,5 @@ class RemediatorServiceIT {
         .setUpdatedAt(T0)
         .setValidUntil(T0.plusSeconds(600))
         .build();
-  }
-
-  private static final class NoTelemetry implements io.gpuward.sim.TelemetrySink {
-    @Override
-    public void gpuSample(io.gpuward.avro.GpuSample s) {}
-
-    @Override
-    public void xid(io.gpuward.avro.XidEvent e) {}
-
-    @Override
-    public void nodeEvent(io.gpuward.avro.NodeEvent e) {}
-
-    @Override
-    public void inventory(io.gpuward.avro.NodeInventory i) {}
-
-    @Override
-    public void inventoryRemoved(String node) {}
   }
 }

@@ -71,11 +71,11 @@ public final class Bench {
   private static BenchResult run(BenchSettings s, Path work, PrintStream progress)
       throws Exception {
     Machine machine = Machine.current();
-    HeapMeter heap = new HeapMeter();
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     RuleCatalog rules = RuleCatalog.load();
     Scenario fleet = Scenario.synthetic(s.gpus(), s.seed());
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+    try (HeapMeter heap = new HeapMeter();
+        EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         EmbeddedSchemaRegistry registry =
             EmbeddedSchemaRegistry.startOnKafka(
                 kafka.bootstrapServers(), EmbeddedSchemaRegistry.DEFAULT_TOPIC)) {
@@ -228,7 +228,8 @@ public final class Bench {
                   WARM_UP,
                   progress);
         }
-        long peak = heap.peakBytes();
+        long peak = heap.sampledPeakBytes();
+        long poolPeakSum = heap.poolPeakSumBytes();
         progress.printf("5/5 memory%n");
         // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
         long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
@@ -241,7 +242,8 @@ public final class Bench {
             raw,
             engineResult,
             latency,
-            new BenchResult.Memory(heapBefore, heapWith, peak, stateRunning, stateBytes, rocksMem));
+            new BenchResult.Memory(
+                heapBefore, heapWith, peak, poolPeakSum, stateRunning, stateBytes, rocksMem));
       }
     }
   }

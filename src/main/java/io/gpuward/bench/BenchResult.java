@@ -62,7 +62,10 @@ public record BenchResult(
    *
    * @param heapBeforeEngineBytes live heap after a full GC before the engine started
    * @param heapWithEngineBytes live heap after a full GC with the engine caught up
-   * @param peakHeapBytes sum of the heap pools' peaks from engine start to the end of the run
+   * @param peakHeapBytes most heap in use at one instant (sampled every 20 ms) from engine start to
+   *     the end of the run
+   * @param poolPeakSumBytes sum of the heap pools' own peaks over the same span: never misses a
+   *     spike, but an upper bound that can exceed the maximum heap
    * @param stateBytesRunning on-disk size of the engine's state directory when caught up (what
    *     RocksDB still holds in memtables is not on disk yet)
    * @param stateBytes on-disk size of the engine's state directory after it closed (memtables
@@ -74,6 +77,7 @@ public record BenchResult(
       long heapBeforeEngineBytes,
       long heapWithEngineBytes,
       long peakHeapBytes,
+      long poolPeakSumBytes,
       long stateBytesRunning,
       long stateBytes,
       long rocksMemBytes) {}

@@ -55,6 +55,7 @@ class BenchIT {
           "verdictToCordonP99Ms",
           "verdictToCordonMaxMs",
           "peakHeapMiB",
+          "heapPoolPeakSumMiB",
           "heapBeforeEngineMiB",
           "heapWithEngineMiB",
           "heapPerGpuBytes",

@@ -32,7 +32,7 @@ class BenchReportTest {
             80,
             1_500),
         new BenchResult.Memory(
-            100L << 20, 150L << 20, 400L << 20, 10_000_000, 50_000_000, 20_000_000));
+            100L << 20, 150L << 20, 400L << 20, 450L << 20, 10_000_000, 50_000_000, 20_000_000));
   }
 
   @Test
@@ -62,6 +62,7 @@ class BenchReportTest {
     assertThat(j.get("faultToVerdictP99Ms").asDouble()).isEqualTo(190.5);
     assertThat(j.get("verdictToCordonP99Ms").isNull()).as("nothing measured is null").isTrue();
     assertThat(j.get("peakHeapMiB").asDouble()).isEqualTo(400.0);
+    assertThat(j.get("heapPoolPeakSumMiB").asDouble()).isEqualTo(450.0);
     assertThat(j.get("stateBytesPerGpu").asLong()).isEqualTo(500);
     assertThat(j.get("machine").get("cores").asInt()).isEqualTo(2);
     assertThat(j.get("engine").get("settings").get("engine.commit.interval.ms").asText())

@@ -542,21 +542,7 @@ public final class FleetSimulator {
         null,
         null,
         null);
-    event(
-        n,
-        NodeEventKind.CONDITION_CHANGED,
-        at,
-        "kubelet",
-        "Ready",
-        "True",
-        "KubeletReady",
-        "kubelet is posting ready status",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    readyEvent(n, at);
     n.lastCapacity = -1; // always report resources after a reboot
     updateResources(n, at);
     n.lastLabels = null;
@@ -1140,21 +1126,7 @@ public final class FleetSimulator {
         null,
         null,
         null);
-    event(
-        n,
-        NodeEventKind.CONDITION_CHANGED,
-        at,
-        "kubelet",
-        "Ready",
-        "True",
-        "KubeletReady",
-        "kubelet is posting ready status",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    readyEvent(n, at);
     n.lastCapacity = -1;
     updateResources(n, at);
     n.lastLabels = null;
@@ -1526,5 +1498,24 @@ public final class FleetSimulator {
 
   private static double round1(double v) {
     return Math.round(v * 10) / 10.0;
+  }
+
+  /** The kubelet reporting the node Ready (registration, return from a reboot, recovery). */
+  private void readyEvent(NodeSim n, Instant at) {
+    event(
+        n,
+        NodeEventKind.CONDITION_CHANGED,
+        at,
+        "kubelet",
+        "Ready",
+        "True",
+        "KubeletReady",
+        "kubelet is posting ready status",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 }

@@ -445,21 +445,7 @@ public final class FleetSimulator {
       finishGpuReset(n, gr.gpu(), at);
     } else if (c instanceof ClusterChange.InstanceTerminated) {
       if (n.registered) {
-        event(
-            n,
-            NodeEventKind.NODE_REMOVED,
-            at,
-            "node-controller",
-            null,
-            null,
-            "RemovingNode",
-            "Node " + n.name + " event: Removing Node " + n.name + " from Controller",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        removedEvent(n, at);
       }
       n.terminated = true;
       n.registered = false;
@@ -799,21 +785,7 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.NoRegistration) {
       n.noRegistrationFault = f.index();
       if (n.registered && !n.terminated) {
-        event(
-            n,
-            NodeEventKind.NODE_REMOVED,
-            at,
-            "node-controller",
-            null,
-            null,
-            "RemovingNode",
-            "Node " + n.name + " event: Removing Node " + n.name + " from Controller",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        removedEvent(n, at);
         n.registered = false;
         cluster.setRegistered(n.name, false, at);
         emitInventory(n, at);
@@ -1511,6 +1483,25 @@ public final class FleetSimulator {
         "True",
         "KubeletReady",
         "kubelet is posting ready status",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The node controller removing the node from the cluster. */
+  private void removedEvent(NodeSim n, Instant at) {
+    event(
+        n,
+        NodeEventKind.NODE_REMOVED,
+        at,
+        "node-controller",
+        null,
+        null,
+        "RemovingNode",
+        "Node " + n.name + " event: Removing Node " + n.name + " from Controller",
         null,
         null,
         null,

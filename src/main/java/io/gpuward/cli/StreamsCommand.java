@@ -4,6 +4,8 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.rollup.RollupService;
+import io.gpuward.rollup.RollupSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the verdict engine: reads telemetry, kube events and inventory, writes verdicts and"
-          + " node health. Runs until stopped (SIGTERM/Ctrl-C)."
+          + " node health. Next to it runs the telemetry rollup (per-GPU one-minute windows to"
+          + " gpuward.telemetry.rollup.v1, application id <engine id>-rollup). Runs until stopped"
+          + " (SIGTERM/Ctrl-C)."
     })
 final class StreamsCommand implements Callable<Integer> {
 
@@ -40,6 +44,11 @@ final class StreamsCommand implements Callable<Integer> {
   @Option(names = "--application-id", paramLabel = "ID", description = "Streams application id.")
   String applicationId;
 
+  @Option(
+      names = "--no-rollup",
+      description = "Do not run the telemetry rollup next to the engine.")
+  boolean noRollup;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> defaults = new HashMap<>();
@@ -54,15 +63,23 @@ final class StreamsCommand implements Callable<Integer> {
     Platform platform = Platform.connect(cfg, true);
     var meters = new SimpleMeterRegistry();
     try (EngineService engine =
-        EngineService.start(
-            cfg,
-            platform.topics(),
-            rules,
-            InstanceTypeCatalog.load(),
-            meters,
-            Clock.systemUTC(),
-            Duration.ofSeconds(60))) {
+            EngineService.start(
+                cfg,
+                platform.topics(),
+                rules,
+                InstanceTypeCatalog.load(),
+                meters,
+                Clock.systemUTC(),
+                Duration.ofSeconds(60));
+        RollupService rollup =
+            noRollup
+                ? null
+                : RollupService.start(
+                    cfg, platform.topics(), RollupSettings.DEFAULT, Duration.ofSeconds(60))) {
       Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "gpuward-engine-shutdown"));
+      if (rollup != null) {
+        Runtime.getRuntime().addShutdownHook(new Thread(rollup::close, "gpuward-rollup-shutdown"));
+      }
       System.out.printf(
           "gpuward engine running: rules %s, application %s, broker %s%n",
           rules.version(), cfg.engineApplicationId(), cfg.bootstrapServers());

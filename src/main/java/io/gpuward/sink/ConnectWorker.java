@@ -51,6 +51,8 @@ public final class ConnectWorker implements AutoCloseable {
     props.put("plugin.discovery", "service_load");
     props.put("listeners", "http://127.0.0.1:0");
     props.put("consumer.auto.offset.reset", "earliest");
+    // The engine and the remediator write in transactions: land committed records only.
+    props.put("consumer.isolation.level", "read_committed");
     props.put("consumer.max.poll.records", "500");
     props.putAll(extra);
     Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(props);

@@ -59,7 +59,15 @@ public final class LocalPostgres implements AutoCloseable {
     this.port = port;
     this.asPostgres = asPostgres;
     this.keepData = keepData;
-    this.shutdownHook = new Thread(this::stopQuietly, "gpuward-postgres-shutdown");
+    this.shutdownHook =
+        new Thread(
+            () -> {
+              stopQuietly();
+              if (!keepData) {
+                deleteTree(dir);
+              }
+            },
+            "gpuward-postgres-shutdown");
   }
 
   /**

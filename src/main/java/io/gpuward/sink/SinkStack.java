@@ -1,13 +1,18 @@
 package io.gpuward.sink;
 
+import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.Topics;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +48,7 @@ public final class SinkStack implements AutoCloseable {
     ConnectWorker worker = null;
     try {
       pg.execute(SinkTables.ddl());
+      createDlq(bootstrapServers, (topicPrefix == null ? "" : topicPrefix) + SinkTables.DLQ_TOPIC);
       worker = ConnectWorker.start(bootstrapServers, Map.of());
       worker.putConnectors(
           SinkTables.configs(
@@ -57,6 +63,13 @@ public final class SinkStack implements AutoCloseable {
       }
       pg.close();
       throw e;
+    }
+  }
+
+  private static void createDlq(String bootstrapServers, String name) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      TopicAdmin.ensureNewTopics(
+          admin, List.of(new NewTopic(name, 1, (short) 1)), Duration.ofSeconds(30));
     }
   }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -77,15 +78,39 @@ final class StreamsCommand implements Callable<Integer> {
                 : RollupService.start(
                     cfg, platform.topics(), RollupSettings.DEFAULT, Duration.ofSeconds(60))) {
       Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "gpuward-engine-shutdown"));
+      AtomicReference<Throwable> rollupFailure = new AtomicReference<>();
       if (rollup != null) {
         Runtime.getRuntime().addShutdownHook(new Thread(rollup::close, "gpuward-rollup-shutdown"));
+        // A failed rollup stops the role too, so the orchestrator restarts it whole.
+        Thread watcher =
+            new Thread(
+                () -> {
+                  try {
+                    Throwable f = rollup.awaitStop();
+                    if (f != null) {
+                      rollupFailure.set(f);
+                      engine.close();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "gpuward-rollup-watch");
+        watcher.setDaemon(true);
+        watcher.start();
       }
       System.out.printf(
-          "gpuward engine running: rules %s, application %s, broker %s%n",
-          rules.version(), cfg.engineApplicationId(), cfg.bootstrapServers());
+          "gpuward engine running: rules %s, application %s, broker %s%s%n",
+          rules.version(),
+          cfg.engineApplicationId(),
+          cfg.bootstrapServers(),
+          rollup == null ? "" : "; telemetry rollup " + RollupService.applicationId(cfg));
       Throwable failure = engine.awaitStop();
       if (failure != null) {
         throw new IllegalStateException("verdict engine stopped", failure);
+      }
+      if (rollupFailure.get() != null) {
+        throw new IllegalStateException("telemetry rollup stopped", rollupFailure.get());
       }
     }
     return 0;

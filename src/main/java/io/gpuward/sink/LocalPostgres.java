@@ -292,6 +292,11 @@ public final class LocalPostgres implements AutoCloseable {
         candidates.add(Path.of(p));
       }
     }
+    return findBinaries(candidates);
+  }
+
+  /** The first of {@code candidates} holding initdb and pg_ctl; fails naming where it looked. */
+  static Path findBinaries(List<Path> candidates) {
     Optional<Path> found =
         candidates.stream()
             .filter(
@@ -304,7 +309,9 @@ public final class LocalPostgres implements AutoCloseable {
             new IllegalStateException(
                 "PostgreSQL server binaries (initdb, pg_ctl) not found in $"
                     + BIN_ENV
-                    + ", /usr/lib/postgresql/*/bin or PATH; install PostgreSQL (Debian:"
+                    + ", /usr/lib/postgresql/*/bin or PATH (looked in "
+                    + candidates.size()
+                    + " folders); install PostgreSQL (Debian:"
                     + " apt-get install postgresql) or set "
                     + BIN_ENV));
   }

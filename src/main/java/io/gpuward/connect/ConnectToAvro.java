@@ -167,12 +167,13 @@ final class ConnectToAvro {
    */
   Object value(Schema schema, org.apache.avro.Schema avro, Object v) {
     if (v == null) {
-      if (!schema.isOptional() && schema.defaultValue() == null) {
+      if (schema.defaultValue() != null) {
+        return value(schema, avro, schema.defaultValue());
+      }
+      if (!schema.isOptional()) {
         throw new DataException("null value for required " + describe(schema));
       }
-      return v == null && schema.defaultValue() != null
-          ? value(schema, avro, schema.defaultValue())
-          : null;
+      return null;
     }
     if (avro.getType() == org.apache.avro.Schema.Type.UNION) {
       avro = avro.getTypes().get(1);

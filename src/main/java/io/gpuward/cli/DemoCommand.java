@@ -12,6 +12,8 @@ import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
+import io.gpuward.rollup.RollupService;
+import io.gpuward.rollup.RollupSettings;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.Scenario;
 import io.gpuward.sim.ScenarioLoader;
@@ -95,8 +97,29 @@ final class DemoCommand implements Callable<Integer> {
       description = "Partitions per topic on the embedded broker (default: ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(
+      names = "--sink",
+      description =
+          "Also start PostgreSQL and a Kafka Connect worker that land verdicts, incidents, node"
+              + " health, the audit and the telemetry rollup in tables (connectors/); print row"
+              + " counts and the Grafana data source at the end. In a terminal, PostgreSQL stays up"
+              + " until Ctrl-C.")
+  boolean sink;
+
+  @Option(
+      names = "--sink-dir",
+      paramLabel = "DIR",
+      description =
+          "With --sink: keep PostgreSQL's data in DIR (reused when it already holds one) instead"
+              + " of a temporary folder.")
+  Path sinkDir;
+
   @Override
   public Integer call() throws Exception {
+    if (sinkDir != null && !sink) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--sink-dir needs --sink");
+    }
     if (!(speed > 0) || speed > 1000) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--speed must be > 0 and <= 1000, was " + speed);
@@ -113,6 +136,8 @@ final class DemoCommand implements Callable<Integer> {
       org.apache.logging.log4j.core.config.Configurator.setLevel(
           "org.apache.kafka.streams.processor.internals.StateDirectory",
           org.apache.logging.log4j.Level.ERROR);
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          "org.hibernate", org.apache.logging.log4j.Level.ERROR);
     }
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario =
@@ -165,8 +190,14 @@ final class DemoCommand implements Callable<Integer> {
       RuleCatalog rules = RuleCatalog.load();
 
       try (EngineService engine =
-          EngineService.start(
-              cfg, topics, rules, types, meters, Clock.systemUTC(), Duration.ofSeconds(60))) {
+              EngineService.start(
+                  cfg, topics, rules, types, meters, Clock.systemUTC(), Duration.ofSeconds(60));
+          RollupService rollup =
+              RollupService.start(cfg, topics, RollupSettings.DEFAULT, Duration.ofSeconds(60));
+          DemoSink sinks =
+              sink
+                  ? DemoSink.start(o, kafka.bootstrapServers(), registry.url(), topics, sinkDir)
+                  : null) {
         o.printf("  verdict engine %s (rules %s)%n", engine.state(), rules.version());
         SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), speed);
         SimulatedCluster cluster = new SimulatedCluster(clock);
@@ -228,6 +259,11 @@ final class DemoCommand implements Callable<Integer> {
             DemoReport.writeJsonl(out.resolve("incidents.jsonl"), observer.incidents());
             DemoReport.writeJsonl(out.resolve("audit.jsonl"), observer.audit());
             o.printf("%n  wrote %s/{verdicts,incidents,audit}.jsonl%n", out);
+          }
+          if (sinks != null) {
+            sinks.awaitLanded(observer.verdicts(), observer.audit(), Duration.ofSeconds(30));
+            sinks.report(o);
+            sinks.holdIfInteractive(o);
           }
         }
       }

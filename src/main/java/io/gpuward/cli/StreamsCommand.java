@@ -4,6 +4,8 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.rollup.RollupService;
+import io.gpuward.rollup.RollupSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the verdict engine: reads telemetry, kube events and inventory, writes verdicts and"
-          + " node health. Runs until stopped (SIGTERM/Ctrl-C)."
+          + " node health. Next to it runs the telemetry rollup (per-GPU one-minute windows to"
+          + " gpuward.telemetry.rollup.v1, application id <engine id>-rollup). Runs until stopped"
+          + " (SIGTERM/Ctrl-C)."
     })
 final class StreamsCommand implements Callable<Integer> {
 
@@ -40,6 +45,11 @@ final class StreamsCommand implements Callable<Integer> {
   @Option(names = "--application-id", paramLabel = "ID", description = "Streams application id.")
   String applicationId;
 
+  @Option(
+      names = "--no-rollup",
+      description = "Do not run the telemetry rollup next to the engine.")
+  boolean noRollup;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> defaults = new HashMap<>();
@@ -54,21 +64,53 @@ final class StreamsCommand implements Callable<Integer> {
     Platform platform = Platform.connect(cfg, true);
     var meters = new SimpleMeterRegistry();
     try (EngineService engine =
-        EngineService.start(
-            cfg,
-            platform.topics(),
-            rules,
-            InstanceTypeCatalog.load(),
-            meters,
-            Clock.systemUTC(),
-            Duration.ofSeconds(60))) {
+            EngineService.start(
+                cfg,
+                platform.topics(),
+                rules,
+                InstanceTypeCatalog.load(),
+                meters,
+                Clock.systemUTC(),
+                Duration.ofSeconds(60));
+        RollupService rollup =
+            noRollup
+                ? null
+                : RollupService.start(
+                    cfg, platform.topics(), RollupSettings.DEFAULT, Duration.ofSeconds(60))) {
       Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "gpuward-engine-shutdown"));
+      AtomicReference<Throwable> rollupFailure = new AtomicReference<>();
+      if (rollup != null) {
+        Runtime.getRuntime().addShutdownHook(new Thread(rollup::close, "gpuward-rollup-shutdown"));
+        // A failed rollup stops the role too, so the orchestrator restarts it whole.
+        Thread watcher =
+            new Thread(
+                () -> {
+                  try {
+                    Throwable f = rollup.awaitStop();
+                    if (f != null) {
+                      rollupFailure.set(f);
+                      engine.close();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "gpuward-rollup-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+      }
       System.out.printf(
-          "gpuward engine running: rules %s, application %s, broker %s%n",
-          rules.version(), cfg.engineApplicationId(), cfg.bootstrapServers());
+          "gpuward engine running: rules %s, application %s, broker %s%s%n",
+          rules.version(),
+          cfg.engineApplicationId(),
+          cfg.bootstrapServers(),
+          rollup == null ? "" : "; telemetry rollup " + RollupService.applicationId(cfg));
       Throwable failure = engine.awaitStop();
       if (failure != null) {
         throw new IllegalStateException("verdict engine stopped", failure);
+      }
+      if (rollupFailure.get() != null) {
+        throw new IllegalStateException("telemetry rollup stopped", rollupFailure.get());
       }
     }
     return 0;

@@ -5,6 +5,7 @@ import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.GpuSample;
+import io.gpuward.avro.GpuTelemetryRollup;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeHealth;
 import io.gpuward.avro.NodeInventory;
@@ -22,6 +23,7 @@ public final class Topics {
   private final TopicCatalog catalog;
   public final Topic<GpuSample> gpu;
   public final Topic<XidEvent> xid;
+  public final Topic<GpuTelemetryRollup> rollup;
   public final Topic<NodeEvent> kubeEvents;
   public final Topic<NodeInventory> inventory;
   public final Topic<FaultVerdict> verdicts;
@@ -35,6 +37,7 @@ public final class Topics {
     this.catalog = catalog;
     this.gpu = bind(catalog, serdes, "gpu", GpuSample.class);
     this.xid = bind(catalog, serdes, "xid", XidEvent.class);
+    this.rollup = bind(catalog, serdes, "rollup", GpuTelemetryRollup.class);
     this.kubeEvents = bind(catalog, serdes, "kubeEvents", NodeEvent.class);
     this.inventory = bind(catalog, serdes, "inventory", NodeInventory.class);
     this.verdicts = bind(catalog, serdes, "verdicts", FaultVerdict.class);

@@ -1,0 +1,112 @@
+package io.gpuward.rollup;
+
+import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.Topics;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and stops the telemetry rollup ({@link RollupTopology}) as its own Streams application,
+ * {@code <engine.application.id>-rollup}, next to the verdict engine.
+ */
+public final class RollupService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RollupService.class);
+
+  /** Suffix of the rollup's application id after the engine's. */
+  public static final String APPLICATION_SUFFIX = "-rollup";
+
+  private final KafkaStreams streams;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Throwable failure;
+
+  private RollupService(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /** The rollup's application id for this configuration. */
+  public static String applicationId(GpuwardConfig cfg) {
+    return cfg.engineApplicationId() + APPLICATION_SUFFIX;
+  }
+
+  /**
+   * Streams properties: exactly-once v2 like the engine. Poison records are logged and skipped: the
+   * verdict engine reads the same topic and already sends them to the DLQ, once.
+   */
+  public static Properties properties(GpuwardConfig cfg) {
+    Properties p = new Properties();
+    p.putAll(cfg.kafkaClientProps());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(cfg));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.engineCommitIntervalMs());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    return p;
+  }
+
+  /** Builds the rollup, starts it and waits until it runs (or fails). */
+  public static RollupService start(
+      GpuwardConfig cfg, Topics topics, RollupSettings settings, Duration startTimeout) {
+    KafkaStreams streams =
+        new KafkaStreams(RollupTopology.build(topics, settings), properties(cfg));
+    RollupService svc = new RollupService(streams);
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener(
+        (now, before) -> {
+          log.info("rollup state {} -> {}", before, now);
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+            running.countDown();
+            svc.stopped.countDown();
+          }
+        });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("telemetry rollup failed; shutting down", e);
+          svc.failure = e;
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.start();
+    try {
+      if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("rollup not RUNNING after {}; continuing to wait in the background", startTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (streams.state() == KafkaStreams.State.ERROR || svc.failure != null) {
+      svc.close();
+      throw new IllegalStateException("telemetry rollup failed to start", svc.failure);
+    }
+    return svc;
+  }
+
+  /** Blocks until the rollup stops (closed, or failed). Returns the failure, if any. */
+  public Throwable awaitStop() throws InterruptedException {
+    stopped.await();
+    return failure;
+  }
+
+  @Override
+  public void close() {
+    streams.close(
+        CloseOptions.timeout(Duration.ofSeconds(15))
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    stopped.countDown();
+  }
+}

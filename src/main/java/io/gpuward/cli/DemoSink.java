@@ -76,6 +76,11 @@ final class DemoSink implements AutoCloseable {
         "%n  Grafana PostgreSQL data source: host 127.0.0.1:%d, database %s, user %s, no password,"
             + " TLS disabled%n",
         stack.postgres().port(), LocalPostgres.DATABASE, LocalPostgres.USER);
+    o.printf(
+        "  With deploy/grafana/provisioning, set in Grafana's environment:%n"
+            + "    GPUWARD_PG_HOST=127.0.0.1:%d GPUWARD_PG_DB=%s GPUWARD_PG_USER=%s"
+            + " GPUWARD_PG_PASSWORD=%n",
+        stack.postgres().port(), LocalPostgres.DATABASE, LocalPostgres.USER);
     if (keptDir != null) {
       o.printf(
           "  data kept in %s; start it again with:%n    %spg_ctl -D %s/data -o \"-p 5432 -k %s\""

@@ -76,6 +76,7 @@ public final class Remediation {
           });
   private volatile java.util.function.Consumer<FaultVerdict> replan = v -> {};
   private volatile String observeOnly;
+  private volatile Consumer<Step> intent = s -> {};
 
   public Remediation(
       Planner planner,
@@ -127,6 +128,14 @@ public final class Remediation {
     List<FaultVerdict> waiting = List.copyOf(waitingForBudget.values());
     waitingForBudget.clear();
     waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
+  }
+
+  /**
+   * Called after a step's intent (STARTED) was reported and before the step is carried out: the
+   * service makes the intent durable there. A test hook may stop the remediator at this point.
+   */
+  public void onIntent(Consumer<Step> intent) {
+    this.intent = intent;
   }
 
   public ControlState controls() {
@@ -225,15 +234,32 @@ public final class Remediation {
     Optional<LiveNode> live = cluster.node(v.getNode());
     if (v.getState() == VerdictState.CLEARED) {
       open.remove(v.getVerdictId());
+      latest.remove(v.getVerdictId());
+      deferred.remove(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
       verifyFinished(v);
       release(v.getNode());
     } else {
       open.put(v.getVerdictId(), v);
     }
+    if (v.getState() != VerdictState.CLEARED) {
+      latest.putIfAbsent(v.getVerdictId(), v);
+    }
     List<Step> steps =
         planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());
+    boolean replanNow = false;
     for (Step step : steps) {
+      if (step.reportOnly()) {
+        // Established without acting: a rung verified or not in time, a STARTED step reconciled.
+        report(v, step, step.report(), null, step.detail());
+        if (step.report() == Outcome.AMBIGUOUS) {
+          release(v.getNode());
+          replanNow = true;
+        } else if (step.report() == Outcome.VERIFIED) {
+          release(v.getNode());
+        }
+        continue;
+      }
       if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
         Optional<FaultVerdict> other = stillCordoning(v);
         if (other.isPresent()) {
@@ -284,10 +310,15 @@ public final class Remediation {
         }
       }
       report(v, step, Outcome.PLANNED, null, step.detail());
-      report(v, step, Outcome.STARTED, null, null);
+      // The intent: durable (with the consumed offsets) before the action is taken.
+      report(v, step, Outcome.STARTED, null, before(step, v, live));
+      intent.accept(step);
       try {
         String detail = execute(v, step, live);
         report(v, step, Outcome.SUCCEEDED, null, detail);
+        if (step.action() == RemediationAction.ESCALATE) {
+          release(v.getNode());
+        }
       } catch (ActuatorException e) {
         Outcome o =
             switch (e.kind()) {
@@ -303,12 +334,34 @@ public final class Remediation {
             step.operationId(),
             e.getMessage());
         report(v, step, o, null, e.getMessage());
-        if (o != Outcome.FAILED_TRANSIENT) {
+        boolean rung = VERIFIABLE.contains(step.action());
+        if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
           release(v.getNode());
+        }
+        if (rung && o != Outcome.FAILED_TRANSIENT) {
+          replanNow = true; // the ladder moves to its next rung
         }
         break; // later steps depend on this one
       }
     }
+    if (v.getState() != VerdictState.CLEARED) {
+      if (replanNow) {
+        defer(v, clock.instant());
+      } else if (planner.awaitingVerification(v, ledger)) {
+        defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
+      }
+    }
+  }
+
+  /** What the node looked like before the step, for reconciling after a crash. */
+  private static String before(Step step, FaultVerdict v, Optional<LiveNode> live) {
+    String instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+    return switch (step.action()) {
+      case REBOOT ->
+          "bootId=" + live.map(LiveNode::bootId).orElse("unknown") + " instanceId=" + instance;
+      case REPLACE, RESET_GPU -> "instanceId=" + instance;
+      default -> null;
+    };
   }
 
   /** Plans {@code v} again once the remediator's clock reaches {@code until}, off the lane. */
@@ -343,11 +396,11 @@ public final class Remediation {
   /** A cleared verdict verifies the disruptive actions taken for it. */
   private void verifyFinished(FaultVerdict v) {
     for (RemediationAction a : VERIFIABLE) {
-      String op = OperationIds.of(v.getNode(), v.getVerdictId(), a, 1);
-      if (ledger.outcome(op).orElse(null) == Outcome.SUCCEEDED) {
+      var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);
+      if (e.isPresent() && e.get().outcome() == Outcome.SUCCEEDED) {
         report(
             v,
-            new Step(op, a, 1, null, null),
+            new Step(e.get().operationId(), a, e.get().attempt(), null, null),
             Outcome.VERIFIED,
             null,
             "verdict cleared after " + a + ": " + v.getClearReason());
@@ -401,9 +454,18 @@ public final class Remediation {
         return "reboot requested for " + instanceId;
       }
       case REPLACE -> {
-        String asg = live.map(LiveNode::asgName).orElse(null);
+        String asg =
+            live.map(LiveNode::asgName)
+                .filter(s -> !s.isBlank())
+                .or(() -> fleet.asg(node))
+                .or(
+                    () ->
+                        v.getNodegroup() == null
+                            ? Optional.empty()
+                            : cloud.autoScalingGroupOf(v.getNodegroup()))
+                .orElse(null);
         cloud.replace(requireInstance(instanceId), asg, step.operationId());
-        return "replacement requested for " + instanceId + " in " + asg;
+        return "replacement requested instanceId=" + instanceId + " asg=" + asg;
       }
       case ESCALATE, NOTIFY -> {
         log.warn(

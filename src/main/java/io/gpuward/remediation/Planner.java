@@ -278,7 +278,10 @@ public final class Planner {
       String retry = null;
       if (was == Outcome.STARTED) {
         // Intent without outcome: the remediator stopped between the two. Reconcile.
-        Reconciled r = reconcile(entry.get(), live);
+        Reconciled r = reconcile(entry.get(), live, policy.ladder(), now);
+        if (r.kind() == Reconciled.Kind.WAIT) {
+          break; // looked at again every ladder recheck
+        }
         if (r.kind() == Reconciled.Kind.DONE) {
           steps.add(
               Step.record(
@@ -322,15 +325,19 @@ public final class Planner {
     return steps;
   }
 
-  /** True while a rung of the verdict's ladder succeeded and awaits verification. */
+  /**
+   * True while a rung of the verdict's ladder succeeded and awaits verification, or a reboot
+   * started before a restart awaits its reconciliation.
+   */
   public boolean awaitingVerification(FaultVerdict v, Ledger ledger) {
     for (RemediationAction a : policy.ladder().rungs()) {
+      Outcome o =
+          ledger
+              .latestAttempt(v.getNode(), v.getVerdictId(), a)
+              .map(Ledger.Entry::outcome)
+              .orElse(null);
       if (Remediation.VERIFIABLE.contains(a)
-          && ledger
-                  .latestAttempt(v.getNode(), v.getVerdictId(), a)
-                  .map(Ledger.Entry::outcome)
-                  .orElse(null)
-              == Outcome.SUCCEEDED) {
+          && (o == Outcome.SUCCEEDED || (a == RemediationAction.REBOOT && o == Outcome.STARTED))) {
         return true;
       }
     }
@@ -381,6 +388,8 @@ public final class Planner {
       DONE,
       /** It did not happen and doing it is safe: retry once. */
       RETRY,
+      /** Live state cannot tell yet (a reboot may be under way): look again later. */
+      WAIT,
       /** Live state cannot tell: AMBIGUOUS, never retried blindly. */
       UNKNOWABLE
     }
@@ -388,6 +397,16 @@ public final class Planner {
 
   /** Decides whether a step that was STARTED before a crash happened, from live state. Pure. */
   static Reconciled reconcile(Ledger.Entry started, Optional<LiveNode> live) {
+    return reconcile(started, live, RemediationPolicy.Ladder.DEFAULT, started.at());
+  }
+
+  /**
+   * Decides whether a step that was STARTED before a crash happened, from live state. Pure. A
+   * REBOOT whose boot id has not changed is waited for until the ladder's REBOOT deadline: by then
+   * a reboot that happened has changed the boot id, so one that did not is retried once.
+   */
+  static Reconciled reconcile(
+      Ledger.Entry started, Optional<LiveNode> live, RemediationPolicy.Ladder ladder, Instant now) {
     String op = started.operationId();
     return switch (started.action()) {
       case CORDON ->
@@ -406,9 +425,17 @@ public final class Planner {
           yield new Reconciled(
               Reconciled.Kind.DONE, "boot id changed " + before + " -> " + live.get().bootId());
         }
+        if (live.isEmpty() || before == null) {
+          yield new Reconciled(Reconciled.Kind.UNKNOWABLE, "the boot id before is unknown");
+        }
+        Instant due = started.at().plus(ladder.deadline(RemediationAction.REBOOT));
+        if (now.isBefore(due)) {
+          yield new Reconciled(
+              Reconciled.Kind.WAIT, "boot id unchanged: the reboot may still be under way");
+        }
         yield new Reconciled(
-            Reconciled.Kind.UNKNOWABLE,
-            "boot id unchanged: the reboot may not have been sent, or may still be under way");
+            Reconciled.Kind.RETRY,
+            "boot id still " + before + " " + ladder.deadline(RemediationAction.REBOOT) + " later");
       }
       case REPLACE ->
           replacedAway(started, live)

@@ -325,9 +325,23 @@ class LadderPlannerTest {
               assertThat(s.report()).isEqualTo(Outcome.SUCCEEDED);
               assertThat(s.detail()).contains("boot id changed b1 -> b2");
             });
-    assertThat(plan(v, Optional.of(live("b1", "op")), NOW))
+    // Boot id unchanged: the reboot may still be under way; look again later.
+    assertThat(plan(v, Optional.of(live("b1", "op")), NOW.minusSeconds(60))).isEmpty();
+    assertThat(planner.awaitingVerification(v, ledger)).isTrue();
+    // Still unchanged after the REBOOT deadline: it never happened; retried once.
+    var later =
+        plan(
+            v,
+            Optional.of(live("b1", "op")),
+            NOW.minusSeconds(300).plus(policy.ladder().deadline(RemediationAction.REBOOT)));
+    assertThat(later)
         .singleElement()
-        .satisfies(s -> assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS));
+        .satisfies(
+            s -> {
+              assertThat(s.action()).isEqualTo(RemediationAction.REBOOT);
+              assertThat(s.attempt()).isEqualTo(2);
+              assertThat(s.reportOnly()).isFalse();
+            });
   }
 
   @Test

@@ -330,7 +330,7 @@ public final class RemediatorService implements AutoCloseable {
           log.warn("last commit failed; the uncommitted verdicts are read again on restart", e);
         }
       }
-      consumer.close(Duration.ofSeconds(halted ? 0 : 5));
+      consumer.close(Duration.ofSeconds(5)); // leaves the group, so a restart is assigned at once
     }
   }
 
@@ -392,6 +392,10 @@ public final class RemediatorService implements AutoCloseable {
   @Override
   public void close() {
     if (halted) {
+      // Only so that the next test round starts clean: the dead instance's threads are ended and
+      // its open transaction is left for the next instance to abort.
+      join();
+      lanes.close();
       producer.close(Duration.ZERO);
       return;
     }
@@ -402,6 +406,11 @@ public final class RemediatorService implements AutoCloseable {
     if (stateThread != null) {
       stateThread.interrupt();
     }
+    join();
+    producer.close(Duration.ofSeconds(5));
+  }
+
+  private void join() {
     if (thread != null) {
       try {
         thread.join(10_000);
@@ -409,6 +418,5 @@ public final class RemediatorService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    producer.close(Duration.ofSeconds(5));
   }
 }

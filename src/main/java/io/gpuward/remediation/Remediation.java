@@ -316,6 +316,7 @@ public final class Remediation {
       try {
         String detail = execute(v, step, live);
         report(v, step, Outcome.SUCCEEDED, null, detail);
+        event(v, step, true, detail);
         if (step.action() == RemediationAction.ESCALATE) {
           release(v.getNode());
         }
@@ -334,6 +335,7 @@ public final class Remediation {
             step.operationId(),
             e.getMessage());
         report(v, step, o, null, e.getMessage());
+        event(v, step, false, o + ": " + e.getMessage());
         boolean rung = VERIFIABLE.contains(step.action());
         if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
           release(v.getNode());
@@ -350,6 +352,33 @@ public final class Remediation {
       } else if (planner.awaitingVerification(v, ledger)) {
         defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
       }
+    }
+  }
+
+  /** A Kubernetes Event on the node for an action taken on it or about it. Best effort. */
+  private void event(FaultVerdict v, Step step, boolean ok, String detail) {
+    if (step.action() == RemediationAction.NOTIFY) {
+      return;
+    }
+    try {
+      cluster.recordEvent(
+          v.getNode(),
+          step.action(),
+          ok,
+          step.operationId(),
+          step.action()
+              + (ok ? "" : " failed")
+              + " for verdict "
+              + v.getVerdictId()
+              + " ("
+              + v.getFaultClass()
+              + ", op "
+              + step.operationId()
+              + "): "
+              + detail);
+    } catch (RuntimeException e) {
+      log.warn(
+          "event not recorded node={} op={}: {}", v.getNode(), step.operationId(), e.toString());
     }
   }
 

@@ -142,12 +142,12 @@ public final class Planner {
           start = replaceAt;
           note =
               "repeat offender: "
-                  + (fixed + 1)
-                  + " faults on "
                   + node
-                  + " within "
-                  + repeat.within()
-                  + ", straight to "
+                  + " was remediated and fixed "
+                  + fixed
+                  + " time(s) in the "
+                  + io.gpuward.config.Durations.format(repeat.within())
+                  + " before this fault, straight to "
                   + RemediationAction.REPLACE;
         }
       }

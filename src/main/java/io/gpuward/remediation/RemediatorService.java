@@ -58,6 +58,7 @@ public final class RemediatorService implements AutoCloseable {
   private KafkaConsumer<String, FaultVerdict> consumer;
   private Thread thread;
   private Thread stateThread;
+  private volatile KafkaConsumer<String, byte[]> stateReader;
 
   public RemediatorService(
       Map<String, Object> clientProps,
@@ -132,8 +133,8 @@ public final class RemediatorService implements AutoCloseable {
     if (consumer != null) {
       consumer.wakeup();
     }
-    if (stateThread != null) {
-      stateThread.interrupt();
+    if (stateReader != null) {
+      stateReader.wakeup();
     }
   }
 
@@ -228,6 +229,7 @@ public final class RemediatorService implements AutoCloseable {
     }
     reader.assign(parts);
     reader.seekToBeginning(parts);
+    stateReader = reader;
     Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
     stateThread =
         new Thread(
@@ -403,8 +405,8 @@ public final class RemediatorService implements AutoCloseable {
     if (consumer != null) {
       consumer.wakeup();
     }
-    if (stateThread != null) {
-      stateThread.interrupt();
+    if (stateReader != null) {
+      stateReader.wakeup();
     }
     join();
     producer.close(Duration.ofSeconds(5));

@@ -207,7 +207,8 @@ class LadderPlannerTest {
         .extracting(Step::action)
         .containsExactly(
             RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.REPLACE);
-    assertThat(steps.get(2).detail()).contains("repeat offender: 2 faults on p5-train-2");
+    assertThat(steps.get(2).detail())
+        .contains("repeat offender: p5-train-2 was remediated and fixed 1 time(s)");
   }
 
   @Test

@@ -100,6 +100,12 @@ public final class Ledger {
         .count();
   }
 
+  /** True when anything was recorded for the fault session on the node. */
+  public boolean touched(String node, String session) {
+    return lastAttempt.keySet().stream()
+        .anyMatch(k -> k.node().equals(node) && k.session().equals(session));
+  }
+
   public int size() {
     return latest.size();
   }

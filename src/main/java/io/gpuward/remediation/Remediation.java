@@ -194,6 +194,20 @@ public final class Remediation {
     return List.of();
   }
 
+  /**
+   * Restores an open verdict read back at start (its latest version), so that a node stays cordoned
+   * while any of its verdicts is open and a ladder waiting for verification resumes. Returns true
+   * when the remediator had acted on it and should plan it again.
+   */
+  public boolean restoreOpen(FaultVerdict v) {
+    if (v.getState() == VerdictState.CLEARED) {
+      return false;
+    }
+    open.put(v.getVerdictId(), v);
+    latest.putIfAbsent(v.getVerdictId(), v);
+    return ledger.touched(v.getNode(), v.getVerdictId());
+  }
+
   /** Restores a command read back at start: applied, not audited again. */
   public void restoreControl(ControlCommand c) {
     controls.apply(c);
@@ -391,6 +405,11 @@ public final class Remediation {
       case REPLACE, RESET_GPU -> "instanceId=" + instance;
       default -> null;
     };
+  }
+
+  /** Stops the timer that plans deferred verdicts again. */
+  public void close() {
+    timer.shutdownNow();
   }
 
   /** Plans {@code v} again once the remediator's clock reaches {@code until}, off the lane. */

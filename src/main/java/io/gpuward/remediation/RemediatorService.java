@@ -151,6 +151,7 @@ public final class RemediatorService implements AutoCloseable {
     remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
     producer.initTransactions(); // fences an earlier instance and aborts its open transaction
     rebuildLedger();
+    List<FaultVerdict> resume = restoreOpenVerdicts();
     startStateReader();
     Map<String, Object> c = new HashMap<>(clientProps);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -176,6 +177,56 @@ public final class RemediatorService implements AutoCloseable {
         });
     thread = new Thread(this::loop, "gpuward-remediator");
     thread.start();
+    // Ladders waiting for verification (or a STARTED step) before the restart carry on.
+    resume.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
+  }
+
+  /**
+   * Reads the verdict topic up to its current end ({@code read_committed}) and restores the latest
+   * version of every verdict still open, so that a restart knows which nodes other verdicts keep
+   * cordoned and resumes the ladders it had started. Verdicts are emitted on change only, so this
+   * is small. Returns the open verdicts the remediator had acted on.
+   */
+  private List<FaultVerdict> restoreOpenVerdicts() {
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, FaultVerdict> latest = new java.util.LinkedHashMap<>();
+    try (var reader =
+        new KafkaConsumer<>(
+            c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer())) {
+      List<TopicPartition> parts =
+          reader.partitionsFor(topics.verdicts.name()).stream()
+              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+              .toList();
+      reader.assign(parts);
+      reader.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = reader.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, FaultVerdict> r : reader.poll(Duration.ofMillis(200))) {
+          FaultVerdict v = r.value();
+          if (v == null) {
+            continue;
+          }
+          if (v.getState() == io.gpuward.avro.VerdictState.CLEARED) {
+            latest.remove(v.getVerdictId());
+          } else {
+            latest.put(v.getVerdictId(), v);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("open verdicts not restored: {}", e.toString());
+      return List.of();
+    }
+    List<FaultVerdict> resume = new java.util.ArrayList<>();
+    for (FaultVerdict v : latest.values()) {
+      if (remediation.restoreOpen(v)) {
+        resume.add(v);
+      }
+    }
+    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
+    return resume;
   }
 
   private void rebuildLedger() {
@@ -397,6 +448,7 @@ public final class RemediatorService implements AutoCloseable {
       // Only so that the next test round starts clean: the dead instance's threads are ended and
       // its open transaction is left for the next instance to abort.
       join();
+      remediation.close();
       lanes.close();
       producer.close(Duration.ZERO);
       return;
@@ -409,6 +461,7 @@ public final class RemediatorService implements AutoCloseable {
       stateReader.wakeup();
     }
     join();
+    remediation.close();
     producer.close(Duration.ofSeconds(5));
   }
 

@@ -195,6 +195,65 @@ class RemediatorCrashIT {
   }
 
   @Test
+  void shouldResumeALadderWaitingForVerificationAfterARestart() throws Exception {
+    setUp("resume");
+    var clock = new ManualClock(T0);
+    var cluster = cluster(clock);
+    var planner = new Planner(policy());
+    String group = TestNames.unique("remediator-resume");
+    FaultVerdict xid =
+        FaultVerdict.newBuilder(
+                verdict(
+                    "v-xid-1", "g5-infer-1", FaultClass.GPU_XID_FATAL, RemediationAction.RESET_GPU))
+            .setNodegroup("g5-infer")
+            .setGpus(List.of(io.gpuward.avro.GpuRef.newBuilder().setUuid("0").setIndex(0).build()))
+            .build();
+    try (var producer =
+        new KafkaProducer<>(
+            props, new StringSerializer(), topics.verdicts.valueSerde().serializer())) {
+      try (var first =
+          new RemediatorService(
+              props,
+              topics,
+              a ->
+                  new Remediation(
+                      planner, cluster, cluster, a, clock, false, new SimpleMeterRegistry()),
+              group)) {
+        first.start();
+        producer.send(new ProducerRecord<>(topics.verdicts.name(), xid.getNode(), xid)).get();
+        Eventually.await(
+            Duration.ofSeconds(30), () -> assertThat(cluster.gpuResets()).isEqualTo(1));
+        Eventually.await(Duration.ofSeconds(30), () -> assertThat(first.idle()).isTrue());
+      }
+      // Down while the reset awaited verification; back after its deadline passed.
+      clock.advance(policy().ladder().deadline(RemediationAction.RESET_GPU).plusSeconds(1));
+      try (var second =
+          new RemediatorService(
+              props,
+              topics,
+              a ->
+                  new Remediation(
+                      planner, cluster, cluster, a, clock, false, new SimpleMeterRegistry()),
+              group)) {
+        second.start();
+        Eventually.await(Duration.ofSeconds(30), () -> assertThat(cluster.reboots()).isEqualTo(1));
+      }
+    }
+    assertThat(cluster.gpuResets()).as("the reset is not repeated").isEqualTo(1);
+    List<String> trail =
+        readAudit().stream()
+            .filter(r -> r.getVerdictId().equals("v-xid-1"))
+            .map(r -> r.getAction() + ":" + r.getOutcome())
+            .toList();
+    assertThat(trail)
+        .containsSubsequence(
+            "RESET_GPU:SUCCEEDED",
+            "RESET_GPU:FAILED_PERMANENT",
+            "REBOOT:STARTED",
+            "REBOOT:SUCCEEDED");
+  }
+
+  @Test
   void shouldTakeNoActionOnADayOldVerdictStreamReplayed() throws Exception {
     setUp("replay");
     var clock = new ManualClock(T0.plus(Duration.ofDays(1)));

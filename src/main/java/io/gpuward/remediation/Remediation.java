@@ -328,7 +328,12 @@ public final class Remediation {
       report(v, step, Outcome.STARTED, null, before(step, v, live));
       intent.accept(step);
       try {
-        String detail = execute(v, step, live);
+        String detail;
+        try {
+          detail = execute(v, step, live);
+        } catch (RuntimeException e) {
+          throw StepFailures.wrap(e, step.action());
+        }
         report(v, step, Outcome.SUCCEEDED, null, detail);
         event(v, step, true, detail);
         if (step.action() == RemediationAction.ESCALATE) {

@@ -411,6 +411,17 @@ public final class RemediatorService implements AutoCloseable {
     } finally {
       offsets.finished(tp, r.offset());
     }
+    // The outcome and the verdict's offset become visible now, not at the loop's next poll.
+    try {
+      commit();
+    } catch (RuntimeException e) {
+      log.warn(
+          "commit after verdict topic={} partition={} offset={} failed: {}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          e.toString());
+    }
   }
 
   /**

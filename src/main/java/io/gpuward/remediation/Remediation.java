@@ -257,7 +257,8 @@ public final class Remediation {
       open.put(v.getVerdictId(), v);
     }
     if (v.getState() != VerdictState.CLEARED) {
-      latest.putIfAbsent(v.getVerdictId(), v);
+      latest.merge(
+          v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isBefore(a.getUpdatedAt()) ? a : b);
     }
     List<Step> steps =
         planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());

@@ -258,7 +258,7 @@ public final class Remediation {
     }
     if (v.getState() != VerdictState.CLEARED) {
       latest.merge(
-          v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isBefore(a.getUpdatedAt()) ? a : b);
+          v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
     }
     List<Step> steps =
         planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());

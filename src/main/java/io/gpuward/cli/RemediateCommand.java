@@ -52,6 +52,14 @@ final class RemediateCommand implements Callable<Integer> {
   String awsRegion;
 
   @Option(
+      names = "--eks-cluster",
+      paramLabel = "NAME",
+      description =
+          "EKS cluster name: node groups are resolved to their Auto Scaling group with"
+              + " DescribeNodegroup when the node and the inventory do not name it.")
+  String eksCluster;
+
+  @Option(
       names = "--aws-endpoint",
       paramLabel = "URL",
       description = "Override the AWS endpoint (testing against a local stub).")
@@ -109,7 +117,8 @@ final class RemediateCommand implements Callable<Integer> {
               aws,
               io.gpuward.remediation.aws.AwsCloudActuator.Settings.DEFAULTS,
               clock,
-              io.gpuward.remediation.aws.Sleeper.SYSTEM);
+              io.gpuward.remediation.aws.Sleeper.SYSTEM,
+              eksCluster);
     }
     Planner planner = new Planner(RemediationPolicy.load());
     var meters = new SimpleMeterRegistry();

@@ -9,16 +9,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * scope's size. Thread-safe.
  */
 public final class FleetView {
-  private record Place(String nodegroup, String zone) {}
+  private record Place(String nodegroup, String zone, String asg) {}
 
   private final Map<String, Place> nodes = new ConcurrentHashMap<>();
 
   public void apply(NodeInventory inv) {
-    nodes.put(inv.getNode(), new Place(inv.getNodegroup(), inv.getZone()));
+    nodes.put(inv.getNode(), new Place(inv.getNodegroup(), inv.getZone(), inv.getAsgName()));
   }
 
   public void remove(String node) {
     nodes.remove(node);
+  }
+
+  /** The node's Auto Scaling group as the inventory has it, when it has it. */
+  public java.util.Optional<String> asg(String node) {
+    Place p = nodes.get(node);
+    return p == null || p.asg() == null || p.asg().isBlank()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(p.asg());
   }
 
   /** Nodes in {@code scope}: {@code global}, {@code nodegroup:<n>} or {@code zone:<z>}. */

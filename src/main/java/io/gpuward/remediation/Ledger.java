@@ -1,49 +1,121 @@
 package io.gpuward.remediation;
 
 import io.gpuward.avro.Outcome;
+import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the remediator has done, by operation id: the latest outcome of each operation. Rebuilt from
- * the audit topic at start, so a restart never repeats a finished action. Thread-safe: nodes are
- * remediated concurrently.
+ * What the remediator has done, by operation id: the latest record of each operation. Rebuilt from
+ * the audit topic at start, so a restart never repeats a finished action, and a STARTED operation
+ * without an outcome is known to need reconciling. Thread-safe: nodes are remediated concurrently.
  */
 public final class Ledger {
-  private final Map<String, Outcome> latest = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The latest record of one operation.
+   *
+   * @param detail the record's detail; a STARTED record of REBOOT / REPLACE holds what the node
+   *     looked like before ({@code bootId=…}, {@code instanceId=…}) for reconciling after a crash
+   */
+  public record Entry(
+      String operationId,
+      String verdictId,
+      String node,
+      RemediationAction action,
+      int attempt,
+      Outcome outcome,
+      Instant at,
+      String detail) {}
+
+  private record SessionAction(String node, String session, RemediationAction action) {}
+
+  private final Map<String, Entry> latest = new ConcurrentHashMap<>();
+  private final Map<SessionAction, String> lastAttempt = new ConcurrentHashMap<>();
 
   /** Folds one audit record in. */
   public void record(RemediationRecord r) {
-    latest.merge(r.getOperationId(), r.getOutcome(), Ledger::later);
+    Entry e =
+        new Entry(
+            r.getOperationId(),
+            r.getVerdictId(),
+            r.getNode(),
+            r.getAction(),
+            r.getAttempt(),
+            r.getOutcome(),
+            r.getAt(),
+            r.getDetail());
+    latest.merge(r.getOperationId(), e, Ledger::later);
+    lastAttempt.merge(
+        new SessionAction(r.getNode(), r.getVerdictId(), r.getAction()),
+        r.getOperationId(),
+        (a, b) -> latest.get(b).attempt() >= latest.get(a).attempt() ? b : a);
   }
 
   public Optional<Outcome> outcome(String operationId) {
+    return entry(operationId).map(Entry::outcome);
+  }
+
+  public Optional<Entry> entry(String operationId) {
     return Optional.ofNullable(latest.get(operationId));
+  }
+
+  /**
+   * The latest record of {@code action} for the fault session on the node, over all its attempts
+   * (the highest attempt).
+   */
+  public Optional<Entry> latestAttempt(String node, String session, RemediationAction action) {
+    String op = lastAttempt.get(new SessionAction(node, session, action));
+    return op == null ? Optional.empty() : entry(op);
   }
 
   /** True when the operation finished (succeeded or verified): never do it again. */
   public boolean finished(String operationId) {
-    Outcome o = latest.get(operationId);
+    Outcome o = outcome(operationId).orElse(null);
     return o == Outcome.SUCCEEDED || o == Outcome.VERIFIED;
   }
 
   /** True when the operation was decided already (done, skipped or failed for good). */
   public boolean decided(String operationId) {
-    Outcome o = latest.get(operationId);
+    Outcome o = outcome(operationId).orElse(null);
     return o != null && o != Outcome.PLANNED;
+  }
+
+  /**
+   * Fault sessions on {@code node}, other than {@code session}, whose disruptive remediation was
+   * VERIFIED at or after {@code since} and before {@code before}: the node was fixed and the fault
+   * came back. Repeat offenders are found with it.
+   */
+  public long fixedSessions(String node, String session, Instant since, Instant before) {
+    return latest.values().stream()
+        .filter(e -> e.node().equals(node) && !e.verdictId().equals(session))
+        .filter(e -> Remediation.VERIFIABLE.contains(e.action()))
+        .filter(e -> e.outcome() == Outcome.VERIFIED)
+        .filter(e -> !e.at().isBefore(since) && e.at().isBefore(before))
+        .map(Entry::verdictId)
+        .distinct()
+        .count();
+  }
+
+  /** True when anything was recorded for the fault session on the node. */
+  public boolean touched(String node, String session) {
+    return lastAttempt.keySet().stream()
+        .anyMatch(k -> k.node().equals(node) && k.session().equals(session));
   }
 
   public int size() {
     return latest.size();
   }
 
-  /** Outcomes only move forward: a late PLANNED never hides a SUCCEEDED. */
-  private static Outcome later(Outcome a, Outcome b) {
-    if (a == Outcome.VERIFIED || b == Outcome.VERIFIED) {
-      return Outcome.VERIFIED;
+  /** Outcomes only move forward: a late PLANNED never hides a SUCCEEDED, nothing hides VERIFIED. */
+  private static Entry later(Entry a, Entry b) {
+    if (a.outcome() == Outcome.VERIFIED) {
+      return a;
     }
-    if (b == Outcome.PLANNED) {
+    if (b.outcome() == Outcome.PLANNED && a.outcome() != Outcome.PLANNED) {
       return a;
     }
     return b;

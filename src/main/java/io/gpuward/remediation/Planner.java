@@ -1,6 +1,7 @@
 package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
@@ -80,8 +81,7 @@ public final class Planner {
       // Configuration faults follow the node to its replacement: never act on the node.
       recommended = RemediationAction.ESCALATE;
     }
-    List<RemediationAction> actions = policy.stepsFor(recommended);
-    if (actions.isEmpty()) {
+    if (policy.stepsFor(recommended).isEmpty()) {
       String op = OperationIds.of(node, session, RemediationAction.NONE, 1);
       return ledger.decided(op) || ledger.outcome(op).isPresent()
           ? List.of()
@@ -94,9 +94,133 @@ public final class Planner {
                   "policy takes no action for " + v.getFaultClass()));
     }
 
+    // Facts established without acting: rungs verified or not in time, STARTED steps reconciled.
+    List<Step> steps = new ArrayList<>();
+    List<Op> ops;
+    String note = null;
+    if (FaultClasses.isConfiguration(v.getFaultClass())
+        && recommended == RemediationAction.ESCALATE) {
+      String scope = configurationScope(v);
+      String signature = v.getFaultClass() + "/" + v.getRuleId();
+      String scopeOp = OperationIds.of(scope, signature, RemediationAction.ESCALATE, 1);
+      var done = ledger.entry(scopeOp).filter(e -> ledger.finished(e.operationId()));
+      if (done.isPresent()) {
+        if (done.get().verdictId().equals(session)) {
+          return List.of();
+        }
+        String own = OperationIds.of(node, session, RemediationAction.ESCALATE, 1);
+        if (ledger.decided(own)) {
+          return List.of();
+        }
+        return List.of(
+            new Step(
+                own,
+                RemediationAction.ESCALATE,
+                1,
+                SkipReason.SUPERSEDED,
+                "escalated already for "
+                    + scope
+                    + " "
+                    + signature
+                    + " (verdict "
+                    + done.get().verdictId()
+                    + " on node "
+                    + done.get().node()
+                    + "); not escalated again"));
+      }
+      ops = List.of(new Op(scopeOp, RemediationAction.ESCALATE, 1));
+    } else if (policy.ladder().indexOf(recommended) >= 0) {
+      RemediationPolicy.Ladder ladder = policy.ladder();
+      List<RemediationAction> rungs = ladder.rungs();
+      int start = ladder.indexOf(recommended);
+      int replaceAt = ladder.indexOf(RemediationAction.REPLACE);
+      var repeat = policy.repeatOffender();
+      if (repeat.faults() >= 2 && replaceAt > start) {
+        long fixed =
+            ledger.fixedSessions(node, session, now.minus(repeat.within()), v.getDetectedAt());
+        if (fixed >= repeat.faults() - 1) {
+          start = replaceAt;
+          note =
+              "repeat offender: "
+                  + node
+                  + " was remediated and fixed "
+                  + fixed
+                  + " time(s) in the "
+                  + io.gpuward.config.Durations.format(repeat.within())
+                  + " before this fault, straight to "
+                  + RemediationAction.REPLACE;
+        }
+      }
+      RemediationAction rung = null;
+      for (int i = start; i < rungs.size() && rung == null; i++) {
+        RemediationAction r = rungs.get(i);
+        if (stepsOf(node, session, r, ledger).stream()
+            .anyMatch(o -> ledger.outcome(o.id()).orElse(null) == Outcome.AMBIGUOUS)) {
+          // It may or may not have happened: never retried blindly, a human decides.
+          int esc = rungs.indexOf(RemediationAction.ESCALATE);
+          if (esc <= i) {
+            return steps;
+          }
+          i = esc - 1;
+          continue;
+        }
+        var e = ledger.latestAttempt(node, session, r);
+        Outcome o = e.map(Ledger.Entry::outcome).orElse(null);
+        if (o == Outcome.VERIFIED) {
+          return steps; // fixed
+        }
+        if (o == Outcome.SUCCEEDED) {
+          if (!Remediation.VERIFIABLE.contains(r)) {
+            return steps; // escalated: a human owns it now
+          }
+          Ledger.Entry done = e.get();
+          if (r == RemediationAction.REPLACE && replacedAway(done, live)) {
+            steps.add(
+                Step.record(
+                    done.operationId(),
+                    r,
+                    done.attempt(),
+                    Outcome.VERIFIED,
+                    "node " + node + " is gone: its instance was replaced"));
+            return steps;
+          }
+          Instant due = done.at().plus(ladder.deadline(r));
+          if (now.isBefore(due)) {
+            return steps; // waiting for verification
+          }
+          steps.add(
+              Step.record(
+                  done.operationId(),
+                  r,
+                  done.attempt(),
+                  Outcome.FAILED_PERMANENT,
+                  "not verified within "
+                      + ladder.deadline(r)
+                      + ": the verdict is still open; next rung"));
+          continue;
+        }
+        if (o == Outcome.FAILED_PERMANENT) {
+          continue; // this rung cannot help: try the next
+        }
+        rung = r;
+      }
+      if (rung == null) {
+        return steps; // the ladder is exhausted
+      }
+      ops = stepsOf(node, session, rung, ledger);
+      if (note == null && rung != recommended) {
+        note = "escalation ladder: " + recommended + " did not fix it, now " + rung;
+      }
+    } else {
+      ops = new ArrayList<>();
+      for (RemediationAction a : policy.stepsFor(recommended)) {
+        ops.add(op(node, session, a, ledger));
+      }
+    }
+
     SkipReason skip = null;
     String why = null;
-    boolean touchesNode = actions.stream().anyMatch(NODE_ACTIONS::contains);
+    boolean touchesNode = ops.stream().map(Op::action).anyMatch(NODE_ACTIONS::contains);
     var veto = controls.vetoedBy(node, v.getVerdictId(), now);
     var pause = controls.pausedBy(node, v.getNodegroup(), v.getZone(), now);
     if (veto.isPresent()) {
@@ -126,7 +250,9 @@ public final class Planner {
     } else if (touchesNode && live.isEmpty()) {
       skip = SkipReason.STALE;
       why = "node " + node + " no longer exists";
-    } else if (touchesNode && live.get().cordonedBySomeoneElse()) {
+    } else if (touchesNode
+        && live.get().cordonedBySomeoneElse()
+        && ops.stream().noneMatch(o -> startedCordon(o, ledger))) {
       skip = SkipReason.NOT_OURS;
       why = "node cordoned by someone else; leaving it alone";
     } else if (observeOnly != null) {
@@ -137,21 +263,202 @@ public final class Planner {
       why = "dry run";
     }
 
-    List<Step> steps = new ArrayList<>();
-    for (RemediationAction a : actions) {
-      String op = OperationIds.of(node, session, a, 1);
+    for (Op o : ops) {
+      RemediationAction a = o.action();
+      String op = o.id();
+      int attempt = o.attempt();
+      var entry = ledger.entry(op);
+      Outcome was = entry.map(Ledger.Entry::outcome).orElse(null);
       if (ledger.finished(op) || (skip != null && ledger.decided(op))) {
         continue;
       }
+      if (was == Outcome.AMBIGUOUS) {
+        break; // recorded already; never retried blindly
+      }
+      String retry = null;
+      if (was == Outcome.STARTED) {
+        // Intent without outcome: the remediator stopped between the two. Reconcile.
+        Reconciled r = reconcile(entry.get(), live, policy.ladder(), now);
+        if (r.kind() == Reconciled.Kind.WAIT) {
+          break; // looked at again every ladder recheck
+        }
+        if (r.kind() == Reconciled.Kind.DONE) {
+          steps.add(
+              Step.record(
+                  op, a, attempt, Outcome.SUCCEEDED, "reconciled after restart: " + r.why()));
+          continue;
+        }
+        if (r.kind() == Reconciled.Kind.UNKNOWABLE || attempt > 1) {
+          steps.add(
+              Step.record(
+                  op,
+                  a,
+                  attempt,
+                  Outcome.AMBIGUOUS,
+                  "reconciled after restart: "
+                      + r.why()
+                      + (attempt > 1 ? "; retried once already" : "")
+                      + "; not retried blindly"));
+          break;
+        }
+        attempt = attempt + 1;
+        op = OperationIds.of(node, session, a, attempt);
+        retry = "retry once after restart: " + r.why();
+      }
       String detail =
           a == RemediationAction.ESCALATE
-              ? v.getSummary() + (v.getFixHint() != null ? " | fix: " + v.getFixHint() : "")
-              : (why != null ? why : v.getFaultClass() + ": " + v.getSummary());
-      steps.add(new Step(op, a, 1, skip, detail));
+              ? (note != null ? note + " | " : "")
+                  + v.getSummary()
+                  + (v.getFixHint() != null ? " | fix: " + v.getFixHint() : "")
+              : (why != null
+                  ? why
+                  : (retry != null ? retry + " | " : "")
+                      + (note != null ? note + " | " : "")
+                      + v.getFaultClass()
+                      + ": "
+                      + v.getSummary());
+      steps.add(new Step(op, a, attempt, skip, detail));
       if (skip != null && skip != SkipReason.DRY_RUN) {
         break; // one record says why the whole plan is not carried out
       }
     }
     return steps;
+  }
+
+  /**
+   * True while a rung of the verdict's ladder succeeded and awaits verification, or a reboot
+   * started before a restart awaits its reconciliation.
+   */
+  public boolean awaitingVerification(FaultVerdict v, Ledger ledger) {
+    for (RemediationAction a : policy.ladder().rungs()) {
+      Outcome o =
+          ledger
+              .latestAttempt(v.getNode(), v.getVerdictId(), a)
+              .map(Ledger.Entry::outcome)
+              .orElse(null);
+      if (Remediation.VERIFIABLE.contains(a)
+          && (o == Outcome.SUCCEEDED || (a == RemediationAction.REBOOT && o == Outcome.STARTED))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One operation the plan may carry out. */
+  private record Op(String id, RemediationAction action, int attempt) {}
+
+  /** The operation of {@code a} in the session: its latest attempt, or attempt 1. */
+  private static Op op(String node, String session, RemediationAction a, Ledger ledger) {
+    var e = ledger.latestAttempt(node, session, a);
+    return e.map(x -> new Op(x.operationId(), a, x.attempt()))
+        .orElseGet(() -> new Op(OperationIds.of(node, session, a, 1), a, 1));
+  }
+
+  private List<Op> stepsOf(String node, String session, RemediationAction rung, Ledger ledger) {
+    List<Op> out = new ArrayList<>();
+    for (RemediationAction a : policy.stepsFor(rung)) {
+      out.add(op(node, session, a, ledger));
+    }
+    return out;
+  }
+
+  /** Where a configuration fault is escalated once: its node group, else the node. */
+  static String configurationScope(FaultVerdict v) {
+    return v.getNodegroup() != null && !v.getNodegroup().isBlank()
+        ? "nodegroup:" + v.getNodegroup()
+        : "node:" + v.getNode();
+  }
+
+  /** Our own cordon, started before a crash: the node is cordoned by us, not by someone else. */
+  private static boolean startedCordon(Op o, Ledger ledger) {
+    return o.action() == RemediationAction.CORDON
+        && ledger.outcome(o.id()).orElse(null) == Outcome.STARTED;
+  }
+
+  /** REPLACE took effect: the node is gone, or runs on another instance. */
+  private static boolean replacedAway(Ledger.Entry replace, Optional<LiveNode> live) {
+    String before = field(replace.detail(), "instanceId");
+    return live.isEmpty() || (before != null && !before.equals(live.get().instanceId()));
+  }
+
+  /** What reconciling a STARTED step against live state found. */
+  record Reconciled(Kind kind, String why) {
+    enum Kind {
+      /** It happened: record SUCCEEDED. */
+      DONE,
+      /** It did not happen and doing it is safe: retry once. */
+      RETRY,
+      /** Live state cannot tell yet (a reboot may be under way): look again later. */
+      WAIT,
+      /** Live state cannot tell: AMBIGUOUS, never retried blindly. */
+      UNKNOWABLE
+    }
+  }
+
+  /** Decides whether a step that was STARTED before a crash happened, from live state. Pure. */
+  static Reconciled reconcile(Ledger.Entry started, Optional<LiveNode> live) {
+    return reconcile(started, live, RemediationPolicy.Ladder.DEFAULT, started.at());
+  }
+
+  /**
+   * Decides whether a step that was STARTED before a crash happened, from live state. Pure. A
+   * REBOOT whose boot id has not changed is waited for until the ladder's REBOOT deadline: by then
+   * a reboot that happened has changed the boot id, so one that did not is retried once.
+   */
+  static Reconciled reconcile(
+      Ledger.Entry started, Optional<LiveNode> live, RemediationPolicy.Ladder ladder, Instant now) {
+    String op = started.operationId();
+    return switch (started.action()) {
+      case CORDON ->
+          live.isPresent()
+                  && live.get().unschedulable()
+                  && live.get().cordonedBy().map(op::equals).orElse(false)
+              ? new Reconciled(Reconciled.Kind.DONE, "the node is cordoned by this operation")
+              : new Reconciled(Reconciled.Kind.RETRY, "the node is not cordoned by it");
+      case UNCORDON ->
+          live.isEmpty() || !live.get().unschedulable()
+              ? new Reconciled(Reconciled.Kind.DONE, "the node is schedulable")
+              : new Reconciled(Reconciled.Kind.RETRY, "the node is still cordoned");
+      case REBOOT -> {
+        String before = field(started.detail(), "bootId");
+        if (live.isPresent() && before != null && !before.equals(live.get().bootId())) {
+          yield new Reconciled(
+              Reconciled.Kind.DONE, "boot id changed " + before + " -> " + live.get().bootId());
+        }
+        if (live.isEmpty() || before == null) {
+          yield new Reconciled(Reconciled.Kind.UNKNOWABLE, "the boot id before is unknown");
+        }
+        Instant due = started.at().plus(ladder.deadline(RemediationAction.REBOOT));
+        if (now.isBefore(due)) {
+          yield new Reconciled(
+              Reconciled.Kind.WAIT, "boot id unchanged: the reboot may still be under way");
+        }
+        yield new Reconciled(
+            Reconciled.Kind.RETRY,
+            "boot id still " + before + " " + ladder.deadline(RemediationAction.REBOOT) + " later");
+      }
+      case REPLACE ->
+          replacedAway(started, live)
+              ? new Reconciled(Reconciled.Kind.DONE, "the node's instance is gone")
+              : new Reconciled(
+                  Reconciled.Kind.RETRY,
+                  "the instance is still there; terminating that same instance is idempotent");
+      case RESET_GPU ->
+          new Reconciled(
+              Reconciled.Kind.UNKNOWABLE,
+              "a GPU reset leaves no trace in live state: it may or may not have run");
+      default ->
+          new Reconciled(
+              Reconciled.Kind.RETRY, started.action() + " is idempotent and safe to repeat");
+    };
+  }
+
+  /** {@code key=value} out of a record detail, or null. */
+  static String field(String detail, String key) {
+    if (detail == null) {
+      return null;
+    }
+    var m = java.util.regex.Pattern.compile("\\b" + key + "=(\\S+)").matcher(detail);
+    return m.find() ? m.group(1) : null;
   }
 }

@@ -76,6 +76,7 @@ public final class Remediation {
           });
   private volatile java.util.function.Consumer<FaultVerdict> replan = v -> {};
   private volatile String observeOnly;
+  private volatile Consumer<Step> intent = s -> {};
 
   public Remediation(
       Planner planner,
@@ -127,6 +128,14 @@ public final class Remediation {
     List<FaultVerdict> waiting = List.copyOf(waitingForBudget.values());
     waitingForBudget.clear();
     waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
+  }
+
+  /**
+   * Called after a step's intent (STARTED) was reported and before the step is carried out: the
+   * service makes the intent durable there. A test hook may stop the remediator at this point.
+   */
+  public void onIntent(Consumer<Step> intent) {
+    this.intent = intent;
   }
 
   public ControlState controls() {
@@ -185,6 +194,20 @@ public final class Remediation {
     return List.of();
   }
 
+  /**
+   * Restores an open verdict read back at start (its latest version), so that a node stays cordoned
+   * while any of its verdicts is open and a ladder waiting for verification resumes. Returns true
+   * when the remediator had acted on it and should plan it again.
+   */
+  public boolean restoreOpen(FaultVerdict v) {
+    if (v.getState() == VerdictState.CLEARED) {
+      return false;
+    }
+    open.put(v.getVerdictId(), v);
+    latest.putIfAbsent(v.getVerdictId(), v);
+    return ledger.touched(v.getNode(), v.getVerdictId());
+  }
+
   /** Restores a command read back at start: applied, not audited again. */
   public void restoreControl(ControlCommand c) {
     controls.apply(c);
@@ -225,15 +248,33 @@ public final class Remediation {
     Optional<LiveNode> live = cluster.node(v.getNode());
     if (v.getState() == VerdictState.CLEARED) {
       open.remove(v.getVerdictId());
+      latest.remove(v.getVerdictId());
+      deferred.remove(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
       verifyFinished(v);
       release(v.getNode());
     } else {
       open.put(v.getVerdictId(), v);
     }
+    if (v.getState() != VerdictState.CLEARED) {
+      latest.merge(
+          v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
+    }
     List<Step> steps =
         planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());
+    boolean replanNow = false;
     for (Step step : steps) {
+      if (step.reportOnly()) {
+        // Established without acting: a rung verified or not in time, a STARTED step reconciled.
+        report(v, step, step.report(), null, step.detail());
+        if (step.report() == Outcome.AMBIGUOUS) {
+          release(v.getNode());
+          replanNow = true;
+        } else if (step.report() == Outcome.VERIFIED) {
+          release(v.getNode());
+        }
+        continue;
+      }
       if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
         Optional<FaultVerdict> other = stillCordoning(v);
         if (other.isPresent()) {
@@ -284,10 +325,21 @@ public final class Remediation {
         }
       }
       report(v, step, Outcome.PLANNED, null, step.detail());
-      report(v, step, Outcome.STARTED, null, null);
+      // The intent: durable (with the consumed offsets) before the action is taken.
+      report(v, step, Outcome.STARTED, null, before(step, v, live));
+      intent.accept(step);
       try {
-        String detail = execute(v, step, live);
+        String detail;
+        try {
+          detail = execute(v, step, live);
+        } catch (RuntimeException e) {
+          throw StepFailures.wrap(e, step.action());
+        }
         report(v, step, Outcome.SUCCEEDED, null, detail);
+        event(v, step, true, detail);
+        if (step.action() == RemediationAction.ESCALATE) {
+          release(v.getNode());
+        }
       } catch (ActuatorException e) {
         Outcome o =
             switch (e.kind()) {
@@ -303,12 +355,67 @@ public final class Remediation {
             step.operationId(),
             e.getMessage());
         report(v, step, o, null, e.getMessage());
-        if (o != Outcome.FAILED_TRANSIENT) {
+        event(v, step, false, o + ": " + e.getMessage());
+        boolean rung = VERIFIABLE.contains(step.action());
+        if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
           release(v.getNode());
+        }
+        if (rung && o != Outcome.FAILED_TRANSIENT) {
+          replanNow = true; // the ladder moves to its next rung
         }
         break; // later steps depend on this one
       }
     }
+    if (v.getState() != VerdictState.CLEARED) {
+      if (replanNow) {
+        defer(v, clock.instant());
+      } else if (planner.awaitingVerification(v, ledger)) {
+        defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
+      }
+    }
+  }
+
+  /** A Kubernetes Event on the node for an action taken on it or about it. Best effort. */
+  private void event(FaultVerdict v, Step step, boolean ok, String detail) {
+    if (step.action() == RemediationAction.NOTIFY) {
+      return;
+    }
+    try {
+      cluster.recordEvent(
+          v.getNode(),
+          step.action(),
+          ok,
+          step.operationId(),
+          step.action()
+              + (ok ? "" : " failed")
+              + " for verdict "
+              + v.getVerdictId()
+              + " ("
+              + v.getFaultClass()
+              + ", op "
+              + step.operationId()
+              + "): "
+              + detail);
+    } catch (RuntimeException e) {
+      log.warn(
+          "event not recorded node={} op={}: {}", v.getNode(), step.operationId(), e.toString());
+    }
+  }
+
+  /** What the node looked like before the step, for reconciling after a crash. */
+  private static String before(Step step, FaultVerdict v, Optional<LiveNode> live) {
+    String instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+    return switch (step.action()) {
+      case REBOOT ->
+          "bootId=" + live.map(LiveNode::bootId).orElse("unknown") + " instanceId=" + instance;
+      case REPLACE, RESET_GPU -> "instanceId=" + instance;
+      default -> null;
+    };
+  }
+
+  /** Stops the timer that plans deferred verdicts again. */
+  public void close() {
+    timer.shutdownNow();
   }
 
   /** Plans {@code v} again once the remediator's clock reaches {@code until}, off the lane. */
@@ -343,11 +450,11 @@ public final class Remediation {
   /** A cleared verdict verifies the disruptive actions taken for it. */
   private void verifyFinished(FaultVerdict v) {
     for (RemediationAction a : VERIFIABLE) {
-      String op = OperationIds.of(v.getNode(), v.getVerdictId(), a, 1);
-      if (ledger.outcome(op).orElse(null) == Outcome.SUCCEEDED) {
+      var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);
+      if (e.isPresent() && e.get().outcome() == Outcome.SUCCEEDED) {
         report(
             v,
-            new Step(op, a, 1, null, null),
+            new Step(e.get().operationId(), a, e.get().attempt(), null, null),
             Outcome.VERIFIED,
             null,
             "verdict cleared after " + a + ": " + v.getClearReason());
@@ -401,9 +508,18 @@ public final class Remediation {
         return "reboot requested for " + instanceId;
       }
       case REPLACE -> {
-        String asg = live.map(LiveNode::asgName).orElse(null);
+        String asg =
+            live.map(LiveNode::asgName)
+                .filter(s -> !s.isBlank())
+                .or(() -> fleet.asg(node))
+                .or(
+                    () ->
+                        v.getNodegroup() == null
+                            ? Optional.empty()
+                            : cloud.autoScalingGroupOf(v.getNodegroup()))
+                .orElse(null);
         cloud.replace(requireInstance(instanceId), asg, step.operationId());
-        return "replacement requested for " + instanceId + " in " + asg;
+        return "replacement requested instanceId=" + instanceId + " asg=" + asg;
       }
       case ESCALATE, NOTIFY -> {
         log.warn(

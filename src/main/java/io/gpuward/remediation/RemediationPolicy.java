@@ -26,13 +26,95 @@ public record RemediationPolicy(
     Duration drainDeadline,
     Map<String, Budgets.Limits> budgets,
     long observeOnlyLag,
-    Duration correlationSettle) {
+    Duration correlationSettle,
+    Ladder ladder,
+    RepeatOffender repeatOffender) {
 
   public static final String RESOURCE = "/gpuward/streams/remediation.yaml";
+
+  /**
+   * The escalation ladder of one fault session: each rung is verified (the verdict clears, or for
+   * REPLACE the node is gone) within its deadline before the next rung is planned.
+   *
+   * @param rungs in order, e.g. RESET_GPU, REBOOT, REPLACE, ESCALATE
+   * @param verifyDeadline per rung, how long after it succeeded it must be verified
+   * @param recheck how often live state is looked at again while a rung awaits verification
+   */
+  public record Ladder(
+      List<RemediationAction> rungs,
+      Map<RemediationAction, Duration> verifyDeadline,
+      Duration recheck) {
+    public static final Ladder DEFAULT =
+        new Ladder(
+            List.of(
+                RemediationAction.RESET_GPU,
+                RemediationAction.REBOOT,
+                RemediationAction.REPLACE,
+                RemediationAction.ESCALATE),
+            Map.of(
+                RemediationAction.RESET_GPU, Duration.ofSeconds(45),
+                RemediationAction.REBOOT, Duration.ofMinutes(5),
+                RemediationAction.REPLACE, Duration.ofMinutes(15)),
+            Duration.ofSeconds(5));
+
+    public Ladder {
+      rungs = List.copyOf(rungs);
+      verifyDeadline = Map.copyOf(verifyDeadline);
+    }
+
+    /** Position of {@code a} on the ladder, -1 when it is not a rung. */
+    public int indexOf(RemediationAction a) {
+      return rungs.indexOf(a);
+    }
+
+    public Duration deadline(RemediationAction rung) {
+      return verifyDeadline.getOrDefault(rung, Duration.ofMinutes(5));
+    }
+  }
+
+  /**
+   * A node whose disruptive remediation was verified {@code faults - 1} times within {@code within}
+   * before a new fault goes straight to REPLACE. {@code faults} 0 turns it off.
+   */
+  public record RepeatOffender(int faults, Duration within) {
+    public static final RepeatOffender DEFAULT = new RepeatOffender(2, Duration.ofHours(24));
+  }
 
   public RemediationPolicy {
     steps = Map.copyOf(steps);
     budgets = Map.copyOf(budgets);
+  }
+
+  /** A policy with the default ladder and repeat-offender rule. */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        Ladder.DEFAULT,
+        RepeatOffender.DEFAULT);
+  }
+
+  /** A copy with another ladder. */
+  public RemediationPolicy withLadder(Ladder l) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        l,
+        repeatOffender);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -111,7 +193,62 @@ public record RemediationPolicy(
       throw new IllegalArgumentException(
           "remediation.yaml: correlationSettle: " + e.getMessage(), e);
     }
-    return new RemediationPolicy(version, steps, drain, budgets, lag, settle);
+    return new RemediationPolicy(
+        version,
+        steps,
+        drain,
+        budgets,
+        lag,
+        settle,
+        ladder(root.path("ladder")),
+        repeatOffender(root.path("repeatOffender")));
+  }
+
+  private static Ladder ladder(JsonNode n) {
+    if (n.isMissingNode()) {
+      return Ladder.DEFAULT;
+    }
+    List<RemediationAction> rungs = new ArrayList<>();
+    int i = 0;
+    for (JsonNode r : n.path("rungs")) {
+      rungs.add(action(r.asText(), "ladder.rungs[" + i++ + "]"));
+    }
+    if (rungs.isEmpty()) {
+      throw new IllegalArgumentException("remediation.yaml: ladder.rungs must not be empty");
+    }
+    Map<RemediationAction, Duration> deadlines = new EnumMap<>(RemediationAction.class);
+    var it = n.path("verifyDeadline").fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String key = "ladder.verifyDeadline." + e.getKey();
+      deadlines.put(action(e.getKey(), key), duration(e.getValue().asText(), key));
+    }
+    return new Ladder(rungs, deadlines, duration(n.path("recheck").asText("5s"), "ladder.recheck"));
+  }
+
+  private static RepeatOffender repeatOffender(JsonNode n) {
+    if (n.isMissingNode()) {
+      return RepeatOffender.DEFAULT;
+    }
+    int faults = nonNegative(n, "faults", "remediation.yaml: repeatOffender");
+    if (faults == 1) {
+      throw new IllegalArgumentException(
+          "remediation.yaml: repeatOffender.faults must be 0 (off) or >= 2");
+    }
+    return new RepeatOffender(
+        faults, duration(n.path("within").asText("24h"), "repeatOffender.within"));
+  }
+
+  private static Duration duration(String text, String key) {
+    try {
+      Duration d = Durations.parse(text);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("must be positive");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("remediation.yaml: " + key + ": " + e.getMessage(), e);
+    }
   }
 
   private static int nonNegative(JsonNode n, String field, String key) {

@@ -23,8 +23,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The remediator's Kafka loop: rebuilds the ledger from the audit topic, then consumes verdicts and
- * hands each to {@link Remediation}, writing its audit records before committing the verdict's
- * offset.
+ * hands each to {@link Remediation}.
+ *
+ * <p>The audit records and the consumed verdict offsets are written in Kafka transactions (one
+ * transactional producer; offsets through {@code sendOffsetsToTransaction}). Before any action is
+ * taken, the transaction holding its STARTED record (the intent) is committed, together with the
+ * offsets of every verdict handled completely so far; the outcome follows in a later transaction. A
+ * verdict's own offset is committed only after it was handled, so a remediator that dies between
+ * intent and outcome reads the verdict again on restart and finds the STARTED step in the ledger,
+ * which it reconciles against live state instead of repeating it. The ledger reader is {@code
+ * read_committed}: records of a transaction that never committed were never promised.
  */
 public final class RemediatorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
@@ -43,9 +51,14 @@ public final class RemediatorService implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong lagValue =
       new java.util.concurrent.atomic.AtomicLong();
   private final OffsetTracker offsets = new OffsetTracker();
+  private final Object txLock = new Object();
+  private boolean inTransaction;
+  private volatile boolean halted;
+  private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
   private KafkaConsumer<String, FaultVerdict> consumer;
   private Thread thread;
   private Thread stateThread;
+  private volatile KafkaConsumer<String, byte[]> stateReader;
 
   public RemediatorService(
       Map<String, Object> clientProps,
@@ -77,11 +90,56 @@ public final class RemediatorService implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-audit");
+    // One transactional id per remediator group: a restarted remediator fences the one it replaces.
+    p.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-audit");
     this.producer =
         new KafkaProducer<>(p, new StringSerializer(), topics.audit.valueSerde().serializer());
-    this.remediation =
-        remediationFactory.apply(
-            r -> producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r)));
+    this.remediation = remediationFactory.apply(this::append);
+    remediation.onIntent(
+        step -> {
+          if (!commit()) {
+            throw new IllegalStateException("remediator halted: " + step.action() + " not taken");
+          }
+        });
+  }
+
+  /** Adds an audit record to the open transaction. */
+  private void append(RemediationRecord r) {
+    synchronized (txLock) {
+      if (halted) {
+        throw new IllegalStateException("remediator halted");
+      }
+      begin();
+      producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r));
+    }
+  }
+
+  private void begin() {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+    }
+  }
+
+  /**
+   * Stops dead, like a killed process: nothing more is written or committed, the open transaction
+   * is left for the broker to abort, threads are abandoned. For crash tests.
+   */
+  void halt() {
+    synchronized (txLock) {
+      halted = true;
+    }
+    running.set(false);
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (stateReader != null) {
+      stateReader.wakeup();
+    }
+  }
+
+  boolean halted() {
+    return halted;
   }
 
   public Remediation remediation() {
@@ -90,8 +148,10 @@ public final class RemediatorService implements AutoCloseable {
 
   /** Rebuilds the ledger and control state, then starts consuming on threads of its own. */
   public void start() {
-    remediation.onReplan(v -> lanes.submit(v.getNode(), () -> remediation.onVerdict(v)));
+    remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
+    producer.initTransactions(); // fences an earlier instance and aborts its open transaction
     rebuildLedger();
+    List<FaultVerdict> resume = restoreOpenVerdicts();
     startStateReader();
     Map<String, Object> c = new HashMap<>(clientProps);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -111,10 +171,62 @@ public final class RemediatorService implements AutoCloseable {
           }
 
           @Override
-          public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {}
+          public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {
+            groupMetadata = consumer.groupMetadata();
+          }
         });
     thread = new Thread(this::loop, "gpuward-remediator");
     thread.start();
+    // Ladders waiting for verification (or a STARTED step) before the restart carry on.
+    resume.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
+  }
+
+  /**
+   * Reads the verdict topic up to its current end ({@code read_committed}) and restores the latest
+   * version of every verdict still open, so that a restart knows which nodes other verdicts keep
+   * cordoned and resumes the ladders it had started. Verdicts are emitted on change only, so this
+   * is small. Returns the open verdicts the remediator had acted on.
+   */
+  private List<FaultVerdict> restoreOpenVerdicts() {
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, FaultVerdict> latest = new java.util.LinkedHashMap<>();
+    try (var reader =
+        new KafkaConsumer<>(
+            c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer())) {
+      List<TopicPartition> parts =
+          reader.partitionsFor(topics.verdicts.name()).stream()
+              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+              .toList();
+      reader.assign(parts);
+      reader.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = reader.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, FaultVerdict> r : reader.poll(Duration.ofMillis(200))) {
+          FaultVerdict v = r.value();
+          if (v == null) {
+            continue;
+          }
+          if (v.getState() == io.gpuward.avro.VerdictState.CLEARED) {
+            latest.remove(v.getVerdictId());
+          } else {
+            latest.put(v.getVerdictId(), v);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("open verdicts not restored: {}", e.toString());
+      return List.of();
+    }
+    List<FaultVerdict> resume = new java.util.ArrayList<>();
+    for (FaultVerdict v : latest.values()) {
+      if (remediation.restoreOpen(v)) {
+        resume.add(v);
+      }
+    }
+    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
+    return resume;
   }
 
   private void rebuildLedger() {
@@ -168,6 +280,7 @@ public final class RemediatorService implements AutoCloseable {
     }
     reader.assign(parts);
     reader.seekToBeginning(parts);
+    stateReader = reader;
     Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
     stateThread =
         new Thread(
@@ -213,7 +326,7 @@ public final class RemediatorService implements AutoCloseable {
         remediation.restoreControl(command);
       } else {
         for (FaultVerdict v : remediation.onControl(command)) {
-          lanes.submit(v.getNode(), () -> remediation.onVerdict(v));
+          lanes.submit(v.getNode(), () -> replan(v));
         }
       }
     } catch (RuntimeException e) {
@@ -240,6 +353,7 @@ public final class RemediatorService implements AutoCloseable {
     try {
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(200));
+        groupMetadata = consumer.groupMetadata();
         checkLag();
         for (ConsumerRecord<String, FaultVerdict> r : records) {
           if (r.value() == null) {
@@ -256,10 +370,30 @@ public final class RemediatorService implements AutoCloseable {
       if (running.get()) {
         throw e;
       }
+    } catch (org.apache.kafka.common.errors.ProducerFencedException
+        | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+      log.error("remediator fenced by a newer instance of group {}; stopping", groupId, e);
+      running.set(false);
     } finally {
-      lanes.close();
-      commit();
-      consumer.close(Duration.ofSeconds(5));
+      if (!halted) {
+        lanes.close();
+        try {
+          commit();
+        } catch (RuntimeException e) {
+          log.warn("last commit failed; the uncommitted verdicts are read again on restart", e);
+        }
+      }
+      consumer.close(Duration.ofSeconds(5)); // leaves the group, so a restart is assigned at once
+    }
+  }
+
+  /** A verdict planned again off the consumer (timer, budget freed, operator command). */
+  private void replan(FaultVerdict v) {
+    try {
+      remediation.onVerdict(v);
+    } catch (RuntimeException e) {
+      log.error(
+          "remediation failed for verdict node={} verdictId={}", v.getNode(), v.getVerdictId(), e);
     }
   }
 
@@ -277,17 +411,41 @@ public final class RemediatorService implements AutoCloseable {
     } finally {
       offsets.finished(tp, r.offset());
     }
+    // The outcome and the verdict's offset become visible now, not at the loop's next poll.
+    try {
+      commit();
+    } catch (RuntimeException e) {
+      log.warn(
+          "commit after verdict topic={} partition={} offset={} failed: {}",
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          e.toString());
+    }
   }
 
-  /** Commits what is done: audit records first (flushed), then the verdict offsets behind them. */
-  private void commit() {
-    var done = offsets.committable();
-    if (done.isEmpty()) {
-      return;
+  /**
+   * Commits the open transaction: the audit records written so far and the offsets of the verdicts
+   * handled completely. Called by the loop after each poll and by a lane right before it acts.
+   */
+  private boolean commit() {
+    synchronized (txLock) {
+      if (halted) {
+        return false;
+      }
+      var done = offsets.committable();
+      if (!inTransaction && done.isEmpty()) {
+        return true;
+      }
+      begin();
+      if (!done.isEmpty()) {
+        producer.sendOffsetsToTransaction(done, groupMetadata);
+      }
+      producer.commitTransaction();
+      inTransaction = false;
+      offsets.committedAll(done);
+      return true;
     }
-    producer.flush();
-    consumer.commitSync(done);
-    offsets.committedAll(done);
   }
 
   /** True when every consumed verdict has been handled. */
@@ -297,13 +455,28 @@ public final class RemediatorService implements AutoCloseable {
 
   @Override
   public void close() {
+    if (halted) {
+      // Only so that the next test round starts clean: the dead instance's threads are ended and
+      // its open transaction is left for the next instance to abort.
+      join();
+      remediation.close();
+      lanes.close();
+      producer.close(Duration.ZERO);
+      return;
+    }
     running.set(false);
     if (consumer != null) {
       consumer.wakeup();
     }
-    if (stateThread != null) {
-      stateThread.interrupt();
+    if (stateReader != null) {
+      stateReader.wakeup();
     }
+    join();
+    remediation.close();
+    producer.close(Duration.ofSeconds(5));
+  }
+
+  private void join() {
     if (thread != null) {
       try {
         thread.join(10_000);
@@ -311,6 +484,5 @@ public final class RemediatorService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    producer.close(Duration.ofSeconds(5));
   }
 }

@@ -534,6 +534,7 @@ public final class FleetSimulator {
     n.lastLabels = null;
     updateLabels(n, at);
     ensureCrashLoops(n, at);
+    recurAfterReboot(n, at);
     log.info("sim: node={} back from reboot, bootId={}", n.name, bootId);
   }
 
@@ -639,6 +640,44 @@ public final class FleetSimulator {
     }
   }
 
+  private void injectXid(NodeSim n, GpuSim g, Injection.Xid x, Instant at) {
+    xid(
+        n,
+        g,
+        x.code(),
+        at,
+        x.message().orElse(null),
+        x.pid().orElse(null),
+        x.process().orElse(null));
+    if (x.survives() != Injection.Xid.Survives.NOTHING && g.stickyXid != 0) {
+      g.stickyNeedsReboot = true; // a GPU reset does not clear it
+    }
+    if (x.code() == 79) {
+      g.lost = true;
+      updateResources(n, at);
+    }
+  }
+
+  /** A broken GPU's XIDs come back after a reboot; only a new instance is rid of them. */
+  private void recurAfterReboot(NodeSim n, Instant at) {
+    for (Injection.Xid x : List.copyOf(n.survivingXids)) {
+      schedule(
+          at.plus(Injection.Xid.RECURS_AFTER),
+          t -> {
+            GpuSim g = gpu(n, x.gpuIndex());
+            if (g == null || n.terminated || !n.registered || n.rebooting) {
+              return;
+            }
+            log.info(
+                "sim: node={} gpu={} XID {} again after the reboot",
+                n.name,
+                x.gpuIndex(),
+                x.code());
+            injectXid(n, g, x, t);
+          });
+    }
+  }
+
   private void applyInjection(NodeSim n, Fault f, Instant at) {
     Injection inj = f.injection();
     if (inj instanceof Injection.Xid x) {
@@ -646,17 +685,9 @@ public final class FleetSimulator {
       if (g == null) {
         return;
       }
-      xid(
-          n,
-          g,
-          x.code(),
-          at,
-          x.message().orElse(null),
-          x.pid().orElse(null),
-          x.process().orElse(null));
-      if (x.code() == 79) {
-        g.lost = true;
-        updateResources(n, at);
+      injectXid(n, g, x, at);
+      if (x.survives() == Injection.Xid.Survives.REBOOT) {
+        n.survivingXids.add(x);
       }
     } else if (inj instanceof Injection.EccDbe e) {
       GpuSim g = gpu(n, e.gpuIndex());

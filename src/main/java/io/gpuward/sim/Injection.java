@@ -81,18 +81,44 @@ public sealed interface Injection
    * @param message free text after the code (default: the usual driver text for that XID)
    * @param pid process id for application XIDs (default: a plausible one)
    * @param process process name for application XIDs (default python3)
+   * @param survives what does not fix the GPU ({@code survives:} in the scenario): {@code RESET} —
+   *     a GPU reset leaves the XID in place; {@code REBOOT} — neither a reset nor a reboot helps,
+   *     the XID comes back {@link #RECURS_AFTER} after every reboot; only a replacement instance is
+   *     rid of it. {@code NOTHING} (the default): the usual XID behaviour.
    */
   record Xid(
       int gpuIndex,
       int code,
       Optional<String> message,
       Optional<Long> pid,
-      Optional<String> process)
+      Optional<String> process,
+      Survives survives)
       implements Injection {
+
+    /** How long after a reboot an XID that survives reboots shows up again. */
+    public static final Duration RECURS_AFTER = Duration.ofSeconds(10);
+
+    /** What a broken GPU survives. */
+    public enum Survives {
+      NOTHING,
+      RESET,
+      REBOOT
+    }
+
     public Xid {
       Objects.requireNonNull(message, "message");
       Objects.requireNonNull(pid, "pid");
       Objects.requireNonNull(process, "process");
+      Objects.requireNonNull(survives, "survives");
+    }
+
+    public Xid(
+        int gpuIndex,
+        int code,
+        Optional<String> message,
+        Optional<Long> pid,
+        Optional<String> process) {
+      this(gpuIndex, code, message, pid, process, Survives.NOTHING);
     }
 
     /** XID {@code code} on GPU {@code gpuIndex} with default text. */

@@ -17,6 +17,10 @@ final class NodeSim {
   String bootId;
   boolean registered;
   boolean terminated;
+
+  /** XIDs of a broken GPU that come back after every reboot (scenario {@code survives: reboot}). */
+  final java.util.List<Injection.Xid> survivingXids = new java.util.ArrayList<>();
+
   boolean rebooting;
   boolean unschedulable;
 

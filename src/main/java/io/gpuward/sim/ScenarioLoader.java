@@ -75,7 +75,7 @@ public final class ScenarioLoader {
       List.of("at", "node", "nodegroup", "count", "percent", "inject");
   private static final Map<String, List<String>> KIND_KEYS =
       Map.ofEntries(
-          Map.entry("xid", List.of("gpu", "xid", "message", "pid", "process")),
+          Map.entry("xid", List.of("gpu", "xid", "message", "pid", "process", "survives")),
           Map.entry("ecc-dbe", List.of("gpu")),
           Map.entry("sbe-storm", List.of("gpu", "rate", "for")),
           Map.entry("row-remap-failure", List.of("gpu")),
@@ -383,7 +383,18 @@ public final class ScenarioLoader {
             Optional<String> msg = optionalString(n, path, "message");
             Optional<Long> pid = optionalLong(n, path, "pid");
             Optional<String> process = optionalString(n, path, "process");
-            return new Injection.Xid(gpu, (int) code, msg, pid, process);
+            Injection.Xid.Survives survives = Injection.Xid.Survives.NOTHING;
+            Optional<String> s = optionalString(n, path, "survives");
+            if (s.isPresent()) {
+              switch (s.get()) {
+                case "reset" -> survives = Injection.Xid.Survives.RESET;
+                case "reboot" -> survives = Injection.Xid.Survives.REBOOT;
+                default ->
+                    throw new ScenarioException(
+                        path + ".survives", "'" + s.get() + "' is not one of reset, reboot");
+              }
+            }
+            return new Injection.Xid(gpu, (int) code, msg, pid, process, survives);
           }
         case "ecc-dbe":
           return new Injection.EccDbe(gpu(n, path, kind, tg));

@@ -30,14 +30,11 @@ class RbacManifestsTest {
     assertThat(grants(role))
         .containsExactlyInAnyOrder(
             "/nodes:get",
-            "/nodes:list",
-            "/nodes:watch",
             "/nodes:patch",
             "/pods:get",
             "/pods:list",
             "/pods/eviction:create",
-            "/events:create",
-            "/events:patch");
+            "/events:create");
     assertNoWildcardsNoSecrets(role);
     assertBound(objects, role, "gpuward-remediator");
   }

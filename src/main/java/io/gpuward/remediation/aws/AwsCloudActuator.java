@@ -98,6 +98,11 @@ public final class AwsCloudActuator implements CloudPort {
   private final Settings settings;
   private final Clock clock;
   private final Sleeper sleeper;
+  private final String eksCluster;
+  private final NodegroupResolver nodegroups;
+
+  /** How long a node group's Auto Scaling groups (EKS DescribeNodegroup) are reused. */
+  public static final Duration NODEGROUP_CACHE = Duration.ofMinutes(10);
 
   /**
    * @param aws the SDK clients ({@link AwsClients#create})
@@ -106,10 +111,47 @@ public final class AwsCloudActuator implements CloudPort {
    * @param sleeper waits between polls ({@link Sleeper#SYSTEM} in production)
    */
   public AwsCloudActuator(AwsClients aws, Settings settings, Clock clock, Sleeper sleeper) {
+    this(aws, settings, clock, sleeper, null);
+  }
+
+  /**
+   * @param eksCluster the EKS cluster whose node groups are resolved to Auto Scaling groups
+   *     (DescribeNodegroup, cached {@link #NODEGROUP_CACHE}) when neither the node nor the
+   *     inventory names the group; null to not resolve
+   */
+  public AwsCloudActuator(
+      AwsClients aws, Settings settings, Clock clock, Sleeper sleeper, String eksCluster) {
     this.aws = Objects.requireNonNull(aws, "aws");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.eksCluster = eksCluster == null || eksCluster.isBlank() ? null : eksCluster;
+    this.nodegroups =
+        this.eksCluster == null ? null : new NodegroupResolver(aws.eks(), clock, NODEGROUP_CACHE);
+  }
+
+  /**
+   * The node group's Auto Scaling group through EKS {@code DescribeNodegroup} (cached), when the
+   * actuator knows its cluster and the node group has exactly one; {@link #replace} then checks the
+   * instance is in it before terminating.
+   *
+   * @throws ActuatorException PERMANENT for an unknown node group, TRANSIENT on throttling
+   */
+  @Override
+  public java.util.Optional<String> autoScalingGroupOf(String nodegroup) {
+    if (nodegroups == null || nodegroup == null || nodegroup.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    List<String> groups = nodegroups.autoScalingGroups(eksCluster, nodegroup);
+    if (groups.size() != 1) {
+      log.info(
+          "node group {}/{} has {} Auto Scaling groups; the instance's own is looked up",
+          eksCluster,
+          nodegroup,
+          groups.size());
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(groups.get(0));
   }
 
   /**

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *       node.kubernetes.io/unschedulable:NoSchedule}, and taints are a list that a merge patch
  *       replaces whole, so writing it would race the node lifecycle controller's own taints.
  *   <li><b>Uncordon</b> undoes only gpuward's cordon: without the annotation it does nothing.
+ *   <li><b>Events</b>: every action gpuward takes on a node is recorded as a core/v1 Event on it
+ *       (reason {@code Gpuward<Action>}, {@code Gpuward<Action>Failed} as a Warning), named after
+ *       the operation id so a repeat is a 409, not a second event.
  *   <li><b>Drain</b> evicts through the Eviction API (PodDisruptionBudgets honoured), retries a
  *       refused eviction (429) or a server error with bounded exponential backoff until the
  *       deadline, then waits for the evicted pods to leave the node.
@@ -91,6 +94,98 @@ public final class KubernetesClusterActuator implements ClusterPort {
   public Optional<LiveNode> node(String name) {
     requireName(name);
     return getNode(name).map(this::toLiveNode);
+  }
+
+  /** Namespace of the Events gpuward records about nodes (cluster-scoped objects). */
+  public static final String EVENT_NAMESPACE = "default";
+
+  /** {@code source.component} and {@code reportingComponent} of gpuward's Events. */
+  public static final String EVENT_COMPONENT = "gpuward-remediator";
+
+  private static final int EVENT_MESSAGE_MAX = 1024;
+
+  @Override
+  public void recordEvent(
+      String node,
+      io.gpuward.avro.RemediationAction action,
+      boolean ok,
+      String operationId,
+      String message) {
+    if (!KubeIds.isNodeName(node) || operationId == null) {
+      return;
+    }
+    String reason = eventReason(action, ok);
+    String at =
+        java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+            clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    String name =
+        node
+            + "."
+            + java.util
+                .UUID
+                .nameUUIDFromBytes(
+                    (operationId + "/" + reason).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString()
+                .replace("-", "")
+                .substring(0, 16);
+    String text = message == null ? reason : message;
+    io.fabric8.kubernetes.api.model.Event event =
+        new io.fabric8.kubernetes.api.model.EventBuilder()
+            .withNewMetadata()
+            .withName(name.length() > 253 ? name.substring(name.length() - 253) : name)
+            .withNamespace(EVENT_NAMESPACE)
+            .addToLabels("app.kubernetes.io/name", "gpuward")
+            .addToAnnotations("gpuward.io/operation-id", operationId)
+            .endMetadata()
+            // kubectl describe node finds a node's events by kind, name and uid = node name.
+            .withNewInvolvedObject()
+            .withApiVersion("v1")
+            .withKind("Node")
+            .withName(node)
+            .withUid(node)
+            .endInvolvedObject()
+            .withReason(reason)
+            .withMessage(
+                text.length() > EVENT_MESSAGE_MAX ? text.substring(0, EVENT_MESSAGE_MAX) : text)
+            .withType(ok ? "Normal" : "Warning")
+            .withNewSource()
+            .withComponent(EVENT_COMPONENT)
+            .endSource()
+            .withReportingComponent(EVENT_COMPONENT)
+            .withFirstTimestamp(at)
+            .withLastTimestamp(at)
+            .withCount(1)
+            .build();
+    try {
+      client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
+      log.debug("event recorded node={} reason={} op={}", node, reason, operationId);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return; // recorded already
+      }
+      log.warn(
+          "cannot record event node={} reason={} op={}: {}",
+          node,
+          reason,
+          operationId,
+          e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn(
+          "cannot record event node={} reason={} op={}: {}",
+          node,
+          reason,
+          operationId,
+          e.toString());
+    }
+  }
+
+  /** {@code GpuwardCordon}, {@code GpuwardResetGpu}, {@code GpuwardRebootFailed}, … */
+  static String eventReason(io.gpuward.avro.RemediationAction action, boolean ok) {
+    StringBuilder b = new StringBuilder("Gpuward");
+    for (String part : action.name().split("_")) {
+      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return ok ? b.toString() : b.append("Failed").toString();
   }
 
   @Override

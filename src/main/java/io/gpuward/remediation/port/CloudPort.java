@@ -21,4 +21,12 @@ public interface CloudPort {
    * (TerminateInstanceInAutoScalingGroup, ShouldDecrementDesiredCapacity=false).
    */
   void replace(String instanceId, String asgName, String idempotencyToken);
+
+  /**
+   * The Auto Scaling group of a node group, when the node and the inventory do not name it (EKS
+   * DescribeNodegroup on AWS, cached); empty when it cannot be told (none, or several).
+   */
+  default java.util.Optional<String> autoScalingGroupOf(String nodegroup) {
+    return java.util.Optional.empty();
+  }
 }

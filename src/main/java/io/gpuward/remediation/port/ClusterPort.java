@@ -27,4 +27,20 @@ public interface ClusterPort {
    * DaemonSet pods) until none is left or {@code deadline} passes.
    */
   DrainResult drain(String node, Duration deadline);
+
+  /**
+   * Records what gpuward did to the node where operators look for it (a Kubernetes Event on the
+   * Node, shown by {@code kubectl describe node}). Best effort: never throws, never fails the
+   * action. The same {@code operationId} and outcome record one event, however often called.
+   *
+   * @param action what was done
+   * @param ok true when it succeeded, false when it failed
+   * @param message names the verdict id and fault class
+   */
+  default void recordEvent(
+      String node,
+      io.gpuward.avro.RemediationAction action,
+      boolean ok,
+      String operationId,
+      String message) {}
 }

@@ -1,0 +1,368 @@
+package io.gpuward.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuRef;
+import io.gpuward.avro.Outcome;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.SkipReason;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.remediation.port.LiveNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The escalation ladder, repeat offenders, configuration scopes and crash reconciliation. */
+class LadderPlannerTest {
+  private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+  private final RemediationPolicy policy = RemediationPolicy.load();
+  private final Planner planner = new Planner(policy);
+  private final Ledger ledger = new Ledger();
+
+  private static FaultVerdict xid119(String id, String node, Instant detectedAt) {
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(
+                FaultClass.GPU_XID_FATAL, RemediationAction.RESET_GPU, VerdictState.OPEN))
+        .setVerdictId(id)
+        .setNode(node)
+        .setGpus(List.of(GpuRef.newBuilder().setUuid("GPU-1").setIndex(0).build()))
+        .setDetectedAt(detectedAt)
+        .setValidUntil(NOW.plus(Duration.ofHours(2)))
+        .build();
+  }
+
+  private static LiveNode live(String bootId, String cordonedBy) {
+    return new LiveNode(
+        "p5-train-2",
+        bootId,
+        true,
+        cordonedBy != null,
+        Optional.ofNullable(cordonedBy),
+        "i-1",
+        "asg");
+  }
+
+  private void record(
+      FaultVerdict v, RemediationAction a, int attempt, Outcome o, Instant at, String detail) {
+    ledger.record(
+        RemediationRecord.newBuilder()
+            .setOperationId(OperationIds.of(v.getNode(), v.getVerdictId(), a, attempt))
+            .setVerdictId(v.getVerdictId())
+            .setNode(v.getNode())
+            .setAction(a)
+            .setOutcome(o)
+            .setAttempt(attempt)
+            .setPolicyVersion(policy.version())
+            .setAt(at)
+            .setDetail(detail)
+            .build());
+  }
+
+  private void done(FaultVerdict v, Instant at, RemediationAction... actions) {
+    for (RemediationAction a : actions) {
+      record(v, a, 1, Outcome.SUCCEEDED, at, null);
+    }
+  }
+
+  private List<Step> plan(FaultVerdict v, Optional<LiveNode> live, Instant now) {
+    return planner.plan(v, live, ledger, new ControlState(), false, null, now);
+  }
+
+  @Test
+  void shouldStartTheLadderAtTheRecommendedRung() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(30));
+    assertThat(plan(v, Optional.of(live("b1", null)), NOW))
+        .extracting(Step::action)
+        .containsExactly(
+            RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.RESET_GPU);
+  }
+
+  @Test
+  void shouldWaitForVerificationUntilTheRungsDeadline() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(60));
+    Instant resetAt = NOW.minusSeconds(10);
+    done(
+        v, resetAt, RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.RESET_GPU);
+    Duration deadline = policy.ladder().deadline(RemediationAction.RESET_GPU);
+    assertThat(plan(v, Optional.of(live("b1", "op")), resetAt.plus(deadline).minusMillis(1)))
+        .isEmpty();
+    assertThat(planner.awaitingVerification(v, ledger)).isTrue();
+  }
+
+  @Test
+  void shouldClimbToRebootWhenTheResetIsNotVerifiedInTime() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(300));
+    Instant resetAt = NOW.minusSeconds(200);
+    done(
+        v, resetAt, RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.RESET_GPU);
+    var steps = plan(v, Optional.of(live("b1", "op")), NOW);
+    assertThat(steps).hasSize(2);
+    assertThat(steps.get(0).action()).isEqualTo(RemediationAction.RESET_GPU);
+    assertThat(steps.get(0).report()).isEqualTo(Outcome.FAILED_PERMANENT);
+    assertThat(steps.get(0).detail()).contains("not verified within");
+    // Cordon and drain of the session are done already: only the reboot is left.
+    assertThat(steps.get(1).action()).isEqualTo(RemediationAction.REBOOT);
+    assertThat(steps.get(1).reportOnly()).isFalse();
+    assertThat(steps.get(1).skipped()).isFalse();
+    assertThat(steps.get(1).detail()).contains("RESET_GPU did not fix it, now REBOOT");
+  }
+
+  @Test
+  void shouldClimbRebootThenReplaceThenEscalate() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(7200));
+    done(
+        v,
+        NOW.minusSeconds(7000),
+        RemediationAction.CORDON,
+        RemediationAction.DRAIN,
+        RemediationAction.RESET_GPU);
+    record(v, RemediationAction.RESET_GPU, 1, Outcome.FAILED_PERMANENT, NOW.minusSeconds(6900), "");
+    done(v, NOW.minusSeconds(6000), RemediationAction.REBOOT);
+    var steps = plan(v, Optional.of(live("b2", "op")), NOW);
+    assertThat(steps)
+        .extracting(Step::action, Step::report)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(RemediationAction.REBOOT, Outcome.FAILED_PERMANENT),
+            org.assertj.core.groups.Tuple.tuple(RemediationAction.REPLACE, null));
+    record(v, RemediationAction.REBOOT, 1, Outcome.FAILED_PERMANENT, NOW.minusSeconds(5000), "");
+    record(
+        v,
+        RemediationAction.REPLACE,
+        1,
+        Outcome.SUCCEEDED,
+        NOW.minusSeconds(3000),
+        "replacement requested instanceId=i-1 asg=asg");
+    // The instance is still the old one long after the deadline: escalate to a human.
+    var last = plan(v, Optional.of(live("b2", "op")), NOW);
+    assertThat(last)
+        .extracting(Step::action, Step::report)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                RemediationAction.REPLACE, Outcome.FAILED_PERMANENT),
+            org.assertj.core.groups.Tuple.tuple(RemediationAction.ESCALATE, null));
+    record(v, RemediationAction.REPLACE, 1, Outcome.FAILED_PERMANENT, NOW, "");
+    record(v, RemediationAction.ESCALATE, 1, Outcome.SUCCEEDED, NOW, "");
+    assertThat(plan(v, Optional.of(live("b2", "op")), NOW.plusSeconds(3600))).isEmpty();
+  }
+
+  @Test
+  void shouldVerifyAReplaceWhenTheNodeIsGone() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(60));
+    record(
+        v,
+        RemediationAction.REPLACE,
+        1,
+        Outcome.SUCCEEDED,
+        NOW.minusSeconds(5),
+        "replacement requested instanceId=i-1 asg=asg");
+    var steps =
+        planner.plan(
+            FaultVerdict.newBuilder(v).setRecommendedAction(RemediationAction.REPLACE).build(),
+            Optional.empty(),
+            ledger,
+            new ControlState(),
+            false,
+            null,
+            NOW);
+    assertThat(steps)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.action()).isEqualTo(RemediationAction.REPLACE);
+              assertThat(s.report()).isEqualTo(Outcome.VERIFIED);
+            });
+  }
+
+  @Test
+  void shouldStopTheLadderOnceARungIsVerified() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(600));
+    done(v, NOW.minusSeconds(500), RemediationAction.RESET_GPU);
+    record(v, RemediationAction.RESET_GPU, 1, Outcome.VERIFIED, NOW.minusSeconds(490), "");
+    assertThat(plan(v, Optional.of(live("b1", "op")), NOW)).isEmpty();
+  }
+
+  @Test
+  void shouldEscalateInsteadOfRetryingAnAmbiguousRung() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(600));
+    done(v, NOW.minusSeconds(500), RemediationAction.CORDON, RemediationAction.DRAIN);
+    record(v, RemediationAction.RESET_GPU, 1, Outcome.AMBIGUOUS, NOW.minusSeconds(490), "");
+    assertThat(plan(v, Optional.of(live("b1", "op")), NOW))
+        .extracting(Step::action)
+        .containsExactly(RemediationAction.ESCALATE);
+  }
+
+  @Test
+  void shouldSendARepeatOffenderStraightToReplace() {
+    var first = xid119("v-1", "p5-train-2", NOW.minusSeconds(3600));
+    done(first, NOW.minusSeconds(3500), RemediationAction.REBOOT);
+    record(first, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.minusSeconds(3400), "");
+    var second = xid119("v-2", "p5-train-2", NOW.minusSeconds(30));
+    var steps = plan(second, Optional.of(live("b2", null)), NOW);
+    assertThat(steps)
+        .extracting(Step::action)
+        .containsExactly(
+            RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.REPLACE);
+    assertThat(steps.get(2).detail())
+        .contains("repeat offender: p5-train-2 was remediated and fixed 1 time(s)");
+  }
+
+  @Test
+  void shouldNotCountAFaultFixedOutsideThePeriodOrAfterTheNewOneOpened() {
+    var old = xid119("v-1", "p5-train-2", NOW.minus(Duration.ofDays(3)));
+    done(old, NOW.minus(Duration.ofDays(3)), RemediationAction.REBOOT);
+    record(old, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.minus(Duration.ofDays(3)), "");
+    // A second verdict opened during the first one's remediation (e.g. NotReady while rebooting).
+    var during = xid119("v-2", "p5-train-2", NOW.minusSeconds(120));
+    done(during, NOW.minusSeconds(100), RemediationAction.REBOOT);
+    record(during, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.minusSeconds(60), "");
+    var concurrent = xid119("v-3", "p5-train-2", NOW.minusSeconds(90));
+    assertThat(plan(concurrent, Optional.of(live("b2", null)), NOW))
+        .extracting(Step::action)
+        .endsWith(RemediationAction.RESET_GPU);
+  }
+
+  @Test
+  void shouldEscalateAConfigurationFaultOncePerNodeGroupAndSkipTheRest() {
+    var first =
+        FaultVerdict.newBuilder(
+                PlannerTest.verdict(
+                    FaultClass.DRIVER_ROOT_MISCONFIGURED,
+                    RemediationAction.ESCALATE,
+                    VerdictState.OPEN))
+            .setVerdictId("v-a")
+            .setNode("g5-infer-0")
+            .setNodegroup("g5-infer")
+            .setFixHint("set driverRoot")
+            .build();
+    var steps = plan(first, Optional.empty(), NOW);
+    assertThat(steps).singleElement().satisfies(s -> assertThat(s.skipped()).isFalse());
+    Step escalate = steps.get(0);
+    assertThat(escalate.detail()).contains("fix: set driverRoot");
+    ledger.record(
+        RemediationRecord.newBuilder()
+            .setOperationId(escalate.operationId())
+            .setVerdictId("v-a")
+            .setNode("g5-infer-0")
+            .setAction(RemediationAction.ESCALATE)
+            .setOutcome(Outcome.SUCCEEDED)
+            .setAttempt(1)
+            .setPolicyVersion(policy.version())
+            .setAt(NOW)
+            .build());
+    assertThat(plan(first, Optional.empty(), NOW)).isEmpty();
+    var second = FaultVerdict.newBuilder(first).setVerdictId("v-b").setNode("g5-infer-3").build();
+    assertThat(plan(second, Optional.empty(), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skip()).isEqualTo(SkipReason.SUPERSEDED);
+              assertThat(s.detail())
+                  .contains("escalated already for nodegroup:g5-infer")
+                  .contains("v-a");
+            });
+    // Another node group with the same fault is its own scope.
+    var elsewhere =
+        FaultVerdict.newBuilder(first)
+            .setVerdictId("v-c")
+            .setNode("p5-train-0")
+            .setNodegroup("p5-train")
+            .build();
+    assertThat(plan(elsewhere, Optional.empty(), NOW))
+        .singleElement()
+        .satisfies(s -> assertThat(s.skipped()).isFalse());
+  }
+
+  @Test
+  void shouldRecordACordonThatHappenedBeforeACrashAsSucceeded() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(5));
+    record(v, RemediationAction.CORDON, 1, Outcome.STARTED, NOW.minusSeconds(4), null);
+    String op = OperationIds.of("p5-train-2", "v-1", RemediationAction.CORDON, 1);
+    var steps = plan(v, Optional.of(live("b1", op)), NOW);
+    assertThat(steps.get(0).report()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(steps.get(0).detail()).contains("reconciled after restart");
+    assertThat(steps.subList(1, steps.size()))
+        .extracting(Step::action)
+        .containsExactly(RemediationAction.DRAIN, RemediationAction.RESET_GPU);
+  }
+
+  @Test
+  void shouldRetryACordonThatDidNotHappenOnceAsAttemptTwo() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(5));
+    record(v, RemediationAction.CORDON, 1, Outcome.STARTED, NOW.minusSeconds(4), null);
+    var steps = plan(v, Optional.of(live("b1", null)), NOW);
+    assertThat(steps.get(0).action()).isEqualTo(RemediationAction.CORDON);
+    assertThat(steps.get(0).attempt()).isEqualTo(2);
+    assertThat(steps.get(0).reportOnly()).isFalse();
+    assertThat(steps.get(0).operationId())
+        .isEqualTo(OperationIds.of("p5-train-2", "v-1", RemediationAction.CORDON, 2));
+    // Attempt 2 also stopped between intent and outcome: ambiguous, never a third time.
+    record(v, RemediationAction.CORDON, 2, Outcome.STARTED, NOW.minusSeconds(2), null);
+    assertThat(plan(v, Optional.of(live("b1", null)), NOW))
+        .singleElement()
+        .satisfies(s -> assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS));
+  }
+
+  @Test
+  void shouldReconcileARebootByItsBootId() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(600));
+    done(v, NOW.minusSeconds(500), RemediationAction.CORDON, RemediationAction.DRAIN);
+    record(v, RemediationAction.RESET_GPU, 1, Outcome.FAILED_PERMANENT, NOW.minusSeconds(400), "");
+    record(
+        v,
+        RemediationAction.REBOOT,
+        1,
+        Outcome.STARTED,
+        NOW.minusSeconds(300),
+        "bootId=b1 instanceId=i-1");
+    assertThat(plan(v, Optional.of(live("b2", "op")), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.report()).isEqualTo(Outcome.SUCCEEDED);
+              assertThat(s.detail()).contains("boot id changed b1 -> b2");
+            });
+    // Boot id unchanged: the reboot may still be under way; look again later.
+    assertThat(plan(v, Optional.of(live("b1", "op")), NOW.minusSeconds(60))).isEmpty();
+    assertThat(planner.awaitingVerification(v, ledger)).isTrue();
+    // Still unchanged after the REBOOT deadline: it never happened; retried once.
+    var later =
+        plan(
+            v,
+            Optional.of(live("b1", "op")),
+            NOW.minusSeconds(300).plus(policy.ladder().deadline(RemediationAction.REBOOT)));
+    assertThat(later)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.action()).isEqualTo(RemediationAction.REBOOT);
+              assertThat(s.attempt()).isEqualTo(2);
+              assertThat(s.reportOnly()).isFalse();
+            });
+  }
+
+  @Test
+  void shouldNeverRetryAGpuResetBlindly() {
+    var started =
+        new Ledger.Entry(
+            "op", "v", "n", RemediationAction.RESET_GPU, 1, Outcome.STARTED, NOW, null);
+    assertThat(Planner.reconcile(started, Optional.of(live("b1", "op"))).kind())
+        .isEqualTo(Planner.Reconciled.Kind.UNKNOWABLE);
+  }
+
+  @Test
+  void shouldReadTheLadderFromThePolicy() {
+    assertThat(policy.version()).isNotBlank();
+    assertThat(policy.ladder().rungs())
+        .containsExactly(
+            RemediationAction.RESET_GPU,
+            RemediationAction.REBOOT,
+            RemediationAction.REPLACE,
+            RemediationAction.ESCALATE);
+    assertThat(policy.repeatOffender().faults()).isEqualTo(2);
+  }
+}

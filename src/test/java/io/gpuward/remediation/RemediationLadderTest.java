@@ -1,0 +1,160 @@
+package io.gpuward.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuRef;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.sim.FleetSimulator;
+import io.gpuward.sim.ManualClock;
+import io.gpuward.sim.ScenarioLoader;
+import io.gpuward.sim.SimulatedCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ladder through the applier and reporter, acting on the simulated cluster. */
+class RemediationLadderTest {
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  private final List<RemediationRecord> audit = new CopyOnWriteArrayList<>();
+  private final List<FaultVerdict> replans = new CopyOnWriteArrayList<>();
+  private ManualClock clock;
+  private SimulatedCluster cluster;
+  private Remediation remediation;
+  private RemediationPolicy policy;
+
+  @BeforeEach
+  void setUp() {
+    var types = InstanceTypeCatalog.load();
+    clock = new ManualClock(T0);
+    cluster =
+        new SimulatedCluster(
+            clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
+    new FleetSimulator(
+            ScenarioLoader.loadDefault(types),
+            types,
+            cluster,
+            io.gpuward.sim.TelemetrySink.NONE,
+            T0)
+        .advanceTo(T0);
+    var p = RemediationPolicy.load();
+    policy =
+        new RemediationPolicy(
+            p.version(),
+            p.steps(),
+            Duration.ZERO,
+            Map.of(),
+            p.observeOnlyLag(),
+            Duration.ZERO,
+            p.ladder(),
+            p.repeatOffender());
+    remediation =
+        new Remediation(
+            new Planner(policy),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    remediation.onReplan(replans::add);
+  }
+
+  private FaultVerdict xid(String id, VerdictState state, Instant detected) {
+    String uuid = "0"; // the simulated SSM accepts an index like nvidia-smi -i
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(FaultClass.GPU_XID_FATAL, RemediationAction.RESET_GPU, state))
+        .setVerdictId(id)
+        .setNode("g5-infer-1")
+        .setNodegroup("g5-infer")
+        .setInstanceId(null)
+        .setGpus(List.of(GpuRef.newBuilder().setUuid(uuid).setIndex(0).build()))
+        .setDetectedAt(detected)
+        .setValidUntil(detected.plus(Duration.ofHours(1)))
+        .build();
+  }
+
+  private List<String> trail(String verdictId) {
+    return audit.stream()
+        .filter(r -> r.getVerdictId().equals(verdictId))
+        .map(r -> r.getAction() + ":" + r.getOutcome())
+        .toList();
+  }
+
+  /** Runs the timer's replans as the service's lanes would. */
+  private void replanDue() {
+    io.gpuward.testing.Eventually.await(
+        Duration.ofSeconds(5), () -> assertThat(replans).isNotEmpty());
+    List<FaultVerdict> due = List.copyOf(replans);
+    replans.clear();
+    due.forEach(remediation::onVerdict);
+  }
+
+  @Test
+  void shouldClimbFromAnUnverifiedResetToRebootAndVerifyItWhenTheVerdictClears() {
+    var v = xid("v-1", VerdictState.OPEN, T0);
+    remediation.onVerdict(v);
+    assertThat(trail("v-1")).endsWith("RESET_GPU:STARTED", "RESET_GPU:SUCCEEDED");
+    assertThat(cluster.gpuResets()).isEqualTo(1);
+
+    // The reset did not fix it: nothing clears the verdict before the rung's deadline.
+    clock.advance(policy.ladder().deadline(RemediationAction.RESET_GPU).plusSeconds(1));
+    replanDue();
+    assertThat(trail("v-1"))
+        .containsSubsequence(
+            "RESET_GPU:SUCCEEDED",
+            "RESET_GPU:FAILED_PERMANENT",
+            "REBOOT:PLANNED",
+            "REBOOT:STARTED",
+            "REBOOT:SUCCEEDED");
+    assertThat(cluster.reboots()).isEqualTo(1);
+    assertThat(audit)
+        .filteredOn(r -> r.getAction() == RemediationAction.REBOOT)
+        .filteredOn(r -> r.getOutcome() == io.gpuward.avro.Outcome.STARTED)
+        .singleElement()
+        .satisfies(r -> assertThat(r.getDetail()).startsWith("bootId="));
+
+    // The reboot fixed it: the verdict clears; the reboot is verified and the node uncordoned.
+    clock.advance(Duration.ofSeconds(30));
+    remediation.onVerdict(xid("v-1", VerdictState.CLEARED, T0));
+    assertThat(trail("v-1"))
+        .endsWith("REBOOT:VERIFIED", "UNCORDON:PLANNED", "UNCORDON:STARTED", "UNCORDON:SUCCEEDED");
+    assertThat(trail("v-1")).doesNotContain("REPLACE:STARTED");
+    assertThat(audit).allSatisfy(r -> assertThat(r.getPolicyVersion()).isEqualTo(policy.version()));
+  }
+
+  @Test
+  void shouldReplaceARepeatOffenderAndVerifyItWhenTheNodeIsGone() {
+    var first = xid("v-1", VerdictState.OPEN, T0);
+    remediation.onVerdict(first);
+    clock.advance(Duration.ofSeconds(10));
+    remediation.onVerdict(xid("v-1", VerdictState.CLEARED, T0));
+    assertThat(trail("v-1")).contains("RESET_GPU:VERIFIED");
+
+    // Back an hour later on the same node: straight to REPLACE, which brings up a new node.
+    clock.advance(Duration.ofHours(1));
+    var second = xid("v-2", VerdictState.OPEN, clock.instant());
+    remediation.onVerdict(second);
+    assertThat(trail("v-2"))
+        .containsSubsequence("CORDON:SUCCEEDED", "DRAIN:SUCCEEDED", "REPLACE:SUCCEEDED")
+        .doesNotContain("RESET_GPU:STARTED", "REBOOT:STARTED");
+    assertThat(audit)
+        .filteredOn(r -> r.getAction() == RemediationAction.REPLACE)
+        .first()
+        .satisfies(r -> assertThat(r.getDetail()).contains("repeat offender"));
+    assertThat(cluster.replacements()).isEqualTo(1);
+    assertThat(cluster.node("g5-infer-1")).isEmpty();
+    clock.advance(policy.ladder().recheck());
+    replanDue();
+    assertThat(trail("v-2")).endsWith("REPLACE:VERIFIED");
+  }
+}

@@ -26,7 +26,7 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
 
   /** {@code partitions} > 0 overrides the catalog's partition counts (small demos, benchmarks). */
   static Platform connect(GpuwardConfig cfg, boolean createTopics, int partitions) {
-    KafkaConnectivity.check(cfg.bootstrapServers(), CONNECT_TIMEOUT);
+    KafkaConnectivity.check(cfg.kafkaClientProps(), CONNECT_TIMEOUT);
     SchemaRegistry registry = new RegistryClient(cfg.registryUrl());
     TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
     if (partitions > 0) {

@@ -4,7 +4,8 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.gpuward.ops.MetricsServer;
+import io.gpuward.ops.RoleHealth;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Option;
 final class StreamsCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
+
+  @Mixin MetricsOptions metrics;
 
   @Option(
       names = "--rules",
@@ -52,16 +55,25 @@ final class StreamsCommand implements Callable<Integer> {
     GpuwardConfig cfg = kafka.config(defaults);
     RuleCatalog rules = rulesDir == null ? RuleCatalog.load() : RuleCatalog.load(rulesDir);
     Platform platform = Platform.connect(cfg, true);
-    var meters = new SimpleMeterRegistry();
-    try (EngineService engine =
-        EngineService.start(
-            cfg,
-            platform.topics(),
-            rules,
-            InstanceTypeCatalog.load(),
-            meters,
-            Clock.systemUTC(),
-            Duration.ofSeconds(60))) {
+    var meters = MetricsServer.registry("streams");
+    var engineRef = new java.util.concurrent.atomic.AtomicReference<EngineService>();
+    try (MetricsServer server =
+            metrics.start(
+                "streams",
+                MetricsOptions.STREAMS,
+                meters,
+                RoleHealth.streams(() -> engineRef.get() == null ? null : engineRef.get().state()),
+                System.out::println);
+        EngineService engine =
+            EngineService.start(
+                cfg,
+                platform.topics(),
+                rules,
+                InstanceTypeCatalog.load(),
+                meters,
+                Clock.systemUTC(),
+                Duration.ofSeconds(60))) {
+      engineRef.set(engine);
       Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "gpuward-engine-shutdown"));
       System.out.printf(
           "gpuward engine running: rules %s, application %s, broker %s%n",

@@ -46,6 +46,10 @@ public final class RemediatorService implements AutoCloseable {
   private KafkaConsumer<String, FaultVerdict> consumer;
   private Thread thread;
   private Thread stateThread;
+  private final java.util.concurrent.atomic.AtomicLong polls =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.List<AutoCloseable> binders = new java.util.ArrayList<>();
+  private final io.micrometer.core.instrument.MultiGauge budgetInUse;
 
   public RemediatorService(
       Map<String, Object> clientProps,
@@ -82,6 +86,40 @@ public final class RemediatorService implements AutoCloseable {
     this.remediation =
         remediationFactory.apply(
             r -> producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r)));
+    bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer));
+    io.micrometer.core.instrument.Gauge.builder(
+            RemediationMetrics.OBSERVE_ONLY, remediation, x -> x.isObserveOnly() ? 1 : 0)
+        .register(meters);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            RemediationMetrics.POLLS, polls, java.util.concurrent.atomic.AtomicLong::get)
+        .register(meters);
+    this.budgetInUse =
+        io.micrometer.core.instrument.MultiGauge.builder(RemediationMetrics.BUDGET_IN_USE)
+            .register(meters);
+    refreshBudgetGauge();
+  }
+
+  private void bind(io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics binder) {
+    binder.bindTo(meters);
+    binders.add(binder);
+  }
+
+  /** Verdict polls so far: a health check watches it move. */
+  public long polls() {
+    return polls.get();
+  }
+
+  private void refreshBudgetGauge() {
+    java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows =
+        new java.util.ArrayList<>();
+    Map<String, Integer> inUse = new HashMap<>(remediation.budgets().inUse());
+    inUse.putIfAbsent("global", 0);
+    inUse.forEach(
+        (scope, n) ->
+            rows.add(
+                io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("scope", scope), n)));
+    budgetInUse.register(rows, true);
   }
 
   public Remediation remediation() {
@@ -101,6 +139,7 @@ public final class RemediatorService implements AutoCloseable {
     consumer =
         new KafkaConsumer<>(
             c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer());
+    bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
     consumer.subscribe(
         List.of(topics.verdicts.name()),
         new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
@@ -240,7 +279,9 @@ public final class RemediatorService implements AutoCloseable {
     try {
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(200));
+        polls.incrementAndGet();
         checkLag();
+        refreshBudgetGauge();
         for (ConsumerRecord<String, FaultVerdict> r : records) {
           if (r.value() == null) {
             continue;
@@ -312,5 +353,12 @@ public final class RemediatorService implements AutoCloseable {
       }
     }
     producer.close(Duration.ofSeconds(5));
+    for (AutoCloseable b : binders) {
+      try {
+        b.close();
+      } catch (Exception e) {
+        log.debug("closing a Kafka metrics binder", e);
+      }
+    }
   }
 }

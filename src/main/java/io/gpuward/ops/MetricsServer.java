@@ -58,7 +58,7 @@ public final class MetricsServer implements AutoCloseable {
   /** A Prometheus registry for {@code role} with JVM, GC, thread, class, CPU and uptime meters. */
   public static PrometheusMeterRegistry registry(String role) {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    r.config().commonTags("role", role);
+    r.config().commonTags("role", role).meterFilter(new ExpositionFilter());
     new ClassLoaderMetrics().bindTo(r);
     new JvmMemoryMetrics().bindTo(r);
     new JvmGcMetrics().bindTo(r); // holds GC listeners for the JVM's life; one per process

@@ -57,11 +57,14 @@ class ExporterCommandTest {
               "--heartbeat",
               "500ms",
               "--duration",
-              "1s");
+              "1s",
+              "--metrics-port",
+              "0");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.out()).contains("gpuward exporter on n1: scraping " + dcgm.url());
       assertThat(r.out()).containsPattern("stopped: [1-9]\\d* scrapes \\(0 failed\\)");
       assertThat(r.out()).contains("1 XIDs");
+      assertThat(r.out()).containsPattern("metrics: http://localhost:\\d+/metrics");
     }
   }
 }

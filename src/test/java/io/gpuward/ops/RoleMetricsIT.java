@@ -115,6 +115,9 @@ class RoleMetricsIT {
                 assertThat(h.statusCode()).as(role.name() + ": " + h.body()).isEqualTo(200);
               });
           String text = MetricsServerTest.get(role.port(), "/metrics").body();
+          Path dump = Path.of("target", "role-metrics", role.name() + ".prom");
+          java.nio.file.Files.createDirectories(dump.getParent());
+          java.nio.file.Files.writeString(dump, text); // for a look after the run
           Map<String, Double> samples = PrometheusText.parse(text);
           assertThat(samples.keySet())
               .as(role.name())

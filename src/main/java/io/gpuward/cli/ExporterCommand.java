@@ -152,6 +152,18 @@ final class ExporterCommand implements Callable<Integer> {
 
     GpuwardConfig cfg = kafka.config(Map.of());
     NodeIdentity identity = NodeIdentity.detect(node);
+    if (!io.gpuward.exporter.kube.KubeIds.isNodeName(identity.node())) {
+      // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
+      throw new ParameterException(
+          spec.commandLine(),
+          "node name '"
+              + identity
+                  .node()
+                  .replaceAll("[^\\x20-\\x7e]", "?")
+                  .substring(0, Math.min(100, identity.node().length()))
+              + "' is not a valid Kubernetes node name (DNS-1123 subdomain); set --node or"
+              + " NODE_NAME");
+    }
     Topics topics =
         new Topics(
             TopicCatalog.load(cfg.topicPrefix()),

@@ -32,6 +32,9 @@ class ExporterCommandTest {
     r = InspectCommandTest.run("exporter", "--buffer", "0");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--buffer must be >= 1");
+    r = InspectCommandTest.run("exporter", "--node", "../../api/v1/secrets?x=", "--kmsg", "none");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("is not a valid Kubernetes node name");
   }
 
   @Test

@@ -64,6 +64,13 @@ kafka.ssl.keystore.password=${dir:/etc/gpuward/secrets/kafka-tls:keystore.passwo
 kafka.ssl.key.password=${dir:/etc/gpuward/secrets/kafka-tls:key.password}
 {{- end }}
 {{- end }}
+{{- if .Values.schemaRegistry.basicAuthSecret }}
+schema.registry.basic.auth.user.info=${dir:/etc/gpuward/secrets/registry-auth:user.info}
+{{- end }}
+{{- if .Values.schemaRegistry.tlsSecret }}
+schema.registry.ssl.truststore.location=/etc/gpuward/secrets/registry-tls/truststore.p12
+schema.registry.ssl.truststore.password=${dir:/etc/gpuward/secrets/registry-tls:truststore.password}
+{{- end }}
 {{- range $k, $v := .Values.kafka.extra }}
 kafka.{{ $k }}={{ $v }}
 {{- end }}
@@ -108,6 +115,16 @@ capabilities:
   mountPath: /etc/gpuward/secrets/kafka-tls
   readOnly: true
 {{- end }}
+{{- if .Values.schemaRegistry.basicAuthSecret }}
+- name: registry-auth
+  mountPath: /etc/gpuward/secrets/registry-auth
+  readOnly: true
+{{- end }}
+{{- if .Values.schemaRegistry.tlsSecret }}
+- name: registry-tls
+  mountPath: /etc/gpuward/secrets/registry-tls
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "gpuward.configVolumes" -}}
@@ -126,6 +143,18 @@ capabilities:
 - name: kafka-tls
   secret:
     secretName: {{ .Values.kafka.tls.existingSecret }}
+    defaultMode: 0440
+{{- end }}
+{{- with .Values.schemaRegistry.basicAuthSecret }}
+- name: registry-auth
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
+{{- end }}
+{{- with .Values.schemaRegistry.tlsSecret }}
+- name: registry-tls
+  secret:
+    secretName: {{ . }}
     defaultMode: 0440
 {{- end }}
 {{- end -}}

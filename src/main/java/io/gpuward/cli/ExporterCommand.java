@@ -5,7 +5,6 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.BrokerUnreachableException;
 import io.gpuward.contract.KafkaConnectivity;
-import io.gpuward.contract.RegistryClient;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
@@ -167,7 +166,7 @@ final class ExporterCommand implements Callable<Integer> {
     Topics topics =
         new Topics(
             TopicCatalog.load(cfg.topicPrefix()),
-            new AvroSerdes(new RegistryClient(cfg.registryUrl()), cfg.autoRegister()));
+            new AvroSerdes(io.gpuward.ops.Registries.client(cfg), cfg.autoRegister()));
     try {
       KafkaConnectivity.check(cfg.kafkaClientProps(), Duration.ofSeconds(3));
       if (createTopics) {

@@ -91,6 +91,9 @@ class HelmChartRenderTest {
     v.put("kafka.tls.existingSecret", "gpuward-kafka-tls");
     v.put("kafka.tls.mutual", "true");
     v.put("exporter.kmsg.dmesgRestrict", "false");
+    v.put("schemaRegistry.url", "https://registry.example:8081");
+    v.put("schemaRegistry.basicAuthSecret", "gpuward-registry-auth");
+    v.put("schemaRegistry.tlsSecret", "gpuward-registry-tls");
     v.put("metrics.serviceMonitor.enabled", "true");
     v.put("metrics.prometheusRule.enabled", "true");
     return v;
@@ -272,10 +275,12 @@ class HelmChartRenderTest {
               .collect(Collectors.toMap(Volume::getName, v -> v.getSecret().getSecretName()));
       assertThat(secretVolumes)
           .containsEntry("kafka-sasl", "gpuward-kafka-sasl")
-          .containsEntry("kafka-tls", "gpuward-kafka-tls");
+          .containsEntry("kafka-tls", "gpuward-kafka-tls")
+          .containsEntry("registry-auth", "gpuward-registry-auth")
+          .containsEntry("registry-tls", "gpuward-registry-tls");
       assertThat(pod.getContainers().get(0).getVolumeMounts())
-          .filteredOn(m -> m.getName().startsWith("kafka-"))
-          .hasSize(2)
+          .filteredOn(m -> m.getName().startsWith("kafka-") || m.getName().startsWith("registry-"))
+          .hasSize(4)
           .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue());
       assertThat(pod.getContainers().get(0).getEnv())
           .noneMatch(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null);
@@ -300,10 +305,15 @@ class HelmChartRenderTest {
     Files.writeString(tls.resolve("truststore.password"), "trust-pw");
     Files.writeString(tls.resolve("keystore.password"), "key-pw");
     Files.writeString(tls.resolve("key.password"), "key-pw2");
+    Path registryAuth = Files.createDirectories(dir.resolve("registry-auth"));
+    Files.writeString(registryAuth.resolve("user.info"), "gw:reg-pw");
     Properties local = new Properties();
     props.forEach(
         (k, v) -> local.put(k, v.toString().replace("/etc/gpuward/secrets", dir.toString())));
-    Map<String, Object> client = new GpuwardConfig(local).kafkaClientProps();
+    GpuwardConfig resolved = new GpuwardConfig(local);
+    assertThat(resolved.registryBasicAuth()).isEqualTo("gw:reg-pw");
+    assertThat(resolved.registryTruststore()).endsWith("registry-tls/truststore.p12");
+    Map<String, Object> client = resolved.kafkaClientProps();
     assertThat(client)
         .containsEntry("sasl.jaas.config", jaas)
         .containsEntry("ssl.truststore.password", "trust-pw")

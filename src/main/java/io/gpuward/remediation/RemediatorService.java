@@ -87,6 +87,7 @@ public final class RemediatorService implements AutoCloseable {
         remediationFactory.apply(
             r -> producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r)));
     bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer));
+    meters.gauge(RemediationMetrics.LAG, lagValue); // registered once; checkLag() sets it
     io.micrometer.core.instrument.Gauge.builder(
             RemediationMetrics.OBSERVE_ONLY, remediation, x -> x.isObserveOnly() ? 1 : 0)
         .register(meters);
@@ -272,7 +273,7 @@ public final class RemediatorService implements AutoCloseable {
     } else if (remediation.isObserveOnly()) {
       remediation.observeOnly(null);
     }
-    meters.gauge(RemediationMetrics.LAG, lagValue).set(lag);
+    lagValue.set(lag);
   }
 
   private void loop() {

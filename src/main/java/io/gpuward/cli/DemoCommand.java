@@ -8,6 +8,10 @@ import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.HealthCheck;
+import io.gpuward.ops.MetricsServer;
+import io.gpuward.ops.ProgressCheck;
+import io.gpuward.ops.RoleHealth;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
@@ -20,7 +24,6 @@ import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.SimulationRunner;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -36,6 +39,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -52,6 +56,8 @@ import picocli.CommandLine.Spec;
       "fault -> verdict -> action -> recovery -> verdict cleared."
     })
 final class DemoCommand implements Callable<Integer> {
+
+  @Mixin MetricsOptions metrics;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -186,7 +192,7 @@ final class DemoCommand implements Callable<Integer> {
       GpuwardConfig cfg = new GpuwardConfig(settings);
       Platform platform = Platform.connect(cfg, true, partitions);
       var topics = platform.topics();
-      var meters = new SimpleMeterRegistry();
+      var meters = MetricsServer.registry("demo");
       RuleCatalog rules = RuleCatalog.load();
 
       try (EngineService engine =
@@ -205,6 +211,7 @@ final class DemoCommand implements Callable<Integer> {
         Planner planner = new Planner(policy);
         try (TelemetryPublisher publisher =
                 new TelemetryPublisher(cfg.kafkaClientProps(), topics, "gpuward-demo-sim");
+            AutoCloseable producerMetrics = publisher.bindMetrics(meters);
             RemediatorService remediator =
                 new RemediatorService(
                     cfg.kafkaClientProps(),
@@ -212,8 +219,25 @@ final class DemoCommand implements Callable<Integer> {
                     audit ->
                         new Remediation(
                             planner, cluster, cluster, audit, clock, cfg.dryRun(), meters),
-                    cfg.remediationGroupId());
-            DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), topics)) {
+                    cfg.remediationGroupId(),
+                    meters);
+            DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), topics);
+            MetricsServer server =
+                metrics.start(
+                    "demo",
+                    MetricsOptions.DEMO,
+                    meters,
+                    HealthCheck.all(
+                        Map.of(
+                            "engine",
+                            RoleHealth.streams(engine::state),
+                            "remediator",
+                            new ProgressCheck(
+                                "verdict polls",
+                                remediator::polls,
+                                Duration.ofSeconds(60),
+                                Clock.systemUTC()))),
+                    o::println)) {
           remediator.start();
           FleetSimulator sim =
               new FleetSimulator(scenario, types, cluster, publisher, clock.start());

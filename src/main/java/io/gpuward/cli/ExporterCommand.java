@@ -5,7 +5,6 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.BrokerUnreachableException;
 import io.gpuward.contract.KafkaConnectivity;
-import io.gpuward.contract.RegistryClient;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
@@ -15,7 +14,8 @@ import io.gpuward.exporter.NodeIdentity;
 import io.gpuward.exporter.ProducerFlow;
 import io.gpuward.exporter.SignalSource;
 import io.gpuward.exporter.TelemetryPublisher;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.gpuward.ops.MetricsServer;
+import io.gpuward.ops.ProgressCheck;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,6 +57,8 @@ final class ExporterCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin KafkaOptions kafka;
+
+  @Mixin MetricsOptions metrics;
 
   @Option(
       names = "--dcgm-url",
@@ -149,12 +151,24 @@ final class ExporterCommand implements Callable<Integer> {
 
     GpuwardConfig cfg = kafka.config(Map.of());
     NodeIdentity identity = NodeIdentity.detect(node);
+    if (!io.gpuward.exporter.kube.KubeIds.isNodeName(identity.node())) {
+      // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
+      throw new ParameterException(
+          spec.commandLine(),
+          "node name '"
+              + identity
+                  .node()
+                  .replaceAll("[^\\x20-\\x7e]", "?")
+                  .substring(0, Math.min(100, identity.node().length()))
+              + "' is not a valid Kubernetes node name (DNS-1123 subdomain); set --node or"
+              + " NODE_NAME");
+    }
     Topics topics =
         new Topics(
             TopicCatalog.load(cfg.topicPrefix()),
-            new AvroSerdes(new RegistryClient(cfg.registryUrl()), cfg.autoRegister()));
+            new AvroSerdes(io.gpuward.ops.Registries.client(cfg), cfg.autoRegister()));
     try {
-      KafkaConnectivity.check(cfg.bootstrapServers(), Duration.ofSeconds(3));
+      KafkaConnectivity.check(cfg.kafkaClientProps(), Duration.ofSeconds(3));
       if (createTopics) {
         try (Admin admin = Admin.create(cfg.kafkaClientProps())) {
           TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(10));
@@ -182,13 +196,33 @@ final class ExporterCommand implements Callable<Integer> {
             beat,
             buffer,
             ExporterService.Settings.DEFAULT_MAX_IN_FLIGHT);
-    var meters = new SimpleMeterRegistry();
+    var meters = MetricsServer.registry("exporter");
     CountDownLatch stop = new CountDownLatch(1);
     try (TelemetryPublisher publisher =
             new TelemetryPublisher(props, topics, "gpuward-exporter-" + identity.node());
+        AutoCloseable producerMetrics = publisher.bindMetrics(meters);
         ExporterService exporter =
             ExporterService.start(
-                settings, publisher, flow, meters, Clock.systemUTC(), signalSources(identity))) {
+                settings,
+                publisher,
+                flow,
+                meters,
+                Clock.systemUTC(),
+                signalSources(identity, meters));
+        MetricsServer server =
+            metrics.start(
+                "exporter",
+                MetricsOptions.EXPORTER,
+                meters,
+                new ProgressCheck(
+                    "successful dcgm-exporter scrapes",
+                    () -> exporter.stats().scrapes(),
+                    maxSilence(every, timeout),
+                    Clock.systemUTC()),
+                line -> {
+                  spec.commandLine().getOut().println(line);
+                  spec.commandLine().getOut().flush();
+                })) {
       Thread hook = new Thread(stop::countDown, "gpuward-exporter-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       spec.commandLine()
@@ -233,14 +267,21 @@ final class ExporterCommand implements Callable<Integer> {
    * for {@code identity.node()}; it then publishes its NodeEvents and inventory through the
    * exporter's buffer and producer.
    */
-  List<SignalSource> signalSources(NodeIdentity identity) {
+  /** Scrapes may fail for this long before /healthz says so: 3 intervals, at least a minute. */
+  static Duration maxSilence(Duration every, Duration timeout) {
+    Duration three = every.plus(timeout).multipliedBy(3);
+    return three.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : three;
+  }
+
+  List<SignalSource> signalSources(
+      NodeIdentity identity, io.micrometer.core.instrument.MeterRegistry meters) {
     boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
     if (kube == KubeMode.off || (kube == KubeMode.auto && !inCluster)) {
       return List.of();
     }
     return List.of(
         new io.gpuward.exporter.kube.KubeSignalSource(
-            identity.node(), Clock.systemUTC(), new SimpleMeterRegistry(), imds));
+            identity.node(), Clock.systemUTC(), meters, imds));
   }
 
   /** Whether to watch the node's Kubernetes objects. */

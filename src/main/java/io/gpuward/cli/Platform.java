@@ -3,7 +3,6 @@ package io.gpuward.cli;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.KafkaConnectivity;
-import io.gpuward.contract.RegistryClient;
 import io.gpuward.contract.SchemaRegistry;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
@@ -26,8 +25,8 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
 
   /** {@code partitions} > 0 overrides the catalog's partition counts (small demos, benchmarks). */
   static Platform connect(GpuwardConfig cfg, boolean createTopics, int partitions) {
-    KafkaConnectivity.check(cfg.bootstrapServers(), CONNECT_TIMEOUT);
-    SchemaRegistry registry = new RegistryClient(cfg.registryUrl());
+    KafkaConnectivity.check(cfg.kafkaClientProps(), CONNECT_TIMEOUT);
+    SchemaRegistry registry = io.gpuward.ops.Registries.client(cfg);
     TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
     if (partitions > 0) {
       catalog = catalog.withPartitions(partitions);

@@ -1,6 +1,8 @@
 package io.gpuward.cli;
 
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.MetricsServer;
+import io.gpuward.ops.ProgressCheck;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
@@ -9,7 +11,6 @@ import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.TelemetrySink;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -34,6 +35,7 @@ final class RemediateCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
   @Mixin ScenarioOptions scenarioOptions;
+  @Mixin MetricsOptions metrics;
 
   @Option(names = "--live", description = "Act (default: dry run, decide and audit only).")
   boolean live;
@@ -121,14 +123,27 @@ final class RemediateCommand implements Callable<Integer> {
               eksCluster);
     }
     Planner planner = new Planner(RemediationPolicy.load());
-    var meters = new SimpleMeterRegistry();
+    var meters = MetricsServer.registry("remediate");
     CountDownLatch stop = new CountDownLatch(1);
     try (RemediatorService service =
-        new RemediatorService(
-            cfg.kafkaClientProps(),
-            platform.topics(),
-            audit -> new Remediation(planner, cluster, cloud, audit, clock, cfg.dryRun(), meters),
-            cfg.remediationGroupId())) {
+            new RemediatorService(
+                cfg.kafkaClientProps(),
+                platform.topics(),
+                audit ->
+                    new Remediation(planner, cluster, cloud, audit, clock, cfg.dryRun(), meters),
+                cfg.remediationGroupId(),
+                meters);
+        MetricsServer server =
+            metrics.start(
+                "remediate",
+                MetricsOptions.REMEDIATE,
+                meters,
+                new ProgressCheck(
+                    "verdict polls",
+                    service::polls,
+                    java.time.Duration.ofSeconds(60),
+                    java.time.Clock.systemUTC()),
+                System.out::println)) {
       service.start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));
       System.out.printf(

@@ -3,6 +3,8 @@ package io.gpuward.cli;
 import io.gpuward.config.Durations;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.MetricsServer;
+import io.gpuward.ops.ProgressCheck;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.Scenario;
 import io.gpuward.sim.SimClock;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Mixin;
 final class SimulateCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin ScenarioOptions scenarioOptions;
+  @Mixin MetricsOptions metrics;
 
   @Override
   public Integer call() throws Exception {
@@ -36,9 +39,22 @@ final class SimulateCommand implements Callable<Integer> {
     Platform platform = Platform.connect(kafka.config(Map.of()), true);
     SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), speed);
     SimulatedCluster cluster = new SimulatedCluster(clock);
+    var meters = MetricsServer.registry("simulate");
     try (TelemetryPublisher publisher =
-        new TelemetryPublisher(
-            platform.config().kafkaClientProps(), platform.topics(), "gpuward-simulate")) {
+            new TelemetryPublisher(
+                platform.config().kafkaClientProps(), platform.topics(), "gpuward-simulate");
+        AutoCloseable producerMetrics = publisher.bindMetrics(meters);
+        MetricsServer server =
+            metrics.start(
+                "simulate",
+                MetricsOptions.SIMULATE,
+                meters,
+                new ProgressCheck(
+                    "records published",
+                    publisher::sent,
+                    Duration.ofSeconds(60),
+                    java.time.Clock.systemUTC()),
+                System.out::println)) {
       FleetSimulator sim = new FleetSimulator(scenario, types, cluster, publisher, clock.start());
       System.out.printf(
           "simulating '%s': %d nodes, %s at %sx into %s%n",

@@ -4,9 +4,10 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.MetricsServer;
+import io.gpuward.ops.RoleHealth;
 import io.gpuward.rollup.RollupService;
 import io.gpuward.rollup.RollupSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
 final class StreamsCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
+
+  @Mixin MetricsOptions metrics;
 
   @Option(
       names = "--rules",
@@ -62,8 +65,16 @@ final class StreamsCommand implements Callable<Integer> {
     GpuwardConfig cfg = kafka.config(defaults);
     RuleCatalog rules = rulesDir == null ? RuleCatalog.load() : RuleCatalog.load(rulesDir);
     Platform platform = Platform.connect(cfg, true);
-    var meters = new SimpleMeterRegistry();
-    try (EngineService engine =
+    var meters = MetricsServer.registry("streams");
+    var engineRef = new java.util.concurrent.atomic.AtomicReference<EngineService>();
+    try (MetricsServer server =
+            metrics.start(
+                "streams",
+                MetricsOptions.STREAMS,
+                meters,
+                RoleHealth.streams(() -> engineRef.get() == null ? null : engineRef.get().state()),
+                System.out::println);
+        EngineService engine =
             EngineService.start(
                 cfg,
                 platform.topics(),
@@ -77,6 +88,7 @@ final class StreamsCommand implements Callable<Integer> {
                 ? null
                 : RollupService.start(
                     cfg, platform.topics(), RollupSettings.DEFAULT, Duration.ofSeconds(60))) {
+      engineRef.set(engine);
       Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "gpuward-engine-shutdown"));
       AtomicReference<Throwable> rollupFailure = new AtomicReference<>();
       if (rollup != null) {

@@ -19,6 +19,11 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
+  public static final String REGISTRY_BASIC_AUTH = "schema.registry.basic.auth.user.info";
+  public static final String REGISTRY_TRUSTSTORE = "schema.registry.ssl.truststore.location";
+  public static final String REGISTRY_TRUSTSTORE_PASSWORD =
+      "schema.registry.ssl.truststore.password";
+  public static final String REGISTRY_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
   public static final String TOPIC_PREFIX = "topic.prefix";
   public static final String ENGINE_APPLICATION_ID = "engine.application.id";
   public static final String ENGINE_STATE_DIR = "engine.state.dir";
@@ -50,6 +55,31 @@ public final class GpuwardConfig extends AbstractConfig {
               true,
               Importance.MEDIUM,
               "Register value schemas on first use (else they must be registered already).")
+          .define(
+              REGISTRY_BASIC_AUTH,
+              Type.PASSWORD,
+              null,
+              Importance.MEDIUM,
+              "user:password for the registry's HTTP basic auth (use ${file:...}/${dir:...}/"
+                  + "${env:...} with config.providers; never logged).")
+          .define(
+              REGISTRY_TRUSTSTORE,
+              Type.STRING,
+              null,
+              Importance.MEDIUM,
+              "Trust store for an https registry (default: the JVM's).")
+          .define(
+              REGISTRY_TRUSTSTORE_PASSWORD,
+              Type.PASSWORD,
+              null,
+              Importance.MEDIUM,
+              "Password of the registry trust store.")
+          .define(
+              REGISTRY_TRUSTSTORE_TYPE,
+              Type.STRING,
+              "PKCS12",
+              Importance.LOW,
+              "Type of the registry trust store (PKCS12, JKS).")
           .define(
               TOPIC_PREFIX,
               Type.STRING,
@@ -112,6 +142,26 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public boolean autoRegister() {
     return getBoolean(REGISTRY_AUTO_REGISTER);
+  }
+
+  /** user:password for the registry, or null. */
+  public String registryBasicAuth() {
+    var p = getPassword(REGISTRY_BASIC_AUTH);
+    return p == null ? null : p.value();
+  }
+
+  /** The registry trust store path, or null. */
+  public String registryTruststore() {
+    return getString(REGISTRY_TRUSTSTORE);
+  }
+
+  public String registryTruststorePassword() {
+    var p = getPassword(REGISTRY_TRUSTSTORE_PASSWORD);
+    return p == null ? null : p.value();
+  }
+
+  public String registryTruststoreType() {
+    return getString(REGISTRY_TRUSTSTORE_TYPE);
   }
 
   public String topicPrefix() {

@@ -22,8 +22,19 @@ public final class KafkaConnectivity {
    * @throws BrokerUnreachableException when no broker answers in time, or the address is invalid
    */
   public static String check(String bootstrapServers, Duration timeout) {
+    return check(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), timeout);
+  }
+
+  /**
+   * Like {@link #check(String, Duration)} with the role's client settings ({@code kafka.*}: TLS,
+   * SASL), so a secured cluster is checked the way the role will connect to it.
+   */
+  public static String check(Map<String, Object> clientProps, Duration timeout) {
+    String bootstrapServers =
+        String.valueOf(clientProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    Map<String, Object> props =
+    Map<String, Object> props = new java.util.HashMap<>(clientProps);
+    props.putAll(
         Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
             bootstrapServers,
@@ -40,7 +51,7 @@ public final class KafkaConnectivity {
             AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG,
             500L,
             AdminClientConfig.CLIENT_ID_CONFIG,
-            "gpuward-connectivity-check");
+            "gpuward-connectivity-check"));
     Admin admin;
     try {
       admin = Admin.create(props);

@@ -44,6 +44,7 @@ public final class RegistryClient implements SchemaRegistry {
   private final String baseUrl;
   private final Duration requestTimeout;
   private final HttpClient http;
+  private final String authorization; // never logged
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
@@ -56,9 +57,35 @@ public final class RegistryClient implements SchemaRegistry {
 
   /** A client of the registry at {@code baseUrl} (e.g. {@code http://127.0.0.1:8081}). */
   public RegistryClient(String baseUrl, Duration connectTimeout, Duration requestTimeout) {
+    this(baseUrl, connectTimeout, requestTimeout, null, null);
+  }
+
+  /**
+   * A client of a secured registry.
+   *
+   * @param sslContext trust (and key) material for an {@code https} registry; null for the JVM's
+   *     default trust store
+   * @param basicAuthUserInfo {@code user:password} for HTTP basic authentication, or null
+   */
+  public RegistryClient(
+      String baseUrl,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      javax.net.ssl.SSLContext sslContext,
+      String basicAuthUserInfo) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout);
+    if (sslContext != null) {
+      b.sslContext(sslContext);
+    }
+    this.http = b.build();
+    this.authorization =
+        basicAuthUserInfo == null || basicAuthUserInfo.isEmpty()
+            ? null
+            : "Basic "
+                + java.util.Base64.getEncoder()
+                    .encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
     URI.create(this.baseUrl); // fail fast on a malformed URL
   }
 
@@ -195,6 +222,9 @@ public final class RegistryClient implements SchemaRegistry {
                     : HttpRequest.BodyPublishers.ofString(body.toString()));
     if (body != null) {
       req.header("Content-Type", CONTENT_TYPE);
+    }
+    if (authorization != null) {
+      req.header("Authorization", authorization);
     }
     HttpResponse<String> resp;
     try {

@@ -51,6 +51,16 @@ public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
         };
   }
 
+  /**
+   * Binds the producer's client metrics (Micrometer {@code KafkaClientMetrics}) to {@code
+   * registry}; close the result before the registry goes.
+   */
+  public AutoCloseable bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    var binder = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
+    binder.bindTo(registry);
+    return binder;
+  }
+
   private void send(String topic, String key, byte[] value) {
     producer.send(new ProducerRecord<>(topic, key, value), callback);
     sent.incrementAndGet();

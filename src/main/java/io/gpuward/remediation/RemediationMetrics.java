@@ -12,4 +12,13 @@ public final class RemediationMetrics {
 
   /** Verdicts consumed; tag {@code state}. */
   public static final String VERDICTS = "gpuward.remediation.verdicts";
+
+  /** 1 while the remediator is observe-only (deciding and auditing, not acting), else 0. */
+  public static final String OBSERVE_ONLY = "gpuward.remediation.observe.only";
+
+  /** Nodes holding disruption budget (gauge); tag {@code scope}: global, nodegroup:X, zone:Z. */
+  public static final String BUDGET_IN_USE = "gpuward.remediation.budget.in.use";
+
+  /** Verdict polls of the remediator's consumer (its liveness). */
+  public static final String POLLS = "gpuward.remediation.polls";
 }

@@ -59,6 +59,10 @@ public final class RemediatorService implements AutoCloseable {
   private Thread thread;
   private Thread stateThread;
   private volatile KafkaConsumer<String, byte[]> stateReader;
+  private final java.util.concurrent.atomic.AtomicLong polls =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.List<AutoCloseable> binders = new java.util.ArrayList<>();
+  private final io.micrometer.core.instrument.MultiGauge budgetInUse;
 
   public RemediatorService(
       Map<String, Object> clientProps,
@@ -101,6 +105,41 @@ public final class RemediatorService implements AutoCloseable {
             throw new IllegalStateException("remediator halted: " + step.action() + " not taken");
           }
         });
+    bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer));
+    meters.gauge(RemediationMetrics.LAG, lagValue); // registered once; checkLag() sets it
+    io.micrometer.core.instrument.Gauge.builder(
+            RemediationMetrics.OBSERVE_ONLY, remediation, x -> x.isObserveOnly() ? 1 : 0)
+        .register(meters);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            RemediationMetrics.POLLS, polls, java.util.concurrent.atomic.AtomicLong::get)
+        .register(meters);
+    this.budgetInUse =
+        io.micrometer.core.instrument.MultiGauge.builder(RemediationMetrics.BUDGET_IN_USE)
+            .register(meters);
+    refreshBudgetGauge();
+  }
+
+  private void bind(io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics binder) {
+    binder.bindTo(meters);
+    binders.add(binder);
+  }
+
+  /** Verdict polls so far: a health check watches it move. */
+  public long polls() {
+    return polls.get();
+  }
+
+  private void refreshBudgetGauge() {
+    java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows =
+        new java.util.ArrayList<>();
+    Map<String, Integer> inUse = new HashMap<>(remediation.budgets().inUse());
+    inUse.putIfAbsent("global", 0);
+    inUse.forEach(
+        (scope, n) ->
+            rows.add(
+                io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("scope", scope), n)));
+    budgetInUse.register(rows, true);
   }
 
   /** Adds an audit record to the open transaction. */
@@ -161,6 +200,7 @@ public final class RemediatorService implements AutoCloseable {
     consumer =
         new KafkaConsumer<>(
             c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer());
+    bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
     consumer.subscribe(
         List.of(topics.verdicts.name()),
         new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
@@ -346,7 +386,7 @@ public final class RemediatorService implements AutoCloseable {
     } else if (remediation.isObserveOnly()) {
       remediation.observeOnly(null);
     }
-    meters.gauge(RemediationMetrics.LAG, lagValue).set(lag);
+    lagValue.set(lag);
   }
 
   private void loop() {
@@ -354,7 +394,9 @@ public final class RemediatorService implements AutoCloseable {
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(200));
         groupMetadata = consumer.groupMetadata();
+        polls.incrementAndGet();
         checkLag();
+        refreshBudgetGauge();
         for (ConsumerRecord<String, FaultVerdict> r : records) {
           if (r.value() == null) {
             continue;
@@ -462,6 +504,7 @@ public final class RemediatorService implements AutoCloseable {
       remediation.close();
       lanes.close();
       producer.close(Duration.ZERO);
+      closeBinders();
       return;
     }
     running.set(false);
@@ -474,6 +517,7 @@ public final class RemediatorService implements AutoCloseable {
     join();
     remediation.close();
     producer.close(Duration.ofSeconds(5));
+    closeBinders();
   }
 
   private void join() {
@@ -482,6 +526,16 @@ public final class RemediatorService implements AutoCloseable {
         thread.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeBinders() {
+    for (AutoCloseable b : binders) {
+      try {
+        b.close();
+      } catch (Exception e) {
+        log.debug("closing a Kafka metrics binder", e);
       }
     }
   }

@@ -32,6 +32,9 @@ class ExporterCommandTest {
     r = InspectCommandTest.run("exporter", "--buffer", "0");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--buffer must be >= 1");
+    r = InspectCommandTest.run("exporter", "--node", "../../api/v1/secrets?x=", "--kmsg", "none");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("is not a valid Kubernetes node name");
   }
 
   @Test
@@ -57,11 +60,14 @@ class ExporterCommandTest {
               "--heartbeat",
               "500ms",
               "--duration",
-              "1s");
+              "1s",
+              "--metrics-port",
+              "0");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.out()).contains("gpuward exporter on n1: scraping " + dcgm.url());
       assertThat(r.out()).containsPattern("stopped: [1-9]\\d* scrapes \\(0 failed\\)");
       assertThat(r.out()).contains("1 XIDs");
+      assertThat(r.out()).containsPattern("metrics: http://localhost:\\d+/metrics");
     }
   }
 }

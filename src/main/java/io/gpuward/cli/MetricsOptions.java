@@ -1,0 +1,54 @@
+package io.gpuward.cli;
+
+import io.gpuward.ops.HealthCheck;
+import io.gpuward.ops.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.Consumer;
+import picocli.CommandLine.Option;
+
+/** {@code --metrics-port}: where a role serves {@code /metrics} and {@code /healthz}. */
+final class MetricsOptions {
+
+  /** Default ports per role; the demo picks a free one (it runs next to anything). */
+  static final int STREAMS = 9301;
+
+  static final int REMEDIATE = 9302;
+  static final int EXPORTER = 9303;
+  static final int SIMULATE = 9304;
+  static final int DEMO = 0;
+
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve Prometheus /metrics and /healthz on PORT; 0 picks a free port (printed), -1 turns"
+              + " both off (default: streams 9301, remediate 9302, exporter 9303, simulate 9304,"
+              + " demo 0 on 127.0.0.1).")
+  Integer port;
+
+  /**
+   * Starts the endpoint for {@code role} unless turned off (then null, which try-with-resources
+   * skips). Binds all interfaces, except the demo which binds loopback only.
+   */
+  MetricsServer start(
+      String role,
+      int defaultPort,
+      PrometheusMeterRegistry registry,
+      HealthCheck health,
+      Consumer<String> say) {
+    int p = port == null ? defaultPort : port;
+    if (p == MetricsServer.OFF) {
+      return null;
+    }
+    if (p < MetricsServer.OFF || p > 65_535) {
+      throw new IllegalArgumentException("--metrics-port must be -1..65535, was " + p);
+    }
+    String host = role.equals("demo") ? "127.0.0.1" : "0.0.0.0";
+    MetricsServer server = MetricsServer.start(host, p, registry, health);
+    say.accept(
+        String.format(
+            "  metrics: http://%s:%d/metrics, health: /healthz",
+            host.equals("0.0.0.0") ? "localhost" : host, server.port()));
+    return server;
+  }
+}

@@ -30,10 +30,7 @@ public final class EngineNames {
   public static final String NODE_INPUTS = "node-inputs";
   public static final String NODE_STATE = "node-state";
 
-  public static final String GPU_BY_NODE = "gpu-by-node";
   public static final String GPU_WINDOW = "gpu-window";
-  public static final String GPU_WINDOW_FINAL = "gpu-window-final";
-  public static final String GPU_WINDOW_RESULTS = "gpu-window-results";
   public static final String GPU_WINDOW_SIGNALS = "gpu-window-signals";
 
   public static final String NOT_READY_EVENTS = "not-ready-events";
@@ -63,7 +60,7 @@ public final class EngineNames {
   public static final String DLQ_SINK_PREFIX = "dlq-sink-";
 
   public static final String INVENTORY_STORE = "inventory-store";
-  public static final String GPU_WINDOW_STORE = "gpu-window-store";
+  public static final String GPU_WINDOW_STORE = "gpu-open-windows-store";
   public static final String PRESENCE_STORE = "gpu-presence-store";
   public static final String NODE_STATE_STORE = "node-state-store";
   public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";

@@ -13,7 +13,6 @@ import io.gpuward.contract.Topic;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.CorrelationEvent;
 import io.gpuward.engine.domain.FleetCorrelator;
-import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.ImageInstanceRule;
 import io.gpuward.engine.domain.InputChecks;
 import io.gpuward.engine.domain.NodeRules;
@@ -37,7 +36,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -46,11 +44,8 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
-import org.apache.kafka.streams.kstream.Suppressed;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The verdict engine's topology, built by a pure function from topics (with their serdes), rules
@@ -139,21 +134,16 @@ public final class VerdictTopology {
             Stores.persistentKeyValueStore(PRESENCE_STORE),
             Serdes.String(),
             new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
+    b.addStateStore(
+        WriteBackStore.builder(
+                GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde())
+            .withLoggingEnabled(java.util.Map.of()));
     KStream<String, Signal> windowSignals =
         samples
-            .groupByKey(Grouped.with(GPU_BY_NODE, Serdes.String(), topics.gpu.valueSerde()))
-            .windowedBy(TimeWindows.ofSizeAndGrace(window.size(), window.grace()))
-            .aggregate(
-                GpuWindow::new,
-                (node, sample, agg) -> agg.add(sample, sampleRules.isHot(sample)),
+            .process(
+                () -> new GpuWindowProcessor(sampleRules, size, grace),
                 Named.as(GPU_WINDOW),
-                Materialized.<String, GpuWindow, WindowStore<Bytes, byte[]>>as(GPU_WINDOW_STORE)
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(new GpuWindowSerde()))
-            .suppress(
-                Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                    .withName(GPU_WINDOW_FINAL))
-            .toStream(Named.as(GPU_WINDOW_RESULTS))
+                GPU_WINDOW_STORE)
             .process(
                 () -> new WindowSignalsProcessor(sampleRules),
                 Named.as(GPU_WINDOW_SIGNALS),

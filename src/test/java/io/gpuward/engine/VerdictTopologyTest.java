@@ -83,7 +83,6 @@ class VerdictTopologyTest {
             EngineNames.GPU_CHECK,
             EngineNames.XID_SIGNALS,
             EngineNames.GPU_WINDOW,
-            EngineNames.GPU_WINDOW_FINAL,
             EngineNames.GPU_WINDOW_SIGNALS,
             EngineNames.NODE_STATE,
             EngineNames.NOT_READY_JOIN,

@@ -48,7 +48,7 @@ public final class EngineNames {
 
   public static final String CORRELATION_KEYS = "correlation-keys";
   public static final String CORRELATION_INPUTS = "correlation-inputs";
-  public static final String CORRELATION_REPARTITION = "correlation-by-scope";
+  public static final String CORRELATION_REPARTITION = "correlation-fleet";
   public static final String FLEET_CORRELATOR = "fleet-correlator";
   public static final String INCIDENTS_SINK = "incidents-sink";
   public static final String INCIDENTS_SOURCE = "incidents-global-source";
@@ -65,6 +65,7 @@ public final class EngineNames {
   public static final String NODE_STATE_STORE = "node-state-store";
   public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";
   public static final String VERDICT_STORE = "verdict-store";
-  public static final String CORRELATION_STORE = "correlation-store";
+  public static final String CORRELATION_STORE = "correlation-signatures-store";
+  public static final String CORRELATION_MEMBERS_STORE = "correlation-members-store";
   public static final String INCIDENTS_STORE = "incidents-global-store";
 }

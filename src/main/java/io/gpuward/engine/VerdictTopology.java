@@ -236,12 +236,17 @@ public final class VerdictTopology {
         .mapValues(v -> (NodeHealth) v, Named.as(OUTPUT_HEALTH + "-cast"))
         .to(topics.health.name(), produced(topics.health, HEALTH_SINK));
 
-    // Fleet correlation: verdict changes and scope membership, regrouped by scope.
+    // Fleet correlation: verdict changes and scope membership, all under one key (low volume).
     b.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(CORRELATION_STORE),
             Serdes.String(),
-            new JsonSerde<>(FleetCorrelator.ScopeState.class)));
+            new JsonSerde<>(FleetCorrelator.SignatureState.class)));
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CORRELATION_MEMBERS_STORE),
+            Serdes.String(),
+            new JsonSerde<>(FleetCorrelatorProcessor.Membership.class)));
     FleetCorrelator correlator = new FleetCorrelator(rules.correlation());
     verdictChanges
         .merge(
@@ -258,7 +263,8 @@ public final class VerdictTopology {
         .process(
             () -> new FleetCorrelatorProcessor(correlator),
             Named.as(FLEET_CORRELATOR),
-            CORRELATION_STORE)
+            CORRELATION_STORE,
+            CORRELATION_MEMBERS_STORE)
         .to(topics.incidents.name(), produced(topics.incidents, INCIDENTS_SINK));
     return b.build();
   }

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validates input records with a pure check, and optionally drops records too late for their window
+ * Validates input records with a pure check, optionally rejects telemetry of nodes without
+ * inventory ({@link InventoryGate}), and optionally drops records too late for their window
  * (instead of letting the window drop them silently). A rejected record becomes a dead letter (its
  * bytes re-encoded, its coordinates and the reason kept), is logged with its coordinates and
  * counted.
@@ -33,6 +34,7 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
   private final Serializer<V> serializer;
   private final String application;
   private final MeterRegistry meters;
+  private final InventoryGate gate;
   private FixedKeyProcessorContext<String, Checked<V>> context;
   private long newestSeen = Long.MIN_VALUE;
 
@@ -41,7 +43,9 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
       LateCheck late,
       Serializer<V> serializer,
       String application,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      InventoryGate gate) {
+    this.gate = gate;
     this.check = check;
     this.late = late;
     this.serializer = serializer;
@@ -52,6 +56,9 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
   @Override
   public void init(FixedKeyProcessorContext<String, Checked<V>> context) {
     this.context = context;
+    if (gate != null) {
+      gate.init(context);
+    }
   }
 
   @Override
@@ -63,6 +70,9 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
             : check.apply(record.key(), value);
     DeadLetterKind kind = DeadLetterKind.VALIDATION;
     long ts = record.timestamp();
+    if (problem.isEmpty() && gate != null) {
+      problem = gate.check(record.key(), ts);
+    }
     if (problem.isEmpty() && late != null) {
       if (newestSeen != Long.MIN_VALUE && late.tooLate(ts, newestSeen)) {
         kind = DeadLetterKind.LATE_EVENT;

@@ -63,6 +63,7 @@ public final class EngineNames {
   public static final String GPU_WINDOW_STORE = "gpu-open-windows-store";
   public static final String PRESENCE_STORE = "gpu-presence-store";
   public static final String NODE_STATE_STORE = "node-state-store";
+  public static final String UNKNOWN_NODES_STORE = "unknown-nodes-store";
   public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";
   public static final String VERDICT_STORE = "verdict-store";
   public static final String CORRELATION_STORE = "correlation-signatures-store";

@@ -97,6 +97,12 @@ public final class VerdictTopology {
         inventoryChanges.processValues(
             () -> new SignalProcessor<>(imageRule::evaluate), Named.as(INVENTORY_SIGNALS));
 
+    // Telemetry of nodes without inventory is dead-lettered after a grace (InventoryGate).
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UNKNOWN_NODES_STORE), Serdes.String(), Serdes.Long()));
+    Duration unknownGrace = rules.node().unknownNodeGrace();
+
     // XIDs: classified one by one.
     KStream<String, XidEvent> xids =
         checked(
@@ -108,6 +114,7 @@ public final class VerdictTopology {
             XID_BRANCH,
             InputChecks::check,
             null,
+            unknownGrace,
             applicationId,
             meters);
     KStream<String, Signal> xidSignals =
@@ -127,6 +134,7 @@ public final class VerdictTopology {
             GPU_BRANCH,
             InputChecks::check,
             (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
+            unknownGrace,
             applicationId,
             meters);
     b.addStateStore(
@@ -160,6 +168,7 @@ public final class VerdictTopology {
             EVENTS_CHECK,
             EVENTS_BRANCH,
             InputChecks::check,
+            null,
             null,
             applicationId,
             meters);
@@ -269,7 +278,10 @@ public final class VerdictTopology {
     return b.build();
   }
 
-  /** Source → validation → valid stream; invalid records go to the DLQ with their reason. */
+  /**
+   * Source → validation (and, with {@code unknownNodeGrace}, the unknown-node rule) → valid stream;
+   * invalid records go to the DLQ with their reason.
+   */
   private static <V extends SpecificRecord> KStream<String, V> checked(
       StreamsBuilder b,
       Topics topics,
@@ -279,15 +291,26 @@ public final class VerdictTopology {
       String branchPrefix,
       BiFunction<String, V, Optional<String>> check,
       CheckProcessor.LateCheck late,
+      Duration unknownNodeGrace,
       String applicationId,
       MeterRegistry meters) {
+    String[] stores =
+        unknownNodeGrace == null
+            ? new String[0]
+            : new String[] {INVENTORY_STORE, UNKNOWN_NODES_STORE};
     KStream<String, Checked<V>> checkedStream =
         b.stream(topic.name(), consumed(topic, sourceName))
             .processValues(
                 () ->
                     new CheckProcessor<>(
-                        check, late, topic.valueSerde().serializer(), applicationId, meters),
-                Named.as(checkName));
+                        check,
+                        late,
+                        topic.valueSerde().serializer(),
+                        applicationId,
+                        meters,
+                        unknownNodeGrace == null ? null : new InventoryGate(unknownNodeGrace)),
+                Named.as(checkName),
+                stores);
     var branches =
         checkedStream
             .split(Named.as(branchPrefix))

@@ -241,6 +241,33 @@ class VerdictTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterTelemetryOfAnUnknownNodeAfterTheGraceAndAcceptItOnceInventoryArrives() {
+    Duration grace = rules.node().unknownNodeGrace();
+    String n = "p5-ghost-0";
+    // Inside the grace: accepted (inventory may still be on its way).
+    gpu.pipeInput(n, sample(n, 0, H100, 50.0, T0));
+    gpu.pipeInput(n, sample(n, 0, H100, 50.0, T0.plus(grace)));
+    assertThat(dlq.isEmpty()).isTrue();
+    // Past the grace with no inventory: dead-lettered with the reason, processing continues.
+    gpu.pipeInput(n, sample(n, 0, H100, 50.0, T0.plus(grace).plusSeconds(1)));
+    xid.pipeInput(n, xid(n, 119, H100, T0.plus(grace).plusSeconds(2)));
+    List<DeadLetter> dead = dlq.readValuesToList();
+    assertThat(dead).hasSize(2);
+    assertThat(dead).extracting(DeadLetter::getKind).containsOnly(DeadLetterKind.VALIDATION);
+    assertThat(dead)
+        .extracting(DeadLetter::getReason)
+        .allSatisfy(r -> assertThat(r).contains("unknown node '" + n + "'"));
+    assertThat(verdicts.readValuesToList()).noneMatch(v -> v.getNode().equals(n));
+    assertThat(meters.find(EngineMetrics.DEAD_LETTERS).counters())
+        .anySatisfy(c -> assertThat(c.count()).isPositive());
+    // Inventory arrives: the node's telemetry is accepted again.
+    inventory.pipeInput(n, inventory(n, "p5.48xlarge", "al2023-nvidia", T0.plus(grace)));
+    xid.pipeInput(n, xid(n, 119, H100, T0.plus(grace).plusSeconds(3)));
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(verdicts.readValuesToList()).anySatisfy(v -> assertThat(v.getNode()).isEqualTo(n));
+  }
+
+  @Test
   void shouldExpireAVerdictWithNoNewEvidence() {
     xid.pipeInput("p5-train-4", xid("p5-train-4", 119, H100, T0));
     Duration ttl = rules.ttl(FaultClass.GPU_XID_FATAL);

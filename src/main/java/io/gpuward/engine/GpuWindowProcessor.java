@@ -46,6 +46,7 @@ final class GpuWindowProcessor
   private ProcessorContext<String, Closed> context;
   private WriteBackStore<Key, GpuWindow> store;
   private long streamTime = Long.MIN_VALUE;
+  private int lastWindowNodes;
 
   GpuWindowProcessor(SampleRules rules, long size, long grace) {
     this.rules = rules;
@@ -71,7 +72,8 @@ final class GpuWindowProcessor
     String node = record.key();
     Map<String, GpuWindow> byNode = open.get(start);
     if (byNode == null) {
-      byNode = new HashMap<>();
+      // Sized like the previous window: no rehashing while every node reports.
+      byNode = new HashMap<>(Math.max(16, lastWindowNodes * 4 / 3 + 1));
       open.put(start, byNode);
     }
     GpuWindow w = byNode.get(node);
@@ -93,6 +95,7 @@ final class GpuWindowProcessor
     while (!open.isEmpty() && open.firstKey() + size + grace <= streamTime) {
       var first = open.pollFirstEntry();
       long start = first.getKey();
+      lastWindowNodes = first.getValue().size();
       List<String> nodes = new ArrayList<>(first.getValue().keySet());
       Collections.sort(nodes);
       for (String node : nodes) {

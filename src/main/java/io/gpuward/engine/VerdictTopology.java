@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -112,6 +113,7 @@ public final class VerdictTopology {
             XID_SOURCE,
             XID_CHECK,
             XID_BRANCH,
+            topics.xid.valueSerde(),
             InputChecks::check,
             null,
             unknownGrace,
@@ -132,6 +134,7 @@ public final class VerdictTopology {
             GPU_SOURCE,
             GPU_CHECK,
             GPU_BRANCH,
+            GpuSampleDeserializer.serde(topics.gpu.valueSerde()),
             InputChecks::check,
             (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
             unknownGrace,
@@ -167,6 +170,7 @@ public final class VerdictTopology {
             EVENTS_SOURCE,
             EVENTS_CHECK,
             EVENTS_BRANCH,
+            topics.kubeEvents.valueSerde(),
             InputChecks::check,
             null,
             null,
@@ -289,6 +293,7 @@ public final class VerdictTopology {
       String sourceName,
       String checkName,
       String branchPrefix,
+      Serde<V> valueSerde,
       BiFunction<String, V, Optional<String>> check,
       CheckProcessor.LateCheck late,
       Duration unknownNodeGrace,
@@ -299,7 +304,11 @@ public final class VerdictTopology {
             ? new String[0]
             : new String[] {INVENTORY_STORE, UNKNOWN_NODES_STORE};
     KStream<String, Checked<V>> checkedStream =
-        b.stream(topic.name(), consumed(topic, sourceName))
+        b.stream(
+                topic.name(),
+                Consumed.with(Serdes.String(), valueSerde)
+                    .withTimestampExtractor(new EventTimeExtractor())
+                    .withName(sourceName))
             .processValues(
                 () ->
                     new CheckProcessor<>(

@@ -2,6 +2,7 @@ package io.gpuward.engine;
 
 import static io.gpuward.engine.EngineNames.*;
 
+import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.GpuSample;
@@ -117,6 +118,7 @@ public final class VerdictTopology {
             InputChecks::check,
             null,
             unknownGrace,
+            null,
             applicationId,
             meters);
     KStream<String, Signal> xidSignals =
@@ -138,6 +140,7 @@ public final class VerdictTopology {
             InputChecks::check,
             (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
             unknownGrace,
+            GPU_WINDOW,
             applicationId,
             meters);
     b.addStateStore(
@@ -172,6 +175,7 @@ public final class VerdictTopology {
             EVENTS_BRANCH,
             topics.kubeEvents.valueSerde(),
             InputChecks::check,
+            null,
             null,
             null,
             applicationId,
@@ -297,13 +301,15 @@ public final class VerdictTopology {
       BiFunction<String, V, Optional<String>> check,
       CheckProcessor.LateCheck late,
       Duration unknownNodeGrace,
+      String validChild,
       String applicationId,
       MeterRegistry meters) {
     String[] stores =
         unknownNodeGrace == null
             ? new String[0]
             : new String[] {INVENTORY_STORE, UNKNOWN_NODES_STORE};
-    KStream<String, Checked<V>> checkedStream =
+    String deadLetterChild = branchPrefix + "dead-letter";
+    KStream<String, Object> checkedStream =
         b.stream(
                 topic.name(),
                 Consumed.with(Serdes.String(), valueSerde)
@@ -317,22 +323,19 @@ public final class VerdictTopology {
                         topic.valueSerde().serializer(),
                         applicationId,
                         meters,
-                        unknownNodeGrace == null ? null : new InventoryGate(unknownNodeGrace)),
+                        unknownNodeGrace == null ? null : new InventoryGate(unknownNodeGrace),
+                        deadLetterChild,
+                        validChild),
                 Named.as(checkName),
                 stores);
-    var branches =
-        checkedStream
-            .split(Named.as(branchPrefix))
-            .branch((k, v) -> v instanceof Checked.Invalid<V>, Branched.as(BRANCH_INVALID))
-            .defaultBranch(Branched.as(BRANCH_VALID));
-    branches
-        .get(branchPrefix + BRANCH_INVALID)
-        .mapValues(
-            v -> ((Checked.Invalid<V>) v).deadLetter(), Named.as(branchPrefix + "dead-letter"))
+    checkedStream
+        .flatMapValues(
+            v -> v instanceof DeadLetter dl ? List.of(dl) : List.<DeadLetter>of(),
+            Named.as(deadLetterChild))
         .to(topics.dlq.name(), produced(topics.dlq, DLQ_SINK_PREFIX + topic.spec().id()));
-    return branches
-        .get(branchPrefix + BRANCH_VALID)
-        .mapValues(v -> ((Checked.Valid<V>) v).value(), Named.as(branchPrefix + "value"));
+    @SuppressWarnings("unchecked")
+    KStream<String, V> valid = (KStream<String, V>) (KStream<String, ?>) checkedStream;
+    return valid;
   }
 
   private static <V> Consumed<String, V> consumed(Topic<V> topic, String name) {

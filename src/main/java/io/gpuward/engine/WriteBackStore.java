@@ -45,6 +45,16 @@ final class WriteBackStore<K, V> implements StateStore, CachedStateStore<K, V> {
             .withCachingDisabled());
   }
 
+  /** An uncached, unlogged in-memory write-back store, for unit tests of its processors. */
+  static <K, V> WriteBackStore<K, V> inMemoryForTests(
+      String name, Serde<K> keySerde, Serde<V> valueSerde) {
+    return new WriteBackStore<>(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keySerde, valueSerde)
+            .withCachingDisabled()
+            .withLoggingDisabled()
+            .build());
+  }
+
   /** Marks {@code key} dirty with its current value; {@code null} deletes it at the next commit. */
   void put(K key, V value) {
     dirty.put(key, value);

@@ -20,8 +20,9 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Format: byte {@code 0x01} (version; JSON starts with <code>'{'</code> and still reads), an int
  * GPU count, then per GPU in key order: UUID, index, pciBusId (nullable), samples, hot, maxTempC,
- * five counters (last, lastTs, delta, max), retiredPending, rowRemapFailure, rowRemapPending,
- * lastSampleTs — with {@link DataOutputStream} encodings.
+ * five counters (last, lastTs, delta, max: {@code GpuWindow.Gpu.counters} in order),
+ * retiredPending, rowRemapFailure, rowRemapPending, lastSampleTs — with {@link DataOutputStream}
+ * encodings.
  */
 public final class GpuWindowSerde implements Serde<GpuWindow> {
   static final byte VERSION = 0x01;
@@ -70,11 +71,8 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
         out.writeInt(g.samples);
         out.writeInt(g.hot);
         out.writeDouble(g.maxTempC);
-        for (GpuWindow.Counter c : counters(g)) {
-          out.writeLong(c.last);
-          out.writeLong(c.lastTs);
-          out.writeLong(c.delta);
-          out.writeLong(c.max);
+        for (long v : g.counters) {
+          out.writeLong(v);
         }
         out.writeLong(g.retiredPending);
         out.writeBoolean(g.rowRemapFailure);
@@ -99,11 +97,8 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       g.samples = in.readInt();
       g.hot = in.readInt();
       g.maxTempC = in.readDouble();
-      for (GpuWindow.Counter c : counters(g)) {
-        c.last = in.readLong();
-        c.lastTs = in.readLong();
-        c.delta = in.readLong();
-        c.max = in.readLong();
+      for (int c = 0; c < g.counters.length; c++) {
+        g.counters[c] = in.readLong();
       }
       g.retiredPending = in.readLong();
       g.rowRemapFailure = in.readBoolean();
@@ -112,11 +107,5 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       w.gpus.put(uuid, g);
     }
     return w;
-  }
-
-  private static GpuWindow.Counter[] counters(GpuWindow.Gpu g) {
-    return new GpuWindow.Counter[] {
-      g.sbeVolatile, g.dbeVolatile, g.nvlinkCrc, g.nvlinkReplay, g.nvlinkRecovery
-    };
   }
 }

@@ -22,11 +22,11 @@ public final class GpuWindow {
   public static final int COUNTERS = 5;
 
   /** Per counter, four longs: last value, its event time, delta in the window, max value. */
-  static final int LAST = 0;
+  public static final int LAST = 0;
 
-  static final int LAST_TS = 1;
-  static final int DELTA = 2;
-  static final int MAX = 3;
+  public static final int LAST_TS = 1;
+  public static final int DELTA = 2;
+  public static final int MAX = 3;
   public static final int FIELDS = 4;
 
   /** One GPU in the window. */

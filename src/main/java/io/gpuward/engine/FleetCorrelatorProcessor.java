@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link FleetCorrelator} per signature (state in {@value EngineNames#CORRELATION_STORE}),
- * with every scope's size counted from node memberships ({@value
- * EngineNames#CORRELATION_MEMBERS_STORE}; the counts are rebuilt from it at init). All correlation
- * events share one key, so one task sees the whole fleet: they are verdict changes and inventory
- * changes only, never samples.
+ * Runs {@link FleetCorrelator} per signature (storms as live objects, changelogged through the
+ * write-back {@value EngineNames#CORRELATION_STORE}), with every scope's size counted from node
+ * memberships ({@value EngineNames#CORRELATION_MEMBERS_STORE}; the counts are rebuilt from it at
+ * init). All correlation events share one key, so one task sees the whole fleet: they are verdict
+ * changes and inventory changes only, never samples.
  */
 final class FleetCorrelatorProcessor
     implements Processor<String, CorrelationEvent, String, FleetIncident> {
@@ -34,7 +34,8 @@ final class FleetCorrelatorProcessor
   private final FleetCorrelator correlator;
   private final Map<String, Integer> sizes = new HashMap<>();
   private ProcessorContext<String, FleetIncident> context;
-  private KeyValueStore<String, FleetCorrelator.SignatureState> signatures;
+  private WriteBackStore<String, FleetCorrelator.SignatureState> signatures;
+  private final Map<String, FleetCorrelator.SignatureState> storms = new HashMap<>();
   private KeyValueStore<String, Membership> members;
 
   FleetCorrelatorProcessor(FleetCorrelator correlator) {
@@ -47,6 +48,8 @@ final class FleetCorrelatorProcessor
     this.signatures = context.getStateStore(EngineNames.CORRELATION_STORE);
     this.members = context.getStateStore(EngineNames.CORRELATION_MEMBERS_STORE);
     sizes.clear();
+    storms.clear();
+    signatures.forEach(storms::put);
     try (var it = members.all()) {
       it.forEachRemaining(kv -> kv.value.scopes.forEach(s -> sizes.merge(s, 1, Integer::sum)));
     }
@@ -62,15 +65,14 @@ final class FleetCorrelatorProcessor
       member(e);
       return;
     }
-    FleetCorrelator.SignatureState s = signatures.get(e.signature);
-    if (s == null) {
-      s = new FleetCorrelator.SignatureState();
-    }
+    FleetCorrelator.SignatureState s =
+        storms.computeIfAbsent(e.signature, k -> new FleetCorrelator.SignatureState());
     List<FleetIncident> changes = correlator.apply(s, e, scope -> sizes.getOrDefault(scope, 0));
     if (s.open.isEmpty() && s.incident == null) {
-      signatures.delete(e.signature);
+      storms.remove(e.signature);
+      signatures.put(e.signature, null);
     } else {
-      signatures.put(e.signature, s);
+      signatures.put(e.signature, s); // serialised once per commit, however large the storm
     }
     for (FleetIncident i : changes) {
       log.info(

@@ -255,10 +255,11 @@ public final class VerdictTopology {
 
     // Fleet correlation: verdict changes and scope membership, all under one key (low volume).
     b.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CORRELATION_STORE),
-            Serdes.String(),
-            new JsonSerde<>(FleetCorrelator.SignatureState.class)));
+        WriteBackStore.builder(
+                CORRELATION_STORE,
+                Serdes.String(),
+                new JsonSerde<>(FleetCorrelator.SignatureState.class))
+            .withLoggingEnabled(java.util.Map.of()));
     b.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(CORRELATION_MEMBERS_STORE),

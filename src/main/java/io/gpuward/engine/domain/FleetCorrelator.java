@@ -1,5 +1,6 @@
 package io.gpuward.engine.domain;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.IncidentClass;
@@ -40,6 +41,56 @@ public final class FleetCorrelator {
 
     /** The open incident, if any. */
     public Incident incident;
+
+    /** Scope → how many of the storm's nodes are in it (derived from {@link #open}). */
+    @JsonIgnore private Map<String, Integer> counts;
+
+    /** (event time, node) of the open nodes, oldest first (derived from {@link #open}). */
+    @JsonIgnore private TreeSet<Aged> byAge;
+
+    private void derive() {
+      if (counts != null) {
+        return;
+      }
+      counts = new HashMap<>();
+      byAge = new TreeSet<>();
+      open.forEach(
+          (node, a) -> {
+            a.scopes.forEach(sc -> counts.merge(sc, 1, Integer::sum));
+            byAge.add(new Aged(a.at, node));
+          });
+    }
+
+    private void put(String node, long at, List<String> scopes) {
+      remove(node);
+      Affected a = new Affected();
+      a.at = at;
+      a.scopes = new ArrayList<>(scopes);
+      open.put(node, a);
+      a.scopes.forEach(sc -> counts.merge(sc, 1, Integer::sum));
+      byAge.add(new Aged(at, node));
+    }
+
+    private void remove(String node) {
+      Affected a = open.remove(node);
+      if (a != null) {
+        a.scopes.forEach(sc -> counts.computeIfPresent(sc, (k, n) -> n <= 1 ? null : n - 1));
+        byAge.remove(new Aged(a.at, node));
+      }
+    }
+
+    int count(String scope) {
+      derive();
+      return counts.getOrDefault(scope, 0);
+    }
+  }
+
+  private record Aged(long at, String node) implements Comparable<Aged> {
+    @Override
+    public int compareTo(Aged o) {
+      int c = Long.compare(at, o.at);
+      return c != 0 ? c : node.compareTo(o.node);
+    }
   }
 
   /** A node with the signature open. */
@@ -54,10 +105,16 @@ public final class FleetCorrelator {
     public String scope;
     public long detectedAt;
     public TreeSet<String> nodes = new TreeSet<>();
+
+    /** Node count last published: UPDATED is sent per new node while small, then per 10% growth. */
+    public int published;
   }
 
+  /** Up to this many nodes an incident publishes every node that joins. */
+  static final int UPDATE_EVERY_NODE_UP_TO = 64;
+
   /** A scope that explains part of a storm. */
-  record Explanation(String scope, int kind, int covered, int size, TreeSet<String> nodes) {}
+  record Explanation(String scope, int kind, int covered, int size) {}
 
   private final RuleParams.Correlation params;
 
@@ -71,15 +128,17 @@ public final class FleetCorrelator {
    */
   public List<FleetIncident> apply(
       SignatureState s, CorrelationEvent e, ToIntFunction<String> scopeSize) {
+    s.derive();
     if (e.open) {
-      Affected a = s.open.computeIfAbsent(e.node, n -> new Affected());
-      a.at = Math.max(a.at, e.at);
-      a.scopes = new ArrayList<>(e.scopes);
+      Affected before = s.open.get(e.node);
+      s.put(e.node, before == null ? e.at : Math.max(before.at, e.at), e.scopes);
     } else {
-      s.open.remove(e.node);
+      s.remove(e.node);
     }
     long cutoff = e.at - params.window().toMillis();
-    s.open.values().removeIf(a -> a.at < cutoff);
+    while (!s.byAge.isEmpty() && s.byAge.first().at() < cutoff) {
+      s.remove(s.byAge.first().node());
+    }
 
     Incident inc = s.incident;
     List<FleetIncident> out = new ArrayList<>();
@@ -95,8 +154,9 @@ public final class FleetCorrelator {
             Incident created = new Incident();
             created.detectedAt = e.at;
             created.scope = b.scope();
-            created.nodes.addAll(b.nodes());
+            created.nodes.addAll(nodesIn(s, b.scope()));
             created.incidentId = incidentId(b.scope(), e.signature, e.at);
+            created.published = created.nodes.size();
             s.incident = created;
             out.add(incident(e, created, created.scope, IncidentState.OPEN));
           });
@@ -110,30 +170,31 @@ public final class FleetCorrelator {
       Explanation b = best.get();
       out.add(incident(e, inc, inc.scope, IncidentState.CLEARED));
       inc.scope = b.scope();
-      inc.nodes.addAll(b.nodes());
+      inc.nodes.addAll(nodesIn(s, b.scope()));
+      inc.published = inc.nodes.size();
       out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
       return out;
     }
     Affected a = s.open.get(e.node);
     if (e.open && a != null && a.scopes.contains(inc.scope) && inc.nodes.add(e.node)) {
-      out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
+      int n = inc.nodes.size();
+      if (n <= UPDATE_EVERY_NODE_UP_TO || n >= inc.published + Math.max(1, inc.published / 10)) {
+        inc.published = n;
+        out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
+      }
     }
     return out;
   }
 
   /** The scope explaining the most of the storm (then the smallest, then by kind order). */
   Optional<Explanation> explain(SignatureState s, ToIntFunction<String> scopeSize) {
-    Map<String, TreeSet<String>> byScope = new HashMap<>();
-    s.open.forEach(
-        (node, a) ->
-            a.scopes.forEach(sc -> byScope.computeIfAbsent(sc, k -> new TreeSet<>()).add(node)));
+    s.derive();
     List<Explanation> passing = new ArrayList<>();
-    byScope.forEach(
-        (scope, nodes) -> {
-          int covered = nodes.size();
+    s.counts.forEach(
+        (scope, covered) -> {
           int size = Math.max(scopeSize.applyAsInt(scope), covered);
           if (covered >= params.minNodes() && 100L * covered >= (long) params.minPercent() * size) {
-            passing.add(new Explanation(scope, kindIndex(scope), covered, size, nodes));
+            passing.add(new Explanation(scope, kindIndex(scope), covered, size));
           }
         });
     return passing.stream()
@@ -142,6 +203,18 @@ public final class FleetCorrelator {
                 .thenComparingInt(Explanation::size)
                 .thenComparingInt(Explanation::kind)
                 .thenComparing(Explanation::scope));
+  }
+
+  /** The storm's nodes inside {@code scope}. */
+  private static TreeSet<String> nodesIn(SignatureState s, String scope) {
+    TreeSet<String> nodes = new TreeSet<>();
+    s.open.forEach(
+        (node, a) -> {
+          if (a.scopes.contains(scope)) {
+            nodes.add(node);
+          }
+        });
+    return nodes;
   }
 
   private int kindIndex(String scope) {

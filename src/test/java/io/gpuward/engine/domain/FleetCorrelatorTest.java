@@ -118,15 +118,14 @@ class FleetCorrelatorTest {
 
   @Test
   void shouldNotRaiseBelowThePercentOfTheScope() {
-    // 3 nodes spread over three groups: 3 of driver 580 (8) is 37%, but the fleet-wide image (12)
-    // and zone would be 25%... all pass; the smallest covering scope wins, once.
+    // 3 nodes over three groups: driver 580 covers 2 (below 3 nodes); image and zone cover all 3
+    // (25% of 12): the smallest covering scope wins, once. With 30% nothing explains the storm.
     open("a", 0, "580", T0);
     open("b", 0, "580", T0 + 1);
     open("c", 0, "570", T0 + 2);
     assertThat(opened()).extracting(FleetIncident::getScope).containsExactly("image:al2023");
     out.clear();
-    state.incident = null;
-    state.open.clear();
+    var fresh = new FleetCorrelator.SignatureState();
     var strict =
         new FleetCorrelator(
             new RuleParams.Correlation(
@@ -134,7 +133,7 @@ class FleetCorrelatorTest {
     for (String g : List.of("a", "b", "c")) {
       out.addAll(
           strict.apply(
-              state,
+              fresh,
               CorrelationEvent.verdict(
                   g + "-0",
                   List.of("nodegroup:" + g, "image:al2023", "zone:use1b"),
@@ -146,6 +145,31 @@ class FleetCorrelatorTest {
               s -> sizes.getOrDefault(s, 0)));
     }
     assertThat(out).as("3 of 12 = 25%% < 30%%").isEmpty();
+  }
+
+  @Test
+  void shouldPublishAGrowingStormInSteps() {
+    Map<String, Integer> big = Map.of("nodegroup:g", 1000);
+    var wide =
+        new FleetCorrelator(
+            new RuleParams.Correlation(Duration.ofMinutes(10), 3, 1, List.of("nodegroup")));
+    var storm = new FleetCorrelator.SignatureState();
+    List<FleetIncident> changes = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      changes.addAll(
+          wide.apply(
+              storm,
+              CorrelationEvent.verdict(
+                  "g-" + i, List.of("nodegroup:g"), SIG, "v" + i, "X", true, T0 + i),
+              s -> big.getOrDefault(s, 0)));
+    }
+    assertThat(changes)
+        .extracting(FleetIncident::getIncidentId)
+        .containsOnly(changes.get(0).getIncidentId());
+    assertThat(storm.incident.nodes).hasSize(1000);
+    // Every node while small, then every 10% of growth: far fewer than one update per node.
+    assertThat(changes.size()).isLessThan(1000 / 4);
+    assertThat(changes.get(changes.size() - 1).getNodes().size()).isGreaterThan(900);
   }
 
   @Test

@@ -26,6 +26,19 @@ final class FleetCorrelatorProcessor
     implements Processor<String, CorrelationEvent, String, FleetIncident> {
   private static final Logger log = LoggerFactory.getLogger(FleetCorrelatorProcessor.class);
 
+  /**
+   * One row of a storm in the signatures store (JSON): a node with the signature open (key {@code
+   * n<0>signature<0>node}: its event time and scopes), or the storm's incident (key {@code
+   * i<0>signature}). Row-wise, so no record grows with the storm beyond the incident's node list.
+   */
+  public static final class Row {
+    public long at;
+    public List<String> scopes;
+    public FleetCorrelator.Incident incident;
+  }
+
+  private static final char SEP = '\u0000';
+
   /** A node's scopes (JSON in the members store). */
   public static final class Membership {
     public List<String> scopes = List.of();
@@ -34,7 +47,7 @@ final class FleetCorrelatorProcessor
   private final FleetCorrelator correlator;
   private final Map<String, Integer> sizes = new HashMap<>();
   private ProcessorContext<String, FleetIncident> context;
-  private WriteBackStore<String, FleetCorrelator.SignatureState> signatures;
+  private WriteBackStore<String, Row> signatures;
   private final Map<String, FleetCorrelator.SignatureState> storms = new HashMap<>();
   private KeyValueStore<String, Membership> members;
 
@@ -49,7 +62,23 @@ final class FleetCorrelatorProcessor
     this.members = context.getStateStore(EngineNames.CORRELATION_MEMBERS_STORE);
     sizes.clear();
     storms.clear();
-    signatures.forEach(storms::put);
+    signatures.forEach(
+        (key, row) -> {
+          int first = key.indexOf(SEP, 2);
+          if (key.charAt(0) == 'i') {
+            storms.computeIfAbsent(key.substring(2), k -> new FleetCorrelator.SignatureState())
+                    .incident =
+                row.incident;
+          } else if (first > 0) {
+            FleetCorrelator.Affected a = new FleetCorrelator.Affected();
+            a.at = row.at;
+            a.scopes = row.scopes;
+            storms
+                .computeIfAbsent(key.substring(2, first), k -> new FleetCorrelator.SignatureState())
+                .open
+                .put(key.substring(first + 1), a);
+          }
+        });
     try (var it = members.all()) {
       it.forEachRemaining(kv -> kv.value.scopes.forEach(s -> sizes.merge(s, 1, Integer::sum)));
     }
@@ -68,11 +97,25 @@ final class FleetCorrelatorProcessor
     FleetCorrelator.SignatureState s =
         storms.computeIfAbsent(e.signature, k -> new FleetCorrelator.SignatureState());
     List<FleetIncident> changes = correlator.apply(s, e, scope -> sizes.getOrDefault(scope, 0));
+    // Rows of what changed; each is serialised once per commit.
+    for (String node : s.drainTouched()) {
+      FleetCorrelator.Affected a = s.open.get(node);
+      Row row = null;
+      if (a != null) {
+        row = new Row();
+        row.at = a.at;
+        row.scopes = a.scopes;
+      }
+      signatures.put("n" + SEP + e.signature + SEP + node, row);
+    }
+    Row inc = null;
+    if (s.incident != null) {
+      inc = new Row();
+      inc.incident = s.incident;
+    }
+    signatures.put("i" + SEP + e.signature, inc);
     if (s.open.isEmpty() && s.incident == null) {
       storms.remove(e.signature);
-      signatures.put(e.signature, null);
-    } else {
-      signatures.put(e.signature, s); // serialised once per commit, however large the storm
     }
     for (FleetIncident i : changes) {
       log.info(

@@ -258,7 +258,7 @@ public final class VerdictTopology {
         WriteBackStore.builder(
                 CORRELATION_STORE,
                 Serdes.String(),
-                new JsonSerde<>(FleetCorrelator.SignatureState.class))
+                new JsonSerde<>(FleetCorrelatorProcessor.Row.class))
             .withLoggingEnabled(java.util.Map.of()));
     b.addStateStore(
         Stores.keyValueStoreBuilder(

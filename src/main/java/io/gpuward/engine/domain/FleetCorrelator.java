@@ -48,6 +48,16 @@ public final class FleetCorrelator {
     /** (event time, node) of the open nodes, oldest first (derived from {@link #open}). */
     @JsonIgnore private TreeSet<Aged> byAge;
 
+    /** Nodes added, changed or removed since {@link #drainTouched} (for row-wise persistence). */
+    @JsonIgnore private final java.util.Set<String> touched = new java.util.HashSet<>();
+
+    /** The nodes whose entry changed since the last call, and forgets them. */
+    public java.util.Set<String> drainTouched() {
+      java.util.Set<String> out = new java.util.HashSet<>(touched);
+      touched.clear();
+      return out;
+    }
+
     private void derive() {
       if (counts != null) {
         return;
@@ -63,6 +73,7 @@ public final class FleetCorrelator {
 
     private void put(String node, long at, List<String> scopes) {
       remove(node);
+      touched.add(node);
       Affected a = new Affected();
       a.at = at;
       a.scopes = new ArrayList<>(scopes);
@@ -74,6 +85,7 @@ public final class FleetCorrelator {
     private void remove(String node) {
       Affected a = open.remove(node);
       if (a != null) {
+        touched.add(node);
         a.scopes.forEach(sc -> counts.computeIfPresent(sc, (k, n) -> n <= 1 ? null : n - 1));
         byAge.remove(new Aged(a.at, node));
       }

@@ -66,7 +66,7 @@ final class LatencyPhase {
       long maxLagSamples) {}
 
   /** One injected fault. */
-  private record Injected(String node, int xid, long sentNanos) {}
+  private record Injected(String node, int xid, long sentNanos, long eventTimeMs) {}
 
   /** The GPU a fault is injected on. */
   private record Target(String node, String uuid, String pciBusId, String bootId) {}
@@ -147,7 +147,7 @@ final class LatencyPhase {
         byte[] bytes = serializer.serialize(topics.xid.name(), ev);
         long sent = System.nanoTime();
         xids.send(new ProducerRecord<>(topics.xid.name(), t.node(), bytes));
-        injected.add(new Injected(t.node(), code, sent));
+        injected.add(new Injected(t.node(), code, sent, ev.getEventTime().toEpochMilli()));
         if (sent - lastLag >= LAG_EVERY.toNanos()) {
           lastLag = sent;
           maxLag = Math.max(maxLag, engineLag.getAsLong());
@@ -159,7 +159,9 @@ final class LatencyPhase {
               "  latency: %d of %d faults injected, %d verdicts seen; live load %,.0f samples/s%n",
               i + 1,
               targets.size(),
-              injected.stream().filter(f -> observer.open(f.node()) != null).count(),
+              injected.stream()
+                  .filter(f -> observer.open(f.node(), f.eventTimeMs()) != null)
+                  .count(),
               live.achievedRate());
         }
       }
@@ -217,7 +219,7 @@ final class LatencyPhase {
 
   private static boolean allSeen(List<Injected> injected, VerdictObserver observer) {
     for (Injected f : injected) {
-      VerdictObserver.Seen v = observer.open(f.node());
+      VerdictObserver.Seen v = observer.open(f.node(), f.eventTimeMs());
       if (v == null || observer.cordon(v.verdictId()) == null) {
         return false;
       }
@@ -234,7 +236,7 @@ final class LatencyPhase {
     List<Long> toVerdict = new ArrayList<>();
     List<Long> toCordon = new ArrayList<>();
     for (Injected f : injected) {
-      VerdictObserver.Seen v = observer.open(f.node());
+      VerdictObserver.Seen v = observer.open(f.node(), f.eventTimeMs());
       if (v == null) {
         continue;
       }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,12 +31,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class VerdictObserver implements AutoCloseable {
 
   /** An OPEN verdict as first seen. */
-  record Seen(String verdictId, String faultClass, long atNanos) {}
+  /**
+   * An OPEN verdict as seen: its id, class, when it became visible here, and its detection time
+   * (event time of the evidence that opened it).
+   */
+  record Seen(String verdictId, String faultClass, long atNanos, long detectedAtMs) {}
 
   private final Topics topics;
   private final KafkaConsumer<String, byte[]> consumer;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Map<String, Seen> openByNode = new ConcurrentHashMap<>();
+  private final Map<String, List<Seen>> openByNode = new ConcurrentHashMap<>();
   private final Map<String, Long> cordonByVerdict = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile Throwable failure;
@@ -73,8 +78,14 @@ final class VerdictObserver implements AutoCloseable {
           if (r.topic().equals(topics.verdicts.name())) {
             FaultVerdict v = verdicts.deserialize(r.topic(), r.value());
             if (v.getState() == VerdictState.OPEN) {
-              openByNode.putIfAbsent(
-                  v.getNode(), new Seen(v.getVerdictId(), v.getFaultClass().name(), now));
+              openByNode
+                  .computeIfAbsent(v.getNode(), n -> new CopyOnWriteArrayList<>())
+                  .add(
+                      new Seen(
+                          v.getVerdictId(),
+                          v.getFaultClass().name(),
+                          now,
+                          v.getDetectedAt().toEpochMilli()));
             }
           } else {
             RemediationRecord a = audit.deserialize(r.topic(), r.value());
@@ -93,9 +104,23 @@ final class VerdictObserver implements AutoCloseable {
     }
   }
 
-  /** The first OPEN verdict seen for {@code node}, or null. */
-  Seen open(String node) {
-    return openByNode.get(node);
+  /**
+   * The first OPEN verdict seen for {@code node} that was detected at or after {@code notBeforeMs}
+   * (the injected fault's event time), or null. Verdicts the node already had, e.g. from the
+   * pre-loaded backlog the engine may still be working through, do not count: matching them made
+   * the latency negative.
+   */
+  Seen open(String node, long notBeforeMs) {
+    List<Seen> seen = openByNode.get(node);
+    if (seen == null) {
+      return null;
+    }
+    for (Seen s : seen) {
+      if (s.detectedAtMs() >= notBeforeMs) {
+        return s;
+      }
+    }
+    return null;
   }
 
   /** When a successful CORDON of {@code verdictId} was seen, or null. */

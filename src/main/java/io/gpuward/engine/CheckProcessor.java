@@ -14,12 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validates input records with a pure check, and optionally drops records too late for their window
+ * Validates input records with a pure check, optionally rejects telemetry of nodes without
+ * inventory ({@link InventoryGate}), and optionally drops records too late for their window
  * (instead of letting the window drop them silently). A rejected record becomes a dead letter (its
  * bytes re-encoded, its coordinates and the reason kept), is logged with its coordinates and
- * counted.
+ * counted, and goes only to the dead-letter child. A valid record goes on unchanged, to one named
+ * child when there is one (the GPU sample path: no branch or unwrap step per sample), otherwise to
+ * every child.
  */
-final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>> {
+final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
   private static final Logger log = LoggerFactory.getLogger(CheckProcessor.class);
 
   /** Whether a record at {@code ts} is too late, given the newest timestamp seen so far. */
@@ -33,7 +36,10 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
   private final Serializer<V> serializer;
   private final String application;
   private final MeterRegistry meters;
-  private FixedKeyProcessorContext<String, Checked<V>> context;
+  private final InventoryGate gate;
+  private FixedKeyProcessorContext<String, Object> context;
+  private final String deadLetterChild;
+  private final String validChild;
   private long newestSeen = Long.MIN_VALUE;
 
   CheckProcessor(
@@ -41,7 +47,13 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
       LateCheck late,
       Serializer<V> serializer,
       String application,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      InventoryGate gate,
+      String deadLetterChild,
+      String validChild) {
+    this.gate = gate;
+    this.deadLetterChild = deadLetterChild;
+    this.validChild = validChild;
     this.check = check;
     this.late = late;
     this.serializer = serializer;
@@ -50,8 +62,11 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, Checked<V>> context) {
+  public void init(FixedKeyProcessorContext<String, Object> context) {
     this.context = context;
+    if (gate != null) {
+      gate.init(context);
+    }
   }
 
   @Override
@@ -63,6 +78,9 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
             : check.apply(record.key(), value);
     DeadLetterKind kind = DeadLetterKind.VALIDATION;
     long ts = record.timestamp();
+    if (problem.isEmpty() && gate != null) {
+      problem = gate.check(record.key(), ts);
+    }
     if (problem.isEmpty() && late != null) {
       if (newestSeen != Long.MIN_VALUE && late.tooLate(ts, newestSeen)) {
         kind = DeadLetterKind.LATE_EVENT;
@@ -78,7 +96,11 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
       }
     }
     if (problem.isEmpty()) {
-      context.forward(record.withValue(new Checked.Valid<>(value)));
+      if (validChild != null) {
+        context.forward(record, validChild);
+      } else {
+        context.forward(record); // the dead-letter child passes only dead letters on
+      }
       return;
     }
     var meta = context.recordMetadata();
@@ -107,6 +129,6 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Checked<V>
             null,
             application,
             Instant.ofEpochMilli(record.timestamp()));
-    context.forward(record.withValue(new Checked.Invalid<>(dl)));
+    context.forward(record.withValue(dl), deadLetterChild);
   }
 }

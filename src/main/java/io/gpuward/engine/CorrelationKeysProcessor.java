@@ -15,11 +15,15 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Re-keys verdict changes and inventory memberships by scope (node group, zone, image, driver from
- * inventory) for the fleet correlator: one {@link CorrelationEvent} per scope the node is in.
+ * Turns verdict changes and inventory changes into {@link CorrelationEvent}s, each with the node's
+ * scopes (node group, zone, image, driver from inventory), all under one key ({@link #FLEET}) so
+ * the correlator sees the whole fleet. An inventory tombstone is the node leaving every scope.
  */
 final class CorrelationKeysProcessor
     implements Processor<String, SpecificRecord, String, CorrelationEvent> {
+  /** The one key of the correlation repartition. */
+  static final String FLEET = "fleet";
+
   private final List<String> scopeKinds;
   private ProcessorContext<String, CorrelationEvent> context;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
@@ -36,46 +40,42 @@ final class CorrelationKeysProcessor
 
   @Override
   public void process(Record<String, SpecificRecord> record) {
-    if (record.value() instanceof NodeInventory inv) {
-      scopes(inv)
-          .values()
-          .forEach(
-              scope ->
-                  forward(
-                      scope,
-                      CorrelationEvent.member(scope, inv.getNode(), true, record.timestamp())));
+    if (record.value() == null && record.key() != null) {
+      forward(CorrelationEvent.member(record.key(), List.of(), record.timestamp()));
+    } else if (record.value() instanceof NodeInventory inv) {
+      forward(CorrelationEvent.member(inv.getNode(), scopes(inv), record.timestamp()));
     } else if (record.value() instanceof FaultVerdict v) {
       NodeInventory inv = ValueAndTimestamp.getValueOrNull(inventory.get(v.getNode()));
-      var scopes =
+      List<String> scopes =
           inv != null
               ? scopes(inv)
-              : FleetCorrelator.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null);
-      boolean open = v.getState() != VerdictState.CLEARED;
-      String signature = Signatures.of(v);
-      scopes
-          .values()
-          .forEach(
-              scope ->
-                  forward(
-                      scope,
-                      CorrelationEvent.verdict(
-                          scope,
-                          v.getNode(),
-                          inv != null ? inv.getNodegroup() : v.getNodegroup(),
-                          signature,
-                          v.getVerdictId(),
-                          v.getFaultClass().name(),
-                          open,
-                          v.getUpdatedAt().toEpochMilli())));
+              : List.copyOf(
+                  FleetCorrelator.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null)
+                      .values());
+      forward(
+          CorrelationEvent.verdict(
+              v.getNode(),
+              scopes,
+              Signatures.of(v),
+              v.getVerdictId(),
+              v.getFaultClass().name(),
+              v.getState() != VerdictState.CLEARED,
+              v.getUpdatedAt().toEpochMilli()));
     }
   }
 
-  private java.util.Map<String, String> scopes(NodeInventory inv) {
-    return FleetCorrelator.scopes(
-        scopeKinds, inv.getNodegroup(), inv.getZone(), inv.getImage(), inv.getDriverVersion());
+  private List<String> scopes(NodeInventory inv) {
+    return List.copyOf(
+        FleetCorrelator.scopes(
+                scopeKinds,
+                inv.getNodegroup(),
+                inv.getZone(),
+                inv.getImage(),
+                inv.getDriverVersion())
+            .values());
   }
 
-  private void forward(String scope, CorrelationEvent e) {
-    context.forward(new Record<>(scope, e, e.at));
+  private void forward(CorrelationEvent e) {
+    context.forward(new Record<>(FLEET, e, e.at));
   }
 }

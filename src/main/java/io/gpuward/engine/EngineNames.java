@@ -30,10 +30,7 @@ public final class EngineNames {
   public static final String NODE_INPUTS = "node-inputs";
   public static final String NODE_STATE = "node-state";
 
-  public static final String GPU_BY_NODE = "gpu-by-node";
   public static final String GPU_WINDOW = "gpu-window";
-  public static final String GPU_WINDOW_FINAL = "gpu-window-final";
-  public static final String GPU_WINDOW_RESULTS = "gpu-window-results";
   public static final String GPU_WINDOW_SIGNALS = "gpu-window-signals";
 
   public static final String NOT_READY_EVENTS = "not-ready-events";
@@ -51,7 +48,7 @@ public final class EngineNames {
 
   public static final String CORRELATION_KEYS = "correlation-keys";
   public static final String CORRELATION_INPUTS = "correlation-inputs";
-  public static final String CORRELATION_REPARTITION = "correlation-by-scope";
+  public static final String CORRELATION_REPARTITION = "correlation-fleet";
   public static final String FLEET_CORRELATOR = "fleet-correlator";
   public static final String INCIDENTS_SINK = "incidents-sink";
   public static final String INCIDENTS_SOURCE = "incidents-global-source";
@@ -63,11 +60,13 @@ public final class EngineNames {
   public static final String DLQ_SINK_PREFIX = "dlq-sink-";
 
   public static final String INVENTORY_STORE = "inventory-store";
-  public static final String GPU_WINDOW_STORE = "gpu-window-store";
+  public static final String GPU_WINDOW_STORE = "gpu-open-windows-store";
   public static final String PRESENCE_STORE = "gpu-presence-store";
   public static final String NODE_STATE_STORE = "node-state-store";
+  public static final String UNKNOWN_NODES_STORE = "unknown-nodes-store";
   public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";
   public static final String VERDICT_STORE = "verdict-store";
-  public static final String CORRELATION_STORE = "correlation-store";
+  public static final String CORRELATION_STORE = "correlation-signatures-store";
+  public static final String CORRELATION_MEMBERS_STORE = "correlation-members-store";
   public static final String INCIDENTS_STORE = "incidents-global-store";
 }

@@ -44,6 +44,13 @@ public final class EngineService implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.engineThreads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // Process whatever is buffered instead of idling for input partitions with data on the broker
+    // but not fetched yet. Every rule is event-time with grace, which absorbs the cross-topic
+    // reordering this allows (at most one fetch's worth, well under a second of event time); and
+    // with idling on, Kafka Streams 4.3 formats a log line per empty partition on every check,
+    // about
+    // 10% of the stream thread here. A kafka.max.task.idle.ms setting still overrides this.
+    p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     // No global tables today; opt in now so handlers behave the same when one is added.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(

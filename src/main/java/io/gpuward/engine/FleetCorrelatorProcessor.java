@@ -3,6 +3,11 @@ package io.gpuward.engine;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.engine.domain.CorrelationEvent;
 import io.gpuward.engine.domain.FleetCorrelator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -10,14 +15,41 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs {@link FleetCorrelator} per scope, state in {@value EngineNames#CORRELATION_STORE}. */
+/**
+ * Runs {@link FleetCorrelator} per signature (storms as live objects, changelogged through the
+ * write-back {@value EngineNames#CORRELATION_STORE}), with every scope's size counted from node
+ * memberships ({@value EngineNames#CORRELATION_MEMBERS_STORE}; the counts are rebuilt from it at
+ * init). All correlation events share one key, so one task sees the whole fleet: they are verdict
+ * changes and inventory changes only, never samples.
+ */
 final class FleetCorrelatorProcessor
     implements Processor<String, CorrelationEvent, String, FleetIncident> {
   private static final Logger log = LoggerFactory.getLogger(FleetCorrelatorProcessor.class);
 
+  /**
+   * One row of a storm in the signatures store (JSON): a node with the signature open (key {@code
+   * n<0>signature<0>node}: its event time and scopes), or the storm's incident (key {@code
+   * i<0>signature}). Row-wise, so no record grows with the storm beyond the incident's node list.
+   */
+  public static final class Row {
+    public long at;
+    public List<String> scopes;
+    public FleetCorrelator.Incident incident;
+  }
+
+  private static final char SEP = '\u0000';
+
+  /** A node's scopes (JSON in the members store). */
+  public static final class Membership {
+    public List<String> scopes = List.of();
+  }
+
   private final FleetCorrelator correlator;
+  private final Map<String, Integer> sizes = new HashMap<>();
   private ProcessorContext<String, FleetIncident> context;
-  private KeyValueStore<String, FleetCorrelator.ScopeState> states;
+  private WriteBackStore<String, Row> signatures;
+  private final Map<String, FleetCorrelator.SignatureState> storms = new HashMap<>();
+  private KeyValueStore<String, Membership> members;
 
   FleetCorrelatorProcessor(FleetCorrelator correlator) {
     this.correlator = correlator;
@@ -26,30 +58,100 @@ final class FleetCorrelatorProcessor
   @Override
   public void init(ProcessorContext<String, FleetIncident> context) {
     this.context = context;
-    this.states = context.getStateStore(EngineNames.CORRELATION_STORE);
+    this.signatures = context.getStateStore(EngineNames.CORRELATION_STORE);
+    this.members = context.getStateStore(EngineNames.CORRELATION_MEMBERS_STORE);
+    sizes.clear();
+    storms.clear();
+    signatures.forEach(
+        (key, row) -> {
+          int first = key.indexOf(SEP, 2);
+          if (key.charAt(0) == 'i') {
+            storms.computeIfAbsent(key.substring(2), k -> new FleetCorrelator.SignatureState())
+                    .incident =
+                row.incident;
+          } else if (first > 0) {
+            FleetCorrelator.Affected a = new FleetCorrelator.Affected();
+            a.at = row.at;
+            a.scopes = row.scopes;
+            storms
+                .computeIfAbsent(key.substring(2, first), k -> new FleetCorrelator.SignatureState())
+                .open
+                .put(key.substring(first + 1), a);
+          }
+        });
+    try (var it = members.all()) {
+      it.forEachRemaining(kv -> kv.value.scopes.forEach(s -> sizes.merge(s, 1, Integer::sum)));
+    }
   }
 
   @Override
   public void process(Record<String, CorrelationEvent> record) {
-    if (record.key() == null || record.value() == null) {
+    CorrelationEvent e = record.value();
+    if (e == null || e.node == null) {
       return;
     }
-    FleetCorrelator.ScopeState s = states.get(record.key());
-    if (s == null) {
-      s = new FleetCorrelator.ScopeState();
+    if (e.isMember()) {
+      member(e);
+      return;
     }
-    var change = correlator.apply(s, record.value());
-    states.put(record.key(), s);
-    change.ifPresent(
-        i -> {
-          log.info(
-              "fleet incident {} scope={} signature={} nodes={} incidentId={}",
-              i.getState(),
-              i.getScope(),
-              i.getSignature(),
-              i.getNodes().size(),
-              i.getIncidentId());
-          context.forward(new Record<>(i.getScope(), i, i.getUpdatedAt().toEpochMilli()));
-        });
+    FleetCorrelator.SignatureState s =
+        storms.computeIfAbsent(e.signature, k -> new FleetCorrelator.SignatureState());
+    List<FleetIncident> changes = correlator.apply(s, e, scope -> sizes.getOrDefault(scope, 0));
+    // Rows of what changed; each is serialised once per commit.
+    for (String node : s.drainTouched()) {
+      FleetCorrelator.Affected a = s.open.get(node);
+      Row row = null;
+      if (a != null) {
+        row = new Row();
+        row.at = a.at;
+        row.scopes = a.scopes;
+      }
+      signatures.put("n" + SEP + e.signature + SEP + node, row);
+    }
+    Row inc = null;
+    if (s.incident != null) {
+      inc = new Row();
+      inc.incident = s.incident;
+    }
+    signatures.put("i" + SEP + e.signature, inc);
+    if (s.open.isEmpty() && s.incident == null) {
+      storms.remove(e.signature);
+    }
+    for (FleetIncident i : changes) {
+      log.info(
+          "fleet incident {} scope={} signature={} nodes={} incidentId={}",
+          i.getState(),
+          i.getScope(),
+          i.getSignature(),
+          i.getNodes().size(),
+          i.getIncidentId());
+      context.forward(new Record<>(i.getScope(), i, i.getUpdatedAt().toEpochMilli()));
+    }
+  }
+
+  private void member(CorrelationEvent e) {
+    Membership before = members.get(e.node);
+    Set<String> old = before == null ? Set.of() : new HashSet<>(before.scopes);
+    Set<String> now = new HashSet<>(e.scopes);
+    if (old.equals(now)) {
+      return;
+    }
+    for (String s : old) {
+      if (!now.contains(s)) {
+        sizes.computeIfPresent(s, (k, n) -> n <= 1 ? null : n - 1);
+      }
+    }
+    for (String s : now) {
+      if (!old.contains(s)) {
+        sizes.merge(s, 1, Integer::sum);
+      }
+    }
+    if (now.isEmpty()) {
+      members.delete(e.node);
+    } else {
+      Membership m = new Membership();
+      m.scopes = List.copyOf(e.scopes);
+      members.put(e.node, m);
+    }
   }
 }

@@ -12,19 +12,25 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.ByteUtils;
 
 /**
  * Compact binary serde of the per-node GPU window aggregate ({@value EngineNames#GPU_WINDOW_STORE},
  * its changelog and the suppression buffer). The aggregate is read and rewritten for every GPU
  * sample, the hottest path of the engine, so it is not JSON.
  *
- * <p>Format: byte {@code 0x01} (version; JSON starts with <code>'{'</code> and still reads), an int
- * GPU count, then per GPU in key order: UUID, index, pciBusId (nullable), samples, hot, maxTempC,
- * five counters (last, lastTs, delta, max), retiredPending, rowRemapFailure, rowRemapPending,
- * lastSampleTs — with {@link DataOutputStream} encodings.
+ * <p>Format 2: byte {@code 0x02}, a varint GPU count, then per GPU in key order: UUID (UTF), varint
+ * index, pciBusId (boolean + UTF), varint samples, varint hot, double maxTempC, varlong
+ * lastSampleTs, the five counters' (last, lastTs, delta, max) as zig-zag varlongs with lastTs
+ * written as {@code lastSampleTs - lastTs + 1} (0 = none), varlong retiredPending, rowRemapFailure,
+ * rowRemapPending. Counters are small numbers, so this is about half of format 1, which is the same
+ * fields as fixed-width {@link DataOutputStream} encodings (byte {@code 0x01}; still read, as is
+ * JSON, which starts with <code>'{'</code>). It is written once per changed window per commit.
  */
 public final class GpuWindowSerde implements Serde<GpuWindow> {
-  static final byte VERSION = 0x01;
+  static final byte VERSION = 0x02;
+
+  static final byte VERSION_1 = 0x01;
 
   private final Deserializer<GpuWindow> json = new JsonSerde<>(GpuWindow.class).deserializer();
 
@@ -42,12 +48,12 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       if (bytes.length > 0 && bytes[0] == '{') {
         return json.deserialize(topic, bytes);
       }
-      if (bytes.length == 0 || bytes[0] != VERSION) {
+      if (bytes.length == 0 || (bytes[0] != VERSION && bytes[0] != VERSION_1)) {
         throw new SerializationException(
             "unknown GPU window format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
       }
       try {
-        return read(bytes);
+        return bytes[0] == VERSION ? read(bytes) : readVersion1(bytes);
       } catch (IOException e) {
         throw new SerializationException("truncated GPU window (" + bytes.length + " bytes)", e);
       }
@@ -55,31 +61,32 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
   }
 
   static byte[] write(GpuWindow w) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(8 + w.gpus.size() * 160);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(8 + w.gpus.size() * 96);
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeByte(VERSION);
-      out.writeInt(w.gpus.size());
+      ByteUtils.writeVarint(w.gpus.size(), out);
       for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
         GpuWindow.Gpu g = e.getValue();
         out.writeUTF(e.getKey());
-        out.writeInt(g.index);
+        ByteUtils.writeVarint(g.index, out);
         out.writeBoolean(g.pciBusId != null);
         if (g.pciBusId != null) {
           out.writeUTF(g.pciBusId);
         }
-        out.writeInt(g.samples);
-        out.writeInt(g.hot);
+        ByteUtils.writeVarint(g.samples, out);
+        ByteUtils.writeVarint(g.hot, out);
         out.writeDouble(g.maxTempC);
-        for (GpuWindow.Counter c : counters(g)) {
-          out.writeLong(c.last);
-          out.writeLong(c.lastTs);
-          out.writeLong(c.delta);
-          out.writeLong(c.max);
+        ByteUtils.writeVarlong(g.lastSampleTs, out);
+        for (int i = 0; i < g.counters.length; i++) {
+          long v = g.counters[i];
+          if (i % GpuWindow.FIELDS == GpuWindow.LAST_TS) {
+            v = v == Long.MIN_VALUE ? 0 : g.lastSampleTs - v + 1;
+          }
+          ByteUtils.writeVarlong(v, out);
         }
-        out.writeLong(g.retiredPending);
+        ByteUtils.writeVarlong(g.retiredPending, out);
         out.writeBoolean(g.rowRemapFailure);
         out.writeBoolean(g.rowRemapPending);
-        out.writeLong(g.lastSampleTs);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -88,6 +95,37 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
   }
 
   static GpuWindow read(byte[] bytes) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
+    GpuWindow w = new GpuWindow();
+    int n = ByteUtils.readVarint(in);
+    for (int i = 0; i < n; i++) {
+      String uuid = in.readUTF();
+      GpuWindow.Gpu g = new GpuWindow.Gpu();
+      g.index = ByteUtils.readVarint(in);
+      g.pciBusId = in.readBoolean() ? in.readUTF().intern() : null;
+      g.samples = ByteUtils.readVarint(in);
+      g.hot = ByteUtils.readVarint(in);
+      g.maxTempC = in.readDouble();
+      g.lastSampleTs = ByteUtils.readVarlong(in);
+      for (int c = 0; c < g.counters.length; c++) {
+        long v = ByteUtils.readVarlong(in);
+        if (c % GpuWindow.FIELDS == GpuWindow.LAST_TS) {
+          v = v == 0 ? Long.MIN_VALUE : g.lastSampleTs - v + 1;
+        }
+        g.counters[c] = v;
+      }
+      g.retiredPending = ByteUtils.readVarlong(in);
+      g.rowRemapFailure = in.readBoolean();
+      g.rowRemapPending = in.readBoolean();
+      w.gpus.put(uuid, g);
+    }
+    if (in.available() > 0) {
+      throw new IOException("trailing bytes after a GPU window");
+    }
+    return w;
+  }
+
+  static GpuWindow readVersion1(byte[] bytes) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
     GpuWindow w = new GpuWindow();
     int n = in.readInt();
@@ -99,11 +137,8 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       g.samples = in.readInt();
       g.hot = in.readInt();
       g.maxTempC = in.readDouble();
-      for (GpuWindow.Counter c : counters(g)) {
-        c.last = in.readLong();
-        c.lastTs = in.readLong();
-        c.delta = in.readLong();
-        c.max = in.readLong();
+      for (int c = 0; c < g.counters.length; c++) {
+        g.counters[c] = in.readLong();
       }
       g.retiredPending = in.readLong();
       g.rowRemapFailure = in.readBoolean();
@@ -112,11 +147,5 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       w.gpus.put(uuid, g);
     }
     return w;
-  }
-
-  private static GpuWindow.Counter[] counters(GpuWindow.Gpu g) {
-    return new GpuWindow.Counter[] {
-      g.sbeVolatile, g.dbeVolatile, g.nvlinkCrc, g.nvlinkReplay, g.nvlinkRecovery
-    };
   }
 }

@@ -2,6 +2,7 @@ package io.gpuward.engine;
 
 import static io.gpuward.engine.EngineNames.*;
 
+import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.GpuSample;
@@ -13,7 +14,6 @@ import io.gpuward.contract.Topic;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.CorrelationEvent;
 import io.gpuward.engine.domain.FleetCorrelator;
-import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.ImageInstanceRule;
 import io.gpuward.engine.domain.InputChecks;
 import io.gpuward.engine.domain.NodeRules;
@@ -31,13 +31,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -46,11 +46,8 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
-import org.apache.kafka.streams.kstream.Suppressed;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The verdict engine's topology, built by a pure function from topics (with their serdes), rules
@@ -102,6 +99,12 @@ public final class VerdictTopology {
         inventoryChanges.processValues(
             () -> new SignalProcessor<>(imageRule::evaluate), Named.as(INVENTORY_SIGNALS));
 
+    // Telemetry of nodes without inventory is dead-lettered after a grace (InventoryGate).
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UNKNOWN_NODES_STORE), Serdes.String(), Serdes.Long()));
+    Duration unknownGrace = rules.node().unknownNodeGrace();
+
     // XIDs: classified one by one.
     KStream<String, XidEvent> xids =
         checked(
@@ -111,7 +114,10 @@ public final class VerdictTopology {
             XID_SOURCE,
             XID_CHECK,
             XID_BRANCH,
+            topics.xid.valueSerde(),
             InputChecks::check,
+            null,
+            unknownGrace,
             null,
             applicationId,
             meters);
@@ -130,8 +136,11 @@ public final class VerdictTopology {
             GPU_SOURCE,
             GPU_CHECK,
             GPU_BRANCH,
+            GpuSampleDeserializer.serde(topics.gpu.valueSerde()),
             InputChecks::check,
             (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
+            unknownGrace,
+            GPU_WINDOW,
             applicationId,
             meters);
     b.addStateStore(
@@ -139,21 +148,16 @@ public final class VerdictTopology {
             Stores.persistentKeyValueStore(PRESENCE_STORE),
             Serdes.String(),
             new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
+    b.addStateStore(
+        WriteBackStore.builder(
+                GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde())
+            .withLoggingEnabled(java.util.Map.of()));
     KStream<String, Signal> windowSignals =
         samples
-            .groupByKey(Grouped.with(GPU_BY_NODE, Serdes.String(), topics.gpu.valueSerde()))
-            .windowedBy(TimeWindows.ofSizeAndGrace(window.size(), window.grace()))
-            .aggregate(
-                GpuWindow::new,
-                (node, sample, agg) -> agg.add(sample, sampleRules.isHot(sample)),
+            .process(
+                () -> new GpuWindowProcessor(sampleRules, size, grace),
                 Named.as(GPU_WINDOW),
-                Materialized.<String, GpuWindow, WindowStore<Bytes, byte[]>>as(GPU_WINDOW_STORE)
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(new GpuWindowSerde()))
-            .suppress(
-                Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                    .withName(GPU_WINDOW_FINAL))
-            .toStream(Named.as(GPU_WINDOW_RESULTS))
+                GPU_WINDOW_STORE)
             .process(
                 () -> new WindowSignalsProcessor(sampleRules),
                 Named.as(GPU_WINDOW_SIGNALS),
@@ -169,7 +173,10 @@ public final class VerdictTopology {
             EVENTS_SOURCE,
             EVENTS_CHECK,
             EVENTS_BRANCH,
+            topics.kubeEvents.valueSerde(),
             InputChecks::check,
+            null,
+            null,
             null,
             applicationId,
             meters);
@@ -246,12 +253,18 @@ public final class VerdictTopology {
         .mapValues(v -> (NodeHealth) v, Named.as(OUTPUT_HEALTH + "-cast"))
         .to(topics.health.name(), produced(topics.health, HEALTH_SINK));
 
-    // Fleet correlation: verdict changes and scope membership, regrouped by scope.
+    // Fleet correlation: verdict changes and scope membership, all under one key (low volume).
+    b.addStateStore(
+        WriteBackStore.builder(
+                CORRELATION_STORE,
+                Serdes.String(),
+                new JsonSerde<>(FleetCorrelatorProcessor.Row.class))
+            .withLoggingEnabled(java.util.Map.of()));
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CORRELATION_STORE),
+            Stores.persistentKeyValueStore(CORRELATION_MEMBERS_STORE),
             Serdes.String(),
-            new JsonSerde<>(FleetCorrelator.ScopeState.class)));
+            new JsonSerde<>(FleetCorrelatorProcessor.Membership.class)));
     FleetCorrelator correlator = new FleetCorrelator(rules.correlation());
     verdictChanges
         .merge(
@@ -268,12 +281,16 @@ public final class VerdictTopology {
         .process(
             () -> new FleetCorrelatorProcessor(correlator),
             Named.as(FLEET_CORRELATOR),
-            CORRELATION_STORE)
+            CORRELATION_STORE,
+            CORRELATION_MEMBERS_STORE)
         .to(topics.incidents.name(), produced(topics.incidents, INCIDENTS_SINK));
     return b.build();
   }
 
-  /** Source → validation → valid stream; invalid records go to the DLQ with their reason. */
+  /**
+   * Source → validation (and, with {@code unknownNodeGrace}, the unknown-node rule) → valid stream;
+   * invalid records go to the DLQ with their reason.
+   */
   private static <V extends SpecificRecord> KStream<String, V> checked(
       StreamsBuilder b,
       Topics topics,
@@ -281,30 +298,45 @@ public final class VerdictTopology {
       String sourceName,
       String checkName,
       String branchPrefix,
+      Serde<V> valueSerde,
       BiFunction<String, V, Optional<String>> check,
       CheckProcessor.LateCheck late,
+      Duration unknownNodeGrace,
+      String validChild,
       String applicationId,
       MeterRegistry meters) {
-    KStream<String, Checked<V>> checkedStream =
-        b.stream(topic.name(), consumed(topic, sourceName))
+    String[] stores =
+        unknownNodeGrace == null
+            ? new String[0]
+            : new String[] {INVENTORY_STORE, UNKNOWN_NODES_STORE};
+    String deadLetterChild = branchPrefix + "dead-letter";
+    KStream<String, Object> checkedStream =
+        b.stream(
+                topic.name(),
+                Consumed.with(Serdes.String(), valueSerde)
+                    .withTimestampExtractor(new EventTimeExtractor())
+                    .withName(sourceName))
             .processValues(
                 () ->
                     new CheckProcessor<>(
-                        check, late, topic.valueSerde().serializer(), applicationId, meters),
-                Named.as(checkName));
-    var branches =
-        checkedStream
-            .split(Named.as(branchPrefix))
-            .branch((k, v) -> v instanceof Checked.Invalid<V>, Branched.as(BRANCH_INVALID))
-            .defaultBranch(Branched.as(BRANCH_VALID));
-    branches
-        .get(branchPrefix + BRANCH_INVALID)
-        .mapValues(
-            v -> ((Checked.Invalid<V>) v).deadLetter(), Named.as(branchPrefix + "dead-letter"))
+                        check,
+                        late,
+                        topic.valueSerde().serializer(),
+                        applicationId,
+                        meters,
+                        unknownNodeGrace == null ? null : new InventoryGate(unknownNodeGrace),
+                        deadLetterChild,
+                        validChild),
+                Named.as(checkName),
+                stores);
+    checkedStream
+        .flatMapValues(
+            v -> v instanceof DeadLetter dl ? List.of(dl) : List.<DeadLetter>of(),
+            Named.as(deadLetterChild))
         .to(topics.dlq.name(), produced(topics.dlq, DLQ_SINK_PREFIX + topic.spec().id()));
-    return branches
-        .get(branchPrefix + BRANCH_VALID)
-        .mapValues(v -> ((Checked.Valid<V>) v).value(), Named.as(branchPrefix + "value"));
+    @SuppressWarnings("unchecked")
+    KStream<String, V> valid = (KStream<String, V>) (KStream<String, ?>) checkedStream;
+    return valid;
   }
 
   private static <V> Consumed<String, V> consumed(Topic<V> topic, String name) {

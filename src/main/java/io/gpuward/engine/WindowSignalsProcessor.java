@@ -5,11 +5,11 @@ import io.gpuward.engine.domain.GpuPresenceRule;
 import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.SampleRules;
 import io.gpuward.engine.domain.Signal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,10 +20,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * Turns each closed GPU window of a node into signals: the sample rules, and GPU presence against
  * the node's previous window ({@value EngineNames#PRESENCE_STORE}) and its instance type ({@value
- * EngineNames#INVENTORY_STORE}). Keys go back from the window to the node.
+ * EngineNames#INVENTORY_STORE}).
  */
 final class WindowSignalsProcessor
-    implements Processor<Windowed<String>, GpuWindow, String, Signal> {
+    implements Processor<String, GpuWindowProcessor.Closed, String, Signal> {
   private final SampleRules rules;
   private final GpuPresenceRule presence = new GpuPresenceRule();
   private ProcessorContext<String, Signal> context;
@@ -48,24 +48,21 @@ final class WindowSignalsProcessor
   }
 
   @Override
-  public void process(Record<Windowed<String>, GpuWindow> record) {
-    String node = record.key().key();
-    var window = record.key().window();
-    GpuWindow w = record.value();
-    if (w == null) {
-      return;
-    }
-    List<Signal> signals =
-        new ArrayList<>(rules.evaluate(node, window.startTime(), window.endTime(), w));
+  public void process(Record<String, GpuWindowProcessor.Closed> record) {
+    String node = record.key();
+    GpuWindowProcessor.Closed closed = record.value();
+    GpuWindow w = closed.window();
+    Instant start = Instant.ofEpochMilli(closed.start());
+    Instant end = Instant.ofEpochMilli(closed.end());
+    List<Signal> signals = new ArrayList<>(rules.evaluate(node, start, end, w));
     GpuSet prev = previous.get(node);
-    if (prev == null || prev.windowEnd < window.end()) {
+    if (prev == null || prev.windowEnd < closed.end()) {
       NodeInventory inv = ValueAndTimestamp.getValueOrNull(inventory.get(node));
       int expected = inv == null ? 0 : inv.getExpectedGpus();
       Set<String> before = prev == null ? Set.of() : new TreeSet<>(prev.uuids);
-      signals.addAll(
-          presence.evaluate(node, window.startTime(), window.endTime(), w, before, expected));
+      signals.addAll(presence.evaluate(node, start, end, w, before, expected));
       GpuSet now = new GpuSet();
-      now.windowEnd = window.end();
+      now.windowEnd = closed.end();
       now.uuids = new ArrayList<>(w.gpus.keySet());
       previous.put(node, now);
     }

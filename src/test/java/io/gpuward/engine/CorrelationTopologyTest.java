@@ -115,17 +115,27 @@ class CorrelationTopologyTest {
   }
 
   @Test
-  void shouldRaiseADriverIncidentWhenTheStormSpansNodeGroups() {
+  void shouldRaiseOneDriverIncidentWhenTheStormSpansNodeGroups() {
     fleet("g5-a", "g5.2xlarge", 2);
     fleet("g5-b", "g5.2xlarge", 2);
+    // A third group in the same zone and image on the previous driver: the rollout's driver scope
+    // is the smallest that explains the storm.
+    for (int i = 0; i < 4; i++) {
+      String n = "g5-old-" + i;
+      h.inventory.pipeInput(
+          n,
+          NodeInventory.newBuilder(inventory(n, "g5.2xlarge", "al2023-nvidia", T0))
+              .setDriverVersion("570.172.08")
+              .setZone("us-east-1b")
+              .build());
+    }
     for (String n : List.of("g5-a-0", "g5-a-1", "g5-b-0", "g5-b-1")) {
       containerFailure(n, T0.plusSeconds(10));
     }
     assertThat(incidents.readValuesToList())
         .filteredOn(i -> i.getState() == IncidentState.OPEN)
         .extracting(FleetIncident::getScope)
-        .contains("driver:580.95.05", "zone:us-east-1b", "image:al2023-nvidia")
-        .doesNotContain("nodegroup:g5-a", "nodegroup:g5-b");
+        .containsExactly("driver:580.95.05");
   }
 
   @Test

@@ -36,7 +36,7 @@ class GpuWindowSerdeTest {
     var json = new JsonSerde<>(GpuWindow.class);
     assertThat(new String(json.serializer().serialize("t", back)))
         .isEqualTo(new String(json.serializer().serialize("t", w)));
-    assertThat(back.gpus.get("GPU-1").sbeVolatile.delta).isEqualTo(10);
+    assertThat(back.gpus.get("GPU-1").delta(io.gpuward.engine.domain.GpuWindow.SBE)).isEqualTo(10);
     assertThat(back.gpus.get("GPU-2").rowRemapFailure).isTrue();
     assertThat(back.gpus.get("GPU-0").pciBusId).isNull();
   }

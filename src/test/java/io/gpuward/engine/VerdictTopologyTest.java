@@ -83,7 +83,6 @@ class VerdictTopologyTest {
             EngineNames.GPU_CHECK,
             EngineNames.XID_SIGNALS,
             EngineNames.GPU_WINDOW,
-            EngineNames.GPU_WINDOW_FINAL,
             EngineNames.GPU_WINDOW_SIGNALS,
             EngineNames.NODE_STATE,
             EngineNames.NOT_READY_JOIN,
@@ -239,6 +238,33 @@ class VerdictTopologyTest {
         .anySatisfy(r -> assertThat(r).contains("is not its node"))
         .anySatisfy(r -> assertThat(r).contains("not a valid XID"));
     assertThat(dead.get(0).getOriginalValue()).isNotNull();
+  }
+
+  @Test
+  void shouldDeadLetterTelemetryOfAnUnknownNodeAfterTheGraceAndAcceptItOnceInventoryArrives() {
+    Duration grace = rules.node().unknownNodeGrace();
+    String n = "p5-ghost-0";
+    // Inside the grace: accepted (inventory may still be on its way).
+    gpu.pipeInput(n, sample(n, 0, H100, 50.0, T0));
+    gpu.pipeInput(n, sample(n, 0, H100, 50.0, T0.plus(grace)));
+    assertThat(dlq.isEmpty()).isTrue();
+    // Past the grace with no inventory: dead-lettered with the reason, processing continues.
+    gpu.pipeInput(n, sample(n, 0, H100, 50.0, T0.plus(grace).plusSeconds(1)));
+    xid.pipeInput(n, xid(n, 119, H100, T0.plus(grace).plusSeconds(2)));
+    List<DeadLetter> dead = dlq.readValuesToList();
+    assertThat(dead).hasSize(2);
+    assertThat(dead).extracting(DeadLetter::getKind).containsOnly(DeadLetterKind.VALIDATION);
+    assertThat(dead)
+        .extracting(DeadLetter::getReason)
+        .allSatisfy(r -> assertThat(r).contains("unknown node '" + n + "'"));
+    assertThat(verdicts.readValuesToList()).noneMatch(v -> v.getNode().equals(n));
+    assertThat(meters.find(EngineMetrics.DEAD_LETTERS).counters())
+        .anySatisfy(c -> assertThat(c.count()).isPositive());
+    // Inventory arrives: the node's telemetry is accepted again.
+    inventory.pipeInput(n, inventory(n, "p5.48xlarge", "al2023-nvidia", T0.plus(grace)));
+    xid.pipeInput(n, xid(n, 119, H100, T0.plus(grace).plusSeconds(3)));
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(verdicts.readValuesToList()).anySatisfy(v -> assertThat(v.getNode()).isEqualTo(n));
   }
 
   @Test

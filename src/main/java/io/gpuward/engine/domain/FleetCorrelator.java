@@ -1,5 +1,6 @@
 package io.gpuward.engine.domain;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.IncidentClass;
@@ -7,43 +8,125 @@ import io.gpuward.avro.IncidentState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 
 /**
- * Fleet correlation for one scope: when the same signature is open on at least {@code minNodes}
- * nodes that are also at least {@code minPercent} of the scope, inside the window, that is one
- * COMMON_CAUSE incident. It grows as nodes join and clears when no member verdict is open. One node
- * is never an incident. Zone, image and driver scopes raise an incident only when the nodes span
- * two or more node groups, so one group's storm is one incident (the group's). Pure: state in,
- * incident change out.
+ * Fleet correlation, one storm per signature. The nodes with the signature's verdict open inside
+ * the window are the storm. A scope (node group, zone, image, driver) explains the storm's nodes
+ * inside it when they are at least {@code minNodes} and at least {@code minPercent} of the scope's
+ * size (from inventory). The incident's scope is the explaining scope that covers the most of the
+ * storm; among those, the smallest scope; among equal sizes, the kind listed first in {@code
+ * scopes}. So a driver rollout across two node groups is one incident at the driver scope, a storm
+ * in one node group one incident at that group, and one node is never an incident.
+ *
+ * <p>There is at most one open incident per signature. When the storm outgrows its incident's scope
+ * (another scope now covers more of it), the incident keeps its id and moves: CLEARED on the old
+ * scope, UPDATED on the new one. It clears when no verdict of the storm is open. Pure: state in,
+ * incident changes out.
  */
 public final class FleetCorrelator {
 
-  /** Per-scope state (JSON in the correlation store). */
-  public static final class ScopeState {
-    public TreeSet<String> members = new TreeSet<>();
+  /** One signature's storm (JSON in the correlation store, keyed by signature). */
+  public static final class SignatureState {
+    /** Node → its open verdict (last event time, the node's scopes). */
+    public TreeMap<String, Affected> open = new TreeMap<>();
 
-    /** signature → node → event time its verdict was last seen open. */
-    public TreeMap<String, TreeMap<String, Long>> open = new TreeMap<>();
+    /** The open incident, if any. */
+    public Incident incident;
 
-    /** signature → node → its node group (to tell one group's storm from a cross-group one). */
-    public TreeMap<String, TreeMap<String, String>> groups = new TreeMap<>();
+    /** Scope → how many of the storm's nodes are in it (derived from {@link #open}). */
+    @JsonIgnore private Map<String, Integer> counts;
 
-    /** signature → open incident. */
-    public TreeMap<String, Incident> incidents = new TreeMap<>();
+    /** (event time, node) of the open nodes, oldest first (derived from {@link #open}). */
+    @JsonIgnore private TreeSet<Aged> byAge;
+
+    /** Nodes added, changed or removed since {@link #drainTouched} (for row-wise persistence). */
+    @JsonIgnore private final java.util.Set<String> touched = new java.util.HashSet<>();
+
+    /** The nodes whose entry changed since the last call, and forgets them. */
+    public java.util.Set<String> drainTouched() {
+      java.util.Set<String> out = new java.util.HashSet<>(touched);
+      touched.clear();
+      return out;
+    }
+
+    private void derive() {
+      if (counts != null) {
+        return;
+      }
+      counts = new HashMap<>();
+      byAge = new TreeSet<>();
+      open.forEach(
+          (node, a) -> {
+            a.scopes.forEach(sc -> counts.merge(sc, 1, Integer::sum));
+            byAge.add(new Aged(a.at, node));
+          });
+    }
+
+    private void put(String node, long at, List<String> scopes) {
+      remove(node);
+      touched.add(node);
+      Affected a = new Affected();
+      a.at = at;
+      a.scopes = new ArrayList<>(scopes);
+      open.put(node, a);
+      a.scopes.forEach(sc -> counts.merge(sc, 1, Integer::sum));
+      byAge.add(new Aged(at, node));
+    }
+
+    private void remove(String node) {
+      Affected a = open.remove(node);
+      if (a != null) {
+        touched.add(node);
+        a.scopes.forEach(sc -> counts.computeIfPresent(sc, (k, n) -> n <= 1 ? null : n - 1));
+        byAge.remove(new Aged(a.at, node));
+      }
+    }
+
+    int count(String scope) {
+      derive();
+      return counts.getOrDefault(scope, 0);
+    }
   }
 
-  /** An open incident's identity and members. */
+  private record Aged(long at, String node) implements Comparable<Aged> {
+    @Override
+    public int compareTo(Aged o) {
+      int c = Long.compare(at, o.at);
+      return c != 0 ? c : node.compareTo(o.node);
+    }
+  }
+
+  /** A node with the signature open. */
+  public static final class Affected {
+    public long at;
+    public List<String> scopes = new ArrayList<>();
+  }
+
+  /** An open incident's identity, scope and members. */
   public static final class Incident {
     public String incidentId;
+    public String scope;
     public long detectedAt;
     public TreeSet<String> nodes = new TreeSet<>();
+
+    /** Node count last published: UPDATED is sent per new node while small, then per 10% growth. */
+    public int published;
   }
+
+  /** Up to this many nodes an incident publishes every node that joins. */
+  static final int UPDATE_EVERY_NODE_UP_TO = 64;
+
+  /** A scope that explains part of a storm. */
+  record Explanation(String scope, int kind, int covered, int size) {}
 
   private final RuleParams.Correlation params;
 
@@ -51,64 +134,109 @@ public final class FleetCorrelator {
     this.params = params;
   }
 
-  /** Applies one event; returns the incident change to publish, if any. */
-  public Optional<FleetIncident> apply(ScopeState s, CorrelationEvent e) {
-    if ("MEMBER".equals(e.type)) {
-      if (e.present) {
-        s.members.add(e.node);
-      } else {
-        s.members.remove(e.node);
-      }
-      return Optional.empty();
-    }
-    TreeMap<String, Long> nodes = s.open.computeIfAbsent(e.signature, k -> new TreeMap<>());
-    TreeMap<String, String> groups = s.groups.computeIfAbsent(e.signature, k -> new TreeMap<>());
+  /**
+   * Applies one verdict change of {@code e.signature}; {@code scopeSize} is a scope's node count
+   * from inventory. Returns the incident changes to publish (none, one, or two when it moves).
+   */
+  public List<FleetIncident> apply(
+      SignatureState s, CorrelationEvent e, ToIntFunction<String> scopeSize) {
+    s.derive();
     if (e.open) {
-      nodes.put(e.node, Math.max(nodes.getOrDefault(e.node, Long.MIN_VALUE), e.at));
-      groups.put(e.node, e.nodegroup == null ? "" : e.nodegroup);
+      Affected before = s.open.get(e.node);
+      s.put(e.node, before == null ? e.at : Math.max(before.at, e.at), e.scopes);
     } else {
-      nodes.remove(e.node);
+      s.remove(e.node);
     }
     long cutoff = e.at - params.window().toMillis();
-    nodes.values().removeIf(t -> t < cutoff);
-    groups.keySet().retainAll(nodes.keySet());
-    Incident inc = s.incidents.get(e.signature);
-    if (inc != null) {
-      if (nodes.isEmpty() && e.open == false) {
-        s.incidents.remove(e.signature);
-        s.open.remove(e.signature);
-        s.groups.remove(e.signature);
-        return Optional.of(incident(e, inc, IncidentState.CLEARED));
+    while (!s.byAge.isEmpty() && s.byAge.first().at() < cutoff) {
+      s.remove(s.byAge.first().node());
+    }
+
+    Incident inc = s.incident;
+    List<FleetIncident> out = new ArrayList<>();
+    if (inc != null && s.open.isEmpty() && !e.open) {
+      s.incident = null;
+      out.add(incident(e, inc, inc.scope, IncidentState.CLEARED));
+      return out;
+    }
+    Optional<Explanation> best = explain(s, scopeSize);
+    if (inc == null) {
+      best.ifPresent(
+          b -> {
+            Incident created = new Incident();
+            created.detectedAt = e.at;
+            created.scope = b.scope();
+            created.nodes.addAll(nodesIn(s, b.scope()));
+            created.incidentId = incidentId(b.scope(), e.signature, e.at);
+            created.published = created.nodes.size();
+            s.incident = created;
+            out.add(incident(e, created, created.scope, IncidentState.OPEN));
+          });
+      return out;
+    }
+    int coveredNow =
+        (int) s.open.values().stream().filter(a -> a.scopes.contains(inc.scope)).count();
+    if (best.isPresent()
+        && !best.get().scope().equals(inc.scope)
+        && best.get().covered() > coveredNow) {
+      Explanation b = best.get();
+      out.add(incident(e, inc, inc.scope, IncidentState.CLEARED));
+      inc.scope = b.scope();
+      inc.nodes.addAll(nodesIn(s, b.scope()));
+      inc.published = inc.nodes.size();
+      out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
+      return out;
+    }
+    Affected a = s.open.get(e.node);
+    if (e.open && a != null && a.scopes.contains(inc.scope) && inc.nodes.add(e.node)) {
+      int n = inc.nodes.size();
+      if (n <= UPDATE_EVERY_NODE_UP_TO || n >= inc.published + Math.max(1, inc.published / 10)) {
+        inc.published = n;
+        out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
       }
-      if (e.open && inc.nodes.add(e.node)) {
-        return Optional.of(incident(e, inc, IncidentState.UPDATED));
-      }
-      return Optional.empty();
     }
-    if (nodes.isEmpty()) {
-      s.open.remove(e.signature);
-      s.groups.remove(e.signature);
-    }
-    int count = nodes.size();
-    int size = Math.max(s.members.size(), count);
-    // The narrowest scope explains it: a storm inside one node group is that group's incident, not
-    // also its zone's, image's or driver's. Those need affected nodes in two or more groups.
-    boolean explainedByOneGroup =
-        !e.scope.startsWith("nodegroup:") && new java.util.HashSet<>(groups.values()).size() < 2;
-    if (count >= params.minNodes()
-        && 100L * count >= (long) params.minPercent() * size
-        && !explainedByOneGroup) {
-      Incident created = new Incident();
-      created.detectedAt = e.at;
-      created.nodes.addAll(nodes.keySet());
-      created.incidentId = incidentId(e.scope, e.signature, e.at);
-      s.incidents.put(e.signature, created);
-      return Optional.of(incident(e, created, IncidentState.OPEN));
-    }
-    return Optional.empty();
+    return out;
   }
 
-  private FleetIncident incident(CorrelationEvent e, Incident inc, IncidentState state) {
+  /** The scope explaining the most of the storm (then the smallest, then by kind order). */
+  Optional<Explanation> explain(SignatureState s, ToIntFunction<String> scopeSize) {
+    s.derive();
+    List<Explanation> passing = new ArrayList<>();
+    s.counts.forEach(
+        (scope, covered) -> {
+          int size = Math.max(scopeSize.applyAsInt(scope), covered);
+          if (covered >= params.minNodes() && 100L * covered >= (long) params.minPercent() * size) {
+            passing.add(new Explanation(scope, kindIndex(scope), covered, size));
+          }
+        });
+    return passing.stream()
+        .min(
+            Comparator.comparingInt((Explanation x) -> -x.covered())
+                .thenComparingInt(Explanation::size)
+                .thenComparingInt(Explanation::kind)
+                .thenComparing(Explanation::scope));
+  }
+
+  /** The storm's nodes inside {@code scope}. */
+  private static TreeSet<String> nodesIn(SignatureState s, String scope) {
+    TreeSet<String> nodes = new TreeSet<>();
+    s.open.forEach(
+        (node, a) -> {
+          if (a.scopes.contains(scope)) {
+            nodes.add(node);
+          }
+        });
+    return nodes;
+  }
+
+  private int kindIndex(String scope) {
+    int colon = scope.indexOf(':');
+    int i = params.scopes().indexOf(colon < 0 ? scope : scope.substring(0, colon));
+    return i < 0 ? Integer.MAX_VALUE : i;
+  }
+
+  private FleetIncident incident(
+      CorrelationEvent e, Incident inc, String scope, IncidentState state) {
     FaultClass c = null;
     try {
       c = FaultClass.valueOf(e.signature.substring(0, e.signature.indexOf(':')));
@@ -118,7 +246,7 @@ public final class FleetCorrelator {
     List<String> nodes = new ArrayList<>(inc.nodes);
     return FleetIncident.newBuilder()
         .setIncidentId(inc.incidentId)
-        .setScope(e.scope)
+        .setScope(scope)
         .setIncidentClass(IncidentClass.COMMON_CAUSE)
         .setSignature(e.signature)
         .setNodes(nodes)
@@ -128,10 +256,10 @@ public final class FleetCorrelator {
         .setFaultClass(c)
         .setSummary(
             state == IncidentState.CLEARED
-                ? "common cause " + e.signature + " in " + e.scope + " cleared"
+                ? "common cause " + e.signature + " in " + scope + " cleared"
                 : nodes.size()
                     + " nodes of "
-                    + e.scope
+                    + scope
                     + " share "
                     + e.signature
                     + ": held for a common cause, not node-by-node remediation")

@@ -12,31 +12,22 @@ import java.util.TreeMap;
  */
 public final class GpuWindow {
 
-  /** A cumulative counter's progress inside the window. */
-  public static final class Counter {
-    public long last = -1;
-    public long lastTs = Long.MIN_VALUE;
-    public long delta;
-    public long max;
+  /** The cumulative counters a window follows (an index into {@link Gpu#counters}). */
+  public static final int SBE = 0;
 
-    void add(Long value, long ts) {
-      if (value == null) {
-        return;
-      }
-      long v = value;
-      if (v > max) {
-        max = v;
-      }
-      if (ts < lastTs) {
-        return; // out of order inside the window: no delta from it
-      }
-      if (last >= 0) {
-        delta += v >= last ? v - last : v; // a decrease is a reset
-      }
-      last = v;
-      lastTs = ts;
-    }
-  }
+  public static final int DBE = 1;
+  public static final int NVLINK_CRC = 2;
+  public static final int NVLINK_REPLAY = 3;
+  public static final int NVLINK_RECOVERY = 4;
+  public static final int COUNTERS = 5;
+
+  /** Per counter, four longs: last value, its event time, delta in the window, max value. */
+  public static final int LAST = 0;
+
+  public static final int LAST_TS = 1;
+  public static final int DELTA = 2;
+  public static final int MAX = 3;
+  public static final int FIELDS = 4;
 
   /** One GPU in the window. */
   public static final class Gpu {
@@ -45,15 +36,60 @@ public final class GpuWindow {
     public int samples;
     public int hot;
     public double maxTempC;
-    public Counter sbeVolatile = new Counter();
-    public Counter dbeVolatile = new Counter();
-    public Counter nvlinkCrc = new Counter();
-    public Counter nvlinkReplay = new Counter();
-    public Counter nvlinkRecovery = new Counter();
+
+    /**
+     * The counters' progress, {@link #FIELDS} longs per counter (one array, not an object per
+     * counter: this is most of the engine's heap per GPU).
+     */
+    public long[] counters = newCounters();
+
     public long retiredPending;
     public boolean rowRemapFailure;
     public boolean rowRemapPending;
     public long lastSampleTs;
+
+    /** Increments of counter {@code c} between consecutive samples in the window. */
+    public long delta(int c) {
+      return counters[c * FIELDS + DELTA];
+    }
+
+    /** Largest value of counter {@code c} in the window. */
+    public long max(int c) {
+      return counters[c * FIELDS + MAX];
+    }
+
+    /**
+     * Adds a counter reading: a decrease is a reset (the new value is the increment), and an
+     * out-of-order reading inside the window adds no delta.
+     */
+    void add(int c, Long value, long ts) {
+      if (value == null) {
+        return;
+      }
+      int o = c * FIELDS;
+      long v = value;
+      if (v > counters[o + MAX]) {
+        counters[o + MAX] = v;
+      }
+      if (ts < counters[o + LAST_TS]) {
+        return; // out of order inside the window: no delta from it
+      }
+      long last = counters[o + LAST];
+      if (last >= 0) {
+        counters[o + DELTA] += v >= last ? v - last : v; // a decrease is a reset
+      }
+      counters[o + LAST] = v;
+      counters[o + LAST_TS] = ts;
+    }
+
+    private static long[] newCounters() {
+      long[] c = new long[COUNTERS * FIELDS];
+      for (int i = 0; i < COUNTERS; i++) {
+        c[i * FIELDS + LAST] = -1;
+        c[i * FIELDS + LAST_TS] = Long.MIN_VALUE;
+      }
+      return c;
+    }
   }
 
   /** GPUs by UUID (sorted, so evaluation order is deterministic). */
@@ -64,19 +100,23 @@ public final class GpuWindow {
     Gpu g = gpus.computeIfAbsent(s.getUuid(), k -> new Gpu());
     long ts = s.getEventTime().toEpochMilli();
     g.index = s.getGpuIndex();
-    g.pciBusId = s.getPciBusId();
+    String bus = s.getPciBusId();
+    if (bus != null && !bus.equals(g.pciBusId)) {
+      g.pciBusId = bus.intern(); // a handful of distinct values fleet-wide: kept once
+    } else if (bus == null) {
+      g.pciBusId = null;
+    }
     g.samples++;
     if (hot) {
       g.hot++;
     }
     g.maxTempC = Math.max(g.maxTempC, orZero(s.getTemperatureC()));
     g.maxTempC = Math.max(g.maxTempC, orZero(s.getMemoryTemperatureC()));
-    g.sbeVolatile.add(s.getEccSbeVolatile(), ts);
-    g.dbeVolatile.add(s.getEccDbeVolatile(), ts);
-    Long crc = sum(s.getNvlinkCrcFlitErrors(), s.getNvlinkCrcDataErrors());
-    g.nvlinkCrc.add(crc, ts);
-    g.nvlinkReplay.add(s.getNvlinkReplayErrors(), ts);
-    g.nvlinkRecovery.add(s.getNvlinkRecoveryErrors(), ts);
+    g.add(SBE, s.getEccSbeVolatile(), ts);
+    g.add(DBE, s.getEccDbeVolatile(), ts);
+    g.add(NVLINK_CRC, sum(s.getNvlinkCrcFlitErrors(), s.getNvlinkCrcDataErrors()), ts);
+    g.add(NVLINK_REPLAY, s.getNvlinkReplayErrors(), ts);
+    g.add(NVLINK_RECOVERY, s.getNvlinkRecoveryErrors(), ts);
     if (s.getRetiredPagesPending() != null) {
       g.retiredPending = Math.max(g.retiredPending, s.getRetiredPagesPending());
     }

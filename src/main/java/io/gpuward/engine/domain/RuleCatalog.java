@@ -171,7 +171,10 @@ public final class RuleCatalog {
               duration(n.get("allocatableGrace"), "node.allocatableGrace"),
               duration(n.get("telemetryStaleAfter"), "node.telemetryStaleAfter"),
               duration(n.get("registrationGrace"), "node.registrationGrace"),
-              duration(n.get("operandGrace"), "node.operandGrace"));
+              duration(n.get("operandGrace"), "node.operandGrace"),
+              n.has("unknownNodeGrace")
+                  ? duration(n.get("unknownNodeGrace"), "node.unknownNodeGrace")
+                  : RuleParams.Node.DEFAULT_UNKNOWN_NODE_GRACE);
       String pattern = text(root.path("imageInstance"), "nvidiaImagePattern", "imageInstance.");
       b.nvidiaImage = regex(pattern, "imageInstance.nvidiaImagePattern");
       b.containerErrors = containerErrors(text(root, "containerErrors"), source);

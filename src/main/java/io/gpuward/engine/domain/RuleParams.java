@@ -26,7 +26,11 @@ public final class RuleParams {
       Duration allocatableGrace,
       Duration telemetryStaleAfter,
       Duration registrationGrace,
-      Duration operandGrace) {}
+      Duration operandGrace,
+      Duration unknownNodeGrace) {
+    /** {@code unknownNodeGrace} when rules.yaml does not set it. */
+    public static final Duration DEFAULT_UNKNOWN_NODE_GRACE = Duration.ofMinutes(2);
+  }
 
   /** One container start failure pattern that means a driver root / toolkit / CDI problem. */
   public record ContainerError(String id, Pattern match, String setting, String fix) {}

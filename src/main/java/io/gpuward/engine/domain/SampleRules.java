@@ -151,11 +151,11 @@ public final class SampleRules {
       action = RemediationAction.REPLACE;
       what = "row remapping failed: no spare rows left (unrecoverable memory damage)";
       value = 1;
-    } else if (g.dbeVolatile.max > 0) {
+    } else if (g.max(GpuWindow.DBE) > 0) {
       sev = Severity.CRITICAL;
       action = RemediationAction.RESET_GPU;
-      what = g.dbeVolatile.max + " volatile double-bit ECC error(s)";
-      value = g.dbeVolatile.max;
+      what = g.max(GpuWindow.DBE) + " volatile double-bit ECC error(s)";
+      value = g.max(GpuWindow.DBE);
     } else if (g.rowRemapPending || g.retiredPending > 0) {
       sev = Severity.MAJOR;
       action = RemediationAction.RESET_GPU;
@@ -164,13 +164,13 @@ public final class SampleRules {
               ? "row remap pending: activates on the next GPU reset"
               : g.retiredPending + " page(s) pending retirement";
       value = g.retiredPending;
-    } else if (g.sbeVolatile.delta >= memory.sbeStormPerWindow()) {
+    } else if (g.delta(GpuWindow.SBE) >= memory.sbeStormPerWindow()) {
       sev = Severity.MAJOR;
       action = RemediationAction.RESET_GPU;
-      what = "single-bit ECC storm: " + g.sbeVolatile.delta + " errors in the window";
-      value = g.sbeVolatile.delta;
+      what = "single-bit ECC storm: " + g.delta(GpuWindow.SBE) + " errors in the window";
+      value = g.delta(GpuWindow.SBE);
     } else {
-      if (g.sbeVolatile.delta <= memory.sbeClearPerWindow()) {
+      if (g.delta(GpuWindow.SBE) <= memory.sbeClearPerWindow()) {
         clean.add(uuid);
       }
       return;
@@ -197,8 +197,8 @@ public final class SampleRules {
       GpuRef ref,
       List<Signal> out,
       List<String> clean) {
-    long crc = g.nvlinkCrc.delta;
-    long hard = g.nvlinkReplay.delta + g.nvlinkRecovery.delta;
+    long crc = g.delta(GpuWindow.NVLINK_CRC);
+    long hard = g.delta(GpuWindow.NVLINK_REPLAY) + g.delta(GpuWindow.NVLINK_RECOVERY);
     if (crc >= nvlink.crcErrorsPerWindow() || hard >= nvlink.replayOrRecoveryPerWindow()) {
       String what = crc + " CRC and " + hard + " replay/recovery NVLink errors in the window";
       out.add(

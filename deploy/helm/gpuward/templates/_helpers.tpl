@@ -22,12 +22,14 @@ app.kubernetes.io/component: {{ .component }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 
+{{/* SASL with a JAAS secret (every mechanism but AWS_MSK_IAM, which signs with the pod's IAM role). */}}
 {{- define "gpuward.sasl" -}}
-{{- ne .Values.kafka.sasl.mechanism "" -}}
+{{- and (ne .Values.kafka.sasl.mechanism "") (ne .Values.kafka.sasl.mechanism "AWS_MSK_IAM") -}}
 {{- end -}}
 
+{{/* TLS with a trust store from a secret (not when the JVM's own CA certificates are trusted). */}}
 {{- define "gpuward.tls" -}}
-{{- or (eq .Values.kafka.securityProtocol "SSL") (eq .Values.kafka.securityProtocol "SASL_SSL") -}}
+{{- and (or (eq .Values.kafka.securityProtocol "SSL") (eq .Values.kafka.securityProtocol "SASL_SSL")) (not .Values.kafka.tls.useJvmTrustStore) -}}
 {{- end -}}
 
 {{/* gpuward.properties: every role reads it with -c. Secrets are ${dir:...} references only. */}}
@@ -51,6 +53,12 @@ kafka.sasl.oauthbearer.scope.claim.name=scope
 kafka.sasl.oauthbearer.scope={{ . }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if eq .Values.kafka.sasl.mechanism "AWS_MSK_IAM" }}
+{{- if ne .Values.kafka.securityProtocol "SASL_SSL" }}{{ fail "kafka.sasl.mechanism AWS_MSK_IAM needs kafka.securityProtocol SASL_SSL" }}{{ end }}
+kafka.sasl.mechanism=AWS_MSK_IAM
+kafka.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;
+kafka.sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler
 {{- end }}
 {{- if eq (include "gpuward.tls" .) "true" }}
 {{- if not .Values.kafka.tls.existingSecret }}{{ fail "kafka.tls.existingSecret is required with SSL or SASL_SSL" }}{{ end }}

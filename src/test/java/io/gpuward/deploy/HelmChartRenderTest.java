@@ -365,6 +365,26 @@ class HelmChartRenderTest {
   }
 
   @Test
+  void shouldSignInWithMskIamWithoutAnySecret() {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("kafka.securityProtocol", "SASL_SSL");
+    v.put("kafka.sasl.mechanism", "AWS_MSK_IAM");
+    v.put("kafka.tls.useJvmTrustStore", "true");
+    List<HasMetadata> objects = render(v);
+    Properties props = properties(objects);
+    assertThat(props.getProperty("kafka.sasl.mechanism")).isEqualTo("AWS_MSK_IAM");
+    assertThat(props.getProperty("kafka.sasl.jaas.config"))
+        .isEqualTo("software.amazon.msk.auth.iam.IAMLoginModule required;");
+    assertThat(props.getProperty("kafka.sasl.client.callback.handler.class"))
+        .isEqualTo("software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+    assertThat(props.stringPropertyNames()).noneMatch(k -> k.startsWith("kafka.ssl.truststore"));
+    PodSpec engine =
+        one(objects, StatefulSet.class, "prod-gpuward-engine").getSpec().getTemplate().getSpec();
+    assertThat(engine.getVolumes())
+        .noneMatch(vol -> vol.getName().equals("kafka-sasl") || vol.getName().equals("kafka-tls"));
+  }
+
+  @Test
   void shouldUsePrivilegedOnlyWhenAskedForTheHostPathDevice() {
     List<HasMetadata> objects = render(Map.of("exporter.kmsg.deviceAccess", "privileged"));
     PodSpec pod =

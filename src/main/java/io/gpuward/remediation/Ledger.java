@@ -100,6 +100,22 @@ public final class Ledger {
         .count();
   }
 
+  /**
+   * The newest disruptive rung (GPU reset, reboot, replace) of another fault session on {@code
+   * node} that is under way at {@code now}: STARTED, or SUCCEEDED and not yet past its verification
+   * deadline. A fault that opens on a node while it is being reset, rebooted or replaced is most
+   * likely that action's own effect (a rebooting node goes NotReady), so it waits for the outcome.
+   */
+  public Optional<Entry> disruptionUnderWay(
+      String node, String session, RemediationPolicy.Ladder ladder, Instant now) {
+    return latest.values().stream()
+        .filter(e -> e.node().equals(node) && !e.verdictId().equals(session))
+        .filter(e -> Remediation.VERIFIABLE.contains(e.action()))
+        .filter(e -> e.outcome() == Outcome.STARTED || e.outcome() == Outcome.SUCCEEDED)
+        .filter(e -> now.isBefore(e.at().plus(ladder.deadline(e.action()))))
+        .max(java.util.Comparator.comparing(Entry::at));
+  }
+
   /** True when anything was recorded for the fault session on the node. */
   public boolean touched(String node, String session) {
     return lastAttempt.keySet().stream()

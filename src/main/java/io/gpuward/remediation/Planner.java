@@ -255,6 +255,22 @@ public final class Planner {
         && ops.stream().noneMatch(o -> startedCordon(o, ledger))) {
       skip = SkipReason.NOT_OURS;
       why = "node cordoned by someone else; leaving it alone";
+    } else if (joinsDisruption(v, ops, ledger, now).isPresent()) {
+      Ledger.Entry other = joinsDisruption(v, ops, ledger, now).get();
+      if (ops.stream().anyMatch(o -> ledger.outcome(o.id()).orElse(null) == Outcome.SKIPPED)) {
+        return steps; // said once already; looked at again every ladder recheck
+      }
+      skip = SkipReason.SUPERSEDED;
+      why =
+          "node "
+              + node
+              + " is under "
+              + other.action()
+              + " (operation "
+              + other.operationId()
+              + " for verdict "
+              + other.verdictId()
+              + "): this fault is likely its effect; waiting for that outcome, not acting twice";
     } else if (observeOnly != null) {
       skip = SkipReason.STALE;
       why = "observe-only: " + observeOnly;
@@ -342,6 +358,26 @@ public final class Planner {
       }
     }
     return false;
+  }
+
+  /**
+   * Another fault session's reset, reboot or replace under way on the verdict's node, when this
+   * plan would act on the node disruptively too (a rung not done yet): one disruption at a time per
+   * node, and a fault that the first one causes (NotReady while rebooting) never starts a second.
+   */
+  public Optional<Ledger.Entry> waitingForDisruption(FaultVerdict v, Ledger ledger, Instant now) {
+    if (v.getState() == VerdictState.CLEARED) {
+      return Optional.empty();
+    }
+    return ledger.disruptionUnderWay(v.getNode(), v.getVerdictId(), policy.ladder(), now);
+  }
+
+  private Optional<Ledger.Entry> joinsDisruption(
+      FaultVerdict v, List<Op> ops, Ledger ledger, Instant now) {
+    boolean disruptive =
+        ops.stream()
+            .anyMatch(o -> Remediation.VERIFIABLE.contains(o.action()) && !ledger.finished(o.id()));
+    return disruptive ? waitingForDisruption(v, ledger, now) : Optional.empty();
   }
 
   /** One operation the plan may carry out. */

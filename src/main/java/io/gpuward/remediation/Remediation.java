@@ -369,7 +369,8 @@ public final class Remediation {
     if (v.getState() != VerdictState.CLEARED) {
       if (replanNow) {
         defer(v, clock.instant());
-      } else if (planner.awaitingVerification(v, ledger)) {
+      } else if (planner.awaitingVerification(v, ledger)
+          || planner.waitingForDisruption(v, ledger, clock.instant()).isPresent()) {
         defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
       }
     }

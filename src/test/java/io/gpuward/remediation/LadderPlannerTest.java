@@ -365,4 +365,86 @@ class LadderPlannerTest {
             RemediationAction.ESCALATE);
     assertThat(policy.repeatOffender().faults()).isEqualTo(2);
   }
+
+  private static FaultVerdict notReady(String id, Instant detectedAt) {
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(
+                FaultClass.NODE_NOT_READY_GPU, RemediationAction.REBOOT, VerdictState.OPEN))
+        .setVerdictId(id)
+        .setDetectedAt(detectedAt)
+        .setValidUntil(NOW.plus(Duration.ofHours(2)))
+        .build();
+  }
+
+  @Test
+  void aFaultOpenedWhileTheNodeRebootsForAnotherWaitsForThatRebootNotASecondOne() {
+    var lost = xid119("v-lost", "p5-train-2", NOW.minusSeconds(120));
+    Instant rebootAt = NOW.minusSeconds(10);
+    done(
+        lost,
+        rebootAt,
+        RemediationAction.CORDON,
+        RemediationAction.DRAIN,
+        RemediationAction.REBOOT);
+    var notReady = notReady("v-notready", NOW.minusSeconds(5));
+
+    var steps = plan(notReady, Optional.of(live("b1", "op")), NOW);
+
+    assertThat(steps)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skip()).isEqualTo(SkipReason.SUPERSEDED);
+              assertThat(s.detail()).contains("under REBOOT").contains("v-lost");
+            });
+    assertThat(planner.waitingForDisruption(notReady, ledger, NOW)).isPresent();
+    // Said once: looked at again while the reboot is under way, nothing new is recorded.
+    steps.forEach(s -> record(notReady, s.action(), 1, Outcome.SKIPPED, NOW, s.detail()));
+    assertThat(plan(notReady, Optional.of(live("b1", "op")), NOW.plusSeconds(5))).isEmpty();
+  }
+
+  @Test
+  void theWaitingFaultGetsItsOwnLadderOnceTheOtherDisruptionIsOver() {
+    var lost = xid119("v-lost", "p5-train-2", NOW.minusSeconds(120));
+    Instant rebootAt = NOW.minusSeconds(10);
+    done(
+        lost,
+        rebootAt,
+        RemediationAction.CORDON,
+        RemediationAction.DRAIN,
+        RemediationAction.REBOOT);
+    var notReady = notReady("v-notready", NOW.minusSeconds(5));
+    plan(notReady, Optional.of(live("b1", "op")), NOW)
+        .forEach(s -> record(notReady, s.action(), 1, Outcome.SKIPPED, NOW, s.detail()));
+
+    // The other session's reboot was verified (its verdict cleared): this fault is still open.
+    record(lost, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.plusSeconds(30), "cleared");
+    Instant later = NOW.plusSeconds(35);
+    assertThat(planner.waitingForDisruption(notReady, ledger, later)).isEmpty();
+    assertThat(plan(notReady, Optional.of(live("b2", "op")), later))
+        .extracting(Step::action)
+        .containsExactly(
+            RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.REBOOT);
+  }
+
+  @Test
+  void nonDisruptiveStepsOfAnotherFaultGoAheadWhileTheNodeReboots() {
+    var lost = xid119("v-lost", "p5-train-2", NOW.minusSeconds(120));
+    done(
+        lost,
+        NOW.minusSeconds(10),
+        RemediationAction.CORDON,
+        RemediationAction.DRAIN,
+        RemediationAction.REBOOT);
+    var thermal =
+        FaultVerdict.newBuilder(
+                PlannerTest.verdict(
+                    FaultClass.GPU_THERMAL, RemediationAction.CORDON, VerdictState.OPEN))
+            .setVerdictId("v-thermal")
+            .setValidUntil(NOW.plus(Duration.ofHours(2)))
+            .build();
+    assertThat(plan(thermal, Optional.of(live("b1", "op")), NOW))
+        .singleElement()
+        .satisfies(s -> assertThat(s.skipped()).isFalse());
+  }
 }

@@ -319,10 +319,24 @@ public final class Remediation {
             budgets.acquire(
                 v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
         if (denied.isPresent()) {
-          report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, denied.get().reason() + "; waiting");
+          Instant freesAt = denied.get().freesAt();
+          report(
+              v,
+              step,
+              Outcome.SKIPPED,
+              SkipReason.BUDGET,
+              denied.get().reason()
+                  + (freesAt == null
+                      ? "; waiting"
+                      : "; waiting (a slot frees at " + freesAt + ")"));
+          // Planned again when another node releases its budget, or when the hour window frees.
           waitingForBudget.put(v.getVerdictId(), v);
+          if (freesAt != null) {
+            defer(v, freesAt);
+          }
           break;
         }
+        waitingForBudget.remove(v.getVerdictId());
       }
       report(v, step, Outcome.PLANNED, null, step.detail());
       // The intent: durable (with the consumed offsets) before the action is taken.
@@ -426,7 +440,8 @@ public final class Remediation {
     }
   }
 
-  private void wakeDeferred() {
+  /** Plans again every deferred verdict whose time has come on the remediator's clock. */
+  void wakeDeferred() {
     Instant now = clock.instant();
     for (var e : deferred.entrySet()) {
       if (!now.isBefore(e.getValue()) && deferred.remove(e.getKey(), e.getValue())) {

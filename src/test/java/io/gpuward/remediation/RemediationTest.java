@@ -124,6 +124,62 @@ class RemediationTest {
   }
 
   @Test
+  void shouldPlanAStepDeniedByTheHourlyBudgetAgainWhenTheHourFreesASlot() {
+    var policy = RemediationPolicy.load();
+    // One disruption may start per hour in the node group (no concurrency limit).
+    var hourly =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of("nodegroup", new Budgets.Limits(0, 0, 1, 0)),
+            policy.observeOnlyLag(),
+            java.time.Duration.ZERO);
+    var r =
+        new Remediation(
+            new Planner(hourly),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    List<FaultVerdict> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    r.onReplan(replanned::add);
+    try {
+      r.onVerdict(longLived("p5-train-2", "v-a"));
+      r.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED)); // releases concurrency only
+      clock.set(T0.plusSeconds(60));
+      r.onVerdict(longLived("p5-train-3", "v-b"));
+      assertThat(trail("v-b")).contains("DRAIN:SKIPPED:BUDGET").doesNotContain("DRAIN:SUCCEEDED");
+      assertThat(audit)
+          .filteredOn(x -> x.getReason() == SkipReason.BUDGET)
+          .singleElement()
+          .satisfies(x -> assertThat(x.getDetail()).contains("frees at " + T0.plusSeconds(3600)));
+
+      // No other budget is ever released; only the hour rolling over lets v-b through.
+      clock.set(T0.plusSeconds(3599));
+      r.wakeDeferred();
+      assertThat(replanned).isEmpty();
+      clock.set(T0.plusSeconds(3600));
+      r.wakeDeferred();
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10),
+          () -> assertThat(replanned).extracting(FaultVerdict::getVerdictId).contains("v-b"));
+      replanned.forEach(r::onVerdict);
+      assertThat(trail("v-b")).contains("DRAIN:SUCCEEDED", "REBOOT:SUCCEEDED");
+    } finally {
+      r.close();
+    }
+  }
+
+  private static FaultVerdict longLived(String node, String id) {
+    return FaultVerdict.newBuilder(verdict(node, id, VerdictState.OPEN))
+        .setValidUntil(T0.plusSeconds(7200))
+        .build();
+  }
+
+  @Test
   void shouldAuditAPauseAndActOnOpenVerdictsAfterTheResume() {
     var pause = PlannerTest.command("global", ControlKind.PAUSE, null);
     assertThat(remediation.onControl(pause)).isEmpty();

@@ -385,6 +385,9 @@ public final class Remediation {
         defer(v, clock.instant());
       } else if (planner.awaitingVerification(v, ledger)) {
         defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
+      } else {
+        // A configuration fault still open when its scope is due to be escalated again.
+        planner.reescalationDue(v, ledger).ifPresent(at -> defer(v, at));
       }
     }
   }

@@ -180,6 +180,35 @@ class RemediationTest {
   }
 
   @Test
+  void shouldRecordKubernetesEventsOnTheSimulatedNodeLikeTheRealActuator() {
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED));
+    assertThat(cluster.events())
+        .filteredOn(e -> e.node().equals("p5-train-2"))
+        .extracting(io.gpuward.sim.ClusterEvent::reason)
+        .containsExactly("GpuwardCordon", "GpuwardDrain", "GpuwardReboot", "GpuwardUncordon");
+    assertThat(cluster.events())
+        .allSatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("Normal");
+              assertThat(e.message()).contains("v-a").contains("GPU_LOST");
+              assertThat(trail("v-a")).isNotEmpty();
+            });
+    // The same operation and outcome is one event, however often reported.
+    var first = cluster.events().get(0);
+    cluster.recordEvent("p5-train-2", RemediationAction.CORDON, true, first.operationId(), "again");
+    cluster.recordEvent(
+        "p5-train-2", RemediationAction.REBOOT, false, "op-x", "REBOOT failed: throttled");
+    assertThat(cluster.events()).hasSize(5);
+    assertThat(cluster.events().get(4))
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("GpuwardRebootFailed");
+              assertThat(e.type()).isEqualTo("Warning");
+            });
+  }
+
+  @Test
   void shouldAuditAPauseAndActOnOpenVerdictsAfterTheResume() {
     var pause = PlannerTest.command("global", ControlKind.PAUSE, null);
     assertThat(remediation.onControl(pause)).isEmpty();

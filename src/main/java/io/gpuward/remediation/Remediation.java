@@ -449,8 +449,19 @@ public final class Remediation {
     for (var e : deferred.entrySet()) {
       if (!now.isBefore(e.getValue()) && deferred.remove(e.getKey(), e.getValue())) {
         FaultVerdict v = latest.get(e.getKey());
-        if (v != null) {
+        if (v == null) {
+          continue;
+        }
+        try {
           replan.accept(v);
+        } catch (RuntimeException ex) {
+          // One verdict that cannot be handed on (e.g. lanes closing) must not end the timer:
+          // an exception out of a fixed-delay task cancels it, and every later wake with it.
+          log.warn(
+              "deferred verdict not planned again node={} verdictId={}: {}",
+              v.getNode(),
+              v.getVerdictId(),
+              ex.toString());
         }
       }
     }

@@ -4,7 +4,6 @@ import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.contract.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,14 +53,6 @@ public final class RemediatorService implements AutoCloseable {
   private final OffsetTracker offsets = new OffsetTracker();
   private final Object txLock = new Object();
   private boolean inTransaction;
-  // Group commit (all guarded by txLock): while one thread commits the transaction, records of
-  // other lanes wait in `pending` and their commit requests ride on the next transaction, so lanes
-  // share commits instead of queueing one commitTransaction each behind the lock.
-  private final List<ProducerRecord<String, RemediationRecord>> pending = new ArrayList<>();
-  private boolean committing;
-  private long startedCommits;
-  private long finishedCommits;
-  private RuntimeException commitFailure;
   private volatile boolean halted;
   private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
   private KafkaConsumer<String, FaultVerdict> consumer;
@@ -118,17 +109,8 @@ public final class RemediatorService implements AutoCloseable {
       if (halted) {
         throw new IllegalStateException("remediator halted");
       }
-      if (commitFailure != null) {
-        throw new IllegalStateException("audit transaction failed earlier", commitFailure);
-      }
-      var record =
-          new ProducerRecord<String, RemediationRecord>(topics.audit.name(), r.getNode(), r);
-      if (committing) {
-        pending.add(record); // sent first thing in the next transaction, in order
-      } else {
-        begin();
-        producer.send(record);
-      }
+      begin();
+      producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r));
     }
   }
 
@@ -394,6 +376,7 @@ public final class RemediatorService implements AutoCloseable {
       running.set(false);
     } finally {
       if (!halted) {
+        remediation.close(); // no timer hands work to the lanes once they are closing
         lanes.close();
         try {
           commit();
@@ -443,76 +426,27 @@ public final class RemediatorService implements AutoCloseable {
   }
 
   /**
-   * Makes durable everything appended before the call: the audit records written so far and the
-   * offsets of the verdicts handled completely. Returns once a transaction that began after the
-   * call committed (false when the remediator was halted; throws when that commit failed). Called
-   * by the loop after each poll and by a lane after a verdict and right before it acts.
-   *
-   * <p>Group commit: one caller at a time runs {@code commitTransaction} outside the lock; callers
-   * arriving meanwhile wait for it and then share one next transaction for all of them.
+   * Commits the open transaction: the audit records written so far and the offsets of the verdicts
+   * handled completely. Called by the loop after each poll and by a lane right before it acts.
    */
   private boolean commit() {
-    long mine;
-    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> done;
     synchronized (txLock) {
-      long needed = startedCommits + 1;
-      while (true) {
-        if (halted) {
-          return false;
-        }
-        if (commitFailure != null) {
-          throw commitFailure; // e.g. fenced by a newer instance: nothing more is committed
-        }
-        if (finishedCommits >= needed) {
-          return true;
-        }
-        if (!committing) {
-          break;
-        }
-        try {
-          txLock.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while committing the audit transaction");
-        }
+      if (halted) {
+        return false;
       }
-      done = offsets.committable();
+      var done = offsets.committable();
       if (!inTransaction && done.isEmpty()) {
-        return true; // nothing was appended or handled since the last commit
+        return true;
       }
       begin();
-      committing = true;
-      mine = ++startedCommits;
-    }
-    RuntimeException failure = null;
-    try {
       if (!done.isEmpty()) {
         producer.sendOffsetsToTransaction(done, groupMetadata);
       }
       producer.commitTransaction();
-    } catch (RuntimeException e) {
-      failure = e;
+      inTransaction = false;
+      offsets.committedAll(done);
+      return true;
     }
-    synchronized (txLock) {
-      committing = false;
-      finishedCommits = mine;
-      if (failure == null) {
-        inTransaction = false;
-        offsets.committedAll(done);
-        if (!pending.isEmpty() && !halted) {
-          begin();
-          pending.forEach(producer::send);
-        }
-      } else {
-        commitFailure = failure;
-      }
-      pending.clear();
-      txLock.notifyAll();
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return true;
   }
 
   /** True when every consumed verdict has been handled. */

@@ -209,6 +209,55 @@ class RemediationTest {
   }
 
   @Test
+  void shouldKeepWakingDeferredVerdictsWhenHandingOneOnFails() {
+    var policy = RemediationPolicy.load();
+    var settling =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of(),
+            policy.observeOnlyLag(),
+            java.time.Duration.ofSeconds(15));
+    var r =
+        new Remediation(
+            new Planner(settling),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    List<String> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    r.onReplan(
+        v -> {
+          if (v.getVerdictId().equals("v-x")) {
+            throw new java.util.concurrent.RejectedExecutionException("lane closed");
+          }
+          replanned.add(v.getVerdictId());
+        });
+    try {
+      r.onVerdict(verdict("p5-train-4", "v-x", VerdictState.OPEN));
+      r.onVerdict(verdict("p5-train-5", "v-y", VerdictState.OPEN));
+      clock.set(T0.plusSeconds(15));
+      r.wakeDeferred(); // must not throw, whichever verdict comes first
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10), () -> assertThat(replanned).containsExactly("v-y"));
+      // The timer is still alive: a verdict deferred later is woken by it alone.
+      r.onVerdict(
+          FaultVerdict.newBuilder(verdict("p5-train-6", "v-z", VerdictState.OPEN))
+              .setDetectedAt(T0.plusSeconds(15))
+              .build());
+      assertThat(replanned).doesNotContain("v-z");
+      clock.set(T0.plusSeconds(30));
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10), () -> assertThat(replanned).contains("v-z"));
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
   void shouldAuditAPauseAndActOnOpenVerdictsAfterTheResume() {
     var pause = PlannerTest.command("global", ControlKind.PAUSE, null);
     assertThat(remediation.onControl(pause)).isEmpty();

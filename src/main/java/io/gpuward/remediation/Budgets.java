@@ -26,8 +26,19 @@ public final class Budgets {
   public record Limits(
       int maxConcurrent, int maxConcurrentPercent, int maxPerHour, int maxPerHourPercent) {}
 
-  /** Why a node may not start a disruption now. */
-  public record Denial(String scope, String reason) {}
+  /**
+   * Why a node may not start a disruption now.
+   *
+   * @param freesAt when the scope's hourly window frees a slot (its oldest counted start leaves the
+   *     hour), or null when the denial is by concurrency (it frees only on a {@link #release})
+   */
+  public record Denial(String scope, String reason, Instant freesAt) {
+    public Denial(String scope, String reason) {
+      this(scope, reason, null);
+    }
+  }
+
+  private static final Duration HOUR = Duration.ofHours(1);
 
   private final Map<String, Limits> limitsByKind;
   private final ToIntFunction<String> scopeSize;
@@ -87,6 +98,13 @@ public final class Budgets {
       Deque<Instant> recent = prune(scope, now);
       int hourCap = cap(l.maxPerHour(), l.maxPerHourPercent(), size);
       if (hourCap >= 0 && recent.size() + 1 > hourCap) {
+        // Slots free as counted starts leave the hour: enough of the oldest ones must go.
+        Instant freesAt =
+            recent.stream()
+                .skip(Math.max(0, recent.size() - hourCap))
+                .findFirst()
+                .orElse(now)
+                .plus(HOUR);
         return Optional.of(
             new Denial(
                 scope,
@@ -95,7 +113,8 @@ public final class Budgets {
                     + scope
                     + " in the last hour (limit "
                     + hourCap
-                    + ")"));
+                    + ")",
+                freesAt));
       }
     }
     for (String scope : scopes) {
@@ -136,8 +155,9 @@ public final class Budgets {
 
   private Deque<Instant> prune(String scope, Instant now) {
     Deque<Instant> d = starts.computeIfAbsent(scope, k -> new ArrayDeque<>());
-    Instant cutoff = now.minus(Duration.ofHours(1));
-    while (!d.isEmpty() && d.peekFirst().isBefore(cutoff)) {
+    Instant cutoff = now.minus(HOUR);
+    // A start exactly an hour ago has left the window (so a denial's freesAt frees the slot).
+    while (!d.isEmpty() && !d.peekFirst().isAfter(cutoff)) {
       d.pollFirst();
     }
     return d;

@@ -7,6 +7,7 @@ import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.engine.domain.FaultClasses;
 import io.gpuward.remediation.port.LiveNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -102,9 +103,19 @@ public final class Planner {
         && recommended == RemediationAction.ESCALATE) {
       String scope = configurationScope(v);
       String signature = v.getFaultClass() + "/" + v.getRuleId();
-      String scopeOp = OperationIds.of(scope, signature, RemediationAction.ESCALATE, 1);
+      // The scope's escalations are attempts 1, 2, ...: the newest one decides.
+      int attempt = 1;
+      while (ledger
+          .entry(OperationIds.of(scope, signature, RemediationAction.ESCALATE, attempt + 1))
+          .isPresent()) {
+        attempt++;
+      }
+      String scopeOp = OperationIds.of(scope, signature, RemediationAction.ESCALATE, attempt);
       var done = ledger.entry(scopeOp).filter(e -> ledger.finished(e.operationId()));
-      if (done.isPresent()) {
+      Duration again = policy.reescalateAfter();
+      boolean due =
+          done.isPresent() && !again.isZero() && !now.isBefore(done.get().at().plus(again));
+      if (done.isPresent() && !due) {
         if (done.get().verdictId().equals(session)) {
           return List.of();
         }
@@ -126,9 +137,26 @@ public final class Planner {
                     + done.get().verdictId()
                     + " on node "
                     + done.get().node()
-                    + "); not escalated again"));
+                    + ")"
+                    + (again.isZero()
+                        ? "; not escalated again"
+                        : "; escalated again after "
+                            + io.gpuward.config.Durations.format(again)
+                            + " if still open")));
       }
-      ops = List.of(new Op(scopeOp, RemediationAction.ESCALATE, 1));
+      if (due) {
+        attempt++;
+        scopeOp = OperationIds.of(scope, signature, RemediationAction.ESCALATE, attempt);
+        note =
+            "still unresolved "
+                + io.gpuward.config.Durations.format(again)
+                + " after the last escalation of "
+                + scope
+                + " "
+                + signature
+                + ": escalated again";
+      }
+      ops = List.of(new Op(scopeOp, RemediationAction.ESCALATE, attempt));
     } else if (policy.ladder().indexOf(recommended) >= 0) {
       RemediationPolicy.Ladder ladder = policy.ladder();
       List<RemediationAction> rungs = ladder.rungs();
@@ -396,6 +424,32 @@ public final class Planner {
       out.add(op(node, session, a, ledger));
     }
     return out;
+  }
+
+  /**
+   * When the scope of an open configuration fault is due to be escalated again (its newest
+   * escalation finished plus {@code reescalateAfter}); empty when not a configuration fault, not
+   * escalated yet, or re-escalation is off.
+   */
+  public Optional<Instant> reescalationDue(FaultVerdict v, Ledger ledger) {
+    Duration again = policy.reescalateAfter();
+    if (again.isZero()
+        || v.getState() == VerdictState.CLEARED
+        || !FaultClasses.isConfiguration(v.getFaultClass())) {
+      return Optional.empty();
+    }
+    String scope = configurationScope(v);
+    String signature = v.getFaultClass() + "/" + v.getRuleId();
+    int attempt = 1;
+    while (ledger
+        .entry(OperationIds.of(scope, signature, RemediationAction.ESCALATE, attempt + 1))
+        .isPresent()) {
+      attempt++;
+    }
+    return ledger
+        .entry(OperationIds.of(scope, signature, RemediationAction.ESCALATE, attempt))
+        .filter(e -> ledger.finished(e.operationId()))
+        .map(e -> e.at().plus(again));
   }
 
   /** Where a configuration fault is escalated once: its node group, else the node. */

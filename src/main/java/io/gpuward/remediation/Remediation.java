@@ -319,10 +319,24 @@ public final class Remediation {
             budgets.acquire(
                 v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
         if (denied.isPresent()) {
-          report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, denied.get().reason() + "; waiting");
+          Instant freesAt = denied.get().freesAt();
+          report(
+              v,
+              step,
+              Outcome.SKIPPED,
+              SkipReason.BUDGET,
+              denied.get().reason()
+                  + (freesAt == null
+                      ? "; waiting"
+                      : "; waiting (a slot frees at " + freesAt + ")"));
+          // Planned again when another node releases its budget, or when the hour window frees.
           waitingForBudget.put(v.getVerdictId(), v);
+          if (freesAt != null) {
+            defer(v, freesAt);
+          }
           break;
         }
+        waitingForBudget.remove(v.getVerdictId());
       }
       report(v, step, Outcome.PLANNED, null, step.detail());
       // The intent: durable (with the consumed offsets) before the action is taken.
@@ -372,6 +386,9 @@ public final class Remediation {
       } else if (planner.awaitingVerification(v, ledger)
           || planner.waitingForDisruption(v, ledger, clock.instant()).isPresent()) {
         defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
+      } else {
+        // A configuration fault still open when its scope is due to be escalated again.
+        planner.reescalationDue(v, ledger).ifPresent(at -> defer(v, at));
       }
     }
   }
@@ -427,13 +444,25 @@ public final class Remediation {
     }
   }
 
-  private void wakeDeferred() {
+  /** Plans again every deferred verdict whose time has come on the remediator's clock. */
+  void wakeDeferred() {
     Instant now = clock.instant();
     for (var e : deferred.entrySet()) {
       if (!now.isBefore(e.getValue()) && deferred.remove(e.getKey(), e.getValue())) {
         FaultVerdict v = latest.get(e.getKey());
-        if (v != null) {
+        if (v == null) {
+          continue;
+        }
+        try {
           replan.accept(v);
+        } catch (RuntimeException ex) {
+          // One verdict that cannot be handed on (e.g. lanes closing) must not end the timer:
+          // an exception out of a fixed-delay task cancels it, and every later wake with it.
+          log.warn(
+              "deferred verdict not planned again node={} verdictId={}: {}",
+              v.getNode(),
+              v.getVerdictId(),
+              ex.toString());
         }
       }
     }

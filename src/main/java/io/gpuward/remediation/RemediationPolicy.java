@@ -28,7 +28,11 @@ public record RemediationPolicy(
     long observeOnlyLag,
     Duration correlationSettle,
     Ladder ladder,
-    RepeatOffender repeatOffender) {
+    RepeatOffender repeatOffender,
+    Duration reescalateAfter) {
+
+  /** How long an unresolved configuration fault waits before its scope is escalated again. */
+  public static final Duration DEFAULT_REESCALATE_AFTER = Duration.ofHours(24);
 
   public static final String RESOURCE = "/gpuward/streams/remediation.yaml";
 
@@ -83,6 +87,31 @@ public record RemediationPolicy(
   public RemediationPolicy {
     steps = Map.copyOf(steps);
     budgets = Map.copyOf(budgets);
+    if (reescalateAfter == null || reescalateAfter.isNegative()) {
+      throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
+    }
+  }
+
+  /** A policy with the default re-escalation period. */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle,
+      Ladder ladder,
+      RepeatOffender repeatOffender) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        DEFAULT_REESCALATE_AFTER);
   }
 
   /** A policy with the default ladder and repeat-offender rule. */
@@ -114,7 +143,22 @@ public record RemediationPolicy(
         observeOnlyLag,
         correlationSettle,
         l,
-        repeatOffender);
+        repeatOffender,
+        reescalateAfter);
+  }
+
+  /** A copy with another re-escalation period for configuration faults (0 = escalate once). */
+  public RemediationPolicy withReescalateAfter(Duration d) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        d);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -201,7 +245,8 @@ public record RemediationPolicy(
         lag,
         settle,
         ladder(root.path("ladder")),
-        repeatOffender(root.path("repeatOffender")));
+        repeatOffender(root.path("repeatOffender")),
+        reescalateAfter(root.path("reescalateAfter")));
   }
 
   private static Ladder ladder(JsonNode n) {
@@ -237,6 +282,25 @@ public record RemediationPolicy(
     }
     return new RepeatOffender(
         faults, duration(n.path("within").asText("24h"), "repeatOffender.within"));
+  }
+
+  private static Duration reescalateAfter(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return DEFAULT_REESCALATE_AFTER;
+    }
+    String text = n.asText();
+    if (text.equals("0")) {
+      return Duration.ZERO;
+    }
+    try {
+      Duration d = Durations.parse(text);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("must be >= 0 (0 = escalate once)");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("remediation.yaml: reescalateAfter: " + e.getMessage(), e);
+    }
   }
 
   private static Duration duration(String text, String key) {

@@ -418,6 +418,7 @@ public final class RemediatorService implements AutoCloseable {
       running.set(false);
     } finally {
       if (!halted) {
+        remediation.close(); // no timer hands work to the lanes once they are closing
         lanes.close();
         try {
           commit();

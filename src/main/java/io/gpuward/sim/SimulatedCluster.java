@@ -236,6 +236,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
   private final List<ClusterChange> changes = new ArrayList<>();
   private final List<ClusterAction> actions = new ArrayList<>();
   private final Set<String> tokens = new HashSet<>();
+  private final Map<String, ClusterEvent> events = new LinkedHashMap<>();
   private long timerSeq;
   private int cordons;
   private int uncordons;
@@ -664,6 +665,42 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
                   new PodView(
                       p.namespace(), p.name(), node, p.owner(), p.daemonSet(), p.gpuIndex()))
           .toList();
+    }
+  }
+
+  /**
+   * Records an Event on the node like the real actuator (reason {@code Gpuward<Action>}, {@code
+   * Gpuward<Action>Failed} as a Warning); one event per operation id and reason, however often
+   * called. Events on unknown nodes are kept too (the API server accepts them).
+   */
+  @Override
+  public void recordEvent(
+      String node,
+      io.gpuward.avro.RemediationAction action,
+      boolean ok,
+      String operationId,
+      String message) {
+    if (node == null || operationId == null) {
+      return;
+    }
+    String reason = io.gpuward.remediation.port.ClusterPort.eventReason(action, ok);
+    synchronized (lock) {
+      events.putIfAbsent(
+          operationId + "/" + reason,
+          new ClusterEvent(
+              node,
+              reason,
+              ok ? "Normal" : "Warning",
+              operationId,
+              message == null ? reason : message,
+              clock.instant()));
+    }
+  }
+
+  /** Every Event recorded, in order. */
+  public List<ClusterEvent> events() {
+    synchronized (lock) {
+      return List.copyOf(events.values());
     }
   }
 

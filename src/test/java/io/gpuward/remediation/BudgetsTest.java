@@ -64,4 +64,27 @@ class BudgetsTest {
     assertThat(b.acquire("n1", Budgets.scopes("p5", null), T0.plusSeconds(5))).isEmpty();
     assertThat(b.holds("n1")).isTrue();
   }
+
+  @Test
+  void shouldSayWhenTheHourWindowFreesASlotAndFreeItThen() {
+    var b = budgets(new Budgets.Limits(0, 0, 0, 0), new Budgets.Limits(0, 0, 2, 0));
+    assertThat(b.acquire("n1", Budgets.scopes("p5", null), T0)).isEmpty();
+    b.release("n1");
+    assertThat(b.acquire("n2", Budgets.scopes("p5", null), T0.plusSeconds(600))).isEmpty();
+    b.release("n2");
+    var denied = b.acquire("n3", Budgets.scopes("p5", null), T0.plusSeconds(900));
+    // Two starts counted: the oldest (T0) must leave the hour before a third may start.
+    assertThat(denied)
+        .hasValueSatisfying(d -> assertThat(d.freesAt()).isEqualTo(T0.plusSeconds(3600)));
+    assertThat(b.acquire("n3", Budgets.scopes("p5", null), T0.plusSeconds(3599))).isPresent();
+    assertThat(b.acquire("n3", Budgets.scopes("p5", null), T0.plusSeconds(3600))).isEmpty();
+  }
+
+  @Test
+  void shouldNameNoHourWhenOnlyConcurrencyDenies() {
+    var b = budgets(new Budgets.Limits(0, 0, 0, 0), new Budgets.Limits(1, 0, 5, 0));
+    assertThat(b.acquire("n1", Budgets.scopes("p5", null), T0)).isEmpty();
+    assertThat(b.acquire("n2", Budgets.scopes("p5", null), T0))
+        .hasValueSatisfying(d -> assertThat(d.freesAt()).isNull());
+  }
 }

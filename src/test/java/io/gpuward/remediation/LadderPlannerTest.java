@@ -226,6 +226,110 @@ class LadderPlannerTest {
         .endsWith(RemediationAction.RESET_GPU);
   }
 
+  private static FaultVerdict driverRoot(String id, String node) {
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(
+                FaultClass.DRIVER_ROOT_MISCONFIGURED,
+                RemediationAction.ESCALATE,
+                VerdictState.OPEN))
+        .setVerdictId(id)
+        .setNode(node)
+        .setNodegroup("g5-infer")
+        .setFixHint("set driverRoot")
+        .setValidUntil(NOW.plus(Duration.ofHours(72)))
+        .build();
+  }
+
+  private void recordStep(Step s, FaultVerdict v, Outcome o, Instant at) {
+    ledger.record(
+        RemediationRecord.newBuilder()
+            .setOperationId(s.operationId())
+            .setVerdictId(v.getVerdictId())
+            .setNode(v.getNode())
+            .setAction(s.action())
+            .setOutcome(o)
+            .setAttempt(s.attempt())
+            .setPolicyVersion(policy.version())
+            .setAt(at)
+            .build());
+  }
+
+  @Test
+  void shouldEscalateAnUnresolvedConfigurationFaultAgainAfterThePolicysPeriod() {
+    var p = new Planner(policy.withReescalateAfter(Duration.ofHours(24)));
+    var first = driverRoot("v-a", "g5-infer-0");
+    Step escalate =
+        p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, NOW).get(0);
+    recordStep(escalate, first, Outcome.SUCCEEDED, NOW);
+    assertThat(p.reescalationDue(first, ledger)).contains(NOW.plus(Duration.ofHours(24)));
+
+    // Within the period: nothing for the escalated verdict, SUPERSEDED for another in the scope.
+    Instant before = NOW.plus(Duration.ofHours(24)).minusSeconds(1);
+    assertThat(p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, before))
+        .isEmpty();
+    var second = driverRoot("v-b", "g5-infer-3");
+    assertThat(p.plan(second, Optional.empty(), ledger, new ControlState(), false, null, before))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skip()).isEqualTo(SkipReason.SUPERSEDED);
+              assertThat(s.detail()).contains("escalated again after 24h if still open");
+            });
+
+    // The period has passed and the fault is still open: the scope is escalated again, once.
+    Instant due = NOW.plus(Duration.ofHours(24));
+    var again = p.plan(second, Optional.empty(), ledger, new ControlState(), false, null, due);
+    assertThat(again)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.skipped()).isFalse();
+              assertThat(s.action()).isEqualTo(RemediationAction.ESCALATE);
+              assertThat(s.attempt()).isEqualTo(2);
+              assertThat(s.operationId()).isNotEqualTo(escalate.operationId());
+              assertThat(s.detail())
+                  .contains("still unresolved 24h")
+                  .contains("fix: set driverRoot");
+            });
+    recordStep(again.get(0), second, Outcome.SUCCEEDED, due);
+    assertThat(p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, due))
+        .singleElement()
+        .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.SUPERSEDED));
+    assertThat(p.reescalationDue(first, ledger)).contains(due.plus(Duration.ofHours(24)));
+  }
+
+  @Test
+  void shouldReadTheReescalationPeriodFromThePolicy() throws Exception {
+    assertThat(policy.reescalateAfter()).isEqualTo(Duration.ofHours(24));
+    String yaml = "version: t\nreescalateAfter: 0\n";
+    assertThat(
+            RemediationPolicy.parse(
+                    new java.io.ByteArrayInputStream(
+                        yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .reescalateAfter())
+        .isZero();
+  }
+
+  @Test
+  void shouldEscalateAConfigurationFaultOnlyOnceWhenReescalationIsOff() {
+    var p = new Planner(policy.withReescalateAfter(Duration.ZERO));
+    var first = driverRoot("v-a", "g5-infer-0");
+    Step escalate =
+        p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, NOW).get(0);
+    recordStep(escalate, first, Outcome.SUCCEEDED, NOW);
+    assertThat(p.reescalationDue(first, ledger)).isEmpty();
+    assertThat(
+            p.plan(
+                first,
+                Optional.empty(),
+                ledger,
+                new ControlState(),
+                false,
+                null,
+                NOW.plus(Duration.ofDays(30))))
+        .isEmpty();
+  }
+
   @Test
   void shouldEscalateAConfigurationFaultOncePerNodeGroupAndSkipTheRest() {
     var first =

@@ -124,6 +124,140 @@ class RemediationTest {
   }
 
   @Test
+  void shouldPlanAStepDeniedByTheHourlyBudgetAgainWhenTheHourFreesASlot() {
+    var policy = RemediationPolicy.load();
+    // One disruption may start per hour in the node group (no concurrency limit).
+    var hourly =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of("nodegroup", new Budgets.Limits(0, 0, 1, 0)),
+            policy.observeOnlyLag(),
+            java.time.Duration.ZERO);
+    var r =
+        new Remediation(
+            new Planner(hourly),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    List<FaultVerdict> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    r.onReplan(replanned::add);
+    try {
+      r.onVerdict(longLived("p5-train-2", "v-a"));
+      r.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED)); // releases concurrency only
+      clock.set(T0.plusSeconds(60));
+      r.onVerdict(longLived("p5-train-3", "v-b"));
+      assertThat(trail("v-b")).contains("DRAIN:SKIPPED:BUDGET").doesNotContain("DRAIN:SUCCEEDED");
+      assertThat(audit)
+          .filteredOn(x -> x.getReason() == SkipReason.BUDGET)
+          .singleElement()
+          .satisfies(x -> assertThat(x.getDetail()).contains("frees at " + T0.plusSeconds(3600)));
+
+      // No other budget is ever released; only the hour rolling over lets v-b through.
+      clock.set(T0.plusSeconds(3599));
+      r.wakeDeferred();
+      assertThat(replanned).isEmpty();
+      clock.set(T0.plusSeconds(3600));
+      r.wakeDeferred();
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10),
+          () -> assertThat(replanned).extracting(FaultVerdict::getVerdictId).contains("v-b"));
+      replanned.forEach(r::onVerdict);
+      assertThat(trail("v-b")).contains("DRAIN:SUCCEEDED", "REBOOT:SUCCEEDED");
+    } finally {
+      r.close();
+    }
+  }
+
+  private static FaultVerdict longLived(String node, String id) {
+    return FaultVerdict.newBuilder(verdict(node, id, VerdictState.OPEN))
+        .setValidUntil(T0.plusSeconds(7200))
+        .build();
+  }
+
+  @Test
+  void shouldRecordKubernetesEventsOnTheSimulatedNodeLikeTheRealActuator() {
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED));
+    assertThat(cluster.events())
+        .filteredOn(e -> e.node().equals("p5-train-2"))
+        .extracting(io.gpuward.sim.ClusterEvent::reason)
+        .containsExactly("GpuwardCordon", "GpuwardDrain", "GpuwardReboot", "GpuwardUncordon");
+    assertThat(cluster.events())
+        .allSatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo("Normal");
+              assertThat(e.message()).contains("v-a").contains("GPU_LOST");
+              assertThat(trail("v-a")).isNotEmpty();
+            });
+    // The same operation and outcome is one event, however often reported.
+    var first = cluster.events().get(0);
+    cluster.recordEvent("p5-train-2", RemediationAction.CORDON, true, first.operationId(), "again");
+    cluster.recordEvent(
+        "p5-train-2", RemediationAction.REBOOT, false, "op-x", "REBOOT failed: throttled");
+    assertThat(cluster.events()).hasSize(5);
+    assertThat(cluster.events().get(4))
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("GpuwardRebootFailed");
+              assertThat(e.type()).isEqualTo("Warning");
+            });
+  }
+
+  @Test
+  void shouldKeepWakingDeferredVerdictsWhenHandingOneOnFails() {
+    var policy = RemediationPolicy.load();
+    var settling =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of(),
+            policy.observeOnlyLag(),
+            java.time.Duration.ofSeconds(15));
+    var r =
+        new Remediation(
+            new Planner(settling),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    List<String> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    r.onReplan(
+        v -> {
+          if (v.getVerdictId().equals("v-x")) {
+            throw new java.util.concurrent.RejectedExecutionException("lane closed");
+          }
+          replanned.add(v.getVerdictId());
+        });
+    try {
+      r.onVerdict(verdict("p5-train-4", "v-x", VerdictState.OPEN));
+      r.onVerdict(verdict("p5-train-5", "v-y", VerdictState.OPEN));
+      clock.set(T0.plusSeconds(15));
+      r.wakeDeferred(); // must not throw, whichever verdict comes first
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10), () -> assertThat(replanned).containsExactly("v-y"));
+      // The timer is still alive: a verdict deferred later is woken by it alone.
+      r.onVerdict(
+          FaultVerdict.newBuilder(verdict("p5-train-6", "v-z", VerdictState.OPEN))
+              .setDetectedAt(T0.plusSeconds(15))
+              .build());
+      assertThat(replanned).doesNotContain("v-z");
+      clock.set(T0.plusSeconds(30));
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10), () -> assertThat(replanned).contains("v-z"));
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
   void shouldAuditAPauseAndActOnOpenVerdictsAfterTheResume() {
     var pause = PlannerTest.command("global", ControlKind.PAUSE, null);
     assertThat(remediation.onControl(pause)).isEmpty();

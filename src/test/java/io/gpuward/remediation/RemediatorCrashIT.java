@@ -103,7 +103,17 @@ class RemediatorCrashIT {
     setUp("crash");
     var clock = new ManualClock(T0);
     var cluster = cluster(clock);
-    var planner = new Planner(policy());
+    // The clock moves 10 s per poll while a restart takes real seconds (group join): a REBOOT
+    // deadline of 30 min keeps a slow restart from pushing the ladder on to REPLACE, which is not
+    // what this test is about (seen in full runs with the default 5 min).
+    var ladder = policy().ladder();
+    var deadlines = new java.util.HashMap<>(ladder.verifyDeadline());
+    deadlines.put(RemediationAction.REBOOT, Duration.ofMinutes(30));
+    var planner =
+        new Planner(
+            policy()
+                .withLadder(
+                    new RemediationPolicy.Ladder(ladder.rungs(), deadlines, ladder.recheck())));
     String group = TestNames.unique("remediator-crash");
     List<FaultVerdict> verdicts =
         List.of(

@@ -181,11 +181,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
 
   /** {@code GpuwardCordon}, {@code GpuwardResetGpu}, {@code GpuwardRebootFailed}, … */
   static String eventReason(io.gpuward.avro.RemediationAction action, boolean ok) {
-    StringBuilder b = new StringBuilder("Gpuward");
-    for (String part : action.name().split("_")) {
-      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
-    }
-    return ok ? b.toString() : b.append("Failed").toString();
+    return io.gpuward.remediation.port.ClusterPort.eventReason(action, ok);
   }
 
   @Override

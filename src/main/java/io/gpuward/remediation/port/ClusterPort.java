@@ -43,4 +43,17 @@ public interface ClusterPort {
       boolean ok,
       String operationId,
       String message) {}
+
+  /**
+   * The reason of gpuward's Event for {@code action}: {@code GpuwardCordon}, {@code
+   * GpuwardResetGpu}, {@code GpuwardRebootFailed}, … (the same for the real and the simulated
+   * cluster).
+   */
+  static String eventReason(io.gpuward.avro.RemediationAction action, boolean ok) {
+    StringBuilder b = new StringBuilder("Gpuward");
+    for (String part : action.name().split("_")) {
+      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return ok ? b.toString() : b.append("Failed").toString();
+  }
 }

@@ -57,6 +57,22 @@ public final class Planner {
       boolean dryRun,
       String observeOnly,
       Instant now) {
+    return plan(v, live, ledger, controls, dryRun, observeOnly, op -> false, now);
+  }
+
+  /**
+   * @param running operations this remediator is carrying out right now (on another lane): a
+   *     STARTED one of them is under way, not left behind by a crash, so it is waited for
+   */
+  public List<Step> plan(
+      FaultVerdict v,
+      Optional<LiveNode> live,
+      Ledger ledger,
+      ControlState controls,
+      boolean dryRun,
+      String observeOnly,
+      java.util.function.Predicate<String> running,
+      Instant now) {
     String node = v.getNode();
     String session = v.getVerdictId();
     if (v.getState() == VerdictState.CLEARED) {
@@ -320,6 +336,9 @@ public final class Planner {
         break; // recorded already; never retried blindly
       }
       String retry = null;
+      if (was == Outcome.STARTED && running.test(op)) {
+        break; // under way on another lane (one escalation for a scope): looked at again later
+      }
       if (was == Outcome.STARTED) {
         // Intent without outcome: the remediator stopped between the two. Reconcile.
         Reconciled r = reconcile(entry.get(), live, policy.ladder(), now);

@@ -65,6 +65,10 @@ public final class Remediation {
   private final Map<String, FaultVerdict> latest = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
   private final Map<String, Instant> deferred = new ConcurrentHashMap<>();
+
+  /** Operations being carried out right now, on any lane: one operation id is never run twice. */
+  private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
+
   private final java.util.concurrent.atomic.AtomicBoolean timerStarted =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final ScheduledExecutorService timer =
@@ -261,7 +265,8 @@ public final class Remediation {
           v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
     }
     List<Step> steps =
-        planner.plan(v, live, ledger, controls, dryRun, observeOnly, clock.instant());
+        planner.plan(
+            v, live, ledger, controls, dryRun, observeOnly, inProgress::contains, clock.instant());
     boolean replanNow = false;
     for (Step step : steps) {
       if (step.reportOnly()) {
@@ -338,53 +343,64 @@ public final class Remediation {
         }
         waitingForBudget.remove(v.getVerdictId());
       }
-      report(v, step, Outcome.PLANNED, null, step.detail());
-      // The intent: durable (with the consumed offsets) before the action is taken.
-      report(v, step, Outcome.STARTED, null, before(step, v, live));
-      intent.accept(step);
+      if (!inProgress.add(step.operationId())) {
+        // Another lane is carrying out this very operation (one escalation for a configuration
+        // scope, planned for two of its nodes at once): look again once it is done.
+        defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
+        break;
+      }
       try {
-        String detail;
+        report(v, step, Outcome.PLANNED, null, step.detail());
+        // The intent: durable (with the consumed offsets) before the action is taken.
+        report(v, step, Outcome.STARTED, null, before(step, v, live));
+        intent.accept(step);
         try {
-          detail = execute(v, step, live);
-        } catch (RuntimeException e) {
-          throw StepFailures.wrap(e, step.action());
+          String detail;
+          try {
+            detail = execute(v, step, live);
+          } catch (RuntimeException e) {
+            throw StepFailures.wrap(e, step.action());
+          }
+          report(v, step, Outcome.SUCCEEDED, null, detail);
+          event(v, step, true, detail);
+          if (step.action() == RemediationAction.ESCALATE) {
+            release(v.getNode());
+          }
+        } catch (ActuatorException e) {
+          Outcome o =
+              switch (e.kind()) {
+                case TRANSIENT -> Outcome.FAILED_TRANSIENT;
+                case PERMANENT -> Outcome.FAILED_PERMANENT;
+                case AMBIGUOUS -> Outcome.AMBIGUOUS;
+              };
+          log.warn(
+              "remediation step failed node={} verdictId={} action={} op={}: {}",
+              v.getNode(),
+              v.getVerdictId(),
+              step.action(),
+              step.operationId(),
+              e.getMessage());
+          report(v, step, o, null, e.getMessage());
+          event(v, step, false, o + ": " + e.getMessage());
+          boolean rung = VERIFIABLE.contains(step.action());
+          if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
+            release(v.getNode());
+          }
+          if (rung && o != Outcome.FAILED_TRANSIENT) {
+            replanNow = true; // the ladder moves to its next rung
+          }
+          break; // later steps depend on this one
         }
-        report(v, step, Outcome.SUCCEEDED, null, detail);
-        event(v, step, true, detail);
-        if (step.action() == RemediationAction.ESCALATE) {
-          release(v.getNode());
-        }
-      } catch (ActuatorException e) {
-        Outcome o =
-            switch (e.kind()) {
-              case TRANSIENT -> Outcome.FAILED_TRANSIENT;
-              case PERMANENT -> Outcome.FAILED_PERMANENT;
-              case AMBIGUOUS -> Outcome.AMBIGUOUS;
-            };
-        log.warn(
-            "remediation step failed node={} verdictId={} action={} op={}: {}",
-            v.getNode(),
-            v.getVerdictId(),
-            step.action(),
-            step.operationId(),
-            e.getMessage());
-        report(v, step, o, null, e.getMessage());
-        event(v, step, false, o + ": " + e.getMessage());
-        boolean rung = VERIFIABLE.contains(step.action());
-        if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
-          release(v.getNode());
-        }
-        if (rung && o != Outcome.FAILED_TRANSIENT) {
-          replanNow = true; // the ladder moves to its next rung
-        }
-        break; // later steps depend on this one
+      } finally {
+        inProgress.remove(step.operationId());
       }
     }
     if (v.getState() != VerdictState.CLEARED) {
       if (replanNow) {
         defer(v, clock.instant());
       } else if (planner.awaitingVerification(v, ledger)
-          || planner.waitingForDisruption(v, ledger, clock.instant()).isPresent()) {
+          || planner.waitingForDisruption(v, ledger, clock.instant()).isPresent()
+          || (steps.isEmpty() && !inProgress.isEmpty())) {
         defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
       } else {
         // A configuration fault still open when its scope is due to be escalated again.

@@ -345,4 +345,67 @@ class RemediationTest {
     assertThat(trail("v-t")).contains("UNCORDON:SUCCEEDED");
     assertThat(cluster.node("p5-train-2").orElseThrow().unschedulable()).isFalse();
   }
+
+  @Test
+  void shouldEscalateAConfigurationScopeOnceWhenTwoLanesPlanItAtOnce() throws Exception {
+    var started = new java.util.concurrent.CountDownLatch(1);
+    var proceed = new java.util.concurrent.CountDownLatch(1);
+    List<RemediationRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+    var lanes =
+        new Remediation(
+            new Planner(RemediationPolicy.load()),
+            cluster,
+            cluster,
+            r -> {
+              records.add(r);
+              if (r.getAction() == RemediationAction.ESCALATE
+                  && r.getOutcome() == Outcome.STARTED) {
+                started.countDown();
+                try {
+                  proceed.await(10, java.util.concurrent.TimeUnit.SECONDS); // mid-escalation
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            },
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    java.util.function.Function<String, FaultVerdict> driverRoot =
+        node ->
+            FaultVerdict.newBuilder(
+                    PlannerTest.verdict(
+                        FaultClass.DRIVER_ROOT_MISCONFIGURED,
+                        RemediationAction.ESCALATE,
+                        VerdictState.OPEN))
+                .setVerdictId("v-" + node)
+                .setNode(node)
+                .setDetectedAt(T0)
+                .setValidUntil(T0.plusSeconds(600))
+                .build();
+    Thread first = new Thread(() -> lanes.onVerdict(driverRoot.apply("p5-train-2")));
+    first.start();
+    assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    lanes.onVerdict(driverRoot.apply("p5-train-3")); // the other lane, same scope, same moment
+    proceed.countDown();
+    first.join(10_000);
+    lanes.onVerdict(driverRoot.apply("p5-train-3")); // looked at again
+
+    List<String> escalations;
+    synchronized (records) {
+      escalations =
+          records.stream()
+              .filter(r -> r.getAction() == RemediationAction.ESCALATE)
+              .map(r -> r.getNode() + ":" + r.getOutcome() + ":" + r.getReason())
+              .toList();
+    }
+    assertThat(escalations)
+        .containsExactly(
+            "p5-train-2:PLANNED:null",
+            "p5-train-2:STARTED:null",
+            "p5-train-2:SUCCEEDED:null",
+            "p5-train-3:SKIPPED:SUPERSEDED");
+    lanes.close();
+  }
 }

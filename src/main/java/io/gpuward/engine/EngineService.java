@@ -43,7 +43,7 @@ public final class EngineService implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.engineCommitIntervalMs());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.engineThreads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     // Process whatever is buffered instead of idling for input partitions with data on the broker
     // but not fetched yet. Every rule is event-time with grace, which absorbs the cross-topic
     // reordering this allows (at most one fetch's worth, well under a second of event time); and

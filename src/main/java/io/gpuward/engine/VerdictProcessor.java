@@ -3,7 +3,6 @@ package io.gpuward.engine;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
-import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.engine.domain.FleetCorrelator;
@@ -11,6 +10,7 @@ import io.gpuward.engine.domain.IncidentHolds;
 import io.gpuward.engine.domain.NodeContext;
 import io.gpuward.engine.domain.NodeHealths;
 import io.gpuward.engine.domain.Signal;
+import io.gpuward.engine.domain.Signatures;
 import io.gpuward.engine.domain.VerdictDecider;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -49,7 +49,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, FaultVerdict> verdicts;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
-  private TimestampedKeyValueStore<String, FleetIncident> incidents;
+  private KeyValueStore<String, FleetIncident> incidents;
 
   VerdictProcessor(
       VerdictDecider decider,
@@ -80,7 +80,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     if (signal instanceof Signal.Detected d) {
       String key = slot(node, d.faultClass());
       var decision = decider.onDetected(Optional.ofNullable(verdicts.get(key)), d, ctx);
-      apply(key, withHold(decision, openIncidents()), emitted);
+      apply(key, withHold(decision), emitted);
     } else if (signal instanceof Signal.Recovered r) {
       for (FaultClass c : r.classes()) {
         String key = slot(node, c);
@@ -137,7 +137,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
    * Holds a kept verdict when an open fleet incident covers it, and releases it when none does any
    * more; a change of hold is itself a change consumers see (UPDATED).
    */
-  private VerdictDecider.Decision withHold(VerdictDecider.Decision d, List<FleetIncident> open) {
+  private VerdictDecider.Decision withHold(VerdictDecider.Decision d) {
     if (d.keep().isEmpty()) {
       return d;
     }
@@ -152,8 +152,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
                 inv.getZone(),
                 inv.getImage(),
                 inv.getDriverVersion());
-    Optional<FleetIncident> holding =
-        open.isEmpty() ? Optional.empty() : IncidentHolds.holding(v, open, scopes);
+    Optional<FleetIncident> holding = IncidentHolds.holding(v, candidates(v, scopes), scopes);
     String incidentId = holding.map(FleetIncident::getIncidentId).orElse(null);
     if (holding.isPresent() == v.getHeld() && Objects.equals(incidentId, v.getIncidentId())) {
       return d;
@@ -167,31 +166,36 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     return new VerdictDecider.Decision(Optional.of(kept), Optional.of(emit));
   }
 
-  private List<FleetIncident> openIncidents() {
-    List<FleetIncident> out = new ArrayList<>();
-    try (var it = incidents.all()) {
-      it.forEachRemaining(
-          kv -> {
-            FleetIncident i = ValueAndTimestamp.getValueOrNull(kv.value);
-            if (i != null && i.getState() != IncidentState.CLEARED) {
-              out.add(i);
-            }
-          });
+  /** The open incidents of the verdict's signature in any of its node's scopes (store lookups). */
+  private List<FleetIncident> candidates(FaultVerdict v, Map<String, String> scopes) {
+    String signature = Signatures.of(v);
+    List<FleetIncident> out = new ArrayList<>(1);
+    for (String scope : scopes.values()) {
+      FleetIncident i = incidents.get(IncidentHolds.key(scope, signature));
+      if (i != null) {
+        out.add(i);
+      }
     }
     return out;
+  }
+
+  private boolean anyOpenIncident() {
+    try (var it = incidents.all()) {
+      return it.hasNext();
+    }
   }
 
   private void expire(long streamTimeMs) {
     Instant now = Instant.ofEpochMilli(streamTimeMs);
     Map<String, List<String>> expiredByNode = new LinkedHashMap<>();
     Map<String, List<String>> heldByNode = new LinkedHashMap<>();
-    List<FleetIncident> open = openIncidents();
+    boolean anyOpen = anyOpenIncident();
     try (var it = verdicts.all()) {
       it.forEachRemaining(
           kv -> {
             if (!now.isBefore(kv.value.getValidUntil())) {
               expiredByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
-            } else if (!open.isEmpty() || kv.value.getHeld()) {
+            } else if (anyOpen || kv.value.getHeld()) {
               heldByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
             }
           });
@@ -202,7 +206,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
           List<FaultVerdict> emitted = new ArrayList<>();
           for (String key : keys) {
             FaultVerdict v = verdicts.get(key);
-            var d = withHold(new VerdictDecider.Decision(Optional.of(v), Optional.empty()), open);
+            var d = withHold(new VerdictDecider.Decision(Optional.of(v), Optional.empty()));
             if (d.emit().isPresent()) {
               FaultVerdict updated =
                   FaultVerdict.newBuilder(d.emit().get())

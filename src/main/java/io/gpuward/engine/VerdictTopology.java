@@ -4,7 +4,6 @@ import static io.gpuward.engine.EngineNames.*;
 
 import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
-import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeHealth;
@@ -217,13 +216,18 @@ public final class VerdictTopology {
             Serdes.String(),
             topics.verdicts.valueSerde()));
 
-    // Open fleet incidents, readable by every task: the decider holds verdicts they cover.
-    b.globalTable(
+    // Open fleet incidents by scope and signature, readable by every task: the decider holds the
+    // verdicts they cover. The topic is keyed by scope only, hence a store fed by a processor
+    // (also run on restore) instead of a GlobalKTable.
+    b.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(INCIDENTS_STORE),
+                Serdes.String(),
+                topics.incidents.valueSerde())
+            .withLoggingDisabled(),
         topics.incidents.name(),
         Consumed.with(Serdes.String(), topics.incidents.valueSerde()).withName(INCIDENTS_SOURCE),
-        Materialized.<String, FleetIncident, KeyValueStore<Bytes, byte[]>>as(INCIDENTS_STORE)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(topics.incidents.valueSerde()));
+        IncidentsGlobalProcessor::new);
 
     VerdictDecider decider = new VerdictDecider(rules);
     List<String> scopeKinds = rules.correlation().scopes();

@@ -159,4 +159,79 @@ class CorrelationTopologyTest {
     assertThat(incidents.readValuesToList())
         .noneSatisfy(i -> assertThat(i.getScope()).isEqualTo("nodegroup:p5-big"));
   }
+
+  @Test
+  void shouldHoldTwoStormsInOneScopeEachUnderItsOwnIncidentAndClearOneAlone() {
+    fleet("p5-train", "p5.48xlarge", 8);
+    for (int i = 0; i < 4; i++) { // an XID 79 storm on 0-3 (GPU_LOST, TTL 30m)
+      h.xid.pipeInput(
+          "p5-train-" + i, xid("p5-train-" + i, 79, "GPU-" + i, T0.plusSeconds(10 + i)));
+    }
+    for (int i = 4; i < 8; i++) { // a driver-root storm on 4-7 (TTL 2h)
+      containerFailure("p5-train-" + i, T0.plusSeconds(20 + i));
+    }
+    h.gpu.pipeInput("p5-train-0", sample("p5-train-0", 0, "GPU-a", 50, T0.plusSeconds(60)));
+
+    List<FleetIncident> opened =
+        incidents.readValuesToList().stream()
+            .filter(i -> i.getState() == IncidentState.OPEN)
+            .toList();
+    assertThat(opened)
+        .extracting(FleetIncident::getScope)
+        .containsExactly("nodegroup:p5-train", "nodegroup:p5-train");
+    String xidIncident = incidentOf(opened, "GPU_LOST:xid=79");
+    String driverIncident =
+        incidentOf(
+            opened, "DRIVER_ROOT_MISCONFIGURED:container_start_failure:libnvidia-ml-not-found");
+    assertThat(xidIncident).isNotEqualTo(driverIncident);
+
+    List<FaultVerdict> first = h.verdicts.readValuesToList();
+    for (int i = 0; i < 4; i++) {
+      assertHeld(first, "p5-train-" + i, FaultClass.GPU_LOST, xidIncident);
+    }
+    for (int i = 4; i < 8; i++) {
+      assertHeld(first, "p5-train-" + i, FaultClass.DRIVER_ROOT_MISCONFIGURED, driverIncident);
+    }
+
+    // 31 minutes on: the GPU_LOST verdicts expire, the XID storm's incident clears; the
+    // driver-root storm is still open and its members stay held under their own incident.
+    h.gpu.pipeInput("p5-train-0", sample("p5-train-0", 0, "GPU-a", 50, T0.plusSeconds(31 * 60)));
+    h.gpu.pipeInput("p5-train-0", sample("p5-train-0", 0, "GPU-a", 50, T0.plusSeconds(32 * 60)));
+    assertThat(incidents.readValuesToList())
+        .filteredOn(i -> i.getState() == IncidentState.CLEARED)
+        .extracting(FleetIncident::getIncidentId)
+        .containsExactly(xidIncident);
+    List<FaultVerdict> later = h.verdicts.readValuesToList();
+    assertThat(later)
+        .filteredOn(v -> v.getFaultClass() == FaultClass.GPU_LOST)
+        .extracting(FaultVerdict::getState)
+        .contains(io.gpuward.avro.VerdictState.CLEARED);
+    assertThat(later)
+        .as("the driver-root members are neither released nor moved")
+        .filteredOn(v -> v.getFaultClass() == FaultClass.DRIVER_ROOT_MISCONFIGURED)
+        .allSatisfy(
+            v -> {
+              assertThat(v.getHeld()).isTrue();
+              assertThat(v.getIncidentId()).isEqualTo(driverIncident);
+            });
+  }
+
+  private static String incidentOf(List<FleetIncident> opened, String signature) {
+    return opened.stream()
+        .filter(i -> i.getSignature().equals(signature))
+        .map(FleetIncident::getIncidentId)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no incident for " + signature + " in " + opened));
+  }
+
+  private static void assertHeld(
+      List<FaultVerdict> verdicts, String node, FaultClass c, String incidentId) {
+    FaultVerdict last =
+        verdicts.stream()
+            .filter(v -> v.getNode().equals(node) && v.getFaultClass() == c)
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError("no " + c + " verdict on " + node));
+    assertThat(last.getHeld()).as("%s %s held", node, c).isTrue();
+    assertThat(last.getIncidentId()).as("%s %s incident", node, c).isEqualTo(incidentId);
+  }
 }

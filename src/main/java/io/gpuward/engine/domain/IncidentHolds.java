@@ -9,7 +9,17 @@ import java.util.Optional;
 
 /** Whether an open fleet incident covers a verdict: same signature, and a scope of its node. */
 public final class IncidentHolds {
+  private static final char SEP = '\u0000';
+
   private IncidentHolds() {}
+
+  /**
+   * The key of an open incident in the incidents store: its scope and signature (a scope can hold
+   * several storms of different signatures at once; one storm per signature fleet-wide).
+   */
+  public static String key(String scope, String signature) {
+    return scope + SEP + signature;
+  }
 
   public static Optional<FleetIncident> holding(
       FaultVerdict v, Collection<FleetIncident> incidents, Map<String, String> nodeScopes) {

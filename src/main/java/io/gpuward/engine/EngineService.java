@@ -63,8 +63,7 @@ public final class EngineService implements AutoCloseable {
     // but not fetched yet. Every rule is event-time with grace, which absorbs the cross-topic
     // reordering this allows (at most one fetch's worth, well under a second of event time); and
     // with idling on, Kafka Streams 4.3 formats a log line per empty partition on every check,
-    // about
-    // 10% of the stream thread here. A kafka.max.task.idle.ms setting still overrides this.
+    // about 10% of the stream thread here. A kafka.max.task.idle.ms setting still overrides this.
     p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     // The incidents global store: its processing errors go through the same handler.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

@@ -49,6 +49,8 @@ public final class RollupService implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.engineCommitIntervalMs());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    // No global stores; set so Kafka Streams 4.3 does not warn about the GlobalThread at start.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     p.put(

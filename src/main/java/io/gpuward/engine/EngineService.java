@@ -9,14 +9,11 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +21,11 @@ import org.slf4j.LoggerFactory;
 public final class EngineService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EngineService.class);
 
-  private final KafkaStreams streams;
+  private final RunningStreams app;
   private final KafkaStreamsMetrics binder;
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile Throwable failure;
 
-  private EngineService(KafkaStreams streams, KafkaStreamsMetrics binder) {
-    this.streams = streams;
+  private EngineService(RunningStreams app, KafkaStreamsMetrics binder) {
+    this.app = app;
     this.binder = binder;
   }
 
@@ -93,49 +88,22 @@ public final class EngineService implements AutoCloseable {
     KafkaStreams streams = new KafkaStreams(topology, properties(cfg, topics, meters, clock));
     KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
     binder.bindTo(meters);
-    EngineService svc = new EngineService(streams, binder);
-    CountDownLatch running = new CountDownLatch(1);
-    streams.setStateListener(
-        (now, before) -> {
-          log.info("engine state {} -> {}", before, now);
-          if (now == KafkaStreams.State.RUNNING) {
-            running.countDown();
-          }
-          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
-            running.countDown();
-            svc.stopped.countDown();
-          }
-        });
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          // A bug, not bad data (bad data goes to the DLQ): fail loudly.
-          log.error("verdict engine failed; shutting down", e);
-          svc.failure = e;
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-    streams.start();
     try {
-      if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("engine not RUNNING after {}; continuing to wait in the background", startTimeout);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return new EngineService(
+          RunningStreams.start("verdict engine", streams, startTimeout), binder);
+    } catch (RuntimeException e) {
+      binder.close();
+      throw e;
     }
-    if (streams.state() == KafkaStreams.State.ERROR || svc.failure != null) {
-      svc.close();
-      throw new IllegalStateException("verdict engine failed to start", svc.failure);
-    }
-    return svc;
   }
 
   public KafkaStreams.State state() {
-    return streams.state();
+    return app.state();
   }
 
   /** Blocks until the engine stops (closed, or failed). Returns the failure, if any. */
   public Throwable awaitStop() throws InterruptedException {
-    stopped.await();
-    return failure;
+    return app.awaitStop();
   }
 
   /**
@@ -144,11 +112,7 @@ public final class EngineService implements AutoCloseable {
    */
   @Override
   public void close() {
-    streams.close(
-        org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(15))
-            .withGroupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    app.close();
     binder.close();
-    stopped.countDown();
   }
 }

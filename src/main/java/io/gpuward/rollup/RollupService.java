@@ -2,35 +2,26 @@ package io.gpuward.rollup;
 
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.Topics;
+import io.gpuward.engine.RunningStreams;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops the telemetry rollup ({@link RollupTopology}) as its own Streams application,
  * {@code <engine.application.id>-rollup}, next to the verdict engine.
  */
 public final class RollupService implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RollupService.class);
-
   /** Suffix of the rollup's application id after the engine's. */
   public static final String APPLICATION_SUFFIX = "-rollup";
 
-  private final KafkaStreams streams;
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile Throwable failure;
+  private final RunningStreams app;
 
-  private RollupService(KafkaStreams streams) {
-    this.streams = streams;
+  private RollupService(RunningStreams app) {
+    this.app = app;
   }
 
   /** The rollup's application id for this configuration. */
@@ -64,51 +55,16 @@ public final class RollupService implements AutoCloseable {
       GpuwardConfig cfg, Topics topics, RollupSettings settings, Duration startTimeout) {
     KafkaStreams streams =
         new KafkaStreams(RollupTopology.build(topics, settings), properties(cfg));
-    RollupService svc = new RollupService(streams);
-    CountDownLatch running = new CountDownLatch(1);
-    streams.setStateListener(
-        (now, before) -> {
-          log.info("rollup state {} -> {}", before, now);
-          if (now == KafkaStreams.State.RUNNING) {
-            running.countDown();
-          }
-          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
-            running.countDown();
-            svc.stopped.countDown();
-          }
-        });
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          log.error("telemetry rollup failed; shutting down", e);
-          svc.failure = e;
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-    streams.start();
-    try {
-      if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("rollup not RUNNING after {}; continuing to wait in the background", startTimeout);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (streams.state() == KafkaStreams.State.ERROR || svc.failure != null) {
-      svc.close();
-      throw new IllegalStateException("telemetry rollup failed to start", svc.failure);
-    }
-    return svc;
+    return new RollupService(RunningStreams.start("telemetry rollup", streams, startTimeout));
   }
 
   /** Blocks until the rollup stops (closed, or failed). Returns the failure, if any. */
   public Throwable awaitStop() throws InterruptedException {
-    stopped.await();
-    return failure;
+    return app.awaitStop();
   }
 
   @Override
   public void close() {
-    streams.close(
-        CloseOptions.timeout(Duration.ofSeconds(15))
-            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-    stopped.countDown();
+    app.close();
   }
 }

@@ -1,0 +1,91 @@
+package io.gpuward.engine;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kafka Streams application running in this process (the verdict engine, the telemetry rollup):
+ * started and waited for until RUNNING, its failure kept, closed leaving the group.
+ */
+public final class RunningStreams implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RunningStreams.class);
+
+  private final String name;
+  private final KafkaStreams streams;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Throwable failure;
+
+  private RunningStreams(String name, KafkaStreams streams) {
+    this.name = name;
+    this.streams = streams;
+  }
+
+  /**
+   * Starts {@code streams} and waits up to {@code startTimeout} until it runs. A failure of a
+   * stream thread is a bug, not bad data (bad data goes to the DLQ): it shuts the application down.
+   * Throws if it failed to start.
+   */
+  public static RunningStreams start(String name, KafkaStreams streams, Duration startTimeout) {
+    RunningStreams app = new RunningStreams(name, streams);
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener(
+        (now, before) -> {
+          log.info("{} state {} -> {}", name, before, now);
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+            running.countDown();
+            app.stopped.countDown();
+          }
+        });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("{} failed; shutting down", name, e);
+          app.failure = e;
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.start();
+    try {
+      if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "{} not RUNNING after {}; continuing to wait in the background", name, startTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (streams.state() == KafkaStreams.State.ERROR || app.failure != null) {
+      app.close();
+      throw new IllegalStateException(name + " failed to start", app.failure);
+    }
+    return app;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Blocks until the application stops (closed, or failed). Returns the failure, if any. */
+  public Throwable awaitStop() throws InterruptedException {
+    stopped.await();
+    return failure;
+  }
+
+  /**
+   * Stops the application and leaves the consumer group, so a replacement instance gets the
+   * partitions at once instead of after the session timeout.
+   */
+  @Override
+  public void close() {
+    streams.close(
+        CloseOptions.timeout(Duration.ofSeconds(15))
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    stopped.countDown();
+  }
+}

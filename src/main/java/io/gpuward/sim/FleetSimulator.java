@@ -947,21 +947,7 @@ public final class FleetSimulator {
     n.notReadyFault = -1;
     cluster.setKubeletReady(n.name, true, at);
     if (n.registered && !n.rebooting) {
-      event(
-          n,
-          NodeEventKind.CONDITION_CHANGED,
-          at,
-          "kubelet",
-          "Ready",
-          "True",
-          "KubeletReady",
-          "kubelet is posting ready status",
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+      readyEvent(n, at);
     }
   }
 

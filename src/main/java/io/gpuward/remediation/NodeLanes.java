@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeLanes implements AutoCloseable {
   private final List<ExecutorService> lanes = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger pending =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   NodeLanes(int count) {
     for (int i = 0; i < count; i++) {
@@ -27,7 +29,27 @@ final class NodeLanes implements AutoCloseable {
   }
 
   void submit(String node, Runnable work) {
-    lanes.get(Math.floorMod(node.hashCode(), lanes.size())).execute(work);
+    pending.incrementAndGet();
+    try {
+      lanes
+          .get(Math.floorMod(node.hashCode(), lanes.size()))
+          .execute(
+              () -> {
+                try {
+                  work.run();
+                } finally {
+                  pending.decrementAndGet();
+                }
+              });
+    } catch (RuntimeException e) {
+      pending.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /** True when no work is queued or running on any lane. */
+  boolean idle() {
+    return pending.get() == 0;
   }
 
   @Override

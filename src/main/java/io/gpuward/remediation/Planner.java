@@ -329,7 +329,9 @@ public final class Planner {
       int attempt = o.attempt();
       var entry = ledger.entry(op);
       Outcome was = entry.map(Ledger.Entry::outcome).orElse(null);
-      if (ledger.finished(op) || (skip != null && ledger.decided(op))) {
+      if (ledger.finished(op) || (skip != null && ledger.decided(op) && was != Outcome.STARTED)) {
+        // A STARTED step is reconciled even when the verdict is skipped now (expired while the
+        // remediator was down, paused, vetoed): what happened is recorded, and a retry is skipped.
         continue;
       }
       if (was == Outcome.AMBIGUOUS) {
@@ -367,6 +369,9 @@ public final class Planner {
         attempt = attempt + 1;
         op = OperationIds.of(node, session, a, attempt);
         retry = "retry once after restart: " + r.why();
+        if (skip != null) {
+          why = "reconciled after restart: " + r.why() + "; not retried: " + why;
+        }
       }
       String detail =
           a == RemediationAction.ESCALATE

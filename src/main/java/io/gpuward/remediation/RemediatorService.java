@@ -54,6 +54,7 @@ public final class RemediatorService implements AutoCloseable {
   private final Object txLock = new Object();
   private boolean inTransaction;
   private volatile boolean halted;
+  private volatile boolean caughtUp;
   private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
   private KafkaConsumer<String, FaultVerdict> consumer;
   private Thread thread;
@@ -374,8 +375,11 @@ public final class RemediatorService implements AutoCloseable {
     }
   }
 
-  /** Goes observe-only while the verdicts not yet read exceed the policy's threshold. */
-  private void checkLag() {
+  /**
+   * Goes observe-only while the verdicts not yet read exceed the policy's threshold. Returns the
+   * verdicts not yet read.
+   */
+  private long checkLag() {
     long lag = 0;
     for (TopicPartition tp : consumer.assignment()) {
       lag += consumer.currentLag(tp).orElse(0L);
@@ -387,6 +391,7 @@ public final class RemediatorService implements AutoCloseable {
       remediation.observeOnly(null);
     }
     lagValue.set(lag);
+    return lag;
   }
 
   private void loop() {
@@ -395,7 +400,8 @@ public final class RemediatorService implements AutoCloseable {
         var records = consumer.poll(Duration.ofMillis(200));
         groupMetadata = consumer.groupMetadata();
         polls.incrementAndGet();
-        checkLag();
+        long behind = checkLag();
+        caughtUp = records.isEmpty() && behind == 0 && !consumer.assignment().isEmpty();
         refreshBudgetGauge();
         for (ConsumerRecord<String, FaultVerdict> r : records) {
           if (r.value() == null) {
@@ -494,6 +500,15 @@ public final class RemediatorService implements AutoCloseable {
   /** True when every consumed verdict has been handled. */
   public boolean idle() {
     return offsets.idle();
+  }
+
+  /**
+   * True when the remediator has nothing to do until time passes: its partitions are assigned, its
+   * last poll found no verdict unread, every verdict read was handled and no lane has work
+   * (including verdicts planned again by a timer or a command).
+   */
+  public boolean caughtUp() {
+    return caughtUp && !halted && offsets.idle() && lanes.idle();
   }
 
   @Override

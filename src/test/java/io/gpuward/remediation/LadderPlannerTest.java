@@ -450,6 +450,43 @@ class LadderPlannerTest {
   }
 
   @Test
+  void shouldReconcileAStartedStepEvenWhenTheVerdictExpiredMeanwhile() {
+    var v =
+        FaultVerdict.newBuilder(xid119("v-1", "p5-train-2", NOW.minusSeconds(900)))
+            .setValidUntil(NOW.minusSeconds(1))
+            .build();
+    done(v, NOW.minusSeconds(800), RemediationAction.CORDON, RemediationAction.DRAIN);
+    record(v, RemediationAction.RESET_GPU, 1, Outcome.FAILED_PERMANENT, NOW.minusSeconds(700), "");
+    record(
+        v,
+        RemediationAction.REBOOT,
+        1,
+        Outcome.STARTED,
+        NOW.minusSeconds(600),
+        "bootId=b1 instanceId=i-1");
+    // The reboot happened: recorded, although nothing more is done for an expired verdict.
+    assertThat(plan(v, Optional.of(live("b2", "op")), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.report()).isEqualTo(Outcome.SUCCEEDED);
+              assertThat(s.detail()).contains("boot id changed b1 -> b2");
+            });
+    // It did not happen: the retry is not made, and the record says why.
+    assertThat(plan(v, Optional.of(live("b1", "op")), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.action()).isEqualTo(RemediationAction.REBOOT);
+              assertThat(s.attempt()).isEqualTo(2);
+              assertThat(s.skip()).isEqualTo(SkipReason.STALE);
+              assertThat(s.detail())
+                  .contains("reconciled after restart: boot id still b1")
+                  .contains("not retried: verdict expired");
+            });
+  }
+
+  @Test
   void shouldNeverRetryAGpuResetBlindly() {
     var started =
         new Ledger.Entry(

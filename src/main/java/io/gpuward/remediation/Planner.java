@@ -353,7 +353,8 @@ public final class Planner {
                   op, a, attempt, Outcome.SUCCEEDED, "reconciled after restart: " + r.why()));
           continue;
         }
-        if (r.kind() == Reconciled.Kind.UNKNOWABLE || attempt > 1) {
+        boolean exhausted = attempt >= MAX_ATTEMPTS_AFTER_RESTART;
+        if (r.kind() == Reconciled.Kind.UNKNOWABLE || exhausted) {
           steps.add(
               Step.record(
                   op,
@@ -362,13 +363,17 @@ public final class Planner {
                   Outcome.AMBIGUOUS,
                   "reconciled after restart: "
                       + r.why()
-                      + (attempt > 1 ? "; retried once already" : "")
+                      + (exhausted
+                          ? "; interrupted "
+                              + attempt
+                              + " times: something stops the remediator here"
+                          : "")
                       + "; not retried blindly"));
           break;
         }
         attempt = attempt + 1;
         op = OperationIds.of(node, session, a, attempt);
-        retry = "retry once after restart: " + r.why();
+        retry = "retry after restart (attempt " + attempt + "): " + r.why();
         if (skip != null) {
           why = "reconciled after restart: " + r.why() + "; not retried: " + why;
         }
@@ -495,12 +500,19 @@ public final class Planner {
     return live.isEmpty() || (before != null && !before.equals(live.get().instanceId()));
   }
 
+  /**
+   * Attempts of one step that a restart may start: a step live state shows not done is retried, but
+   * one interrupted this often is left AMBIGUOUS, as something (the step itself?) keeps stopping
+   * the remediator there.
+   */
+  static final int MAX_ATTEMPTS_AFTER_RESTART = 3;
+
   /** What reconciling a STARTED step against live state found. */
   record Reconciled(Kind kind, String why) {
     enum Kind {
       /** It happened: record SUCCEEDED. */
       DONE,
-      /** It did not happen and doing it is safe: retry once. */
+      /** It did not happen and doing it is safe: retry (a bounded number of times). */
       RETRY,
       /** Live state cannot tell yet (a reboot may be under way): look again later. */
       WAIT,
@@ -517,7 +529,7 @@ public final class Planner {
   /**
    * Decides whether a step that was STARTED before a crash happened, from live state. Pure. A
    * REBOOT whose boot id has not changed is waited for until the ladder's REBOOT deadline: by then
-   * a reboot that happened has changed the boot id, so one that did not is retried once.
+   * a reboot that happened has changed the boot id, so one that did not is retried.
    */
   static Reconciled reconcile(
       Ledger.Entry started, Optional<LiveNode> live, RemediationPolicy.Ladder ladder, Instant now) {

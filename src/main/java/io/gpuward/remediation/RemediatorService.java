@@ -4,6 +4,7 @@ import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.contract.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,17 @@ public final class RemediatorService implements AutoCloseable {
   private final OffsetTracker offsets = new OffsetTracker();
   private final Object txLock = new Object();
   private boolean inTransaction;
+  // Group commit (all guarded by txLock). Transactions are numbered: records go into the one
+  // numbered `txNumber`. While one thread commits transaction n outside the lock, records of other
+  // lanes wait in `pending` for transaction n + 1, and commit requests ride on it: lanes share
+  // commits instead of queueing one commitTransaction each behind the lock.
+  private final List<ProducerRecord<String, RemediationRecord>> pending = new ArrayList<>();
+  private long txNumber = 1;
+  private long committedTx;
+  private boolean committing;
+  private RuntimeException commitFailure;
+  // The transaction that holds the calling lane's last record (its intent).
+  private final ThreadLocal<Long> appendedTo = new ThreadLocal<>();
   private volatile boolean halted;
   private volatile boolean caughtUp;
   private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
@@ -102,7 +114,7 @@ public final class RemediatorService implements AutoCloseable {
     this.remediation = remediationFactory.apply(this::append);
     remediation.onIntent(
         step -> {
-          if (!commit()) {
+          if (!commitThrough(appendedTo.get() == null ? currentTx() : appendedTo.get())) {
             throw new IllegalStateException("remediator halted: " + step.action() + " not taken");
           }
         });
@@ -149,8 +161,18 @@ public final class RemediatorService implements AutoCloseable {
       if (halted) {
         throw new IllegalStateException("remediator halted");
       }
-      begin();
-      producer.send(new ProducerRecord<>(topics.audit.name(), r.getNode(), r));
+      if (commitFailure != null) {
+        throw new IllegalStateException("audit transaction failed earlier", commitFailure);
+      }
+      var record =
+          new ProducerRecord<String, RemediationRecord>(topics.audit.name(), r.getNode(), r);
+      if (committing) {
+        pending.add(record); // sent first thing in the next transaction, in order
+      } else {
+        begin();
+        producer.send(record);
+      }
+      appendedTo.set(txNumber);
     }
   }
 
@@ -168,6 +190,7 @@ public final class RemediatorService implements AutoCloseable {
   void halt() {
     synchronized (txLock) {
       halted = true;
+      txLock.notifyAll(); // lanes waiting for a group commit give up at once
     }
     running.set(false);
     if (consumer != null) {
@@ -473,28 +496,92 @@ public final class RemediatorService implements AutoCloseable {
     }
   }
 
+  /** The number of the transaction records go into now. */
+  private long currentTx() {
+    synchronized (txLock) {
+      return txNumber;
+    }
+  }
+
   /**
-   * Commits the open transaction: the audit records written so far and the offsets of the verdicts
-   * handled completely. Called by the loop after each poll and by a lane right before it acts.
+   * Makes durable everything appended before the call: the audit records written so far and the
+   * offsets of the verdicts handled completely. Called by the loop after each poll and by a lane
+   * after each verdict.
    */
   private boolean commit() {
+    return commitThrough(currentTx());
+  }
+
+  /**
+   * Returns once transaction {@code tx} (and every one before it) committed: true, or false when
+   * the remediator was halted before it did; throws when that commit failed. A lane about to act
+   * asks for the transaction holding its intent: it acts exactly when its intent is durable, also
+   * when a commit under way finishes after a halt (like a crash right after that commit).
+   *
+   * <p>Group commit: one caller at a time runs {@code commitTransaction} outside the lock; callers
+   * arriving meanwhile wait for it and then share one next transaction for all of them.
+   */
+  private boolean commitThrough(long tx) {
+    long mine;
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> done;
     synchronized (txLock) {
-      if (halted) {
-        return false;
+      while (true) {
+        if (commitFailure != null) {
+          throw commitFailure; // e.g. fenced by a newer instance: nothing more is committed
+        }
+        if (committedTx >= tx) {
+          return true;
+        }
+        if (halted) {
+          return false;
+        }
+        if (!committing) {
+          break;
+        }
+        try {
+          txLock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while committing the audit transaction");
+        }
       }
-      var done = offsets.committable();
+      done = offsets.committable();
       if (!inTransaction && done.isEmpty()) {
-        return true;
+        return true; // nothing was appended or handled since the last commit
       }
       begin();
+      committing = true;
+      mine = txNumber++;
+    }
+    RuntimeException failure = null;
+    try {
       if (!done.isEmpty()) {
         producer.sendOffsetsToTransaction(done, groupMetadata);
       }
       producer.commitTransaction();
-      inTransaction = false;
-      offsets.committedAll(done);
-      return true;
+    } catch (RuntimeException e) {
+      failure = e;
     }
+    synchronized (txLock) {
+      committing = false;
+      if (failure == null) {
+        committedTx = mine;
+        inTransaction = false;
+        offsets.committedAll(done);
+        if (!pending.isEmpty() && !halted) {
+          begin();
+          pending.forEach(producer::send);
+        }
+      } else {
+        commitFailure = failure;
+      }
+      pending.clear();
+      txLock.notifyAll();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return true;
   }
 
   /** True when every consumed verdict has been handled. */

@@ -395,7 +395,7 @@ class LadderPlannerTest {
   }
 
   @Test
-  void shouldRetryACordonThatDidNotHappenOnceAsAttemptTwo() {
+  void shouldRetryACordonThatDidNotHappenAsTheNextAttemptUpToThree() {
     var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(5));
     record(v, RemediationAction.CORDON, 1, Outcome.STARTED, NOW.minusSeconds(4), null);
     var steps = plan(v, Optional.of(live("b1", null)), NOW);
@@ -404,11 +404,24 @@ class LadderPlannerTest {
     assertThat(steps.get(0).reportOnly()).isFalse();
     assertThat(steps.get(0).operationId())
         .isEqualTo(OperationIds.of("p5-train-2", "v-1", RemediationAction.CORDON, 2));
-    // Attempt 2 also stopped between intent and outcome: ambiguous, never a third time.
-    record(v, RemediationAction.CORDON, 2, Outcome.STARTED, NOW.minusSeconds(2), null);
+    // Attempt 2 also stopped between intent and outcome (a crash caught it too): live state still
+    // says not done, so it is tried again.
+    record(v, RemediationAction.CORDON, 2, Outcome.STARTED, NOW.minusSeconds(3), null);
+    assertThat(plan(v, Optional.of(live("b1", null)), NOW).get(0))
+        .satisfies(
+            s -> {
+              assertThat(s.attempt()).isEqualTo(3);
+              assertThat(s.reportOnly()).isFalse();
+            });
+    // Attempt 3 interrupted as well: something stops the remediator there. Ambiguous, no fourth.
+    record(v, RemediationAction.CORDON, 3, Outcome.STARTED, NOW.minusSeconds(2), null);
     assertThat(plan(v, Optional.of(live("b1", null)), NOW))
         .singleElement()
-        .satisfies(s -> assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS));
+        .satisfies(
+            s -> {
+              assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS);
+              assertThat(s.detail()).contains("interrupted 3 times");
+            });
   }
 
   @Test
@@ -433,7 +446,7 @@ class LadderPlannerTest {
     // Boot id unchanged: the reboot may still be under way; look again later.
     assertThat(plan(v, Optional.of(live("b1", "op")), NOW.minusSeconds(60))).isEmpty();
     assertThat(planner.awaitingVerification(v, ledger)).isTrue();
-    // Still unchanged after the REBOOT deadline: it never happened; retried once.
+    // Still unchanged after the REBOOT deadline: it never happened; retried.
     var later =
         plan(
             v,

@@ -6,6 +6,7 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.engine.domain.FaultClasses;
+import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,32 @@ public final class Planner {
       boolean dryRun,
       String observeOnly,
       java.util.function.Predicate<String> running,
+      Instant now) {
+    return plan(
+        v,
+        live,
+        ledger,
+        controls,
+        dryRun,
+        observeOnly,
+        running,
+        started -> CommandTrace.unknown("no command history"),
+        now);
+  }
+
+  /**
+   * @param traces what the cloud's command history says of a STARTED GPU reset (all the verdict's
+   *     GPUs), for reconciling one left behind by a crash
+   */
+  public List<Step> plan(
+      FaultVerdict v,
+      Optional<LiveNode> live,
+      Ledger ledger,
+      ControlState controls,
+      boolean dryRun,
+      String observeOnly,
+      java.util.function.Predicate<String> running,
+      java.util.function.Function<Ledger.Entry, CommandTrace> traces,
       Instant now) {
     String node = v.getNode();
     String session = v.getVerdictId();
@@ -343,7 +370,7 @@ public final class Planner {
       }
       if (was == Outcome.STARTED) {
         // Intent without outcome: the remediator stopped between the two. Reconcile.
-        Reconciled r = reconcile(entry.get(), live, policy.ladder(), now);
+        Reconciled r = reconcile(entry.get(), live, policy.ladder(), now, traces);
         if (r.kind() == Reconciled.Kind.WAIT) {
           break; // looked at again every ladder recheck
         }
@@ -352,6 +379,16 @@ public final class Planner {
               Step.record(
                   op, a, attempt, Outcome.SUCCEEDED, "reconciled after restart: " + r.why()));
           continue;
+        }
+        if (r.kind() == Reconciled.Kind.FAILED) {
+          steps.add(
+              Step.record(
+                  op,
+                  a,
+                  attempt,
+                  Outcome.FAILED_PERMANENT,
+                  "reconciled after restart: " + r.why()));
+          break; // a ladder rung that failed: the ladder moves on when planned again
         }
         boolean exhausted = attempt >= MAX_ATTEMPTS_AFTER_RESTART;
         if (r.kind() == Reconciled.Kind.UNKNOWABLE || exhausted) {
@@ -501,11 +538,13 @@ public final class Planner {
   }
 
   /**
-   * Attempts of one step that a restart may start: a step live state shows not done is retried, but
-   * one interrupted this often is left AMBIGUOUS, as something (the step itself?) keeps stopping
-   * the remediator there.
+   * Attempts of one step that restarts may start. A step live state shows not done is retried: a
+   * crash interrupts every step in flight on every lane, so in a crash loop one step is caught
+   * again and again by crashes that have nothing to do with it, and each retry is checked against
+   * live state first. Only a step interrupted this often is left AMBIGUOUS, as the step itself most
+   * likely stops the remediator (a poison step in a crash loop).
    */
-  static final int MAX_ATTEMPTS_AFTER_RESTART = 3;
+  static final int MAX_ATTEMPTS_AFTER_RESTART = 10;
 
   /** What reconciling a STARTED step against live state found. */
   record Reconciled(Kind kind, String why) {
@@ -516,6 +555,8 @@ public final class Planner {
       RETRY,
       /** Live state cannot tell yet (a reboot may be under way): look again later. */
       WAIT,
+      /** It ran and failed (the cloud's command history says so): FAILED_PERMANENT. */
+      FAILED,
       /** Live state cannot tell: AMBIGUOUS, never retried blindly. */
       UNKNOWABLE
     }
@@ -523,7 +564,12 @@ public final class Planner {
 
   /** Decides whether a step that was STARTED before a crash happened, from live state. Pure. */
   static Reconciled reconcile(Ledger.Entry started, Optional<LiveNode> live) {
-    return reconcile(started, live, RemediationPolicy.Ladder.DEFAULT, started.at());
+    return reconcile(
+        started,
+        live,
+        RemediationPolicy.Ladder.DEFAULT,
+        started.at(),
+        e -> CommandTrace.unknown("no command history"));
   }
 
   /**
@@ -532,7 +578,11 @@ public final class Planner {
    * a reboot that happened has changed the boot id, so one that did not is retried.
    */
   static Reconciled reconcile(
-      Ledger.Entry started, Optional<LiveNode> live, RemediationPolicy.Ladder ladder, Instant now) {
+      Ledger.Entry started,
+      Optional<LiveNode> live,
+      RemediationPolicy.Ladder ladder,
+      Instant now,
+      java.util.function.Function<Ledger.Entry, CommandTrace> traces) {
     String op = started.operationId();
     return switch (started.action()) {
       case CORDON ->
@@ -569,10 +619,31 @@ public final class Planner {
               : new Reconciled(
                   Reconciled.Kind.RETRY,
                   "the instance is still there; terminating that same instance is idempotent");
-      case RESET_GPU ->
-          new Reconciled(
-              Reconciled.Kind.UNKNOWABLE,
-              "a GPU reset leaves no trace in live state: it may or may not have run");
+      case RESET_GPU -> {
+        // A GPU reset leaves no trace on the node; the cloud's command history has one.
+        CommandTrace t = traces.apply(started);
+        yield switch (t.state()) {
+          case SUCCEEDED -> new Reconciled(Reconciled.Kind.DONE, t.detail());
+          case FAILED -> new Reconciled(Reconciled.Kind.FAILED, t.detail());
+          case NOT_SENT -> new Reconciled(Reconciled.Kind.RETRY, "never sent: " + t.detail());
+          case IN_PROGRESS ->
+              now.isBefore(started.at().plus(ladder.deadline(RemediationAction.RESET_GPU)))
+                  ? new Reconciled(Reconciled.Kind.WAIT, t.detail())
+                  : new Reconciled(
+                      Reconciled.Kind.UNKNOWABLE,
+                      t.detail()
+                          + ", still "
+                          + ladder.deadline(RemediationAction.RESET_GPU)
+                          + " after it started");
+          case UNKNOWN ->
+              new Reconciled(
+                  Reconciled.Kind.UNKNOWABLE,
+                  "a GPU reset leaves no trace in live state and the command history cannot"
+                      + " tell ("
+                      + t.detail()
+                      + "): it may or may not have run");
+        };
+      }
       default ->
           new Reconciled(
               Reconciled.Kind.RETRY, started.action() + " is idempotent and safe to repeat");

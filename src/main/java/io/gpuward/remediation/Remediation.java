@@ -12,6 +12,7 @@ import io.gpuward.avro.VerdictState;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -266,7 +267,15 @@ public final class Remediation {
     }
     List<Step> steps =
         planner.plan(
-            v, live, ledger, controls, dryRun, observeOnly, inProgress::contains, clock.instant());
+            v,
+            live,
+            ledger,
+            controls,
+            dryRun,
+            observeOnly,
+            inProgress::contains,
+            started -> resetTrace(v, started, live),
+            clock.instant());
     boolean replanNow = false;
     for (Step step : steps) {
       if (step.reportOnly()) {
@@ -277,6 +286,9 @@ public final class Remediation {
           replanNow = true;
         } else if (step.report() == Outcome.VERIFIED) {
           release(v.getNode());
+        } else if (step.report() == Outcome.FAILED_PERMANENT
+            && VERIFIABLE.contains(step.action())) {
+          replanNow = true; // the ladder moves to its next rung
         }
         continue;
       }
@@ -434,6 +446,44 @@ public final class Remediation {
       log.warn(
           "event not recorded node={} op={}: {}", v.getNode(), step.operationId(), e.toString());
     }
+  }
+
+  /**
+   * What the cloud's command history says of a GPU reset STARTED before a crash, over all the
+   * verdict's GPUs: done only when every GPU's reset succeeded, not sent only when none was sent.
+   */
+  private CommandTrace resetTrace(FaultVerdict v, Ledger.Entry started, Optional<LiveNode> live) {
+    String instance = Planner.field(started.detail(), "instanceId");
+    if (instance == null || instance.equals("null")) {
+      instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+    }
+    if (instance == null || v.getGpus().isEmpty()) {
+      return CommandTrace.unknown("no instance or GPU to look up");
+    }
+    List<CommandTrace> each = new java.util.ArrayList<>();
+    for (GpuRef g : v.getGpus()) {
+      each.add(cloud.gpuResetTrace(instance, g.getUuid(), started.operationId(), started.at()));
+    }
+    String details = String.join("; ", each.stream().map(CommandTrace::detail).distinct().toList());
+    java.util.Set<CommandTrace.State> states =
+        each.stream()
+            .map(CommandTrace::state)
+            .collect(
+                java.util.stream.Collectors.toCollection(
+                    () -> java.util.EnumSet.noneOf(CommandTrace.State.class)));
+    CommandTrace.State state;
+    if (states.contains(CommandTrace.State.UNKNOWN)) {
+      state = CommandTrace.State.UNKNOWN;
+    } else if (states.contains(CommandTrace.State.FAILED)) {
+      state = CommandTrace.State.FAILED;
+    } else if (states.contains(CommandTrace.State.IN_PROGRESS)) {
+      state = CommandTrace.State.IN_PROGRESS;
+    } else if (states.size() == 1) {
+      state = states.iterator().next(); // all SUCCEEDED, or none sent
+    } else {
+      return CommandTrace.unknown("sent for some GPUs only: " + details);
+    }
+    return new CommandTrace(state, details);
   }
 
   /** What the node looked like before the step, for reconciling after a crash. */

@@ -406,6 +406,27 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
   // ------------------------------------------------------------------ CloudPort
 
   /**
+   * The simulated SSM command history: a GPU reset accepted with this token (the call returns once
+   * the command succeeded) is SUCCEEDED, any other NOT_SENT.
+   */
+  @Override
+  public io.gpuward.remediation.port.CommandTrace gpuResetTrace(
+      String instanceId, String gpu, String idempotencyToken, Instant since) {
+    synchronized (lock) {
+      boolean sent = tokens.contains("RESET_GPU|" + idempotencyToken + "|" + gpu);
+      return new io.gpuward.remediation.port.CommandTrace(
+          sent
+              ? io.gpuward.remediation.port.CommandTrace.State.SUCCEEDED
+              : io.gpuward.remediation.port.CommandTrace.State.NOT_SENT,
+          (sent ? "nvidia-smi -r -i " + gpu + " succeeded" : "no GPU reset of " + gpu)
+              + " on "
+              + instanceId
+              + " with op="
+              + idempotencyToken);
+    }
+  }
+
+  /**
    * Resets one GPU, named by its UUID (as the remediator passes it) or its index, like {@code
    * nvidia-smi -r -i <gpu>}. Needs the node drained of workload pods.
    */

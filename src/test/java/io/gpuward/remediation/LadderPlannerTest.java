@@ -10,6 +10,7 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
+import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -395,7 +396,7 @@ class LadderPlannerTest {
   }
 
   @Test
-  void shouldRetryACordonThatDidNotHappenAsTheNextAttemptUpToThree() {
+  void shouldRetryACordonThatDidNotHappenAsTheNextAttemptUpToTheLimit() {
     var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(5));
     record(v, RemediationAction.CORDON, 1, Outcome.STARTED, NOW.minusSeconds(4), null);
     var steps = plan(v, Optional.of(live("b1", null)), NOW);
@@ -404,23 +405,27 @@ class LadderPlannerTest {
     assertThat(steps.get(0).reportOnly()).isFalse();
     assertThat(steps.get(0).operationId())
         .isEqualTo(OperationIds.of("p5-train-2", "v-1", RemediationAction.CORDON, 2));
-    // Attempt 2 also stopped between intent and outcome (a crash caught it too): live state still
-    // says not done, so it is tried again.
-    record(v, RemediationAction.CORDON, 2, Outcome.STARTED, NOW.minusSeconds(3), null);
-    assertThat(plan(v, Optional.of(live("b1", null)), NOW).get(0))
-        .satisfies(
-            s -> {
-              assertThat(s.attempt()).isEqualTo(3);
-              assertThat(s.reportOnly()).isFalse();
-            });
-    // Attempt 3 interrupted as well: something stops the remediator there. Ambiguous, no fourth.
-    record(v, RemediationAction.CORDON, 3, Outcome.STARTED, NOW.minusSeconds(2), null);
+    // Each retry also stopped between intent and outcome (crashes elsewhere caught it too): live
+    // state still says not done, so it is tried again, up to the limit.
+    int limit = Planner.MAX_ATTEMPTS_AFTER_RESTART;
+    for (int attempt = 2; attempt < limit; attempt++) {
+      record(v, RemediationAction.CORDON, attempt, Outcome.STARTED, NOW.minusSeconds(3), null);
+      int next = attempt + 1;
+      assertThat(plan(v, Optional.of(live("b1", null)), NOW).get(0))
+          .satisfies(
+              s -> {
+                assertThat(s.attempt()).isEqualTo(next);
+                assertThat(s.reportOnly()).isFalse();
+              });
+    }
+    // The last attempt interrupted as well: the step itself stops the remediator. Ambiguous.
+    record(v, RemediationAction.CORDON, limit, Outcome.STARTED, NOW.minusSeconds(2), null);
     assertThat(plan(v, Optional.of(live("b1", null)), NOW))
         .singleElement()
         .satisfies(
             s -> {
               assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS);
-              assertThat(s.detail()).contains("interrupted 3 times");
+              assertThat(s.detail()).contains("interrupted " + limit + " times");
             });
   }
 
@@ -497,6 +502,69 @@ class LadderPlannerTest {
                   .contains("reconciled after restart: boot id still b1")
                   .contains("not retried: verdict expired");
             });
+  }
+
+  private List<Step> planWithTrace(FaultVerdict v, CommandTrace trace, Instant now) {
+    return planner.plan(
+        v,
+        Optional.of(live("b1", "op")),
+        ledger,
+        new ControlState(),
+        false,
+        null,
+        op -> false,
+        started -> trace,
+        now);
+  }
+
+  @Test
+  void shouldReconcileAGpuResetThroughTheCommandHistory() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(60));
+    done(v, NOW.minusSeconds(50), RemediationAction.CORDON, RemediationAction.DRAIN);
+    record(
+        v, RemediationAction.RESET_GPU, 1, Outcome.STARTED, NOW.minusSeconds(40), "instanceId=i-1");
+    // The command ran: recorded SUCCEEDED, and the rung waits for its verification.
+    assertThat(planWithTrace(v, trace(CommandTrace.State.SUCCEEDED), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.report()).isEqualTo(Outcome.SUCCEEDED);
+              assertThat(s.detail()).contains("reconciled after restart").contains("cmd-7");
+            });
+    // It was never sent: safe to send, as attempt 2.
+    assertThat(planWithTrace(v, trace(CommandTrace.State.NOT_SENT), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.action()).isEqualTo(RemediationAction.RESET_GPU);
+              assertThat(s.attempt()).isEqualTo(2);
+              assertThat(s.reportOnly()).isFalse();
+            });
+    // It ran and failed: this rung cannot help.
+    assertThat(planWithTrace(v, trace(CommandTrace.State.FAILED), NOW))
+        .singleElement()
+        .satisfies(s -> assertThat(s.report()).isEqualTo(Outcome.FAILED_PERMANENT));
+    // Still running: looked at again, until the rung's deadline; then nobody can tell.
+    assertThat(planWithTrace(v, trace(CommandTrace.State.IN_PROGRESS), NOW)).isEmpty();
+    assertThat(
+            planWithTrace(
+                v,
+                trace(CommandTrace.State.IN_PROGRESS),
+                NOW.plus(policy.ladder().deadline(RemediationAction.RESET_GPU))))
+        .singleElement()
+        .satisfies(s -> assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS));
+    // The history cannot be read: never retried blindly.
+    assertThat(planWithTrace(v, CommandTrace.unknown("AccessDenied"), NOW))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.report()).isEqualTo(Outcome.AMBIGUOUS);
+              assertThat(s.detail()).contains("AccessDenied");
+            });
+  }
+
+  private static CommandTrace trace(CommandTrace.State state) {
+    return new CommandTrace(state, "SSM command cmd-7 on i-1 is " + state);
   }
 
   @Test

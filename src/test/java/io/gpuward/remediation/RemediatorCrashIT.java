@@ -103,15 +103,41 @@ class RemediatorCrashIT {
     setUp("crash");
     var clock = new ManualClock(T0);
     var cluster = cluster(clock);
-    var planner = new Planner(policy());
+    // Without an engine no verdict clears, so every rung would end FAILED_PERMANENT at its
+    // deadline and the ladder climb on: long deadlines keep this test about the crashes. A reboot
+    // killed before it was sent is retried once its deadline passed with the boot id unchanged,
+    // so the GPU reset's deadline must outlast that wait.
+    var ladder = policy().ladder();
+    var deadlines = new java.util.HashMap<>(ladder.verifyDeadline());
+    deadlines.put(RemediationAction.RESET_GPU, Duration.ofHours(6));
+    deadlines.put(RemediationAction.REBOOT, Duration.ofMinutes(30));
+    var planner =
+        new Planner(
+            policy()
+                .withLadder(
+                    new RemediationPolicy.Ladder(ladder.rungs(), deadlines, ladder.recheck())));
     String group = TestNames.unique("remediator-crash");
     List<FaultVerdict> verdicts =
         List.of(
             verdict("v-hot-5", "p5-train-5", FaultClass.GPU_THERMAL, RemediationAction.CORDON),
             verdict("v-hot-6", "p5-train-6", FaultClass.GPU_THERMAL, RemediationAction.CORDON),
-            verdict("v-lost-2", "p5-train-2", FaultClass.GPU_LOST, RemediationAction.REBOOT));
-    int podsOnLostNode =
-        cluster.pods("p5-train-2").stream().filter(p -> !p.daemonSet()).toList().size();
+            verdict("v-lost-2", "p5-train-2", FaultClass.GPU_LOST, RemediationAction.REBOOT),
+            FaultVerdict.newBuilder(
+                    verdict(
+                        "v-xid-3",
+                        "p5-train-3",
+                        FaultClass.GPU_XID_FATAL,
+                        RemediationAction.RESET_GPU))
+                .setGpus(
+                    List.of(
+                        io.gpuward.avro.GpuRef.newBuilder()
+                            .setUuid("0") // the simulated cluster takes an index too
+                            .setIndex(0)
+                            .build()))
+                .build());
+    int podsOnDrainedNodes =
+        cluster.pods("p5-train-2").stream().filter(p -> !p.daemonSet()).toList().size()
+            + cluster.pods("p5-train-3").stream().filter(p -> !p.daemonSet()).toList().size();
 
     // Every (node, action) is killed once, alternately before and after the call reaches the
     // cluster; the remediator is restarted after each kill.
@@ -139,8 +165,7 @@ class RemediatorCrashIT {
                 group);
         self.set(service);
         service.start();
-        Eventually.await(
-            Duration.ofSeconds(60),
+        awaitShowingTheAudit(
             () -> {
               // Simulated time passes only while the remediator waits for it (a reboot to finish,
               // a lost reboot to be noticed), never while it restarts or acts: however slow the
@@ -159,14 +184,15 @@ class RemediatorCrashIT {
         }
       }
     }
-    assertThat(kills.get()).as("kills").isGreaterThanOrEqualTo(5);
+    assertThat(kills.get()).as("kills").isGreaterThanOrEqualTo(8);
 
     // Counted on the cluster: each action took effect exactly once.
     var stats = cluster.stats();
-    assertThat(stats.cordons()).as("cordons").isEqualTo(3);
+    assertThat(stats.cordons()).as("cordons").isEqualTo(4);
     assertThat(stats.reboots()).as("reboots").isEqualTo(1);
-    assertThat(stats.evictions()).as("pods evicted once each").isEqualTo(podsOnLostNode);
-    assertThat(stats.replacements() + stats.gpuResets()).isZero();
+    assertThat(stats.gpuResets()).as("GPU resets").isEqualTo(1);
+    assertThat(stats.evictions()).as("pods evicted once each").isEqualTo(podsOnDrainedNodes);
+    assertThat(stats.replacements()).isZero();
 
     // And in the audit: every operation ended SUCCEEDED once, nothing AMBIGUOUS.
     List<RemediationRecord> audit = readAudit();
@@ -182,9 +208,44 @@ class RemediatorCrashIT {
             "p5-train-6/CORDON",
             "p5-train-2/CORDON",
             "p5-train-2/DRAIN",
-            "p5-train-2/REBOOT");
+            "p5-train-2/REBOOT",
+            "p5-train-3/CORDON",
+            "p5-train-3/DRAIN",
+            "p5-train-3/RESET_GPU");
     assertThat(audit)
         .anySatisfy(r -> assertThat(r.getDetail()).contains("reconciled after restart"));
+    // The GPU reset, killed before or after it was sent, was settled by the command history.
+    assertThat(audit)
+        .filteredOn(r -> r.getAction() == RemediationAction.RESET_GPU)
+        .anySatisfy(
+            r ->
+                assertThat(r.getDetail())
+                    .containsAnyOf("nvidia-smi -r -i 0 succeeded", "never sent"));
+  }
+
+  /** Waits up to a minute; on failure the message also holds the whole audit trail so far. */
+  private void awaitShowingTheAudit(Eventually.ThrowingRunnable condition) {
+    try {
+      Eventually.await(Duration.ofSeconds(60), condition);
+    } catch (AssertionError e) {
+      StringBuilder b = new StringBuilder(String.valueOf(e.getMessage())).append("\naudit:");
+      for (RemediationRecord r : readAudit()) {
+        b.append("\n  ")
+            .append(r.getAt())
+            .append(' ')
+            .append(r.getNode())
+            .append(' ')
+            .append(r.getAction())
+            .append('#')
+            .append(r.getAttempt())
+            .append(' ')
+            .append(r.getOutcome())
+            .append(r.getReason() == null ? "" : "(" + r.getReason() + ")")
+            .append(' ')
+            .append(r.getDetail());
+      }
+      throw new AssertionError(b.toString(), e);
+    }
   }
 
   /** The latest outcome of each (node, action) so far, for a failure message. */
@@ -193,10 +254,17 @@ class RemediatorCrashIT {
     StringBuilder b = new StringBuilder();
     for (String[] nv :
         new String[][] {
-          {"p5-train-5", "v-hot-5"}, {"p5-train-6", "v-hot-6"}, {"p5-train-2", "v-lost-2"}
+          {"p5-train-5", "v-hot-5"},
+          {"p5-train-6", "v-hot-6"},
+          {"p5-train-2", "v-lost-2"},
+          {"p5-train-3", "v-xid-3"}
         }) {
       for (RemediationAction a :
-          List.of(RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.REBOOT)) {
+          List.of(
+              RemediationAction.CORDON,
+              RemediationAction.DRAIN,
+              RemediationAction.RESET_GPU,
+              RemediationAction.REBOOT)) {
         l.latestAttempt(nv[0], nv[1], a)
             .ifPresent(
                 e ->
@@ -218,7 +286,10 @@ class RemediatorCrashIT {
         && done(ledger, "p5-train-6", "v-hot-6", RemediationAction.CORDON)
         && done(ledger, "p5-train-2", "v-lost-2", RemediationAction.CORDON)
         && done(ledger, "p5-train-2", "v-lost-2", RemediationAction.DRAIN)
-        && done(ledger, "p5-train-2", "v-lost-2", RemediationAction.REBOOT);
+        && done(ledger, "p5-train-2", "v-lost-2", RemediationAction.REBOOT)
+        && done(ledger, "p5-train-3", "v-xid-3", RemediationAction.CORDON)
+        && done(ledger, "p5-train-3", "v-xid-3", RemediationAction.DRAIN)
+        && done(ledger, "p5-train-3", "v-xid-3", RemediationAction.RESET_GPU);
   }
 
   private static boolean done(Ledger l, String node, String verdict, RemediationAction a) {
@@ -428,6 +499,12 @@ class RemediatorCrashIT {
     @Override
     public void resetGpu(String instanceId, String gpu, String token) {
       around(instanceId, "RESET_GPU", () -> cluster.resetGpu(instanceId, gpu, token));
+    }
+
+    @Override
+    public io.gpuward.remediation.port.CommandTrace gpuResetTrace(
+        String instanceId, String gpu, String token, Instant since) {
+      return cluster.gpuResetTrace(instanceId, gpu, token, since);
     }
 
     @Override

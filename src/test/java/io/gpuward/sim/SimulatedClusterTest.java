@@ -186,7 +186,15 @@ class SimulatedClusterTest {
 
     h.cluster.cordon("p5-train-2", "op-c");
     drainFully(h, "p5-train-2");
+    java.time.Instant since = h.clock.instant();
+    assertThat(h.cluster.gpuResetTrace(n.instanceId(), uuid, "op-reset", since).state())
+        .as("a rejected reset was never sent")
+        .isEqualTo(io.gpuward.remediation.port.CommandTrace.State.NOT_SENT);
     h.cluster.resetGpu(n.instanceId(), uuid, "op-reset");
+    assertThat(h.cluster.gpuResetTrace(n.instanceId(), uuid, "op-reset", since).state())
+        .isEqualTo(io.gpuward.remediation.port.CommandTrace.State.SUCCEEDED);
+    assertThat(h.cluster.gpuResetTrace(n.instanceId(), uuid, "op-other", since).state())
+        .isEqualTo(io.gpuward.remediation.port.CommandTrace.State.NOT_SENT);
     java.time.Instant resetAt = h.clock.instant();
     h.runTo(Duration.between(SimHarness.T0, resetAt).plusSeconds(10));
 

@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.ssm.model.SendCommandResponse;
  * {@link CloudPort} on AWS: EC2 {@code RebootInstances}, Auto Scaling {@code
  * TerminateInstanceInAutoScalingGroup} (desired capacity kept) or {@code SetInstanceHealth
  * Unhealthy}, and a GPU reset through SSM {@code SendCommand} ({@code nvidia-smi -r -i <gpu>} with
- * {@code AWS-RunShellScript}) polled with {@code GetCommandInvocation}.
+ * {@code AWS-RunShellScript}) polled with {@code GetCommandInvocation}; after a crash, the reset's
+ * command is found again in {@code ListCommands} by the operation id in its comment.
  *
  * <p>Every argument is validated ({@link AwsInputs}) before any request; every SDK failure becomes
  * an {@link ActuatorException} classified by {@link AwsFailures}. Thread-safe: the SDK clients are,
@@ -203,6 +204,92 @@ public final class AwsCloudActuator implements CloudPort {
         commandId,
         token);
     awaitCommand(instanceId, gpu, commandId, token, deadline);
+  }
+
+  /**
+   * The GPU reset sent with {@code idempotencyToken}, from SSM's command history: {@code
+   * ListCommands} for the instance since {@code since} (minus a minute for clock skew), matched by
+   * the comment holding the token and the command line holding the GPU. SSM keeps the history for
+   * 30 days.
+   */
+  @Override
+  public io.gpuward.remediation.port.CommandTrace gpuResetTrace(
+      String instanceId, String gpu, String idempotencyToken, Instant since) {
+    String token;
+    try {
+      AwsInputs.instanceId(instanceId);
+      AwsInputs.gpu(gpu);
+      token = AwsInputs.token(idempotencyToken);
+    } catch (ActuatorException e) {
+      return io.gpuward.remediation.port.CommandTrace.unknown(e.getMessage());
+    }
+    String marker = "op=" + token;
+    String line = "nvidia-smi -r -i " + gpu;
+    String after =
+        since
+            .minus(Duration.ofMinutes(1))
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .toString();
+    try {
+      String next = null;
+      int pages = 0;
+      do {
+        String page = next;
+        var resp =
+            aws.ssm()
+                .listCommands(
+                    b ->
+                        b.instanceId(instanceId)
+                            .maxResults(50)
+                            .nextToken(page)
+                            .filters(
+                                f ->
+                                    f.key(
+                                            software.amazon.awssdk.services.ssm.model
+                                                .CommandFilterKey.INVOKED_AFTER)
+                                        .value(after)));
+        for (var c : resp.commands()) {
+          boolean ours = c.comment() != null && c.comment().contains(marker);
+          boolean thisGpu =
+              c.parameters() != null
+                  && c.parameters().getOrDefault("commands", List.of()).contains(line);
+          if (ours && thisGpu) {
+            return trace(c, instanceId);
+          }
+        }
+        next = resp.nextToken();
+        pages++;
+      } while (next != null && !next.isEmpty() && pages < 20);
+      return new io.gpuward.remediation.port.CommandTrace(
+          io.gpuward.remediation.port.CommandTrace.State.NOT_SENT,
+          "SSM has no " + line + " on " + instanceId + " with " + marker + " since " + after);
+    } catch (SdkException e) {
+      return io.gpuward.remediation.port.CommandTrace.unknown(
+          AwsFailures.describe(
+              "SSM ListCommands", instanceId, token, e, AwsFailures.classify(e, Call.READ)));
+    }
+  }
+
+  private static io.gpuward.remediation.port.CommandTrace trace(
+      software.amazon.awssdk.services.ssm.model.Command c, String instanceId) {
+    var state =
+        switch (c.status()) {
+          case SUCCESS -> io.gpuward.remediation.port.CommandTrace.State.SUCCEEDED;
+          case PENDING, IN_PROGRESS, CANCELLING ->
+              io.gpuward.remediation.port.CommandTrace.State.IN_PROGRESS;
+          case FAILED, TIMED_OUT, CANCELLED ->
+              io.gpuward.remediation.port.CommandTrace.State.FAILED;
+          default -> io.gpuward.remediation.port.CommandTrace.State.UNKNOWN;
+        };
+    return new io.gpuward.remediation.port.CommandTrace(
+        state,
+        "SSM command "
+            + c.commandId()
+            + " on "
+            + instanceId
+            + " is "
+            + c.statusAsString()
+            + (c.statusDetails() == null ? "" : " (" + c.statusDetails() + ")"));
   }
 
   private void awaitCommand(

@@ -13,6 +13,16 @@ public interface CloudPort {
    */
   void resetGpu(String instanceId, String gpu, String idempotencyToken);
 
+  /**
+   * What the cloud's history says of the GPU reset of {@code gpu} sent with {@code
+   * idempotencyToken} at or after {@code since} (SSM ListCommands on AWS). Read-only; never throws:
+   * a history that cannot be read is {@link CommandTrace.State#UNKNOWN}.
+   */
+  default CommandTrace gpuResetTrace(
+      String instanceId, String gpu, String idempotencyToken, java.time.Instant since) {
+    return CommandTrace.unknown("this cloud keeps no command history");
+  }
+
   /** Reboots the instance (EC2 RebootInstances). */
   void reboot(String instanceId, String idempotencyToken);
 

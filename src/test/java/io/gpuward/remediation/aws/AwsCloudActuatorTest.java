@@ -12,11 +12,13 @@ import io.gpuward.remediation.aws.AwsCloudActuator.Settings;
 import io.gpuward.remediation.aws.AwsStub.Reply;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
+import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.sim.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -622,6 +624,103 @@ class AwsCloudActuatorTest {
               ActuatorException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMANENT));
     }
     assertThat(stub.requests()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- GPU reset history
+
+  private static String command(String id, String gpu, String op, String status) {
+    return "{\"CommandId\":\""
+        + id
+        + "\",\"DocumentName\":\"AWS-RunShellScript\",\"Comment\":\"gpuward reset-gpu op="
+        + op
+        + "\",\"Parameters\":{\"commands\":[\"nvidia-smi -r -i "
+        + gpu
+        + "\"],\"executionTimeout\":[\"60\"]},\"InstanceIds\":[\""
+        + INSTANCE
+        + "\"],\"Status\":\""
+        + status
+        + "\",\"StatusDetails\":\""
+        + status
+        + "\"}";
+  }
+
+  private static Reply commands(String nextToken, String... commands) {
+    return Reply.json(
+        "{\"Commands\":["
+            + String.join(",", commands)
+            + "]"
+            + (nextToken == null ? "" : ",\"NextToken\":\"" + nextToken + "\"")
+            + "}");
+  }
+
+  @Test
+  void shouldFindAGpuResetInTheSsmCommandHistoryByItsOperation() throws Exception {
+    Instant since = Instant.parse("2026-11-24T10:00:00.250Z");
+    stub.on(
+        "ListCommands",
+        commands("page-2", command("cmd-8", GPU, "op-other", "Success")),
+        commands(
+            null,
+            command("cmd-9", "GPU-ffffffff-5e6f-7a8b-9c0d-1e2f3a4b5c6d", OP, "Success"),
+            command("cmd-10", GPU, OP, "Success")));
+
+    var trace = actuator().gpuResetTrace(INSTANCE, GPU, OP, since);
+
+    assertThat(trace.state()).isEqualTo(CommandTrace.State.SUCCEEDED);
+    assertThat(trace.detail()).contains("cmd-10").contains(INSTANCE);
+    var pages = stub.requests("ListCommands");
+    assertThat(pages).hasSize(2);
+    assertThat(pages.get(0).header("X-Amz-Target")).isEqualTo("AmazonSSM.ListCommands");
+    JsonNode first = JSON.readTree(pages.get(0).body());
+    assertThat(first.get("InstanceId").asText()).isEqualTo(INSTANCE);
+    assertThat(first.get("MaxResults").asInt()).isEqualTo(50);
+    assertThat(first.get("Filters").get(0).get("key").asText()).isEqualTo("InvokedAfter");
+    assertThat(first.get("Filters").get(0).get("value").asText()).isEqualTo("2026-11-24T09:59:00Z");
+    assertThat(first.has("NextToken")).isFalse();
+    assertThat(JSON.readTree(pages.get(1).body()).get("NextToken").asText()).isEqualTo("page-2");
+  }
+
+  @Test
+  void shouldMapTheCommandStatusOfTheHistory() {
+    Instant since = Instant.parse("2026-11-24T10:00:00Z");
+    var expected =
+        List.of(
+            Map.entry("Pending", CommandTrace.State.IN_PROGRESS),
+            Map.entry("InProgress", CommandTrace.State.IN_PROGRESS),
+            Map.entry("Success", CommandTrace.State.SUCCEEDED),
+            Map.entry("Failed", CommandTrace.State.FAILED),
+            Map.entry("TimedOut", CommandTrace.State.FAILED),
+            Map.entry("Cancelled", CommandTrace.State.FAILED),
+            Map.entry("none", CommandTrace.State.NOT_SENT));
+    for (var c : expected) {
+      stub.on(
+          "ListCommands",
+          c.getKey().equals("none")
+              ? commands(null)
+              : commands(null, command("cmd-1", GPU, OP, c.getKey())));
+    }
+    for (var c : expected) {
+      assertThat(actuator().gpuResetTrace(INSTANCE, GPU, OP, since).state())
+          .as(c.getKey())
+          .isEqualTo(c.getValue());
+    }
+  }
+
+  @Test
+  void shouldSayUnknownWhenTheHistoryCannotBeRead() {
+    stub.on(
+        "ListCommands",
+        Reply.jsonError(400, "AccessDeniedException", "not authorized to ssm:ListCommands"));
+    var trace = actuator().gpuResetTrace(INSTANCE, GPU, OP, Instant.parse("2026-11-24T10:00:00Z"));
+    assertThat(trace.state()).isEqualTo(CommandTrace.State.UNKNOWN);
+    assertThat(trace.detail()).contains("ListCommands").contains("not authorized");
+    // A malformed argument is not looked up at all.
+    assertThat(
+            actuator()
+                .gpuResetTrace(INSTANCE, "0; reboot", OP, Instant.parse("2026-11-24T10:00:00Z"))
+                .state())
+        .isEqualTo(CommandTrace.State.UNKNOWN);
+    assertThat(stub.requests("ListCommands")).hasSize(1);
   }
 
   @Test

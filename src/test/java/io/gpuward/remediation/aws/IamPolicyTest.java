@@ -64,7 +64,8 @@ class IamPolicyTest {
             "autoscaling:DescribeAutoScalingInstances",
             "eks:DescribeNodegroup",
             "ssm:SendCommand",
-            "ssm:GetCommandInvocation");
+            "ssm:GetCommandInvocation",
+            "ssm:ListCommands");
   }
 
   @Test

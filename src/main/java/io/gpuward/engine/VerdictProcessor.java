@@ -48,6 +48,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   private final List<String> scopeKinds;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, FaultVerdict> verdicts;
+  private KeyValueStore<String, Long> recovered;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
   private KeyValueStore<String, FleetIncident> incidents;
 
@@ -66,6 +67,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.verdicts = context.getStateStore(EngineNames.VERDICT_STORE);
+    this.recovered = context.getStateStore(EngineNames.RECOVERED_STORE);
     this.inventory = context.getStateStore(EngineNames.INVENTORY_STORE);
     this.incidents = context.getStateStore(EngineNames.INCIDENTS_STORE);
     context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::expire);
@@ -79,11 +81,30 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     List<FaultVerdict> emitted = new ArrayList<>();
     if (signal instanceof Signal.Detected d) {
       String key = slot(node, d.faultClass());
-      var decision = decider.onDetected(Optional.ofNullable(verdicts.get(key)), d, ctx);
+      FaultVerdict current = verdicts.get(key);
+      Long last = current == null ? recovered.get(key) : null;
+      if (last != null && VerdictDecider.predates(d, Instant.ofEpochMilli(last))) {
+        log.info(
+            "stale detection ignored node={} class={} rule={}: its evidence began before the"
+                + " node recovered at {}",
+            node,
+            d.faultClass(),
+            d.ruleId(),
+            Instant.ofEpochMilli(last));
+        return;
+      }
+      var decision = decider.onDetected(Optional.ofNullable(current), d, ctx);
       apply(key, withHold(decision), emitted);
     } else if (signal instanceof Signal.Recovered r) {
       for (FaultClass c : r.classes()) {
         String key = slot(node, c);
+        if (r.gpuUuids().isEmpty()) {
+          Long was = recovered.get(key);
+          long at = r.eventTime().toEpochMilli();
+          if (was == null || was < at) {
+            recovered.put(key, at);
+          }
+        }
         FaultVerdict current = verdicts.get(key);
         if (current != null) {
           apply(key, decider.onRecovered(current, r), emitted);
@@ -187,6 +208,17 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
 
   private void expire(long streamTimeMs) {
     Instant now = Instant.ofEpochMilli(streamTimeMs);
+    long forgetBefore = streamTimeMs - decider.recoveryMemory().toMillis();
+    List<String> forget = new ArrayList<>();
+    try (var it = recovered.all()) {
+      it.forEachRemaining(
+          kv -> {
+            if (kv.value < forgetBefore) {
+              forget.add(kv.key);
+            }
+          });
+    }
+    forget.forEach(recovered::delete);
     Map<String, List<String>> expiredByNode = new LinkedHashMap<>();
     Map<String, List<String>> heldByNode = new LinkedHashMap<>();
     boolean anyOpen = anyOpenIncident();

@@ -50,8 +50,9 @@ import java.util.stream.Collectors;
  * </ol>
  *
  * The disruption interval of a verdict is counted from its first disruptive STARTED to its last
- * disruptive record, which is never longer than the remediator holds budget; so a concurrency count
- * here can only be lower than the remediator's, and a violation is a real one.
+ * disruptive record or the verdict's clearing, whichever is first, which is never longer than the
+ * remediator holds budget; so a concurrency count here can only be lower than the remediator's, and
+ * a violation is a real one.
  *
  * <p>Node membership of {@code nodegroup} faults with {@code count}/{@code percent} is resolved
  * with the simulator's own choice ({@link Target.NodeGroup#pick}) over the scenario's initial
@@ -450,6 +451,17 @@ public final class ScenarioInvariants {
           to = Math.max(to, at);
         }
       }
+      // The remediator frees the budget when it sees the verdict CLEARED, which can be before it
+      // writes the VERIFIED record: end at the clearing when there is one.
+      String verdictId = records.get(0).get("verdictId").asText();
+      long cleared =
+          verdicts.stream()
+              .filter(v -> v.get("verdictId").asText().equals(verdictId))
+              .filter(v -> v.get("state").asText().equals("CLEARED"))
+              .mapToLong(v -> v.get("updatedAt").asLong())
+              .min()
+              .orElse(Long.MAX_VALUE);
+      to = Math.min(to, cleared);
       if (node != null) {
         perNode
             .computeIfAbsent(node, k -> new ArrayList<>())

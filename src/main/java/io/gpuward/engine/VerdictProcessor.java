@@ -71,6 +71,39 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     this.inventory = context.getStateStore(EngineNames.INVENTORY_STORE);
     this.incidents = context.getStateStore(EngineNames.INCIDENTS_STORE);
     context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::expire);
+    context.schedule(HOLD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::holdNewIncidents);
+  }
+
+  /**
+   * How often open verdicts are checked against incidents that changed, in wall-clock time. The
+   * first verdicts of a storm opened before their incident existed; the remediator waits {@code
+   * correlationSettle} of event time for their hold, and stream-time expiry (every {@link
+   * #expiryInterval} of stream time) reached them too late when event time runs fast (the demo at
+   * speed 10: two storm members were drained before their hold arrived).
+   */
+  static final Duration HOLD_INTERVAL = Duration.ofMillis(250);
+
+  private long incidentsSeen = Long.MIN_VALUE;
+
+  private void holdNewIncidents(long wallMs) {
+    long fingerprint = 0;
+    try (var it = incidents.all()) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        fingerprint = 31 * fingerprint + kv.key.hashCode();
+        fingerprint = 31 * fingerprint + kv.value.getNodes().hashCode();
+        fingerprint = 31 * fingerprint + kv.value.getState().hashCode();
+      }
+    }
+    if (fingerprint == incidentsSeen) {
+      return;
+    }
+    incidentsSeen = fingerprint;
+    long streamMs = context.currentStreamTimeMs();
+    if (streamMs < 0) {
+      return;
+    }
+    hold(Instant.ofEpochMilli(streamMs));
   }
 
   @Override
@@ -219,15 +252,42 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
           });
     }
     forget.forEach(recovered::delete);
+    hold(now);
     Map<String, List<String>> expiredByNode = new LinkedHashMap<>();
+    try (var it = verdicts.all()) {
+      it.forEachRemaining(
+          kv -> {
+            if (!now.isBefore(kv.value.getValidUntil())) {
+              expiredByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
+            }
+          });
+    }
+    expiredByNode.forEach(
+        (node, keys) -> {
+          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+          List<FaultVerdict> emitted = new ArrayList<>();
+          for (String key : keys) {
+            apply(key, decider.onTime(verdicts.get(key), now), emitted);
+          }
+          publish(node, ctx, emitted, now);
+        });
+  }
+
+  /**
+   * Holds open verdicts an incident now covers, and releases those none covers any more (a change
+   * of hold is emitted as UPDATED at {@code now}). Verdicts past {@code validUntil} are left to
+   * expiry.
+   */
+  private void hold(Instant now) {
     Map<String, List<String>> heldByNode = new LinkedHashMap<>();
     boolean anyOpen = anyOpenIncident();
     try (var it = verdicts.all()) {
       it.forEachRemaining(
           kv -> {
             if (!now.isBefore(kv.value.getValidUntil())) {
-              expiredByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
-            } else if (anyOpen || kv.value.getHeld()) {
+              return;
+            }
+            if (anyOpen || kv.value.getHeld()) {
               heldByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
             }
           });
@@ -246,15 +306,6 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
                       .build();
               apply(key, new VerdictDecider.Decision(d.keep(), Optional.of(updated)), emitted);
             }
-          }
-          publish(node, ctx, emitted, now);
-        });
-    expiredByNode.forEach(
-        (node, keys) -> {
-          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
-          List<FaultVerdict> emitted = new ArrayList<>();
-          for (String key : keys) {
-            apply(key, decider.onTime(verdicts.get(key), now), emitted);
           }
           publish(node, ctx, emitted, now);
         });

@@ -71,6 +71,13 @@ final class DemoReport {
       out.println("  (none)");
     }
 
+    List<String> incidentLines = incidents(simStart, incidents);
+    if (!incidentLines.isEmpty()) {
+      out.println();
+      out.println("Fleet incidents (member verdicts are held: SKIPPED INCIDENT_HOLD)");
+      incidentLines.forEach(out::println);
+    }
+
     Map<String, Long> states =
         verdicts.stream()
             .collect(
@@ -86,7 +93,45 @@ final class DemoReport {
     out.println();
     out.printf("  verdict records: %d %s%n", verdicts.size(), states);
     out.printf("  audit records:   %d %s%n", audit.size(), outcomes);
-    out.printf("  fleet incidents: %d   dead letters: %d%n", incidents.size(), deadLetters);
+    out.printf(
+        "  fleet incidents: %d (%d record(s))   dead letters: %d%n",
+        incidentLines.size(), incidents.size(), deadLetters);
+  }
+
+  /**
+   * One line per incident id: the scope(s) it is open on now (an incident that outgrew its scope
+   * moved: CLEARED on the old scope, UPDATED on the new one), its signature and members.
+   */
+  static List<String> incidents(Instant simStart, List<FleetIncident> incidents) {
+    Map<String, Map<String, FleetIncident>> latestByScope = new LinkedHashMap<>();
+    for (FleetIncident i : incidents) {
+      latestByScope
+          .computeIfAbsent(i.getIncidentId(), k -> new LinkedHashMap<>())
+          .put(i.getScope(), i);
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    for (Map<String, FleetIncident> byScope : latestByScope.values()) {
+      List<FleetIncident> open =
+          byScope.values().stream()
+              .filter(i -> i.getState() != io.gpuward.avro.IncidentState.CLEARED)
+              .toList();
+      FleetIncident shown =
+          open.isEmpty()
+              ? List.copyOf(byScope.values()).get(byScope.size() - 1)
+              : open.get(open.size() - 1);
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %-14s %-28s %-26s %8s  %-7s %d node(s): %s",
+              truncate(shown.getIncidentId(), 14),
+              shown.getScope(),
+              shown.getSignature(),
+              offset(simStart, shown.getDetectedAt()),
+              open.isEmpty() ? "CLEARED" : "OPEN",
+              shown.getNodes().size(),
+              truncate(String.join(" ", shown.getNodes()), 80)));
+    }
+    return lines;
   }
 
   /** The last outcome of each action taken for a verdict, in order: CORDON✓ DRAIN✓ REBOOT✓. */

@@ -66,6 +66,7 @@ public final class EngineNames {
   public static final String UNKNOWN_NODES_STORE = "unknown-nodes-store";
   public static final String NOT_READY_JOIN_STORE = "not-ready-gpu-join-store";
   public static final String VERDICT_STORE = "verdict-store";
+  public static final String RECOVERED_STORE = "verdict-recovered-store";
   public static final String CORRELATION_STORE = "correlation-signatures-store";
   public static final String CORRELATION_MEMBERS_STORE = "correlation-members-store";
   public static final String INCIDENTS_STORE = "incidents-global-store";

@@ -48,6 +48,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   private final List<String> scopeKinds;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, FaultVerdict> verdicts;
+  private KeyValueStore<String, Long> recovered;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
   private KeyValueStore<String, FleetIncident> incidents;
 
@@ -66,9 +67,43 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.verdicts = context.getStateStore(EngineNames.VERDICT_STORE);
+    this.recovered = context.getStateStore(EngineNames.RECOVERED_STORE);
     this.inventory = context.getStateStore(EngineNames.INVENTORY_STORE);
     this.incidents = context.getStateStore(EngineNames.INCIDENTS_STORE);
     context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::expire);
+    context.schedule(HOLD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::holdNewIncidents);
+  }
+
+  /**
+   * How often open verdicts are checked against incidents that changed, in wall-clock time. The
+   * first verdicts of a storm opened before their incident existed; the remediator waits {@code
+   * correlationSettle} of event time for their hold, and stream-time expiry (every {@link
+   * #expiryInterval} of stream time) reached them too late when event time runs fast (the demo at
+   * speed 10: two storm members were drained before their hold arrived).
+   */
+  static final Duration HOLD_INTERVAL = Duration.ofMillis(250);
+
+  private long incidentsSeen = Long.MIN_VALUE;
+
+  private void holdNewIncidents(long wallMs) {
+    long fingerprint = 0;
+    try (var it = incidents.all()) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        fingerprint = 31 * fingerprint + kv.key.hashCode();
+        fingerprint = 31 * fingerprint + kv.value.getNodes().hashCode();
+        fingerprint = 31 * fingerprint + kv.value.getState().hashCode();
+      }
+    }
+    if (fingerprint == incidentsSeen) {
+      return;
+    }
+    incidentsSeen = fingerprint;
+    long streamMs = context.currentStreamTimeMs();
+    if (streamMs < 0) {
+      return;
+    }
+    hold(Instant.ofEpochMilli(streamMs));
   }
 
   @Override
@@ -79,11 +114,30 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     List<FaultVerdict> emitted = new ArrayList<>();
     if (signal instanceof Signal.Detected d) {
       String key = slot(node, d.faultClass());
-      var decision = decider.onDetected(Optional.ofNullable(verdicts.get(key)), d, ctx);
+      FaultVerdict current = verdicts.get(key);
+      Long last = current == null ? recovered.get(key) : null;
+      if (last != null && VerdictDecider.predates(d, Instant.ofEpochMilli(last))) {
+        log.info(
+            "stale detection ignored node={} class={} rule={}: its evidence began before the"
+                + " node recovered at {}",
+            node,
+            d.faultClass(),
+            d.ruleId(),
+            Instant.ofEpochMilli(last));
+        return;
+      }
+      var decision = decider.onDetected(Optional.ofNullable(current), d, ctx);
       apply(key, withHold(decision), emitted);
     } else if (signal instanceof Signal.Recovered r) {
       for (FaultClass c : r.classes()) {
         String key = slot(node, c);
+        if (r.gpuUuids().isEmpty()) {
+          Long was = recovered.get(key);
+          long at = r.eventTime().toEpochMilli();
+          if (was == null || was < at) {
+            recovered.put(key, at);
+          }
+        }
         FaultVerdict current = verdicts.get(key);
         if (current != null) {
           apply(key, decider.onRecovered(current, r), emitted);
@@ -187,15 +241,53 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
 
   private void expire(long streamTimeMs) {
     Instant now = Instant.ofEpochMilli(streamTimeMs);
+    long forgetBefore = streamTimeMs - decider.recoveryMemory().toMillis();
+    List<String> forget = new ArrayList<>();
+    try (var it = recovered.all()) {
+      it.forEachRemaining(
+          kv -> {
+            if (kv.value < forgetBefore) {
+              forget.add(kv.key);
+            }
+          });
+    }
+    forget.forEach(recovered::delete);
+    hold(now);
     Map<String, List<String>> expiredByNode = new LinkedHashMap<>();
+    try (var it = verdicts.all()) {
+      it.forEachRemaining(
+          kv -> {
+            if (!now.isBefore(kv.value.getValidUntil())) {
+              expiredByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
+            }
+          });
+    }
+    expiredByNode.forEach(
+        (node, keys) -> {
+          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+          List<FaultVerdict> emitted = new ArrayList<>();
+          for (String key : keys) {
+            apply(key, decider.onTime(verdicts.get(key), now), emitted);
+          }
+          publish(node, ctx, emitted, now);
+        });
+  }
+
+  /**
+   * Holds open verdicts an incident now covers, and releases those none covers any more (a change
+   * of hold is emitted as UPDATED at {@code now}). Verdicts past {@code validUntil} are left to
+   * expiry.
+   */
+  private void hold(Instant now) {
     Map<String, List<String>> heldByNode = new LinkedHashMap<>();
     boolean anyOpen = anyOpenIncident();
     try (var it = verdicts.all()) {
       it.forEachRemaining(
           kv -> {
             if (!now.isBefore(kv.value.getValidUntil())) {
-              expiredByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
-            } else if (anyOpen || kv.value.getHeld()) {
+              return;
+            }
+            if (anyOpen || kv.value.getHeld()) {
               heldByNode.computeIfAbsent(kv.value.getNode(), n -> new ArrayList<>()).add(kv.key);
             }
           });
@@ -214,15 +306,6 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
                       .build();
               apply(key, new VerdictDecider.Decision(d.keep(), Optional.of(updated)), emitted);
             }
-          }
-          publish(node, ctx, emitted, now);
-        });
-    expiredByNode.forEach(
-        (node, keys) -> {
-          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
-          List<FaultVerdict> emitted = new ArrayList<>();
-          for (String key : keys) {
-            apply(key, decider.onTime(verdicts.get(key), now), emitted);
           }
           publish(node, ctx, emitted, now);
         });

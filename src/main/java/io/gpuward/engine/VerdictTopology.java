@@ -215,6 +215,12 @@ public final class VerdictTopology {
             Stores.persistentKeyValueStore(VERDICT_STORE),
             Serdes.String(),
             topics.verdicts.valueSerde()));
+    // When each node last recovered from each fault class (epoch ms), kept for a short while: a
+    // detection whose evidence began before it (a window or join result arriving after a reboot)
+    // does not open a new verdict.
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(RECOVERED_STORE), Serdes.String(), Serdes.Long()));
 
     // Open fleet incidents by scope and signature, readable by every task: the decider holds the
     // verdicts they cover. The topic is keyed by scope only, hence a store fed by a processor
@@ -241,6 +247,7 @@ public final class VerdictTopology {
                 () -> new VerdictProcessor(decider, EXPIRY_INTERVAL, meters, scopeKinds),
                 Named.as(VERDICT_DECIDER),
                 VERDICT_STORE,
+                RECOVERED_STORE,
                 INVENTORY_STORE);
 
     var outputs =

@@ -67,6 +67,14 @@ public final class Remediation {
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
   private final Map<String, Instant> deferred = new ConcurrentHashMap<>();
 
+  /**
+   * When the remediator first read each open verdict. A remediator running behind the verdict topic
+   * reads a verdict late and the engine's hold for it is still further down the topic: correlation
+   * settles from the later of detection and first read (a storm's first members were drained when
+   * the remediator read them 20 s late and acted on the version it had).
+   */
+  private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+
   /** Operations being carried out right now, on any lane: one operation id is never run twice. */
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
@@ -112,8 +120,10 @@ public final class Remediation {
   public void noteLatest(FaultVerdict v) {
     if (v.getState() == VerdictState.CLEARED) {
       latest.remove(v.getVerdictId());
+      firstSeen.remove(v.getVerdictId());
     } else {
       latest.put(v.getVerdictId(), v);
+      firstSeen.putIfAbsent(v.getVerdictId(), clock.instant());
     }
   }
 
@@ -210,6 +220,7 @@ public final class Remediation {
     }
     open.put(v.getVerdictId(), v);
     latest.putIfAbsent(v.getVerdictId(), v);
+    firstSeen.putIfAbsent(v.getVerdictId(), v.getDetectedAt()); // read back whole: settled
     return ledger.touched(v.getNode(), v.getVerdictId());
   }
 
@@ -254,12 +265,14 @@ public final class Remediation {
     if (v.getState() == VerdictState.CLEARED) {
       open.remove(v.getVerdictId());
       latest.remove(v.getVerdictId());
+      firstSeen.remove(v.getVerdictId());
       deferred.remove(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
       verifyFinished(v);
       release(v.getNode());
     } else {
       open.put(v.getVerdictId(), v);
+      firstSeen.putIfAbsent(v.getVerdictId(), clock.instant());
     }
     if (v.getState() != VerdictState.CLEARED) {
       latest.merge(
@@ -317,7 +330,10 @@ public final class Remediation {
         continue;
       }
       if (DISRUPTIVE.contains(step.action())) {
-        Instant until = v.getDetectedAt().plus(planner.policy().correlationSettle());
+        Instant seen = firstSeen.getOrDefault(v.getVerdictId(), v.getDetectedAt());
+        Instant until =
+            (seen.isAfter(v.getDetectedAt()) ? seen : v.getDetectedAt())
+                .plus(planner.policy().correlationSettle());
         if (clock.instant().isBefore(until)) {
           defer(v, until); // planned again when correlation had its chance; the lane moves on
           break;

@@ -337,33 +337,7 @@ public final class FleetSimulator {
   }
 
   private <T> List<T> choose(Fault f, Target.NodeGroup ng, List<T> all) {
-    if (ng.whole() || all.isEmpty()) {
-      return all;
-    }
-    int k =
-        ng.count().isPresent()
-            ? ng.count().getAsInt()
-            : (int) Math.ceil(ng.percent().getAsDouble() * all.size() / 100.0);
-    k = Math.max(1, Math.min(k, all.size()));
-    // deterministic partial shuffle by the scenario seed and fault index, then original order
-    SplittableRandom r = new SplittableRandom(SimIds.hash(seed, "fault", f.index()));
-    Integer[] idx = new Integer[all.size()];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i;
-    }
-    for (int i = 0; i < k; i++) {
-      int j = i + r.nextInt(idx.length - i);
-      Integer tmp = idx[i];
-      idx[i] = idx[j];
-      idx[j] = tmp;
-    }
-    Integer[] picked = Arrays.copyOf(idx, k);
-    Arrays.sort(picked);
-    List<T> out = new ArrayList<>(k);
-    for (Integer i : picked) {
-      out.add(all.get(i));
-    }
-    return out;
+    return ng.pick(seed, f.index(), all);
   }
 
   private NodeSim newNode(
@@ -1322,10 +1296,14 @@ public final class FleetSimulator {
         n.silenceUntil = null; // silence over
         n.silenceFault = -1;
       }
-      if (!n.operandMissing("dcgm-exporter")) {
-        emitted += samples(n, t, dt);
+      boolean scrapeOk = !n.operandMissing("dcgm-exporter");
+      int gpus = 0;
+      if (scrapeOk) {
+        gpus = samples(n, t, dt);
+        emitted += gpus;
       }
       if ((tickIndex + n.ordinal) % heartbeatEvery == 0) {
+        // as the real exporter reports it: ScrapeOk, NoGpus (DCGM answers, no GPU), ScrapeFailing
         event(
             n,
             NodeEventKind.EXPORTER_HEARTBEAT,
@@ -1333,8 +1311,8 @@ public final class FleetSimulator {
             "exporter",
             null,
             null,
-            null,
-            null,
+            !scrapeOk ? "ScrapeFailing" : gpus == 0 ? "NoGpus" : "ScrapeOk",
+            "gpus=" + gpus,
             null,
             null,
             null,

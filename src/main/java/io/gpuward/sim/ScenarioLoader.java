@@ -91,6 +91,26 @@ public final class ScenarioLoader {
           Map.entry("recover", List.of()));
   private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern NODE_NAME = Pattern.compile("(.+)-(\\d+)");
+  private static final Pattern INSTANCE_TYPE =
+      Pattern.compile(
+          "[a-z][a-z0-9-]*\\.(nano|micro|small|medium|large|metal|\\d*xlarge|metal-\\d+xl)");
+
+  /** EC2 GPU families: p2 … p6e-gb200, g3 … g7e, gr6 (no CPU family starts with p or g). */
+  private static final Pattern GPU_FAMILY = Pattern.compile("(p|g|gr)\\d.*");
+
+  private static final List<String> SIZES =
+      List.of(
+          "large",
+          "xlarge",
+          "2xlarge",
+          "4xlarge",
+          "8xlarge",
+          "12xlarge",
+          "16xlarge",
+          "24xlarge",
+          "36xlarge",
+          "48xlarge",
+          "metal");
 
   private ScenarioLoader() {}
 
@@ -238,6 +258,7 @@ public final class ScenarioLoader {
             path + ".name", "'" + name + "' is not a valid name (lower-case letters, digits, -)");
       }
       String type = requiredString(n, path, "instanceType");
+      checkInstanceType(type, path + ".instanceType");
       String image = requiredString(n, path, "image");
       long count =
           optionalLong(n, path, "count")
@@ -251,6 +272,47 @@ public final class ScenarioLoader {
               ? text(n.get("driverVersion"), path + ".driverVersion")
               : NodeGroupSpec.DEFAULT_DRIVER_VERSION;
       return new NodeGroupSpec(name, type, image, (int) count, zone, driver);
+    }
+
+    /**
+     * An instance type the simulator can run: any EC2-looking name; GPU types (families p and g)
+     * only when the instance-type table lists them, because their GPU count and model come from it.
+     * An unknown GPU type used to run silently as a CPU type (an NVIDIA image on it became an
+     * IMAGE_INSTANCE_MISMATCH), which hid typos such as {@code g6e.2xlarg}.
+     */
+    private void checkInstanceType(String type, String path) {
+      if (catalog.find(type).isPresent()) {
+        return;
+      }
+      if (!INSTANCE_TYPE.matcher(type).matches()) {
+        throw new ScenarioException(
+            path, "'" + type + "' is not an EC2 instance type (family.size, e.g. p5.48xlarge)");
+      }
+      String family = type.substring(0, type.indexOf('.'));
+      List<String> sizes = new ArrayList<>();
+      for (String size : SIZES) {
+        catalog.find(family + "." + size).ifPresent(t -> sizes.add(t.name()));
+      }
+      if (!sizes.isEmpty()) {
+        throw new ScenarioException(
+            path,
+            "'"
+                + type
+                + "' is not a "
+                + family
+                + " instance type (known: "
+                + String.join(", ", sizes)
+                + ")");
+      }
+      if (GPU_FAMILY.matcher(family).matches()) {
+        throw new ScenarioException(
+            path,
+            "'"
+                + type
+                + "' looks like a GPU instance type but is not in the instance-type table"
+                + " (streams/ec2-gpu-instance-types.csv), which gives its GPU count and model;"
+                + " CPU types such as m5.large need no entry");
+      }
     }
 
     private Fault fault(JsonNode n, int index, Duration scenarioDuration) {

@@ -29,6 +29,9 @@ import java.util.Set;
  *       NOTIFY.
  *   <li>IMAGE_INSTANCE_MISMATCH: an instance whose node never registered within the grace;
  *       ESCALATE.
+ *   <li>GPU_LOST: the node's exporter reports, twice in a row, that DCGM answers with no GPU at all
+ *       on an instance type that has GPUs (a single-GPU instance whose GPU fell off the bus has no
+ *       other GPU left to report, so the window rules cannot see it); REBOOT.
  *   <li>Recovery: a reboot (new boot id) clears GPU hardware classes; Ready=True clears
  *       NODE_NOT_READY_GPU; a removed node clears everything.
  * </ul>
@@ -42,6 +45,16 @@ public final class NodeRules {
   public static final String OPERAND_UNEXPECTED = "node.gpu-operator-operand-unexpected";
   public static final String STALE = "node.exporter-silent";
   public static final String UNREGISTERED = "node.never-registered";
+  public static final String NO_GPUS = "gpu-lost.exporter-reports-no-gpus";
+
+  /** Exporter heartbeat reason when DCGM answers but reports no GPU (see ExporterService). */
+  public static final String HEARTBEAT_NO_GPUS = "NoGpus";
+
+  /** Exporter heartbeat reason when DCGM answers with at least one GPU. */
+  public static final String HEARTBEAT_SCRAPE_OK = "ScrapeOk";
+
+  /** Consecutive NoGpus heartbeats that make GPU_LOST (one can be a driver reload). */
+  static final int NO_GPU_HEARTBEATS = 2;
 
   private final RuleCatalog rules;
 
@@ -59,6 +72,7 @@ public final class NodeRules {
     switch (kind) {
       case NODE_REGISTERED -> {
         s.registered = true;
+        s.removedAt = null;
         recover(
             out,
             s,
@@ -71,6 +85,8 @@ public final class NodeRules {
       }
       case NODE_REMOVED -> {
         s.registered = false;
+        s.removedAt = ms;
+        s.noGpuHeartbeats = 0;
         out.add(
             new Signal.Recovered(
                 node,
@@ -81,15 +97,18 @@ public final class NodeRules {
                 t));
         s.raised.clear();
       }
-      case NODE_REBOOTED ->
-          out.add(
-              new Signal.Recovered(
-                  node,
-                  FaultClasses.CLEARED_BY_REBOOT,
-                  List.of(),
-                  "node rebooted (boot id " + e.getBootId() + ")",
-                  ev(at, e, "node_rebooted", e.getMessage()),
-                  t));
+      case NODE_REBOOTED -> {
+        s.raised.remove(NO_GPUS);
+        s.noGpuHeartbeats = 0;
+        out.add(
+            new Signal.Recovered(
+                node,
+                FaultClasses.CLEARED_BY_REBOOT,
+                List.of(),
+                "node rebooted (boot id " + e.getBootId() + ")",
+                ev(at, e, "node_rebooted", e.getMessage()),
+                t));
+      }
       case CONDITION_CHANGED -> {
         if ("Ready".equals(e.getConditionType())) {
           s.ready = "True".equals(e.getConditionStatus());
@@ -117,6 +136,7 @@ public final class NodeRules {
             ev(at, e, "exporter_heartbeat", null),
             t,
             STALE);
+        noGpus(out, s, node, e, at);
       }
       case RESOURCE_SNAPSHOT -> {
         s.gpuCapacity = e.getGpuCapacity();
@@ -130,8 +150,13 @@ public final class NodeRules {
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
       default -> {}
     }
-    if (e.getUnschedulable() != null || kind == NodeEventKind.NODE_REGISTERED) {
+    // Events from a registered node carry its unschedulable flag; the removal event itself does
+    // too,
+    // and must not register the node again.
+    if (kind != NodeEventKind.NODE_REMOVED
+        && (e.getUnschedulable() != null || kind == NodeEventKind.NODE_REGISTERED)) {
       s.registered = true;
+      s.removedAt = null;
     }
     return out;
   }
@@ -188,10 +213,15 @@ public final class NodeRules {
               "exporter silent for " + (ms - s.lastHeartbeat) / 1000 + "s on a Ready node",
               null));
     }
+    // A node removed from the cluster gets the grace again from its removal: it may re-register.
+    Long unregisteredSince =
+        s.removedAt == null
+            ? s.launchedAt
+            : Long.valueOf(Math.max(s.removedAt, s.launchedAt == null ? 0 : s.launchedAt));
     if (!s.registered
         && Boolean.FALSE.equals(s.inventoryRegistered)
-        && s.launchedAt != null
-        && ms - s.launchedAt >= p.registrationGrace().toMillis()
+        && unregisteredSince != null
+        && ms - unregisteredSince >= p.registrationGrace().toMillis()
         && s.raised.add(UNREGISTERED)) {
       out.add(
           detected(
@@ -202,12 +232,18 @@ public final class NodeRules {
               e,
               UNREGISTERED,
               now,
-              "instance launched "
-                  + (ms - s.launchedAt) / 60000
-                  + " min ago has never registered"
-                  + " as a node ("
-                  + s.instanceType
-                  + ")",
+              s.removedAt == null
+                  ? "instance launched "
+                      + (ms - unregisteredSince) / 60000
+                      + " min ago has never registered"
+                      + " as a node ("
+                      + s.instanceType
+                      + ")"
+                  : "instance has not registered as a node again "
+                      + (ms - unregisteredSince) / 60000
+                      + " min after its Node was removed ("
+                      + s.instanceType
+                      + ")",
               "Check the image/AMI matches the instance type (an NVIDIA image on a CPU type never"
                   + " starts kubelet) and the node's bootstrap; replacing the node repeats it"));
     }
@@ -220,6 +256,15 @@ public final class NodeRules {
     }
     int expected = Math.max(s.gpuCapacity == null ? 0 : s.gpuCapacity, s.expectedGpus);
     long ms = t.toEpochMilli();
+    if (expected > 0
+        && s.gpuAllocatable < expected
+        && !s.raised.contains(ALLOCATABLE)
+        && !missingAllocatableOperands(s).isEmpty()) {
+      // The GPU Operator's device plugin / toolkit is gone: configuration, not hardware. It is
+      // GPU_OPERATOR_DEGRADED's (ESCALATE); cordoning the node would not bring the GPUs back.
+      s.allocatableLowSince = null;
+      return;
+    }
     if (expected > 0 && s.gpuAllocatable < expected) {
       if (s.allocatableLowSince == null) {
         s.allocatableLowSince = ms;
@@ -257,6 +302,62 @@ public final class NodeRules {
           e,
           t,
           ALLOCATABLE);
+    }
+  }
+
+  /** Allocatable-critical operands missing on a GPU Operator–managed node. */
+  private List<String> missingAllocatableOperands(NodeState s) {
+    var op = rules.gpuOperator();
+    boolean managed = s.labels.keySet().stream().anyMatch(k -> k.startsWith(op.labelPrefix()));
+    if (!managed) {
+      return List.of();
+    }
+    List<String> missing = new ArrayList<>();
+    for (String operand : op.allocatableOperands()) {
+      String v = s.labels.get(op.labelPrefix() + operand);
+      if (v == null || v.equals("false")) {
+        missing.add(operand);
+      }
+    }
+    return missing;
+  }
+
+  private void noGpus(
+      List<Signal> out, NodeState s, String node, NodeEvent e, Evidences.Coordinates at) {
+    String reason = e.getReason();
+    if (HEARTBEAT_NO_GPUS.equals(reason)) {
+      s.noGpuHeartbeats++;
+      if (s.expectedGpus > 0
+          && s.registered
+          && s.noGpuHeartbeats >= NO_GPU_HEARTBEATS
+          && s.raised.add(NO_GPUS)) {
+        out.add(
+            detected(
+                node,
+                FaultClass.GPU_LOST,
+                Severity.CRITICAL,
+                RemediationAction.REBOOT,
+                ev(at, e, "exporter_no_gpus", e.getMessage()),
+                NO_GPUS,
+                e.getEventTime(),
+                "DCGM reports none of the instance type's "
+                    + s.expectedGpus
+                    + " GPU(s) ("
+                    + s.noGpuHeartbeats
+                    + " exporter heartbeats in a row)",
+                null));
+      }
+    } else if (HEARTBEAT_SCRAPE_OK.equals(reason)) {
+      s.noGpuHeartbeats = 0;
+      recover(
+          out,
+          s,
+          node,
+          EnumSet.of(FaultClass.GPU_LOST),
+          "DCGM reports GPUs again",
+          ev(at, e, "exporter_gpus_back", e.getMessage()),
+          e.getEventTime(),
+          NO_GPUS);
     }
   }
 

@@ -12,6 +12,13 @@ public final class NodeState {
   public boolean registered;
   public Boolean ready;
   public Long lastHeartbeat;
+
+  /** Consecutive exporter heartbeats saying DCGM reports no GPU at all ({@code NoGpus}). */
+  public int noGpuHeartbeats;
+
+  /** When the node's Node object was removed (NODE_REMOVED), until it registers again. */
+  public Long removedAt;
+
   public Integer gpuCapacity;
   public Integer gpuAllocatable;
   public Long allocatableLowSince;

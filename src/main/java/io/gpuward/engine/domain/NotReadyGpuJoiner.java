@@ -39,8 +39,14 @@ public final class NotReadyGpuJoiner {
         notReady.getEventTime().isAfter(xid.getEventTime())
             ? notReady.getEventTime()
             : xid.getEventTime();
+    // The evidence starts with the earlier of the two: the decider drops a join whose NotReady (or
+    // XID) predates the node's last recovery (Ready again, a reboot).
+    Instant first =
+        notReady.getEventTime().isBefore(xid.getEventTime())
+            ? notReady.getEventTime()
+            : xid.getEventTime();
     var evidence =
-        Evidences.of(Evidences.NONE, notReady.getEventId(), t, "not_ready_with_xid")
+        Evidences.of(Evidences.NONE, notReady.getEventId(), first, "not_ready_with_xid")
             .setSource("join:not-ready-gpu")
             .setValue((double) xid.getXid())
             .setGpuUuid(xid.getGpuUuid())

@@ -183,7 +183,8 @@ public final class RuleCatalog {
           new RuleParams.GpuOperator(
               strings(op.path("requiredOperands")),
               strings(op.path("migOnlyOperands")),
-              text(op, "labelPrefix", "gpuOperator."));
+              text(op, "labelPrefix", "gpuOperator."),
+              strings(op.path("allocatableOperands")));
       JsonNode c = root.path("correlation");
       b.correlation =
           guard(

@@ -35,12 +35,27 @@ public final class RuleParams {
   /** One container start failure pattern that means a driver root / toolkit / CDI problem. */
   public record ContainerError(String id, Pattern match, String setting, String fix) {}
 
-  /** GPU Operator operand expectations. */
+  /**
+   * GPU Operator operand expectations.
+   *
+   * @param allocatableOperands operands without which {@code nvidia.com/gpu} cannot be allocatable:
+   *     while one is missing on a GPU Operator–managed node, an allocatable drop is the operator's
+   *     (configuration) fault, GPU_OPERATOR_DEGRADED, not GPU_ALLOCATABLE_MISMATCH
+   */
   public record GpuOperator(
-      List<String> requiredOperands, List<String> migOnlyOperands, String labelPrefix) {
+      List<String> requiredOperands,
+      List<String> migOnlyOperands,
+      String labelPrefix,
+      List<String> allocatableOperands) {
     public GpuOperator {
       requiredOperands = List.copyOf(requiredOperands);
       migOnlyOperands = List.copyOf(migOnlyOperands);
+      allocatableOperands = List.copyOf(allocatableOperands);
+    }
+
+    public GpuOperator(
+        List<String> requiredOperands, List<String> migOnlyOperands, String labelPrefix) {
+      this(requiredOperands, migOnlyOperands, labelPrefix, List.of());
     }
   }
 

@@ -174,6 +174,36 @@ public final class VerdictDecider {
     return n;
   }
 
+  /**
+   * Whether a detection that would open a new verdict only repeats evidence from before the node
+   * last recovered from its class ({@code lastRecovered}, whole-node recovery evidence: a reboot,
+   * Ready again, the condition gone). A GPU window closes up to a window and its grace after its
+   * samples, and a NotReady joins an XID up to the join window later, so their results can arrive
+   * after the reboot or the Ready that ended what they saw; such a result opens nothing. The start
+   * of a detection's evidence is the earlier of its time and its evidence's time (for the NotReady
+   * join: the NotReady).
+   */
+  public static boolean predates(Signal.Detected d, Instant lastRecovered) {
+    if (lastRecovered == null) {
+      return false;
+    }
+    Instant start = d.eventTime();
+    Instant evidence = d.evidence() == null ? null : d.evidence().getEventTime();
+    if (evidence != null && evidence.isBefore(start)) {
+      start = evidence;
+    }
+    return start.isBefore(lastRecovered);
+  }
+
+  /** How long a recovery is remembered for {@link #predates}: the latest a stale result arrives. */
+  public java.time.Duration recoveryMemory() {
+    var w = rules.sampleWindow();
+    var n = rules.node();
+    java.time.Duration window = w.size().plus(w.grace());
+    java.time.Duration join = n.notReadyJoinWindow().plus(n.notReadyJoinGrace());
+    return (window.compareTo(join) > 0 ? window : join).multipliedBy(2);
+  }
+
   /** Applies recovery evidence to an open verdict of one of the signal's classes. */
   public Decision onRecovered(FaultVerdict current, Signal.Recovered r) {
     if (!r.classes().contains(current.getFaultClass())) {

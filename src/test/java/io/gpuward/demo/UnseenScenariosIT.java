@@ -1,0 +1,204 @@
+package io.gpuward.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpuward.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Scenarios written the way a checker of issue 5 might write them, each run through {@code gpuward
+ * demo --out DIR} (broker, registry, engine, remediator, simulated cluster in this JVM), then read
+ * with {@link ScenarioInvariants} (ladder on hardware faults, ESCALATE only on configuration
+ * faults, healthy nodes untouched, budgets and incident holds bounding storms) plus what each
+ * scenario is about. The scenarios are in {@code src/test/resources/scenarios/}; {@code
+ * storm-nodegroup} also ships as {@code src/main/resources/gpuward/scenarios/storm.yaml}.
+ */
+class UnseenScenariosIT {
+  private static final String DIR = "src/test/resources/scenarios/";
+  private static final String SPEED = "10";
+
+  @TempDir Path out;
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {"storm-nodegroup", "zone-storm", "hardware-mix", "config-faults", "healthy-fleet"})
+  void scenarioKeepsTheInvariants(String name) {
+    Path file = Path.of(DIR + name + ".yaml");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      code =
+          Main.run(
+              "demo", "--scenario", file.toString(), "--speed", SPEED, "--out", out.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    String text = captured.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(text).isZero();
+    assertThat(text).contains("Verdicts").contains("audit records:");
+
+    ScenarioInvariants run = ScenarioInvariants.of(file, out);
+    List<String> violations = run.violations();
+    assertThat(violations).as(text).isEmpty();
+    SPECIFIC.get(name).accept(new Check(run, text));
+  }
+
+  /** A finished run and its printed summary. */
+  record Check(ScenarioInvariants run, String text) {
+    List<JsonNode> audit(String node, String action, String outcome) {
+      return run.auditOf(node).stream()
+          .filter(a -> a.get("action").asText().equals(action))
+          .filter(a -> a.get("outcome").asText().equals(outcome))
+          .toList();
+    }
+
+    Set<String> classes(String node) {
+      return run.latestVerdicts().values().stream()
+          .filter(v -> v.get("node").asText().equals(node))
+          .map(v -> v.get("faultClass").asText())
+          .collect(Collectors.toSet());
+    }
+
+    List<JsonNode> verdicts(String node, String cls) {
+      return run.latestVerdicts().values().stream()
+          .filter(v -> v.get("node").asText().equals(node))
+          .filter(v -> v.get("faultClass").asText().equals(cls))
+          .toList();
+    }
+
+    long started(String action) {
+      return run.audit().stream()
+          .filter(a -> a.get("action").asText().equals(action))
+          .filter(a -> a.get("outcome").asText().equals("STARTED"))
+          .count();
+    }
+
+    /** Incident ids, and for each the scope and members of its newest open record. */
+    Map<String, JsonNode> openIncidents() {
+      Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+      for (JsonNode i : run.incidents()) {
+        if (!i.get("state").asText().equals("CLEARED")) {
+          out.put(i.get("incidentId").asText(), i);
+        }
+      }
+      return out;
+    }
+
+    static List<String> nodes(JsonNode incident) {
+      List<String> out = new ArrayList<>();
+      incident.get("nodes").forEach(n -> out.add(n.asText()));
+      return out;
+    }
+
+    /** Every member is held: cordoned at most, its drain SKIPPED INCIDENT_HOLD, nothing more. */
+    void heldStorm(List<String> members, String scope) {
+      Map<String, JsonNode> open = openIncidents();
+      assertThat(open).as("one incident for the storm").hasSize(1);
+      JsonNode incident = open.values().iterator().next();
+      assertThat(incident.get("scope").asText()).isEqualTo(scope);
+      assertThat(nodes(incident)).containsExactlyInAnyOrderElementsOf(members);
+      for (String n : members) {
+        assertThat(audit(n, "DRAIN", "SKIPPED"))
+            .as(n)
+            .isNotEmpty()
+            .allSatisfy(a -> assertThat(a.get("reason").asText()).isEqualTo("INCIDENT_HOLD"));
+        assertThat(run.auditOf(n))
+            .filteredOn(a -> a.get("outcome").asText().equals("STARTED"))
+            .allSatisfy(a -> assertThat(a.get("action").asText()).isEqualTo("CORDON"));
+      }
+      assertThat(text).contains("fleet incidents: 1 (").contains(scope);
+    }
+  }
+
+  private static final Map<String, Consumer<Check>> SPECIFIC =
+      Map.of(
+          "storm-nodegroup",
+          c -> {
+            List<String> members = c.run().nodesOf(0);
+            assertThat(members).hasSize(5);
+            c.heldStorm(members, "nodegroup:p4d-train");
+            members.forEach(n -> assertThat(c.classes(n)).contains("GPU_LOST"));
+          },
+          "zone-storm",
+          c -> {
+            List<String> members = new ArrayList<>(c.run().nodesOf(0));
+            members.addAll(c.run().nodesOf(1));
+            assertThat(members).hasSize(5);
+            c.heldStorm(members, "zone:us-east-2a");
+          },
+          "hardware-mix",
+          c -> {
+            assertThat(c.verdicts("p4de-train-1", "GPU_MEMORY_DEGRADED")).isNotEmpty();
+            assertThat(c.verdicts("p5en-train-2", "GPU_MEMORY_DEGRADED"))
+                .anySatisfy(
+                    v -> assertThat(v.get("recommendedAction").asText()).isEqualTo("REPLACE"));
+            // a single-GPU instance whose only GPU is gone: GPU_LOST, not just an allocatable drop
+            assertThat(c.verdicts("g6e-infer-0", "GPU_LOST"))
+                .singleElement()
+                .satisfies(
+                    v -> assertThat(v.get("recommendedAction").asText()).isEqualTo("REBOOT"));
+            assertThat(c.verdicts("p4de-train-3", "NVLINK_DEGRADED")).isNotEmpty();
+            assertThat(c.classes("g6-web-1")).contains("GPU_LOST", "NODE_NOT_READY_GPU");
+            assertThat(c.classes("p5en-train-0")).contains("GPU_MEMORY_DEGRADED");
+            assertThat(c.audit("g4dn-batch-2", "CORDON", "SUCCEEDED")).hasSize(1);
+            assertThat(c.audit("g4dn-batch-2", "UNCORDON", "SUCCEEDED")).hasSize(1);
+            assertThat(c.verdicts("p3-legacy-0", "GPU_ALLOCATABLE_MISMATCH")).isNotEmpty();
+            assertThat(c.run().audit())
+                .as("the ladder got to verify at least one fix")
+                .anySatisfy(a -> assertThat(a.get("outcome").asText()).isEqualTo("VERIFIED"));
+          },
+          "config-faults",
+          c -> {
+            for (String group : List.of("c6i-etl", "g5-serve")) {
+              String cls =
+                  group.equals("c6i-etl") ? "IMAGE_INSTANCE_MISMATCH" : "DRIVER_ROOT_MISCONFIGURED";
+              List<JsonNode> escalated =
+                  c.run().audit().stream()
+                      .filter(a -> a.get("nodegroup").asText().equals(group))
+                      .filter(a -> a.get("action").asText().equals("ESCALATE"))
+                      .filter(a -> a.get("outcome").asText().equals("SUCCEEDED"))
+                      .toList();
+              assertThat(escalated).as(group + " escalated once").hasSize(1);
+              assertThat(escalated.get(0).get("detail").asText()).contains("fix:");
+              assertThat(c.run().injected().keySet())
+                  .filteredOn(n -> n.startsWith(group + "-"))
+                  .allSatisfy(n -> assertThat(c.classes(n)).contains(cls));
+            }
+            // the device plugin gone is the operator's fault: escalated, never cordoned
+            assertThat(c.classes("g6-batch-1"))
+                .contains("GPU_OPERATOR_DEGRADED")
+                .doesNotContain("GPU_ALLOCATABLE_MISMATCH");
+            assertThat(c.classes("p4d-lab-0")).contains("GPU_OPERATOR_DEGRADED");
+            // a node removed from the cluster is not "a Ready node whose exporter went silent"
+            assertThat(c.classes("g6-batch-2")).doesNotContain("TELEMETRY_STALE");
+            for (String a : List.of("CORDON", "DRAIN", "RESET_GPU", "REBOOT", "REPLACE")) {
+              assertThat(c.started(a)).as(a).isZero();
+            }
+          },
+          "healthy-fleet",
+          c -> {
+            for (String a : List.of("CORDON", "DRAIN", "RESET_GPU", "REBOOT", "REPLACE")) {
+              assertThat(c.started(a)).as(a).isZero();
+            }
+            assertThat(c.verdicts("g4dn-dev-1", "APP_XID"))
+                .singleElement()
+                .satisfies(v -> assertThat(v.get("recommendedAction").asText()).isEqualTo("NONE"));
+            assertThat(c.verdicts("p3-old-0", "TELEMETRY_STALE")).hasSize(1);
+            assertThat(c.audit("p3-old-0", "NOTIFY", "SUCCEEDED")).hasSize(1);
+          });
+}

@@ -1,0 +1,257 @@
+package io.gpuward.engine.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeEventKind;
+import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.RemediationAction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Node rules on the cases the unseen-scenario runs exposed: a single-GPU instance losing its only
+ * GPU, a missing GPU Operator device plugin (configuration, not hardware), and a node removed from
+ * the cluster.
+ */
+class NodeRulesTest {
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  private static final String NODE = "g6-batch-1";
+  private static final String PREFIX = "nvidia.com/gpu.deploy.";
+
+  private final RuleCatalog rules = RuleCatalog.load();
+  private final NodeRules nodeRules = new NodeRules(rules);
+  private final NodeState state = new NodeState();
+  private long seq;
+
+  private NodeEvent.Builder event(NodeEventKind kind, Instant at) {
+    return NodeEvent.newBuilder()
+        .setEventId(NODE + "/" + kind + "/" + (++seq))
+        .setNode(NODE)
+        .setKind(kind)
+        .setEventTime(at)
+        .setSource("test")
+        .setLabels(Map.of())
+        .setUnschedulable(false);
+  }
+
+  private List<Signal> on(NodeEvent e) {
+    return nodeRules.onEvent(state, e, Evidences.NONE);
+  }
+
+  private List<Signal> inventory(int gpus, boolean registered, Instant launchedAt) {
+    return nodeRules.onInventory(
+        state,
+        NodeInventory.newBuilder()
+            .setNode(NODE)
+            .setInstanceId("i-0123456789abcdef0")
+            .setInstanceType(gpus == 1 ? "g6.2xlarge" : "p4d.24xlarge")
+            .setNodegroup("g6-batch")
+            .setAsgName("eks-asg")
+            .setZone("eu-west-1b")
+            .setImage("al2023-nvidia")
+            .setExpectedGpus(gpus)
+            .setRegistered(registered)
+            .setLaunchedAt(launchedAt)
+            .setUpdatedAt(launchedAt)
+            .setLabels(Map.of())
+            .build(),
+        Evidences.NONE);
+  }
+
+  private List<Signal> heartbeat(String reason, int gpus, Instant at) {
+    return on(
+        event(NodeEventKind.EXPORTER_HEARTBEAT, at)
+            .setReason(reason)
+            .setMessage("scrapes=10 scrapeErrors=0 gpus=" + gpus)
+            .build());
+  }
+
+  private static List<Signal.Detected> detected(List<Signal> signals, FaultClass c) {
+    return signals.stream()
+        .filter(Signal.Detected.class::isInstance)
+        .map(Signal.Detected.class::cast)
+        .filter(d -> d.faultClass() == c)
+        .toList();
+  }
+
+  private static List<Signal.Recovered> recovered(List<Signal> signals, FaultClass c) {
+    return signals.stream()
+        .filter(Signal.Recovered.class::isInstance)
+        .map(Signal.Recovered.class::cast)
+        .filter(r -> r.classes().contains(c))
+        .toList();
+  }
+
+  private void registered(Instant at) {
+    on(event(NodeEventKind.NODE_REGISTERED, at).build());
+  }
+
+  // ------------------------------------------------------------- GPU_LOST from heartbeats
+
+  @Test
+  void singleGpuInstanceWhoseOnlyGpuIsGoneIsGpuLostAfterTwoHeartbeats() {
+    inventory(1, true, T0.minusSeconds(3600));
+    registered(T0);
+    assertThat(heartbeat("ScrapeOk", 1, T0.plusSeconds(5))).isEmpty();
+
+    List<Signal> first = heartbeat("NoGpus", 0, T0.plusSeconds(10));
+    assertThat(detected(first, FaultClass.GPU_LOST)).as("one NoGpus can be a reload").isEmpty();
+    List<Signal> second = heartbeat("NoGpus", 0, T0.plusSeconds(15));
+    assertThat(detected(second, FaultClass.GPU_LOST))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.REBOOT);
+              assertThat(d.ruleId()).isEqualTo(NodeRules.NO_GPUS);
+              assertThat(d.summary()).contains("none of the instance type's 1 GPU");
+            });
+    assertThat(detected(heartbeat("NoGpus", 0, T0.plusSeconds(20)), FaultClass.GPU_LOST))
+        .as("raised once")
+        .isEmpty();
+
+    assertThat(recovered(heartbeat("ScrapeOk", 1, T0.plusSeconds(25)), FaultClass.GPU_LOST))
+        .hasSize(1);
+  }
+
+  @Test
+  void gpuLostFromHeartbeatsIsRaisedAgainAfterAReboot() {
+    inventory(1, true, T0.minusSeconds(3600));
+    registered(T0);
+    heartbeat("NoGpus", 0, T0.plusSeconds(5));
+    assertThat(detected(heartbeat("NoGpus", 0, T0.plusSeconds(10)), FaultClass.GPU_LOST))
+        .hasSize(1);
+    on(event(NodeEventKind.NODE_REBOOTED, T0.plusSeconds(30)).setBootId("b2").build());
+    heartbeat("NoGpus", 0, T0.plusSeconds(40));
+    assertThat(detected(heartbeat("NoGpus", 0, T0.plusSeconds(45)), FaultClass.GPU_LOST))
+        .as("the GPU did not come back with the reboot")
+        .hasSize(1);
+  }
+
+  @Test
+  void noGpusOnACpuInstanceOrAFailingScrapeIsNotGpuLost() {
+    inventory(0, true, T0.minusSeconds(3600));
+    registered(T0);
+    heartbeat("NoGpus", 0, T0.plusSeconds(5));
+    assertThat(detected(heartbeat("NoGpus", 0, T0.plusSeconds(10)), FaultClass.GPU_LOST)).isEmpty();
+
+    NodeState gpuNode = new NodeState();
+    gpuNode.expectedGpus = 1;
+    gpuNode.registered = true;
+    for (int i = 0; i < 4; i++) {
+      List<Signal> s =
+          nodeRules.onEvent(
+              gpuNode,
+              event(NodeEventKind.EXPORTER_HEARTBEAT, T0.plusSeconds(5L * i))
+                  .setReason("ScrapeFailing")
+                  .build(),
+              Evidences.NONE);
+      assertThat(detected(s, FaultClass.GPU_LOST))
+          .as("dcgm-exporter down is not a lost GPU")
+          .isEmpty();
+    }
+  }
+
+  // ------------------------------------------------ allocatable drop with the device plugin gone
+
+  private void labels(Map<String, String> labels, Instant at) {
+    on(event(NodeEventKind.LABELS_SNAPSHOT, at).setLabels(labels).build());
+  }
+
+  private List<Signal> resources(int capacity, int allocatable, Instant at) {
+    return on(
+        event(NodeEventKind.RESOURCE_SNAPSHOT, at)
+            .setGpuCapacity(capacity)
+            .setGpuAllocatable(allocatable)
+            .build());
+  }
+
+  private static Map<String, String> operands(String... missing) {
+    Map<String, String> m = new TreeMap<>();
+    for (String op :
+        List.of("device-plugin", "container-toolkit", "dcgm-exporter", "gpu-feature-discovery")) {
+      m.put(PREFIX + op, "true");
+    }
+    for (String op : missing) {
+      m.remove(PREFIX + op);
+    }
+    m.put("nvidia.com/gpu.present", "true");
+    return m;
+  }
+
+  @Test
+  void allocatableDropWhileTheDevicePluginIsMissingIsOperatorDegradedNotACordon() {
+    inventory(1, true, T0.minusSeconds(3600));
+    registered(T0);
+    labels(operands(), T0);
+    resources(1, 1, T0);
+
+    labels(operands("device-plugin"), T0.plusSeconds(20));
+    resources(1, 0, T0.plusSeconds(50));
+    Duration operandGrace = rules.node().operandGrace();
+    List<Signal> all = new ArrayList<>();
+    for (long s = 60; s <= 20 + operandGrace.toSeconds() + 10; s += 5) {
+      all.addAll(nodeRules.onTime(NODE, state, T0.plusSeconds(s)));
+    }
+    assertThat(detected(all, FaultClass.GPU_ALLOCATABLE_MISMATCH))
+        .as("the missing device plugin explains the drop")
+        .isEmpty();
+    assertThat(detected(all, FaultClass.GPU_OPERATOR_DEGRADED))
+        .singleElement()
+        .satisfies(d -> assertThat(d.action()).isEqualTo(RemediationAction.ESCALATE));
+  }
+
+  @Test
+  void allocatableDropWithEveryOperandPresentIsStillAMismatch() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    labels(operands(), T0);
+    resources(8, 6, T0.plusSeconds(10));
+    List<Signal> out =
+        nodeRules.onTime(
+            NODE, state, T0.plusSeconds(10).plus(rules.node().allocatableGrace()).plusSeconds(1));
+    assertThat(detected(out, FaultClass.GPU_ALLOCATABLE_MISMATCH)).hasSize(1);
+  }
+
+  // ---------------------------------------------------------------- a node removed from the
+  // cluster
+
+  @Test
+  void aRemovedNodeIsNotReRegisteredByItsOwnRemovalEvent() {
+    inventory(1, true, T0.minusSeconds(3600));
+    registered(T0);
+    on(
+        event(NodeEventKind.CONDITION_CHANGED, T0)
+            .setConditionType("Ready")
+            .setConditionStatus("True")
+            .build());
+    heartbeat("ScrapeOk", 1, T0.plusSeconds(5));
+
+    on(event(NodeEventKind.NODE_REMOVED, T0.plusSeconds(40)).setUnschedulable(false).build());
+    inventory(1, false, T0.minusSeconds(3600));
+    assertThat(state.registered).isFalse();
+
+    Duration grace = rules.node().registrationGrace();
+    List<Signal> early = nodeRules.onTime(NODE, state, T0.plusSeconds(200));
+    assertThat(detected(early, FaultClass.TELEMETRY_STALE))
+        .as("a removed node is not a Ready node gone silent")
+        .isEmpty();
+    assertThat(detected(early, FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .as("the grace starts again at the removal")
+        .isEmpty();
+    List<Signal> late = nodeRules.onTime(NODE, state, T0.plusSeconds(40).plus(grace));
+    assertThat(detected(late, FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.ESCALATE);
+              assertThat(d.summary()).contains("after its Node was removed");
+            });
+  }
+}

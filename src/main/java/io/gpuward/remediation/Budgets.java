@@ -144,11 +144,15 @@ public final class Budgets {
     return out;
   }
 
-  /** The stricter of a count and a percent of {@code size}; -1 when neither limits. */
+  /**
+   * The stricter of a count and a percent of {@code size}; -1 when neither limits. A percent rounds
+   * up, as a PodDisruptionBudget's maxUnavailable does: 20% of 13 nodes is 3, and a small scope can
+   * always disrupt one node.
+   */
   static int cap(int count, int percent, int size) {
     int c = count > 0 ? count : Integer.MAX_VALUE;
     if (percent > 0 && size > 0) {
-      c = Math.min(c, Math.max(1, size * percent / 100));
+      c = Math.min(c, (int) ((size * (long) percent + 99) / 100));
     }
     return c == Integer.MAX_VALUE ? -1 : c;
   }

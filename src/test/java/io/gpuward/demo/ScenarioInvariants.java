@@ -583,11 +583,11 @@ public final class ScenarioInvariants {
     return peak;
   }
 
-  /** The budget formula of {@code Budgets}: the stricter of a count and a percent (at least 1). */
+  /** The budget formula of {@code Budgets}: the stricter of a count and a percent (rounded up). */
   static int cap(int count, int percent, int size) {
     int c = count > 0 ? count : Integer.MAX_VALUE;
     if (percent > 0 && size > 0) {
-      c = Math.min(c, Math.max(1, size * percent / 100));
+      c = Math.min(c, (int) ((size * (long) percent + 99) / 100)); // rounds up, like a PDB
     }
     return c == Integer.MAX_VALUE ? -1 : c;
   }

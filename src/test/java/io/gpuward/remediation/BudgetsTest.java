@@ -42,6 +42,10 @@ class BudgetsTest {
     assertThat(b.acquire("p5-0", Budgets.scopes("p5", null), T0)).isEmpty();
     assertThat(b.acquire("p5-1", Budgets.scopes("p5", null), T0)).isPresent();
     assertThat(Budgets.cap(5, 10, 10)).isEqualTo(1);
+    assertThat(Budgets.cap(0, 20, 13)).as("a percent rounds up, like a PDB").isEqualTo(3);
+    assertThat(Budgets.cap(0, 10, 13)).isEqualTo(2);
+    assertThat(Budgets.cap(0, 1, 3)).as("a small scope can always disrupt one").isEqualTo(1);
+    assertThat(Budgets.cap(2, 50, 13)).as("the stricter wins").isEqualTo(2);
     assertThat(Budgets.cap(0, 0, 10)).isEqualTo(-1);
     assertThat(Budgets.cap(0, 50, 0)).as("percent of an unknown size does not limit").isEqualTo(-1);
   }

@@ -142,6 +142,19 @@ public final class Planner {
     List<Step> steps = new ArrayList<>();
     List<Op> ops;
     String note = null;
+    var follow = followUpOf(v, recommended);
+    if (follow.isPresent()) {
+      var cordoned = cordonedAt(v, ledger);
+      if (cordoned.isPresent() && !now.isBefore(cordoned.get().plus(follow.get().after()))) {
+        recommended = follow.get().action();
+        note =
+            v.getFaultClass()
+                + " still open "
+                + io.gpuward.config.Durations.format(follow.get().after())
+                + " after the cordon: "
+                + recommended;
+      }
+    }
     if (FaultClasses.isConfiguration(v.getFaultClass())
         && recommended == RemediationAction.ESCALATE) {
       String scope = configurationScope(v);
@@ -516,6 +529,36 @@ public final class Planner {
         .entry(OperationIds.of(scope, signature, RemediationAction.ESCALATE, attempt))
         .filter(e -> ledger.finished(e.operationId()))
         .map(e -> e.at().plus(again));
+  }
+
+  /** The policy's follow-up for a verdict whose recommended action is a cordon, if any. */
+  private Optional<RemediationPolicy.FollowUp> followUpOf(
+      FaultVerdict v, RemediationAction recommended) {
+    if (recommended != RemediationAction.CORDON || v.getState() == VerdictState.CLEARED) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(policy.followUps().get(v.getFaultClass()));
+  }
+
+  /** When the fault session's cordon succeeded, if it did. */
+  private static Optional<Instant> cordonedAt(FaultVerdict v, Ledger ledger) {
+    return ledger
+        .latestAttempt(v.getNode(), v.getVerdictId(), RemediationAction.CORDON)
+        .filter(e -> ledger.finished(e.operationId()))
+        .map(Ledger.Entry::at);
+  }
+
+  /**
+   * When a cordoned verdict's follow-up (its policy's next action) is due, while it has not
+   * started: the remediator plans the verdict again then.
+   */
+  public Optional<Instant> followUpDue(FaultVerdict v, Ledger ledger) {
+    var follow = followUpOf(v, v.getRecommendedAction());
+    if (follow.isEmpty()
+        || ledger.latestAttempt(v.getNode(), v.getVerdictId(), follow.get().action()).isPresent()) {
+      return Optional.empty();
+    }
+    return cordonedAt(v, ledger).map(at -> at.plus(follow.get().after()));
   }
 
   /** Where a configuration fault is escalated once: its node group, else the node. */

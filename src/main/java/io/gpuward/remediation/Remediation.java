@@ -431,8 +431,12 @@ public final class Remediation {
           || (steps.isEmpty() && !inProgress.isEmpty())) {
         defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
       } else {
-        // A configuration fault still open when its scope is due to be escalated again.
-        planner.reescalationDue(v, ledger).ifPresent(at -> defer(v, at));
+        // A configuration fault still open when its scope is due to be escalated again; a
+        // cordoned fault still open when its follow-up (e.g. a reboot) is due.
+        planner
+            .reescalationDue(v, ledger)
+            .or(() -> planner.followUpDue(v, ledger))
+            .ifPresent(at -> defer(v, at));
       }
     }
   }

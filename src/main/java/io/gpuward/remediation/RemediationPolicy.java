@@ -29,7 +29,8 @@ public record RemediationPolicy(
     Duration correlationSettle,
     Ladder ladder,
     RepeatOffender repeatOffender,
-    Duration reescalateAfter) {
+    Duration reescalateAfter,
+    Map<io.gpuward.avro.FaultClass, FollowUp> followUps) {
 
   /** How long an unresolved configuration fault waits before its scope is escalated again. */
   public static final Duration DEFAULT_REESCALATE_AFTER = Duration.ofHours(24);
@@ -84,12 +85,44 @@ public record RemediationPolicy(
     public static final RepeatOffender DEFAULT = new RepeatOffender(2, Duration.ofHours(24));
   }
 
+  /**
+   * What a fault class whose recommended action is CORDON gets when its verdict is still open
+   * {@code after} its cordon succeeded: {@code action}, a rung of the ladder it then climbs (e.g.
+   * an allocatable drop: CORDON, then REBOOT; NVLink errors: CORDON, then RESET_GPU).
+   */
+  public record FollowUp(Duration after, RemediationAction action) {}
+
   public RemediationPolicy {
     steps = Map.copyOf(steps);
     budgets = Map.copyOf(budgets);
+    followUps = Map.copyOf(followUps);
     if (reescalateAfter == null || reescalateAfter.isNegative()) {
       throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
     }
+  }
+
+  /** A policy without follow-ups (a CORDON stays a cordon). */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle,
+      Ladder ladder,
+      RepeatOffender repeatOffender,
+      Duration reescalateAfter) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        Map.of());
   }
 
   /** A policy with the default re-escalation period. */
@@ -144,7 +177,8 @@ public record RemediationPolicy(
         correlationSettle,
         l,
         repeatOffender,
-        reescalateAfter);
+        reescalateAfter,
+        followUps);
   }
 
   /** A copy with another re-escalation period for configuration faults (0 = escalate once). */
@@ -158,7 +192,23 @@ public record RemediationPolicy(
         correlationSettle,
         ladder,
         repeatOffender,
-        d);
+        d,
+        followUps);
+  }
+
+  /** A copy with other follow-ups. */
+  public RemediationPolicy withFollowUps(Map<io.gpuward.avro.FaultClass, FollowUp> f) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        f);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -246,7 +296,37 @@ public record RemediationPolicy(
         settle,
         ladder(root.path("ladder")),
         repeatOffender(root.path("repeatOffender")),
-        reescalateAfter(root.path("reescalateAfter")));
+        reescalateAfter(root.path("reescalateAfter")),
+        followUps(root.path("followUp")));
+  }
+
+  private static Map<io.gpuward.avro.FaultClass, FollowUp> followUps(JsonNode n) {
+    Map<io.gpuward.avro.FaultClass, FollowUp> out = new EnumMap<>(io.gpuward.avro.FaultClass.class);
+    var it = n.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String key = "followUp." + e.getKey();
+      io.gpuward.avro.FaultClass c;
+      try {
+        c = io.gpuward.avro.FaultClass.valueOf(e.getKey());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: " + key + ": '" + e.getKey() + "' is not a FaultClass", ex);
+      }
+      if (io.gpuward.engine.domain.FaultClasses.isConfiguration(c)) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: "
+                + key
+                + ": configuration faults never get a node action (they ESCALATE)");
+      }
+      RemediationAction a = action(e.getValue().path("action").asText(""), key + ".action");
+      if (!Ladder.DEFAULT.rungs().contains(a) && a != RemediationAction.ESCALATE) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: " + key + ".action must be a ladder rung, not " + a);
+      }
+      out.put(c, new FollowUp(duration(e.getValue().path("after").asText(""), key + ".after"), a));
+    }
+    return out;
   }
 
   private static Ladder ladder(JsonNode n) {

@@ -568,6 +568,70 @@ class LadderPlannerTest {
   }
 
   @Test
+  void shouldRebootAnAllocatableDropStillOpenAfterItsCordonsFollowUpPeriod() {
+    assertThat(policy.followUps().get(FaultClass.GPU_ALLOCATABLE_MISMATCH))
+        .isEqualTo(new RemediationPolicy.FollowUp(Duration.ofMinutes(2), RemediationAction.REBOOT));
+    var v =
+        FaultVerdict.newBuilder(
+                PlannerTest.verdict(
+                    FaultClass.GPU_ALLOCATABLE_MISMATCH,
+                    RemediationAction.CORDON,
+                    VerdictState.OPEN))
+            .setVerdictId("v-alloc")
+            .setDetectedAt(NOW.minusSeconds(30))
+            .setValidUntil(NOW.plus(Duration.ofHours(1)))
+            .build();
+    // First a cordon only.
+    assertThat(plan(v, Optional.of(live("b1", null)), NOW))
+        .extracting(Step::action)
+        .containsExactly(RemediationAction.CORDON);
+    record(v, RemediationAction.CORDON, 1, Outcome.SUCCEEDED, NOW, "cordoned");
+    String op = OperationIds.of("p5-train-2", "v-alloc", RemediationAction.CORDON, 1);
+    assertThat(planner.followUpDue(v, ledger)).contains(NOW.plus(Duration.ofMinutes(2)));
+    // Still open, but not yet for long: nothing more.
+    assertThat(plan(v, Optional.of(live("b1", op)), NOW.plusSeconds(119))).isEmpty();
+    // Still open two minutes after the cordon: drain and reboot, saying why.
+    var later = plan(v, Optional.of(live("b1", op)), NOW.plus(Duration.ofMinutes(2)));
+    assertThat(later)
+        .extracting(Step::action)
+        .containsExactly(RemediationAction.DRAIN, RemediationAction.REBOOT);
+    assertThat(later.get(0).detail())
+        .contains("GPU_ALLOCATABLE_MISMATCH still open 2m after the cordon: REBOOT");
+    // Once the follow-up started, it is the ladder's to verify.
+    record(v, RemediationAction.REBOOT, 1, Outcome.STARTED, NOW.plusSeconds(121), "bootId=b1");
+    assertThat(planner.followUpDue(v, ledger)).isEmpty();
+    // A thermal cordon has no follow-up.
+    var hot =
+        FaultVerdict.newBuilder(v)
+            .setVerdictId("v-hot")
+            .setFaultClass(FaultClass.GPU_THERMAL)
+            .build();
+    record(hot, RemediationAction.CORDON, 1, Outcome.SUCCEEDED, NOW, "cordoned");
+    assertThat(planner.followUpDue(hot, ledger)).isEmpty();
+    assertThat(plan(hot, Optional.of(live("b1", op)), NOW.plus(Duration.ofHours(1)))).isEmpty();
+  }
+
+  @Test
+  void shouldRejectAFollowUpThatWouldTouchANodeForAConfigurationFault() {
+    String yaml =
+        "version: t\nfollowUp:\n  IMAGE_INSTANCE_MISMATCH: {after: 2m, action: REPLACE}\n";
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                RemediationPolicy.parse(
+                    new java.io.ByteArrayInputStream(
+                        yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .hasMessageContaining("followUp.IMAGE_INSTANCE_MISMATCH")
+        .hasMessageContaining("never get a node action");
+    String bad = "version: t\nfollowUp:\n  NVLINK_DEGRADED: {after: 2m, action: UNCORDON}\n";
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                RemediationPolicy.parse(
+                    new java.io.ByteArrayInputStream(
+                        bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .hasMessageContaining("followUp.NVLINK_DEGRADED.action must be a ladder rung");
+  }
+
+  @Test
   void shouldNeverRetryAGpuResetBlindly() {
     var started =
         new Ledger.Entry(

@@ -147,7 +147,8 @@ final class ChaosMonkey implements AutoCloseable {
   }
 
   /** True when this call of {@code kind} is the one planned to be struck {@code when}. */
-  private synchronized boolean strikes(Instance i, RemediationAction kind, When when, String at) {
+  private synchronized boolean strikes(
+      Instance i, RemediationAction kind, int call, When when, String at) {
     if (i.dead || kills >= maxKills) {
       return false;
     }
@@ -155,7 +156,7 @@ final class ChaosMonkey implements AutoCloseable {
     if (p == null || p.when() != when || killedKinds.containsKey(kind)) {
       return false;
     }
-    if (calls.getOrDefault(kind, 0) != p.call()) {
+    if (call != p.call()) {
       return false;
     }
     killedKinds.put(kind, p.call());
@@ -163,8 +164,9 @@ final class ChaosMonkey implements AutoCloseable {
     return true;
   }
 
-  private synchronized void count(RemediationAction kind) {
-    calls.merge(kind, 1, Integer::sum);
+  /** Counts a call of {@code kind}; returns its number (from 1). */
+  private synchronized int count(RemediationAction kind) {
+    return calls.merge(kind, 1, Integer::sum);
   }
 
   private void kill(Instance i, String where) {
@@ -188,6 +190,8 @@ final class ChaosMonkey implements AutoCloseable {
     private final SimulatedCluster cluster;
     private final Supplier<RemediatorService> service;
     private volatile boolean dead;
+    // The number of the ESCALATE the calling lane started last (its SUCCEEDED follows on it).
+    private final ThreadLocal<Integer> escalation = ThreadLocal.withInitial(() -> 0);
 
     private Instance(SimulatedCluster cluster, Supplier<RemediatorService> service) {
       this.cluster = cluster;
@@ -202,7 +206,7 @@ final class ChaosMonkey implements AutoCloseable {
           return;
         }
         if (r.getOutcome() == Outcome.STARTED) {
-          count(RemediationAction.ESCALATE);
+          escalation.set(count(RemediationAction.ESCALATE));
         }
         When when =
             r.getOutcome() == Outcome.STARTED
@@ -210,7 +214,11 @@ final class ChaosMonkey implements AutoCloseable {
                 : r.getOutcome() == Outcome.SUCCEEDED ? When.AFTER : null;
         if (when != null
             && strikes(
-                this, RemediationAction.ESCALATE, when, r.getNode() + " " + r.getOutcome())) {
+                this,
+                RemediationAction.ESCALATE,
+                escalation.get(),
+                when,
+                r.getNode() + " " + r.getOutcome())) {
           throw new IllegalStateException("killed at ESCALATE " + r.getOutcome());
         }
       };
@@ -220,12 +228,12 @@ final class ChaosMonkey implements AutoCloseable {
       if (dead) {
         throw new IllegalStateException("remediator killed: " + kind + " " + target + " not sent");
       }
-      count(kind);
-      if (strikes(this, kind, When.BEFORE, target)) {
+      int n = count(kind);
+      if (strikes(this, kind, n, When.BEFORE, target)) {
         throw new IllegalStateException("killed before " + kind + " " + target);
       }
       T out = call.get();
-      if (strikes(this, kind, When.AFTER, target)) {
+      if (strikes(this, kind, n, When.AFTER, target)) {
         throw new IllegalStateException("killed after " + kind + " " + target);
       }
       return out;

@@ -69,7 +69,7 @@ final class ChaosRecords implements AutoCloseable {
     } catch (org.apache.kafka.common.errors.WakeupException e) {
       // closing
     } finally {
-      consumer.close(Duration.ofSeconds(2));
+      consumer.close();
     }
   }
 

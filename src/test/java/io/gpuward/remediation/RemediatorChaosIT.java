@@ -217,7 +217,7 @@ class RemediatorChaosIT {
           Duration.between(clock.start(), clock.instant()),
           monkey.killedKinds(),
           stats);
-      log.info("chaos kills: {}", monkey.describe());
+      log.info("chaos kills and trail: {}{}", monkey.describe(), oracle.trail());
       // The cluster's own counts agree: one effect per fault session that recorded the step done.
       assertThat(stats.replacements())
           .as(context)

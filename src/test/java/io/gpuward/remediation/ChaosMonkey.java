@@ -87,7 +87,7 @@ final class ChaosMonkey implements AutoCloseable {
       int call = 1 + random.nextInt(2);
       plan.put(a, new Planned(call, random.nextBoolean() ? When.BEFORE : When.AFTER));
     }
-    this.maxTimerKills = maxKills == 0 ? 0 : 3 + random.nextInt(3);
+    this.maxTimerKills = maxKills == 0 ? 0 : 4 + random.nextInt(3);
     Random timing = new Random(seed * 31 + 7);
     this.timer =
         new Thread(

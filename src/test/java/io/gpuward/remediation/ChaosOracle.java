@@ -142,16 +142,14 @@ final class ChaosOracle {
               requireRecovered(out, v);
             },
             () -> out.add("p5-train-5: no GPU_LOST verdict"));
-    // g5-infer-1: replaced.
-    session("g5-infer-1", FaultClass.GPU_MEMORY_DEGRADED, 0)
-        .ifPresentOrElse(
-            v -> {
-              require(out, v, RemediationAction.REPLACE, Outcome.SUCCEEDED);
-              if (nodes.containsKey("g5-infer-1")) {
-                out.add("g5-infer-1: still in the cluster");
-              }
-            },
-            () -> out.add("g5-infer-1: no GPU_MEMORY_DEGRADED verdict"));
+    // g5-infer-1: replaced. (The XID 64 of the failed remap opens a session of its own that clears
+    // after a clean window, before the correlation settle lets a disruption through; the row remap
+    // failure in the samples is the session that replaces the node.)
+    if (!has("g5-infer-1", FaultClass.GPU_MEMORY_DEGRADED, RemediationAction.REPLACE)) {
+      out.add("g5-infer-1: not replaced");
+    } else if (nodes.containsKey("g5-infer-1")) {
+      out.add("g5-infer-1: still in the cluster");
+    }
     // g5-infer-2: escalated with the fix hint, never touched.
     session("g5-infer-2", FaultClass.GPU_OPERATOR_DEGRADED, 0)
         .ifPresentOrElse(
@@ -243,6 +241,17 @@ final class ChaosOracle {
         .filter(v -> v.getNode().equals(node) && v.getFaultClass() == c)
         .skip(nth)
         .findFirst();
+  }
+
+  /** A session of {@code c} on {@code node} carried {@code a} out (SUCCEEDED). */
+  private boolean has(String node, FaultClass c, RemediationAction a) {
+    return audit.stream()
+        .anyMatch(
+            r ->
+                r.getNode().equals(node)
+                    && r.getFaultClass() == c
+                    && r.getAction() == a
+                    && r.getOutcome() == Outcome.SUCCEEDED);
   }
 
   private boolean has(FaultVerdict v, RemediationAction a, Outcome o) {

@@ -54,7 +54,7 @@ final class ChaosMonkey implements AutoCloseable {
    * remediator (AMBIGUOUS after attempt 3, see LadderPlannerTest); this run is about crashes that
    * strike anywhere, not a crash loop.
    */
-  static final Duration MIN_UPTIME = Duration.ofSeconds(3);
+  static final Duration MIN_UPTIME = Duration.ofSeconds(2);
 
   private final long seed;
   private final Random random;

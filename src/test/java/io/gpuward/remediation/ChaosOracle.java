@@ -107,8 +107,14 @@ final class ChaosOracle {
           && !FAULTED.contains(r.getNode())) {
         out.add("healthy node touched: " + line(r));
       }
-      // AMBIGUOUS only where the design says so: a GPU reset interrupted leaves no trace.
-      if (r.getOutcome() == Outcome.AMBIGUOUS && r.getAction() != RemediationAction.RESET_GPU) {
+      // AMBIGUOUS only where the design says so: a GPU reset interrupted leaves no trace; any step
+      // interrupted three times (Planner.MAX_ATTEMPTS_AFTER_RESTART) is taken for one that stops
+      // the remediator. Never for an escalation: that is how a human hears of the rest.
+      if (r.getOutcome() == Outcome.AMBIGUOUS
+          && r.getAction() != RemediationAction.RESET_GPU
+          && (r.getAction() == RemediationAction.ESCALATE
+              || r.getDetail() == null
+              || !r.getDetail().contains("interrupted 3 times"))) {
         out.add("AMBIGUOUS where live state tells: " + line(r));
       }
     }
@@ -138,14 +144,22 @@ final class ChaosOracle {
     session("p5-train-5", FaultClass.GPU_LOST, 0)
         .ifPresentOrElse(
             v -> {
-              require(out, v, RemediationAction.REBOOT, Outcome.VERIFIED);
-              requireRecovered(out, v);
+              if (!ambiguousThenEscalated(v)) {
+                require(out, v, RemediationAction.REBOOT, Outcome.VERIFIED);
+                requireRecovered(out, v);
+              }
             },
             () -> out.add("p5-train-5: no GPU_LOST verdict"));
     // g5-infer-1: replaced. (The XID 64 of the failed remap opens a session of its own that clears
     // after a clean window, before the correlation settle lets a disruption through; the row remap
     // failure in the samples is the session that replaces the node.)
-    if (!has("g5-infer-1", FaultClass.GPU_MEMORY_DEGRADED, RemediationAction.REPLACE)) {
+    boolean escalated =
+        latest.values().stream()
+            .filter(v -> v.getNode().equals("g5-infer-1"))
+            .anyMatch(this::ambiguousThenEscalated);
+    if (escalated) {
+      // a step interrupted three times: a human decides
+    } else if (!has("g5-infer-1", FaultClass.GPU_MEMORY_DEGRADED, RemediationAction.REPLACE)) {
       out.add("g5-infer-1: not replaced");
     } else if (nodes.containsKey("g5-infer-1")) {
       out.add("g5-infer-1: still in the cluster");
@@ -159,7 +173,7 @@ final class ChaosOracle {
     session("g5-infer-3", FaultClass.GPU_XID_FATAL, 0)
         .ifPresentOrElse(
             v -> {
-              if (!resetAmbiguousThenEscalated(v)) {
+              if (!ambiguousThenEscalated(v)) {
                 requireRecovered(out, v);
               }
             },
@@ -169,7 +183,7 @@ final class ChaosOracle {
     session("p5-train-2", FaultClass.GPU_XID_FATAL, 0)
         .ifPresentOrElse(
             v -> {
-              if (resetAmbiguousThenEscalated(v)) {
+              if (ambiguousThenEscalated(v)) {
                 return;
               }
               require(out, v, RemediationAction.REBOOT, Outcome.VERIFIED);
@@ -230,8 +244,13 @@ final class ChaosOracle {
         .toList();
   }
 
-  private boolean resetAmbiguousThenEscalated(FaultVerdict v) {
-    return has(v, RemediationAction.RESET_GPU, Outcome.AMBIGUOUS)
+  /** A step of the session was AMBIGUOUS, and the ladder escalated instead of stalling. */
+  private boolean ambiguousThenEscalated(FaultVerdict v) {
+    return audit.stream()
+            .anyMatch(
+                r ->
+                    r.getVerdictId().equals(v.getVerdictId())
+                        && r.getOutcome() == Outcome.AMBIGUOUS)
         && has(v, RemediationAction.ESCALATE, Outcome.SUCCEEDED);
   }
 

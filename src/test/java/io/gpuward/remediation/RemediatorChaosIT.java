@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
 class RemediatorChaosIT {
   private static final Logger log = LoggerFactory.getLogger(RemediatorChaosIT.class);
   private static final Path SCENARIO = Path.of("src/test/resources/scenarios/chaos.yaml");
-  private static final double SPEED = 4;
+  private static final double SPEED = 3;
 
   /** Wall time the scenario and the settling after it may take, kills and restarts included. */
   private static final Duration WALL_LIMIT = Duration.ofSeconds(150);

@@ -54,7 +54,7 @@ final class ChaosMonkey implements AutoCloseable {
    * remediator (AMBIGUOUS after attempt 3, see LadderPlannerTest); this run is about crashes that
    * strike anywhere, not a crash loop.
    */
-  static final Duration MIN_UPTIME = Duration.ofSeconds(2);
+  static final Duration MIN_UPTIME = Duration.ofMillis(1500);
 
   private final long seed;
   private final Random random;
@@ -87,14 +87,14 @@ final class ChaosMonkey implements AutoCloseable {
       int call = 1 + random.nextInt(2);
       plan.put(a, new Planned(call, random.nextBoolean() ? When.BEFORE : When.AFTER));
     }
-    this.maxTimerKills = maxKills == 0 ? 0 : 4 + random.nextInt(3);
+    this.maxTimerKills = maxKills == 0 ? 0 : 2 + random.nextInt(2);
     Random timing = new Random(seed * 31 + 7);
     this.timer =
         new Thread(
             () -> {
               while (!stopped) {
                 try {
-                  Thread.sleep(1_000 + timing.nextInt(2_500));
+                  Thread.sleep(3_000 + timing.nextInt(6_000));
                 } catch (InterruptedException e) {
                   return;
                 }

@@ -212,7 +212,7 @@ public final class Planner {
                 + signature
                 + ": escalated again";
       }
-      ops = List.of(new Op(scopeOp, RemediationAction.ESCALATE, attempt));
+      ops = List.of(new Op(scopeOp, RemediationAction.ESCALATE, attempt, scope, signature));
     } else if (policy.ladder().indexOf(recommended) >= 0) {
       RemediationPolicy.Ladder ladder = policy.ladder();
       List<RemediationAction> rungs = ladder.rungs();
@@ -422,7 +422,9 @@ public final class Planner {
           break;
         }
         attempt = attempt + 1;
-        op = OperationIds.of(node, session, a, attempt);
+        // The next attempt of the same operation: for a configuration escalation that is the
+        // scope's, so the scope sees it (an id of the node's would be escalated again and again).
+        op = o.attemptId(attempt);
         retry = "retry after restart (attempt " + attempt + "): " + r.why();
         if (skip != null) {
           why = "reconciled after restart: " + r.why() + "; not retried: " + why;
@@ -487,14 +489,23 @@ public final class Planner {
     return disruptive ? waitingForDisruption(v, ledger, now) : Optional.empty();
   }
 
-  /** One operation the plan may carry out. */
-  private record Op(String id, RemediationAction action, int attempt) {}
+  /**
+   * One operation the plan may carry out. Its attempts are numbered under {@code (owner, session)}:
+   * the node and fault session, or for a configuration escalation its scope and signature.
+   */
+  private record Op(
+      String id, RemediationAction action, int attempt, String owner, String session) {
+    /** The id of attempt {@code n} of the same operation. */
+    String attemptId(int n) {
+      return OperationIds.of(owner, session, action, n);
+    }
+  }
 
   /** The operation of {@code a} in the session: its latest attempt, or attempt 1. */
   private static Op op(String node, String session, RemediationAction a, Ledger ledger) {
     var e = ledger.latestAttempt(node, session, a);
-    return e.map(x -> new Op(x.operationId(), a, x.attempt()))
-        .orElseGet(() -> new Op(OperationIds.of(node, session, a, 1), a, 1));
+    return e.map(x -> new Op(x.operationId(), a, x.attempt(), node, session))
+        .orElseGet(() -> new Op(OperationIds.of(node, session, a, 1), a, 1, node, session));
   }
 
   private List<Op> stepsOf(String node, String session, RemediationAction rung, Ledger ledger) {

@@ -268,7 +268,7 @@ public final class Remediation {
       firstSeen.remove(v.getVerdictId());
       deferred.remove(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
-      verifyFinished(v);
+      verifyFinished(v, live);
       release(v.getNode());
     } else {
       open.put(v.getVerdictId(), v);
@@ -563,14 +563,48 @@ public final class Remediation {
         .findFirst();
   }
 
-  /** A cleared verdict verifies the disruptive actions taken for it. */
-  private void verifyFinished(FaultVerdict v) {
+  /**
+   * A cleared verdict verifies the disruptive actions taken for it. A rung still STARTED (its
+   * remediator died between intent and outcome, and the verdict cleared before a restart planned it
+   * again) is reconciled against live state first, so that no intent is left without an outcome:
+   * done (then verified), AMBIGUOUS when live state cannot tell (a GPU reset), or not done (then
+   * FAILED_PERMANENT, and not retried: nothing is left to fix).
+   */
+  private void verifyFinished(FaultVerdict v, Optional<LiveNode> live) {
     for (RemediationAction a : VERIFIABLE) {
       var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);
-      if (e.isPresent() && e.get().outcome() == Outcome.SUCCEEDED) {
+      if (e.isEmpty()) {
+        continue;
+      }
+      Ledger.Entry x = e.get();
+      Step step = new Step(x.operationId(), a, x.attempt(), null, null);
+      if (x.outcome() == Outcome.STARTED && !inProgress.contains(x.operationId())) {
+        var r = Planner.reconcile(x, live, planner.policy().ladder(), clock.instant());
+        switch (r.kind()) {
+          case DONE ->
+              report(v, step, Outcome.SUCCEEDED, null, "reconciled after restart: " + r.why());
+          case UNKNOWABLE ->
+              report(
+                  v,
+                  step,
+                  Outcome.AMBIGUOUS,
+                  null,
+                  "reconciled after restart: " + r.why() + "; the verdict cleared meanwhile");
+          default ->
+              report(
+                  v,
+                  step,
+                  Outcome.FAILED_PERMANENT,
+                  null,
+                  "reconciled after restart: "
+                      + r.why()
+                      + "; not carried out, and the verdict cleared meanwhile: not retried");
+        }
+      }
+      if (ledger.outcome(x.operationId()).orElse(null) == Outcome.SUCCEEDED) {
         report(
             v,
-            new Step(e.get().operationId(), a, e.get().attempt(), null, null),
+            step,
             Outcome.VERIFIED,
             null,
             "verdict cleared after " + a + ": " + v.getClearReason());

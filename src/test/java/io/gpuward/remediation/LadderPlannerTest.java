@@ -383,6 +383,51 @@ class LadderPlannerTest {
   }
 
   @Test
+  void shouldRetryAConfigurationEscalationInterruptedByARestartOnceInItsScope() {
+    var v =
+        FaultVerdict.newBuilder(
+                PlannerTest.verdict(
+                    FaultClass.GPU_OPERATOR_DEGRADED,
+                    RemediationAction.ESCALATE,
+                    VerdictState.OPEN))
+            .setVerdictId("v-cfg")
+            .setNode("g5-infer-2")
+            .setNodegroup("g5-infer")
+            .build();
+    Step first = plan(v, Optional.empty(), NOW).get(0);
+    escalation(v, first.operationId(), 1, Outcome.STARTED); // killed before its outcome
+    Step retry = plan(v, Optional.empty(), NOW).get(0);
+    assertThat(retry.attempt()).isEqualTo(2);
+    assertThat(retry.reportOnly()).isFalse();
+    assertThat(retry.operationId())
+        .as("the scope's next attempt, not one of the node's")
+        .isEqualTo(
+            OperationIds.of(
+                "nodegroup:g5-infer",
+                "GPU_OPERATOR_DEGRADED/" + v.getRuleId(),
+                RemediationAction.ESCALATE,
+                2));
+    escalation(v, retry.operationId(), 2, Outcome.SUCCEEDED);
+    // Escalated: never again for this verdict (it was escalated on every plan before the fix).
+    assertThat(plan(v, Optional.empty(), NOW)).isEmpty();
+    assertThat(plan(v, Optional.empty(), NOW.plusSeconds(60))).isEmpty();
+  }
+
+  private void escalation(FaultVerdict v, String op, int attempt, Outcome o) {
+    ledger.record(
+        RemediationRecord.newBuilder()
+            .setOperationId(op)
+            .setVerdictId(v.getVerdictId())
+            .setNode(v.getNode())
+            .setAction(RemediationAction.ESCALATE)
+            .setOutcome(o)
+            .setAttempt(attempt)
+            .setPolicyVersion(policy.version())
+            .setAt(NOW)
+            .build());
+  }
+
+  @Test
   void shouldRecordACordonThatHappenedBeforeACrashAsSucceeded() {
     var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(5));
     record(v, RemediationAction.CORDON, 1, Outcome.STARTED, NOW.minusSeconds(4), null);

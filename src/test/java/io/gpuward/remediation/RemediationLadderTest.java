@@ -157,4 +157,69 @@ class RemediationLadderTest {
     replanDue();
     assertThat(trail("v-2")).endsWith("REPLACE:VERIFIED");
   }
+
+  @Test
+  void shouldReconcileARungInterruptedByARestartWhenItsVerdictClearsBeforeItIsPlannedAgain() {
+    // A remediator rebooted g5-infer-1 and died before recording the outcome; a reset and a
+    // replace of other sessions were interrupted before their calls went out.
+    var v = xid("v-1", VerdictState.OPEN, T0);
+    var node = cluster.node("g5-infer-1").orElseThrow();
+    String reboot = OperationIds.of("g5-infer-1", "v-1", RemediationAction.REBOOT, 1);
+    remediation
+        .ledger()
+        .record(
+            started(
+                v,
+                reboot,
+                RemediationAction.REBOOT,
+                "bootId=" + node.bootId() + " instanceId=" + node.instanceId()));
+    cluster.reboot(node.instanceId(), reboot);
+    var w = xid("v-2", VerdictState.OPEN, T0);
+    String reset = OperationIds.of("g5-infer-1", "v-2", RemediationAction.RESET_GPU, 1);
+    remediation
+        .ledger()
+        .record(started(w, reset, RemediationAction.RESET_GPU, "instanceId=" + node.instanceId()));
+    var x = xid("v-3", VerdictState.OPEN, T0);
+    String replace = OperationIds.of("g5-infer-1", "v-3", RemediationAction.REPLACE, 1);
+    remediation
+        .ledger()
+        .record(started(x, replace, RemediationAction.REPLACE, "instanceId=" + node.instanceId()));
+    clock.advance(Duration.ofMinutes(1));
+
+    // The restarted remediator first hears of them as CLEARED: the reboot fixed it.
+    remediation.onVerdict(xid("v-1", VerdictState.CLEARED, T0));
+    remediation.onVerdict(xid("v-2", VerdictState.CLEARED, T0));
+    remediation.onVerdict(xid("v-3", VerdictState.CLEARED, T0));
+
+    // Live state tells the reboot happened: done and verified, not left STARTED for ever.
+    assertThat(trail("v-1")).startsWith("REBOOT:SUCCEEDED", "REBOOT:VERIFIED");
+    assertThat(audit)
+        .filteredOn(r -> r.getVerdictId().equals("v-1"))
+        .first()
+        .satisfies(r -> assertThat(r.getDetail()).contains("reconciled after restart: boot id"));
+    // A reset leaves no trace: ambiguous, not retried (the verdict cleared: nothing to climb).
+    assertThat(trail("v-2")).containsExactly("RESET_GPU:AMBIGUOUS");
+    // The instance is still there: the replace did not happen, and it is not done now.
+    assertThat(trail("v-3")).containsExactly("REPLACE:FAILED_PERMANENT");
+    assertThat(audit)
+        .filteredOn(r -> r.getVerdictId().equals("v-3"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getDetail()).contains("the verdict cleared meanwhile"));
+    assertThat(cluster.reboots()).isEqualTo(1);
+    assertThat(cluster.replacements() + cluster.gpuResets()).isZero();
+  }
+
+  private RemediationRecord started(FaultVerdict v, String op, RemediationAction a, String detail) {
+    return RemediationRecord.newBuilder()
+        .setOperationId(op)
+        .setVerdictId(v.getVerdictId())
+        .setNode(v.getNode())
+        .setAction(a)
+        .setOutcome(io.gpuward.avro.Outcome.STARTED)
+        .setAttempt(1)
+        .setPolicyVersion(policy.version())
+        .setAt(clock.instant())
+        .setDetail(detail)
+        .build();
+  }
 }

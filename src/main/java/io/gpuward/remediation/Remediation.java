@@ -567,8 +567,9 @@ public final class Remediation {
    * A cleared verdict verifies the disruptive actions taken for it. A rung still STARTED (its
    * remediator died between intent and outcome, and the verdict cleared before a restart planned it
    * again) is reconciled against live state first, so that no intent is left without an outcome:
-   * done (then verified), AMBIGUOUS when live state cannot tell (a GPU reset), or not done (then
-   * FAILED_PERMANENT, and not retried: nothing is left to fix).
+   * done (then verified), ran and failed (FAILED_PERMANENT), AMBIGUOUS when live state cannot tell
+   * (a GPU reset whose command history cannot be read, a reboot that may still be under way), or
+   * not done (then FAILED_PERMANENT, and not retried: nothing is left to fix).
    */
   private void verifyFinished(FaultVerdict v, Optional<LiveNode> live) {
     for (RemediationAction a : VERIFIABLE) {
@@ -579,11 +580,24 @@ public final class Remediation {
       Ledger.Entry x = e.get();
       Step step = new Step(x.operationId(), a, x.attempt(), null, null);
       if (x.outcome() == Outcome.STARTED && !inProgress.contains(x.operationId())) {
-        var r = Planner.reconcile(x, live, planner.policy().ladder(), clock.instant());
+        var r =
+            Planner.reconcile(
+                x,
+                live,
+                planner.policy().ladder(),
+                clock.instant(),
+                started -> resetTrace(v, started, live));
         switch (r.kind()) {
           case DONE ->
               report(v, step, Outcome.SUCCEEDED, null, "reconciled after restart: " + r.why());
-          case UNKNOWABLE ->
+          case FAILED ->
+              report(
+                  v,
+                  step,
+                  Outcome.FAILED_PERMANENT,
+                  null,
+                  "reconciled after restart: " + r.why() + "; the verdict cleared meanwhile");
+          case UNKNOWABLE, WAIT ->
               report(
                   v,
                   step,

@@ -302,6 +302,12 @@ final class ChaosMonkey implements AutoCloseable {
     }
 
     @Override
+    public io.gpuward.remediation.port.CommandTrace gpuResetTrace(
+        String instanceId, String gpu, String token, java.time.Instant since) {
+      return cluster.gpuResetTrace(instanceId, gpu, token, since); // read-only: never killed
+    }
+
+    @Override
     public void reboot(String instanceId, String token) {
       around(RemediationAction.REBOOT, instanceId, () -> cluster.reboot(instanceId, token));
     }

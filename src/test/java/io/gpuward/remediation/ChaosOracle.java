@@ -107,14 +107,15 @@ final class ChaosOracle {
           && !FAULTED.contains(r.getNode())) {
         out.add("healthy node touched: " + line(r));
       }
-      // AMBIGUOUS only where the design says so: a GPU reset interrupted leaves no trace; any step
-      // interrupted three times (Planner.MAX_ATTEMPTS_AFTER_RESTART) is taken for one that stops
-      // the remediator. Never for an escalation: that is how a human hears of the rest.
+      // AMBIGUOUS only where the design says so: a step interrupted
+      // Planner.MAX_ATTEMPTS_AFTER_RESTART times is taken for one that stops the remediator. An
+      // interrupted GPU reset is settled by the (simulated) SSM command history. Never for an
+      // escalation: that is how a human hears of the rest.
       if (r.getOutcome() == Outcome.AMBIGUOUS
-          && r.getAction() != RemediationAction.RESET_GPU
           && (r.getAction() == RemediationAction.ESCALATE
               || r.getDetail() == null
-              || !r.getDetail().contains("interrupted 3 times"))) {
+              || !r.getDetail()
+                  .contains("interrupted " + Planner.MAX_ATTEMPTS_AFTER_RESTART + " times"))) {
         out.add("AMBIGUOUS where live state tells: " + line(r));
       }
     }
@@ -158,7 +159,7 @@ final class ChaosOracle {
             .filter(v -> v.getNode().equals("g5-infer-1"))
             .anyMatch(this::ambiguousThenEscalated);
     if (escalated) {
-      // a step interrupted three times: a human decides
+      // a step interrupted too often: a human decides
     } else if (!has("g5-infer-1", FaultClass.GPU_MEMORY_DEGRADED, RemediationAction.REPLACE)) {
       out.add("g5-infer-1: not replaced");
     } else if (nodes.containsKey("g5-infer-1")) {

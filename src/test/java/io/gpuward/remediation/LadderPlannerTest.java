@@ -658,22 +658,20 @@ class LadderPlannerTest {
 
   @Test
   void shouldRejectAFollowUpThatWouldTouchANodeForAConfigurationFault() {
-    String yaml =
-        "version: t\nfollowUp:\n  IMAGE_INSTANCE_MISMATCH: {after: 2m, action: REPLACE}\n";
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                RemediationPolicy.parse(
-                    new java.io.ByteArrayInputStream(
-                        yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+            () -> parsePolicy("IMAGE_INSTANCE_MISMATCH: {after: 2m, action: REPLACE}"))
         .hasMessageContaining("followUp.IMAGE_INSTANCE_MISMATCH")
         .hasMessageContaining("never get a node action");
-    String bad = "version: t\nfollowUp:\n  NVLINK_DEGRADED: {after: 2m, action: UNCORDON}\n";
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                RemediationPolicy.parse(
-                    new java.io.ByteArrayInputStream(
-                        bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+            () -> parsePolicy("NVLINK_DEGRADED: {after: 2m, action: UNCORDON}"))
         .hasMessageContaining("followUp.NVLINK_DEGRADED.action must be a ladder rung");
+  }
+
+  /** A policy with one follow-up line. */
+  private static RemediationPolicy parsePolicy(String followUp) throws java.io.IOException {
+    String yaml = "version: t\nfollowUp:\n  " + followUp + "\n";
+    return RemediationPolicy.parse(
+        new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -197,8 +197,13 @@ class RemediationLadderTest {
         .filteredOn(r -> r.getVerdictId().equals("v-1"))
         .first()
         .satisfies(r -> assertThat(r.getDetail()).contains("reconciled after restart: boot id"));
-    // A reset leaves no trace: ambiguous, not retried (the verdict cleared: nothing to climb).
-    assertThat(trail("v-2")).containsExactly("RESET_GPU:AMBIGUOUS");
+    // A reset leaves no trace on the node, but the command history shows it was never sent: not
+    // done, and not done now (the verdict cleared: nothing to climb).
+    assertThat(trail("v-2")).containsExactly("RESET_GPU:FAILED_PERMANENT");
+    assertThat(audit)
+        .filteredOn(r -> r.getVerdictId().equals("v-2"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getDetail()).contains("never sent"));
     // The instance is still there: the replace did not happen, and it is not done now.
     assertThat(trail("v-3")).containsExactly("REPLACE:FAILED_PERMANENT");
     assertThat(audit)

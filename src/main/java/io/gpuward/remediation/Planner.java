@@ -58,35 +58,16 @@ public final class Planner {
       boolean dryRun,
       String observeOnly,
       Instant now) {
-    return plan(v, live, ledger, controls, dryRun, observeOnly, op -> false, now);
+    return plan(v, live, ledger, controls, dryRun, observeOnly, op -> false, NO_HISTORY, now);
   }
+
+  /** A cloud that keeps no command history: an interrupted GPU reset cannot be told. */
+  static final java.util.function.Function<Ledger.Entry, CommandTrace> NO_HISTORY =
+      started -> CommandTrace.unknown("no command history");
 
   /**
    * @param running operations this remediator is carrying out right now (on another lane): a
    *     STARTED one of them is under way, not left behind by a crash, so it is waited for
-   */
-  public List<Step> plan(
-      FaultVerdict v,
-      Optional<LiveNode> live,
-      Ledger ledger,
-      ControlState controls,
-      boolean dryRun,
-      String observeOnly,
-      java.util.function.Predicate<String> running,
-      Instant now) {
-    return plan(
-        v,
-        live,
-        ledger,
-        controls,
-        dryRun,
-        observeOnly,
-        running,
-        started -> CommandTrace.unknown("no command history"),
-        now);
-  }
-
-  /**
    * @param traces what the cloud's command history says of a STARTED GPU reset (all the verdict's
    *     GPUs), for reconciling one left behind by a crash
    */
@@ -618,12 +599,7 @@ public final class Planner {
 
   /** Decides whether a step that was STARTED before a crash happened, from live state. Pure. */
   static Reconciled reconcile(Ledger.Entry started, Optional<LiveNode> live) {
-    return reconcile(
-        started,
-        live,
-        RemediationPolicy.Ladder.DEFAULT,
-        started.at(),
-        e -> CommandTrace.unknown("no command history"));
+    return reconcile(started, live, RemediationPolicy.Ladder.DEFAULT, started.at(), NO_HISTORY);
   }
 
   /**

@@ -101,31 +101,7 @@ public record RemediationPolicy(
     }
   }
 
-  /** A policy without follow-ups (a CORDON stays a cordon). */
-  public RemediationPolicy(
-      String version,
-      Map<RemediationAction, List<RemediationAction>> steps,
-      Duration drainDeadline,
-      Map<String, Budgets.Limits> budgets,
-      long observeOnlyLag,
-      Duration correlationSettle,
-      Ladder ladder,
-      RepeatOffender repeatOffender,
-      Duration reescalateAfter) {
-    this(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        reescalateAfter,
-        Map.of());
-  }
-
-  /** A policy with the default re-escalation period. */
+  /** A policy with the default re-escalation period and no follow-ups. */
   public RemediationPolicy(
       String version,
       Map<RemediationAction, List<RemediationAction>> steps,
@@ -144,7 +120,8 @@ public record RemediationPolicy(
         correlationSettle,
         ladder,
         repeatOffender,
-        DEFAULT_REESCALATE_AFTER);
+        DEFAULT_REESCALATE_AFTER,
+        Map.of());
   }
 
   /** A policy with the default ladder and repeat-offender rule. */
@@ -194,21 +171,6 @@ public record RemediationPolicy(
         repeatOffender,
         d,
         followUps);
-  }
-
-  /** A copy with other follow-ups. */
-  public RemediationPolicy withFollowUps(Map<io.gpuward.avro.FaultClass, FollowUp> f) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        reescalateAfter,
-        f);
   }
 
   /** The steps that carry out {@code action}, in order. */

@@ -474,18 +474,26 @@ class LadderPlannerTest {
             });
   }
 
-  @Test
-  void shouldReconcileARebootByItsBootId() {
-    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(600));
-    done(v, NOW.minusSeconds(500), RemediationAction.CORDON, RemediationAction.DRAIN);
-    record(v, RemediationAction.RESET_GPU, 1, Outcome.FAILED_PERMANENT, NOW.minusSeconds(400), "");
+  /**
+   * The ledger of a session cordoned and drained at {@code at}, whose reset failed 100 s later and
+   * whose reboot (boot id b1) STARTED 200 s later, its outcome lost in a crash.
+   */
+  private void rebootStartedAfterAFailedReset(FaultVerdict v, Instant at) {
+    done(v, at, RemediationAction.CORDON, RemediationAction.DRAIN);
+    record(v, RemediationAction.RESET_GPU, 1, Outcome.FAILED_PERMANENT, at.plusSeconds(100), "");
     record(
         v,
         RemediationAction.REBOOT,
         1,
         Outcome.STARTED,
-        NOW.minusSeconds(300),
+        at.plusSeconds(200),
         "bootId=b1 instanceId=i-1");
+  }
+
+  @Test
+  void shouldReconcileARebootByItsBootId() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(600));
+    rebootStartedAfterAFailedReset(v, NOW.minusSeconds(500));
     assertThat(plan(v, Optional.of(live("b2", "op")), NOW))
         .singleElement()
         .satisfies(
@@ -518,15 +526,7 @@ class LadderPlannerTest {
         FaultVerdict.newBuilder(xid119("v-1", "p5-train-2", NOW.minusSeconds(900)))
             .setValidUntil(NOW.minusSeconds(1))
             .build();
-    done(v, NOW.minusSeconds(800), RemediationAction.CORDON, RemediationAction.DRAIN);
-    record(v, RemediationAction.RESET_GPU, 1, Outcome.FAILED_PERMANENT, NOW.minusSeconds(700), "");
-    record(
-        v,
-        RemediationAction.REBOOT,
-        1,
-        Outcome.STARTED,
-        NOW.minusSeconds(600),
-        "bootId=b1 instanceId=i-1");
+    rebootStartedAfterAFailedReset(v, NOW.minusSeconds(800));
     // The reboot happened: recorded, although nothing more is done for an expired verdict.
     assertThat(plan(v, Optional.of(live("b2", "op")), NOW))
         .singleElement()

@@ -1,6 +1,7 @@
 package io.gpuward.engine;
 
 import io.gpuward.avro.DeadLetterKind;
+import io.gpuward.contract.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

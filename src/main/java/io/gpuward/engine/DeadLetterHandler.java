@@ -2,6 +2,7 @@ package io.gpuward.engine;
 
 import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.DeadLetterKind;
+import io.gpuward.contract.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;

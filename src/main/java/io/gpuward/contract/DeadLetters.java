@@ -1,8 +1,7 @@
-package io.gpuward.engine;
+package io.gpuward.contract;
 
 import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.DeadLetterKind;
-import io.gpuward.contract.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 

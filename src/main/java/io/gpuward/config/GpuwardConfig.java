@@ -1,7 +1,9 @@
 package io.gpuward.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -31,6 +33,9 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String ENGINE_THREADS = "engine.threads";
   public static final String REMEDIATION_GROUP_ID = "remediation.group.id";
   public static final String REMEDIATION_DRY_RUN = "remediation.dry.run";
+  public static final String EVENT_TIME_MAX_AHEAD_MS = "event.time.max.ahead.ms";
+  public static final String EVENT_TIME_MAX_AGE_MS = "event.time.max.age.ms";
+  public static final String INSTANCE_ID = "instance.id";
   public static final String KAFKA_PREFIX = "kafka.";
 
   public static final ConfigDef DEF =
@@ -126,7 +131,33 @@ public final class GpuwardConfig extends AbstractConfig {
               Type.BOOLEAN,
               true,
               Importance.HIGH,
-              "Dry run: decide and audit, never act. Live actions need this set to false.");
+              "Dry run: decide and audit, never act. Live actions need this set to false.")
+          .define(
+              EVENT_TIME_MAX_AHEAD_MS,
+              Type.LONG,
+              120_000L,
+              Range.between(0, 3_600_000),
+              Importance.MEDIUM,
+              "How far ahead of this host's clock an event time may be; later events are"
+                  + " dead-lettered (EVENT_TIME) before they can move stream time. At most 1 h, the"
+                  + " broker's default log.message.timestamp.after.max.ms.")
+          .define(
+              EVENT_TIME_MAX_AGE_MS,
+              Type.LONG,
+              7L * 24 * 3_600_000,
+              Range.between(60_000, Long.MAX_VALUE),
+              Importance.MEDIUM,
+              "How old an event may be; older events are dead-lettered (EVENT_TIME). Keep it at"
+                  + " most the telemetry topics' retention.")
+          .define(
+              INSTANCE_ID,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Stable id of this instance (the pod name in Kubernetes): the engine's and the"
+                  + " remediator's static group membership, so a restarted instance gets its"
+                  + " partitions back at once instead of after the session timeout. Empty: dynamic"
+                  + " membership.");
 
   public GpuwardConfig(Map<?, ?> values) {
     super(DEF, values, false);
@@ -190,6 +221,22 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public boolean dryRun() {
     return getBoolean(REMEDIATION_DRY_RUN);
+  }
+
+  /** How far ahead of this host's clock an event time may be. */
+  public Duration eventTimeMaxAhead() {
+    return Duration.ofMillis(getLong(EVENT_TIME_MAX_AHEAD_MS));
+  }
+
+  /** How old an event may be. */
+  public Duration eventTimeMaxAge() {
+    return Duration.ofMillis(getLong(EVENT_TIME_MAX_AGE_MS));
+  }
+
+  /** This instance's stable id, or empty for dynamic group membership. */
+  public Optional<String> instanceId() {
+    String id = getString(INSTANCE_ID);
+    return id == null || id.isBlank() ? Optional.empty() : Optional.of(id.trim());
   }
 
   /** Properties for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */

@@ -48,6 +48,8 @@ public final class RegistryClient implements SchemaRegistry {
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
+  private final UnknownIds unknownIds = new UnknownIds(UnknownIds.DEFAULT_TTL, System::nanoTime);
+
   private record SubjectSchema(String subject, Schema schema) {}
 
   /** A client of the registry at {@code baseUrl} with the default timeouts. */
@@ -115,7 +117,16 @@ public final class RegistryClient implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer = send("GET", "/schemas/ids/" + id, null);
+    unknownIds.check(id);
+    JsonNode answer;
+    try {
+      answer = send("GET", "/schemas/ids/" + id, null);
+    } catch (SchemaRegistryException e) {
+      if (e.isNotFound()) {
+        unknownIds.remember(id, e);
+      }
+      throw e;
+    }
     Schema schema = parse(answer.path("schema").asText(), "/schemas/ids/" + id);
     Schema previous = schemasById.putIfAbsent(id, schema);
     return previous != null ? previous : schema;

@@ -2,8 +2,10 @@ package io.gpuward.engine;
 
 import io.gpuward.avro.DeadLetterKind;
 import io.gpuward.contract.DeadLetters;
+import io.gpuward.contract.EventTimeBounds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -11,17 +13,19 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Validates input records with a pure check, optionally rejects telemetry of nodes without
- * inventory ({@link InventoryGate}), and optionally drops records too late for their window
- * (instead of letting the window drop them silently). A rejected record becomes a dead letter (its
- * bytes re-encoded, its coordinates and the reason kept), is logged with its coordinates and
- * counted, and goes only to the dead-letter child. A valid record goes on unchanged, to one named
- * child when there is one (the GPU sample path: no branch or unwrap step per sample), otherwise to
- * every child.
+ * The edge of the engine: every input record is checked here before any state sees it. In order: a
+ * null key or value, an event time the {@link EventTimeExtractor} refused, the record's own pure
+ * check, telemetry of nodes without inventory ({@link InventoryGate}), and records too late for
+ * their window (instead of letting the window drop them silently). A rejected record becomes a dead
+ * letter (its bytes re-encoded, its coordinates and the reason kept), is logged with its
+ * coordinates and counted, and goes only to the dead-letter child. A valid record goes on
+ * unchanged, to one named child when there is one (the GPU sample path: no branch or unwrap step
+ * per sample), otherwise to every child.
  */
 final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
   private static final Logger log = LoggerFactory.getLogger(CheckProcessor.class);
@@ -32,34 +36,36 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
     boolean tooLate(long ts, long newestSeen);
   }
 
+  /** What every check of one engine shares. */
+  record Edge(Clock wall, EventTimeBounds bounds, String application, MeterRegistry meters) {}
+
+  private record Rejection(DeadLetterKind kind, String reason) {}
+
   private final BiFunction<String, V, Optional<String>> check;
   private final LateCheck late;
   private final Serializer<V> serializer;
-  private final String application;
-  private final MeterRegistry meters;
+  private final Edge edge;
   private final InventoryGate gate;
-  private FixedKeyProcessorContext<String, Object> context;
   private final String deadLetterChild;
   private final String validChild;
+  private FixedKeyProcessorContext<String, Object> context;
   private long newestSeen = Long.MIN_VALUE;
 
   CheckProcessor(
       BiFunction<String, V, Optional<String>> check,
       LateCheck late,
       Serializer<V> serializer,
-      String application,
-      MeterRegistry meters,
+      Edge edge,
       InventoryGate gate,
       String deadLetterChild,
       String validChild) {
-    this.gate = gate;
-    this.deadLetterChild = deadLetterChild;
-    this.validChild = validChild;
     this.check = check;
     this.late = late;
     this.serializer = serializer;
-    this.application = application;
-    this.meters = meters;
+    this.edge = edge;
+    this.gate = gate;
+    this.deadLetterChild = deadLetterChild;
+    this.validChild = validChild;
   }
 
   @Override
@@ -72,31 +78,8 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
 
   @Override
   public void process(FixedKeyRecord<String, V> record) {
-    V value = record.value();
-    Optional<String> problem =
-        value == null
-            ? Optional.of("null value (tombstone) on a stream topic")
-            : check.apply(record.key(), value);
-    DeadLetterKind kind = DeadLetterKind.VALIDATION;
-    long ts = record.timestamp();
-    if (problem.isEmpty() && gate != null) {
-      problem = gate.check(record.key(), ts);
-    }
-    if (problem.isEmpty() && late != null) {
-      if (newestSeen != Long.MIN_VALUE && late.tooLate(ts, newestSeen)) {
-        kind = DeadLetterKind.LATE_EVENT;
-        problem =
-            Optional.of(
-                "event time "
-                    + Instant.ofEpochMilli(ts)
-                    + " is past its window's grace period (newest "
-                    + Instant.ofEpochMilli(newestSeen)
-                    + ")");
-      } else {
-        newestSeen = Math.max(newestSeen, ts);
-      }
-    }
-    if (problem.isEmpty()) {
+    Optional<Rejection> rejection = rejection(record);
+    if (rejection.isEmpty()) {
       if (validChild != null) {
         context.forward(record, validChild);
       } else {
@@ -104,19 +87,75 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
       }
       return;
     }
+    deadLetter(record, rejection.get());
+  }
+
+  private Optional<Rejection> rejection(FixedKeyRecord<String, V> record) {
+    V value = record.value();
+    if (value == null) {
+      return validation("null value (tombstone) on a stream topic");
+    }
+    if (record.key() == null) {
+      return validation("null key: records are keyed by node");
+    }
+    long ts = record.timestamp();
+    if (EventTimeExtractor.wasRefused(value, ts)) {
+      long eventTime = EventTimeExtractor.eventTime(value);
+      String reason =
+          edge.bounds()
+              .check(eventTime, edge.wall().millis())
+              .orElse("event time " + Instant.ofEpochMilli(eventTime) + " was out of bounds");
+      return Optional.of(new Rejection(DeadLetterKind.EVENT_TIME, reason));
+    }
+    Optional<String> problem = check.apply(record.key(), value);
+    if (problem.isEmpty() && gate != null) {
+      problem = gate.check(record.key(), ts);
+    }
+    if (problem.isPresent()) {
+      return validation(problem.get());
+    }
+    return lateness(ts);
+  }
+
+  private Optional<Rejection> lateness(long ts) {
+    if (late == null) {
+      return Optional.empty();
+    }
+    if (newestSeen != Long.MIN_VALUE && late.tooLate(ts, newestSeen)) {
+      return Optional.of(
+          new Rejection(
+              DeadLetterKind.LATE_EVENT,
+              "event time "
+                  + Instant.ofEpochMilli(ts)
+                  + " is past its window's grace period (newest "
+                  + Instant.ofEpochMilli(newestSeen)
+                  + ")"));
+    }
+    newestSeen = Math.max(newestSeen, ts);
+    return Optional.empty();
+  }
+
+  private static Optional<Rejection> validation(String reason) {
+    return Optional.of(new Rejection(DeadLetterKind.VALIDATION, reason));
+  }
+
+  private void deadLetter(FixedKeyRecord<String, V> record, Rejection rejection) {
     var meta = context.recordMetadata();
-    String topic = meta.map(m -> m.topic()).orElse("unknown");
-    int partition = meta.map(m -> m.partition()).orElse(-1);
-    long offset = meta.map(m -> m.offset()).orElse(-1L);
+    String topic = meta.map(RecordMetadata::topic).orElse("unknown");
+    int partition = meta.map(RecordMetadata::partition).orElse(-1);
+    long offset = meta.map(RecordMetadata::offset).orElse(-1L);
     log.warn(
         "rejected invalid record topic={} partition={} offset={} key={}: {}",
         topic,
         partition,
         offset,
-        record.key(),
-        problem.get());
-    meters.counter(EngineMetrics.DEAD_LETTERS, "topic", topic, "kind", kind.name()).increment();
-    byte[] bytes = value == null ? null : serializer.serialize(topic, value);
+        DeadLetters.printable(record.key()),
+        rejection.reason());
+    edge.meters()
+        .counter(EngineMetrics.DEAD_LETTERS, "topic", topic, "kind", rejection.kind().name())
+        .increment();
+    V value = record.value();
+    long now = edge.wall().millis();
     var dl =
         DeadLetters.of(
             topic,
@@ -124,12 +163,15 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
             offset,
             record.timestamp(),
             record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-            bytes,
-            kind,
-            problem.get(),
+            value == null ? null : serializer.serialize(topic, value),
+            rejection.kind(),
+            rejection.reason(),
             null,
-            application,
-            Instant.ofEpochMilli(record.timestamp()));
-    context.forward(record.withValue(dl), deadLetterChild);
+            edge.application(),
+            Instant.ofEpochMilli(now));
+    // A refused event time gave the record a stand-in timestamp (0 before the partition's first
+    // record), which the dead-letter topic's retention would delete at once: stamp it now instead.
+    long ts = rejection.kind() == DeadLetterKind.EVENT_TIME ? now : record.timestamp();
+    context.forward(record.withValue((Object) dl).withTimestamp(ts), deadLetterChild);
   }
 }

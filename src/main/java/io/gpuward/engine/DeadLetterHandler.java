@@ -12,6 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +22,16 @@ import org.slf4j.LoggerFactory;
  * DeadLetter} on the DLQ topic, written by Streams in the same transaction as the task's output;
  * processing continues. Logged with coordinates and counted.
  *
+ * <p>So does a record whose processing throws: a rule that cannot cope with one record must not
+ * stop the engine for the whole fleet (a stopped thread stops every node's verdicts). The dead
+ * letter holds the source record's bytes, the processor and the exception, so the bug can be
+ * reproduced; the counter makes it visible.
+ *
  * <p>Configured through the Streams config: {@link #DLQ_TOPIC}, {@link #SERIALIZER} (a {@code
  * Serializer<DeadLetter>}), {@link #METERS} (a {@link MeterRegistry}), {@link #CLOCK}.
  */
-public final class DeadLetterHandler implements DeserializationExceptionHandler {
+public final class DeadLetterHandler
+    implements DeserializationExceptionHandler, ProcessingExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
 
   public static final String DLQ_TOPIC = "gpuward.dlq.topic";
@@ -59,7 +67,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
   }
 
   @Override
-  public Response handleError(
+  public DeserializationExceptionHandler.Response handleError(
       ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     String reason = rootMessage(exception);
     log.warn(
@@ -90,7 +98,45 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
             application,
             clock.instant());
     byte[] value = serializer.serialize(topic, dl);
-    return Response.resume(List.of(new ProducerRecord<>(topic, null, record.key(), value)));
+    return DeserializationExceptionHandler.Response.resume(
+        List.of(new ProducerRecord<>(topic, null, record.key(), value)));
+  }
+
+  @Override
+  public ProcessingExceptionHandler.Response handleError(
+      ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    String reason = "processor " + context.processorNodeId() + " failed: " + rootMessage(exception);
+    log.error(
+        "dead-lettered a record whose processing failed topic={} partition={} offset={}: {}",
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        reason,
+        exception);
+    meters
+        .counter(
+            EngineMetrics.DEAD_LETTERS,
+            "topic",
+            String.valueOf(context.topic()),
+            "kind",
+            DeadLetterKind.PROCESSING.name())
+        .increment();
+    DeadLetter dl =
+        DeadLetters.of(
+            String.valueOf(context.topic()),
+            context.partition(),
+            context.offset(),
+            context.timestamp(),
+            context.sourceRawKey(),
+            context.sourceRawValue(),
+            DeadLetterKind.PROCESSING,
+            reason,
+            exception,
+            application,
+            clock.instant());
+    byte[] value = serializer.serialize(topic, dl);
+    return ProcessingExceptionHandler.Response.resume(
+        List.of(new ProducerRecord<>(topic, null, context.sourceRawKey(), value)));
   }
 
   static String rootMessage(Throwable t) {

@@ -1,6 +1,7 @@
 package io.gpuward.engine;
 
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
@@ -54,17 +55,20 @@ public final class EngineService implements AutoCloseable {
         MAX_PARTITION_FETCH_BYTES);
     p.putIfAbsent(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), FETCH_MAX_BYTES);
-    // Process whatever is buffered instead of idling for input partitions with data on the broker
-    // but not fetched yet. Every rule is event-time with grace, which absorbs the cross-topic
-    // reordering this allows (at most one fetch's worth, well under a second of event time); and
-    // with idling on, Kafka Streams 4.3 formats a log line per empty partition on every check,
-    // about 10% of the stream thread here. A kafka.max.task.idle.ms setting still overrides this.
-    p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    // Wait for records already on the broker before choosing the next one by timestamp (0, the
+    // default, rather than -1): after a restart with a backlog, processing one topic's buffered
+    // records ahead of another's reorders them by up to the whole backlog, which the rules' grace
+    // cannot absorb (a GPU-sample backlog ahead of the XID that explains it opened a spurious
+    // verdict). A kafka.max.task.idle.ms setting still overrides this.
+    p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
+    staticMembership(cfg, p);
     // The incidents global store: its processing errors go through the same handler.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterHandler.class.getName());
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
     p.put(DeadLetterHandler.DLQ_TOPIC, topics.dlq.name());
     p.put(DeadLetterHandler.SERIALIZER, topics.dlq.valueSerde().serializer());
     p.put(DeadLetterHandler.METERS, meters);
@@ -72,6 +76,26 @@ public final class EngineService implements AutoCloseable {
     p.put(DeadLetterHandler.APPLICATION, cfg.engineApplicationId());
     return p;
   }
+
+  /**
+   * With an instance id (the pod name), the engine is a static member of its group: a restarted
+   * instance gets its tasks back as soon as it rejoins, instead of waiting for the dead member's
+   * session to expire (45 s by default). The session timeout is then how long a crashed instance
+   * that does not come back holds its partitions, so it is shortened to 20 s.
+   */
+  private static void staticMembership(GpuwardConfig cfg, Properties p) {
+    cfg.instanceId()
+        .ifPresent(
+            id -> {
+              p.putIfAbsent(
+                  StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id);
+              p.putIfAbsent(
+                  StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                  STATIC_SESSION_TIMEOUT_MS);
+            });
+  }
+
+  static final int STATIC_SESSION_TIMEOUT_MS = 20_000;
 
   /** Builds the topology, starts it, and waits until it runs (or fails). */
   public static EngineService start(
@@ -83,7 +107,14 @@ public final class EngineService implements AutoCloseable {
       Clock clock,
       Duration startTimeout) {
     Topology topology =
-        VerdictTopology.build(topics, rules, types, cfg.engineApplicationId(), meters);
+        VerdictTopology.build(
+            topics,
+            rules,
+            types,
+            cfg.engineApplicationId(),
+            meters,
+            clock,
+            EventTimeBounds.of(cfg));
     log.debug("verdict topology:\n{}", topology.describe());
     KafkaStreams streams = new KafkaStreams(topology, properties(cfg, topics, meters, clock));
     KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);

@@ -4,29 +4,65 @@ import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
+import io.gpuward.contract.EventTimeBounds;
+import java.time.Clock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
  * The engine runs on event time: each input carries its own, which is used whatever timestamp the
- * producer put on the record.
+ * producer put on the record. An event time outside the {@link EventTimeBounds} is not believed:
+ * the record gets its partition's current time instead (0 before the first record), so it cannot
+ * move stream time, and the check that follows the source sees that its timestamp is not its event
+ * time and dead-letters it ({@link #wasRefused}).
  */
 public final class EventTimeExtractor implements TimestampExtractor {
+  /** The event time of a value with none: it is never refused here. */
+  public static final long NONE = Long.MIN_VALUE;
+
+  private final Clock wall;
+  private final EventTimeBounds bounds;
+
+  public EventTimeExtractor(Clock wall, EventTimeBounds bounds) {
+    this.wall = wall;
+    this.bounds = bounds;
+  }
+
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
-    Object v = record.value();
-    if (v instanceof GpuSample s) {
+    long eventTime = eventTime(record.value());
+    if (eventTime == NONE) {
+      return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
+    }
+    if (bounds.accepts(eventTime, wall.millis())) {
+      return eventTime;
+    }
+    return Math.max(partitionTime, 0);
+  }
+
+  /** The event time a value carries, or {@link #NONE}. */
+  public static long eventTime(Object value) {
+    if (value instanceof GpuSample s && s.getEventTime() != null) {
       return s.getEventTime().toEpochMilli();
     }
-    if (v instanceof XidEvent x) {
+    if (value instanceof XidEvent x && x.getEventTime() != null) {
       return x.getEventTime().toEpochMilli();
     }
-    if (v instanceof NodeEvent e) {
+    if (value instanceof NodeEvent e && e.getEventTime() != null) {
       return e.getEventTime().toEpochMilli();
     }
-    if (v instanceof NodeInventory i) {
+    if (value instanceof NodeInventory i && i.getUpdatedAt() != null) {
       return i.getUpdatedAt().toEpochMilli();
     }
-    return record.timestamp() >= 0 ? record.timestamp() : partitionTime;
+    return NONE;
+  }
+
+  /**
+   * Whether the extractor refused the event time of {@code value}, whose record got {@code
+   * timestamp}: a believed event time is always the record's timestamp.
+   */
+  public static boolean wasRefused(Object value, long timestamp) {
+    long eventTime = eventTime(value);
+    return eventTime != NONE && eventTime != timestamp;
   }
 }

@@ -9,6 +9,7 @@ import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeHealth;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topic;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.CorrelationEvent;
@@ -25,6 +26,7 @@ import io.gpuward.engine.domain.VerdictDecider;
 import io.gpuward.engine.domain.XidRule;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -74,8 +76,12 @@ public final class VerdictTopology {
       RuleCatalog rules,
       InstanceTypeCatalog instanceTypes,
       String applicationId,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock wall,
+      EventTimeBounds bounds) {
     StreamsBuilder b = new StreamsBuilder();
+    CheckProcessor.Edge edge = new CheckProcessor.Edge(wall, bounds, applicationId, meters);
+    EventTimeExtractor eventTime = new EventTimeExtractor(wall, bounds);
     XidRule xidRule = new XidRule(rules.xid());
     SampleRules sampleRules =
         new SampleRules(rules.sampleWindow(), rules.thermal(), rules.memory(), rules.nvlink());
@@ -88,7 +94,7 @@ public final class VerdictTopology {
     KTable<String, NodeInventory> inventory =
         b.table(
             topics.inventory.name(),
-            consumed(topics.inventory, INVENTORY_SOURCE),
+            consumed(topics.inventory, INVENTORY_SOURCE, eventTime),
             Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(topics.inventory.valueSerde()));
@@ -118,8 +124,7 @@ public final class VerdictTopology {
             null,
             unknownGrace,
             null,
-            applicationId,
-            meters);
+            edge);
     KStream<String, Signal> xidSignals =
         xids.processValues(
             () -> new SignalProcessor<XidEvent>(xidRule::evaluate), Named.as(XID_SIGNALS));
@@ -140,8 +145,7 @@ public final class VerdictTopology {
             (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
             unknownGrace,
             GPU_WINDOW,
-            applicationId,
-            meters);
+            edge);
     b.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PRESENCE_STORE),
@@ -177,8 +181,7 @@ public final class VerdictTopology {
             null,
             null,
             null,
-            applicationId,
-            meters);
+            edge);
     b.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(NODE_STATE_STORE),
@@ -314,8 +317,7 @@ public final class VerdictTopology {
       CheckProcessor.LateCheck late,
       Duration unknownNodeGrace,
       String validChild,
-      String applicationId,
-      MeterRegistry meters) {
+      CheckProcessor.Edge edge) {
     String[] stores =
         unknownNodeGrace == null
             ? new String[0]
@@ -325,7 +327,7 @@ public final class VerdictTopology {
         b.stream(
                 topic.name(),
                 Consumed.with(Serdes.String(), valueSerde)
-                    .withTimestampExtractor(new EventTimeExtractor())
+                    .withTimestampExtractor(new EventTimeExtractor(edge.wall(), edge.bounds()))
                     .withName(sourceName))
             .processValues(
                 () ->
@@ -333,8 +335,7 @@ public final class VerdictTopology {
                         check,
                         late,
                         topic.valueSerde().serializer(),
-                        applicationId,
-                        meters,
+                        edge,
                         unknownNodeGrace == null ? null : new InventoryGate(unknownNodeGrace),
                         deadLetterChild,
                         validChild),
@@ -350,9 +351,10 @@ public final class VerdictTopology {
     return valid;
   }
 
-  private static <V> Consumed<String, V> consumed(Topic<V> topic, String name) {
+  private static <V> Consumed<String, V> consumed(
+      Topic<V> topic, String name, EventTimeExtractor eventTime) {
     return Consumed.with(Serdes.String(), topic.valueSerde())
-        .withTimestampExtractor(new EventTimeExtractor())
+        .withTimestampExtractor(eventTime)
         .withName(name);
   }
 

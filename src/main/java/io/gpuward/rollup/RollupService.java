@@ -1,14 +1,18 @@
 package io.gpuward.rollup;
 
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.RunningStreams;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
  * Starts and stops the telemetry rollup ({@link RollupTopology}) as its own Streams application,
@@ -47,14 +51,21 @@ public final class RollupService implements AutoCloseable {
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueProcessingExceptionHandler.class.getName());
     return p;
   }
 
-  /** Builds the rollup, starts it and waits until it runs (or fails). */
+  /**
+   * Builds the rollup, starts it and waits until it runs (or fails). It believes event times within
+   * the configured bounds of this host's clock, like the engine.
+   */
   public static RollupService start(
       GpuwardConfig cfg, Topics topics, RollupSettings settings, Duration startTimeout) {
-    KafkaStreams streams =
-        new KafkaStreams(RollupTopology.build(topics, settings), properties(cfg));
+    Topology topology =
+        RollupTopology.build(topics, settings, Clock.systemUTC(), EventTimeBounds.of(cfg));
+    KafkaStreams streams = new KafkaStreams(topology, properties(cfg));
     return new RollupService(RunningStreams.start("telemetry rollup", streams, startTimeout));
   }
 

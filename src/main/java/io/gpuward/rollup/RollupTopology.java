@@ -2,9 +2,11 @@ package io.gpuward.rollup;
 
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.GpuTelemetryRollup;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.EventTimeExtractor;
 import io.gpuward.engine.JsonSerde;
+import java.time.Clock;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -32,15 +34,20 @@ public final class RollupTopology {
 
   private RollupTopology() {}
 
-  /** The topology; pure: no I/O until it runs. */
-  public static Topology build(Topics topics, RollupSettings settings) {
+  /**
+   * The topology; pure: no I/O until it runs. Samples the engine dead-letters (invalid, or with an
+   * event time outside {@code bounds} of {@code wall}) are dropped here: they are in the DLQ once
+   * already, and one sample stamped hours ahead would otherwise close every open window.
+   */
+  public static Topology build(
+      Topics topics, RollupSettings settings, Clock wall, EventTimeBounds bounds) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.<String, GpuSample>stream(
             topics.gpu.name(),
             Consumed.with(Serdes.String(), topics.gpu.valueSerde())
-                .withTimestampExtractor(new EventTimeExtractor())
+                .withTimestampExtractor(new EventTimeExtractor(wall, bounds))
                 .withName("rollup-gpu-source"))
-        .filter((node, s) -> node != null && s != null, Named.as("rollup-drop-null"))
+        .process(GoodSamples::new, Named.as("rollup-drop-invalid"))
         .groupByKey(Grouped.with(Serdes.String(), topics.gpu.valueSerde()))
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.window(), settings.grace()))
         .aggregate(

@@ -95,6 +95,20 @@ class RegistryClientTest {
   }
 
   @Test
+  void shouldNotAskAgainForAnIdTheRegistryJustSaidItDoesNotKnow() {
+    assertThatThrownBy(() -> client.schemaById(4242)).isInstanceOf(SchemaRegistryException.class);
+    server.close(); // any further request would fail with status 0
+
+    assertThatThrownBy(() -> client.schemaById(4242))
+        .asInstanceOf(type(SchemaRegistryException.class))
+        .satisfies(
+            e -> {
+              assertThat(e.httpStatus()).isEqualTo(404);
+              assertThat(e.getMessage()).contains("remembered for");
+            });
+  }
+
+  @Test
   void shouldLookUpRegisteredSchemaAndMissOthers() {
     int id = client.register("probe-value", ProbeSchemas.V1);
     client.register("probe-value", ProbeSchemas.V2_OPTIONAL);

@@ -14,7 +14,13 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 
 class DeadLetterHandlerTest {
@@ -69,5 +75,72 @@ class DeadLetterHandlerTest {
     assertThat(dl.getOriginalValue().array()).isEqualTo(value);
     assertThat(dl.getFailedAt()).isEqualTo(now);
     assertThat(meters.get(EngineMetrics.DEAD_LETTERS).counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldTurnARecordWhoseProcessingThrowsIntoADeadLetterAndResume() {
+    var serde = new AvroSerdes(new InMemorySchemaRegistry(), true).valueSerde(DeadLetter.class);
+    var meters = new SimpleMeterRegistry();
+    var handler = new DeadLetterHandler();
+    handler.configure(
+        Map.of(
+            DeadLetterHandler.DLQ_TOPIC,
+            "gpuward.dlq.v1",
+            DeadLetterHandler.SERIALIZER,
+            serde.serializer(),
+            DeadLetterHandler.METERS,
+            meters));
+    byte[] key = "p5-train-1".getBytes(StandardCharsets.UTF_8);
+    byte[] value = {0, 0, 0, 0, 1, 9, 9};
+
+    var response =
+        handler.handleError(
+            new SourceContext("gpuward.telemetry.gpu.v1", 2, 99L, key, value),
+            new Record<>("p5-train-1", "decoded", 0L),
+            new IllegalStateException("rule bug"));
+
+    assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+    var out = response.deadLetterQueueRecords().get(0);
+    DeadLetter dl = serde.deserializer().deserialize(out.topic(), out.value());
+    assertThat(dl.getKind()).isEqualTo(DeadLetterKind.PROCESSING);
+    assertThat(dl.getReason()).isEqualTo("processor gpu-check failed: rule bug");
+    assertThat(dl.getErrorClass()).isEqualTo(IllegalStateException.class.getName());
+    assertThat(dl.getOriginalValue().array()).isEqualTo(value);
+    assertThat(dl.getOriginalOffset()).isEqualTo(99L);
+    assertThat(out.key()).isEqualTo(key);
+    assertThat(
+            meters
+                .counter(
+                    EngineMetrics.DEAD_LETTERS,
+                    "topic",
+                    "gpuward.telemetry.gpu.v1",
+                    "kind",
+                    "PROCESSING")
+                .count())
+        .isEqualTo(1.0);
+  }
+
+  private record SourceContext(
+      String topic, int partition, long offset, byte[] sourceRawKey, byte[] sourceRawValue)
+      implements ErrorHandlerContext {
+    @Override
+    public Headers headers() {
+      return new RecordHeaders();
+    }
+
+    @Override
+    public String processorNodeId() {
+      return "gpu-check";
+    }
+
+    @Override
+    public TaskId taskId() {
+      return new TaskId(0, partition);
+    }
+
+    @Override
+    public long timestamp() {
+      return 1_700_000_000_000L;
+    }
   }
 }

@@ -11,6 +11,7 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.InMemorySchemaRegistry;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
@@ -19,6 +20,7 @@ import io.gpuward.fleet.InstanceTypeCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Properties;
@@ -51,11 +53,25 @@ final class EngineHarness implements AutoCloseable {
     this(stateDir, RuleCatalog.load());
   }
 
+  /**
+   * The wall clock most tests run against: a week after their timeline starts at {@code T0}, with a
+   * month of age allowed, so event times anywhere in that week are believed.
+   */
+  static final Clock WALL = Clock.fixed(T0.plus(Duration.ofDays(7)), ZoneOffset.UTC);
+
+  static final EventTimeBounds BOUNDS =
+      new EventTimeBounds(Duration.ofMinutes(2), Duration.ofDays(30));
+
   EngineHarness(Path stateDir, RuleCatalog rules) {
+    this(stateDir, rules, WALL, BOUNDS);
+  }
+
+  EngineHarness(Path stateDir, RuleCatalog rules, Clock wall, EventTimeBounds bounds) {
     this.rules = rules;
     topics = new Topics(TopicCatalog.load(""), new AvroSerdes(new InMemorySchemaRegistry(), true));
     topology =
-        VerdictTopology.build(topics, rules, InstanceTypeCatalog.load(), "engine-test", meters);
+        VerdictTopology.build(
+            topics, rules, InstanceTypeCatalog.load(), "engine-test", meters, wall, bounds);
     var cfg = new GpuwardConfig(Map.of(GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString()));
     Properties props =
         EngineService.properties(cfg, topics, meters, Clock.fixed(T0, ZoneOffset.UTC));

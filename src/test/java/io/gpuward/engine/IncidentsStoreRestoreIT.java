@@ -8,6 +8,7 @@ import io.gpuward.avro.IncidentClass;
 import io.gpuward.avro.IncidentState;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.InMemorySchemaRegistry;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
@@ -88,7 +89,13 @@ class IncidentsStoreRestoreIT {
     try (var streams =
         new KafkaStreams(
             VerdictTopology.build(
-                topics, RuleCatalog.load(), InstanceTypeCatalog.load(), "incstore", meters),
+                topics,
+                RuleCatalog.load(),
+                InstanceTypeCatalog.load(),
+                "incstore",
+                meters,
+                Clock.systemUTC(),
+                EventTimeBounds.DEFAULT),
             EngineService.properties(cfg, topics, meters, Clock.systemUTC()))) {
       streams.start();
       Map<String, String> byKey = new HashMap<>();

@@ -70,7 +70,14 @@ class VerdictTopologyTest {
   @Test
   void shouldNameEveryStoreAndProcessorStably() {
     String described =
-        VerdictTopology.build(topics, rules, InstanceTypeCatalog.load(), "engine-test", meters)
+        VerdictTopology.build(
+                topics,
+                rules,
+                InstanceTypeCatalog.load(),
+                "engine-test",
+                meters,
+                EngineHarness.WALL,
+                EngineHarness.BOUNDS)
             .describe()
             .toString();
     for (String name :

@@ -6,13 +6,16 @@ import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.GpuTelemetryRollup;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.InMemorySchemaRegistry;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
 import io.gpuward.testing.SampleRecords;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,6 +35,9 @@ class RollupTopologyTest {
   private static final Instant W0 = Instant.parse("2025-06-01T12:00:00Z");
   private static final String NODE = SampleRecords.NODE;
 
+  /** The wall clock the rollup compares event times with: the test's timeline is in 2025. */
+  private static final Clock TEST_WALL = Clock.fixed(W0.plusSeconds(3600), ZoneOffset.UTC);
+
   @TempDir Path stateDir;
 
   private TopologyTestDriver driver;
@@ -46,7 +52,9 @@ class RollupTopologyTest {
     var settings = new RollupSettings(Duration.ofMinutes(1), Duration.ofSeconds(10));
     var cfg = new GpuwardConfig(Map.of(GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString()));
     Properties props = RollupService.properties(cfg);
-    driver = new TopologyTestDriver(RollupTopology.build(topics, settings), props);
+    driver =
+        new TopologyTestDriver(
+            RollupTopology.build(topics, settings, TEST_WALL, EventTimeBounds.DEFAULT), props);
     gpu =
         driver.createInputTopic(
             topics.gpu.name(), new StringSerializer(), topics.gpu.valueSerde().serializer());
@@ -138,13 +146,36 @@ class RollupTopologyTest {
 
   @Test
   void keepsNodesApart() {
-    gpu.pipeInput("node-a", sample("GPU-a", 0, W0.plusSeconds(1), 60.0, 50.0, 300.0, 1L));
-    gpu.pipeInput("node-b", sample("GPU-b", 0, W0.plusSeconds(2), 61.0, 50.0, 300.0, 1L));
-    gpu.pipeInput("node-a", sample("GPU-a", 0, W0.plusSeconds(75), 60.0, 50.0, 300.0, 1L));
+    gpu.pipeInput(
+        "node-a", on("node-a", sample("GPU-a", 0, W0.plusSeconds(1), 60.0, 50.0, 300.0, 1L)));
+    gpu.pipeInput(
+        "node-b", on("node-b", sample("GPU-b", 0, W0.plusSeconds(2), 61.0, 50.0, 300.0, 1L)));
+    gpu.pipeInput(
+        "node-a", on("node-a", sample("GPU-a", 0, W0.plusSeconds(75), 60.0, 50.0, 300.0, 1L)));
 
     // node-a's window closes (stream time is per partition; one partition here).
     var out = rollup.readKeyValuesToList();
     assertThat(out).extracting(kv -> kv.key).containsExactlyInAnyOrder("node-a", "node-b");
     assertThat(out).allSatisfy(kv -> assertThat(kv.value.getNode()).isEqualTo(kv.key));
+  }
+
+  @Test
+  void dropsSamplesTheEngineDeadLetters() {
+    gpu.pipeInput(NODE, sample("GPU-a", 0, W0.plusSeconds(1), 60.0, 50.0, 300.0, 1L));
+    Instant tomorrow = W0.plus(Duration.ofDays(1));
+    gpu.pipeInput(NODE, sample("GPU-a", 0, tomorrow, 99.0, 50.0, 300.0, 1L));
+    gpu.pipeInput("node-b", sample("GPU-b", 0, W0.plusSeconds(2), 61.0, 50.0, 300.0, 1L));
+    gpu.pipeInput(NODE, sample("GPU-a", 0, W0.plusSeconds(75), 60.0, 50.0, 300.0, 1L));
+
+    // Only NODE's own sample in the first window counts: the one a day ahead neither closed the
+    // window early nor joined it, and node-b's (keyed apart from its node) never entered.
+    var out = rollup.readKeyValuesToList();
+    assertThat(out).extracting(kv -> kv.key).containsExactly(NODE);
+    assertThat(out.get(0).value.getSampleCount()).isEqualTo(1);
+    assertThat(out.get(0).value.getMaxTemperatureC()).isEqualTo(60.0);
+  }
+
+  private static GpuSample on(String node, GpuSample s) {
+    return GpuSample.newBuilder(s).setNode(node).build();
   }
 }

@@ -195,7 +195,8 @@ public final class ExporterService implements AutoCloseable {
             settings.identity().bootId(),
             settings.identity().bootTime(),
             ZoneOffset.UTC,
-            clock);
+            clock,
+            KmsgParser.PLAUSIBLE);
     this.follower =
         settings.kmsg() == null
             ? null

@@ -1,9 +1,11 @@
 package io.gpuward.exporter.kmsg;
 
 import io.gpuward.avro.XidEvent;
+import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.exporter.PciBusIds;
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -81,6 +83,15 @@ public final class KmsgParser {
   private final String node;
   private final String bootId;
   private final Instant bootTime;
+  private final EventTimeBounds bounds;
+
+  /**
+   * What a kernel log line's time may be when nothing stricter is asked for: the engine's skew
+   * ahead of the clock, and any age an old log file can have.
+   */
+  public static final EventTimeBounds PLAUSIBLE =
+      new EventTimeBounds(EventTimeBounds.DEFAULT.maxAhead(), Duration.ofDays(365L * 30));
+
   private final ZoneId zone;
   private final Clock clock;
   private final Map<String, String> uuids = new ConcurrentHashMap<>();
@@ -106,6 +117,22 @@ public final class KmsgParser {
    * @param clock gives the time of a line that has none, and the year of syslog stamps
    */
   public KmsgParser(String node, String bootId, Instant bootTime, ZoneId zone, Clock clock) {
+    this(node, bootId, bootTime, zone, clock, PLAUSIBLE);
+  }
+
+  /**
+   * @param bounds the event times believed, against {@code clock}: a line stamped outside them is
+   *     counted as unparseable with the reason (a {@code dmesg -T} date in 2099, a syslog zone
+   *     hours off), never published with a time that would mislead the engine
+   */
+  public KmsgParser(
+      String node,
+      String bootId,
+      Instant bootTime,
+      ZoneId zone,
+      Clock clock,
+      EventTimeBounds bounds) {
+    this.bounds = Objects.requireNonNull(bounds, "bounds");
     this.node = Objects.requireNonNull(node, "node");
     this.bootId = bootId;
     this.bootTime = bootTime;
@@ -324,6 +351,10 @@ public final class KmsgParser {
     String message = s.substring(Math.min(i, n)).strip();
     String uuid = pci == null ? null : uuids.get(pci);
     Instant time = eventTime(frame);
+    Optional<String> implausible = bounds.check(time.toEpochMilli(), clock.millis());
+    if (implausible.isPresent()) {
+      return unparseable(lineNo, implausible.get(), line);
+    }
     String eventId =
         frame.sequence >= 0
             ? node + "/xid/" + boot8() + "/" + frame.sequence

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.exporter.Fixtures;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -139,7 +140,10 @@ class KmsgParserTest {
 
   @Test
   void shouldReadSyslogJournaldAndIsoPrefixes() {
-    KmsgParser p = parser();
+    // read a day after NOW: the journald line is from the next morning
+    Instant later = NOW.plus(Duration.ofDays(1));
+    KmsgParser p =
+        new KmsgParser(NODE, BOOT, BOOTED, ZoneOffset.UTC, Clock.fixed(later, ZoneOffset.UTC));
     List<XidEvent> x = p.parse(Fixtures.text("kmsg/syslog.txt"));
     assertThat(p.unparseableXidLines()).isZero();
     assertThat(x).extracting(XidEvent::getXid).containsExactly(79, 63, 92, 64, 95, 120, 57, 58, 45);
@@ -179,6 +183,17 @@ class KmsgParserTest {
                 .orElseThrow()
                 .getEventTime())
         .isEqualTo(Instant.parse("2026-01-01T00:29:00Z"));
+  }
+
+  @Test
+  void shouldRefuseADateNoClockCanReadYetSayingWhy() {
+    KmsgParser p = parser();
+    assertThat(
+            p.parseLine(
+                "[Thu Jan  1 10:00:00 2099] NVRM: Xid (PCI:0000:17:00): 79, GPU has fallen off"))
+        .isEmpty();
+    assertThat(p.unparseableXidLines()).isEqualTo(1);
+    assertThat(p.summary()).contains("ahead of the wall clock");
   }
 
   @Test

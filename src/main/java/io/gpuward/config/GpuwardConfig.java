@@ -1,5 +1,6 @@
 package io.gpuward.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -31,6 +32,8 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String ENGINE_THREADS = "engine.threads";
   public static final String REMEDIATION_GROUP_ID = "remediation.group.id";
   public static final String REMEDIATION_DRY_RUN = "remediation.dry.run";
+  public static final String REMEDIATION_CONTROL_MAX_EXPIRY_MS =
+      "remediation.control.max.expiry.ms";
   public static final String KAFKA_PREFIX = "kafka.";
 
   public static final ConfigDef DEF =
@@ -126,7 +129,15 @@ public final class GpuwardConfig extends AbstractConfig {
               Type.BOOLEAN,
               true,
               Importance.HIGH,
-              "Dry run: decide and audit, never act. Live actions need this set to false.");
+              "Dry run: decide and audit, never act. Live actions need this set to false.")
+          .define(
+              REMEDIATION_CONTROL_MAX_EXPIRY_MS,
+              Type.LONG,
+              Duration.ofDays(7).toMillis(),
+              Range.between(Duration.ofMinutes(1).toMillis(), Duration.ofDays(366).toMillis()),
+              Importance.MEDIUM,
+              "Furthest an operator command's expiresAt may lie after its issuedAt; a command"
+                  + " asking for more is dead-lettered, not applied.");
 
   public GpuwardConfig(Map<?, ?> values) {
     super(DEF, values, false);
@@ -190,6 +201,11 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public boolean dryRun() {
     return getBoolean(REMEDIATION_DRY_RUN);
+  }
+
+  /** How far after its issue an operator command may expire. */
+  public Duration controlMaxExpiry() {
+    return Duration.ofMillis(getLong(REMEDIATION_CONTROL_MAX_EXPIRY_MS));
   }
 
   /** Properties for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */

@@ -113,6 +113,11 @@ public final class Remediation {
     return planner;
   }
 
+  /** The remediator's clock: verdicts and commands are checked against it. */
+  public Clock clock() {
+    return clock;
+  }
+
   /**
    * Records the newest version of a verdict as soon as it is read (before its node's turn), so a
    * step waiting for correlation sees a hold that arrived meanwhile.

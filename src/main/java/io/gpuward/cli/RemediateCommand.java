@@ -1,8 +1,11 @@
 package io.gpuward.cli;
 
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
+import io.gpuward.ops.RoleHealth;
+import io.gpuward.remediation.ControlCommands;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
@@ -132,17 +135,25 @@ final class RemediateCommand implements Callable<Integer> {
                 audit ->
                     new Remediation(planner, cluster, cloud, audit, clock, cfg.dryRun(), meters),
                 cfg.remediationGroupId(),
-                meters);
+                meters,
+                new ControlCommands.Limits(
+                    cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()));
         MetricsServer server =
             metrics.start(
                 "remediate",
                 MetricsOptions.REMEDIATE,
                 meters,
-                new ProgressCheck(
-                    "verdict polls",
-                    service::polls,
-                    java.time.Duration.ofSeconds(60),
-                    java.time.Clock.systemUTC()),
+                HealthCheck.all(
+                    Map.of(
+                        "verdicts",
+                        new ProgressCheck(
+                            "verdict polls",
+                            service::polls,
+                            java.time.Duration.ofSeconds(60),
+                            java.time.Clock.systemUTC()),
+                        "control",
+                        RoleHealth.alive(
+                            "control and inventory reader", service::stateReaderAlive))),
                 System.out::println)) {
       service.start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));

@@ -36,6 +36,8 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String EVENT_TIME_MAX_AHEAD_MS = "event.time.max.ahead.ms";
   public static final String EVENT_TIME_MAX_AGE_MS = "event.time.max.age.ms";
   public static final String INSTANCE_ID = "instance.id";
+  public static final String REMEDIATION_CONTROL_MAX_EXPIRY_MS =
+      "remediation.control.max.expiry.ms";
   public static final String KAFKA_PREFIX = "kafka.";
 
   public static final ConfigDef DEF =
@@ -157,7 +159,15 @@ public final class GpuwardConfig extends AbstractConfig {
               "Stable id of this instance (the pod name in Kubernetes): the engine's and the"
                   + " remediator's static group membership, so a restarted instance gets its"
                   + " partitions back at once instead of after the session timeout. Empty: dynamic"
-                  + " membership.");
+                  + " membership.")
+          .define(
+              REMEDIATION_CONTROL_MAX_EXPIRY_MS,
+              Type.LONG,
+              Duration.ofDays(7).toMillis(),
+              Range.between(Duration.ofMinutes(1).toMillis(), Duration.ofDays(366).toMillis()),
+              Importance.MEDIUM,
+              "Furthest an operator command's expiresAt may lie after its issuedAt; a command"
+                  + " asking for more is dead-lettered, not applied.");
 
   public GpuwardConfig(Map<?, ?> values) {
     super(DEF, values, false);
@@ -237,6 +247,11 @@ public final class GpuwardConfig extends AbstractConfig {
   public Optional<String> instanceId() {
     String id = getString(INSTANCE_ID);
     return id == null || id.isBlank() ? Optional.empty() : Optional.of(id.trim());
+  }
+
+  /** How far after its issue an operator command may expire. */
+  public Duration controlMaxExpiry() {
+    return Duration.ofMillis(getLong(REMEDIATION_CONTROL_MAX_EXPIRY_MS));
   }
 
   /** Properties for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */

@@ -31,6 +31,9 @@ public final class MeterHelp {
           Map.entry(
               RemediationMetrics.BUDGET_IN_USE,
               "Nodes holding disruption budget, by scope (global, nodegroup:X, zone:Z)."),
+          Map.entry(
+              RemediationMetrics.DEAD_LETTERS,
+              "Records the remediator dead-lettered instead of using, by source topic and kind."),
           Map.entry(RemediationMetrics.POLLS, "Verdict polls of the remediator's consumer."),
           Map.entry(ExporterMetrics.SCRAPES, "Successful dcgm-exporter scrapes."),
           Map.entry(ExporterMetrics.SCRAPE_ERRORS, "Failed dcgm-exporter scrapes, by reason."),

@@ -50,6 +50,17 @@ public final class ControlState {
     return Optional.empty();
   }
 
+  /**
+   * When the VETO or PAUSE that stops acting on a verdict now runs out, if one does and it has an
+   * expiry: the verdict is planned again then.
+   */
+  public Optional<Instant> blockingExpiry(
+      String node, String nodegroup, String zone, String verdictId, Instant now) {
+    return vetoedBy(node, verdictId, now)
+        .or(() -> pausedBy(node, nodegroup, zone, now))
+        .map(ControlCommand::getExpiresAt);
+  }
+
   /** Whether an operator approved acting on this verdict despite an incident hold. */
   public boolean approved(String verdictId, Instant now) {
     ControlCommand c = active("verdict:" + verdictId, now);

@@ -3,6 +3,7 @@ package io.gpuward.remediation;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.SkipReason;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,9 @@ public final class Ledger {
   private final Map<String, Entry> latest = new ConcurrentHashMap<>();
   private final Map<SessionAction, String> lastAttempt = new ConcurrentHashMap<>();
 
+  /** Why each operation whose latest record is SKIPPED was skipped: its reason and detail. */
+  private final Map<String, String> skips = new ConcurrentHashMap<>();
+
   /** Folds one audit record in. */
   public void record(RemediationRecord r) {
     Entry e =
@@ -48,7 +52,12 @@ public final class Ledger {
             r.getOutcome(),
             r.getAt(),
             r.getDetail());
-    latest.merge(r.getOperationId(), e, Ledger::later);
+    Entry now = latest.merge(r.getOperationId(), e, Ledger::later);
+    if (now.outcome() == Outcome.SKIPPED && r.getOutcome() == Outcome.SKIPPED) {
+      skips.put(r.getOperationId(), skipKey(r.getReason(), r.getDetail()));
+    } else if (now.outcome() != Outcome.SKIPPED) {
+      skips.remove(r.getOperationId());
+    }
     lastAttempt.merge(
         new SessionAction(r.getNode(), r.getVerdictId(), r.getAction()),
         r.getOperationId(),
@@ -70,6 +79,18 @@ public final class Ledger {
   public Optional<Entry> latestAttempt(String node, String session, RemediationAction action) {
     String op = lastAttempt.get(new SessionAction(node, session, action));
     return op == null ? Optional.empty() : entry(op);
+  }
+
+  /**
+   * True when the operation's latest record is a SKIPPED with this very reason and detail: writing
+   * it again would tell nothing new.
+   */
+  public boolean repeatsSkip(String operationId, SkipReason reason, String detail) {
+    return skipKey(reason, detail).equals(skips.get(operationId));
+  }
+
+  private static String skipKey(SkipReason reason, String detail) {
+    return reason + "\u0000" + detail;
   }
 
   /** True when the operation finished (succeeded or verified): never do it again. */

@@ -113,6 +113,11 @@ public final class Remediation {
     return planner;
   }
 
+  /** The remediator's clock: verdicts and commands are checked against it. */
+  public Clock clock() {
+    return clock;
+  }
+
   /**
    * Records the newest version of a verdict as soon as it is read (before its node's turn), so a
    * step waiting for correlation sees a hold that arrived meanwhile.
@@ -180,6 +185,9 @@ public final class Remediation {
           reason == null
               ? "acting again: " + before + " no longer holds"
               : "observe-only: " + reason);
+      if (reason == null) {
+        List.copyOf(open.values()).forEach(replan); // what was only observed may be acted on now
+      }
     }
   }
 
@@ -433,11 +441,18 @@ public final class Remediation {
       } else {
         // A configuration fault still open when its scope is due to be escalated again; a
         // cordoned fault still open when its follow-up (e.g. a reboot) is due.
+        // A moment already past was planned for just now: what blocks it (budget, a pause, a
+        // hold) wakes it when it changes, so it is not planned again and again in the meantime.
         planner
             .reescalationDue(v, ledger)
             .or(() -> planner.followUpDue(v, ledger))
+            .filter(at -> at.isAfter(clock.instant()))
             .ifPresent(at -> defer(v, at));
       }
+      controls
+          .blockingExpiry(
+              v.getNode(), v.getNodegroup(), v.getZone(), v.getVerdictId(), clock.instant())
+          .ifPresent(at -> defer(v, at));
     }
   }
 
@@ -524,7 +539,8 @@ public final class Remediation {
 
   /** Plans {@code v} again once the remediator's clock reaches {@code until}, off the lane. */
   private void defer(FaultVerdict v, Instant until) {
-    deferred.put(v.getVerdictId(), until);
+    // The earliest wake wins: planning again early costs nothing, missing a moment loses it.
+    deferred.merge(v.getVerdictId(), until, (a, b) -> a.isBefore(b) ? a : b);
     if (timerStarted.compareAndSet(false, true)) {
       timer.scheduleWithFixedDelay(this::wakeDeferred, 50, 50, TimeUnit.MILLISECONDS);
     }
@@ -711,6 +727,16 @@ public final class Remediation {
 
   private void report(
       FaultVerdict v, Step step, Outcome outcome, SkipReason reason, String detail) {
+    if (outcome == Outcome.SKIPPED && ledger.repeatsSkip(step.operationId(), reason, detail)) {
+      log.debug(
+          "unchanged skip not audited again node={} verdictId={} action={} reason={} op={}",
+          v.getNode(),
+          v.getVerdictId(),
+          step.action(),
+          reason,
+          step.operationId());
+      return;
+    }
     RemediationRecord r =
         RemediationRecord.newBuilder()
             .setOperationId(step.operationId())

@@ -19,6 +19,12 @@ public final class RemediationMetrics {
   /** Nodes holding disruption budget (gauge); tag {@code scope}: global, nodegroup:X, zone:Z. */
   public static final String BUDGET_IN_USE = "gpuward.remediation.budget.in.use";
 
+  /**
+   * Records the remediator read and sent to the dead-letter topic instead of using them; tags
+   * {@code topic} (verdicts, control, inventory) and {@code kind} (DESERIALIZATION, VALIDATION).
+   */
+  public static final String DEAD_LETTERS = "gpuward.remediation.dead.letters";
+
   /** Verdict polls of the remediator's consumer (its liveness). */
   public static final String POLLS = "gpuward.remediation.polls";
 }

@@ -1,24 +1,38 @@
 package io.gpuward.remediation;
 
+import io.gpuward.avro.ControlCommand;
+import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.VerdictState;
+import io.gpuward.contract.DeadLetters;
 import io.gpuward.contract.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +48,15 @@ import org.slf4j.LoggerFactory;
  * intent and outcome reads the verdict again on restart and finds the STARTED step in the ledger,
  * which it reconciles against live state instead of repeating it. The ledger reader is {@code
  * read_committed}: records of a transaction that never committed were never promised.
+ *
+ * <p>Every consumer reads bytes and decodes one record at a time ({@link Intake}): a record that
+ * cannot be decoded or fails its checks ({@link RecordChecks}, {@link ControlCommands}) goes to the
+ * dead-letter topic in the same transaction as the offsets that move past it, so it neither stops
+ * the loop nor comes back. The control and inventory topics are followed by a state reader whose
+ * progress is committed too (group {@code <group>-state}), so what it dead-lettered once is not
+ * dead-lettered again after a restart. {@link #start()} returns, and lets lanes act, only once the
+ * state reader has read both topics up to the end offsets they had at start: a standing PAUSE or
+ * VETO is in force before the first action.
  */
 public final class RemediatorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
@@ -46,7 +69,17 @@ public final class RemediatorService implements AutoCloseable {
   private final Remediation remediation;
   private final String groupId;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final KafkaProducer<String, RemediationRecord> producer;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Serializer<RemediationRecord> auditValues;
+  private final Serializer<DeadLetter> deadLetterValues;
+  // One deserializer per topic for the service's life: it keeps what the registry told it.
+  private final Deserializer<FaultVerdict> verdictValues;
+  private final Deserializer<ControlCommand> controlValues;
+  private final Deserializer<NodeInventory> inventoryValues;
+  private final ControlCommands.Limits controlLimits;
+  private final String stateGroupId;
+  private final OffsetTracker stateOffsets = new OffsetTracker();
+  private final CountDownLatch stateRestored = new CountDownLatch(1);
   private final NodeLanes lanes = new NodeLanes(LANES);
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final java.util.concurrent.atomic.AtomicLong lagValue =
@@ -58,7 +91,7 @@ public final class RemediatorService implements AutoCloseable {
   // numbered `txNumber`. While one thread commits transaction n outside the lock, records of other
   // lanes wait in `pending` for transaction n + 1, and commit requests ride on it: lanes share
   // commits instead of queueing one commitTransaction each behind the lock.
-  private final List<ProducerRecord<String, RemediationRecord>> pending = new ArrayList<>();
+  private final List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private long txNumber = 1;
   private long committedTx;
   private boolean committing;
@@ -68,10 +101,10 @@ public final class RemediatorService implements AutoCloseable {
   private volatile boolean halted;
   private volatile boolean caughtUp;
   private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
-  private KafkaConsumer<String, FaultVerdict> consumer;
+  private KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
   private Thread stateThread;
-  private volatile KafkaConsumer<String, byte[]> stateReader;
+  private volatile KafkaConsumer<byte[], byte[]> stateReader;
   private final java.util.concurrent.atomic.AtomicLong polls =
       new java.util.concurrent.atomic.AtomicLong();
   private final java.util.List<AutoCloseable> binders = new java.util.ArrayList<>();
@@ -98,7 +131,28 @@ public final class RemediatorService implements AutoCloseable {
           remediationFactory,
       String groupId,
       io.micrometer.core.instrument.MeterRegistry meters) {
+    this(clientProps, topics, remediationFactory, groupId, meters, ControlCommands.Limits.DEFAULTS);
+  }
+
+  /**
+   * @param controlLimits what an operator command may ask for (how far ahead it may expire)
+   */
+  public RemediatorService(
+      Map<String, Object> clientProps,
+      Topics topics,
+      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
+          remediationFactory,
+      String groupId,
+      io.micrometer.core.instrument.MeterRegistry meters,
+      ControlCommands.Limits controlLimits) {
     this.meters = meters;
+    this.controlLimits = controlLimits;
+    this.stateGroupId = groupId + "-state";
+    this.auditValues = topics.audit.valueSerde().serializer();
+    this.deadLetterValues = topics.dlq.valueSerde().serializer();
+    this.verdictValues = topics.verdicts.valueSerde().deserializer();
+    this.controlValues = topics.control.valueSerde().deserializer();
+    this.inventoryValues = topics.inventory.valueSerde().deserializer();
     this.clientProps = Map.copyOf(clientProps);
     this.topics = topics;
     this.groupId = groupId;
@@ -109,8 +163,7 @@ public final class RemediatorService implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-audit");
     // One transactional id per remediator group: a restarted remediator fences the one it replaces.
     p.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-audit");
-    this.producer =
-        new KafkaProducer<>(p, new StringSerializer(), topics.audit.valueSerde().serializer());
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.remediation = remediationFactory.apply(this::append);
     remediation.onIntent(
         step -> {
@@ -142,6 +195,20 @@ public final class RemediatorService implements AutoCloseable {
     return polls.get();
   }
 
+  /**
+   * False once the thread that follows the control and inventory topics died while the remediator
+   * runs: no PAUSE or VETO reaches it any more, so a health check fails on it.
+   */
+  public boolean stateReaderAlive() {
+    Thread t = stateThread;
+    return t == null || t.isAlive() || !running.get();
+  }
+
+  /** Wakes the state reader's poll as if from outside; for tests of a dead reader. */
+  void wakeStateReader() {
+    stateReader.wakeup();
+  }
+
   private void refreshBudgetGauge() {
     java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows =
         new java.util.ArrayList<>();
@@ -157,6 +224,46 @@ public final class RemediatorService implements AutoCloseable {
 
   /** Adds an audit record to the open transaction. */
   private void append(RemediationRecord r) {
+    byte[] value = auditValues.serialize(topics.audit.name(), r);
+    enqueue(
+        new ProducerRecord<>(
+            topics.audit.name(), r.getNode().getBytes(StandardCharsets.UTF_8), value));
+  }
+
+  /**
+   * Adds a dead letter for a record read from {@code r}'s topic to the open transaction, which also
+   * carries the offset that moves past it. Logged with its coordinates and counted.
+   */
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
+    log.warn(
+        "dead-lettered record topic={} partition={} offset={} kind={}: {}",
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        refused.kind(),
+        refused.reason());
+    meters
+        .counter(RemediationMetrics.DEAD_LETTERS, "topic", r.topic(), "kind", refused.kind().name())
+        .increment();
+    DeadLetter dl =
+        DeadLetters.of(
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            r.timestamp(),
+            r.key(),
+            r.value(),
+            refused.kind(),
+            refused.reason(),
+            refused.error(),
+            groupId,
+            remediation.clock().instant());
+    enqueue(
+        new ProducerRecord<>(
+            topics.dlq.name(), r.key(), deadLetterValues.serialize(topics.dlq.name(), dl)));
+  }
+
+  private void enqueue(ProducerRecord<byte[], byte[]> record) {
     synchronized (txLock) {
       if (halted) {
         throw new IllegalStateException("remediator halted");
@@ -164,8 +271,6 @@ public final class RemediatorService implements AutoCloseable {
       if (commitFailure != null) {
         throw new IllegalStateException("audit transaction failed earlier", commitFailure);
       }
-      var record =
-          new ProducerRecord<String, RemediationRecord>(topics.audit.name(), r.getNode(), r);
       if (committing) {
         pending.add(record); // sent first thing in the next transaction, in order
       } else {
@@ -209,21 +314,21 @@ public final class RemediatorService implements AutoCloseable {
     return remediation;
   }
 
-  /** Rebuilds the ledger and control state, then starts consuming on threads of its own. */
+  /**
+   * Rebuilds the ledger, the open verdicts and the control state, then starts consuming on threads
+   * of its own. Returns once the control and inventory topics were read up to the end offsets they
+   * had at start: no lane acts before a standing PAUSE or VETO is in force.
+   *
+   * @throws IllegalStateException when the state reader stops before it got there
+   */
   public void start() {
     remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
     producer.initTransactions(); // fences an earlier instance and aborts its open transaction
     rebuildLedger();
     List<FaultVerdict> resume = restoreOpenVerdicts();
     startStateReader();
-    Map<String, Object> c = new HashMap<>(clientProps);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumer =
-        new KafkaConsumer<>(
-            c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer());
+    awaitStateRestored();
+    consumer = new KafkaConsumer<>(verdictConsumerProps(), bytes(), bytes());
     bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
     consumer.subscribe(
         List.of(topics.verdicts.name()),
@@ -245,37 +350,77 @@ public final class RemediatorService implements AutoCloseable {
     resume.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
   }
 
+  private Map<String, Object> verdictConsumerProps() {
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return c;
+  }
+
+  /** Properties of a reader that reads a topic from its beginning without a group. */
+  private Map<String, Object> readerProps() {
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return c;
+  }
+
+  private static ByteArrayDeserializer bytes() {
+    return new ByteArrayDeserializer();
+  }
+
+  /** Waits until the state reader caught up with the end offsets it had at start. */
+  private void awaitStateRestored() {
+    try {
+      while (!stateRestored.await(200, TimeUnit.MILLISECONDS)) {
+        if (!stateThread.isAlive()) {
+          throw new IllegalStateException(
+              "control and inventory not restored: the state reader stopped; no action taken");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restoring control state", e);
+    }
+  }
+
+  /** Every partition of {@code topic}, assigned to {@code reader} from its beginning. */
+  private static List<TopicPartition> partitionsOf(
+      KafkaConsumer<byte[], byte[]> reader, List<String> topicNames) {
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String topic : topicNames) {
+      reader
+          .partitionsFor(topic)
+          .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+    }
+    reader.assign(parts);
+    reader.seekToBeginning(parts);
+    return parts;
+  }
+
   /**
    * Reads the verdict topic up to its current end ({@code read_committed}) and restores the latest
    * version of every verdict still open, so that a restart knows which nodes other verdicts keep
    * cordoned and resumes the ladders it had started. Verdicts are emitted on change only, so this
-   * is small. Returns the open verdicts the remediator had acted on.
+   * is small. Records that fail their checks are skipped here: the verdict consumer dead-letters
+   * them. Returns the open verdicts the remediator had acted on.
    */
   private List<FaultVerdict> restoreOpenVerdicts() {
-    Map<String, Object> c = new HashMap<>(clientProps);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<String, FaultVerdict> latest = new java.util.LinkedHashMap<>();
-    try (var reader =
-        new KafkaConsumer<>(
-            c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer())) {
-      List<TopicPartition> parts =
-          reader.partitionsFor(topics.verdicts.name()).stream()
-              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
-              .toList();
-      reader.assign(parts);
-      reader.seekToBeginning(parts);
+    try (var reader = new KafkaConsumer<>(readerProps(), bytes(), bytes())) {
+      List<TopicPartition> parts = partitionsOf(reader, List.of(topics.verdicts.name()));
       Map<TopicPartition, Long> end = reader.endOffsets(parts);
       while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, FaultVerdict> r : reader.poll(Duration.ofMillis(200))) {
-          FaultVerdict v = r.value();
-          if (v == null) {
-            continue;
-          }
-          if (v.getState() == io.gpuward.avro.VerdictState.CLEARED) {
-            latest.remove(v.getVerdictId());
-          } else {
-            latest.put(v.getVerdictId(), v);
+        for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+          if (readVerdict(r) instanceof Intake.Accepted<FaultVerdict> a) {
+            FaultVerdict v = a.value();
+            if (v.getState() == VerdictState.CLEARED) {
+              latest.remove(v.getVerdictId());
+            } else {
+              latest.put(v.getVerdictId(), v);
+            }
           }
         }
       }
@@ -283,7 +428,7 @@ public final class RemediatorService implements AutoCloseable {
       log.warn("open verdicts not restored: {}", e.toString());
       return List.of();
     }
-    List<FaultVerdict> resume = new java.util.ArrayList<>();
+    List<FaultVerdict> resume = new ArrayList<>();
     for (FaultVerdict v : latest.values()) {
       if (remediation.restoreOpen(v)) {
         resume.add(v);
@@ -293,26 +438,39 @@ public final class RemediatorService implements AutoCloseable {
     return resume;
   }
 
+  private Intake<FaultVerdict> readVerdict(ConsumerRecord<byte[], byte[]> r) {
+    return Intake.read(
+        r,
+        verdictValues,
+        false,
+        (key, v) -> RecordChecks.verdict(key, v, remediation.clock().instant()));
+  }
+
+  /**
+   * Folds the audit topic into the ledger. Only the remediator writes it; a record it cannot read
+   * is logged and skipped (it is read again at every start, so it is not dead-lettered).
+   */
   private void rebuildLedger() {
-    Map<String, Object> c = new HashMap<>(clientProps);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (var reader =
-        new KafkaConsumer<>(
-            c, new StringDeserializer(), topics.audit.valueSerde().deserializer())) {
-      List<TopicPartition> parts =
-          reader.partitionsFor(topics.audit.name()).stream()
-              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
-              .toList();
-      reader.assign(parts);
-      reader.seekToBeginning(parts);
+    Deserializer<RemediationRecord> values = topics.audit.valueSerde().deserializer();
+    try (var reader = new KafkaConsumer<>(readerProps(), bytes(), bytes())) {
+      List<TopicPartition> parts = partitionsOf(reader, List.of(topics.audit.name()));
       Map<TopicPartition, Long> end = reader.endOffsets(parts);
       int n = 0;
       while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, RemediationRecord> r : reader.poll(Duration.ofMillis(200))) {
-          if (r.value() != null) {
-            remediation.ledger().record(r.value());
+        for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+          if (r.value() == null) {
+            continue;
+          }
+          try {
+            remediation.ledger().record(values.deserialize(r.topic(), r.value()));
             n++;
+          } catch (RuntimeException e) {
+            log.warn(
+                "unreadable audit record skipped topic={} partition={} offset={}: {}",
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                Intake.messages(e));
           }
         }
       }
@@ -324,77 +482,132 @@ public final class RemediatorService implements AutoCloseable {
   }
 
   /**
-   * Follows the compacted control and inventory topics from their beginning: commands and scope
-   * sizes already there are restored silently, new commands are applied, audited and may let open
-   * verdicts through.
+   * Follows the compacted control and inventory topics from their beginning. Records below the
+   * state group's committed offsets were handled by an earlier instance: commands and scope sizes
+   * there are restored silently, and what was refused there stays refused without a second dead
+   * letter. Newer commands are applied and audited; once caught up, they may let open verdicts
+   * through.
    */
   private void startStateReader() {
     Map<String, Object> c = new HashMap<>(clientProps);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    KafkaConsumer<String, byte[]> reader =
-        new KafkaConsumer<>(
-            c,
-            new StringDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    List<TopicPartition> parts = new java.util.ArrayList<>();
-    for (String topic : List.of(topics.control.name(), topics.inventory.name())) {
-      reader
-          .partitionsFor(topic)
-          .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
-    }
-    reader.assign(parts);
-    reader.seekToBeginning(parts);
-    stateReader = reader;
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, stateGroupId); // where its progress is committed
+    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(c, bytes(), bytes());
+    List<TopicPartition> parts =
+        partitionsOf(reader, List.of(topics.control.name(), topics.inventory.name()));
     Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
-    stateThread =
-        new Thread(
-            () -> {
-              try (reader) {
-                while (running.get()) {
-                  for (var r : reader.poll(Duration.ofMillis(200))) {
-                    boolean restoring =
-                        r.offset() < restoreUntil.get(new TopicPartition(r.topic(), r.partition()));
-                    applyState(r.topic(), r.key(), r.value(), restoring);
-                  }
-                }
-              } catch (org.apache.kafka.common.errors.WakeupException
-                  | org.apache.kafka.common.errors.InterruptException e) {
-                // closing
-              } catch (RuntimeException e) {
-                log.error("remediator state reader stopped", e);
-              }
-            },
-            "gpuward-remediator-state");
+    Map<TopicPartition, OffsetAndMetadata> committed = reader.committed(Set.copyOf(parts));
+    stateReader = reader;
+    StateProgress progress = new StateProgress(restoreUntil, committed);
+    stateThread = new Thread(() -> followState(reader, progress), "gpuward-remediator-state");
     stateThread.setDaemon(true);
     stateThread.start();
   }
 
-  private void applyState(String topic, String key, byte[] value, boolean restoring) {
-    try {
-      if (topic.equals(topics.inventory.name())) {
-        if (value == null) {
-          remediation.fleet().remove(key);
-        } else {
-          remediation
-              .fleet()
-              .apply(topics.inventory.valueSerde().deserializer().deserialize(topic, value));
+  /**
+   * Where the state reader stands. Per partition: {@code restoreUntil}, the end offset at start;
+   * {@code committed}, what an earlier instance handled (absent on a first start: then commands up
+   * to the end are restored silently, and every record is checked once).
+   */
+  private record StateProgress(
+      Map<TopicPartition, Long> restoreUntil, Map<TopicPartition, OffsetAndMetadata> committed) {
+
+    boolean handledBefore(TopicPartition tp, long offset) {
+      OffsetAndMetadata c = committed.get(tp);
+      return c != null && offset < c.offset();
+    }
+
+    boolean restoring(TopicPartition tp, long offset) {
+      return offset < restoreUntil.get(tp);
+    }
+
+    /** Whether a command at {@code offset} is new to the remediator: audited, not restored. */
+    boolean announce(TopicPartition tp, long offset) {
+      OffsetAndMetadata c = committed.get(tp);
+      return c == null ? !restoring(tp, offset) : offset >= c.offset();
+    }
+
+    boolean caughtUp(KafkaConsumer<byte[], byte[]> reader) {
+      return restoreUntil.entrySet().stream()
+          .allMatch(e -> reader.position(e.getKey()) >= e.getValue());
+    }
+  }
+
+  private void followState(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
+    try (reader) {
+      while (running.get()) {
+        var records = reader.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          stateOffsets.started(tp, r.offset());
+          readState(r, tp, progress);
+          stateOffsets.finished(tp, r.offset());
         }
-        return;
-      }
-      if (value == null) {
-        remediation.controls().remove(key);
-        return;
-      }
-      var command = topics.control.valueSerde().deserializer().deserialize(topic, value);
-      if (restoring) {
-        remediation.restoreControl(command);
-      } else {
-        for (FaultVerdict v : remediation.onControl(command)) {
-          lanes.submit(v.getNode(), () -> replan(v));
+        if (!records.isEmpty()) {
+          commit();
         }
+        if (stateRestored.getCount() > 0 && progress.caughtUp(reader)) {
+          log.info("control and inventory restored up to {}", progress.restoreUntil());
+          stateRestored.countDown();
+        }
+      }
+    } catch (WakeupException | InterruptException e) {
+      if (running.get()) {
+        log.error("remediator state reader woken while running; it stopped", e);
       }
     } catch (RuntimeException e) {
-      log.warn("ignored unreadable {} record key={}: {}", topic, key, e.getMessage());
+      log.error("remediator state reader stopped", e);
+    }
+  }
+
+  private void readState(ConsumerRecord<byte[], byte[]> r, TopicPartition tp, StateProgress p) {
+    Intake<?> in =
+        r.topic().equals(topics.inventory.name())
+            ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
+            : Intake.read(
+                r,
+                controlValues,
+                true,
+                (key, cmd) ->
+                    ControlCommands.check(key, cmd, remediation.clock().instant(), controlLimits));
+    if (in instanceof Intake.Refused<?> refused) {
+      if (!p.handledBefore(tp, r.offset())) {
+        deadLetter(r, refused);
+      }
+      return;
+    }
+    Intake.Accepted<?> a = (Intake.Accepted<?>) in;
+    if (r.topic().equals(topics.inventory.name())) {
+      applyInventory(a.key(), (NodeInventory) a.value());
+    } else if (a.value() == null) {
+      remediation.controls().remove(a.key()); // a tombstone: the scope's command is withdrawn
+    } else {
+      boolean announce = p.announce(tp, r.offset());
+      applyControl((ControlCommand) a.value(), announce, p.restoring(tp, r.offset()));
+    }
+  }
+
+  private void applyInventory(String key, NodeInventory inv) {
+    if (inv == null) {
+      remediation.fleet().remove(key);
+    } else {
+      remediation.fleet().apply(inv);
+    }
+  }
+
+  /**
+   * Applies a command; audits it when it is new to the remediator. While restoring, no verdict is
+   * planned again: every command up to the end is applied first, and {@link #start()} resumes the
+   * open verdicts afterwards.
+   */
+  private void applyControl(ControlCommand command, boolean announce, boolean restoring) {
+    if (!announce) {
+      remediation.restoreControl(command);
+      return;
+    }
+    List<FaultVerdict> again = remediation.onControl(command);
+    if (!restoring) {
+      again.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
     }
   }
 
@@ -426,14 +639,8 @@ public final class RemediatorService implements AutoCloseable {
         long behind = checkLag();
         caughtUp = records.isEmpty() && behind == 0 && !consumer.assignment().isEmpty();
         refreshBudgetGauge();
-        for (ConsumerRecord<String, FaultVerdict> r : records) {
-          if (r.value() == null) {
-            continue;
-          }
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          offsets.started(tp, r.offset());
-          remediation.noteLatest(r.value());
-          lanes.submit(r.value().getNode(), () -> handle(r, tp));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          take(r);
         }
         commit();
       }
@@ -446,17 +653,36 @@ public final class RemediatorService implements AutoCloseable {
       log.error("remediator fenced by a newer instance of group {}; stopping", groupId, e);
       running.set(false);
     } finally {
-      if (!halted) {
-        remediation.close(); // no timer hands work to the lanes once they are closing
-        lanes.close();
-        try {
-          commit();
-        } catch (RuntimeException e) {
-          log.warn("last commit failed; the uncommitted verdicts are read again on restart", e);
-        }
-      }
-      consumer.close(Duration.ofSeconds(5)); // leaves the group, so a restart is assigned at once
+      closeLoop();
     }
+  }
+
+  /** Hands one verdict record to its node's lane, or dead-letters it. */
+  private void take(ConsumerRecord<byte[], byte[]> r) {
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    offsets.started(tp, r.offset());
+    Intake<FaultVerdict> in = readVerdict(r);
+    if (in instanceof Intake.Accepted<FaultVerdict> a) {
+      remediation.noteLatest(a.value());
+      lanes.submit(a.value().getNode(), () -> handle(r, a.value(), tp));
+      return;
+    }
+    // Its dead letter and its offset go into the same transaction.
+    deadLetter(r, (Intake.Refused<?>) in);
+    offsets.finished(tp, r.offset());
+  }
+
+  private void closeLoop() {
+    if (!halted) {
+      remediation.close(); // no timer hands work to the lanes once they are closing
+      lanes.close();
+      try {
+        commit();
+      } catch (RuntimeException e) {
+        log.warn("last commit failed; the uncommitted verdicts are read again on restart", e);
+      }
+    }
+    consumer.close(Duration.ofSeconds(5)); // leaves the group, so a restart is assigned at once
   }
 
   /** A verdict planned again off the consumer (timer, budget freed, operator command). */
@@ -469,16 +695,16 @@ public final class RemediatorService implements AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, FaultVerdict> r, TopicPartition tp) {
+  private void handle(ConsumerRecord<byte[], byte[]> r, FaultVerdict v, TopicPartition tp) {
     try {
-      remediation.onVerdict(r.value());
+      remediation.onVerdict(v);
     } catch (RuntimeException e) {
       log.error(
           "remediation failed for verdict topic={} partition={} offset={} node={}",
           r.topic(),
           r.partition(),
           r.offset(),
-          r.key(),
+          v.getNode(),
           e);
     } finally {
       offsets.finished(tp, r.offset());
@@ -523,7 +749,8 @@ public final class RemediatorService implements AutoCloseable {
    */
   private boolean commitThrough(long tx) {
     long mine;
-    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> done;
+    Map<TopicPartition, OffsetAndMetadata> done;
+    Map<TopicPartition, OffsetAndMetadata> stateDone;
     synchronized (txLock) {
       while (true) {
         if (commitFailure != null) {
@@ -546,7 +773,8 @@ public final class RemediatorService implements AutoCloseable {
         }
       }
       done = offsets.committable();
-      if (!inTransaction && done.isEmpty()) {
+      stateDone = stateOffsets.committable();
+      if (!inTransaction && done.isEmpty() && stateDone.isEmpty()) {
         return true; // nothing was appended or handled since the last commit
       }
       begin();
@@ -558,6 +786,10 @@ public final class RemediatorService implements AutoCloseable {
       if (!done.isEmpty()) {
         producer.sendOffsetsToTransaction(done, groupMetadata);
       }
+      if (!stateDone.isEmpty()) {
+        // The state reader is in no group generation: its offsets go to a group of their own.
+        producer.sendOffsetsToTransaction(stateDone, new ConsumerGroupMetadata(stateGroupId));
+      }
       producer.commitTransaction();
     } catch (RuntimeException e) {
       failure = e;
@@ -568,6 +800,7 @@ public final class RemediatorService implements AutoCloseable {
         committedTx = mine;
         inTransaction = false;
         offsets.committedAll(done);
+        stateOffsets.committedAll(stateDone);
         if (!pending.isEmpty() && !halted) {
           begin();
           pending.forEach(producer::send);

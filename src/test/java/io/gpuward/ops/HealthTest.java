@@ -64,6 +64,16 @@ class HealthTest {
   }
 
   @Test
+  void shouldFailWhenABackgroundReaderDied() {
+    var alive = new java.util.concurrent.atomic.AtomicBoolean(true);
+    HealthCheck reader = RoleHealth.alive("control and inventory reader", alive::get);
+    assertThat(reader.check().isUp()).isTrue();
+    alive.set(false);
+    assertThat(HealthCheck.all(Map.of("control", reader)).check())
+        .isEqualTo(Health.down("control: control and inventory reader stopped"));
+  }
+
+  @Test
   void allIsUpOnlyWhenEveryCheckIsAndNamesTheFailingOnes() {
     assertThat(HealthCheck.all(Map.of("a", () -> Health.UP, "b", () -> Health.UP)).check())
         .isEqualTo(Health.UP);

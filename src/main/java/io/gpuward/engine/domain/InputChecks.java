@@ -4,9 +4,9 @@ import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.DeadLetters;
+import io.gpuward.contract.NodeNames;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Validation of telemetry the engine accepts. A record that fails is expected bad data: it goes to
@@ -40,9 +40,6 @@ public final class InputChecks {
 
   /** Most labels a node event may carry. */
   static final int MAX_LABELS = 512;
-
-  private static final Pattern DNS_1123_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   public static Optional<String> check(String key, GpuSample s) {
     Optional<String> node = node("GpuSample", key, s.getNode());
@@ -156,7 +153,7 @@ public final class InputChecks {
     if (blank(node)) {
       return Optional.of(record + " without node");
     }
-    if (node.length() > MAX_NAME || !DNS_1123_SUBDOMAIN.matcher(node).matches()) {
+    if (!NodeNames.isValid(node)) {
       return Optional.of(
           record
               + " node '"

@@ -1,5 +1,6 @@
 package io.gpuward.exporter.kube;
 
+import io.gpuward.contract.NodeNames;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -10,10 +11,6 @@ import java.util.regex.Pattern;
  */
 public final class KubeIds {
 
-  /** RFC 1123 subdomain, as Kubernetes requires for node names: at most 253 characters. */
-  private static final Pattern DNS1123_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
   private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
   private static final Pattern AMI_ID = Pattern.compile("ami-[0-9a-f]{8,17}");
   private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9][a-z0-9-]*\\.[a-z0-9-]+");
@@ -23,7 +20,7 @@ public final class KubeIds {
 
   /** Whether {@code s} is a DNS-1123 subdomain (a valid Kubernetes node name). */
   public static boolean isNodeName(String s) {
-    return s != null && s.length() <= 253 && DNS1123_SUBDOMAIN.matcher(s).matches();
+    return NodeNames.isValid(s);
   }
 
   /** Whether {@code s} is an EC2 instance id ({@code i-} and 8 to 17 lowercase hex digits). */

@@ -1,9 +1,9 @@
 package io.gpuward.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.gpuward.ops.Health;
+import io.gpuward.testing.Eventually;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -48,13 +48,12 @@ class RoleWatchTest {
           });
       assertThat(watch.stopped()).isEmpty();
       stop.countDown();
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .untilAsserted(
-              () ->
-                  assertThat(watch.stopped())
-                      .map(RoleWatch.Stopped::line)
-                      .contains("verdict engine failed: Timestamp 1 of message is out of range"));
+      Eventually.await(
+          Duration.ofSeconds(5),
+          () ->
+              assertThat(watch.stopped())
+                  .map(RoleWatch.Stopped::line)
+                  .contains("verdict engine failed: Timestamp 1 of message is out of range"));
     }
   }
 

@@ -412,7 +412,8 @@ final class DemoCommand implements Callable<Integer> {
     try {
       return runner.awaitCompletion(PROGRESS_EVERY);
     } catch (IllegalStateException e) {
-      watch.stopped("simulator", "failed: " + Errors.describe(e.getCause()));
+      watch.stopped(
+          "simulator", "failed: " + Errors.describe(e.getCause() == null ? e : e.getCause()));
       return true;
     }
   }

@@ -222,6 +222,7 @@ public final class Bench {
                   clients,
                   topics,
                   () -> lag(admin, appId, topics.gpu.name()),
+                  () -> engineFailure(engine),
                   liveRate,
                   s.faults(),
                   s.faultRate(),

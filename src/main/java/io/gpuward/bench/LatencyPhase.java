@@ -6,6 +6,8 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.Topics;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.Health;
+import io.gpuward.ops.ProgressCheck;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,7 +80,25 @@ final class LatencyPhase {
   /** How often the engine's lag is read while injecting. */
   static final Duration LAG_EVERY = Duration.ofMillis(500);
 
+  /** Wall time the remediator may go without polling for verdicts before it counts as stopped. */
+  static final Duration REMEDIATOR_SILENCE = Duration.ofSeconds(20);
+
   private LatencyPhase() {}
+
+  /**
+   * Throws when the engine or the remediator stopped: latencies measured without one of them are no
+   * measurement, and must not be reported as one.
+   */
+  private static void checkRoles(Supplier<String> engineFailure, ProgressCheck remediatorPolls) {
+    String engine = engineFailure.get();
+    if (engine != null) {
+      throw new IllegalStateException("verdict engine stopped during the latency phase: " + engine);
+    }
+    if (remediatorPolls.check() instanceof Health.Down down) {
+      throw new IllegalStateException(
+          "remediator stopped during the latency phase: " + down.reason());
+    }
+  }
 
   static Result run(
       Scenario fleet,
@@ -85,6 +106,7 @@ final class LatencyPhase {
       Map<String, Object> clientProps,
       Topics topics,
       LongSupplier engineLag,
+      Supplier<String> engineFailure,
       double liveRate,
       int faults,
       double faultRate,
@@ -127,6 +149,9 @@ final class LatencyPhase {
         KafkaProducer<String, byte[]> xids =
             new KafkaProducer<>(faultProducer, new StringSerializer(), new ByteArraySerializer())) {
       remediator.start();
+      ProgressCheck remediatorPolls =
+          new ProgressCheck(
+              "verdict polls", remediator::polls, REMEDIATOR_SILENCE, Clock.systemUTC());
       live.start();
       warmUp(live, engineLag, liveRate, warmUp, progress);
 
@@ -141,6 +166,7 @@ final class LatencyPhase {
         if (wait > 0) {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
+        checkRoles(engineFailure, remediatorPolls);
         Target t = targets.get(i);
         int code = i % 2 == 0 ? 79 : 119;
         XidEvent ev = xid(t, code, i);
@@ -168,8 +194,10 @@ final class LatencyPhase {
       xids.flush();
       long deadline = System.nanoTime() + SETTLE.toNanos();
       while (System.nanoTime() < deadline && !allSeen(injected, observer)) {
+        checkRoles(engineFailure, remediatorPolls);
         Thread.sleep(50);
       }
+      checkRoles(engineFailure, remediatorPolls);
       achievedLive = live.achievedRate();
       if (live.failure() != null) {
         throw new IllegalStateException("live load failed: " + live.failure(), live.failure());

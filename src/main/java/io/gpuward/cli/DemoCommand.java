@@ -2,12 +2,14 @@ package io.gpuward.cli;
 
 import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.Topics;
 import io.gpuward.embedded.EmbeddedKafka;
 import io.gpuward.embedded.EmbeddedSchemaRegistry;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.Health;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
@@ -20,10 +22,13 @@ import io.gpuward.rollup.RollupService;
 import io.gpuward.rollup.RollupSettings;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.Scenario;
+import io.gpuward.sim.ScenarioException;
 import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimClock;
+import io.gpuward.sim.SimTimeline;
 import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.SimulationRunner;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,16 +36,20 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -59,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin MetricsOptions metrics;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--scenario",
@@ -120,30 +129,42 @@ final class DemoCommand implements Callable<Integer> {
               + " of a temporary folder.")
   Path sinkDir;
 
+  /** Wall time a role may be behind the simulated fleet before the run is given up. */
+  static final Duration MAX_WALL_LAG = Duration.ofSeconds(60);
+
+  /** Wall time the remediator may go without polling for verdicts before it counts as stopped. */
+  static final Duration REMEDIATOR_SILENCE = Duration.ofSeconds(20);
+
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+
+  /** Called once every role runs (tests stop a role here). */
+  @FunctionalInterface
+  interface Hook {
+    void running(Roles roles);
+  }
+
+  /** The roles of one demo run. */
+  record Roles(EngineService engine, RollupService rollup, RemediatorService remediator) {}
+
+  /** What the roles connect to. */
+  private record Stack(GpuwardConfig cfg, Topics topics, PrometheusMeterRegistry meters) {}
+
+  private final Hook hook;
+  private long t0Nanos;
+
+  DemoCommand() {
+    this(roles -> {});
+  }
+
+  DemoCommand(Hook hook) {
+    this.hook = hook;
+  }
+
   @Override
   public Integer call() throws Exception {
-    if (sinkDir != null && !sink) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--sink-dir needs --sink");
-    }
-    if (!(speed > 0) || speed > 1000) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--speed must be > 0 and <= 1000, was " + speed);
-    }
-    if (partitions < 1 || partitions > 64) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--partitions must be 1..64, was " + partitions);
-    }
+    checkOptions();
     if (!verbose) {
-      // The progress lines and the summary say what happened; keep the per-record logs out.
-      org.apache.logging.log4j.core.config.Configurator.setLevel(
-          "io.gpuward", org.apache.logging.log4j.Level.WARN);
-      // The demo's state lives in a temp dir on purpose (it is deleted at the end).
-      org.apache.logging.log4j.core.config.Configurator.setLevel(
-          "org.apache.kafka.streams.processor.internals.StateDirectory",
-          org.apache.logging.log4j.Level.ERROR);
-      org.apache.logging.log4j.core.config.Configurator.setLevel(
-          "org.hibernate", org.apache.logging.log4j.Level.ERROR);
+      quietLogs();
     }
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario =
@@ -155,29 +176,67 @@ final class DemoCommand implements Callable<Integer> {
       try {
         simDuration = Durations.parse(duration);
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), "--duration: " + e.getMessage());
+        throw usage("--duration: " + e.getMessage());
       }
     }
-    PrintStream o =
-        new PrintStream(spec.commandLine().getOut() == null ? System.out : System.out, true);
+    Instant start;
+    try {
+      start = SimTimeline.start(scenario.start(), Instant.now(), simDuration, speed);
+    } catch (ScenarioException e) {
+      throw usage(e.getMessage());
+    }
+    PrintStream o = new PrintStream(System.out, true);
     Path work = Files.createTempDirectory("gpuward-demo-");
     try {
-      return run(o, scenario, simDuration, types, work);
+      return run(o, scenario, simDuration, start, types, work);
     } finally {
       deleteRecursively(work);
     }
   }
 
+  private void checkOptions() {
+    if (sinkDir != null && !sink) {
+      throw usage("--sink-dir needs --sink");
+    }
+    if (!(speed > 0) || speed > 1000) {
+      throw usage("--speed must be > 0 and <= 1000, was " + speed);
+    }
+    if (partitions < 1 || partitions > 64) {
+      throw usage("--partitions must be 1..64, was " + partitions);
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /**
+   * The progress lines and the summary say what happened, and a role that stops is reported in one
+   * line: keep the per-record logs and Kafka's own (with their stack traces) out unless -v.
+   */
+  private static void quietLogs() {
+    Configurator.setLevel("io.gpuward", Level.WARN);
+    Configurator.setLevel("io.gpuward.engine.RunningStreams", Level.OFF);
+    Configurator.setLevel("org.apache.kafka", Level.OFF);
+    Configurator.setLevel("kafka", Level.OFF);
+    Configurator.setLevel("org.hibernate", Level.ERROR);
+  }
+
   private int run(
-      PrintStream o, Scenario scenario, Duration simDuration, InstanceTypeCatalog types, Path work)
+      PrintStream o,
+      Scenario scenario,
+      Duration simDuration,
+      Instant start,
+      InstanceTypeCatalog types,
+      Path work)
       throws Exception {
-    long t0 = System.nanoTime();
+    t0Nanos = System.nanoTime();
     o.printf(
-        "gpuward demo: scenario '%s', %s simulated at %sx, %s%n",
+        "gpuward demo: scenario '%s', %s simulated at %sx from %s, %s%n",
         scenario.name(),
         Durations.format(simDuration),
-        trim(speed),
+        DemoFormat.speed(speed),
+        start,
         dryRun ? "dry run (no actions)" : "acting live on the simulated cluster");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         EmbeddedSchemaRegistry registry =
@@ -190,112 +249,268 @@ final class DemoCommand implements Callable<Integer> {
       settings.put(GpuwardConfig.ENGINE_STATE_DIR, work.resolve("streams").toString());
       settings.put(GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(dryRun));
       GpuwardConfig cfg = new GpuwardConfig(settings);
-      Platform platform = Platform.connect(cfg, true, partitions);
-      var topics = platform.topics();
-      var meters = MetricsServer.registry("demo");
-      RuleCatalog rules = RuleCatalog.load();
-
-      try (EngineService engine =
-              EngineService.start(
-                  cfg, topics, rules, types, meters, Clock.systemUTC(), Duration.ofSeconds(60));
-          RollupService rollup =
-              RollupService.start(cfg, topics, RollupSettings.DEFAULT, Duration.ofSeconds(60));
-          DemoSink sinks =
-              sink
-                  ? DemoSink.start(o, kafka.bootstrapServers(), registry.url(), topics, sinkDir)
-                  : null) {
-        o.printf("  verdict engine %s (rules %s)%n", engine.state(), rules.version());
-        SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), speed);
-        SimulatedCluster cluster = new SimulatedCluster(clock);
-        RemediationPolicy policy = RemediationPolicy.load();
-        Planner planner = new Planner(policy);
-        try (TelemetryPublisher publisher =
-                new TelemetryPublisher(cfg.kafkaClientProps(), topics, "gpuward-demo-sim");
-            AutoCloseable producerMetrics = publisher.bindMetrics(meters);
-            RemediatorService remediator =
-                new RemediatorService(
-                    cfg.kafkaClientProps(),
-                    topics,
-                    audit ->
-                        new Remediation(
-                            planner, cluster, cluster, audit, clock, cfg.dryRun(), meters),
-                    cfg.remediationGroupId(),
-                    meters);
-            DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), topics);
-            MetricsServer server =
-                metrics.start(
-                    "demo",
-                    MetricsOptions.DEMO,
-                    meters,
-                    HealthCheck.all(
-                        Map.of(
-                            "engine",
-                            RoleHealth.streams(engine::state),
-                            "remediator",
-                            new ProgressCheck(
-                                "verdict polls",
-                                remediator::polls,
-                                Duration.ofSeconds(60),
-                                Clock.systemUTC()))),
-                    o::println)) {
-          remediator.start();
-          FleetSimulator sim =
-              new FleetSimulator(scenario, types, cluster, publisher, clock.start());
-          o.printf(
-              "  fleet: %d nodes in %d node groups; remediation policy %s%n%n",
-              scenario.nodeCount(), scenario.nodegroups().size(), policy.version());
-          try (SimulationRunner runner = SimulationRunner.realTime(sim, clock, simDuration)) {
-            runner.start();
-            Duration every = Duration.ofSeconds(2);
-            while (!runner.awaitCompletion(every)) {
-              progress(o, runner.progress(), observer);
-            }
-            var last = runner.progress();
-            if (last.failure().isPresent()) {
-              throw new IllegalStateException("simulation failed", last.failure().get());
-            }
-            progress(o, last, observer);
-          }
-          publisher.flush();
-          // Let the engine and the remediator finish what the last ticks caused.
-          long settleDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-          while ((observer.quietFor().compareTo(Duration.ofSeconds(2)) < 0 || !remediator.idle())
-              && System.nanoTime() < settleDeadline) {
-            Thread.sleep(200);
-          }
-          o.printf(
-              "%ndone: %s simulated in %.1fs wall; cluster: %d reboot(s), %d replacement(s), %d GPU"
-                  + " reset(s)%n",
-              Durations.format(simDuration),
-              (System.nanoTime() - t0) / 1e9,
-              cluster.reboots(),
-              cluster.replacements(),
-              cluster.gpuResets());
-          DemoReport.print(
-              o,
-              clock.start(),
-              observer.verdicts(),
-              observer.incidents(),
-              observer.audit(),
-              observer.deadLetters());
-          if (out != null) {
-            DemoReport.writeJsonl(out.resolve("verdicts.jsonl"), observer.verdicts());
-            DemoReport.writeJsonl(out.resolve("incidents.jsonl"), observer.incidents());
-            DemoReport.writeJsonl(out.resolve("audit.jsonl"), observer.audit());
-            o.printf("%n  wrote %s/{verdicts,incidents,audit}.jsonl%n", out);
-          }
-          if (sinks != null) {
-            sinks.awaitLanded(observer.verdicts(), observer.audit(), Duration.ofSeconds(30));
-            sinks.report(o);
-            sinks.holdIfInteractive(o);
-          }
-        }
+      Platform platform =
+          Platform.connect(cfg, true, c -> c.withPartitions(partitions).withUnlimitedRetention());
+      Stack stack = new Stack(cfg, platform.topics(), MetricsServer.registry("demo"));
+      try (DemoSink sinks =
+          sink
+              ? DemoSink.start(
+                  o, kafka.bootstrapServers(), registry.url(), platform.topics(), sinkDir)
+              : null) {
+        return runRoles(o, stack, scenario, simDuration, start, types, sinks);
       }
+    }
+  }
+
+  private int runRoles(
+      PrintStream o,
+      Stack stack,
+      Scenario scenario,
+      Duration simDuration,
+      Instant start,
+      InstanceTypeCatalog types,
+      DemoSink sinks)
+      throws Exception {
+    GpuwardConfig cfg = stack.cfg();
+    RuleCatalog rules = RuleCatalog.load();
+    Duration startTimeout = Duration.ofSeconds(60);
+    try (EngineService engine =
+            EngineService.start(
+                cfg,
+                stack.topics(),
+                rules,
+                types,
+                stack.meters(),
+                Clock.systemUTC(),
+                startTimeout);
+        RollupService rollup =
+            RollupService.start(cfg, stack.topics(), RollupSettings.DEFAULT, startTimeout)) {
+      o.printf("  verdict engine %s (rules %s)%n", engine.state(), rules.version());
+      // One timeline for the fleet, the simulated cluster and the remediator, never ahead of the
+      // wall clock: Kafka and the engine refuse event times in the future.
+      SimClock clock = SimClock.notAfter(start, speed, Clock.systemUTC());
+      SimulatedCluster cluster = new SimulatedCluster(clock);
+      RemediationPolicy policy = RemediationPolicy.load();
+      Planner planner = new Planner(policy);
+      try (TelemetryPublisher publisher =
+              new TelemetryPublisher(cfg.kafkaClientProps(), stack.topics(), "gpuward-demo-sim");
+          AutoCloseable producerMetrics = publisher.bindMetrics(stack.meters());
+          RemediatorService remediator =
+              new RemediatorService(
+                  cfg.kafkaClientProps(),
+                  stack.topics(),
+                  audit ->
+                      new Remediation(
+                          planner, cluster, cluster, audit, clock, cfg.dryRun(), stack.meters()),
+                  cfg.remediationGroupId(),
+                  stack.meters());
+          DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), stack.topics());
+          MetricsServer server = startMetrics(stack, engine, remediator, o)) {
+        remediator.start();
+        FleetSimulator sim = new FleetSimulator(scenario, types, cluster, publisher, clock.start());
+        o.printf(
+            "  fleet: %d nodes in %d node groups; remediation policy %s%n%n",
+            scenario.nodeCount(), scenario.nodegroups().size(), policy.version());
+        Roles roles = new Roles(engine, rollup, remediator);
+        Optional<RoleWatch.Stopped> stopped =
+            simulate(o, stack, sim, clock, simDuration, roles, publisher, observer);
+        return finish(o, clock, cluster, simDuration, observer, sinks, stopped);
+      }
+    }
+  }
+
+  private MetricsServer startMetrics(
+      Stack stack, EngineService engine, RemediatorService remediator, PrintStream o) {
+    return metrics.start(
+        "demo",
+        MetricsOptions.DEMO,
+        stack.meters(),
+        HealthCheck.all(
+            Map.of(
+                "engine",
+                RoleHealth.streams(engine::state),
+                "remediator",
+                new ProgressCheck(
+                    "verdict polls",
+                    remediator::polls,
+                    Duration.ofSeconds(60),
+                    Clock.systemUTC()))),
+        o::println);
+  }
+
+  /**
+   * Runs the simulation while watching every role, then lets the engine and the remediator finish
+   * what the last ticks caused. Returns the first role that stopped, if one did.
+   */
+  private Optional<RoleWatch.Stopped> simulate(
+      PrintStream o,
+      Stack stack,
+      FleetSimulator sim,
+      SimClock clock,
+      Duration simDuration,
+      Roles roles,
+      TelemetryPublisher publisher,
+      DemoObserver observer)
+      throws InterruptedException {
+    GpuwardConfig cfg = stack.cfg();
+    try (SimulationRunner runner = SimulationRunner.realTime(sim, clock, simDuration);
+        LagProbe probe = new LagProbe(cfg.kafkaClientProps());
+        RoleWatch watch = watch(roles, runner)) {
+      DemoLags lags =
+          new DemoLags(probe, cfg, stack.topics(), clock, () -> sim.lastTick().orElse(sim.start()));
+      runner.start();
+      hook.running(roles);
+      Optional<RoleWatch.Stopped> stopped = follow(o, runner, observer, watch, lags);
+      if (stopped.isEmpty()) {
+        publisher.flush();
+        stopped = settle(roles.remediator(), observer, watch, lags);
+      }
+      watch.closing();
+      return stopped;
+    }
+  }
+
+  private RoleWatch watch(Roles roles, SimulationRunner runner) {
+    RoleWatch watch = new RoleWatch();
+    watch.awaitStop("verdict engine", roles.engine()::awaitStop);
+    watch.awaitStop("telemetry rollup", roles.rollup()::awaitStop);
+    watch.check(
+        "remediator",
+        new ProgressCheck(
+            "verdict polls", roles.remediator()::polls, REMEDIATOR_SILENCE, Clock.systemUTC()));
+    watch.check(
+        "simulator",
+        () ->
+            runner
+                .progress()
+                .failure()
+                .map(f -> Health.down("failed: " + Errors.describe(f)))
+                .orElse(Health.UP));
+    return watch;
+  }
+
+  /** Prints progress until the simulation ends or a role stops. */
+  private Optional<RoleWatch.Stopped> follow(
+      PrintStream o, SimulationRunner runner, DemoObserver observer, RoleWatch watch, DemoLags lags)
+      throws InterruptedException {
+    while (true) {
+      boolean done = awaitTicks(runner, watch);
+      DemoLags.Now now = lags.measure();
+      now.report(watch, speed, MAX_WALL_LAG);
+      Optional<RoleWatch.Stopped> stopped = watch.stopped();
+      if (done || stopped.isPresent()) {
+        progress(o, runner.progress(), observer, now);
+        return stopped;
+      }
+      progress(o, runner.progress(), observer, now);
+    }
+  }
+
+  /** Waits one progress period for the simulation; true when it ended (or failed). */
+  private static boolean awaitTicks(SimulationRunner runner, RoleWatch watch)
+      throws InterruptedException {
+    try {
+      return runner.awaitCompletion(PROGRESS_EVERY);
+    } catch (IllegalStateException e) {
+      watch.stopped(
+          "simulator", "failed: " + Errors.describe(e.getCause() == null ? e : e.getCause()));
+      return true;
+    }
+  }
+
+  /**
+   * Lets the engine and the remediator finish what the last ticks caused: until the engine has
+   * committed every input, the remediator has handled every verdict and no output came for 2 s. An
+   * engine that does not catch up within {@link #MAX_WALL_LAG} stopped the run short.
+   */
+  private Optional<RoleWatch.Stopped> settle(
+      RemediatorService remediator, DemoObserver observer, RoleWatch watch, DemoLags lags)
+      throws InterruptedException {
+    long t0 = System.nanoTime();
+    long quietDeadline = t0 + Duration.ofSeconds(15).toNanos();
+    long hardDeadline = t0 + MAX_WALL_LAG.toNanos();
+    while (true) {
+      DemoLags.Now now = lags.measure();
+      Optional<RoleWatch.Stopped> stopped = watch.stopped();
+      if (stopped.isPresent()) {
+        return stopped;
+      }
+      boolean engineDone = now.engine().filter(Duration::isZero).isPresent();
+      boolean quiet =
+          observer.quietFor().compareTo(Duration.ofSeconds(2)) >= 0 && remediator.idle();
+      long t = System.nanoTime();
+      if (engineDone && (quiet || t > quietDeadline)) {
+        return Optional.empty();
+      }
+      if (t > hardDeadline) {
+        watch.stopped(
+            "verdict engine",
+            "did not catch up within "
+                + Durations.format(MAX_WALL_LAG)
+                + " after the simulation ended ("
+                + DemoLags.format(now.engine())
+                + " behind)");
+        return watch.stopped();
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private int finish(
+      PrintStream o,
+      SimClock clock,
+      SimulatedCluster cluster,
+      Duration simDuration,
+      DemoObserver observer,
+      DemoSink sinks,
+      Optional<RoleWatch.Stopped> stopped)
+      throws Exception {
+    if (stopped.isPresent()) {
+      o.printf(
+          "%nINCOMPLETE: %s; %s of %s simulated. The results below cover only what happened"
+              + " before.%n",
+          stopped.get().line(), Durations.format(clock.elapsed()), Durations.format(simDuration));
+    } else {
+      o.printf(
+          "%ndone: %s simulated in %.1fs wall; cluster: %d reboot(s), %d replacement(s), %d GPU"
+              + " reset(s)%n",
+          Durations.format(simDuration),
+          (System.nanoTime() - t0Nanos) / 1e9,
+          cluster.reboots(),
+          cluster.replacements(),
+          cluster.gpuResets());
+    }
+    DemoReport.print(
+        o,
+        clock.start(),
+        observer.verdicts(),
+        observer.incidents(),
+        observer.audit(),
+        observer.deadLetters());
+    writeOut(o, observer);
+    if (stopped.isPresent()) {
+      throw new RoleStoppedException(stopped.get().line());
+    }
+    if (sinks != null) {
+      sinks.awaitLanded(observer.verdicts(), observer.audit(), Duration.ofSeconds(30));
+      sinks.report(o);
+      sinks.holdIfInteractive(o);
     }
     return 0;
   }
 
-  private static void progress(PrintStream o, SimulationRunner.Progress p, DemoObserver obs) {
+  private void writeOut(PrintStream o, DemoObserver observer) throws IOException {
+    if (out == null) {
+      return;
+    }
+    DemoReport.writeJsonl(out.resolve("verdicts.jsonl"), observer.verdicts());
+    DemoReport.writeJsonl(out.resolve("incidents.jsonl"), observer.incidents());
+    DemoReport.writeJsonl(out.resolve("audit.jsonl"), observer.audit());
+    o.printf("%n  wrote %s/{verdicts,incidents,audit}.jsonl%n", out);
+  }
+
+  private static void progress(
+      PrintStream o, SimulationRunner.Progress p, DemoObserver obs, DemoLags.Now lags) {
     var verdicts = obs.verdicts();
     long open =
         verdicts.stream().map(v -> v.getVerdictId()).distinct().count()
@@ -305,7 +520,7 @@ final class DemoCommand implements Callable<Integer> {
     o.printf(
         Locale.ROOT,
         "  [%6s %3.0f%%] samples %,d  xids %,d  kube events %,d | verdicts %d (open %d) | audit %d"
-            + " (%d steps done)%n",
+            + " (%d steps done) | %s%n",
         Durations.format(p.simulatedElapsed()),
         p.fraction() * 100,
         p.records().gpuSamples(),
@@ -314,11 +529,8 @@ final class DemoCommand implements Callable<Integer> {
         verdicts.size(),
         open,
         audit.size(),
-        acted);
-  }
-
-  private static String trim(double d) {
-    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        acted,
+        lags.line());
   }
 
   private static void deleteRecursively(Path dir) {

@@ -9,6 +9,7 @@ import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -25,12 +26,15 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
 
   /** {@code partitions} > 0 overrides the catalog's partition counts (small demos, benchmarks). */
   static Platform connect(GpuwardConfig cfg, boolean createTopics, int partitions) {
+    return connect(cfg, createTopics, c -> partitions > 0 ? c.withPartitions(partitions) : c);
+  }
+
+  /** As {@link #connect}, with the topic catalog changed first (partitions, retention). */
+  static Platform connect(
+      GpuwardConfig cfg, boolean createTopics, UnaryOperator<TopicCatalog> adjust) {
     KafkaConnectivity.check(cfg.kafkaClientProps(), CONNECT_TIMEOUT);
     SchemaRegistry registry = io.gpuward.ops.Registries.client(cfg);
-    TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
-    if (partitions > 0) {
-      catalog = catalog.withPartitions(partitions);
-    }
+    TopicCatalog catalog = adjust.apply(TopicCatalog.load(cfg.topicPrefix()));
     Topics topics = new Topics(catalog, new AvroSerdes(registry, cfg.autoRegister()));
     if (createTopics) {
       Map<String, Object> props = cfg.kafkaClientProps();

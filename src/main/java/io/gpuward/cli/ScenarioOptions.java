@@ -4,8 +4,10 @@ import io.gpuward.config.Durations;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.sim.Scenario;
 import io.gpuward.sim.ScenarioLoader;
+import io.gpuward.sim.SimTimeline;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import picocli.CommandLine.Option;
 
 /** Scenario selection shared by the roles that simulate a fleet. */
@@ -43,6 +45,16 @@ final class ScenarioOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--duration: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Where the run starts: the scenario's {@code start:}, checked, or far enough in the past that
+   * the run ends at or before the wall clock at {@code speed}.
+   *
+   * @throws IllegalArgumentException naming {@code start} when the declared start does not fit
+   */
+  Instant start(Scenario scenario, double speed) {
+    return SimTimeline.start(scenario.start(), Instant.now(), scenario.duration(), speed);
   }
 
   double speed() {

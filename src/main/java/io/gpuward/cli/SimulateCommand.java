@@ -12,7 +12,6 @@ import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.SimulationRunner;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +35,10 @@ final class SimulateCommand implements Callable<Integer> {
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario = scenarioOptions.scenario(types);
     double speed = scenarioOptions.speed();
+    Instant start = scenarioOptions.start(scenario, speed);
     Platform platform = Platform.connect(kafka.config(Map.of()), true);
-    SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), speed);
+    // Never ahead of the wall clock: brokers and the engine refuse event times in the future.
+    SimClock clock = SimClock.notAfter(start, speed, java.time.Clock.systemUTC());
     SimulatedCluster cluster = new SimulatedCluster(clock);
     var meters = MetricsServer.registry("simulate");
     try (TelemetryPublisher publisher =
@@ -57,11 +58,12 @@ final class SimulateCommand implements Callable<Integer> {
                 System.out::println)) {
       FleetSimulator sim = new FleetSimulator(scenario, types, cluster, publisher, clock.start());
       System.out.printf(
-          "simulating '%s': %d nodes, %s at %sx into %s%n",
+          "simulating '%s': %d nodes, %s at %sx from %s into %s%n",
           scenario.name(),
           scenario.nodeCount(),
           Durations.format(scenario.duration()),
           speed,
+          start,
           platform.config().bootstrapServers());
       try (SimulationRunner runner = SimulationRunner.realTime(sim, clock)) {
         runner.start();

@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The topic catalog ({@code streams/topics.yaml}, shipped in the jar): every topic of the product
@@ -106,19 +108,46 @@ public final class TopicCatalog {
 
   /** The same catalog with every partition count replaced (benchmarks, tests, small demos). */
   public TopicCatalog withPartitions(int partitions) {
+    return map(
+        s ->
+            new TopicSpec(
+                s.id(),
+                s.name(),
+                s.valueRecord(),
+                s.kind(),
+                partitions,
+                s.replicationFactor(),
+                s.configs()));
+  }
+
+  /**
+   * The same catalog with no time limit on any stream topic ({@code retention.ms=-1}). For the
+   * embedded demo broker only: a simulated run replays hours or days of event time, and retention
+   * is measured against record timestamps, so the catalog's retention would delete a run's first
+   * records while it is still going.
+   */
+  public TopicCatalog withUnlimitedRetention() {
+    return map(
+        s -> {
+          if (s.kind() != TopicKind.STREAM) {
+            return s;
+          }
+          Map<String, String> configs = new LinkedHashMap<>(s.configs());
+          configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+          return new TopicSpec(
+              s.id(),
+              s.name(),
+              s.valueRecord(),
+              s.kind(),
+              s.partitions(),
+              s.replicationFactor(),
+              configs);
+        });
+  }
+
+  private TopicCatalog map(UnaryOperator<TopicSpec> change) {
     Map<String, TopicSpec> out = new LinkedHashMap<>();
-    byId.forEach(
-        (id, s) ->
-            out.put(
-                id,
-                new TopicSpec(
-                    s.id(),
-                    s.name(),
-                    s.valueRecord(),
-                    s.kind(),
-                    partitions,
-                    s.replicationFactor(),
-                    s.configs())));
+    byId.forEach((id, s) -> out.put(id, change.apply(s)));
     return new TopicCatalog(out);
   }
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param heartbeatInterval time between two exporter heartbeats per node (rounded to ticks)
  * @param duration simulated time the scenario is meant to run
  * @param start simulated start instant; empty = the cluster clock's instant when the simulator is
- *     built
+ *     built (the demo and {@code gpuward simulate} place it with {@link SimTimeline})
  * @param nodegroups node groups, in file order
  * @param faults faults, in file order
  */

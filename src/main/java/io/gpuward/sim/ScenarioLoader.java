@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * name: seeds                 # required
  * seed: 42                    # default 42
- * start: 2026-01-01T00:00:00Z # optional; default = the simulator's clock at start
+ * start: 2026-01-01T00:00:00Z # optional; default: in the past, so the run ends at the wall clock
  * sampleInterval: 1s          # default 1s
  * heartbeatInterval: 5s       # default 5s
  * duration: 3m                # required

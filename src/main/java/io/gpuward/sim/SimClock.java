@@ -13,6 +13,11 @@ import java.util.function.LongSupplier;
  * wall elapsed measured with {@link System#nanoTime()} from construction. Immutable and
  * thread-safe; the demo hands one instance to the simulator, the simulated cluster and the
  * remediator so they all share one timeline.
+ *
+ * <p>A clock built with {@link #notAfter} never reads later than a ceiling clock (the wall clock):
+ * Kafka and gpuward refuse event times in the future. A run placed by {@link SimTimeline} never
+ * reaches the ceiling; after its end (while the remediator finishes) simulated time then follows
+ * the wall clock at speed 1.
  */
 public final class SimClock extends Clock {
 
@@ -21,6 +26,7 @@ public final class SimClock extends Clock {
   private final LongSupplier nanoTime;
   private final long originNanos;
   private final ZoneId zone;
+  private final Clock ceiling;
 
   /** Simulated time from {@code start}, advancing {@code speed} times faster than wall time. */
   public SimClock(Instant start, double speed) {
@@ -29,10 +35,16 @@ public final class SimClock extends Clock {
 
   /** For tests: a custom monotonic nano source. */
   SimClock(Instant start, double speed, LongSupplier nanoTime, ZoneId zone) {
-    this(start, speed, nanoTime, nanoTime.getAsLong(), zone);
+    this(start, speed, nanoTime, nanoTime.getAsLong(), zone, null);
   }
 
-  private SimClock(Instant start, double speed, LongSupplier nanoTime, long origin, ZoneId zone) {
+  /** For tests: a custom monotonic nano source and a ceiling. */
+  SimClock(Instant start, double speed, LongSupplier nanoTime, Clock ceiling) {
+    this(start, speed, nanoTime, nanoTime.getAsLong(), ZoneOffset.UTC, ceiling);
+  }
+
+  private SimClock(
+      Instant start, double speed, LongSupplier nanoTime, long origin, ZoneId zone, Clock ceiling) {
     this.start = Objects.requireNonNull(start, "start");
     if (!(speed > 0) || Double.isInfinite(speed)) {
       throw new IllegalArgumentException("speed must be a positive number: " + speed);
@@ -41,11 +53,34 @@ public final class SimClock extends Clock {
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     this.originNanos = origin;
     this.zone = Objects.requireNonNull(zone, "zone");
+    this.ceiling = ceiling;
+  }
+
+  /**
+   * Simulated time from {@code start} at {@code speed}, never later than {@code ceiling} (nor
+   * earlier than {@code start}).
+   */
+  public static SimClock notAfter(Instant start, double speed, Clock ceiling) {
+    return new SimClock(
+        start,
+        speed,
+        System::nanoTime,
+        System.nanoTime(),
+        ZoneOffset.UTC,
+        Objects.requireNonNull(ceiling, "ceiling"));
   }
 
   @Override
   public Instant instant() {
-    return start.plusNanos(simulatedNanos());
+    Instant t = start.plusNanos(simulatedNanos());
+    if (ceiling == null) {
+      return t;
+    }
+    Instant limit = ceiling.instant();
+    if (!t.isAfter(limit)) {
+      return t;
+    }
+    return limit.isBefore(start) ? start : limit;
   }
 
   @Override
@@ -55,7 +90,7 @@ public final class SimClock extends Clock {
 
   /** Simulated time elapsed since the start. */
   public Duration elapsed() {
-    return Duration.ofNanos(simulatedNanos());
+    return Duration.between(start, instant());
   }
 
   private long simulatedNanos() {
@@ -85,7 +120,7 @@ public final class SimClock extends Clock {
 
   @Override
   public Clock withZone(ZoneId newZone) {
-    return new SimClock(start, speed, nanoTime, originNanos, newZone);
+    return new SimClock(start, speed, nanoTime, originNanos, newZone, ceiling);
   }
 
   @Override

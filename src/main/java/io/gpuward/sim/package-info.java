@@ -7,14 +7,22 @@
  *
  * <pre>{@code
  * Scenario scenario = ScenarioLoader.loadDefault();          // or ScenarioLoader.load(path)
- * SimClock clock = new SimClock(Instant.now(), speed);      // one clock for everybody
+ * Instant start = SimTimeline.start(scenario.start(), Instant.now(), scenario.duration(), speed);
+ * SimClock clock = SimClock.notAfter(start, speed, Clock.systemUTC()); // one clock for everybody
  * SimulatedCluster cluster = new SimulatedCluster(clock);   // ClusterPort + CloudPort for the remediator
- * FleetSimulator sim = new FleetSimulator(scenario, InstanceTypeCatalog.load(), cluster, sink);
+ * FleetSimulator sim =
+ *     new FleetSimulator(scenario, InstanceTypeCatalog.load(), cluster, sink, clock.start());
  * SimulationRunner runner = SimulationRunner.realTime(sim, clock);   // thread "gpuward-sim"
  * runner.start();
  * ... runner.progress() for a live line, cluster.stats()/actions()/nodes() for the summary ...
  * runner.awaitCompletion();
  * }</pre>
+ *
+ * <p>Simulated time never runs ahead of the wall clock: brokers refuse record timestamps in the
+ * future and the engine dead-letters them. {@link io.gpuward.sim.SimTimeline} places a run faster
+ * than real time in the past so that it ends at about now (or checks a scenario's own {@code
+ * start:}), and {@link io.gpuward.sim.SimClock#notAfter} caps the clock at the wall clock after the
+ * run.
  *
  * <p>Benchmarks: {@code Scenario.synthetic(gpus, seed)} and {@link
  * io.gpuward.sim.SimulationRunner#asFastAsPossible} with the cluster's {@link

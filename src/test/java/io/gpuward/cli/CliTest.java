@@ -91,6 +91,31 @@ class CliTest {
   }
 
   @Test
+  void shouldRejectADemoScenarioStartThatRunsPastTheWallClockNamingTheKey() throws Exception {
+    Path future = dir.resolve("future.yaml");
+    Files.writeString(
+        future,
+        "name: future\nstart: 2999-01-01T00:00:00Z\nduration: 1m\nnodegroups:\n"
+            + "  - {name: g, instanceType: g5.xlarge, image: al2023-nvidia, count: 1, zone: z}\n");
+    Result r = run("demo", "--scenario", future.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("gpuward demo: start: 2999-01-01T00:00:00Z runs past the wall");
+    assertThat(r.err().strip().lines()).hasSize(2); // the error, and the --help hint
+  }
+
+  @Test
+  void shouldRejectADemoScenarioStartOlderThanSevenDays() throws Exception {
+    Path old = dir.resolve("old.yaml");
+    Files.writeString(
+        old,
+        "name: old\nstart: 2020-01-01T00:00:00Z\nduration: 1m\nnodegroups:\n"
+            + "  - {name: g, instanceType: g5.xlarge, image: al2023-nvidia, count: 1, zone: z}\n");
+    Result r = run("demo", "--scenario", old.toString(), "--speed", "20");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("start: 2020-01-01T00:00:00Z is too old");
+  }
+
+  @Test
   void shouldReportAnUnreachableBrokerInOneLine() {
     Result r = run("streams", "--bootstrap-servers", "127.0.0.1:1");
     assertThat(r.code()).isEqualTo(1);

@@ -36,6 +36,22 @@ class ClockTest {
   }
 
   @Test
+  void shouldNeverReadLaterThanItsCeiling() {
+    AtomicLong nanos = new AtomicLong();
+    ManualClock wall = new ManualClock(T0.plusSeconds(100));
+    SimClock clock = new SimClock(T0, 10, nanos::get, wall);
+    nanos.addAndGet(Duration.ofSeconds(5).toNanos());
+    assertThat(clock.instant()).isEqualTo(T0.plusSeconds(50));
+
+    nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+    assertThat(clock.instant()).as("held at the wall clock").isEqualTo(T0.plusSeconds(100));
+    wall.advance(Duration.ofSeconds(3));
+    assertThat(clock.instant()).isEqualTo(T0.plusSeconds(103));
+    assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(103));
+    assertThat(clock.withZone(ZoneId.of("Europe/Berlin")).instant()).isEqualTo(T0.plusSeconds(103));
+  }
+
+  @Test
   void shouldRejectANonPositiveSpeed() {
     assertThatThrownBy(() -> new SimClock(T0, 0)).hasMessageContaining("speed");
     assertThatThrownBy(() -> new SimClock(T0, -2)).hasMessageContaining("speed");

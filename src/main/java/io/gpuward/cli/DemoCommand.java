@@ -331,10 +331,9 @@ final class DemoCommand implements Callable<Integer> {
                 RoleHealth.streams(engine::state),
                 "remediator",
                 new ProgressCheck(
-                    "verdict polls",
-                    remediator::polls,
-                    Duration.ofSeconds(60),
-                    Clock.systemUTC()))),
+                    "verdict polls", remediator::polls, Duration.ofSeconds(60), Clock.systemUTC()),
+                "remediator-state",
+                RoleHealth.alive("control and inventory reader", remediator::stateReaderAlive))),
         o::println);
   }
 

@@ -118,6 +118,7 @@ public final class RegistryClient implements SchemaRegistry {
       return cached;
     }
     unknownIds.check(id);
+    unknownIds.takeLookup(id);
     JsonNode answer;
     try {
       answer = send("GET", "/schemas/ids/" + id, null);

@@ -41,4 +41,23 @@ class UnknownIdsTest {
     assertThatThrownBy(() -> ids.check(UnknownIds.MAX_ENTRIES))
         .isInstanceOf(SchemaRegistryException.class);
   }
+
+  @Test
+  void shouldLookUpAtMostItsBudgetOfIdsASecond() {
+    for (int i = 0; i < UnknownIds.LOOKUPS_PER_SECOND; i++) {
+      int id = i;
+      assertThatCode(() -> ids.takeLookup(id)).doesNotThrowAnyException();
+    }
+    assertThatThrownBy(() -> ids.takeLookup(999))
+        .isInstanceOf(SchemaRegistryException.class)
+        .hasMessageContaining("schema id 999 not looked up");
+    nanos.addAndGet(Duration.ofMillis(50).toNanos());
+    assertThatCode(() -> ids.takeLookup(999)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> ids.takeLookup(1000)).isInstanceOf(SchemaRegistryException.class);
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    for (int i = 0; i < UnknownIds.LOOKUPS_PER_SECOND; i++) {
+      int id = i;
+      assertThatCode(() -> ids.takeLookup(id)).doesNotThrowAnyException();
+    }
+  }
 }

@@ -19,6 +19,12 @@ public final class RemediationMetrics {
   /** Nodes holding disruption budget (gauge); tag {@code scope}: global, nodegroup:X, zone:Z. */
   public static final String BUDGET_IN_USE = "gpuward.remediation.budget.in.use";
 
+  /**
+   * Verdicts whose node group or zone disagreed with the live node or the inventory (the trusted
+   * placement was used).
+   */
+  public static final String PLACEMENT_MISMATCH = "gpuward.remediation.placement.mismatch";
+
   /** Verdict polls of the remediator's consumer (its liveness). */
   public static final String POLLS = "gpuward.remediation.polls";
 }

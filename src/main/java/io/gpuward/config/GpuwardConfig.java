@@ -31,6 +31,7 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String ENGINE_THREADS = "engine.threads";
   public static final String REMEDIATION_GROUP_ID = "remediation.group.id";
   public static final String REMEDIATION_DRY_RUN = "remediation.dry.run";
+  public static final String REMEDIATION_SSM_DOCUMENT = "remediation.ssm.document";
   public static final String KAFKA_PREFIX = "kafka.";
 
   public static final ConfigDef DEF =
@@ -126,7 +127,15 @@ public final class GpuwardConfig extends AbstractConfig {
               Type.BOOLEAN,
               true,
               Importance.HIGH,
-              "Dry run: decide and audit, never act. Live actions need this set to false.");
+              "Dry run: decide and audit, never act. Live actions need this set to false.")
+          .define(
+              REMEDIATION_SSM_DOCUMENT,
+              Type.STRING,
+              "gpuward-gpu-reset",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "SSM document (name or ARN) of the GPU reset, installed from"
+                  + " deploy/aws/gpuward-gpu-reset.json; never an AWS-owned document.");
 
   public GpuwardConfig(Map<?, ?> values) {
     super(DEF, values, false);
@@ -186,6 +195,10 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public String remediationGroupId() {
     return getString(REMEDIATION_GROUP_ID);
+  }
+
+  public String ssmDocument() {
+    return getString(REMEDIATION_SSM_DOCUMENT);
   }
 
   public boolean dryRun() {

@@ -114,3 +114,20 @@ CREATE TABLE IF NOT EXISTS gpu_telemetry_rollup (
 );
 CREATE INDEX IF NOT EXISTS gpu_telemetry_rollup_node_time ON gpu_telemetry_rollup (node, window_start);
 CREATE INDEX IF NOT EXISTS gpu_telemetry_rollup_time ON gpu_telemetry_rollup (window_start);
+
+-- Grafana reads the sink tables as gpuward_grafana: SELECT on these tables and view, nothing else,
+-- every transaction read-only. A panel query that a dashboard variable broke out of can then read
+-- the tables, and never write, drop or read anything beyond them. The role has no password here;
+-- give it one (ALTER ROLE gpuward_grafana PASSWORD '...') where the server does not trust loopback.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'gpuward_grafana') THEN
+    CREATE ROLE gpuward_grafana LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+  END IF;
+END
+$$;
+ALTER ROLE gpuward_grafana SET default_transaction_read_only = on;
+REVOKE ALL ON gpu_verdicts, gpu_verdicts_latest, fleet_incidents, node_health, remediation_audit,
+  gpu_telemetry_rollup FROM gpuward_grafana;
+GRANT SELECT ON gpu_verdicts, gpu_verdicts_latest, fleet_incidents, node_health, remediation_audit,
+  gpu_telemetry_rollup TO gpuward_grafana;

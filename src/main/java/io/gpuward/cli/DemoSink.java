@@ -5,6 +5,7 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.contract.Topics;
 import io.gpuward.sink.LocalPostgres;
 import io.gpuward.sink.SinkStack;
+import io.gpuward.sink.SinkTables;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,14 +74,13 @@ final class DemoSink implements AutoCloseable {
     o.printf("%nSink tables (PostgreSQL %s)%n", stack.postgres().jdbcUrl());
     stack.rowCounts().forEach((table, rows) -> o.printf("  %-22s %,8d rows%n", table, rows));
     o.printf(
-        "%n  Grafana PostgreSQL data source: host 127.0.0.1:%d, database %s, user %s, no password,"
-            + " TLS disabled%n",
-        stack.postgres().port(), LocalPostgres.DATABASE, LocalPostgres.USER);
+        "%n  Grafana PostgreSQL data source: host 127.0.0.1:%d, database %s, user %s (read-only),"
+            + " no password, TLS disabled%n",
+        stack.postgres().port(), LocalPostgres.DATABASE, SinkTables.GRAFANA_ROLE);
     o.printf(
         "  With deploy/grafana/provisioning, set in Grafana's environment:%n"
-            + "    GPUWARD_PG_HOST=127.0.0.1:%d GPUWARD_PG_DB=%s GPUWARD_PG_USER=%s"
-            + " GPUWARD_PG_PASSWORD=%n",
-        stack.postgres().port(), LocalPostgres.DATABASE, LocalPostgres.USER);
+            + "    GPUWARD_PG_HOST=127.0.0.1:%d GPUWARD_PG_DB=%s GPUWARD_PG_PASSWORD=%n",
+        stack.postgres().port(), LocalPostgres.DATABASE);
     if (keptDir != null) {
       o.printf(
           "  data kept in %s; start it again with:%n    %spg_ctl -D %s/data -o \"-p 5432 -k %s\""

@@ -1,5 +1,6 @@
 package io.gpuward.cli;
 
+import io.gpuward.config.GpuwardConfig;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
@@ -10,6 +11,7 @@ import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
+import io.gpuward.remediation.aws.AwsCloudActuator;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
@@ -22,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code gpuward remediate}: the remediation consumer. */
 @Command(
@@ -81,7 +84,8 @@ final class RemediateCommand implements Callable<Integer> {
         kafka.config(
             Map.of(io.gpuward.config.GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
     if (actuator == Actuator.eks) {
-      region(); // fail on a missing region before connecting anywhere
+      region(); // fail on a missing region or a bad document before connecting anywhere
+      awsSettings(cfg);
     }
     Platform platform = Platform.connect(cfg, true);
     java.time.Clock clock;
@@ -119,11 +123,7 @@ final class RemediateCommand implements Callable<Integer> {
               io.gpuward.remediation.k8s.KubernetesActuatorSettings.defaults());
       cloud =
           new io.gpuward.remediation.aws.AwsCloudActuator(
-              aws,
-              io.gpuward.remediation.aws.AwsCloudActuator.Settings.DEFAULTS,
-              clock,
-              io.gpuward.remediation.aws.Sleeper.SYSTEM,
-              eksCluster);
+              aws, awsSettings(cfg), clock, io.gpuward.remediation.aws.Sleeper.SYSTEM, eksCluster);
     }
     Planner planner = new Planner(RemediationPolicy.load());
     var meters = MetricsServer.registry("remediate");
@@ -167,6 +167,16 @@ final class RemediateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The AWS actuator's settings; a bad GPU-reset document fails start naming its key. */
+  private AwsCloudActuator.Settings awsSettings(GpuwardConfig cfg) {
+    try {
+      return AwsCloudActuator.Settings.DEFAULTS.withSsmDocument(cfg.ssmDocument());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), GpuwardConfig.REMEDIATION_SSM_DOCUMENT + ": " + e.getMessage());
+    }
   }
 
   private String region() {

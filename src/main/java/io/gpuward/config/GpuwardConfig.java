@@ -38,6 +38,7 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String INSTANCE_ID = "instance.id";
   public static final String REMEDIATION_CONTROL_MAX_EXPIRY_MS =
       "remediation.control.max.expiry.ms";
+  public static final String REMEDIATION_SSM_DOCUMENT = "remediation.ssm.document";
   public static final String KAFKA_PREFIX = "kafka.";
 
   public static final ConfigDef DEF =
@@ -167,7 +168,15 @@ public final class GpuwardConfig extends AbstractConfig {
               Range.between(Duration.ofMinutes(1).toMillis(), Duration.ofDays(366).toMillis()),
               Importance.MEDIUM,
               "Furthest an operator command's expiresAt may lie after its issuedAt; a command"
-                  + " asking for more is dead-lettered, not applied.");
+                  + " asking for more is dead-lettered, not applied.")
+          .define(
+              REMEDIATION_SSM_DOCUMENT,
+              Type.STRING,
+              "gpuward-gpu-reset",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "SSM document (name or ARN) of the GPU reset, installed from"
+                  + " deploy/aws/gpuward-gpu-reset.json; never an AWS-owned document.");
 
   public GpuwardConfig(Map<?, ?> values) {
     super(DEF, values, false);
@@ -227,6 +236,10 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public String remediationGroupId() {
     return getString(REMEDIATION_GROUP_ID);
+  }
+
+  public String ssmDocument() {
+    return getString(REMEDIATION_SSM_DOCUMENT);
   }
 
   public boolean dryRun() {

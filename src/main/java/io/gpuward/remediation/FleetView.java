@@ -2,6 +2,7 @@ package io.gpuward.remediation;
 
 import io.gpuward.avro.NodeInventory;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,11 +23,27 @@ public final class FleetView {
   }
 
   /** The node's Auto Scaling group as the inventory has it, when it has it. */
-  public java.util.Optional<String> asg(String node) {
+  public Optional<String> asg(String node) {
     Place p = nodes.get(node);
     return p == null || p.asg() == null || p.asg().isBlank()
-        ? java.util.Optional.empty()
-        : java.util.Optional.of(p.asg());
+        ? Optional.empty()
+        : Optional.of(p.asg());
+  }
+
+  /** The node's group as the inventory has it, when it has it. */
+  public Optional<String> nodegroup(String node) {
+    Place p = nodes.get(node);
+    return p == null ? Optional.empty() : nonBlank(p.nodegroup());
+  }
+
+  /** The node's zone as the inventory has it, when it has it. */
+  public Optional<String> zone(String node) {
+    Place p = nodes.get(node);
+    return p == null ? Optional.empty() : nonBlank(p.zone());
+  }
+
+  private static Optional<String> nonBlank(String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
   }
 
   /** Nodes in {@code scope}: {@code global}, {@code nodegroup:<n>} or {@code zone:<z>}. */

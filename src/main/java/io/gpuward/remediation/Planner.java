@@ -315,6 +315,9 @@ public final class Planner {
     } else if (touchesNode && live.isEmpty()) {
       skip = SkipReason.STALE;
       why = "node " + node + " no longer exists";
+    } else if (touchesNode && policy.nodes().refusal(live.get()).isPresent()) {
+      skip = SkipReason.NOT_OURS;
+      why = policy.nodes().refusal(live.get()).get();
     } else if (touchesNode
         && live.get().cordonedBySomeoneElse()
         && ops.stream().noneMatch(o -> startedCordon(o, ledger))) {

@@ -62,6 +62,8 @@ public final class Remediation {
   private final ControlState controls = new ControlState();
   private final FleetView fleet = new FleetView();
   private final Budgets budgets;
+  private final CordonCeiling cordons;
+  private final Map<String, FaultVerdict> waitingForCordon = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> open = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> latest = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
@@ -107,6 +109,7 @@ public final class Remediation {
     this.dryRun = dryRun;
     this.meters = meters;
     this.budgets = new Budgets(planner.policy().budgets(), fleet::size);
+    this.cordons = new CordonCeiling(planner.policy().cordonCeiling(), fleet::size);
   }
 
   public Planner planner() {
@@ -168,6 +171,46 @@ public final class Remediation {
 
   public Budgets budgets() {
     return budgets;
+  }
+
+  public CordonCeiling cordons() {
+    return cordons;
+  }
+
+  /** Frees the node's place under the cordon ceiling and plans again what waited for one. */
+  private void releaseCordon(String node) {
+    if (!cordons.release(node)) {
+      return;
+    }
+    List<FaultVerdict> waiting = List.copyOf(waitingForCordon.values());
+    waitingForCordon.clear();
+    waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
+  }
+
+  /**
+   * The verdict with the node group and zone the remediator trusts (see {@link Placement}). A
+   * verdict that disagrees is acted on with the trusted values, not skipped: the engine takes them
+   * from inventory, which can lag a relabelled node, and refusing would let a forged placement
+   * block a real repair, while overriding it leaves the forger nothing to gain.
+   */
+  private FaultVerdict placed(FaultVerdict v, Optional<LiveNode> live) {
+    Placement p = Placement.of(v.getNode(), live, fleet);
+    if (p.agreesWith(v)) {
+      return v;
+    }
+    if (v.getState() != VerdictState.CLEARED) {
+      log.warn(
+          "verdict placement disagrees with the cluster node={} verdictId={} verdict={}/{}"
+              + " trusted={}/{}: using the trusted one",
+          v.getNode(),
+          v.getVerdictId(),
+          v.getNodegroup(),
+          v.getZone(),
+          p.nodegroup(),
+          p.zone());
+      meters.counter(RemediationMetrics.PLACEMENT_MISMATCH).increment();
+    }
+    return p.applyTo(v);
   }
 
   /**
@@ -267,15 +310,18 @@ public final class Remediation {
   }
 
   /** Handles one verdict: plans, acts, and reports. */
-  public void onVerdict(FaultVerdict v) {
-    meters.counter(RemediationMetrics.VERDICTS, "state", v.getState().name()).increment();
-    Optional<LiveNode> live = cluster.node(v.getNode());
+  public void onVerdict(FaultVerdict read) {
+    meters.counter(RemediationMetrics.VERDICTS, "state", read.getState().name()).increment();
+    Optional<LiveNode> live = cluster.node(read.getNode());
+    FaultVerdict v = placed(read, live);
+    trackCordon(v, live);
     if (v.getState() == VerdictState.CLEARED) {
       open.remove(v.getVerdictId());
       latest.remove(v.getVerdictId());
       firstSeen.remove(v.getVerdictId());
       deferred.remove(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
+      waitingForCordon.remove(v.getVerdictId());
       verifyFinished(v, live);
       release(v.getNode());
     } else {
@@ -336,6 +382,9 @@ public final class Remediation {
       if (step.action() == RemediationAction.NONE) {
         report(v, step, Outcome.PLANNED, null, step.detail());
         continue;
+      }
+      if (step.action() == RemediationAction.CORDON && !admitCordon(v, step)) {
+        break;
       }
       if (DISRUPTIVE.contains(step.action())) {
         Instant seen = firstSeen.getOrDefault(v.getVerdictId(), v.getDetectedAt());
@@ -399,6 +448,9 @@ public final class Remediation {
           }
           report(v, step, Outcome.SUCCEEDED, null, detail);
           event(v, step, true, detail);
+          if (step.action() == RemediationAction.UNCORDON) {
+            releaseCordon(v.getNode());
+          }
           if (step.action() == RemediationAction.ESCALATE) {
             release(v.getNode());
           }
@@ -418,6 +470,9 @@ public final class Remediation {
               e.getMessage());
           report(v, step, o, null, e.getMessage());
           event(v, step, false, o + ": " + e.getMessage());
+          if (step.action() == RemediationAction.CORDON && o != Outcome.AMBIGUOUS) {
+            releaseCordon(v.getNode()); // not cordoned: its place goes back
+          }
           boolean rung = VERIFIABLE.contains(step.action());
           if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
             release(v.getNode());
@@ -454,6 +509,43 @@ public final class Remediation {
               v.getNode(), v.getNodegroup(), v.getZone(), v.getVerdictId(), clock.instant())
           .ifPresent(at -> defer(v, at));
     }
+  }
+
+  /**
+   * Keeps the cordon ceiling in step with the node: a node found cordoned by gpuward (after a
+   * restart, or by another verdict) is counted; once a cleared verdict finds it no longer cordoned
+   * by gpuward (uncordoned by someone, or gone), its place is freed.
+   */
+  private void trackCordon(FaultVerdict v, Optional<LiveNode> live) {
+    boolean ours = live.isPresent() && live.get().cordonedBy().isPresent();
+    if (ours) {
+      cordons.adopt(v.getNode(), Budgets.scopes(v.getNodegroup(), null));
+    } else if (v.getState() == VerdictState.CLEARED) {
+      releaseCordon(v.getNode());
+    }
+  }
+
+  /**
+   * Takes the node's place under the cordon ceiling; false (after a SKIPPED BUDGET, said once per
+   * operation) when the ceiling is reached: the verdict waits for a place to free.
+   */
+  private boolean admitCordon(FaultVerdict v, Step step) {
+    var refused = cordons.admit(v.getNode(), Budgets.scopes(v.getNodegroup(), null));
+    if (refused.isEmpty()) {
+      waitingForCordon.remove(v.getVerdictId());
+      return true;
+    }
+    waitingForCordon.put(v.getVerdictId(), v);
+    boolean said =
+        ledger
+            .entry(step.operationId())
+            .filter(e -> e.outcome() == Outcome.SKIPPED)
+            .filter(e -> e.detail() != null && e.detail().contains(CordonCeiling.REASON))
+            .isPresent();
+    if (!said) {
+      report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, refused.get());
+    }
+    return false;
   }
 
   /** A Kubernetes Event on the node for an action taken on it or about it. Best effort. */

@@ -25,6 +25,12 @@ public final class RemediationMetrics {
    */
   public static final String DEAD_LETTERS = "gpuward.remediation.dead.letters";
 
+  /**
+   * Verdicts whose node group or zone disagreed with the live node or the inventory (the trusted
+   * placement was used).
+   */
+  public static final String PLACEMENT_MISMATCH = "gpuward.remediation.placement.mismatch";
+
   /** Verdict polls of the remediator's consumer (its liveness). */
   public static final String POLLS = "gpuward.remediation.polls";
 }

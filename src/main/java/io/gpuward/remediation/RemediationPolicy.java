@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.config.Durations;
+import io.gpuward.fleet.InstanceType;
+import io.gpuward.fleet.InstanceTypeCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Remediation policy data ({@code streams/remediation.yaml}): the steps of each action and the
@@ -30,12 +33,21 @@ public record RemediationPolicy(
     Ladder ladder,
     RepeatOffender repeatOffender,
     Duration reescalateAfter,
-    Map<io.gpuward.avro.FaultClass, FollowUp> followUps) {
+    Map<io.gpuward.avro.FaultClass, FollowUp> followUps,
+    NodeAllowList nodes,
+    Map<String, CordonCeiling.Limit> cordonCeiling) {
 
   /** How long an unresolved configuration fault waits before its scope is escalated again. */
   public static final Duration DEFAULT_REESCALATE_AFTER = Duration.ofHours(24);
 
   public static final String RESOURCE = "/gpuward/streams/remediation.yaml";
+
+  /**
+   * Labels that mark a GPU node when the policy names none: GPU Feature Discovery's (GPU Operator)
+   * and Karpenter's.
+   */
+  public static final List<String> DEFAULT_NODE_SELECTORS =
+      List.of("nvidia.com/gpu.present=true", "karpenter.k8s.aws/instance-gpu-manufacturer=nvidia");
 
   /**
    * The escalation ladder of one fault session: each rung is verified (the verdict clears, or for
@@ -96,9 +108,40 @@ public record RemediationPolicy(
     steps = Map.copyOf(steps);
     budgets = Map.copyOf(budgets);
     followUps = Map.copyOf(followUps);
+    cordonCeiling = Map.copyOf(cordonCeiling);
+    java.util.Objects.requireNonNull(nodes, "nodes");
     if (reescalateAfter == null || reescalateAfter.isNegative()) {
       throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
     }
+  }
+
+  /**
+   * A policy that may touch any node and has no cordon ceiling (the shipped policy file sets both).
+   */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle,
+      Ladder ladder,
+      RepeatOffender repeatOffender,
+      Duration reescalateAfter,
+      Map<io.gpuward.avro.FaultClass, FollowUp> followUps) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        NodeAllowList.ANY,
+        Map.of());
   }
 
   /** A policy with the default re-escalation period and no follow-ups. */
@@ -155,7 +198,43 @@ public record RemediationPolicy(
         l,
         repeatOffender,
         reescalateAfter,
-        followUps);
+        followUps,
+        nodes,
+        cordonCeiling);
+  }
+
+  /** A copy that touches only the nodes {@code n} allows. */
+  public RemediationPolicy withNodes(NodeAllowList n) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        n,
+        cordonCeiling);
+  }
+
+  /** A copy with another cordon ceiling ({@code global}, {@code nodegroup}). */
+  public RemediationPolicy withCordonCeiling(Map<String, CordonCeiling.Limit> c) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        nodes,
+        c);
   }
 
   /** A copy with another re-escalation period for configuration faults (0 = escalate once). */
@@ -170,7 +249,9 @@ public record RemediationPolicy(
         ladder,
         repeatOffender,
         d,
-        followUps);
+        followUps,
+        nodes,
+        cordonCeiling);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -259,7 +340,59 @@ public record RemediationPolicy(
         ladder(root.path("ladder")),
         repeatOffender(root.path("repeatOffender")),
         reescalateAfter(root.path("reescalateAfter")),
-        followUps(root.path("followUp")));
+        followUps(root.path("followUp")),
+        nodes(root.path("nodes")),
+        cordonCeiling(root.path("cordonCeiling")));
+  }
+
+  /**
+   * {@code nodes}: label selectors (any one selects a node) and whether a GPU instance type selects
+   * one. Missing: GPU nodes only ({@link #DEFAULT_NODE_SELECTORS}, GPU instance types).
+   */
+  static NodeAllowList nodes(JsonNode n) {
+    InstanceTypeCatalog types = InstanceTypeCatalog.load();
+    Predicate<String> gpuType = t -> types.find(t).map(InstanceType::hasNvidiaGpu).orElse(false);
+    if (n.isMissingNode() || n.isNull()) {
+      return new NodeAllowList(
+          DEFAULT_NODE_SELECTORS.stream().map(LabelSelector::parse).toList(), true, gpuType);
+    }
+    List<LabelSelector> selectors = new ArrayList<>();
+    int i = 0;
+    for (JsonNode s : n.path("selectors")) {
+      String key = "remediation.yaml: nodes.selectors[" + i++ + "]";
+      try {
+        selectors.add(LabelSelector.parse(s.asText()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+      }
+    }
+    JsonNode gpu = n.path("gpuInstanceTypes");
+    if (!gpu.isMissingNode() && !gpu.isBoolean()) {
+      throw new IllegalArgumentException(
+          "remediation.yaml: nodes.gpuInstanceTypes must be true/false");
+    }
+    try {
+      return new NodeAllowList(selectors, gpu.asBoolean(false), gpuType);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("remediation.yaml: nodes: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, CordonCeiling.Limit> cordonCeiling(JsonNode n) {
+    Map<String, CordonCeiling.Limit> out = new java.util.HashMap<>();
+    var it = n.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String key = "remediation.yaml: cordonCeiling." + e.getKey();
+      if (!CordonCeiling.KINDS.contains(e.getKey())) {
+        throw new IllegalArgumentException(key + ": scope must be global or nodegroup");
+      }
+      out.put(
+          e.getKey(),
+          new CordonCeiling.Limit(
+              nonNegative(e.getValue(), "max", key), percent(e.getValue(), "maxPercent", key)));
+    }
+    return out;
   }
 
   private static Map<io.gpuward.avro.FaultClass, FollowUp> followUps(JsonNode n) {

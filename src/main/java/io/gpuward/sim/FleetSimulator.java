@@ -286,6 +286,11 @@ public final class FleetSimulator {
           seed,
           g.spec.count(),
           g.registers());
+      cluster.labelAsg(
+          g.spec.asgName(),
+          Map.of(
+              "topology.kubernetes.io/zone", g.spec.zone(),
+              "node.kubernetes.io/instance-type", g.spec.instanceType()));
     }
     for (GroupSim g : groups.values()) {
       for (int i = 0; i < g.spec.count(); i++) {

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,6 +151,9 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
     final Pdb pdb;
     final String rsHash;
 
+    /** The labels every node of the group carries (node group, zone, instance type, GPU). */
+    final Map<String, String> labels = new TreeMap<>();
+
     Asg(String name, String nodegroup, int gpus, boolean migCapable, long seed, int nextIndex) {
       this.name = name;
       this.nodegroup = nodegroup;
@@ -159,6 +163,10 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
       this.nextIndex = nextIndex;
       this.pdb = new Pdb(nodegroup + "-worker-pdb");
       this.rsHash = SimIds.podSuffix(SimIds.hash(seed, "rs", nodegroup), 10);
+      labels.put("eks.amazonaws.com/nodegroup", nodegroup);
+      if (gpus > 0) {
+        labels.put("nvidia.com/gpu.present", "true");
+      }
     }
   }
 
@@ -817,6 +825,19 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
     }
   }
 
+  /**
+   * Adds the labels every node of the group carries, as a real node group's launch template and
+   * kubelet set them (zone, instance type).
+   */
+  void labelAsg(String asgName, Map<String, String> labels) {
+    synchronized (lock) {
+      Asg a = asgs.get(asgName);
+      if (a != null) {
+        a.labels.putAll(labels);
+      }
+    }
+  }
+
   /** Whether new instances of the group register (node-group-wide no-registration). */
   void setAsgRegisters(String asgName, boolean registers) {
     synchronized (lock) {
@@ -1041,7 +1062,8 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
         n.unschedulable,
         Optional.ofNullable(n.cordonedBy),
         n.instance.id,
-        n.instance.asg.name);
+        n.instance.asg.name,
+        n.instance.asg.labels);
   }
 
   private Node requireNode(Instant now, String action, String node, String op) {

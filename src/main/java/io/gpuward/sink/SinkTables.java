@@ -23,6 +23,9 @@ public final class SinkTables {
   /** The DDL script, re-runnable. */
   public static final String DDL = RESOURCES + "sql/V1__gpuward_sink_tables.sql";
 
+  /** The read-only role the DDL creates for Grafana: SELECT on the sink tables only. */
+  public static final String GRAFANA_ROLE = "gpuward_grafana";
+
   /** Default name of the sink connectors' dead-letter topic (raw failed records, with headers). */
   public static final String DLQ_TOPIC = "gpuward.sink.dlq.v1";
 

@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.testing.Promtool;
@@ -117,7 +119,9 @@ class HelmChartRenderTest {
             "Service",
             "ServiceAccount",
             "ClusterRole",
-            "ClusterRoleBinding");
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding");
 
     // exporter: GPU nodes only, kmsg through a device plugin, no privileged, only CAP_SYSLOG
     DaemonSet ds = one(objects, DaemonSet.class, "prod-gpuward-exporter");
@@ -212,20 +216,26 @@ class HelmChartRenderTest {
         .isEqualTo("kafka-bootstrap.kafka.svc:9092");
   }
 
+  /** The objects of {@code deploy/rbac/<role>.yaml}, the reviewed least-privilege RBAC. */
+  private static List<HasMetadata> reviewed(String role) throws Exception {
+    Object reviewed =
+        Serialization.unmarshal(Files.readString(Path.of("deploy", "rbac", role + ".yaml")));
+    List<HasMetadata> out = new ArrayList<>();
+    if (reviewed instanceof KubernetesList l) {
+      out.addAll(l.getItems());
+    } else if (reviewed instanceof List<?> l) {
+      l.forEach(o -> out.add((HasMetadata) o));
+    } else {
+      out.add((HasMetadata) reviewed);
+    }
+    return out;
+  }
+
   @Test
   void shouldGrantExactlyTheRulesOfDeployRbac() throws Exception {
     List<HasMetadata> objects = render(Map.of());
     for (String role : List.of("exporter", "remediator")) {
-      Object reviewed =
-          Serialization.unmarshal(Files.readString(Path.of("deploy", "rbac", role + ".yaml")));
-      List<HasMetadata> reviewedObjects = new ArrayList<>();
-      if (reviewed instanceof KubernetesList l) {
-        reviewedObjects.addAll(l.getItems());
-      } else if (reviewed instanceof List<?> l) {
-        l.forEach(o -> reviewedObjects.add((HasMetadata) o));
-      } else {
-        reviewedObjects.add((HasMetadata) reviewed);
-      }
+      List<HasMetadata> reviewedObjects = reviewed(role);
       ClusterRole expected = all(reviewedObjects, ClusterRole.class).get(0);
       ClusterRole rendered = one(objects, ClusterRole.class, "prod-gpuward-" + role);
       assertThat(rendered.getRules()).as(role).isEqualTo(expected.getRules());
@@ -241,6 +251,15 @@ class HelmChartRenderTest {
               });
     }
     assertThat(all(objects, ClusterRole.class)).hasSize(2); // the engine gets none
+    Role events = one(objects, Role.class, "prod-gpuward-remediator-events");
+    Role reviewedEvents = all(reviewed("remediator"), Role.class).get(0);
+    assertThat(events.getRules()).isEqualTo(reviewedEvents.getRules());
+    assertThat(events.getMetadata().getNamespace())
+        .isEqualTo(reviewedEvents.getMetadata().getNamespace());
+    RoleBinding eventsBinding = one(objects, RoleBinding.class, "prod-gpuward-remediator-events");
+    assertThat(eventsBinding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("prod-gpuward-remediator"));
   }
 
   @Test

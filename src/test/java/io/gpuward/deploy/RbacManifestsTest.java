@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.gpuward.remediation.k8s.KubernetesClusterActuator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,43 +29,110 @@ class RbacManifestsTest {
 
   @Test
   void shouldGrantTheRemediatorExactlyItsVerbs() throws Exception {
-    List<HasMetadata> objects = load("remediator.yaml");
+    List<HasMetadata> objects = load("remediator.yaml", 5);
 
     ClusterRole role = only(objects, ClusterRole.class);
-    assertThat(grants(role))
+    assertThat(grants(role.getRules()))
         .containsExactlyInAnyOrder(
-            "/nodes:get",
-            "/nodes:patch",
-            "/pods:get",
-            "/pods:list",
-            "/pods/eviction:create",
-            "/events:create");
-    assertNoWildcardsNoSecrets(role);
+            "/nodes:get", "/nodes:patch", "/pods:get", "/pods:list", "/pods/eviction:create");
+    assertNoWildcardsNoSecrets(role.getRules());
     assertBound(objects, role, "gpuward-remediator");
   }
 
   @Test
+  void shouldLetTheRemediatorCreateEventsOnlyWhereNodeEventsLive() throws Exception {
+    List<HasMetadata> objects = load("remediator.yaml", 5);
+    Role events = only(objects, Role.class);
+    assertThat(events.getMetadata().getNamespace())
+        .isEqualTo(KubernetesClusterActuator.EVENT_NAMESPACE);
+    assertThat(grants(events.getRules())).containsExactly("/events:create");
+    assertNoWildcardsNoSecrets(events.getRules());
+    RoleBinding binding = only(objects, RoleBinding.class);
+    assertThat(binding.getMetadata().getNamespace())
+        .isEqualTo(KubernetesClusterActuator.EVENT_NAMESPACE);
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(events.getMetadata().getName());
+    ServiceAccount sa = only(objects, ServiceAccount.class);
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
+              assertThat(s.getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
+            });
+  }
+
+  @Test
+  void shouldLetTheRemediatorChangeOnlyUnschedulableAndItsAnnotation() throws Exception {
+    List<HasMetadata> objects = load("remediator-admission-policy.yaml", 2);
+    ValidatingAdmissionPolicy policy = only(objects, ValidatingAdmissionPolicy.class);
+    ValidatingAdmissionPolicyBinding binding =
+        only(objects, ValidatingAdmissionPolicyBinding.class);
+    assertThat(policy.getApiVersion()).isEqualTo("admissionregistration.k8s.io/v1");
+    assertThat(binding.getSpec().getPolicyName()).isEqualTo(policy.getMetadata().getName());
+    assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+    assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+
+    var rule = policy.getSpec().getMatchConstraints().getResourceRules();
+    assertThat(rule).singleElement();
+    assertThat(rule.get(0).getResources()).containsExactly("nodes");
+    assertThat(rule.get(0).getOperations()).containsExactly("UPDATE");
+
+    // It applies to the remediator's own service account, and only to it.
+    ServiceAccount sa = only(load("remediator.yaml", 5), ServiceAccount.class);
+    String user =
+        "system:serviceaccount:"
+            + sa.getMetadata().getNamespace()
+            + ":"
+            + sa.getMetadata().getName();
+    assertThat(policy.getSpec().getMatchConditions())
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(c.getExpression())
+                    .isEqualTo("request.userInfo.username == '" + user + "'"));
+
+    // Its own annotation is the only one it may change; labels, taints and the rest are compared.
+    String cel =
+        policy.getSpec().getVariables().stream()
+                .map(v -> v.getName() + "=" + v.getExpression())
+                .collect(Collectors.joining("\n"))
+            + policy.getSpec().getValidations().stream()
+                .map(v -> v.getExpression())
+                .collect(Collectors.joining("\n"));
+    assertThat(cel)
+        .contains("'" + KubernetesClusterActuator.CORDONED_BY + "'")
+        .contains("object.metadata.annotations", "oldObject.metadata.annotations")
+        .contains("object.metadata.labels", "oldObject.metadata.labels")
+        .contains("object.spec.taints", "oldObject.spec.taints")
+        .contains("object.spec.providerID", "oldObject.spec.providerID")
+        .doesNotContain("object.spec.unschedulable");
+    assertThat(policy.getSpec().getValidations())
+        .hasSize(5)
+        .allSatisfy(v -> assertThat(v.getMessage()).startsWith("gpuward's remediator may"));
+  }
+
+  @Test
   void shouldGrantTheExporterReadOnlyAccess() throws Exception {
-    List<HasMetadata> objects = load("exporter.yaml");
+    List<HasMetadata> objects = load("exporter.yaml", 3);
 
     ClusterRole role = only(objects, ClusterRole.class);
-    assertThat(grants(role))
+    // get only for its own Node (inventory); informers list and watch the rest
+    assertThat(grants(role.getRules()))
         .containsExactlyInAnyOrder(
             "/nodes:get",
             "/nodes:list",
             "/nodes:watch",
-            "/pods:get",
             "/pods:list",
             "/pods:watch",
-            "/events:get",
             "/events:list",
             "/events:watch");
-    assertNoWildcardsNoSecrets(role);
+    assertNoWildcardsNoSecrets(role.getRules());
     assertBound(objects, role, "gpuward-exporter");
   }
 
-  private static void assertNoWildcardsNoSecrets(ClusterRole role) {
-    for (PolicyRule r : role.getRules()) {
+  private static void assertNoWildcardsNoSecrets(List<PolicyRule> rules) {
+    for (PolicyRule r : rules) {
       assertThat(r.getApiGroups()).doesNotContain("*");
       assertThat(r.getResources()).doesNotContain("*", "secrets", "pods/exec", "nodes/proxy");
       assertThat(r.getVerbs())
@@ -68,7 +140,6 @@ class RbacManifestsTest {
       assertThat(r.getNonResourceURLs()).isNullOrEmpty();
       assertThat(r.getResourceNames()).isNullOrEmpty();
     }
-    assertThat(role.getAggregationRule()).isNull();
   }
 
   private static void assertBound(List<HasMetadata> objects, ClusterRole role, String name) {
@@ -89,9 +160,9 @@ class RbacManifestsTest {
   }
 
   /** Every (apiGroup/resource:verb) the role grants. */
-  private static Set<String> grants(ClusterRole role) {
+  private static Set<String> grants(List<PolicyRule> rules) {
     Set<String> out = new TreeSet<>();
-    for (PolicyRule r : role.getRules()) {
+    for (PolicyRule r : rules) {
       for (String g : r.getApiGroups()) {
         for (String res : r.getResources()) {
           for (String v : r.getVerbs()) {
@@ -110,7 +181,7 @@ class RbacManifestsTest {
     return found.get(0);
   }
 
-  private static List<HasMetadata> load(String file) throws Exception {
+  private static List<HasMetadata> load(String file, int expected) throws Exception {
     Object parsed = Serialization.unmarshal(Files.readString(RBAC.resolve(file)));
     List<HasMetadata> objects;
     if (parsed instanceof KubernetesList l) {
@@ -120,7 +191,7 @@ class RbacManifestsTest {
     } else {
       objects = List.of((HasMetadata) parsed);
     }
-    assertThat(objects).hasSize(3);
+    assertThat(objects).as(file).hasSize(expected);
     return objects;
   }
 }

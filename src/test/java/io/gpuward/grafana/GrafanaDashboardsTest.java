@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -127,5 +129,31 @@ class GrafanaDashboardsTest {
       }
     }
     return tables;
+  }
+
+  @Test
+  void shouldQuoteEveryVariableInSqlAsALiteral() {
+    List<String> unquoted = new ArrayList<>();
+    int quoted = 0;
+    for (Dashboards.Query q : Dashboards.queries()) {
+      if (!q.isSql()) {
+        continue;
+      }
+      Matcher m = GrafanaSql.VARIABLE.matcher(q.text());
+      while (m.find()) {
+        String name = m.group(1) != null ? m.group(1) : m.group(3);
+        if (name.startsWith("__")) {
+          continue; // Grafana's own macros and intervals, not user input
+        }
+        if ("sqlstring".equals(m.group(2))) {
+          quoted++;
+        } else {
+          unquoted.add(q.dashboard() + " / " + q.panel() + ": " + m.group());
+        }
+      }
+      assertThat(q.text()).as(q.panel()).doesNotContain("[[");
+    }
+    assertThat(unquoted).as("variables not formatted with :sqlstring").isEmpty();
+    assertThat(quoted).as("the node dashboard's panels use $node").isGreaterThan(5);
   }
 }

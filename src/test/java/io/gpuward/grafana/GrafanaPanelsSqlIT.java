@@ -1,9 +1,12 @@
 package io.gpuward.grafana;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpuward.sink.DemoSinkFixture;
+import io.gpuward.sink.SinkTables;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,8 +47,12 @@ class GrafanaPanelsSqlIT {
           "Verdict to first action over time",
           "$node");
 
+  /** A node name that would end a raw quoted literal and run statements of its own. */
+  private static final String HOSTILE_NODE = "' OR 1=1; DROP TABLE gpu_verdicts; --";
+
   private static DemoSinkFixture db;
   private static GrafanaSql grafana;
+  private static GrafanaSql hostile;
   private static String node;
 
   @BeforeAll
@@ -65,6 +72,7 @@ class GrafanaPanelsSqlIT {
       assertThat(busiest.next()).as("the demo started at least one action").isTrue();
       node = busiest.getString(1);
       grafana = new GrafanaSql(from, to, Duration.ofMinutes(1), Map.of("node", node));
+      hostile = new GrafanaSql(from, to, Duration.ofMinutes(1), Map.of("node", HOSTILE_NODE));
     }
   }
 
@@ -114,6 +122,56 @@ class GrafanaPanelsSqlIT {
             assertThat(rs.getObject(1)).as("time of %s", q).isInstanceOf(Timestamp.class);
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void aHostileNodeNameStaysALiteralForGrafanasReadOnlyRole() throws SQLException {
+    List<String> failures = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), SinkTables.GRAFANA_ROLE, "")) {
+      for (Dashboards.Query q : Dashboards.queries()) {
+        if (!q.isSql() || !q.text().contains("${node:")) {
+          continue;
+        }
+        String sql = hostile.expand(q.text());
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery(sql)) {
+          while (rs.next()) {
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+              if ("node".equals(rs.getMetaData().getColumnLabel(i))) {
+                assertThat(rs.getString(i)).as("a row of %s", q.panel()).isEqualTo(HOSTILE_NODE);
+              }
+            }
+          }
+        } catch (SQLException e) {
+          failures.add(q + ": " + e.getMessage() + "\n  " + sql);
+        }
+      }
+      assertThat(failures).as("panels a hostile node name broke").isEmpty();
+    }
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM gpu_verdicts")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).as("gpu_verdicts still there").isPositive();
+    }
+  }
+
+  @Test
+  void grafanasRoleCanReadTheSinkTablesAndNothingMore() throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), SinkTables.GRAFANA_ROLE, "");
+        Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM remediation_audit")) {
+        assertThat(rs.next()).isTrue();
+      }
+      for (String write :
+          List.of(
+              "DELETE FROM gpu_verdicts",
+              "UPDATE node_health SET state = 'HEALTHY'",
+              "DROP TABLE gpu_verdicts",
+              "CREATE TABLE grafana_was_here (i int)")) {
+        assertThatThrownBy(() -> s.execute(write)).as(write).isInstanceOf(SQLException.class);
       }
     }
   }

@@ -10,13 +10,17 @@ import java.util.regex.Pattern;
  * Expands a Grafana PostgreSQL panel query into plain SQL, the way Grafana's SQL datasource does
  * before it sends the query: the time macros ({@code $__timeFilter}, {@code $__timeFrom}, {@code
  * $__timeTo}, {@code $__time}, {@code $__timeGroup}, {@code $__timeGroupAlias}, {@code
- * $__unixEpochFilter}), {@code $__interval} and dashboard variables ({@code $name} and {@code
- * ${name}}). Lets tests run every panel's SQL against the real sink tables.
+ * $__unixEpochFilter}), {@code $__interval} and dashboard variables. Like Grafana's PostgreSQL
+ * datasource, a single-value variable ({@code $name}, {@code ${name}}) goes in raw, unescaped, and
+ * {@code ${name:sqlstring}} goes in as a quoted literal with its quotes doubled. Lets tests run
+ * every panel's SQL against the real sink tables, with hostile values too.
  */
 final class GrafanaSql {
 
   private static final Pattern MACRO = Pattern.compile("\\$__(\\w+)\\(([^)]*)\\)");
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
+
+  /** {@code ${name}}, {@code ${name:format}} or {@code $name}. */
+  static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::(\\w+))?}|\\$(\\w+)");
 
   private final Instant from;
   private final Instant to;
@@ -41,12 +45,19 @@ final class GrafanaSql {
         VARIABLE,
         withInterval,
         m -> {
-          String name = m.group(1) != null ? m.group(1) : m.group(2);
+          String name = m.group(1) != null ? m.group(1) : m.group(3);
           String value = variables.get(name);
           if (value == null) {
             throw new IllegalArgumentException("unknown dashboard variable $" + name);
           }
-          return value.replace("'", "''");
+          String format = m.group(2);
+          if (format == null) {
+            return value;
+          }
+          if (format.equals("sqlstring")) {
+            return "'" + value.replace("'", "''") + "'";
+          }
+          throw new IllegalArgumentException("unknown variable format " + m.group());
         });
   }
 

@@ -19,7 +19,9 @@ class GrafanaSqlTest {
 
   @Test
   void expandsTimeFilterAndVariables() {
-    assertThat(sql.expand("SELECT 1 FROM t WHERE $__timeFilter(opened_at) AND node = '$node'"))
+    assertThat(
+            sql.expand(
+                "SELECT 1 FROM t WHERE $__timeFilter(opened_at) AND node = ${node:sqlstring}"))
         .isEqualTo(
             "SELECT 1 FROM t WHERE opened_at BETWEEN '2026-11-24T10:00:00Z' AND"
                 + " '2026-11-24T11:00:00Z' AND node = 'p5-train-2'");
@@ -41,10 +43,24 @@ class GrafanaSqlTest {
   }
 
   @Test
-  void quotesVariableValuesSafely() {
+  void quotesSqlstringVariablesSafely() {
     var quoted =
-        new GrafanaSql(Instant.EPOCH, Instant.EPOCH, Duration.ofSeconds(1), Map.of("n", "a'b"));
-    assertThat(quoted.expand("'$n'")).isEqualTo("'a''b'");
+        new GrafanaSql(
+            Instant.EPOCH,
+            Instant.EPOCH,
+            Duration.ofSeconds(1),
+            Map.of("n", "' OR 1=1; DROP TABLE x; --"));
+    assertThat(quoted.expand("node = ${n:sqlstring}"))
+        .isEqualTo("node = ''' OR 1=1; DROP TABLE x; --'");
+  }
+
+  @Test
+  void leavesAnUnformattedVariableRawAsGrafanaDoes() {
+    // why every dashboard must use ${var:sqlstring}: '$n' is a way out of the literal
+    var raw =
+        new GrafanaSql(
+            Instant.EPOCH, Instant.EPOCH, Duration.ofSeconds(1), Map.of("n", "x' OR '1'='1"));
+    assertThat(raw.expand("node = '$n'")).isEqualTo("node = 'x' OR '1'='1'");
   }
 
   @Test

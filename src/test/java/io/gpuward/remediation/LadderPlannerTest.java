@@ -45,7 +45,8 @@ class LadderPlannerTest {
         cordonedBy != null,
         Optional.ofNullable(cordonedBy),
         "i-1",
-        "asg");
+        "asg",
+        PlannerTest.GPU_NODE);
   }
 
   private void record(

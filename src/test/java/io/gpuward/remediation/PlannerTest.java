@@ -13,6 +13,7 @@ import io.gpuward.avro.VerdictState;
 import io.gpuward.remediation.port.LiveNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -46,9 +47,66 @@ class PlannerTest {
         .build();
   }
 
+  /** Labels of a GPU node as GPU Feature Discovery and EKS set them. */
+  static final Map<String, String> GPU_NODE =
+      Map.of(
+          "nvidia.com/gpu.present", "true",
+          "eks.amazonaws.com/nodegroup", "p5-train",
+          "topology.kubernetes.io/zone", "us-east-1a");
+
   static LiveNode node(boolean unschedulable, String cordonedBy) {
     return new LiveNode(
-        "p5-train-2", "boot-1", true, unschedulable, Optional.ofNullable(cordonedBy), "i-1", "asg");
+        "p5-train-2",
+        "boot-1",
+        true,
+        unschedulable,
+        Optional.ofNullable(cordonedBy),
+        "i-1",
+        "asg",
+        GPU_NODE);
+  }
+
+  @Test
+  void shouldRefuseToTouchANodeOutsideTheAllowList() {
+    var cpu =
+        new LiveNode(
+            "p5-train-2",
+            "boot-1",
+            true,
+            false,
+            Optional.empty(),
+            "i-1",
+            "asg",
+            Map.of("node.kubernetes.io/instance-type", "m6i.large"));
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
+            Optional.of(cpu),
+            ledger,
+            false,
+            NOW);
+    assertThat(steps)
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.skip()).isEqualTo(SkipReason.NOT_OURS))
+        .allSatisfy(s -> assertThat(s.detail()).contains("outside the nodes gpuward may touch"));
+  }
+
+  @Test
+  void shouldStillUncordonItsOwnCordonOnANodeOutsideTheAllowList() {
+    var relabelled =
+        new LiveNode(
+            "p5-train-2", "boot-1", true, true, Optional.of("op-1"), "i-1", "asg", Map.of());
+    var steps =
+        planner.plan(
+            verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.CLEARED),
+            Optional.of(relabelled),
+            ledger,
+            false,
+            NOW);
+    assertThat(steps)
+        .singleElement()
+        .satisfies(s -> assertThat(s.action()).isEqualTo(RemediationAction.UNCORDON))
+        .satisfies(s -> assertThat(s.skipped()).isFalse());
   }
 
   @Test

@@ -25,9 +25,11 @@ import software.amazon.awssdk.services.ssm.model.SendCommandResponse;
 /**
  * {@link CloudPort} on AWS: EC2 {@code RebootInstances}, Auto Scaling {@code
  * TerminateInstanceInAutoScalingGroup} (desired capacity kept) or {@code SetInstanceHealth
- * Unhealthy}, and a GPU reset through SSM {@code SendCommand} ({@code nvidia-smi -r -i <gpu>} with
- * {@code AWS-RunShellScript}) polled with {@code GetCommandInvocation}; after a crash, the reset's
- * command is found again in {@code ListCommands} by the operation id in its comment.
+ * Unhealthy}, and a GPU reset through SSM {@code SendCommand} of gpuward's own document ({@code
+ * deploy/aws/gpuward-gpu-reset.json}: {@code nvidia-smi -r -i {{ gpu }}}, the GPU parameter bound
+ * by an {@code allowedPattern}) polled with {@code GetCommandInvocation}; after a crash, the
+ * reset's command is found again in {@code ListCommands} by its document, GPU parameter and the
+ * operation id in its comment.
  *
  * <p>Every argument is validated ({@link AwsInputs}) before any request; every SDK failure becomes
  * an {@link ActuatorException} classified by {@link AwsFailures}. Thread-safe: the SDK clients are,
@@ -37,8 +39,16 @@ public final class AwsCloudActuator implements CloudPort {
 
   private static final Logger log = LoggerFactory.getLogger(AwsCloudActuator.class);
 
-  /** The SSM document that runs shell commands on Linux instances. */
-  public static final String RUN_SHELL_SCRIPT = "AWS-RunShellScript";
+  /** The default name of gpuward's GPU-reset SSM document ({@code deploy/aws/}). */
+  public static final String GPU_RESET_DOCUMENT = "gpuward-gpu-reset";
+
+  /** The document's parameters: the GPU to reset, and how long the reset may run. */
+  public static final String GPU_PARAMETER = "gpu";
+
+  public static final String TIMEOUT_PARAMETER = "executionTimeout";
+
+  /** The document's {@code executionTimeout} allows 1 to 600 seconds. */
+  private static final long EXECUTION_TIMEOUT_MAX = 600;
 
   private static final int COMMENT_MAX = 100;
   private static final int STDERR_EXCERPT_MAX = 300;
@@ -61,8 +71,8 @@ public final class AwsCloudActuator implements CloudPort {
   /**
    * Actuator settings.
    *
-   * @param ssmDocument SSM document for the GPU reset; {@value #RUN_SHELL_SCRIPT} unless a hardened
-   *     copy of it is used
+   * @param ssmDocument SSM document for the GPU reset (name or ARN), with the parameters of {@code
+   *     deploy/aws/gpuward-gpu-reset.json}; never an AWS-owned document
    * @param commandTimeout how long a GPU reset may take, delivery included: the polling deadline
    *     and the command's {@code executionTimeout}
    * @param pollInterval delay between {@code GetCommandInvocation} polls
@@ -71,15 +81,16 @@ public final class AwsCloudActuator implements CloudPort {
   public record Settings(
       String ssmDocument, Duration commandTimeout, Duration pollInterval, ReplaceMode replaceMode) {
 
-    /** {@value #RUN_SHELL_SCRIPT}, 2 min, polls every 2 s, TERMINATE. */
+    /** {@value #GPU_RESET_DOCUMENT}, 2 min, polls every 2 s, TERMINATE. */
     public static final Settings DEFAULTS =
         new Settings(
-            RUN_SHELL_SCRIPT, Duration.ofMinutes(2), Duration.ofSeconds(2), ReplaceMode.TERMINATE);
+            GPU_RESET_DOCUMENT,
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(2),
+            ReplaceMode.TERMINATE);
 
     public Settings {
-      if (ssmDocument == null || ssmDocument.isBlank()) {
-        throw new IllegalArgumentException("ssmDocument must not be blank");
-      }
+      AwsInputs.ssmDocument(ssmDocument);
       if (commandTimeout == null || commandTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("commandTimeout must be at least 1s: " + commandTimeout);
       }
@@ -87,6 +98,11 @@ public final class AwsCloudActuator implements CloudPort {
         throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
       }
       Objects.requireNonNull(replaceMode, "replaceMode");
+    }
+
+    /** A copy with another GPU-reset document. */
+    public Settings withSsmDocument(String document) {
+      return new Settings(document, commandTimeout, pollInterval, replaceMode);
     }
 
     /** A copy with another replace mode. */
@@ -171,15 +187,12 @@ public final class AwsCloudActuator implements CloudPort {
     AwsInputs.instanceId(instanceId);
     AwsInputs.gpu(gpu);
     String token = AwsInputs.token(idempotencyToken);
-    String command = "nvidia-smi -r -i " + gpu;
     String comment = truncate("gpuward reset-gpu op=" + token, COMMENT_MAX);
 
     Map<String, List<String>> parameters = new LinkedHashMap<>();
-    parameters.put("commands", List.of(command));
-    if (RUN_SHELL_SCRIPT.equals(settings.ssmDocument())) {
-      parameters.put(
-          "executionTimeout", List.of(Long.toString(settings.commandTimeout().toSeconds())));
-    }
+    parameters.put(GPU_PARAMETER, List.of(gpu));
+    long seconds = Math.min(EXECUTION_TIMEOUT_MAX, settings.commandTimeout().toSeconds());
+    parameters.put(TIMEOUT_PARAMETER, List.of(Long.toString(seconds)));
     Instant deadline = clock.instant().plus(settings.commandTimeout());
     String commandId;
     try {
@@ -209,7 +222,7 @@ public final class AwsCloudActuator implements CloudPort {
   /**
    * The GPU reset sent with {@code idempotencyToken}, from SSM's command history: {@code
    * ListCommands} for the instance since {@code since} (minus a minute for clock skew), matched by
-   * the comment holding the token and the command line holding the GPU. SSM keeps the history for
+   * the document, its GPU parameter, and the comment holding the token. SSM keeps the history for
    * 30 days.
    */
   @Override
@@ -224,7 +237,7 @@ public final class AwsCloudActuator implements CloudPort {
       return io.gpuward.remediation.port.CommandTrace.unknown(e.getMessage());
     }
     String marker = "op=" + token;
-    String line = "nvidia-smi -r -i " + gpu;
+    String line = settings.ssmDocument() + " " + GPU_PARAMETER + "=" + gpu;
     String after =
         since
             .minus(Duration.ofMinutes(1))
@@ -249,11 +262,7 @@ public final class AwsCloudActuator implements CloudPort {
                                                 .CommandFilterKey.INVOKED_AFTER)
                                         .value(after)));
         for (var c : resp.commands()) {
-          boolean ours = c.comment() != null && c.comment().contains(marker);
-          boolean thisGpu =
-              c.parameters() != null
-                  && c.parameters().getOrDefault("commands", List.of()).contains(line);
-          if (ours && thisGpu) {
+          if (isReset(c, marker, gpu)) {
             return trace(c, instanceId);
           }
         }
@@ -268,6 +277,17 @@ public final class AwsCloudActuator implements CloudPort {
           AwsFailures.describe(
               "SSM ListCommands", instanceId, token, e, AwsFailures.classify(e, Call.READ)));
     }
+  }
+
+  /** Our reset of {@code gpu}: our document, that GPU, our operation. */
+  private boolean isReset(
+      software.amazon.awssdk.services.ssm.model.Command c, String marker, String gpu) {
+    boolean ours = c.comment() != null && c.comment().contains(marker);
+    boolean document = settings.ssmDocument().equals(c.documentName());
+    boolean thisGpu =
+        c.parameters() != null
+            && c.parameters().getOrDefault(GPU_PARAMETER, List.of()).contains(gpu);
+    return ours && document && thisGpu;
   }
 
   private static io.gpuward.remediation.port.CommandTrace trace(

@@ -13,8 +13,22 @@ public final class AwsInputs {
   /** EC2 instance ids: {@code i-} and 8 or 17 lowercase hex digits. */
   public static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
 
-  /** A GPU UUID as nvidia-smi prints it: {@code GPU-} and a 36-character UUID. */
-  public static final Pattern GPU_UUID = Pattern.compile("GPU-[0-9a-fA-F-]{36}");
+  /** A GPU UUID as nvidia-smi prints it: {@code GPU-} and an 8-4-4-4-12 hex UUID. */
+  public static final Pattern GPU_UUID =
+      Pattern.compile(
+          "GPU-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+  /** A PCI bus id as nvidia-smi takes it: domain (4 or 8 hex), bus, device, function. */
+  public static final Pattern GPU_PCI_BUS_ID =
+      Pattern.compile("([0-9a-fA-F]{4}|[0-9a-fA-F]{8}):[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
+
+  /**
+   * An SSM document name or ARN (SSM's own rule: 3-128 of {@code [A-Za-z0-9_.-]}, or a document ARN
+   * shared from another account).
+   */
+  public static final Pattern SSM_DOCUMENT =
+      Pattern.compile(
+          "[A-Za-z0-9_.-]{3,128}|arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:document/[A-Za-z0-9_.-]{3,128}");
 
   /** A GPU index, 0 to 63. */
   public static final Pattern GPU_INDEX = Pattern.compile("[0-9]|[1-5][0-9]|6[0-3]");
@@ -35,14 +49,38 @@ public final class AwsInputs {
   }
 
   /**
-   * Returns {@code gpu} when it is a GPU UUID ({@code GPU-…}) or a GPU index (0–63), else throws
-   * PERMANENT. Only a value that passed this check is ever put into {@code nvidia-smi -r -i}.
+   * Returns {@code gpu} when it is a GPU UUID ({@code GPU-…}), a PCI bus id or a GPU index (0–63),
+   * else throws PERMANENT. The GPU-reset SSM document's {@code allowedPattern} accepts the same
+   * values, so AWS refuses anything else too.
    */
   public static String gpu(String gpu) {
-    if (gpu == null || !(GPU_UUID.matcher(gpu).matches() || GPU_INDEX.matcher(gpu).matches())) {
-      throw invalid("not a GPU UUID or index: " + quote(gpu));
+    if (gpu == null
+        || !(GPU_UUID.matcher(gpu).matches()
+            || GPU_PCI_BUS_ID.matcher(gpu).matches()
+            || GPU_INDEX.matcher(gpu).matches())) {
+      throw invalid("not a GPU UUID, PCI bus id or index: " + quote(gpu));
     }
     return gpu;
+  }
+
+  /**
+   * Returns {@code name} when it names an SSM document that is not AWS-owned; else {@link
+   * IllegalArgumentException}. AWS-owned documents ({@code AWS-RunShellScript} above all) run
+   * arbitrary commands, which the remediator must never be able to send.
+   */
+  public static String ssmDocument(String name) {
+    if (name == null || !SSM_DOCUMENT.matcher(name).matches()) {
+      throw new IllegalArgumentException("not an SSM document name: " + quote(name));
+    }
+    String base = name.substring(name.lastIndexOf('/') + 1);
+    if (base.regionMatches(true, 0, "AWS-", 0, 4) || base.regionMatches(true, 0, "AWSEC2-", 0, 7)) {
+      throw new IllegalArgumentException(
+          "SSM document "
+              + name
+              + " is AWS-owned and runs any command; use gpuward's GPU-reset document"
+              + " (deploy/aws/gpuward-gpu-reset.json)");
+    }
+    return name;
   }
 
   /**

@@ -445,7 +445,22 @@ public final class KubernetesClusterActuator implements ClusterPort {
         isUnschedulable(n),
         Optional.ofNullable(annotation(n, CORDONED_BY)),
         instanceId,
-        asg);
+        asg,
+        n.getMetadata() == null ? Map.of() : labelsOf(n.getMetadata().getLabels()));
+  }
+
+  private static Map<String, String> labelsOf(Map<String, String> labels) {
+    if (labels == null) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    labels.forEach(
+        (k, v) -> {
+          if (k != null && v != null) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   private static boolean isReadyTrue(NodeCondition c) {

@@ -1,10 +1,12 @@
 package io.gpuward.remediation.port;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the cluster says about a node right now; the remediator checks a verdict against it before
- * acting (freshness: node gone, boot id changed, cordoned by someone else).
+ * acting (freshness: node gone, boot id changed, cordoned by someone else) and takes the node's
+ * node group and zone from its labels, never from the verdict.
  *
  * @param name Kubernetes node name
  * @param bootId status.nodeInfo.bootID
@@ -14,6 +16,7 @@ import java.util.Optional;
  *     when gpuward did not cordon it
  * @param instanceId EC2 instance id from spec.providerID
  * @param asgName Auto Scaling group of the instance, when known
+ * @param labels the Node object's labels (empty when unknown)
  */
 public record LiveNode(
     String name,
@@ -22,10 +25,57 @@ public record LiveNode(
     boolean unschedulable,
     Optional<String> cordonedBy,
     String instanceId,
-    String asgName) {
+    String asgName,
+    Map<String, String> labels) {
+
+  /** Node group labels, most specific first: EKS managed node groups, Karpenter, eksctl. */
+  public static final String[] NODEGROUP_LABELS = {
+    "eks.amazonaws.com/nodegroup", "karpenter.sh/nodepool", "alpha.eksctl.io/nodegroup-name"
+  };
+
+  /** Zone labels: the GA one, then the deprecated beta one. */
+  public static final String[] ZONE_LABELS = {
+    "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"
+  };
+
+  public LiveNode {
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+  }
+
+  /** A node whose labels are unknown. */
+  public LiveNode(
+      String name,
+      String bootId,
+      boolean ready,
+      boolean unschedulable,
+      Optional<String> cordonedBy,
+      String instanceId,
+      String asgName) {
+    this(name, bootId, ready, unschedulable, cordonedBy, instanceId, asgName, Map.of());
+  }
 
   /** True when the node is cordoned and gpuward is not the one that cordoned it. */
   public boolean cordonedBySomeoneElse() {
     return unschedulable && cordonedBy.isEmpty();
+  }
+
+  /** The node group its labels name, if any. */
+  public Optional<String> nodegroup() {
+    return firstLabel(NODEGROUP_LABELS);
+  }
+
+  /** The availability zone its labels name, if any. */
+  public Optional<String> zone() {
+    return firstLabel(ZONE_LABELS);
+  }
+
+  private Optional<String> firstLabel(String[] keys) {
+    for (String k : keys) {
+      String v = labels.get(k);
+      if (v != null && !v.isBlank()) {
+        return Optional.of(v);
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -63,7 +63,7 @@ class AwsCloudActuatorTest {
   private AwsCloudActuator actuator() {
     return actuator(
         new Settings(
-            AwsCloudActuator.RUN_SHELL_SCRIPT,
+            AwsCloudActuator.GPU_RESET_DOCUMENT,
             Duration.ofSeconds(60),
             Duration.ofSeconds(10),
             ReplaceMode.TERMINATE));
@@ -130,7 +130,7 @@ class AwsCloudActuatorTest {
 
   private static Reply sent() {
     return Reply.json(
-        "{\"Command\":{\"CommandId\":\"cmd-1\",\"DocumentName\":\"AWS-RunShellScript\","
+        "{\"Command\":{\"CommandId\":\"cmd-1\",\"DocumentName\":\"gpuward-gpu-reset\","
             + "\"Status\":\"Pending\"}}");
   }
 
@@ -462,12 +462,15 @@ class AwsCloudActuatorTest {
     assertThat(send.header("X-Amz-Target")).isEqualTo("AmazonSSM.SendCommand");
     assertThat(send.header("Content-Type")).startsWith("application/x-amz-json-1.1");
     JsonNode body = JSON.readTree(send.body());
-    assertThat(body.get("DocumentName").asText()).isEqualTo("AWS-RunShellScript");
+    assertThat(body.get("DocumentName").asText()).isEqualTo("gpuward-gpu-reset");
     assertThat(body.get("InstanceIds").get(0).asText()).isEqualTo(INSTANCE);
     assertThat(body.get("InstanceIds")).hasSize(1);
-    assertThat(body.get("Parameters").get("commands").get(0).asText())
-        .isEqualTo("nvidia-smi -r -i " + GPU);
-    assertThat(body.get("Parameters").get("commands")).hasSize(1);
+    // Only the document's own parameters: a GPU id and a timeout, never a command line.
+    assertThat(body.get("Parameters").properties())
+        .extracting(Map.Entry::getKey)
+        .containsExactly("gpu", "executionTimeout");
+    assertThat(body.get("Parameters").get("gpu")).hasSize(1);
+    assertThat(body.get("Parameters").get("gpu").get(0).asText()).isEqualTo(GPU);
     assertThat(body.get("Parameters").get("executionTimeout").get(0).asText()).isEqualTo("60");
     assertThat(body.get("Comment").asText()).contains(OP);
 
@@ -485,8 +488,7 @@ class AwsCloudActuatorTest {
     actuator().resetGpu(INSTANCE, "3", OP);
 
     JsonNode body = JSON.readTree(stub.requests("SendCommand").get(0).body());
-    assertThat(body.get("Parameters").get("commands").get(0).asText())
-        .isEqualTo("nvidia-smi -r -i 3");
+    assertThat(body.get("Parameters").get("gpu").get(0).asText()).isEqualTo("3");
   }
 
   @Test
@@ -631,9 +633,9 @@ class AwsCloudActuatorTest {
   private static String command(String id, String gpu, String op, String status) {
     return "{\"CommandId\":\""
         + id
-        + "\",\"DocumentName\":\"AWS-RunShellScript\",\"Comment\":\"gpuward reset-gpu op="
+        + "\",\"DocumentName\":\"gpuward-gpu-reset\",\"Comment\":\"gpuward reset-gpu op="
         + op
-        + "\",\"Parameters\":{\"commands\":[\"nvidia-smi -r -i "
+        + "\",\"Parameters\":{\"gpu\":[\""
         + gpu
         + "\"],\"executionTimeout\":[\"60\"]},\"InstanceIds\":[\""
         + INSTANCE
@@ -704,6 +706,42 @@ class AwsCloudActuatorTest {
           .as(c.getKey())
           .isEqualTo(c.getValue());
     }
+  }
+
+  @Test
+  void shouldNotTakeAnotherDocumentsCommandForItsReset() {
+    String shell =
+        command("cmd-3", GPU, OP, "Success")
+            .replace("gpuward-gpu-reset", "AWS-RunShellScript")
+            .replace("\"gpu\":", "\"commands\":");
+    stub.on("ListCommands", commands(null, shell));
+    var trace = actuator().gpuResetTrace(INSTANCE, GPU, OP, Instant.parse("2026-11-24T10:00:00Z"));
+    assertThat(trace.state()).isEqualTo(CommandTrace.State.NOT_SENT);
+    assertThat(trace.detail()).contains("gpuward-gpu-reset gpu=" + GPU);
+  }
+
+  @Test
+  void shouldResetAGpuByItsPciBusId() throws Exception {
+    stub.on("SendCommand", sent());
+    stub.on("GetCommandInvocation", invocation("Success", "Success", 0, ""));
+    actuator().resetGpu(INSTANCE, "00000000:53:00.0", OP);
+    JsonNode body = JSON.readTree(stub.requests("SendCommand").get(0).body());
+    assertThat(body.get("Parameters").get("gpu").get(0).asText()).isEqualTo("00000000:53:00.0");
+  }
+
+  @Test
+  void shouldRefuseAnAwsOwnedDocumentThatRunsAnyCommand() {
+    for (String doc :
+        List.of(
+            "AWS-RunShellScript",
+            "arn:aws:ssm:us-east-1:123456789012:document/AWS-RunShellScript",
+            "a b")) {
+      assertThatThrownBy(() -> Settings.DEFAULTS.withSsmDocument(doc))
+          .as(doc)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(Settings.DEFAULTS.withSsmDocument("my-gpu-reset").ssmDocument())
+        .isEqualTo("my-gpu-reset");
   }
 
   @Test

@@ -24,7 +24,8 @@ class IamPolicyTest {
           "autoscaling:TerminateInstanceInAutoScalingGroup",
           "autoscaling:SetInstanceHealth",
           "ssm:SendCommand");
-  private static final String RUN_SHELL_SCRIPT_ARN = "arn:aws:ssm:*::document/AWS-RunShellScript";
+  private static final String GPU_RESET_ARN =
+      "arn:aws:ssm:*:*:document/" + AwsCloudActuator.GPU_RESET_DOCUMENT;
 
   private static JsonNode policy;
 
@@ -88,10 +89,9 @@ class IamPolicyTest {
       List<String> resources = strings(s.get("Resource"));
       assertThat(resources).as("resources of %s", s.get("Sid")).doesNotContain("*");
       boolean documentOnly =
-          actions.equals(List.of("ssm:SendCommand"))
-              && resources.equals(List.of(RUN_SHELL_SCRIPT_ARN));
+          actions.equals(List.of("ssm:SendCommand")) && resources.equals(List.of(GPU_RESET_ARN));
       if (documentOnly) {
-        // The AWS-owned document carries no tags; the instance side is tag-scoped below.
+        // The document is the boundary (it can only reset a GPU); the instances are tag-scoped.
         assertThat(s.has("Condition")).isFalse();
         continue;
       }
@@ -107,12 +107,24 @@ class IamPolicyTest {
   }
 
   @Test
-  void shouldLetSendCommandRunOnlyTheRunShellScriptDocument() {
+  void shouldLetSendCommandRunOnlyTheGpuResetDocument() {
+    List<String> documents = new ArrayList<>();
     for (JsonNode s : policy.get("Statement")) {
       if (strings(s.get("Action")).contains("ssm:SendCommand")) {
-        assertThat(strings(s.get("Resource")))
-            .allMatch(r -> r.equals(RUN_SHELL_SCRIPT_ARN) || r.contains(":instance/"));
+        List<String> resources = strings(s.get("Resource"));
+        assertThat(resources).allMatch(r -> r.equals(GPU_RESET_ARN) || r.contains(":instance/"));
+        resources.stream().filter(r -> r.contains(":document/")).forEach(documents::add);
       }
     }
+    assertThat(documents).containsExactly(GPU_RESET_ARN);
+    assertThat(Files.exists(Path.of("deploy/aws/gpuward-gpu-reset.json"))).isTrue();
+  }
+
+  @Test
+  void shouldNeverNameAnAwsOwnedShellDocument() throws Exception {
+    assertThat(Files.readString(POLICY))
+        .doesNotContain("AWS-RunShellScript")
+        .doesNotContain("AWS-RunPowerShellScript")
+        .doesNotContain("document/*");
   }
 }

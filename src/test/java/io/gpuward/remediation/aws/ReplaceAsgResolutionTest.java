@@ -186,12 +186,20 @@ class ReplaceAsgResolutionTest {
         .build();
   }
 
-  /** A node whose labels name no Auto Scaling group. */
+  /** A node whose labels name its EKS node group but no Auto Scaling group. */
   private static final class NodeWithoutAsg implements ClusterPort {
     @Override
     public Optional<LiveNode> node(String name) {
       return Optional.of(
-          new LiveNode(name, "boot-1", true, false, Optional.empty(), INSTANCE, null));
+          new LiveNode(
+              name,
+              "boot-1",
+              true,
+              false,
+              Optional.empty(),
+              INSTANCE,
+              null,
+              Map.of("eks.amazonaws.com/nodegroup", "p5-train")));
     }
 
     @Override

@@ -72,7 +72,10 @@ class KubernetesClusterActuatorTest {
                 false,
                 Optional.empty(),
                 INSTANCE_ID,
-                "eks-p5-train-20240301-abcd"));
+                "eks-p5-train-20240301-abcd",
+                n.getMetadata().getLabels()));
+    assertThat(live.get().nodegroup()).isPresent();
+    assertThat(live.get().zone()).isPresent();
   }
 
   @Test

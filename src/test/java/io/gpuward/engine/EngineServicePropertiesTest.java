@@ -44,4 +44,20 @@ class EngineServicePropertiesTest {
     assertThat(p.get("main.consumer.max.poll.records")).isEqualTo("100");
     assertThat(p.get("producer.linger.ms")).isEqualTo("20");
   }
+
+  @Test
+  void shouldBeAStaticGroupMemberWhenGivenAnInstanceId() {
+    Properties p = props(Map.of(GpuwardConfig.INSTANCE_ID, "gpuward-engine-0"));
+    assertThat(p.get("main.consumer.group.instance.id")).isEqualTo("gpuward-engine-0");
+    assertThat(p.get("main.consumer.session.timeout.ms"))
+        .isEqualTo(EngineService.STATIC_SESSION_TIMEOUT_MS);
+    assertThat(props(Map.of())).doesNotContainKey("main.consumer.group.instance.id");
+  }
+
+  @Test
+  void shouldDeadLetterRecordsWhoseProcessingFailsAndKeepCrossTopicOrderOnABacklog() {
+    Properties p = props(Map.of());
+    assertThat(p.get("processing.exception.handler")).isEqualTo(DeadLetterHandler.class.getName());
+    assertThat(p.get("max.task.idle.ms")).isEqualTo(0L);
+  }
 }

@@ -2,6 +2,7 @@ package io.gpuward.cli;
 
 import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.embedded.EmbeddedKafka;
 import io.gpuward.embedded.EmbeddedSchemaRegistry;
 import io.gpuward.engine.EngineService;
@@ -191,6 +192,7 @@ final class DemoCommand implements Callable<Integer> {
       settings.put(GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(dryRun));
       GpuwardConfig cfg = new GpuwardConfig(settings);
       Platform platform = Platform.connect(cfg, true, partitions);
+      platform.registerSchemas(KafkaRole.SIMULATOR, KafkaRole.ENGINE, KafkaRole.REMEDIATOR);
       var topics = platform.topics();
       var meters = MetricsServer.registry("demo");
       RuleCatalog rules = RuleCatalog.load();

@@ -1,5 +1,6 @@
 package io.gpuward.cli;
 
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
@@ -81,6 +82,7 @@ final class RemediateCommand implements Callable<Integer> {
       region(); // fail on a missing region before connecting anywhere
     }
     Platform platform = Platform.connect(cfg, true);
+    platform.registerSchemas(KafkaRole.REMEDIATOR);
     java.time.Clock clock;
     io.gpuward.remediation.port.ClusterPort cluster;
     io.gpuward.remediation.port.CloudPort cloud;

@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.config.Durations;
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.MetricsServer;
@@ -37,6 +38,7 @@ final class SimulateCommand implements Callable<Integer> {
     Scenario scenario = scenarioOptions.scenario(types);
     double speed = scenarioOptions.speed();
     Platform platform = Platform.connect(kafka.config(Map.of()), true);
+    platform.registerSchemas(KafkaRole.SIMULATOR);
     SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), speed);
     SimulatedCluster cluster = new SimulatedCluster(clock);
     var meters = MetricsServer.registry("simulate");

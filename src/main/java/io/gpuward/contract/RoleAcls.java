@@ -14,9 +14,12 @@ import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -146,13 +149,22 @@ public final class RoleAcls {
 
   /** Every grant of {@code role}. */
   public static List<Grant> grants(KafkaRole role, Names names) {
-    List<Grant> out = new ArrayList<>();
+    // One grant per topic, so a topic read and written (the engine's incidents) is listed once.
+    Map<String, Set<AclOperation>> topics = new LinkedHashMap<>();
     for (String id : reads(role, names.catalog())) {
-      out.add(topic(names.catalog().spec(id).name(), READ, DESCRIBE));
+      topics.computeIfAbsent(names.catalog().spec(id).name(), n -> new LinkedHashSet<>()).add(READ);
     }
     for (String id : writes(role)) {
-      out.add(topic(names.catalog().spec(id).name(), WRITE, DESCRIBE));
+      topics
+          .computeIfAbsent(names.catalog().spec(id).name(), n -> new LinkedHashSet<>())
+          .add(WRITE);
     }
+    List<Grant> out = new ArrayList<>();
+    topics.forEach(
+        (name, ops) -> {
+          ops.add(DESCRIBE);
+          out.add(new Grant(TOPIC, name, LITERAL, List.copyOf(ops)));
+        });
     out.addAll(ownResources(role, names));
     return out;
   }
@@ -200,9 +212,5 @@ public final class RoleAcls {
               new Grant(GROUP, app, PREFIXED, List.of(DESCRIBE)),
               new Grant(GROUP, group, LITERAL, List.of(DESCRIBE)));
     };
-  }
-
-  private static Grant topic(String name, AclOperation... ops) {
-    return new Grant(TOPIC, name, LITERAL, List.of(ops));
   }
 }

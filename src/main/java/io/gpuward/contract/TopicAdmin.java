@@ -73,10 +73,39 @@ public final class TopicAdmin {
     Map<String, NewTopic> byName = new HashMap<>();
     topics.forEach(t -> byName.put(t.name(), t));
 
-    var created =
-        admin.createTopics(topics, new CreateTopicsOptions().timeoutMs(remainingMs(deadline)));
     List<String> existing = new ArrayList<>();
     List<String> notOurs = new ArrayList<>();
+    create(admin, byName, deadline, existing, notOurs);
+    if (!notOurs.isEmpty()) {
+      // With ACLs, only an administrator creates topics; a role checks none of them either, since
+      // it may not even be allowed to describe the topics it does not use.
+      log.info(
+          "not allowed to create topics {}: they must exist already (created by an administrator)",
+          new TreeSet<>(notOurs));
+      notOurs.forEach(byName::remove);
+      if (byName.isEmpty()) {
+        return;
+      }
+    }
+    Map<String, TopicDescription> described = awaitLeaders(admin, byName.keySet(), deadline);
+    if (!existing.isEmpty()) {
+      verify(admin, existing, byName, described, deadline);
+    }
+  }
+
+  /**
+   * Asks for every topic of {@code byName}; adds those that already exist to {@code existing} and
+   * those the principal may not create to {@code notOurs}.
+   */
+  private static void create(
+      Admin admin,
+      Map<String, NewTopic> byName,
+      long deadline,
+      List<String> existing,
+      List<String> notOurs) {
+    var created =
+        admin.createTopics(
+            byName.values(), new CreateTopicsOptions().timeoutMs(remainingMs(deadline)));
     for (var e : created.values().entrySet()) {
       NewTopic t = byName.get(e.getKey());
       try {
@@ -96,21 +125,6 @@ public final class TopicAdmin {
               "cannot create topic " + t.name() + ": " + ex.getCause().getMessage(), ex.getCause());
         }
       }
-    }
-    if (!notOurs.isEmpty()) {
-      // With ACLs, only an administrator creates topics; a role checks none of them either, since
-      // it may not even be allowed to describe the topics it does not use.
-      log.info(
-          "not allowed to create topics {}: they must exist already (created by an administrator)",
-          new TreeSet<>(notOurs));
-      notOurs.forEach(byName::remove);
-      if (byName.isEmpty()) {
-        return;
-      }
-    }
-    Map<String, TopicDescription> described = awaitLeaders(admin, byName.keySet(), deadline);
-    if (!existing.isEmpty()) {
-      verify(admin, existing, byName, described, deadline);
     }
   }
 

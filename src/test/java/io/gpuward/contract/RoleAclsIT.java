@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.gpuward.avro.ControlCommand;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.embedded.EmbeddedKafka;
@@ -14,6 +15,8 @@ import io.gpuward.embedded.SaslUsers;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.rollup.RollupService;
+import io.gpuward.rollup.RollupSettings;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SampleRecords;
 import io.gpuward.testing.TestNames;
@@ -36,9 +39,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -147,15 +152,39 @@ class RoleAclsIT {
   }
 
   @Test
-  void shouldLetTheRemediatorWriteAuditInATransactionButNotVerdicts() throws Exception {
+  void shouldLetTheRemediatorConsumeVerdictsAndWriteAuditInATransactionButNotVerdicts()
+      throws Exception {
+    assertThat(send(KafkaRole.ENGINE, topics.verdicts, SampleRecords.faultVerdict())).isNull();
     Map<String, Object> p = props(KafkaRole.REMEDIATOR);
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, names.remediatorGroupId() + "-audit");
-    try (var producer = producer(p, topics.audit)) {
+    Map<String, Object> c = props(KafkaRole.REMEDIATOR);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, names.remediatorGroupId());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // As RemediatorService does: verdict offsets committed in the audit transaction.
+    try (var producer = producer(p, topics.audit);
+        var consumer =
+            new KafkaConsumer<>(
+                c, new StringDeserializer(), topics.verdicts.valueSerde().deserializer())) {
       producer.initTransactions();
+      consumer.subscribe(List.of(topics.verdicts.name()));
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      Eventually.await(
+          WAIT,
+          () -> {
+            consumer
+                .poll(Duration.ofMillis(200))
+                .forEach(
+                    r ->
+                        offsets.put(
+                            new TopicPartition(r.topic(), r.partition()),
+                            new OffsetAndMetadata(r.offset() + 1)));
+            assertThat(offsets).isNotEmpty();
+          });
       producer.beginTransaction();
-      producer
-          .send(new ProducerRecord<>(topics.audit.name(), "n", SampleRecords.remediationRecord()))
-          .get(30, TimeUnit.SECONDS);
+      producer.send(
+          new ProducerRecord<>(topics.audit.name(), "n", SampleRecords.remediationRecord()));
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
     }
     assertThat(send(KafkaRole.REMEDIATOR, topics.verdicts, SampleRecords.faultVerdict()))
@@ -199,13 +228,6 @@ class RoleAclsIT {
       assertThatCode(() -> TopicAdmin.ensureTopics(admin, topics.specs(), WAIT))
           .doesNotThrowAnyException();
     }
-    Map<String, Object> settings = new HashMap<>();
-    props(KafkaRole.ENGINE).forEach((k, v) -> settings.put(GpuwardConfig.KAFKA_PREFIX + k, v));
-    settings.put(GpuwardConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(GpuwardConfig.REGISTRY_URL, registry.url());
-    settings.put(GpuwardConfig.REGISTRY_AUTO_REGISTER, false);
-    settings.put(GpuwardConfig.ENGINE_APPLICATION_ID, names.engineApplicationId());
-    settings.put(GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString());
     String node = "cache-warm-" + TestNames.unique("n").hashCode();
     NodeInventory cpuNodeOnNvidiaImage =
         NodeInventory.newBuilder(SampleRecords.nodeInventory())
@@ -218,7 +240,7 @@ class RoleAclsIT {
             .build();
     try (EngineService engine =
         EngineService.start(
-            new GpuwardConfig(settings),
+            engineConfig(),
             topics,
             RuleCatalog.load(),
             InstanceTypeCatalog.load(),
@@ -239,6 +261,44 @@ class RoleAclsIT {
                       }));
       assertThat(engine.state().isRunningOrRebalancing()).isTrue();
     }
+  }
+
+  @Test
+  void shouldRollUpTelemetryUnderTheEnginesPrincipal() {
+    GpuSample first =
+        GpuSample.newBuilder(SampleRecords.gpuSample()).setEventTime(Instant.now()).build();
+    GpuSample later =
+        GpuSample.newBuilder(first).setEventTime(first.getEventTime().plusSeconds(5)).build();
+    // The rollup's application id extends the engine's, so the engine's prefixed grants cover it.
+    try (RollupService rollup =
+        RollupService.start(
+            engineConfig(),
+            topics,
+            new RollupSettings(Duration.ofSeconds(1), Duration.ZERO),
+            WAIT)) {
+      assertThat(send(KafkaRole.EXPORTER, topics.gpu, first)).isNull();
+      assertThat(send(KafkaRole.EXPORTER, topics.gpu, later)).isNull();
+      readUntil(
+          KafkaRole.OPERATORS,
+          RoleAcls.OPERATOR_GROUP_PREFIX + "rollup-it",
+          topics.rollup,
+          read ->
+              assertThat(read).anySatisfy(r -> assertThat(r.getUuid()).isEqualTo(first.getUuid())));
+    }
+  }
+
+  /**
+   * The engine's settings: its own principal, and schema auto-registration off as in production.
+   */
+  GpuwardConfig engineConfig() {
+    Map<String, Object> settings = new HashMap<>();
+    props(KafkaRole.ENGINE).forEach((k, v) -> settings.put(GpuwardConfig.KAFKA_PREFIX + k, v));
+    settings.put(GpuwardConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    settings.put(GpuwardConfig.REGISTRY_URL, registry.url());
+    settings.put(GpuwardConfig.REGISTRY_AUTO_REGISTER, false);
+    settings.put(GpuwardConfig.ENGINE_APPLICATION_ID, names.engineApplicationId());
+    settings.put(GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString());
+    return new GpuwardConfig(settings);
   }
 
   static <V extends SpecificRecord> Throwable send(KafkaRole role, Topic<V> topic, V value) {

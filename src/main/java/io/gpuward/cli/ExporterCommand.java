@@ -20,6 +20,7 @@ import io.gpuward.exporter.SignalSource;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
+import io.gpuward.ops.Registries;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -167,7 +168,7 @@ final class ExporterCommand implements Callable<Integer> {
               + "' is not a valid Kubernetes node name (DNS-1123 subdomain); set --node or"
               + " NODE_NAME");
     }
-    SchemaRegistry registry = io.gpuward.ops.Registries.client(cfg);
+    SchemaRegistry registry = Registries.client(cfg);
     TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
     Topics topics = new Topics(catalog, AvroSerdes.forRole(registry, cfg.autoRegister(), catalog));
     try {

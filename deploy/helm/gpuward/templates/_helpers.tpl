@@ -42,7 +42,6 @@ config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConf
 config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
 kafka.security.protocol={{ .Values.kafka.securityProtocol }}
 {{- if eq (include "gpuward.sasl" .) "true" }}
-{{- if not .Values.kafka.sasl.existingSecret }}{{ fail "kafka.sasl.existingSecret is required with kafka.sasl.mechanism" }}{{ end }}
 kafka.sasl.mechanism={{ .Values.kafka.sasl.mechanism }}
 kafka.sasl.jaas.config=${dir:/etc/gpuward/secrets/kafka-sasl:sasl.jaas.config}
 {{- if eq .Values.kafka.sasl.mechanism "OAUTHBEARER" }}
@@ -82,6 +81,8 @@ schema.registry.ssl.truststore.password=${dir:/etc/gpuward/secrets/registry-tls:
 {{- range $k, $v := .Values.kafka.extra }}
 kafka.{{ $k }}={{ $v }}
 {{- end }}
+{{- /* Each role registers the schemas of the topics it writes at start; nothing on first use. */}}
+schema.registry.auto.register=false
 {{- range $k, $v := .Values.settings }}
 {{ $k }}={{ $v }}
 {{- end }}
@@ -135,31 +136,55 @@ capabilities:
 {{- end }}
 {{- end -}}
 
+{{/* The name of a role's Strimzi KafkaUser, which is its principal and its Secret. */}}
+{{- define "gpuward.kafkaUser" -}}
+{{ include "gpuward.fullname" .root }}-{{ .role }}
+{{- end -}}
+
+{{/* The Secret with a role's own SASL JAAS line: kafka.sasl.secrets.<role>, else the role's Strimzi
+     KafkaUser's, else the shared kafka.sasl.existingSecret (one principal for every role). */}}
+{{- define "gpuward.saslSecret" -}}
+{{- $v := .root.Values -}}
+{{- $own := index ($v.kafka.sasl.secrets | default dict) .role -}}
+{{- if $own -}}
+{{ $own }}
+{{- else if $v.kafka.acls.strimzi.enabled -}}
+{{ include "gpuward.kafkaUser" . }}
+{{- else if $v.kafka.sasl.existingSecret -}}
+{{ $v.kafka.sasl.existingSecret }}
+{{- else -}}
+{{ fail (printf "kafka.sasl.secrets.%s is required with kafka.sasl.mechanism (or kafka.acls.strimzi.enabled, or a shared kafka.sasl.existingSecret)" .role) }}
+{{- end -}}
+{{- end -}}
+
+{{/* Volumes of a role's pod: dict "root" . "role" "<role>" (the role picks its Kafka principal). */}}
 {{- define "gpuward.configVolumes" -}}
 - name: config
   configMap:
-    name: {{ include "gpuward.fullname" . }}
+    name: {{ include "gpuward.fullname" .root }}
 - name: tmp
   emptyDir: {}
-{{- if eq (include "gpuward.sasl" .) "true" }}
+{{- if eq (include "gpuward.sasl" .root) "true" }}
 - name: kafka-sasl
   secret:
-    secretName: {{ .Values.kafka.sasl.existingSecret }}
+    secretName: {{ include "gpuward.saslSecret" . }}
     defaultMode: 0440
 {{- end }}
-{{- if eq (include "gpuward.tls" .) "true" }}
+{{- with .root.Values }}
+{{- if eq (include "gpuward.tls" $.root) "true" }}
 - name: kafka-tls
   secret:
-    secretName: {{ .Values.kafka.tls.existingSecret }}
+    secretName: {{ .kafka.tls.existingSecret }}
     defaultMode: 0440
 {{- end }}
-{{- with .Values.schemaRegistry.basicAuthSecret }}
+{{- end }}
+{{- with .root.Values.schemaRegistry.basicAuthSecret }}
 - name: registry-auth
   secret:
     secretName: {{ . }}
     defaultMode: 0440
 {{- end }}
-{{- with .Values.schemaRegistry.tlsSecret }}
+{{- with .root.Values.schemaRegistry.tlsSecret }}
 - name: registry-tls
   secret:
     secretName: {{ . }}

@@ -2,6 +2,7 @@ package io.gpuward.cli;
 
 import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.contract.Topics;
 import io.gpuward.embedded.EmbeddedKafka;
 import io.gpuward.embedded.EmbeddedSchemaRegistry;
@@ -251,6 +252,7 @@ final class DemoCommand implements Callable<Integer> {
       GpuwardConfig cfg = new GpuwardConfig(settings);
       Platform platform =
           Platform.connect(cfg, true, c -> c.withPartitions(partitions).withUnlimitedRetention());
+      platform.registerSchemas(KafkaRole.SIMULATOR, KafkaRole.ENGINE, KafkaRole.REMEDIATOR);
       Stack stack = new Stack(cfg, platform.topics(), MetricsServer.registry("demo"));
       try (DemoSink sinks =
           sink

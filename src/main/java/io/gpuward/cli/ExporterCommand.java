@@ -5,6 +5,10 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.BrokerUnreachableException;
 import io.gpuward.contract.KafkaConnectivity;
+import io.gpuward.contract.KafkaRole;
+import io.gpuward.contract.SchemaRegistration;
+import io.gpuward.contract.SchemaRegistry;
+import io.gpuward.contract.SchemaRegistryException;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
@@ -16,6 +20,7 @@ import io.gpuward.exporter.SignalSource;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
+import io.gpuward.ops.Registries;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -163,10 +168,9 @@ final class ExporterCommand implements Callable<Integer> {
               + "' is not a valid Kubernetes node name (DNS-1123 subdomain); set --node or"
               + " NODE_NAME");
     }
-    Topics topics =
-        new Topics(
-            TopicCatalog.load(cfg.topicPrefix()),
-            new AvroSerdes(io.gpuward.ops.Registries.client(cfg), cfg.autoRegister()));
+    SchemaRegistry registry = Registries.client(cfg);
+    TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
+    Topics topics = new Topics(catalog, AvroSerdes.forRole(registry, cfg.autoRegister(), catalog));
     try {
       KafkaConnectivity.check(cfg.kafkaClientProps(), Duration.ofSeconds(3));
       if (createTopics) {
@@ -181,6 +185,7 @@ final class ExporterCommand implements Callable<Integer> {
           e.getMessage(),
           buffer);
     }
+    registerSchemas(identity, topics, registry);
 
     Map<String, Object> props = new HashMap<>(PRODUCER_DEFAULTS);
     props.putAll(cfg.kafkaClientProps()); // kafka.* settings win over the defaults
@@ -316,6 +321,22 @@ final class ExporterCommand implements Callable<Integer> {
       return d;
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Registers the exporter's value schemas. A registry that is down at start does not stop the
+   * node: the serializers look the subjects up again on the first send of each topic.
+   */
+  private static void registerSchemas(
+      NodeIdentity identity, Topics topics, SchemaRegistry registry) {
+    try {
+      SchemaRegistration.register(KafkaRole.EXPORTER, topics, registry);
+    } catch (SchemaRegistryException e) {
+      log.warn(
+          "exporter node {}: cannot register value schemas at start ({}); starting anyway",
+          identity.node(),
+          e.getMessage());
     }
   }
 }

@@ -3,6 +3,8 @@ package io.gpuward.cli;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.KafkaConnectivity;
+import io.gpuward.contract.KafkaRole;
+import io.gpuward.contract.SchemaRegistration;
 import io.gpuward.contract.SchemaRegistry;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
@@ -35,7 +37,7 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
     KafkaConnectivity.check(cfg.kafkaClientProps(), CONNECT_TIMEOUT);
     SchemaRegistry registry = io.gpuward.ops.Registries.client(cfg);
     TopicCatalog catalog = adjust.apply(TopicCatalog.load(cfg.topicPrefix()));
-    Topics topics = new Topics(catalog, new AvroSerdes(registry, cfg.autoRegister()));
+    Topics topics = new Topics(catalog, AvroSerdes.forRole(registry, cfg.autoRegister(), catalog));
     if (createTopics) {
       Map<String, Object> props = cfg.kafkaClientProps();
       try (Admin admin = Admin.create(props)) {
@@ -43,5 +45,15 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
       }
     }
     return new Platform(cfg, registry, topics);
+  }
+
+  /**
+   * Registers the value schemas of the topics {@code roles} write, so that they can run with
+   * auto-registration off and their readers never meet a missing subject.
+   */
+  void registerSchemas(KafkaRole... roles) {
+    for (KafkaRole role : roles) {
+      SchemaRegistration.register(role, topics, registry);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
@@ -97,6 +98,7 @@ final class RemediateCommand implements Callable<Integer> {
       awsSettings(cfg);
     }
     Platform platform = Platform.connect(cfg, true);
+    platform.registerSchemas(KafkaRole.REMEDIATOR);
     java.time.Clock clock;
     io.gpuward.remediation.port.ClusterPort cluster;
     io.gpuward.remediation.port.CloudPort cloud;

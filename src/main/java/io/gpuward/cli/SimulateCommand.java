@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.config.Durations;
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.exporter.TelemetryPublisher;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.MetricsServer;
@@ -37,6 +38,7 @@ final class SimulateCommand implements Callable<Integer> {
     double speed = scenarioOptions.speed();
     Instant start = scenarioOptions.start(scenario, speed);
     Platform platform = Platform.connect(kafka.config(Map.of()), true);
+    platform.registerSchemas(KafkaRole.SIMULATOR);
     // Never ahead of the wall clock: brokers and the engine refuse event times in the future.
     SimClock clock = SimClock.notAfter(start, speed, java.time.Clock.systemUTC());
     SimulatedCluster cluster = new SimulatedCluster(clock);

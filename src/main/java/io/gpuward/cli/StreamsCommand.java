@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.contract.KafkaRole;
 import io.gpuward.engine.EngineService;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
@@ -65,6 +66,7 @@ final class StreamsCommand implements Callable<Integer> {
     GpuwardConfig cfg = kafka.config(defaults);
     RuleCatalog rules = rulesDir == null ? RuleCatalog.load() : RuleCatalog.load(rulesDir);
     Platform platform = Platform.connect(cfg, true);
+    platform.registerSchemas(KafkaRole.ENGINE);
     var meters = MetricsServer.registry("streams");
     var engineRef = new java.util.concurrent.atomic.AtomicReference<EngineService>();
     try (MetricsServer server =

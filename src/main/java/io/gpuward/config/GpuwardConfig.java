@@ -62,7 +62,9 @@ public final class GpuwardConfig extends AbstractConfig {
               Type.BOOLEAN,
               true,
               Importance.MEDIUM,
-              "Register value schemas on first use (else they must be registered already).")
+              "Register value schemas on first use. When false, each role registers the schemas of"
+                  + " the topics it writes at start, and only Kafka Streams' internal topics are"
+                  + " still registered on first use.")
           .define(
               REGISTRY_BASIC_AUTH,
               Type.PASSWORD,

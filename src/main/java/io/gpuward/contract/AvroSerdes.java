@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -36,7 +39,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerdes implements SerdeFactory {
 
   private final SchemaRegistry registry;
-  private final boolean autoRegister;
+  private final Predicate<String> registersOnFirstUse;
 
   /**
    * @param registry where schemas are registered and fetched
@@ -44,9 +47,35 @@ public final class AvroSerdes implements SerdeFactory {
    *     it must already be registered under the subject
    */
   public AvroSerdes(SchemaRegistry registry, boolean autoRegister) {
+    this(registry, topic -> autoRegister);
+  }
+
+  /**
+   * @param registry where schemas are registered and fetched
+   * @param registersOnFirstUse the topics whose subject the serializer registers on first use; for
+   *     the others the schema must be registered already, and is only looked up
+   */
+  public AvroSerdes(SchemaRegistry registry, Predicate<String> registersOnFirstUse) {
     this.registry = registry;
-    this.autoRegister = autoRegister;
+    this.registersOnFirstUse = registersOnFirstUse;
     AvroTrust.trustContractClasses();
+  }
+
+  /**
+   * The serdes of a role. With {@code autoRegister} off, the contract topics' subjects must be
+   * registered already (their writers do it at start, {@link SchemaRegistration}), while topics
+   * outside the catalog, which are Kafka Streams' changelog and repartition topics that only the
+   * engine itself reads and writes, are still registered on first use: their names depend on the
+   * application id and the topology, and nobody else could register them.
+   */
+  public static AvroSerdes forRole(
+      SchemaRegistry registry, boolean autoRegister, TopicCatalog catalog) {
+    if (autoRegister) {
+      return new AvroSerdes(registry, true);
+    }
+    Set<String> contract =
+        catalog.all().stream().map(TopicSpec::name).collect(Collectors.toUnmodifiableSet());
+    return new AvroSerdes(registry, topic -> !contract.contains(topic));
   }
 
   @Override
@@ -88,6 +117,7 @@ public final class AvroSerdes implements SerdeFactory {
 
     private int schemaId(String topic) {
       String subject = topic + "-value";
+      boolean autoRegister = registersOnFirstUse.test(topic);
       try {
         if (autoRegister) {
           return registry.register(subject, schema);
@@ -101,7 +131,8 @@ public final class AvroSerdes implements SerdeFactory {
                             + schema.getFullName()
                             + " is not registered under subject "
                             + subject
-                            + " (auto-registration is off)"))
+                            + " (auto-registration is off: the topic's writer registers it at"
+                            + " start)"))
             .id();
       } catch (SchemaRegistryException e) {
         throw new SerializationException(

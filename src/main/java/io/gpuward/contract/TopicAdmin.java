@@ -27,6 +27,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the topics a role needs at startup. Idempotent and safe for concurrent callers: existing
  * topics are kept as they are, and a WARN names any whose partition count or cleanup policy differs
- * from what was asked for.
+ * from what was asked for. Topics the principal may not create (a broker with ACLs, see {@link
+ * RoleAcls}) are left to the administrator who may.
  */
 public final class TopicAdmin {
   private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
@@ -71,9 +73,39 @@ public final class TopicAdmin {
     Map<String, NewTopic> byName = new HashMap<>();
     topics.forEach(t -> byName.put(t.name(), t));
 
-    var created =
-        admin.createTopics(topics, new CreateTopicsOptions().timeoutMs(remainingMs(deadline)));
     List<String> existing = new ArrayList<>();
+    List<String> notOurs = new ArrayList<>();
+    create(admin, byName, deadline, existing, notOurs);
+    if (!notOurs.isEmpty()) {
+      // With ACLs, only an administrator creates topics; a role checks none of them either, since
+      // it may not even be allowed to describe the topics it does not use.
+      log.info(
+          "not allowed to create topics {}: they must exist already (created by an administrator)",
+          new TreeSet<>(notOurs));
+      notOurs.forEach(byName::remove);
+      if (byName.isEmpty()) {
+        return;
+      }
+    }
+    Map<String, TopicDescription> described = awaitLeaders(admin, byName.keySet(), deadline);
+    if (!existing.isEmpty()) {
+      verify(admin, existing, byName, described, deadline);
+    }
+  }
+
+  /**
+   * Asks for every topic of {@code byName}; adds those that already exist to {@code existing} and
+   * those the principal may not create to {@code notOurs}.
+   */
+  private static void create(
+      Admin admin,
+      Map<String, NewTopic> byName,
+      long deadline,
+      List<String> existing,
+      List<String> notOurs) {
+    var created =
+        admin.createTopics(
+            byName.values(), new CreateTopicsOptions().timeoutMs(remainingMs(deadline)));
     for (var e : created.values().entrySet()) {
       NewTopic t = byName.get(e.getKey());
       try {
@@ -86,15 +118,13 @@ public final class TopicAdmin {
       } catch (ExecutionException ex) {
         if (ex.getCause() instanceof TopicExistsException) {
           existing.add(t.name());
+        } else if (ex.getCause() instanceof TopicAuthorizationException) {
+          notOurs.add(t.name());
         } else {
           throw new KafkaException(
               "cannot create topic " + t.name() + ": " + ex.getCause().getMessage(), ex.getCause());
         }
       }
-    }
-    Map<String, TopicDescription> described = awaitLeaders(admin, byName.keySet(), deadline);
-    if (!existing.isEmpty()) {
-      verify(admin, existing, byName, described, deadline);
     }
   }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,8 @@ public final class TopicCatalog {
   private final Map<String, TopicSpec> byId;
 
   private TopicCatalog(Map<String, TopicSpec> byId) {
-    this.byId = Map.copyOf(byId);
+    // Insertion-ordered: all() promises catalog order, which generated deploy files rely on.
+    this.byId = Collections.unmodifiableMap(new LinkedHashMap<>(byId));
   }
 
   /** Loads the catalog shipped in the jar and applies {@code prefix} to every topic name. */

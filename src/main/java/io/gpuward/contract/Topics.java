@@ -67,6 +67,19 @@ public final class Topics {
     return catalog;
   }
 
+  /** The topic with catalog id {@code id}; fails naming the id when there is none. */
+  public Topic<? extends SpecificRecord> byId(String id) {
+    return all().stream()
+        .filter(t -> t.spec().id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no topic with catalog id '" + id + "'"));
+  }
+
+  private List<Topic<? extends SpecificRecord>> all() {
+    return List.of(
+        gpu, xid, rollup, kubeEvents, inventory, verdicts, health, incidents, audit, control, dlq);
+  }
+
   /** Every topic spec, for creating them at startup. */
   public List<TopicSpec> specs() {
     return catalog.all();

@@ -53,11 +53,23 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException when the broker cannot start
    */
   public static EmbeddedKafka start(Path dataDir) {
-    return start(dataDir, EmbeddedKafka::freePort);
+    return start(dataDir, EmbeddedKafka::freePort, null);
+  }
+
+  /**
+   * As {@link #start(Path)}, but clients must sign in with SASL/PLAIN as one of {@code security}'s
+   * users and every request is checked against ACLs ({@code StandardAuthorizer}).
+   */
+  public static EmbeddedKafka startSecured(Path dataDir, SaslUsers security) {
+    return start(dataDir, EmbeddedKafka::freePort, security);
   }
 
   /** As {@link #start(Path)}, taking candidate ports from {@code ports} (tests of the retry). */
   static EmbeddedKafka start(Path dataDir, IntSupplier ports) {
+    return start(dataDir, ports, null);
+  }
+
+  private static EmbeddedKafka start(Path dataDir, IntSupplier ports, SaslUsers security) {
     long t0 = System.nanoTime();
     Path logDir = dataDir.toAbsolutePath().resolve("kraft-logs");
     try {
@@ -71,6 +83,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       int brokerPort = ports.getAsInt();
       int controllerPort = ports.getAsInt();
       Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+      if (security != null) {
+        security.secure(props, brokerPort);
+      }
       format(dataDir, clusterId, props);
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
       try {

@@ -232,6 +232,36 @@ class HelmChartRenderTest {
   }
 
   @Test
+  void shouldMakeTheEngineAndTheRemediatorStaticGroupMembersNamedAfterTheirPod() {
+    List<HasMetadata> objects = render(Map.of());
+    List<Container> containers =
+        List.of(
+            one(objects, StatefulSet.class, "prod-gpuward-engine")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0),
+            one(objects, Deployment.class, "prod-gpuward-remediator")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0));
+    for (Container c : containers) {
+      assertThat(c.getArgs()).as(c.getName()).containsSubsequence("-D", "instance.id=$(POD_NAME)");
+      assertThat(c.getEnv())
+          .as(c.getName())
+          .anySatisfy(
+              e -> {
+                assertThat(e.getName()).isEqualTo("POD_NAME");
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.name");
+              });
+    }
+  }
+
+  @Test
   void shouldGrantExactlyTheRulesOfDeployRbac() throws Exception {
     List<HasMetadata> objects = render(Map.of());
     for (String role : List.of("exporter", "remediator")) {

@@ -443,6 +443,8 @@ public final class ExporterService implements AutoCloseable {
             + kmsg.linesRead()
             + " xids="
             + xids.get()
+            + " xidTimesRefused="
+            + kmsg.refusedTimes()
             + " buffered="
             + b.buffered()
             + " dropped="

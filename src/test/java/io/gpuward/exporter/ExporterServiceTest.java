@@ -123,7 +123,8 @@ class ExporterServiceTest {
     assertThat(hb.getSource()).isEqualTo("exporter");
     assertThat(hb.getBootId()).isEqualTo(BOOT);
     assertThat(hb.getReason()).isEqualTo("ScrapeOk");
-    assertThat(hb.getMessage()).contains("gpus=8", "scrapeErrors=0", "kmsgLines=3");
+    assertThat(hb.getMessage())
+        .contains("gpus=8", "scrapeErrors=0", "kmsgLines=3", "xidTimesRefused=0");
 
     var stats = exporter.stats();
     assertThat(stats.lastGpus()).isEqualTo(8);

@@ -98,6 +98,7 @@ public final class KmsgParser {
   private final AtomicLong lines = new AtomicLong();
   private final AtomicLong xids = new AtomicLong();
   private final AtomicLong unparseable = new AtomicLong();
+  private final AtomicLong refusedTimes = new AtomicLong();
   private final AtomicLong mappings = new AtomicLong();
   private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
@@ -205,6 +206,14 @@ public final class KmsgParser {
   /** The PCI address to GPU UUID map as known now, sorted by address. */
   public Map<String, String> gpuUuids() {
     return Collections.unmodifiableMap(new TreeMap<>(uuids));
+  }
+
+  /**
+   * XID lines refused because their time is outside the bounds of the parser's clock: a clock, a
+   * zone or a log that cannot be believed (also counted in {@link #unparseableXidLines}).
+   */
+  public long refusedTimes() {
+    return refusedTimes.get();
   }
 
   /** Lines given to the parser so far. */
@@ -353,6 +362,7 @@ public final class KmsgParser {
     Instant time = eventTime(frame);
     Optional<String> implausible = bounds.check(time.toEpochMilli(), clock.millis());
     if (implausible.isPresent()) {
+      refusedTimes.incrementAndGet();
       return unparseable(lineNo, implausible.get(), line);
     }
     String eventId =

@@ -193,6 +193,7 @@ class KmsgParserTest {
                 "[Thu Jan  1 10:00:00 2099] NVRM: Xid (PCI:0000:17:00): 79, GPU has fallen off"))
         .isEmpty();
     assertThat(p.unparseableXidLines()).isEqualTo(1);
+    assertThat(p.refusedTimes()).isEqualTo(1);
     assertThat(p.summary()).contains("ahead of the wall clock");
   }
 

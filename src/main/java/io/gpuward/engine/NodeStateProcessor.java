@@ -29,6 +29,9 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
   private ProcessorContext<String, Signal> context;
   private KeyValueStore<String, NodeState> states;
 
+  /** Newest event time of a record this processor read (kube events, inventory changes). */
+  private long newestRead = Long.MIN_VALUE;
+
   NodeStateProcessor(NodeRules rules, Duration interval) {
     this.rules = rules;
     this.interval = interval;
@@ -51,6 +54,7 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
             .recordMetadata()
             .map(m -> new Evidences.Coordinates(m.topic(), m.partition(), m.offset()))
             .orElse(Evidences.NONE);
+    newestRead = Math.max(newestRead, record.timestamp());
     NodeState s = states.get(record.key());
     if (s == null) {
       s = new NodeState();
@@ -68,8 +72,18 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
         sig -> context.forward(new Record<>(record.key(), sig, sig.eventTime().toEpochMilli())));
   }
 
+  /**
+   * Judges node state at the newest event time this processor has read, not the task's stream time:
+   * the task also reads GPU samples, and when the kube-events partition lags behind the samples
+   * partition (a slow fetch, a restart, a fast simulation) stream time is ahead of heartbeats not
+   * read yet, which would make every node on the partition look silent.
+   */
   private void tick(long streamTimeMs) {
-    Instant now = Instant.ofEpochMilli(streamTimeMs);
+    if (newestRead == Long.MIN_VALUE) {
+      return;
+    }
+    long nowMs = Math.min(streamTimeMs, newestRead);
+    Instant now = Instant.ofEpochMilli(nowMs);
     List<KeyValue<String, NodeState>> changed = new ArrayList<>();
     List<Signal> out = new ArrayList<>();
     try (var it = states.all()) {
@@ -83,6 +97,6 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
       }
     }
     changed.forEach(kv -> states.put(kv.key, kv.value));
-    out.forEach(sig -> context.forward(new Record<>(sig.node(), sig, streamTimeMs)));
+    out.forEach(sig -> context.forward(new Record<>(sig.node(), sig, nowMs)));
   }
 }

@@ -36,6 +36,13 @@ final class ChaosFleet implements AutoCloseable {
   private static final String GPU_TYPE = "g5.xlarge";
   private static final List<String> ZONES = List.of("us-east-1a", "us-east-1b", "us-east-1c");
 
+  /**
+   * Nodes per node group, one of them faulted: every scope the engine correlates (node group, zone,
+   * image, driver) then has under 20% of its nodes faulted, below the storm threshold of {@code
+   * streams/rules.yaml}, so no fleet incident holds the cordons.
+   */
+  private static final int GROUP_SIZE = 6;
+
   /** A node of the fleet. {@code gpu} false: a CPU node the remediator must not touch. */
   record FleetNode(
       String name,
@@ -65,7 +72,7 @@ final class ChaosFleet implements AutoCloseable {
   ChaosFleet(int faults, Topics topics, String bootstrap) {
     this.topics = topics;
     for (int g = 0; g < faults; g++) {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < GROUP_SIZE; i++) {
         FleetNode n = gpuNode("chaos-ng-" + g, i, g);
         nodes.add(n);
         if (i == 0) {

@@ -27,6 +27,7 @@ record ChaosReport(
     List<String> lost,
     List<String> duplicated,
     List<String> extra,
+    List<String> dayOldVerdicts,
     List<String> repeated,
     List<Long> engineRecovery,
     List<Long> remediatorRecovery,
@@ -34,6 +35,7 @@ record ChaosReport(
     int garbageSent,
     int deadLettered,
     int refused,
+    int inBounds,
     List<String> garbageUnhandled,
     List<String> deadLetteredTwice,
     List<String> kindMismatches,
@@ -46,8 +48,12 @@ record ChaosReport(
   /** Identical audit records of one operation beyond this are a flood. */
   static final int FLOOD = 5;
 
-  /** Where a garbage record landed: its coordinates, what was sent, and who must handle it. */
-  record Sent(String topic, int partition, long offset, ChaosGarbage.Item item) {}
+  /**
+   * Where a garbage record landed: its coordinates, what was sent, and who must handle it; or the
+   * broker's reason for refusing it (a record without a key on a compacted topic).
+   */
+  record Sent(
+      String topic, int partition, long offset, ChaosGarbage.Item item, String brokerRefusal) {}
 
   /** Everything a run gathered. */
   record Inputs(
@@ -77,6 +83,7 @@ record ChaosReport(
             .collect(Collectors.groupingBy(FaultVerdict::getVerdictId, Collectors.counting()));
     Set<String> openedLost = new HashSet<>();
     List<String> extra = new ArrayList<>();
+    List<String> dayOldVerdicts = new ArrayList<>();
     for (FaultVerdict v : verdicts) {
       boolean expectedOne =
           in.faulted().contains(v.getNode()) && v.getFaultClass() == FaultClass.GPU_LOST;
@@ -85,6 +92,8 @@ record ChaosReport(
       }
       if (expectedOne) {
         openedLost.add(v.getNode());
+      } else if (dayOld(v)) {
+        dayOldVerdicts.add(v.getNode() + " " + v.getFaultClass() + " " + v.getVerdictId());
       } else {
         extra.add(v.getNode() + " " + v.getFaultClass() + " " + v.getVerdictId());
       }
@@ -107,6 +116,7 @@ record ChaosReport(
         lost,
         duplicated,
         extra,
+        dayOldVerdicts,
         repeated,
         in.engineRecovery(),
         in.remediatorRecovery(),
@@ -114,6 +124,7 @@ record ChaosReport(
         in.garbage().size(),
         g.deadLettered(),
         g.refused(),
+        g.inBounds(),
         g.unhandled(),
         g.twice(),
         g.kindMismatches(),
@@ -127,9 +138,15 @@ record ChaosReport(
   private record Garbage(
       int deadLettered,
       int refused,
+      int inBounds,
       List<String> unhandled,
       List<String> twice,
       List<String> kindMismatches) {}
+
+  /** An APP_XID on the garbage node: what the day-old XID 13 among the garbage opens. */
+  private static boolean dayOld(FaultVerdict v) {
+    return v.getNode().equals(ChaosFleet.GARBAGE_NODE) && v.getFaultClass() == FaultClass.APP_XID;
+  }
 
   private record Coordinates(String topic, int partition, long offset) {}
 
@@ -151,12 +168,21 @@ record ChaosReport(
             .collect(Collectors.toSet());
     int deadLettered = 0;
     int refused = 0;
+    int inBounds = 0;
     List<String> unhandled = new ArrayList<>();
     List<String> twice = new ArrayList<>();
     List<String> kinds = new ArrayList<>();
     for (Sent s : in.garbage()) {
       String where =
           s.topic() + "-" + s.partition() + "@" + s.offset() + " " + s.item().crafted().label();
+      if (s.brokerRefusal() != null) {
+        refused++;
+        continue;
+      }
+      if (s.item().crafted().expected() == null && s.item().refusedVerdict() == null) {
+        inBounds++; // a day-old record is late data within event.time.max.age.ms, not garbage
+        continue;
+      }
       if (s.item().refusedVerdict() != null) {
         if (refusedVerdicts.contains(s.item().refusedVerdict())) {
           refused++;
@@ -198,7 +224,7 @@ record ChaosReport(
                           + ") by "
                           + d.getApplication()));
     }
-    return new Garbage(deadLettered, refused, unhandled, twice, kinds);
+    return new Garbage(deadLettered, refused, inBounds, unhandled, twice, kinds);
   }
 
   private record Audit(List<String> succeededTwice, int maxIdentical, String worst) {}
@@ -276,13 +302,15 @@ record ChaosReport(
             "  broker kill -> first new verdict     p50 %s, max %s (%d restarts)",
             s(p50(brokerRecovery)), s(max(brokerRecovery)), brokerRecovery.size()),
         String.format(
-            "  garbage sent %d: dead-lettered %d, refused with a reason %d, neither %d; dead-lettered twice %d; other kind than expected %d",
-            garbageSent,
+            "  garbage sent %d: dead-lettered %d, refused with a reason %d, neither %d; dead-lettered twice %d; other kind than expected %d; day-old records accepted as late data %d (verdicts they opened: %d)",
+            garbageSent - inBounds,
             deadLettered,
             refused,
             garbageUnhandled.size(),
             deadLetteredTwice.size(),
-            kindMismatches.size()),
+            kindMismatches.size(),
+            inBounds,
+            dayOldVerdicts.size()),
         String.format("  role exits (not killed by the harness) %d %s", engineExits(), exits),
         String.format(
             "  audit: most identical records of one operation %d (%s)",
@@ -290,6 +318,7 @@ record ChaosReport(
         detail("lost", lost),
         detail("duplicated", duplicated),
         detail("extra", extra),
+        detail("opened by day-old records", dayOldVerdicts),
         detail("repeated", repeated),
         detail("garbage neither dead-lettered nor refused", garbageUnhandled),
         detail("dead-lettered twice", deadLetteredTwice),

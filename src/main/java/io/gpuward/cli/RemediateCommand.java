@@ -148,7 +148,8 @@ final class RemediateCommand implements Callable<Integer> {
                 cfg.remediationGroupId(),
                 meters,
                 new ControlCommands.Limits(
-                    cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()));
+                    cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()),
+                cfg.instanceId());
         MetricsServer server =
             metrics.start(
                 "remediate",

@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class RemediatorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
 
+  static final int STATIC_SESSION_TIMEOUT_MS = 20_000;
+
   /** Nodes remediated concurrently (each node's verdicts stay in order). */
   static final int LANES = 8;
 
@@ -86,6 +88,7 @@ public final class RemediatorService implements AutoCloseable {
   private final Deserializer<ControlCommand> controlValues;
   private final Deserializer<NodeInventory> inventoryValues;
   private final ControlCommands.Limits controlLimits;
+  private final java.util.Optional<String> instanceId;
   private final String stateGroupId;
   private final OffsetTracker stateOffsets = new OffsetTracker();
   private final CountDownLatch stateRestored = new CountDownLatch(1);
@@ -154,6 +157,30 @@ public final class RemediatorService implements AutoCloseable {
       String groupId,
       io.micrometer.core.instrument.MeterRegistry meters,
       ControlCommands.Limits controlLimits) {
+    this(
+        clientProps,
+        topics,
+        remediationFactory,
+        groupId,
+        meters,
+        controlLimits,
+        java.util.Optional.empty());
+  }
+
+  /**
+   * @param instanceId stable id of this instance (the pod name): the verdict consumer is then a
+   *     static member of its group ({@link #verdictConsumerProps})
+   */
+  public RemediatorService(
+      Map<String, Object> clientProps,
+      Topics topics,
+      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
+          remediationFactory,
+      String groupId,
+      io.micrometer.core.instrument.MeterRegistry meters,
+      ControlCommands.Limits controlLimits,
+      java.util.Optional<String> instanceId) {
+    this.instanceId = instanceId;
     this.meters = meters;
     this.controlLimits = controlLimits;
     this.stateGroupId = groupId + "-state";
@@ -365,7 +392,24 @@ public final class RemediatorService implements AutoCloseable {
   static final int STATIC_SESSION_TIMEOUT_MS = 20_000;
 
   private Map<String, Object> verdictConsumerProps() {
+    return verdictConsumerProps(clientProps, groupId, instanceId);
+  }
+
+  /**
+   * With an instance id, the verdict consumer is a static member of its group: restarted after a
+   * crash, it gets its partitions back as soon as it rejoins instead of after the dead member's
+   * session expired (45 s by default), which held every verdict back that long. The session timeout
+   * is then how long a crashed instance that never comes back holds its partitions: 20 s, as the
+   * engine's.
+   */
+  static Map<String, Object> verdictConsumerProps(
+      Map<String, Object> clientProps, String groupId, java.util.Optional<String> instanceId) {
     Map<String, Object> c = new HashMap<>(clientProps);
+    instanceId.ifPresent(
+        id -> {
+          c.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id);
+          c.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, STATIC_SESSION_TIMEOUT_MS);
+        });
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     if (instanceId != null) {
       c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);

@@ -30,13 +30,13 @@ import software.amazon.awssdk.regions.Region;
  * /clusters/{c}/node-groups/{ng}}). Replies are scripted per operation; the last scripted reply of
  * an operation repeats.
  */
-final class AwsStub implements AutoCloseable {
+public final class AwsStub implements AutoCloseable {
 
-  static final String EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
+  public static final String EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
   static final String ASG_NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
 
   /** One recorded request. */
-  record Request(
+  public record Request(
       String method,
       String path,
       Map<String, String> headers,
@@ -50,7 +50,7 @@ final class AwsStub implements AutoCloseable {
   }
 
   /** One scripted reply. */
-  record Reply(
+  public record Reply(
       int status, String contentType, String body, Map<String, String> headers, long delayMillis) {
 
     Reply(int status, String contentType, String body, Map<String, String> headers) {
@@ -62,7 +62,7 @@ final class AwsStub implements AutoCloseable {
       return new Reply(status, contentType, body, headers, millis);
     }
 
-    static Reply xml(String body) {
+    public static Reply xml(String body) {
       return new Reply(200, "text/xml", body, Map.of());
     }
 
@@ -130,13 +130,13 @@ final class AwsStub implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Deque<Reply>> script = new ConcurrentHashMap<>();
 
-  AwsStub() throws IOException {
+  public AwsStub() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
@@ -161,12 +161,12 @@ final class AwsStub implements AutoCloseable {
   }
 
   /** Scripts the replies of {@code operation} (a Query Action, an SSM op, or EKS op), in order. */
-  AwsStub on(String operation, Reply... replies) {
+  public AwsStub on(String operation, Reply... replies) {
     script.computeIfAbsent(operation, k -> new ArrayDeque<>()).addAll(List.of(replies));
     return this;
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
@@ -174,7 +174,7 @@ final class AwsStub implements AutoCloseable {
     return requests.stream().filter(r -> operation.equals(r.operation())).toList();
   }
 
-  List<String> operations() {
+  public List<String> operations() {
     return requests.stream().map(Request::operation).toList();
   }
 

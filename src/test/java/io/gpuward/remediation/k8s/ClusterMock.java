@@ -42,13 +42,13 @@ import java.util.stream.Collectors;
  *   <li>{@link #failNext} scripts errors for any other method and path prefix.
  * </ul>
  */
-final class ClusterMock implements AutoCloseable {
+public final class ClusterMock implements AutoCloseable {
 
   private static final Pattern EVICTION =
       Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction");
 
   /** One request as the server saw it. */
-  record Request(String method, String path, String body) {}
+  public record Request(String method, String path, String body) {}
 
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
   private final KubernetesMockServer server;
@@ -60,7 +60,7 @@ final class ClusterMock implements AutoCloseable {
 
   private record Failure(String method, String pathPrefix, int code, int[] remaining) {}
 
-  ClusterMock() {
+  public ClusterMock() {
     Dispatcher dispatcher =
         new Dispatcher() {
           @Override
@@ -82,15 +82,15 @@ final class ClusterMock implements AutoCloseable {
     client = KubernetesClients.create(config, Duration.ofSeconds(5), Duration.ofSeconds(10));
   }
 
-  KubernetesClient client() {
+  public KubernetesClient client() {
     return client;
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
-  List<Request> requests(String method, String pathPart) {
+  public List<Request> requests(String method, String pathPart) {
     return requests.stream()
         .filter(r -> r.method().equals(method) && r.path().contains(pathPart))
         .collect(Collectors.toList());

@@ -19,11 +19,9 @@ import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.TelemetrySink;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,13 +73,6 @@ final class RemediateCommand implements Callable<Integer> {
       paramLabel = "URL",
       description = "Override the AWS endpoint (testing against a local stub).")
   java.net.URI awsEndpoint;
-
-  /** The Kafka clients' settings, with the static membership {@code instance.id} asks for. */
-  private static Map<String, Object> clientProps(GpuwardConfig cfg) {
-    Map<String, Object> props = new HashMap<>(cfg.kafkaClientProps());
-    cfg.instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
-    return props;
-  }
 
   enum Actuator {
     eks,
@@ -141,7 +132,7 @@ final class RemediateCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     try (RemediatorService service =
             new RemediatorService(
-                clientProps(cfg),
+                cfg.kafkaClientProps(),
                 platform.topics(),
                 audit ->
                     new Remediation(planner, cluster, cloud, audit, clock, cfg.dryRun(), meters),

@@ -61,8 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class RemediatorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
 
-  static final int STATIC_SESSION_TIMEOUT_MS = 20_000;
-
   /** Nodes remediated concurrently (each node's verdicts stay in order). */
   static final int LANES = 8;
 
@@ -70,14 +68,6 @@ public final class RemediatorService implements AutoCloseable {
   private final Topics topics;
   private final Remediation remediation;
   private final String groupId;
-
-  /**
-   * {@code group.instance.id} of the verdict consumer (the pod name), or null: as a static member a
-   * restarted remediator gets its partitions back as soon as it rejoins, instead of after the dead
-   * member's session timeout. Only the verdict consumer is a group member; the other readers
-   * assign.
-   */
-  private final Object instanceId;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final KafkaProducer<byte[], byte[]> producer;
@@ -189,12 +179,10 @@ public final class RemediatorService implements AutoCloseable {
     this.verdictValues = topics.verdicts.valueSerde().deserializer();
     this.controlValues = topics.control.valueSerde().deserializer();
     this.inventoryValues = topics.inventory.valueSerde().deserializer();
-    Map<String, Object> shared = new HashMap<>(clientProps);
-    this.instanceId = shared.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-    this.clientProps = Map.copyOf(shared);
+    this.clientProps = Map.copyOf(clientProps);
     this.topics = topics;
     this.groupId = groupId;
-    Map<String, Object> p = new HashMap<>(this.clientProps);
+    Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -411,10 +399,6 @@ public final class RemediatorService implements AutoCloseable {
           c.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, STATIC_SESSION_TIMEOUT_MS);
         });
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    if (instanceId != null) {
-      c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
-      c.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, STATIC_SESSION_TIMEOUT_MS);
-    }
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

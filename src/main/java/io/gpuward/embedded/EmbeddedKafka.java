@@ -134,7 +134,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         dataDir);
   }
 
-  static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {
+  /**
+   * The settings of a single-node KRaft broker on loopback, also for one run as its own process
+   * ({@code kafka.Kafka}) in tests that kill and restart it.
+   */
+  public static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");

@@ -1,5 +1,6 @@
 package io.gpuward.chaos;
 
+import io.gpuward.embedded.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +32,7 @@ final class BrokerProcess implements AutoCloseable {
     Files.createDirectories(logDir);
     this.port = freePort();
     this.config = dir.toAbsolutePath().resolve("server.properties");
-    write(properties(logDir, port, freePort()), config);
+    write(EmbeddedKafka.brokerProperties(logDir, port, freePort()), config);
     format(config);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     this.process =
@@ -61,34 +62,6 @@ final class BrokerProcess implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     process.close();
-  }
-
-  private static Properties properties(Path logDir, int port, int controllerPort) {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.put(
-        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("log.dirs", logDir.toString());
-    p.put("num.partitions", "1");
-    p.put("auto.create.topics.enable", "false");
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("group.streams.heartbeat.interval.ms", "500");
-    p.put("group.streams.min.heartbeat.interval.ms", "500");
-    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
-    return p;
   }
 
   private static void write(Properties p, Path file) throws IOException {

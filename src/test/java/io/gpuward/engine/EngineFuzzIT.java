@@ -24,6 +24,7 @@ import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.Garbage;
 import io.gpuward.testing.Garbage.Crafted;
+import io.gpuward.testing.Readers;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,13 +39,9 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.assertj.core.groups.Tuple;
@@ -171,7 +168,7 @@ class EngineFuzzIT {
       Map<Sent, DeadLetter> dead,
       List<FaultVerdict> verdicts,
       int expectedDead) {
-    try (var consumer = consumer(bootstrap)) {
+    try (var consumer = Readers.committed(bootstrap)) {
       consumer.subscribe(List.of(topics.verdicts.name(), topics.dlq.name()));
       Eventually.await(
           Duration.ofSeconds(120),
@@ -250,20 +247,5 @@ class EngineFuzzIT {
         Map.<String, Object>of("bootstrap.servers", bootstrap),
         new StringSerializer(),
         new ByteArraySerializer());
-  }
-
-  private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-    return new KafkaConsumer<>(
-        Map.of(
-            "bootstrap.servers",
-            bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            TestNames.unique("reader"),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed"),
-        new StringDeserializer(),
-        new ByteArrayDeserializer());
   }
 }

@@ -18,6 +18,7 @@ import io.gpuward.embedded.EmbeddedSchemaRegistry;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.testing.Eventually;
+import io.gpuward.testing.Readers;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,13 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,7 +112,7 @@ class EnginePipelineIT {
 
         List<byte[]> verdictBytes = new ArrayList<>();
         List<DeadLetter> dead = new ArrayList<>();
-        try (var consumer = consumer(bootstrap)) {
+        try (var consumer = Readers.committed(bootstrap)) {
           consumer.subscribe(List.of(topics.verdicts.name(), topics.dlq.name()));
           Eventually.await(
               Duration.ofSeconds(60),
@@ -168,20 +165,5 @@ class EnginePipelineIT {
   private static void send(
       KafkaProducer<String, byte[]> p, String topic, String key, byte[] value) {
     p.send(new ProducerRecord<>(topic, key, value));
-  }
-
-  private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-    return new KafkaConsumer<>(
-        Map.of(
-            "bootstrap.servers",
-            bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            TestNames.unique("reader"),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed"),
-        new StringDeserializer(),
-        new ByteArrayDeserializer());
   }
 }

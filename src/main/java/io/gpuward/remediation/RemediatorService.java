@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,6 +82,11 @@ public final class RemediatorService implements AutoCloseable {
   private final java.util.Optional<String> instanceId;
   private final String stateGroupId;
   private final OffsetTracker stateOffsets = new OffsetTracker();
+
+  /** Dead letters of verdict records by partition and offset, until their offset commits. */
+  private final Map<TopicPartition, TreeMap<Long, ProducerRecord<byte[], byte[]>>> heldDeadLetters =
+      new HashMap<>();
+
   private final CountDownLatch stateRestored = new CountDownLatch(1);
   private final NodeLanes lanes = new NodeLanes(LANES);
   private final io.micrometer.core.instrument.MeterRegistry meters;
@@ -261,6 +267,12 @@ public final class RemediatorService implements AutoCloseable {
    * carries the offset that moves past it. Logged with its coordinates and counted.
    */
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
+    enqueue(deadLetterRecord(r, refused));
+  }
+
+  /** The dead letter of {@code r}, logged with its coordinates and counted. */
+  private ProducerRecord<byte[], byte[]> deadLetterRecord(
+      ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
     log.warn(
         "dead-lettered record topic={} partition={} offset={} kind={}: {}",
         r.topic(),
@@ -284,9 +296,38 @@ public final class RemediatorService implements AutoCloseable {
             refused.error(),
             groupId,
             remediation.clock().instant());
-    enqueue(
-        new ProducerRecord<>(
-            topics.dlq.name(), r.key(), deadLetterValues.serialize(topics.dlq.name(), dl)));
+    return new ProducerRecord<>(
+        topics.dlq.name(), r.key(), deadLetterValues.serialize(topics.dlq.name(), dl));
+  }
+
+  /**
+   * Holds the dead letter of a verdict record until the transaction that commits an offset past it.
+   * Verdicts finish out of order on their lanes, so the committed offset can stay below a refused
+   * record for a while; a dead letter committed earlier than its offset would be written again by
+   * the next instance after a crash.
+   */
+  private void holdDeadLetter(
+      TopicPartition tp, ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
+    ProducerRecord<byte[], byte[]> record = deadLetterRecord(r, refused);
+    synchronized (txLock) {
+      heldDeadLetters.computeIfAbsent(tp, k -> new TreeMap<>()).put(r.offset(), record);
+    }
+  }
+
+  /** Takes the held dead letters below the offsets about to be committed. Under txLock. */
+  private List<ProducerRecord<byte[], byte[]>> releaseDeadLetters(
+      Map<TopicPartition, OffsetAndMetadata> committing) {
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+    committing.forEach(
+        (tp, next) -> {
+          TreeMap<Long, ProducerRecord<byte[], byte[]>> held = heldDeadLetters.get(tp);
+          if (held != null) {
+            Map<Long, ProducerRecord<byte[], byte[]>> below = held.headMap(next.offset());
+            out.addAll(below.values());
+            below.clear();
+          }
+        });
+    return out;
   }
 
   private void enqueue(ProducerRecord<byte[], byte[]> record) {
@@ -363,6 +404,9 @@ public final class RemediatorService implements AutoCloseable {
           public void onPartitionsRevoked(java.util.Collection<TopicPartition> parts) {
             commit();
             offsets.revoked(parts);
+            synchronized (txLock) {
+              parts.forEach(heldDeadLetters::remove); // the next owner reads them again
+            }
           }
 
           @Override
@@ -713,8 +757,7 @@ public final class RemediatorService implements AutoCloseable {
       lanes.submit(a.value().getNode(), () -> handle(r, a.value(), tp));
       return;
     }
-    // Its dead letter and its offset go into the same transaction.
-    deadLetter(r, (Intake.Refused<?>) in);
+    holdDeadLetter(tp, r, (Intake.Refused<?>) in);
     offsets.finished(tp, r.offset());
   }
 
@@ -824,6 +867,7 @@ public final class RemediatorService implements AutoCloseable {
         return true; // nothing was appended or handled since the last commit
       }
       begin();
+      releaseDeadLetters(done).forEach(producer::send);
       committing = true;
       mine = txNumber++;
     }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ExporterCommand.class,
       InspectCommand.class,
       BenchCommand.class,
+      CtlCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -50,7 +51,7 @@ public final class Main implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();
-          err.println("gpuward " + cmd.getCommandName() + ": error: " + Errors.describe(ex));
+          err.println(cmd.getCommandSpec().qualifiedName(" ") + ": error: " + Errors.describe(ex));
           err.flush();
           org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
           return 1;

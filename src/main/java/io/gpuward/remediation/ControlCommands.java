@@ -62,7 +62,7 @@ public final class ControlCommands {
   }
 
   /** Why {@code scope} is not one of the known forms, or empty. */
-  static Optional<String> scope(String scope) {
+  public static Optional<String> scope(String scope) {
     if ("global".equals(scope)) {
       return Optional.empty();
     }

@@ -48,6 +48,25 @@ final class ControlRequests {
     return new Operator(osUser, "OS user");
   }
 
+  /** Longest {@code --wait}: ctl is a command line, not a watcher. */
+  static final Duration MAX_WAIT = Duration.ofHours(1);
+
+  /** {@code --wait}: 0 (do not wait) up to {@link #MAX_WAIT}. */
+  static Duration waitFor(String text) {
+    Duration d;
+    try {
+      d = Durations.parse(text);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("--wait: '" + text + "' is too long", e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--wait: " + e.getMessage(), e);
+    }
+    if (d.compareTo(MAX_WAIT) > 0) {
+      throw new IllegalArgumentException("--wait: at most 1h, was " + text);
+    }
+    return d;
+  }
+
   /** {@code --expires}: a positive duration such as 30m or 2h, or null when not given. */
   static Duration expiry(String text) {
     if (text == null) {

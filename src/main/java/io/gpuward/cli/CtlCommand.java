@@ -4,7 +4,6 @@ import io.gpuward.avro.ControlCommand;
 import io.gpuward.avro.ControlKind;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
-import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
 import io.gpuward.contract.Topics;
@@ -159,10 +158,7 @@ final class CtlCommand implements Runnable {
     }
 
     private Duration parseWait() {
-      Duration d = usageCheck(() -> Durations.parse(wait));
-      if (d.compareTo(Duration.ofHours(1)) > 0) {
-        throw usage("--wait: at most 1h, was " + wait);
-      }
+      Duration d = usageCheck(() -> ControlRequests.waitFor(wait));
       return d;
     }
 
@@ -190,6 +186,15 @@ final class CtlCommand implements Runnable {
     @Override
     List<String> scopes(Platform platform) {
       return List.of(scope);
+    }
+
+    @Override
+    void checkArguments() {
+      ControlCommands.scope(scope)
+          .ifPresent(
+              why -> {
+                throw usage(why);
+              });
     }
   }
 
@@ -227,6 +232,7 @@ final class CtlCommand implements Runnable {
 
     @Override
     void checkArguments() {
+      super.checkArguments();
       // The remediator looks for a VETO under the verdict's and the node's scope only: one sent to
       // a wider scope would be audited as applied and stop nothing.
       if (!scope.startsWith("node:") && !scope.startsWith("verdict:")) {

@@ -167,19 +167,20 @@ final class DemoCommand implements Callable<Integer> {
     if (!verbose) {
       quietLogs();
     }
+    Duration asked = null;
+    if (duration != null) {
+      try {
+        asked = ScenarioOptions.parseDuration(duration, SimTimeline.MAX_AGE);
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+    }
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario =
         scenarioFile == null
             ? ScenarioLoader.loadDefault(types)
             : ScenarioLoader.load(scenarioFile, types);
-    Duration simDuration = scenario.duration();
-    if (duration != null) {
-      try {
-        simDuration = Durations.parse(duration);
-      } catch (IllegalArgumentException e) {
-        throw usage("--duration: " + e.getMessage());
-      }
-    }
+    Duration simDuration = asked == null ? scenario.duration() : asked;
     Instant start;
     try {
       start = SimTimeline.start(scenario.start(), Instant.now(), simDuration, speed);
@@ -204,6 +205,25 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (partitions < 1 || partitions > 64) {
       throw usage("--partitions must be 1..64, was " + partitions);
+    }
+    checkOut();
+  }
+
+  /** {@code --out} must be a folder that can be made now: the run's files go there at the end. */
+  private void checkOut() {
+    if (out == null) {
+      return;
+    }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw usage("--out: " + out + " is a file, not a folder");
+    }
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw usage("--out: cannot create folder " + out + ": " + Errors.describe(e));
+    }
+    if (!Files.isWritable(out)) {
+      throw usage("--out: folder " + out + " is not writable");
     }
   }
 

@@ -9,11 +9,11 @@ import io.gpuward.exporter.DcgmScraper;
 import io.gpuward.exporter.dcgm.DcgmParser;
 import io.gpuward.exporter.dcgm.DcgmScrape;
 import io.gpuward.exporter.kmsg.KmsgParser;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +60,21 @@ final class InspectCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Longest line read; longer ones are skipped and counted. A /dev/kmsg record is at most about 8
+   * KiB and a dcgm-exporter series a few hundred bytes.
+   */
+  static final int MAX_LINE = 64 * 1024;
+
+  /** Most text {@code inspect dcgm} reads from a file or stdin. */
+  static final int MAX_SCRAPE = 16 * 1024 * 1024;
+
+  /** The parser's summary with the skipped over-long lines, if any. */
+  static String withSkipped(String summary, BoundedLines lines) {
+    String skipped = lines.skippedSummary();
+    return skipped.isEmpty() ? summary : summary + ", " + skipped;
+  }
 
   /** Expected failures: one line on stderr, exit 1. */
   static final class InspectException extends Exception {
@@ -139,6 +154,8 @@ final class InspectCommand implements Runnable {
         description = "Boot id to put in the samples (default: none).")
     String bootId;
 
+    private String skipped = "";
+
     @Override
     public Integer call() {
       String text;
@@ -157,7 +174,7 @@ final class InspectCommand implements Runnable {
       }
       out.flush();
       PrintWriter err = spec.commandLine().getErr();
-      err.println(scrape.summary());
+      err.println(skipped.isEmpty() ? scrape.summary() : scrape.summary() + ", " + skipped);
       err.flush();
       return 0;
     }
@@ -172,11 +189,35 @@ final class InspectCommand implements Runnable {
           throw new InspectException("'" + source + "' is not a URL: " + e.getMessage());
         }
       }
-      try (InputStream in = open(source)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      try (InputStream in = open(source);
+          Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        return readBounded(r);
       } catch (IOException e) {
         throw new InspectException("cannot read " + source + ": " + e.getMessage());
       }
+    }
+
+    /**
+     * The text, up to {@link #MAX_SCRAPE} characters: a scrape is parsed whole (a GPU's series are
+     * spread over the metric families), so its size is what bounds memory.
+     */
+    private String readBounded(Reader r) throws IOException, InspectException {
+      BoundedLines lines = new BoundedLines(r, MAX_LINE);
+      StringBuilder text = new StringBuilder();
+      String line;
+      while ((line = lines.next()) != null) {
+        if (text.length() + line.length() + 1 > MAX_SCRAPE) {
+          throw new InspectException(
+              source
+                  + " holds more than "
+                  + MAX_SCRAPE / (1024 * 1024)
+                  + " MiB of text: not one dcgm-exporter scrape (8 GPUs with pods are about"
+                  + " 100 KiB)");
+        }
+        text.append(line).append('\n');
+      }
+      skipped = lines.skippedSummary();
+      return text.toString();
     }
 
     /** The sample's JSON with {@code gpu} (the index) right after {@code gpuIndex}. */
@@ -257,11 +298,14 @@ final class InspectCommand implements Runnable {
       }
       KmsgParser parser = new KmsgParser(nodeOrDefault(node), bootId, booted, z, Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
+      long text = 0;
+      BoundedLines lines;
       try (InputStream in = open(source);
-          BufferedReader r =
-              new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+          Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        lines = new BoundedLines(r, MAX_LINE);
         String line;
-        while ((line = r.readLine()) != null) {
+        while ((line = lines.next()) != null) {
+          text += isText(line) ? 1 : 0;
           parser.parseLine(line).ifPresent(e -> out.println(AvroJson.toJson(e).toString()));
         }
       } catch (InspectException e) {
@@ -270,10 +314,43 @@ final class InspectCommand implements Runnable {
         return fail(spec, "cannot read " + source + ": " + e.getMessage());
       }
       out.flush();
+      String summary = withSkipped(parser.summary(), lines);
+      long notText = lines.lines() - text;
+      // Random bytes still hold the odd short printable run: garbage is mostly not text.
+      if (parser.xidCount() == 0 && lines.lines() > 0 && notText * 2 >= lines.lines()) {
+        return fail(
+            spec,
+            "no kernel log in "
+                + source
+                + " ("
+                + summary
+                + "; "
+                + notText
+                + " of "
+                + lines.lines()
+                + " lines are not text)");
+      }
       PrintWriter err = spec.commandLine().getErr();
-      err.println(parser.summary());
+      err.println(summary);
       err.flush();
       return 0;
+    }
+
+    /**
+     * Whether a line is text a kernel log could hold: not blank, no control characters other than
+     * tab, nothing that failed to decode as UTF-8.
+     */
+    static boolean isText(String line) {
+      if (line.isBlank()) {
+        return false;
+      }
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (c == '\uFFFD' || (c < 0x20 && c != '\t') || c == 0x7f) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** An ISO instant or offset date-time; null when it is neither. */

@@ -4,7 +4,10 @@ import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Consumer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code --metrics-port}: where a role serves {@code /metrics} and {@code /healthz}. */
 final class MetricsOptions {
@@ -17,6 +20,12 @@ final class MetricsOptions {
   static final int SIMULATE = 9304;
   static final int DEMO = 0;
 
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  Integer port;
+
+  /** Checked as it is parsed: a bad port fails before any broker or engine starts. */
   @Option(
       names = "--metrics-port",
       paramLabel = "PORT",
@@ -24,7 +33,13 @@ final class MetricsOptions {
           "Serve Prometheus /metrics and /healthz on PORT; 0 picks a free port (printed), -1 turns"
               + " both off (default: streams 9301, remediate 9302, exporter 9303, simulate 9304,"
               + " demo 0 on 127.0.0.1).")
-  Integer port;
+  void setPort(int p) {
+    if (p < MetricsServer.OFF || p > 65_535) {
+      throw new ParameterException(
+          mixee.commandLine(), "--metrics-port must be -1..65535, was " + p);
+    }
+    port = p;
+  }
 
   /**
    * Starts the endpoint for {@code role} unless turned off (then null, which try-with-resources
@@ -39,9 +54,6 @@ final class MetricsOptions {
     int p = port == null ? defaultPort : port;
     if (p == MetricsServer.OFF) {
       return null;
-    }
-    if (p < MetricsServer.OFF || p > 65_535) {
-      throw new IllegalArgumentException("--metrics-port must be -1..65535, was " + p);
     }
     String host = role.equals("demo") ? "127.0.0.1" : "0.0.0.0";
     MetricsServer server = MetricsServer.start(host, p, registry, health);

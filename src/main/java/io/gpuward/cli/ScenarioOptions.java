@@ -39,12 +39,35 @@ final class ScenarioOptions {
     return duration == null ? s : s.withDuration(parseDuration());
   }
 
+  /** Longest {@code --duration} of {@code simulate}, which may follow the wall clock for long. */
+  static final Duration MAX_DURATION = Duration.ofDays(366);
+
   Duration parseDuration() {
+    return parseDuration(duration, MAX_DURATION);
+  }
+
+  /**
+   * {@code --duration}: more than zero (an empty run says nothing) and at most {@code max}.
+   *
+   * @throws IllegalArgumentException naming the flag
+   */
+  static Duration parseDuration(String text, Duration max) {
+    Duration d;
     try {
-      return Durations.parse(duration);
+      d = Durations.parse(text);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("--duration: '" + text + "' is too long", e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--duration: " + e.getMessage(), e);
     }
+    if (d.isZero()) {
+      throw new IllegalArgumentException("--duration: must be more than 0, was " + text);
+    }
+    if (d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          "--duration: " + text + " is more than " + Durations.format(max));
+    }
+    return d;
   }
 
   /**

@@ -37,6 +37,13 @@ public record Scenario(
   /** Default exporter heartbeat interval. */
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
+  /**
+   * Most nodes a scenario file may simulate, over all its node groups: the simulator, the engine
+   * and (in the demo) the broker share one process, and a fleet far past this only crawls.
+   * Benchmark fleets ({@link #synthetic(int, long)}) are built in code and not bound by it.
+   */
+  public static final int MAX_NODES = 1000;
+
   /** Nodes per node group in {@link #synthetic(int, long)} fleets. */
   static final int SYNTHETIC_GROUP_NODES = 500;
 

@@ -22,12 +22,14 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads scenario YAML (BRIEF §6) and validates it fail-fast: the first problem throws a {@link
@@ -150,7 +152,7 @@ public final class ScenarioLoader {
     } catch (IOException e) {
       throw new ScenarioException("", "cannot read scenario file " + file + ": " + e, e);
     }
-    return parse(text, catalog);
+    return parse(text, catalog, file.toString());
   }
 
   /** Parses scenario YAML text. */
@@ -160,18 +162,18 @@ public final class ScenarioLoader {
 
   /** Parses scenario YAML text, validated against {@code catalog} (GPU indexes, GPU kinds). */
   public static Scenario parse(String yaml, InstanceTypeCatalog catalog) {
+    return parse(yaml, catalog, "scenario");
+  }
+
+  /** As {@link #parse(String, InstanceTypeCatalog)}; YAML errors name {@code source}:line:col. */
+  private static Scenario parse(String yaml, InstanceTypeCatalog catalog, String source) {
     JsonNode root;
     try {
       root = new YAMLMapper().readTree(yaml);
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
-      throw new ScenarioException("", "not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+      // Without its cause: the parser's own message is a many-line dump with a source excerpt,
+      // and the CLI prints every message of the cause chain.
+      throw new ScenarioException("", syntaxError(e, source));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new ScenarioException("", "scenario is empty");
@@ -180,6 +182,32 @@ public final class ScenarioLoader {
       throw new ScenarioException("", "scenario must be a mapping of keys (name, duration, ...)");
     }
     return new Reader(catalog).scenario((ObjectNode) root);
+  }
+
+  /** {@code file:line:col: not valid YAML: problem (context)}, on one line. */
+  static String syntaxError(JsonProcessingException e, String source) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+        return String.format(
+            Locale.ROOT,
+            "%s:%d:%d: not valid YAML: %s%s",
+            source,
+            m.getProblemMark().getLine() + 1,
+            m.getProblemMark().getColumn() + 1,
+            m.getProblem(),
+            m.getContext() == null ? "" : " (" + m.getContext() + ")");
+      }
+    }
+    String first = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+    return e.getLocation() == null
+        ? source + ": not valid YAML: " + first
+        : String.format(
+            Locale.ROOT,
+            "%s:%d:%d: not valid YAML: %s",
+            source,
+            e.getLocation().getLineNr(),
+            e.getLocation().getColumnNr(),
+            first);
   }
 
   /** One parse; keeps the node groups for cross-checks. */
@@ -233,6 +261,12 @@ public final class ScenarioLoader {
         }
         groups.add(g);
       }
+      int nodes = groups.stream().mapToInt(NodeGroupSpec::count).sum();
+      if (nodes > Scenario.MAX_NODES) {
+        throw new ScenarioException(
+            "nodegroups",
+            nodes + " nodes in all, more than the " + Scenario.MAX_NODES + " a scenario simulates");
+      }
 
       List<Fault> faults = new ArrayList<>();
       JsonNode fs = root.get("faults");
@@ -263,8 +297,13 @@ public final class ScenarioLoader {
       long count =
           optionalLong(n, path, "count")
               .orElseThrow(() -> new ScenarioException(path + ".count", "required"));
-      if (count < 0 || count > 100_000) {
-        throw new ScenarioException(path + ".count", count + " is not between 0 and 100000");
+      if (count < 0 || count > Scenario.MAX_NODES) {
+        throw new ScenarioException(
+            path + ".count",
+            count
+                + " is not between 0 and "
+                + Scenario.MAX_NODES
+                + ", the most nodes a scenario simulates (gpuward bench measures larger fleets)");
       }
       String zone = requiredString(n, path, "zone");
       String driver =

@@ -137,4 +137,90 @@ class CliTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("engine.threads").contains("many");
   }
+
+  @Test
+  void shouldReportABrokenScenarioYamlInOneLineWithFileLineAndColumn() throws Exception {
+    Path bad = dir.resolve("broken.yaml");
+    Files.writeString(
+        bad,
+        "name: broken\nduration: 1m\nnodegroups:\n"
+            + "  - {name: g, instanceType: g5.xlarge, count: 1\n"
+            + "faults: []\n");
+    Result r = run("demo", "--scenario", bad.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).containsPattern("broken\\.yaml:\\d+:\\d+: not valid YAML: ");
+  }
+
+  @Test
+  void shouldRefuseAZeroNegativeOrAbsurdDemoDuration() {
+    for (String d : new String[] {"0s", "-5s", "30d", "99999999999999999999d"}) {
+      Result r = run("demo", "--duration", d);
+      assertThat(r.code()).as(d).isEqualTo(2);
+      assertThat(r.err()).as(d).startsWith("gpuward demo: --duration: ");
+    }
+  }
+
+  @Test
+  void shouldRefuseAZeroSimulateDurationBeforeConnecting() {
+    Result r = run("simulate", "--duration", "0s", "-b", "127.0.0.1:1");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err()).contains("--duration: must be more than 0").doesNotContain("Kafka");
+  }
+
+  @Test
+  void shouldRefuseAMetricsPortOutOfRangeAtParseTime() {
+    for (String role : new String[] {"demo", "streams", "remediate", "simulate", "exporter"}) {
+      Result r = run(role, "--metrics-port", "99999", "-b", "127.0.0.1:1");
+      assertThat(r.code()).as(role).isEqualTo(2);
+      assertThat(r.err()).as(role).contains("--metrics-port must be -1..65535, was 99999");
+      assertThat(r.err()).as(role).doesNotContain("cannot reach Kafka");
+    }
+  }
+
+  @Test
+  void shouldRefuseADemoOutThatIsARegularFileBeforeTheRun() throws Exception {
+    Path file = Files.writeString(dir.resolve("results"), "x");
+    Result r = run("demo", "--out", file.toString(), "--duration", "10s");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("gpuward demo: --out: " + file + " is a file, not a folder");
+    assertThat(r.out()).doesNotContain("kafka");
+  }
+
+  @Test
+  void shouldRefuseAScenarioNodeCountPastTheBoundNamingTheKey() throws Exception {
+    Path big = dir.resolve("big.yaml");
+    Files.writeString(
+        big,
+        "name: big\nduration: 1m\nnodegroups:\n"
+            + "  - {name: g, instanceType: g5.xlarge, image: al2023-nvidia, count: 100000,"
+            + " zone: z}\n");
+    Result r = run("demo", "--scenario", big.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains("nodegroups[0].count: 100000 is not between 0 and 1000");
+  }
+
+  @Test
+  void shouldRefuseACtlVetoOrApproveOfAScopeTheRemediatorWouldIgnore() {
+    Result veto = run("ctl", "veto", "global", "-b", "127.0.0.1:1");
+    assertThat(veto.code()).isEqualTo(2);
+    assertThat(veto.err()).contains("veto applies to node:<name> or verdict:<id>, not global");
+    Result approve = run("ctl", "approve", "nodegroup:g", "-b", "127.0.0.1:1");
+    assertThat(approve.code()).isEqualTo(2);
+    assertThat(approve.err()).contains("approve applies to verdict:<id>");
+    Result neither = run("ctl", "approve", "-b", "127.0.0.1:1");
+    assertThat(neither.code()).isEqualTo(2);
+    assertThat(neither.err()).contains("approve needs either verdict:<id> or --incident ID");
+  }
+
+  @Test
+  void shouldRefuseABadCtlScopeOrWaitBeforeConnecting() {
+    Result scope = run("ctl", "pause", "rack:7", "-b", "127.0.0.1:1");
+    assertThat(scope.code()).isEqualTo(2);
+    assertThat(scope.err()).contains("scope 'rack:7' is not global, nodegroup:<name>");
+    Result wait = run("ctl", "pause", "global", "--wait", "forever", "-b", "127.0.0.1:1");
+    assertThat(wait.code()).isEqualTo(2);
+    assertThat(wait.err()).contains("'forever' is not a duration");
+  }
 }

@@ -252,4 +252,60 @@ class InspectCommandTest {
     Result top = run("--help");
     assertThat(top.out()).contains("inspect", "exporter");
   }
+
+  @Test
+  void shouldSkipAndCountAKmsgLineLongerThanTheLimitAndKeepParsing() throws Exception {
+    Path f = dir.resolve("long-line.log");
+    String xid =
+        "[  100.0] NVRM: Xid (PCI:0000:53:00): 79, pid=1234, name=python, GPU has fallen off the"
+            + " bus.\n";
+    Files.writeString(f, "x".repeat(InspectCommand.MAX_LINE + 10) + "\n" + xid);
+    Result r = run("inspect", "kmsg", f.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.json()).hasSize(1);
+    assertThat(r.json().get(0).get("xid").asInt()).isEqualTo(79);
+    assertThat(r.err()).contains("1 line over 65536 characters skipped (first: line 1)");
+  }
+
+  @Test
+  void shouldFailWithCountsWhenAKmsgFileIsBinaryGarbage() throws Exception {
+    Path f = dir.resolve("garbage.bin");
+    byte[] bytes = new byte[200_000];
+    new java.util.Random(7).nextBytes(bytes);
+    Files.write(f, bytes);
+    Result r = run("inspect", "kmsg", f.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains("no kernel log in").contains("0 XIDs").contains("are not text");
+  }
+
+  @Test
+  void shouldRefuseADcgmFileFarLargerThanAScrapeWithoutReadingItAll() throws Exception {
+    Path f = dir.resolve("huge.prom");
+    String line = "DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",UUID=\"GPU-1\"} 40\n";
+    try (var w = Files.newBufferedWriter(f)) {
+      for (long written = 0; written <= InspectCommand.MAX_SCRAPE; written += line.length()) {
+        w.write(line);
+      }
+    }
+    Result r = run("inspect", "dcgm", f.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(r.err()).contains("holds more than 16 MiB of text");
+  }
+
+  @Test
+  void shouldSkipAndCountADcgmLineLongerThanTheLimit() throws Exception {
+    Path f = dir.resolve("long.prom");
+    Files.writeString(
+        f,
+        "# "
+            + "x".repeat(InspectCommand.MAX_LINE + 1)
+            + "\n"
+            + Files.readString(Path.of(fixture("dcgm/h100-8gpu-pods.prom"))));
+    Result r = run("inspect", "dcgm", f.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.json()).hasSize(8);
+    assertThat(r.err()).contains("1 line over 65536 characters skipped (first: line 1)");
+  }
 }

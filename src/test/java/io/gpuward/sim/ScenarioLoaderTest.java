@@ -262,7 +262,7 @@ class ScenarioLoaderTest {
         Arguments.of(
             "name: t\nduration: 1m\nnodegroups:\n  - {name: a, instanceType: g5.xlarge, image: x, count: -1, zone: z}\n",
             "nodegroups[0].count",
-            "nodegroups[0].count: -1 is not between 0 and 100000"),
+            "nodegroups[0].count: -1 is not between 0 and 1000"),
         Arguments.of(
             "name: t\nduration: 1m\nnodegroups:\n  - {name: A_b, instanceType: g5.xlarge, image: x, count: 1, zone: z}\n",
             "nodegroups[0].name",
@@ -273,7 +273,15 @@ class ScenarioLoaderTest {
             "start: 'yesterday' is not an ISO-8601 instant"),
         Arguments.of("name: t\nduration: 1m\n", "nodegroups", "nodegroups: required"),
         Arguments.of("- just\n- a list\n", "", "scenario must be a mapping"),
-        Arguments.of("name: [unclosed\n", "", "not valid YAML"));
+        Arguments.of(
+            "name: t\nduration: 1m\nnodegroups:\n  - {name: a, instanceType: g5.xlarge, image: x, count: 100000, zone: z}\n",
+            "nodegroups[0].count",
+            "nodegroups[0].count: 100000 is not between 0 and 1000, the most nodes a scenario"),
+        Arguments.of(
+            "name: t\nduration: 1m\nnodegroups:\n  - {name: a, instanceType: g5.xlarge, image: x, count: 600, zone: z}\n  - {name: b, instanceType: g5.xlarge, image: x, count: 600, zone: z}\n",
+            "nodegroups",
+            "nodegroups: 1200 nodes in all, more than the 1000 a scenario simulates"),
+        Arguments.of("name: [unclosed\n", "", "scenario:2:1: not valid YAML: "));
   }
 
   @ParameterizedTest(name = "[{index}] {1}")

@@ -94,7 +94,9 @@ class CtlCommandIT {
 
   @AfterEach
   void stop() {
-    remediator.close();
+    if (remediator != null) {
+      remediator.close();
+    }
     registry.close();
   }
 
@@ -170,6 +172,39 @@ class CtlCommandIT {
           assertThat(cluster.node("p5-train-1").orElseThrow().unschedulable()).isTrue();
           assertThat(cluster.node("p5-train-2").orElseThrow().unschedulable()).isTrue();
         });
+  }
+
+  @Test
+  void shouldExitThreeWithTheRemediatorsReasonWhenItDeadLettersTheCommand() {
+    // This ctl's config allows 10 days, the remediator's the default 7: it refuses the command.
+    Result r =
+        ctl(
+            "pause",
+            "global",
+            "--expires",
+            "8d",
+            "-D",
+            "remediation.control.max.expiry.ms=864000000");
+    assertThat(r.code()).as(r.err()).isEqualTo(3);
+    assertThat(r.out())
+        .startsWith("refused: PAUSE global by ")
+        .contains("the remediator dead-lettered it: expiresAt")
+        .contains("is more than 168h after issuedAt");
+  }
+
+  @Test
+  void shouldExitFourSayingTheCommandIsOnTheTopicWhenNoRemediatorAppliesIt() {
+    remediator.close();
+    remediator = null;
+    Result r = ctl("resume", "zone:us-east-1a", "--wait", "2s");
+    assertThat(r.code()).as(r.err()).isEqualTo(4);
+    assertThat(r.out())
+        .startsWith("not applied yet: RESUME zone:us-east-1a by ")
+        .contains("is on " + topics.control.name() + " partition ")
+        .contains("but no remediator audited it within 2s");
+    Result sent = ctl("resume", "zone:us-east-1a", "--wait", "0s", "--json");
+    assertThat(sent.code()).isZero();
+    assertThat(sent.out()).contains("\"status\":\"sent\"", "\"operatorSource\":\"OS user\"");
   }
 
   @Test

@@ -297,25 +297,39 @@ final class InspectCommand implements Runnable {
         return usage(spec, "--zone: '" + zone + "' is not a time zone (e.g. UTC, Europe/Berlin)");
       }
       KmsgParser parser = new KmsgParser(nodeOrDefault(node), bootId, booted, z, Clock.systemUTC());
-      PrintWriter out = spec.commandLine().getOut();
-      long text = 0;
-      BoundedLines lines;
-      try (InputStream in = open(source);
-          Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        lines = new BoundedLines(r, MAX_LINE);
-        String line;
-        while ((line = lines.next()) != null) {
-          text += isText(line) ? 1 : 0;
-          parser.parseLine(line).ifPresent(e -> out.println(AvroJson.toJson(e).toString()));
-        }
+      try {
+        return report(parser, read(parser));
       } catch (InspectException e) {
         return fail(spec, e.getMessage());
       } catch (IOException | UncheckedIOException e) {
         return fail(spec, "cannot read " + source + ": " + e.getMessage());
       }
-      out.flush();
+    }
+
+    /** Streams the log through {@code parser}, printing each XID; the line counts. */
+    private LineCounts read(KmsgParser parser) throws IOException, InspectException {
+      PrintWriter out = spec.commandLine().getOut();
+      long text = 0;
+      try (InputStream in = open(source);
+          Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        BoundedLines lines = new BoundedLines(r, MAX_LINE);
+        String line;
+        while ((line = lines.next()) != null) {
+          text += isText(line) ? 1 : 0;
+          parser.parseLine(line).ifPresent(e -> out.println(AvroJson.toJson(e).toString()));
+        }
+        out.flush();
+        return new LineCounts(lines, text);
+      }
+    }
+
+    /** Lines read (with those skipped for length) and how many of them were text. */
+    private record LineCounts(BoundedLines lines, long text) {}
+
+    private int report(KmsgParser parser, LineCounts counts) {
+      BoundedLines lines = counts.lines();
       String summary = withSkipped(parser.summary(), lines);
-      long notText = lines.lines() - text;
+      long notText = lines.lines() - counts.text();
       // Random bytes still hold the odd short printable run: garbage is mostly not text.
       if (parser.xidCount() == 0 && lines.lines() > 0 && notText * 2 >= lines.lines()) {
         return fail(

@@ -245,7 +245,25 @@ public final class ScenarioLoader {
               .orElseThrow(() -> new ScenarioException("duration", "required (e.g. 3m)"));
       positive(duration, "duration");
 
-      JsonNode ng = root.get("nodegroups");
+      nodegroups(root.get("nodegroups"));
+
+      List<Fault> faults = new ArrayList<>();
+      JsonNode fs = root.get("faults");
+      if (fs != null && !fs.isNull()) {
+        if (!fs.isArray()) {
+          throw new ScenarioException("faults", "must be a list of faults");
+        }
+        for (int i = 0; i < fs.size(); i++) {
+          faults.add(fault(fs.get(i), i, duration));
+        }
+      }
+      return new Scenario(name, seed, interval, heartbeat, duration, start, groups, faults);
+    }
+
+    /**
+     * Reads the node groups into {@code groups}: unique names, at most {@link Scenario#MAX_NODES}.
+     */
+    private void nodegroups(JsonNode ng) {
       if (ng == null || ng.isNull()) {
         throw new ScenarioException("nodegroups", "required: a list of node groups");
       }
@@ -267,18 +285,6 @@ public final class ScenarioLoader {
             "nodegroups",
             nodes + " nodes in all, more than the " + Scenario.MAX_NODES + " a scenario simulates");
       }
-
-      List<Fault> faults = new ArrayList<>();
-      JsonNode fs = root.get("faults");
-      if (fs != null && !fs.isNull()) {
-        if (!fs.isArray()) {
-          throw new ScenarioException("faults", "must be a list of faults");
-        }
-        for (int i = 0; i < fs.size(); i++) {
-          faults.add(fault(fs.get(i), i, duration));
-        }
-      }
-      return new Scenario(name, seed, interval, heartbeat, duration, start, groups, faults);
     }
 
     private NodeGroupSpec nodegroup(JsonNode n, String path) {

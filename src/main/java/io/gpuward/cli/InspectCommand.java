@@ -67,8 +67,10 @@ final class InspectCommand implements Runnable {
    */
   static final int MAX_LINE = 64 * 1024;
 
-  /** Most text {@code inspect dcgm} reads from a file or stdin. */
-  static final int MAX_SCRAPE = 16 * 1024 * 1024;
+  /**
+   * Most text {@code inspect dcgm} reads from a file or stdin: some 50 times a scrape of 8 GPUs.
+   */
+  static final int MAX_SCRAPE = 4 * 1024 * 1024;
 
   /** The parser's summary with the skipped over-long lines, if any. */
   static String withSkipped(String summary, BoundedLines lines) {
@@ -212,7 +214,7 @@ final class InspectCommand implements Runnable {
                   + " holds more than "
                   + MAX_SCRAPE / (1024 * 1024)
                   + " MiB of text: not one dcgm-exporter scrape (8 GPUs with pods are about"
-                  + " 100 KiB)");
+                  + " 85 KiB)");
         }
         text.append(line).append('\n');
       }

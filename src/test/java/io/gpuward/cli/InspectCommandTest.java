@@ -291,7 +291,7 @@ class InspectCommandTest {
     Result r = run("inspect", "dcgm", f.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip().lines()).hasSize(1);
-    assertThat(r.err()).contains("holds more than 16 MiB of text");
+    assertThat(r.err()).contains("holds more than 4 MiB of text");
   }
 
   @Test

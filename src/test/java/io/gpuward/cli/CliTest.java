@@ -30,13 +30,13 @@ class CliTest {
   void shouldListEveryRoleInTheTopLevelHelp() {
     Result r = run("--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("demo", "simulate", "streams", "remediate");
+    assertThat(r.out()).contains("demo", "simulate", "streams", "remediate", "ctl");
   }
 
   @Test
   void shouldGiveHelpForEachRole() {
     for (String role :
-        new String[] {"demo", "simulate", "streams", "remediate", "exporter", "inspect"}) {
+        new String[] {"demo", "simulate", "streams", "remediate", "exporter", "inspect", "ctl"}) {
       Result r = run(role, "--help");
       assertThat(r.code()).as(role).isZero();
       assertThat(r.out()).as(role).contains("Usage: gpuward " + role);
@@ -199,6 +199,15 @@ class CliTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).contains("nodegroups[0].count: 100000 is not between 0 and 1000");
+  }
+
+  @Test
+  void shouldListTheCtlCommandsWithTheirScopes() {
+    Result r = run("ctl", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("pause", "resume", "veto", "approve", "verdict:<id>");
+    Result pause = run("ctl", "pause", "--help");
+    assertThat(pause.out()).contains("--expires", "--wait", "--operator", "--bootstrap-servers");
   }
 
   @Test

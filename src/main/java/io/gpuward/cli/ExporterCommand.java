@@ -156,7 +156,7 @@ final class ExporterCommand implements Callable<Integer> {
 
     GpuwardConfig cfg = kafka.config(Map.of());
     NodeIdentity identity = NodeIdentity.detect(node);
-    if (!io.gpuward.exporter.kube.KubeIds.isNodeName(identity.node())) {
+    if (!io.gpuward.kube.KubeIds.isNodeName(identity.node())) {
       // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
       throw new ParameterException(
           spec.commandLine(),

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gpuward.exporter.SignalSource;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.kube.KubeIds;
 import io.gpuward.sim.TelemetrySink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

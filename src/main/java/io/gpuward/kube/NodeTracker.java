@@ -63,6 +63,7 @@ public final class NodeTracker {
 
   private final String node;
   private final Clock clock;
+  private final String self;
 
   private String uid;
   private String bootId;
@@ -73,9 +74,19 @@ public final class NodeTracker {
   private SortedMap<String, String> labels;
   private final Map<String, String> seenEvents = KubeEvents.bounded(MAX_EVENTS);
 
+  /** A tracker whose own observations (removal, unknown condition types) say {@code exporter}. */
   public NodeTracker(String node, Clock clock) {
+    this(node, clock, "exporter");
+  }
+
+  /**
+   * @param self the source named on what this tracker observes itself rather than relays: the
+   *     Node's removal and condition types of no known reporter ({@code exporter}, {@code watcher})
+   */
+  public NodeTracker(String node, Clock clock, String self) {
     this.node = node;
     this.clock = clock;
+    this.self = self;
   }
 
   /** The boot id last seen in the Node's status, or null. */
@@ -192,7 +203,7 @@ public final class NodeTracker {
         : "rv" + n.getMetadata().getResourceVersion();
   }
 
-  private static String conditionSource(NodeCondition c) {
+  private String conditionSource(NodeCondition c) {
     if ("NodeStatusUnknown".equals(c.getReason())) {
       return "node-controller";
     }
@@ -202,7 +213,7 @@ public final class NodeTracker {
     if (NMA_CONDITIONS.contains(c.getType())) {
       return "eks-node-monitoring-agent";
     }
-    return "exporter";
+    return self;
   }
 
   private void resources(Node n, List<NodeEvent> out) {
@@ -280,7 +291,7 @@ public final class NodeTracker {
 
   private List<NodeEvent> removed(String goneUid, Instant at) {
     NodeEvent e =
-        base(NodeEventKind.NODE_REMOVED, goneUid, at, "exporter")
+        base(NodeEventKind.NODE_REMOVED, goneUid, at, self)
             .setMessage("Node " + node + " deleted")
             .build();
     uid = null;

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterWatcher.class);
+
+  /** {@code NodeEvent.source} of what the watcher itself observes (a Node's removal). */
+  static final String SOURCE = "watcher";
+
   private static final int MAX_TOMBSTONED = 65_536;
   private static final Duration FORGET_DELETED = Duration.ofDays(1);
 
@@ -150,7 +154,7 @@ final class ClusterWatcher implements AutoCloseable {
         return;
       }
       try {
-        NodeTracker t = trackers.computeIfAbsent(name, k -> new NodeTracker(k, clock));
+        NodeTracker t = trackers.computeIfAbsent(name, k -> new NodeTracker(k, clock, SOURCE));
         publishEvents(t.observe(n));
         nodes.put(name, n);
         gauges.nodes().set(nodes.size());

@@ -255,7 +255,7 @@ class RoleAclsIT {
             new SimpleMeterRegistry(),
             Clock.systemUTC(),
             WAIT)) {
-      assertThat(send(KafkaRole.EXPORTER, topics.inventory, node, cpuNodeOnNvidiaImage)).isNull();
+      assertThat(send(KafkaRole.WATCHER, topics.inventory, node, cpuNodeOnNvidiaImage)).isNull();
       readUntil(
           KafkaRole.OPERATORS,
           RoleAcls.OPERATOR_GROUP_PREFIX + "engine-it",

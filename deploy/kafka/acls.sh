@@ -18,6 +18,7 @@ SIMULATOR_PRINCIPAL="${SIMULATOR_PRINCIPAL:-User:gpuward-simulator}"
 ENGINE_PRINCIPAL="${ENGINE_PRINCIPAL:-User:gpuward-engine}"
 REMEDIATOR_PRINCIPAL="${REMEDIATOR_PRINCIPAL:-User:gpuward-remediator}"
 CONNECT_PRINCIPAL="${CONNECT_PRINCIPAL:-User:gpuward-connect}"
+WATCHER_PRINCIPAL="${WATCHER_PRINCIPAL:-User:gpuward-watcher}"
 OPERATORS_PRINCIPAL="${OPERATORS_PRINCIPAL:-User:gpuward-operators}"
 
 acl() {
@@ -28,7 +29,6 @@ acl() {
 acl --allow-principal "$EXPORTER_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.telemetry.gpu.v1"
 acl --allow-principal "$EXPORTER_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.telemetry.xid.v1"
 acl --allow-principal "$EXPORTER_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.kube.events.v1"
-acl --allow-principal "$EXPORTER_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.inventory.nodes.v1"
 
 # simulator
 acl --allow-principal "$SIMULATOR_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.telemetry.gpu.v1"
@@ -70,6 +70,10 @@ acl --allow-principal "$CONNECT_PRINCIPAL" --operation Create --operation Write 
 acl --allow-principal "$CONNECT_PRINCIPAL" --operation Read --operation Describe --group "connect-gpuward-sink-" --resource-pattern-type prefixed
 acl --allow-principal "$CONNECT_PRINCIPAL" --operation Read --operation Describe --group "${CONNECT_GROUP_ID}"
 acl --allow-principal "$CONNECT_PRINCIPAL" --operation Create --operation Read --operation Write --operation Describe --operation DescribeConfigs --topic "${CONNECT_GROUP_ID}-" --resource-pattern-type prefixed
+
+# watcher
+acl --allow-principal "$WATCHER_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.inventory.nodes.v1"
+acl --allow-principal "$WATCHER_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.kube.events.v1"
 
 # operators
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.telemetry.gpu.v1"

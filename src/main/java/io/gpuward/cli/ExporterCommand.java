@@ -156,7 +156,7 @@ final class ExporterCommand implements Callable<Integer> {
 
     GpuwardConfig cfg = kafka.config(Map.of());
     NodeIdentity identity = NodeIdentity.detect(node);
-    if (!io.gpuward.exporter.kube.KubeIds.isNodeName(identity.node())) {
+    if (!io.gpuward.kube.KubeIds.isNodeName(identity.node())) {
       // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
       throw new ParameterException(
           spec.commandLine(),
@@ -286,7 +286,7 @@ final class ExporterCommand implements Callable<Integer> {
     }
     return List.of(
         new io.gpuward.exporter.kube.KubeSignalSource(
-            identity.node(), Clock.systemUTC(), meters, imds));
+            identity.node(), Clock.systemUTC(), meters, imds, inventory));
   }
 
   /** Whether to watch the node's Kubernetes objects. */
@@ -306,10 +306,21 @@ final class ExporterCommand implements Callable<Integer> {
   KubeMode kube;
 
   @Option(
+      names = "--inventory",
+      negatable = true,
+      defaultValue = "false",
+      description =
+          "Also publish this node's NodeInventory (default: off). Only for clusters without"
+              + " `gpuward watch`: every exporter shares one credential, so any node could then"
+              + " rewrite any node's inventory; the exporter's Kafka principal needs WRITE on the"
+              + " inventory topic for it.")
+  boolean inventory;
+
+  @Option(
       names = "--imds",
       negatable = true,
       defaultValue = "true",
-      description = "Read EC2 instance metadata (IMDSv2) for the inventory (default: on).")
+      description = "Read EC2 instance metadata (IMDSv2) for --inventory (default: on).")
   boolean imds;
 
   private Duration duration(String flag, String text) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       StreamsCommand.class,
       RemediateCommand.class,
       ExporterCommand.class,
+      WatchCommand.class,
       InspectCommand.class,
       BenchCommand.class,
       CtlCommand.class,

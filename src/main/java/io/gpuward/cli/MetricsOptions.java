@@ -18,6 +18,7 @@ final class MetricsOptions {
   static final int REMEDIATE = 9302;
   static final int EXPORTER = 9303;
   static final int SIMULATE = 9304;
+  static final int WATCH = 9305;
   static final int DEMO = 0;
 
   @Spec(Spec.Target.MIXEE)
@@ -32,7 +33,7 @@ final class MetricsOptions {
       description =
           "Serve Prometheus /metrics and /healthz on PORT; 0 picks a free port (printed), -1 turns"
               + " both off (default: streams 9301, remediate 9302, exporter 9303, simulate 9304,"
-              + " demo 0 on 127.0.0.1).")
+              + " watch 9305, demo 0 on 127.0.0.1).")
   void setPort(int p) {
     if (p < MetricsServer.OFF || p > 65_535) {
       throw new ParameterException(

@@ -9,6 +9,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * gpuward's typed configuration, declared once with defaults, validation and docs. Values come from
@@ -40,6 +41,29 @@ public final class GpuwardConfig extends AbstractConfig {
       "remediation.control.max.expiry.ms";
   public static final String REMEDIATION_SSM_DOCUMENT = "remediation.ssm.document";
   public static final String KAFKA_PREFIX = "kafka.";
+  public static final String WATCH_CLUSTER_NAME = "watch.cluster.name";
+  public static final String WATCH_POLL_INTERVAL_MS = "watch.poll.interval.ms";
+  public static final String WATCH_REPUBLISH_INTERVAL_MS = "watch.republish.interval.ms";
+  public static final String WATCH_UNREGISTERED_GRACE_MS = "watch.unregistered.grace.ms";
+  public static final String WATCH_LEASE_NAME = "watch.lease.name";
+  public static final String WATCH_LEASE_NAMESPACE = "watch.lease.namespace";
+  public static final String WATCH_LEASE_DURATION_MS = "watch.lease.duration.ms";
+
+  /** A Kubernetes object name (DNS-1123 subdomain); empty allowed where the key says so. */
+  private static ConfigDef.Validator kubeName(boolean emptyAllowed) {
+    return ConfigDef.LambdaValidator.with(
+        (name, value) -> {
+          String v = value == null ? "" : value.toString();
+          if (v.isEmpty() && emptyAllowed) {
+            return;
+          }
+          if (!v.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+            throw new ConfigException(
+                name, value, "must be a Kubernetes name (lowercase letters, digits, '-', '.')");
+          }
+        },
+        () -> "a Kubernetes name" + (emptyAllowed ? " or empty" : ""));
+  }
 
   public static final ConfigDef DEF =
       new ConfigDef()
@@ -178,7 +202,61 @@ public final class GpuwardConfig extends AbstractConfig {
               new ConfigDef.NonEmptyString(),
               Importance.MEDIUM,
               "SSM document (name or ARN) of the GPU reset, installed from"
-                  + " deploy/aws/gpuward-gpu-reset.json; never an AWS-owned document.");
+                  + " deploy/aws/gpuward-gpu-reset.json; never an AWS-owned document.")
+          .define(
+              WATCH_CLUSTER_NAME,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              "gpuward watch: the EKS cluster's name; its instances are those tagged"
+                  + " eks:cluster-name=<name> or kubernetes.io/cluster/<name>. Required unless the"
+                  + " watcher runs without AWS (--cloud none).")
+          .define(
+              WATCH_POLL_INTERVAL_MS,
+              Type.LONG,
+              60_000L,
+              Range.between(1_000, Duration.ofHours(1).toMillis()),
+              Importance.MEDIUM,
+              "gpuward watch: time between reads of the cloud and full reconciliations of the"
+                  + " inventory. Node changes publish at once regardless.")
+          .define(
+              WATCH_REPUBLISH_INTERVAL_MS,
+              Type.LONG,
+              Duration.ofMinutes(10).toMillis(),
+              Range.between(10_000, Duration.ofDays(1).toMillis()),
+              Importance.LOW,
+              "gpuward watch: time between re-publications of every node's inventory, changed"
+                  + " or not (the compacted topic then always holds a recent record per node).")
+          .define(
+              WATCH_UNREGISTERED_GRACE_MS,
+              Type.LONG,
+              Duration.ofMinutes(5).toMillis(),
+              Range.between(0, Duration.ofDays(1).toMillis()),
+              Importance.MEDIUM,
+              "gpuward watch: how long a running instance may be without a Node (since launch,"
+                  + " or since its Node was deleted) before it is published as registered=false.")
+          .define(
+              WATCH_LEASE_NAME,
+              Type.STRING,
+              "gpuward-watch",
+              kubeName(false),
+              Importance.LOW,
+              "gpuward watch: the coordination.k8s.io Lease its replicas elect a leader with.")
+          .define(
+              WATCH_LEASE_NAMESPACE,
+              Type.STRING,
+              "",
+              kubeName(true),
+              Importance.LOW,
+              "gpuward watch: the Lease's namespace; empty: $POD_NAMESPACE, else default.")
+          .define(
+              WATCH_LEASE_DURATION_MS,
+              Type.LONG,
+              15_000L,
+              Range.between(3_000, 300_000),
+              Importance.LOW,
+              "gpuward watch: how long the lease lasts unrenewed, so how long a dead leader is"
+                  + " replaced after (renewals are due within two thirds of it).");
 
   public GpuwardConfig(Map<?, ?> values) {
     super(DEF, values, false);
@@ -267,6 +345,36 @@ public final class GpuwardConfig extends AbstractConfig {
   /** How far after its issue an operator command may expire. */
   public Duration controlMaxExpiry() {
     return Duration.ofMillis(getLong(REMEDIATION_CONTROL_MAX_EXPIRY_MS));
+  }
+
+  /** The EKS cluster's name for the watcher; empty when not set. */
+  public String watchClusterName() {
+    return getString(WATCH_CLUSTER_NAME).trim();
+  }
+
+  public Duration watchPollInterval() {
+    return Duration.ofMillis(getLong(WATCH_POLL_INTERVAL_MS));
+  }
+
+  public Duration watchRepublishInterval() {
+    return Duration.ofMillis(getLong(WATCH_REPUBLISH_INTERVAL_MS));
+  }
+
+  public Duration watchUnregisteredGrace() {
+    return Duration.ofMillis(getLong(WATCH_UNREGISTERED_GRACE_MS));
+  }
+
+  public String watchLeaseName() {
+    return getString(WATCH_LEASE_NAME);
+  }
+
+  /** The Lease's namespace, or empty to take the pod's. */
+  public String watchLeaseNamespace() {
+    return getString(WATCH_LEASE_NAMESPACE);
+  }
+
+  public Duration watchLeaseDuration() {
+    return Duration.ofMillis(getLong(WATCH_LEASE_DURATION_MS));
   }
 
   /** Properties for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */

@@ -8,7 +8,10 @@ import java.util.Locale;
  * role may do is {@link RoleAcls}.
  */
 public enum KafkaRole {
-  /** The node exporter DaemonSet: publishes telemetry, node events and inventory. */
+  /**
+   * The node exporter DaemonSet: publishes GPU telemetry and its own node's events; never
+   * inventory, which would let one node move another's fleet-correlation scopes.
+   */
   EXPORTER,
   /** The fleet simulator (tests and demos): publishes what the exporter publishes. */
   SIMULATOR,
@@ -18,6 +21,11 @@ public enum KafkaRole {
   REMEDIATOR,
   /** The Kafka Connect JDBC sink worker: reads the tables' topics. */
   CONNECT,
+  /**
+   * The cluster watcher (one leader per cluster): the trusted writer of inventory and of node state
+   * as the control plane and the cloud see it.
+   */
+  WATCHER,
   /** People and their tools: read everything, write the control topic. */
   OPERATORS;
 

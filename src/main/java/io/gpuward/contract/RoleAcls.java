@@ -46,17 +46,26 @@ public final class RoleAcls {
 
   private static final List<String> TELEMETRY = List.of("gpu", "xid", "kubeEvents", "inventory");
 
+  /**
+   * What a node's own exporter writes: not inventory. Every exporter holds the same credential, so
+   * a compromised node could otherwise rewrite any node's node group or zone and release the
+   * engine's fleet holds; inventory comes from the watcher, which reads the control plane and the
+   * cloud.
+   */
+  private static final List<String> NODE_TELEMETRY = List.of("gpu", "xid", "kubeEvents");
+
   private static final Map<KafkaRole, List<String>> WRITES = new EnumMap<>(KafkaRole.class);
   private static final Map<KafkaRole, List<String>> READS = new EnumMap<>(KafkaRole.class);
 
   static {
-    WRITES.put(KafkaRole.EXPORTER, TELEMETRY);
+    WRITES.put(KafkaRole.EXPORTER, NODE_TELEMETRY);
     WRITES.put(KafkaRole.SIMULATOR, TELEMETRY);
     WRITES.put(KafkaRole.ENGINE, List.of("verdicts", "health", "incidents", "rollup", "dlq"));
     // The remediator dead-letters control and inventory records it cannot use.
     WRITES.put(KafkaRole.REMEDIATOR, List.of("audit", "dlq"));
     WRITES.put(KafkaRole.CONNECT, List.of());
     WRITES.put(KafkaRole.OPERATORS, List.of("control"));
+    WRITES.put(KafkaRole.WATCHER, List.of("inventory", "kubeEvents"));
 
     READS.put(KafkaRole.EXPORTER, List.of());
     READS.put(KafkaRole.SIMULATOR, List.of());
@@ -67,6 +76,7 @@ public final class RoleAcls {
     // The topics of connectors/sink-*.json.
     READS.put(KafkaRole.CONNECT, List.of("verdicts", "health", "incidents", "audit", "rollup"));
     READS.put(KafkaRole.OPERATORS, null); // every topic of the catalog
+    READS.put(KafkaRole.WATCHER, List.of());
   }
 
   private RoleAcls() {}
@@ -178,7 +188,7 @@ public final class RoleAcls {
     String app = n.engineApplicationId();
     String group = n.remediatorGroupId();
     return switch (role) {
-      case EXPORTER, SIMULATOR -> List.of();
+      case EXPORTER, SIMULATOR, WATCHER -> List.of();
       // Streams: changelog and repartition topics (created by the app, repartition records
       // purged with DeleteRecords), the group and EOS-v2 transactional ids, all named after the
       // application id; the rollup's id extends the engine's, so one prefix covers both.

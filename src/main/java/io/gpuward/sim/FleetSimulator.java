@@ -1245,7 +1245,8 @@ public final class FleetSimulator {
             n.registered,
             n.launchedAt,
             at,
-            labels(n, n.registered));
+            labels(n, n.registered),
+            null);
     sink.inventory(inv);
     inventoryCount.incrementAndGet();
   }

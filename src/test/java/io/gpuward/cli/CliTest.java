@@ -36,7 +36,9 @@ class CliTest {
   @Test
   void shouldGiveHelpForEachRole() {
     for (String role :
-        new String[] {"demo", "simulate", "streams", "remediate", "exporter", "inspect", "ctl"}) {
+        new String[] {
+          "demo", "simulate", "streams", "remediate", "exporter", "watch", "inspect", "ctl"
+        }) {
       Result r = run(role, "--help");
       assertThat(r.code()).as(role).isZero();
       assertThat(r.out()).as(role).contains("Usage: gpuward " + role);
@@ -231,5 +233,22 @@ class CliTest {
     Result wait = run("ctl", "pause", "global", "--wait", "forever", "-b", "127.0.0.1:1");
     assertThat(wait.code()).isEqualTo(2);
     assertThat(wait.err()).contains("'forever' is not a duration");
+  }
+
+  @Test
+  void shouldAskTheWatcherForItsClusterNameNamingTheKey() {
+    Result r = run("watch", "--aws-region", "us-east-1", "-b", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("watch.cluster.name is required");
+  }
+
+  @Test
+  void shouldRejectABadWatchSettingNamingTheKey() {
+    Result r =
+        run("watch", "--cloud", "none", "-D", "watch.lease.name=Not_A_Name", "-b", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("watch.lease.name").contains("Not_A_Name");
+    Result grace = run("watch", "--cloud", "none", "-D", "watch.poll.interval.ms=5", "-b", "x:1");
+    assertThat(grace.err()).contains("watch.poll.interval.ms");
   }
 }

@@ -145,10 +145,18 @@ class RoleAclsIT {
       assertThat(send(role, topics.gpu, SampleRecords.gpuSample())).as(role.id()).isNull();
       assertThat(send(role, topics.xid, SampleRecords.xidEvent())).as(role.id()).isNull();
       assertThat(send(role, topics.kubeEvents, SampleRecords.nodeEvent())).as(role.id()).isNull();
-      assertThat(send(role, topics.inventory, SampleRecords.nodeInventory()))
-          .as(role.id())
-          .isNull();
     }
+    assertThat(send(KafkaRole.SIMULATOR, topics.inventory, SampleRecords.nodeInventory())).isNull();
+  }
+
+  @Test
+  void shouldLetTheWatcherNotTheExporterWriteInventory() {
+    assertThat(send(KafkaRole.EXPORTER, topics.inventory, SampleRecords.nodeInventory()))
+        .isInstanceOf(TopicAuthorizationException.class);
+    assertThat(send(KafkaRole.WATCHER, topics.inventory, SampleRecords.nodeInventory())).isNull();
+    assertThat(send(KafkaRole.WATCHER, topics.kubeEvents, SampleRecords.nodeEvent())).isNull();
+    assertThat(send(KafkaRole.WATCHER, topics.verdicts, SampleRecords.faultVerdict()))
+        .isInstanceOf(TopicAuthorizationException.class);
   }
 
   @Test
@@ -247,7 +255,7 @@ class RoleAclsIT {
             new SimpleMeterRegistry(),
             Clock.systemUTC(),
             WAIT)) {
-      assertThat(send(KafkaRole.EXPORTER, topics.inventory, node, cpuNodeOnNvidiaImage)).isNull();
+      assertThat(send(KafkaRole.WATCHER, topics.inventory, node, cpuNodeOnNvidiaImage)).isNull();
       readUntil(
           KafkaRole.OPERATORS,
           RoleAcls.OPERATOR_GROUP_PREFIX + "engine-it",

@@ -42,11 +42,21 @@ class RoleAclsTest {
   }
 
   @Test
-  void shouldLetTheExporterAndSimulatorWriteOnlyTelemetryAndReadNothing() {
-    for (KafkaRole role : List.of(KafkaRole.EXPORTER, KafkaRole.SIMULATOR)) {
-      assertThat(RoleAcls.writes(role)).containsExactly("gpu", "xid", "kubeEvents", "inventory");
-      assertThat(RoleAcls.reads(role, CATALOG)).isEmpty();
-    }
+  void shouldLetTheExporterWriteOnlyItsNodesTelemetryAndReadNothing() {
+    assertThat(RoleAcls.writes(KafkaRole.EXPORTER)).containsExactly("gpu", "xid", "kubeEvents");
+    assertThat(RoleAcls.reads(KafkaRole.EXPORTER, CATALOG)).isEmpty();
+    assertThat(RoleAcls.writes(KafkaRole.SIMULATOR))
+        .containsExactly("gpu", "xid", "kubeEvents", "inventory");
+    assertThat(RoleAcls.reads(KafkaRole.SIMULATOR, CATALOG)).isEmpty();
+  }
+
+  @Test
+  void shouldLetOnlyTheWatcherWriteInventoryInProduction() {
+    assertThat(writersOf("inventory"))
+        .containsExactlyInAnyOrder(KafkaRole.WATCHER, KafkaRole.SIMULATOR);
+    assertThat(RoleAcls.writes(KafkaRole.WATCHER)).containsExactly("inventory", "kubeEvents");
+    assertThat(RoleAcls.reads(KafkaRole.WATCHER, CATALOG)).isEmpty();
+    assertThat(RoleAcls.registers(KafkaRole.WATCHER)).containsExactly("inventory", "kubeEvents");
   }
 
   @Test

@@ -264,7 +264,7 @@ class HelmChartRenderTest {
   @Test
   void shouldGrantExactlyTheRulesOfDeployRbac() throws Exception {
     List<HasMetadata> objects = render(Map.of());
-    for (String role : List.of("exporter", "remediator")) {
+    for (String role : List.of("exporter", "remediator", "watcher")) {
       List<HasMetadata> reviewedObjects = reviewed(role);
       ClusterRole expected = all(reviewedObjects, ClusterRole.class).get(0);
       ClusterRole rendered = one(objects, ClusterRole.class, "prod-gpuward-" + role);
@@ -280,7 +280,14 @@ class HelmChartRenderTest {
                 assertThat(s.getNamespace()).isEqualTo(NS);
               });
     }
-    assertThat(all(objects, ClusterRole.class)).hasSize(2); // the engine gets none
+    assertThat(all(objects, ClusterRole.class)).hasSize(3); // the engine gets none
+    Role lease = one(objects, Role.class, "prod-gpuward-watcher-lease");
+    assertThat(lease.getRules()).isEqualTo(all(reviewed("watcher"), Role.class).get(0).getRules());
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(NS);
+    Deployment watcher = one(objects, Deployment.class, "prod-gpuward-watcher");
+    assertThat(watcher.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(watcher.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("watch", "--cloud=none");
     Role events = one(objects, Role.class, "prod-gpuward-remediator-events");
     Role reviewedEvents = all(reviewed("remediator"), Role.class).get(0);
     assertThat(events.getRules()).isEqualTo(reviewedEvents.getRules());

@@ -47,6 +47,11 @@ class HelmKafkaPrincipalsTest {
             one(objects, Deployment.class, "prod-gpuward-remediator")
                 .getSpec()
                 .getTemplate()
+                .getSpec(),
+            "watcher",
+            one(objects, Deployment.class, "prod-gpuward-watcher")
+                .getSpec()
+                .getTemplate()
                 .getSpec());
     Map<String, String> out = new LinkedHashMap<>();
     pods.forEach(
@@ -63,13 +68,15 @@ class HelmKafkaPrincipalsTest {
     v.put("kafka.sasl.secrets.exporter", "kafka-exporter");
     v.put("kafka.sasl.secrets.engine", "kafka-engine");
     v.put("kafka.sasl.secrets.remediator", "kafka-remediator");
+    v.put("kafka.sasl.secrets.watcher", "kafka-watcher");
     v.put("kafka.sasl.existingSecret", "shared");
     assertThat(saslSecretByRole(render(v)))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
                 "exporter", "kafka-exporter",
                 "engine", "kafka-engine",
-                "remediator", "kafka-remediator"));
+                "remediator", "kafka-remediator",
+                "watcher", "kafka-watcher"));
   }
 
   @Test
@@ -82,7 +89,8 @@ class HelmKafkaPrincipalsTest {
             Map.of(
                 "exporter", "prod-gpuward-exporter",
                 "engine", "prod-gpuward-engine",
-                "remediator", "prod-gpuward-remediator"));
+                "remediator", "prod-gpuward-remediator",
+                "watcher", "prod-gpuward-watcher"));
   }
 
   @Test
@@ -90,6 +98,7 @@ class HelmKafkaPrincipalsTest {
     Map<String, String> v = scram();
     v.put("kafka.sasl.secrets.exporter", "kafka-exporter");
     v.put("kafka.sasl.secrets.remediator", "kafka-remediator");
+    v.put("kafka.sasl.secrets.watcher", "kafka-watcher");
     assertThatThrownBy(() -> render(v))
         .hasMessageContaining("kafka.sasl.secrets.engine is required with kafka.sasl.mechanism");
   }

@@ -40,6 +40,29 @@ class RbacManifestsTest {
   }
 
   @Test
+  void shouldLetTheWatcherReadNodesAndHoldItsLeaseOnly() throws Exception {
+    List<HasMetadata> objects = load("watcher.yaml", 5);
+
+    ClusterRole role = only(objects, ClusterRole.class);
+    assertThat(grants(role.getRules())).containsExactlyInAnyOrder("/nodes:list", "/nodes:watch");
+    assertNoWildcardsNoSecrets(role.getRules());
+    assertBound(objects, role, "gpuward-watcher");
+    Role lease = only(objects, Role.class);
+    assertThat(grants(lease.getRules()))
+        .containsExactlyInAnyOrder(
+            "coordination.k8s.io/leases:get",
+            "coordination.k8s.io/leases:create",
+            "coordination.k8s.io/leases:update");
+    ServiceAccount sa = only(objects, ServiceAccount.class);
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
+    RoleBinding binding = only(objects, RoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo(sa.getMetadata().getName()));
+  }
+
+  @Test
   void shouldLetTheRemediatorCreateEventsOnlyWhereNodeEventsLive() throws Exception {
     List<HasMetadata> objects = load("remediator.yaml", 5);
     Role events = only(objects, Role.class);

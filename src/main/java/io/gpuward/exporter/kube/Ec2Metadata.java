@@ -1,5 +1,7 @@
 package io.gpuward.exporter.kube;
 
+import io.gpuward.kube.InstanceMetadata;
+import io.gpuward.kube.KubeIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

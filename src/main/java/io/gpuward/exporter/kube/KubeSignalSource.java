@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gpuward.exporter.SignalSource;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.kube.KubeIds;
 import io.gpuward.sim.TelemetrySink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -22,35 +23,32 @@ public final class KubeSignalSource implements SignalSource {
   private final Clock clock;
   private final MeterRegistry meters;
   private final boolean imds;
+  private final boolean inventory;
   private KubernetesClient client;
   private NodeWatcher watcher;
 
   /**
    * @param node the node the exporter runs on
    * @param imds whether to ask EC2 instance metadata (off when not on EC2)
+   * @param inventory whether to publish the node's inventory too: only on clusters without {@code
+   *     gpuward watch}, since any node could then write any node's inventory
    */
-  public KubeSignalSource(String node, Clock clock, MeterRegistry meters, boolean imds) {
+  public KubeSignalSource(
+      String node, Clock clock, MeterRegistry meters, boolean imds, boolean inventory) {
     this.node = KubeIds.requireNodeName(node);
     this.clock = clock;
     this.meters = meters;
     this.imds = imds;
+    this.inventory = inventory;
   }
 
   @Override
   public void start(TelemetrySink sink) {
     client = new KubernetesClientBuilder().build();
-    var inventory =
-        new InventoryCollector(
-            client,
-            node,
-            sink,
-            clock,
-            InstanceTypeCatalog.load(),
-            imds ? Ec2Metadata.defaults() : null,
-            meters);
     watcher = new NodeWatcher(client, node, sink, clock, NodeWatcher.Options.defaults(), meters);
-    watcher.addNodeListener(inventory);
-    inventory.start();
+    if (inventory) {
+      startInventory(sink);
+    }
     watcher
         .start()
         .whenComplete(
@@ -64,6 +62,20 @@ public final class KubeSignalSource implements SignalSource {
                 log.info("kube watches for node={} listed and watching", node);
               }
             });
+  }
+
+  private void startInventory(TelemetrySink sink) {
+    var collector =
+        new InventoryCollector(
+            client,
+            node,
+            sink,
+            clock,
+            InstanceTypeCatalog.load(),
+            imds ? Ec2Metadata.defaults() : null,
+            meters);
+    watcher.addNodeListener(collector);
+    collector.start();
   }
 
   @Override

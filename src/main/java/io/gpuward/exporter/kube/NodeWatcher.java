@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
+import io.gpuward.kube.KubeIds;
+import io.gpuward.kube.NodeTracker;
 import io.gpuward.sim.TelemetrySink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.exporter.kube.StartFailures.StartFailure;
+import io.gpuward.kube.KubeEvents;
+import io.gpuward.kube.NodeTracker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.gpuward.kube.KubeTimes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -32,13 +32,13 @@ import java.util.stream.Collectors;
  * would, and the watcher's client-side filtering is what the tests exercise. The selectors the
  * client sent are recorded for assertions.
  */
-final class KubeMock implements AutoCloseable {
+public final class KubeMock implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final Set<String> fieldSelectors = ConcurrentHashMap.newKeySet();
 
-  KubeMock() {
+  public KubeMock() {
     assumeFabric8Classpath();
     KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
     Dispatcher dispatcher =
@@ -83,7 +83,7 @@ final class KubeMock implements AutoCloseable {
             + " (jackson.version): run with -Djackson.version=2.22.3");
   }
 
-  KubernetesClient client() {
+  public KubernetesClient client() {
     return client;
   }
 

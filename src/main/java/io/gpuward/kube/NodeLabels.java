@@ -1,4 +1,4 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 import java.util.Map;
 import java.util.Set;
@@ -6,27 +6,27 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** Node label keys gpuward reads, and the subset of a node's labels that it reports. */
-final class NodeLabels {
+public final class NodeLabels {
   private NodeLabels() {}
 
-  static final String INSTANCE_TYPE = "node.kubernetes.io/instance-type";
-  static final String INSTANCE_TYPE_BETA = "beta.kubernetes.io/instance-type";
-  static final String ZONE = "topology.kubernetes.io/zone";
-  static final String ZONE_BETA = "failure-domain.beta.kubernetes.io/zone";
-  static final String EKS_NODEGROUP = "eks.amazonaws.com/nodegroup";
-  static final String EKS_NODEGROUP_IMAGE = "eks.amazonaws.com/nodegroup-image";
-  static final String KARPENTER_NODEPOOL = "karpenter.sh/nodepool";
-  static final String EKSCTL_NODEGROUP = "alpha.eksctl.io/nodegroup-name";
-  static final String DRIVER_VERSION = "nvidia.com/cuda.driver-version.full";
-  static final String DRIVER_MAJOR = "nvidia.com/cuda.driver.major";
-  static final String DRIVER_MINOR = "nvidia.com/cuda.driver.minor";
-  static final String DRIVER_REV = "nvidia.com/cuda.driver.rev";
+  public static final String INSTANCE_TYPE = "node.kubernetes.io/instance-type";
+  public static final String INSTANCE_TYPE_BETA = "beta.kubernetes.io/instance-type";
+  public static final String ZONE = "topology.kubernetes.io/zone";
+  public static final String ZONE_BETA = "failure-domain.beta.kubernetes.io/zone";
+  public static final String EKS_NODEGROUP = "eks.amazonaws.com/nodegroup";
+  public static final String EKS_NODEGROUP_IMAGE = "eks.amazonaws.com/nodegroup-image";
+  public static final String KARPENTER_NODEPOOL = "karpenter.sh/nodepool";
+  public static final String EKSCTL_NODEGROUP = "alpha.eksctl.io/nodegroup-name";
+  public static final String DRIVER_VERSION = "nvidia.com/cuda.driver-version.full";
+  public static final String DRIVER_MAJOR = "nvidia.com/cuda.driver.major";
+  public static final String DRIVER_MINOR = "nvidia.com/cuda.driver.minor";
+  public static final String DRIVER_REV = "nvidia.com/cuda.driver.rev";
 
   /** Every label under this prefix is of interest (GFD, GPU Operator deploy/state labels). */
-  static final String NVIDIA_PREFIX = "nvidia.com/";
+  public static final String NVIDIA_PREFIX = "nvidia.com/";
 
   /** Labels of interest outside {@link #NVIDIA_PREFIX}. */
-  static final Set<String> OF_INTEREST =
+  public static final Set<String> OF_INTEREST =
       Set.of(
           "feature.node.kubernetes.io/pci-10de.present",
           "feature.node.kubernetes.io/pci-0302_10de.present",
@@ -41,10 +41,10 @@ final class NodeLabels {
    * NVIDIA labels that change without the node changing: GFD rewrites its timestamp label on every
    * pass (60 s by default), which would make every pass a new snapshot.
    */
-  static final Set<String> VOLATILE = Set.of("nvidia.com/gfd.timestamp");
+  public static final Set<String> VOLATILE = Set.of("nvidia.com/gfd.timestamp");
 
   /** The labels of interest among {@code labels}, sorted by key (empty when none). */
-  static SortedMap<String, String> ofInterest(Map<String, String> labels) {
+  public static SortedMap<String, String> ofInterest(Map<String, String> labels) {
     TreeMap<String, String> out = new TreeMap<>();
     if (labels == null) {
       return out;

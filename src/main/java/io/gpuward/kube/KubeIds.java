@@ -1,4 +1,4 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 import io.gpuward.contract.NodeNames;
 import java.util.Optional;
@@ -101,12 +101,12 @@ public final class KubeIds {
   public record ProviderId(String instanceId, String zone) {}
 
   /** {@code s} cut to 80 characters with control characters replaced, for log lines. */
-  static String printable(String s) {
+  public static String printable(String s) {
     return printable(s, 80);
   }
 
   /** {@code s} cut to {@code max} characters with control characters replaced, for log lines. */
-  static String printable(String s, int max) {
+  public static String printable(String s, int max) {
     if (s == null) {
       return "null";
     }

@@ -1,4 +1,4 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
@@ -34,11 +34,11 @@ import org.slf4j.LoggerFactory;
  * (registration, removal), the boot id (reboot), type/status/reason/transition time (condition),
  * the Node's resourceVersion (resource and label snapshots) or the Event's uid and count.
  */
-final class NodeTracker {
+public final class NodeTracker {
   private static final Logger log = LoggerFactory.getLogger(NodeTracker.class);
 
-  static final String GPU_RESOURCE = "nvidia.com/gpu";
-  static final String REBOOTED = "Rebooted";
+  public static final String GPU_RESOURCE = "nvidia.com/gpu";
+  public static final String REBOOTED = "Rebooted";
 
   private static final Pattern BOOT_ID_IN_MESSAGE =
       Pattern.compile("boot id:\\s*([0-9A-Za-z][-0-9A-Za-z]*)");
@@ -63,6 +63,7 @@ final class NodeTracker {
 
   private final String node;
   private final Clock clock;
+  private final String self;
 
   private String uid;
   private String bootId;
@@ -73,35 +74,45 @@ final class NodeTracker {
   private SortedMap<String, String> labels;
   private final Map<String, String> seenEvents = KubeEvents.bounded(MAX_EVENTS);
 
-  NodeTracker(String node, Clock clock) {
+  /** A tracker whose own observations (removal, unknown condition types) say {@code exporter}. */
+  public NodeTracker(String node, Clock clock) {
+    this(node, clock, "exporter");
+  }
+
+  /**
+   * @param self the source named on what this tracker observes itself rather than relays: the
+   *     Node's removal and condition types of no known reporter ({@code exporter}, {@code watcher})
+   */
+  public NodeTracker(String node, Clock clock, String self) {
     this.node = node;
     this.clock = clock;
+    this.self = self;
   }
 
   /** The boot id last seen in the Node's status, or null. */
-  String bootId() {
+  public String bootId() {
     return bootId;
   }
 
   /** spec.unschedulable as last seen (false when unset), or null before the Node was seen. */
-  Boolean unschedulable() {
+  public Boolean unschedulable() {
     return unschedulable;
   }
 
   /** Whether the Node has been seen (and not deleted since). */
-  boolean registered() {
+  public boolean registered() {
     return uid != null;
   }
 
   /** Whether the Event is about this Node (the API server's field selector, checked again). */
-  boolean concerns(Event e) {
+  public boolean concerns(Event e) {
     return e.getInvolvedObject() != null
         && "Node".equals(e.getInvolvedObject().getKind())
         && node.equals(e.getInvolvedObject().getName());
   }
 
   /** The events that a version of the Node adds to what was published; empty when none. */
-  List<NodeEvent> observe(Node n) {
+  public List<NodeEvent> observe(Node n) {
     List<NodeEvent> out = new ArrayList<>();
     String newUid = n.getMetadata().getUid();
     if (uid != null && newUid != null && !uid.equals(newUid)) {
@@ -192,7 +203,7 @@ final class NodeTracker {
         : "rv" + n.getMetadata().getResourceVersion();
   }
 
-  private static String conditionSource(NodeCondition c) {
+  private String conditionSource(NodeCondition c) {
     if ("NodeStatusUnknown".equals(c.getReason())) {
       return "node-controller";
     }
@@ -202,7 +213,7 @@ final class NodeTracker {
     if (NMA_CONDITIONS.contains(c.getType())) {
       return "eks-node-monitoring-agent";
     }
-    return "exporter";
+    return self;
   }
 
   private void resources(Node n, List<NodeEvent> out) {
@@ -268,7 +279,7 @@ final class NodeTracker {
   }
 
   /** NODE_REMOVED for the deleted Node, then the state is forgotten. */
-  List<NodeEvent> removed(Node n) {
+  public List<NodeEvent> removed(Node n) {
     String goneUid = n.getMetadata() != null ? n.getMetadata().getUid() : null;
     if (uid == null) {
       return List.of();
@@ -280,7 +291,7 @@ final class NodeTracker {
 
   private List<NodeEvent> removed(String goneUid, Instant at) {
     NodeEvent e =
-        base(NodeEventKind.NODE_REMOVED, goneUid, at, "exporter")
+        base(NodeEventKind.NODE_REMOVED, goneUid, at, self)
             .setMessage("Node " + node + " deleted")
             .build();
     uid = null;
@@ -296,7 +307,7 @@ final class NodeTracker {
    * reported from the boot id), KUBE_EVENT for every other reason; nothing for an occurrence
    * already published.
    */
-  List<NodeEvent> nodeEvent(Event e) {
+  public List<NodeEvent> nodeEvent(Event e) {
     String eventUid = KubeEvents.uid(e);
     String occurrence = KubeEvents.occurrence(e);
     if (occurrence.equals(seenEvents.get(eventUid))) {
@@ -335,11 +346,11 @@ final class NodeTracker {
   }
 
   /** Forgets a deleted Event (events expire after an hour). */
-  void eventDeleted(Event e) {
+  public void eventDeleted(Event e) {
     seenEvents.remove(KubeEvents.uid(e));
   }
 
-  static String bootIdIn(String message) {
+  public static String bootIdIn(String message) {
     if (message == null) {
       return null;
     }
@@ -348,7 +359,7 @@ final class NodeTracker {
   }
 
   /** A NodeEvent of this node; a null time means "now" by the injected clock. */
-  NodeEvent.Builder base(NodeEventKind kind, String suffix, Instant at, String source) {
+  public NodeEvent.Builder base(NodeEventKind kind, String suffix, Instant at, String source) {
     return NodeEvent.newBuilder()
         .setEventId(node + "/" + kind.name() + "/" + suffix)
         .setNode(node)

@@ -1,15 +1,15 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /** Kubernetes timestamps (RFC 3339, seconds or microseconds) to {@link Instant}. */
-final class KubeTimes {
+public final class KubeTimes {
   private KubeTimes() {}
 
   /** The instant, or null when {@code s} is null, blank or not an RFC 3339 time. */
-  static Instant parse(String s) {
+  public static Instant parse(String s) {
     if (s == null || s.isBlank()) {
       return null;
     }
@@ -25,7 +25,7 @@ final class KubeTimes {
   }
 
   /** The first of {@code candidates} that parses, or null. */
-  static Instant first(String... candidates) {
+  public static Instant first(String... candidates) {
     for (String c : candidates) {
       Instant t = parse(c);
       if (t != null) {

@@ -1,9 +1,10 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 /**
- * What EC2 instance metadata says about the instance the exporter runs on, as read; each field is
- * null when the service did not answer it. Values are not validated here: {@link
- * InventoryCollector} checks them before they reach a record.
+ * What the cloud says about the instance behind a node, as read: EC2 instance metadata on the node
+ * (the exporter) or EC2 DescribeInstances (the watcher). Each field is null when the source did not
+ * answer it. Values are not validated here: {@link NodeInventories} checks them before they reach a
+ * record.
  *
  * @param instanceId {@code meta-data/instance-id}
  * @param instanceType {@code meta-data/instance-type}

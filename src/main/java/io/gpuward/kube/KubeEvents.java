@@ -1,4 +1,4 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -8,14 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reading core/v1 Events: when, who, which occurrence. */
-final class KubeEvents {
+public final class KubeEvents {
   private KubeEvents() {}
 
   /**
    * When the (latest occurrence of the) event happened: series last-observed time, {@code
    * lastTimestamp}, {@code eventTime}, {@code firstTimestamp}, creation time, else the clock.
    */
-  static Instant time(Event e, Clock clock) {
+  public static Instant time(Event e, Clock clock) {
     Instant t =
         KubeTimes.first(
             e.getSeries() != null ? micro(e.getSeries().getLastObservedTime()) : null,
@@ -31,7 +31,7 @@ final class KubeEvents {
   }
 
   /** The component that reported the event, else "exporter". */
-  static String source(Event e) {
+  public static String source(Event e) {
     if (e.getSource() != null && notBlank(e.getSource().getComponent())) {
       return e.getSource().getComponent();
     }
@@ -42,7 +42,7 @@ final class KubeEvents {
   }
 
   /** The node that reported the event (kubelet events carry it), or null. */
-  static String host(Event e) {
+  public static String host(Event e) {
     if (e.getSource() != null && notBlank(e.getSource().getHost())) {
       return e.getSource().getHost();
     }
@@ -50,7 +50,7 @@ final class KubeEvents {
   }
 
   /** How many times the event has happened (series count, count, else 1). */
-  static int count(Event e) {
+  public static int count(Event e) {
     if (e.getSeries() != null && e.getSeries().getCount() != null) {
       return Math.max(1, e.getSeries().getCount());
     }
@@ -61,12 +61,12 @@ final class KubeEvents {
    * Identifies one occurrence of an event object: a repeat bumps the count and the time, an update
    * that changes neither is the same occurrence.
    */
-  static String occurrence(Event e) {
+  public static String occurrence(Event e) {
     return count(e) + "@" + e.getLastTimestamp() + "@" + micro(e.getEventTime());
   }
 
   /** The event's uid, else namespace/name. */
-  static String uid(Event e) {
+  public static String uid(Event e) {
     if (e.getMetadata() == null) {
       return "unknown";
     }
@@ -76,12 +76,12 @@ final class KubeEvents {
     return e.getMetadata().getNamespace() + "/" + e.getMetadata().getName();
   }
 
-  static boolean notBlank(String s) {
+  public static boolean notBlank(String s) {
     return s != null && !s.isBlank();
   }
 
   /** An insertion-ordered map that forgets its eldest entries beyond {@code max}. */
-  static <K, V> Map<K, V> bounded(int max) {
+  public static <K, V> Map<K, V> bounded(int max) {
     return new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {

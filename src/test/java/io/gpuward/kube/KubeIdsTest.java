@@ -1,4 +1,4 @@
-package io.gpuward.exporter.kube;
+package io.gpuward.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -119,9 +118,9 @@ public final class VerdictTopology {
             XID_SOURCE,
             XID_CHECK,
             XID_BRANCH,
-            topics.xid.valueSerde(),
+            new DecodingSerde<>(topics.xid.valueSerde()),
             InputChecks::check,
-            null,
+            CheckProcessor.LateCheck.behindStreamTime(rules.longestXidTtl()),
             unknownGrace,
             null,
             edge);
@@ -140,9 +139,11 @@ public final class VerdictTopology {
             GPU_SOURCE,
             GPU_CHECK,
             GPU_BRANCH,
-            GpuSampleDeserializer.serde(topics.gpu.valueSerde()),
+            new DecodingSerde<>(
+                new GpuSampleDeserializer(topics.gpu.valueSerde()),
+                topics.gpu.valueSerde().serializer()),
             InputChecks::check,
-            (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
+            CheckProcessor.LateCheck.pastWindowGrace(size, grace),
             unknownGrace,
             GPU_WINDOW,
             edge);
@@ -176,7 +177,7 @@ public final class VerdictTopology {
             EVENTS_SOURCE,
             EVENTS_CHECK,
             EVENTS_BRANCH,
-            topics.kubeEvents.valueSerde(),
+            new DecodingSerde<>(topics.kubeEvents.valueSerde()),
             InputChecks::check,
             null,
             null,
@@ -312,7 +313,7 @@ public final class VerdictTopology {
       String sourceName,
       String checkName,
       String branchPrefix,
-      Serde<V> valueSerde,
+      DecodingSerde<V> serde,
       BiFunction<String, V, Optional<String>> check,
       CheckProcessor.LateCheck late,
       Duration unknownNodeGrace,
@@ -326,7 +327,7 @@ public final class VerdictTopology {
     KStream<String, Object> checkedStream =
         b.stream(
                 topic.name(),
-                Consumed.with(Serdes.String(), valueSerde)
+                Consumed.with(serde.keySerde(), serde.valueSerde())
                     .withTimestampExtractor(new EventTimeExtractor(edge.wall(), edge.bounds()))
                     .withName(sourceName))
             .processValues(

@@ -43,6 +43,7 @@ final class EngineHarness implements AutoCloseable {
   final TestInputTopic<String, XidEvent> xid;
   final TestInputTopic<String, byte[]> xidRaw;
   final TestInputTopic<String, GpuSample> gpu;
+  final TestInputTopic<byte[], byte[]> gpuRaw;
   final TestInputTopic<String, NodeEvent> events;
   final TestInputTopic<String, NodeInventory> inventory;
   final TestOutputTopic<String, FaultVerdict> verdicts;
@@ -67,6 +68,16 @@ final class EngineHarness implements AutoCloseable {
   }
 
   EngineHarness(Path stateDir, RuleCatalog rules, Clock wall, EventTimeBounds bounds) {
+    this(stateDir, rules, wall, bounds, Map.of());
+  }
+
+  /** With Streams settings over the engine's own ({@code overrides}). */
+  EngineHarness(
+      Path stateDir,
+      RuleCatalog rules,
+      Clock wall,
+      EventTimeBounds bounds,
+      Map<String, Object> overrides) {
     this.rules = rules;
     topics = new Topics(TopicCatalog.load(""), new AvroSerdes(new InMemorySchemaRegistry(), true));
     topology =
@@ -76,11 +87,15 @@ final class EngineHarness implements AutoCloseable {
     Properties props =
         EngineService.properties(cfg, topics, meters, Clock.fixed(T0, ZoneOffset.UTC));
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "engine-test");
+    props.putAll(overrides);
     driver = new TopologyTestDriver(topology, props);
     var keys = new StringSerializer();
     xid = driver.createInputTopic(topics.xid.name(), keys, topics.xid.valueSerde().serializer());
     xidRaw = driver.createInputTopic(topics.xid.name(), keys, new ByteArraySerializer());
     gpu = driver.createInputTopic(topics.gpu.name(), keys, topics.gpu.valueSerde().serializer());
+    gpuRaw =
+        driver.createInputTopic(
+            topics.gpu.name(), new ByteArraySerializer(), new ByteArraySerializer());
     events =
         driver.createInputTopic(
             topics.kubeEvents.name(), keys, topics.kubeEvents.valueSerde().serializer());

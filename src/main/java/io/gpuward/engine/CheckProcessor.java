@@ -121,7 +121,7 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, Decoded<V>, O
   @Override
   public void process(FixedKeyRecord<String, Decoded<V>> in) {
     if (in.value() instanceof Decoded.Undecodable<V> u) {
-      deadLetter(in, u);
+      Undecodables.deadLetter(context, edge, in, u, deadLetterChild);
       return;
     }
     V value = in.value() == null ? null : ((Decoded.Ok<V>) in.value()).value();
@@ -179,48 +179,6 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, Decoded<V>, O
 
   private static Optional<Rejection> validation(String reason) {
     return Optional.of(new Rejection(DeadLetterKind.VALIDATION, reason));
-  }
-
-  /**
-   * The same dead letter Kafka Streams' deserialization handler ({@link DeadLetterHandler}) would
-   * write: the raw key and value, the record's own timestamp, the decoder's exception.
-   */
-  private void deadLetter(FixedKeyRecord<String, Decoded<V>> record, Decoded.Undecodable<V> u) {
-    var meta = context.recordMetadata();
-    String topic = meta.map(RecordMetadata::topic).orElse("unknown");
-    int partition = meta.map(RecordMetadata::partition).orElse(-1);
-    long offset = meta.map(RecordMetadata::offset).orElse(-1L);
-    log.warn(
-        "dead-lettered undecodable record topic={} partition={} offset={}: {}",
-        topic,
-        partition,
-        offset,
-        u.reason());
-    edge.meters()
-        .counter(
-            EngineMetrics.DEAD_LETTERS,
-            "topic",
-            topic,
-            "kind",
-            DeadLetterKind.DESERIALIZATION.name())
-        .increment();
-    Instant now = edge.wall().instant();
-    var dl =
-        DeadLetters.of(
-            topic,
-            partition,
-            offset,
-            u.sourceTimestamp(),
-            u.rawKey(),
-            u.rawValue(),
-            DeadLetterKind.DESERIALIZATION,
-            u.reason(),
-            u.error(),
-            edge.application(),
-            now);
-    // Its timestamp is the partition's time, not the record's: stamp it now, as for EVENT_TIME.
-    context.forward(
-        record.withValue((Object) dl).withTimestamp(now.toEpochMilli()), deadLetterChild);
   }
 
   private void deadLetter(FixedKeyRecord<String, V> record, Rejection rejection) {

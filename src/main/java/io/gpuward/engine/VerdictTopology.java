@@ -90,13 +90,7 @@ public final class VerdictTopology {
     var window = rules.sampleWindow();
 
     // Inventory: a table the rules read for context, and a stream of changes.
-    KTable<String, NodeInventory> inventory =
-        b.table(
-            topics.inventory.name(),
-            consumed(topics.inventory, INVENTORY_SOURCE, eventTime),
-            Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(topics.inventory.valueSerde()));
+    KTable<String, NodeInventory> inventory = inventoryTable(b, topics, eventTime, edge);
     KStream<String, NodeInventory> inventoryChanges =
         inventory.toStream(Named.as(INVENTORY_TO_STREAM));
     KStream<String, Signal> inventorySignals =
@@ -342,21 +336,48 @@ public final class VerdictTopology {
                         validChild),
                 Named.as(checkName),
                 stores);
-    checkedStream
-        .flatMapValues(
-            v -> v instanceof DeadLetter dl ? List.of(dl) : List.<DeadLetter>of(),
-            Named.as(deadLetterChild))
-        .to(topics.dlq.name(), produced(topics.dlq, DLQ_SINK_PREFIX + topic.spec().id()));
+    deadLetters(checkedStream, deadLetterChild, topics, topic);
     @SuppressWarnings("unchecked")
     KStream<String, V> valid = (KStream<String, V>) (KStream<String, ?>) checkedStream;
     return valid;
   }
 
-  private static <V> Consumed<String, V> consumed(
-      Topic<V> topic, String name, EventTimeExtractor eventTime) {
-    return Consumed.with(Serdes.String(), topic.valueSerde())
-        .withTimestampExtractor(eventTime)
-        .withName(name);
+  /**
+   * Inventory, read as a stream so that undecodable records are processed (dead-lettered with their
+   * offset) rather than left to the deserialization handler, then materialised as the table the
+   * rules read: same store, same changelog as a table source.
+   */
+  private static KTable<String, NodeInventory> inventoryTable(
+      StreamsBuilder b, Topics topics, EventTimeExtractor eventTime, CheckProcessor.Edge edge) {
+    DecodingSerde<NodeInventory> serde = new DecodingSerde<>(topics.inventory.valueSerde());
+    String deadLetterChild = INVENTORY_BRANCH + "dead-letter";
+    KStream<String, Object> decoded =
+        b.stream(
+                topics.inventory.name(),
+                Consumed.with(serde.keySerde(), serde.valueSerde())
+                    .withTimestampExtractor(eventTime)
+                    .withName(INVENTORY_SOURCE))
+            .processValues(
+                () -> new DecodeProcessor<NodeInventory>(edge, deadLetterChild),
+                Named.as(INVENTORY_CHECK));
+    deadLetters(decoded, deadLetterChild, topics, topics.inventory);
+    @SuppressWarnings("unchecked")
+    KStream<String, NodeInventory> valid =
+        (KStream<String, NodeInventory>) (KStream<String, ?>) decoded;
+    return valid.toTable(
+        Named.as(INVENTORY_TABLE),
+        Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(topics.inventory.valueSerde()));
+  }
+
+  /** The dead letters a check forwards to {@code child}, to the DLQ. */
+  private static void deadLetters(
+      KStream<String, Object> checked, String child, Topics topics, Topic<?> topic) {
+    checked
+        .flatMapValues(
+            v -> v instanceof DeadLetter dl ? List.of(dl) : List.<DeadLetter>of(), Named.as(child))
+        .to(topics.dlq.name(), produced(topics.dlq, DLQ_SINK_PREFIX + topic.spec().id()));
   }
 
   private static <V> Produced<String, V> produced(Topic<V> topic, String name) {

@@ -172,6 +172,18 @@ class EdgeTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterPoisonInventoryAndKeepTheNodesInventory() {
+    h.inventoryRaw.pipeInput(NODE, new byte[] {0x7b, 0x22, 0x6e, 0x22});
+    h.xid.pipeInput(NODE, xid(NODE, 79, GPU, T0.plusSeconds(5)), T0.plusSeconds(5));
+
+    DeadLetter dead = h.dlq.readValue();
+    assertThat(dead.getKind()).isEqualTo(DeadLetterKind.DESERIALIZATION);
+    assertThat(dead.getOriginalTopic()).isEqualTo("gpuward.inventory.nodes.v1");
+    assertThat(dead.getReason()).contains("not Confluent-framed");
+    assertThat(h.verdicts.readValue().getNodegroup()).isNotNull();
+  }
+
+  @Test
   void shouldDeadLetterADayOldXidAsLateInsteadOfOpeningAVerdictBornExpired() {
     Instant streamTime = T0.plus(Duration.ofMinutes(5));
     h.gpu.pipeInput(NODE, sample(NODE, 0, GPU, 40, streamTime), streamTime);

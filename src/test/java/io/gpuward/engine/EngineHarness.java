@@ -46,6 +46,7 @@ final class EngineHarness implements AutoCloseable {
   final TestInputTopic<byte[], byte[]> gpuRaw;
   final TestInputTopic<String, NodeEvent> events;
   final TestInputTopic<String, NodeInventory> inventory;
+  final TestInputTopic<String, byte[]> inventoryRaw;
   final TestOutputTopic<String, FaultVerdict> verdicts;
   final TestOutputTopic<String, NodeHealth> health;
   final TestOutputTopic<String, DeadLetter> dlq;
@@ -102,6 +103,8 @@ final class EngineHarness implements AutoCloseable {
     inventory =
         driver.createInputTopic(
             topics.inventory.name(), keys, topics.inventory.valueSerde().serializer());
+    inventoryRaw =
+        driver.createInputTopic(topics.inventory.name(), keys, new ByteArraySerializer());
     var strings = new StringDeserializer();
     verdicts =
         driver.createOutputTopic(

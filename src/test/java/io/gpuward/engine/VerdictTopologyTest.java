@@ -87,6 +87,8 @@ class VerdictTopologyTest {
             EngineNames.GPU_SOURCE,
             EngineNames.EVENTS_SOURCE,
             EngineNames.INVENTORY_SOURCE,
+            EngineNames.INVENTORY_CHECK,
+            EngineNames.INVENTORY_TABLE,
             EngineNames.XID_CHECK,
             EngineNames.GPU_CHECK,
             EngineNames.XID_SIGNALS,

@@ -1,11 +1,13 @@
 package io.gpuward.engine;
 
 import io.gpuward.avro.DeadLetterKind;
+import io.gpuward.config.Durations;
 import io.gpuward.contract.DeadLetters;
 import io.gpuward.contract.EventTimeBounds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -18,22 +20,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge of the engine: every input record is checked here before any state sees it. In order: a
- * null key or value, an event time the {@link EventTimeExtractor} refused, the record's own pure
- * check, telemetry of nodes without inventory ({@link InventoryGate}), and records too late for
- * their window (instead of letting the window drop them silently). A rejected record becomes a dead
- * letter (its bytes re-encoded, its coordinates and the reason kept), is logged with its
- * coordinates and counted, and goes only to the dead-letter child. A valid record goes on
- * unchanged, to one named child when there is one (the GPU sample path: no branch or unwrap step
- * per sample), otherwise to every child.
+ * The edge of the engine: every input record is checked here before any state sees it. In order:
+ * bytes that could not be decoded ({@link Decoded.Undecodable}), a null key or value, an event time
+ * the {@link EventTimeExtractor} refused, the record's own pure check, telemetry of nodes without
+ * inventory ({@link InventoryGate}), and records too late for their window (instead of letting the
+ * window drop them silently). A rejected record becomes a dead letter (its bytes re-encoded, its
+ * coordinates and the reason kept), is logged with its coordinates and counted, and goes only to
+ * the dead-letter child. A valid record goes on unchanged, to one named child when there is one
+ * (the GPU sample path: no branch or unwrap step per sample), otherwise to every child.
  */
-final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
+final class CheckProcessor<V> implements FixedKeyProcessor<String, Decoded<V>, Object> {
   private static final Logger log = LoggerFactory.getLogger(CheckProcessor.class);
 
-  /** Whether a record at {@code ts} is too late, given the newest timestamp seen so far. */
+  /**
+   * Why a record at {@code ts} is too late, or empty, given the newest timestamp this check passed
+   * ({@code Long.MIN_VALUE} before the first) and the task's stream time.
+   */
   @FunctionalInterface
   interface LateCheck {
-    boolean tooLate(long ts, long newestSeen);
+    Optional<String> tooLate(long ts, long newestSeen, long streamTime);
+
+    /** Past the grace of its tumbling window of {@code size}, as the newest record places it. */
+    static LateCheck pastWindowGrace(long size, long grace) {
+      return (ts, newestSeen, streamTime) -> {
+        if (newestSeen == Long.MIN_VALUE
+            || ts - Math.floorMod(ts, size) + size + grace > newestSeen) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            "event time "
+                + Instant.ofEpochMilli(ts)
+                + " is past its window's grace period (newest "
+                + Instant.ofEpochMilli(newestSeen)
+                + ")");
+      };
+    }
+
+    /**
+     * More than {@code limit} behind the task's stream time: the verdict it would open would be
+     * past its validUntil at once, and the stream-time expiry would clear it at its next tick.
+     */
+    static LateCheck behindStreamTime(Duration limit) {
+      long max = limit.toMillis();
+      return (ts, newestSeen, streamTime) -> {
+        if (streamTime < 0 || streamTime - ts <= max) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            "event time "
+                + Instant.ofEpochMilli(ts)
+                + " is more than "
+                + Durations.format(limit)
+                + " (the longest TTL of a verdict it can open) behind stream time "
+                + Instant.ofEpochMilli(streamTime)
+                + ": its verdict would be born expired");
+      };
+    }
   }
 
   /** What every check of one engine shares. */
@@ -77,7 +119,13 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
   }
 
   @Override
-  public void process(FixedKeyRecord<String, V> record) {
+  public void process(FixedKeyRecord<String, Decoded<V>> in) {
+    if (in.value() instanceof Decoded.Undecodable<V> u) {
+      Undecodables.deadLetter(context, edge, in, u, deadLetterChild);
+      return;
+    }
+    V value = in.value() == null ? null : ((Decoded.Ok<V>) in.value()).value();
+    FixedKeyRecord<String, V> record = in.withValue(value);
     Optional<Rejection> rejection = rejection(record);
     if (rejection.isEmpty()) {
       if (validChild != null) {
@@ -121,15 +169,9 @@ final class CheckProcessor<V> implements FixedKeyProcessor<String, V, Object> {
     if (late == null) {
       return Optional.empty();
     }
-    if (newestSeen != Long.MIN_VALUE && late.tooLate(ts, newestSeen)) {
-      return Optional.of(
-          new Rejection(
-              DeadLetterKind.LATE_EVENT,
-              "event time "
-                  + Instant.ofEpochMilli(ts)
-                  + " is past its window's grace period (newest "
-                  + Instant.ofEpochMilli(newestSeen)
-                  + ")"));
+    Optional<String> tooLate = late.tooLate(ts, newestSeen, context.currentStreamTimeMs());
+    if (tooLate.isPresent()) {
+      return Optional.of(new Rejection(DeadLetterKind.LATE_EVENT, tooLate.get()));
     }
     newestSeen = Math.max(newestSeen, ts);
     return Optional.empty();

@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Poison bytes (not Confluent-framed, unknown schema id, undecodable Avro) become a {@link
  * DeadLetter} on the DLQ topic, written by Streams in the same transaction as the task's output;
- * processing continues. Logged with coordinates and counted.
+ * processing continues. Logged with coordinates and counted. The engine's inputs never get here:
+ * they are decoded by a {@link DecodingSerde} and dead-lettered by their check, in the transaction
+ * that commits past them (a record skipped here is committed past only with the next record of its
+ * partition). This stays the safety net for what the engine reads besides (its repartition topic,
+ * the incidents it writes).
  *
  * <p>So does a record whose processing throws: a rule that cannot cope with one record must not
  * stop the engine for the whole fleet (a stopped thread stops every node's verdicts). The dead

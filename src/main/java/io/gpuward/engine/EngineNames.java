@@ -13,6 +13,9 @@ public final class EngineNames {
   public static final String EVENTS_SOURCE = "kube-events-source";
   public static final String INVENTORY_SOURCE = "inventory-source";
 
+  public static final String INVENTORY_CHECK = "inventory-check";
+  public static final String INVENTORY_BRANCH = "inventory-branch-";
+  public static final String INVENTORY_TABLE = "inventory-table";
   public static final String XID_CHECK = "xid-check";
   public static final String XID_BRANCH = "xid-branch-";
   public static final String GPU_CHECK = "gpu-check";

@@ -30,6 +30,10 @@ public final class EventTimeExtractor implements TimestampExtractor {
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    if (record.value() instanceof Decoded.Undecodable<?> u) {
+      u.sourceTimestamp(record.timestamp());
+      return Math.max(partitionTime, 0);
+    }
     long eventTime = eventTime(record.value());
     if (eventTime == NONE) {
       return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
@@ -42,6 +46,9 @@ public final class EventTimeExtractor implements TimestampExtractor {
 
   /** The event time a value carries, or {@link #NONE}. */
   public static long eventTime(Object value) {
+    if (value instanceof Decoded.Ok<?> ok) {
+      value = ok.value();
+    }
     if (value instanceof GpuSample s && s.getEventTime() != null) {
       return s.getEventTime().toEpochMilli();
     }

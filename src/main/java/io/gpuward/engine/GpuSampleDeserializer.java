@@ -49,22 +49,6 @@ final class GpuSampleDeserializer implements Deserializer<GpuSample> {
     this.serializer = serde.serializer();
   }
 
-  /** The topic's serde with this deserializer. */
-  static Serde<GpuSample> serde(Serde<GpuSample> serde) {
-    GpuSampleDeserializer d = new GpuSampleDeserializer(serde);
-    return new Serde<>() {
-      @Override
-      public Serializer<GpuSample> serializer() {
-        return serde.serializer();
-      }
-
-      @Override
-      public Deserializer<GpuSample> deserializer() {
-        return d;
-      }
-    };
-  }
-
   @Override
   public GpuSample deserialize(String topic, byte[] bytes) {
     if (bytes == null) {

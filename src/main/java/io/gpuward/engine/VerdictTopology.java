@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -91,13 +90,7 @@ public final class VerdictTopology {
     var window = rules.sampleWindow();
 
     // Inventory: a table the rules read for context, and a stream of changes.
-    KTable<String, NodeInventory> inventory =
-        b.table(
-            topics.inventory.name(),
-            consumed(topics.inventory, INVENTORY_SOURCE, eventTime),
-            Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(topics.inventory.valueSerde()));
+    KTable<String, NodeInventory> inventory = inventoryTable(b, topics, eventTime, edge);
     KStream<String, NodeInventory> inventoryChanges =
         inventory.toStream(Named.as(INVENTORY_TO_STREAM));
     KStream<String, Signal> inventorySignals =
@@ -119,9 +112,9 @@ public final class VerdictTopology {
             XID_SOURCE,
             XID_CHECK,
             XID_BRANCH,
-            topics.xid.valueSerde(),
+            new DecodingSerde<>(topics.xid.valueSerde()),
             InputChecks::check,
-            null,
+            CheckProcessor.LateCheck.behindStreamTime(rules.longestXidTtl()),
             unknownGrace,
             null,
             edge);
@@ -140,9 +133,11 @@ public final class VerdictTopology {
             GPU_SOURCE,
             GPU_CHECK,
             GPU_BRANCH,
-            GpuSampleDeserializer.serde(topics.gpu.valueSerde()),
+            new DecodingSerde<>(
+                new GpuSampleDeserializer(topics.gpu.valueSerde()),
+                topics.gpu.valueSerde().serializer()),
             InputChecks::check,
-            (ts, streamTime) -> ts - Math.floorMod(ts, size) + size + grace <= streamTime,
+            CheckProcessor.LateCheck.pastWindowGrace(size, grace),
             unknownGrace,
             GPU_WINDOW,
             edge);
@@ -176,7 +171,7 @@ public final class VerdictTopology {
             EVENTS_SOURCE,
             EVENTS_CHECK,
             EVENTS_BRANCH,
-            topics.kubeEvents.valueSerde(),
+            new DecodingSerde<>(topics.kubeEvents.valueSerde()),
             InputChecks::check,
             null,
             null,
@@ -312,7 +307,7 @@ public final class VerdictTopology {
       String sourceName,
       String checkName,
       String branchPrefix,
-      Serde<V> valueSerde,
+      DecodingSerde<V> serde,
       BiFunction<String, V, Optional<String>> check,
       CheckProcessor.LateCheck late,
       Duration unknownNodeGrace,
@@ -326,7 +321,7 @@ public final class VerdictTopology {
     KStream<String, Object> checkedStream =
         b.stream(
                 topic.name(),
-                Consumed.with(Serdes.String(), valueSerde)
+                Consumed.with(serde.keySerde(), serde.valueSerde())
                     .withTimestampExtractor(new EventTimeExtractor(edge.wall(), edge.bounds()))
                     .withName(sourceName))
             .processValues(
@@ -341,21 +336,48 @@ public final class VerdictTopology {
                         validChild),
                 Named.as(checkName),
                 stores);
-    checkedStream
-        .flatMapValues(
-            v -> v instanceof DeadLetter dl ? List.of(dl) : List.<DeadLetter>of(),
-            Named.as(deadLetterChild))
-        .to(topics.dlq.name(), produced(topics.dlq, DLQ_SINK_PREFIX + topic.spec().id()));
+    deadLetters(checkedStream, deadLetterChild, topics, topic);
     @SuppressWarnings("unchecked")
     KStream<String, V> valid = (KStream<String, V>) (KStream<String, ?>) checkedStream;
     return valid;
   }
 
-  private static <V> Consumed<String, V> consumed(
-      Topic<V> topic, String name, EventTimeExtractor eventTime) {
-    return Consumed.with(Serdes.String(), topic.valueSerde())
-        .withTimestampExtractor(eventTime)
-        .withName(name);
+  /**
+   * Inventory, read as a stream so that undecodable records are processed (dead-lettered with their
+   * offset) rather than left to the deserialization handler, then materialised as the table the
+   * rules read: same store, same changelog as a table source.
+   */
+  private static KTable<String, NodeInventory> inventoryTable(
+      StreamsBuilder b, Topics topics, EventTimeExtractor eventTime, CheckProcessor.Edge edge) {
+    DecodingSerde<NodeInventory> serde = new DecodingSerde<>(topics.inventory.valueSerde());
+    String deadLetterChild = INVENTORY_BRANCH + "dead-letter";
+    KStream<String, Object> decoded =
+        b.stream(
+                topics.inventory.name(),
+                Consumed.with(serde.keySerde(), serde.valueSerde())
+                    .withTimestampExtractor(eventTime)
+                    .withName(INVENTORY_SOURCE))
+            .processValues(
+                () -> new DecodeProcessor<NodeInventory>(edge, deadLetterChild),
+                Named.as(INVENTORY_CHECK));
+    deadLetters(decoded, deadLetterChild, topics, topics.inventory);
+    @SuppressWarnings("unchecked")
+    KStream<String, NodeInventory> valid =
+        (KStream<String, NodeInventory>) (KStream<String, ?>) decoded;
+    return valid.toTable(
+        Named.as(INVENTORY_TABLE),
+        Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(topics.inventory.valueSerde()));
+  }
+
+  /** The dead letters a check forwards to {@code child}, to the DLQ. */
+  private static void deadLetters(
+      KStream<String, Object> checked, String child, Topics topics, Topic<?> topic) {
+    checked
+        .flatMapValues(
+            v -> v instanceof DeadLetter dl ? List.of(dl) : List.<DeadLetter>of(), Named.as(child))
+        .to(topics.dlq.name(), produced(topics.dlq, DLQ_SINK_PREFIX + topic.spec().id()));
   }
 
   private static <V> Produced<String, V> produced(Topic<V> topic, String name) {

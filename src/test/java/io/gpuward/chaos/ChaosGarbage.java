@@ -67,7 +67,15 @@ final class ChaosGarbage {
       out.add(new Item(topics.kubeEvents.name(), c, engine, null));
     }
     out.add(dayOld(topics.gpu.name(), gpu(node, now - DAY, false), engine));
-    out.add(dayOld(topics.xid.name(), xid(node, now - DAY, false), engine));
+    // Its verdict would be born expired (more than the longest XID verdict TTL behind stream time).
+    out.add(
+        item(
+            topics.xid.name(),
+            "event time -1d",
+            node,
+            xid(node, now - DAY, false),
+            DeadLetterKind.LATE_EVENT,
+            engine));
     out.add(dayOld(topics.kubeEvents.name(), event(node, now - DAY, false), engine));
     byte[] inventory =
         serialize(

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +121,90 @@ class EdgeTopologyTest {
             r -> assertThat(r).contains("is not a Kubernetes node name"),
             r -> assertThat(r).contains("temperatureC 6.44245923E8 is not a temperature"));
     assertThat(h.verdicts.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldDeadLetterAnUndecodableRecordByProcessingItNotThroughTheDeserializationHandler(
+      @TempDir Path strictState) {
+    // With a deserialization handler that stops the engine, only a record the engine itself
+    // processes can become a dead letter: its dead letter and its offset then commit together.
+    Map<String, Object> failOnPoison =
+        Map.of(
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            LogAndFailExceptionHandler.class);
+    try (var strict =
+        new EngineHarness(
+            strictState,
+            RuleCatalog.load(),
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            EventTimeBounds.DEFAULT,
+            failOnPoison)) {
+      byte[] key = {(byte) 0xff, 'p', '5'}; // not UTF-8: the dead letter keeps these bytes
+      byte[] value = {0, 0, 0x7f, 0x7f, 0x7f, 1, 2, 3}; // a schema id no registry issued
+      Instant written = T0.plusSeconds(7);
+      strict.gpuRaw.pipeInput(key, value, written);
+
+      var out = strict.dlq.readRecordsToList();
+      assertThat(out).hasSize(1);
+      DeadLetter dead = out.get(0).value();
+      assertThat(dead.getKind()).isEqualTo(DeadLetterKind.DESERIALIZATION);
+      assertThat(dead.getOriginalTopic()).isEqualTo("gpuward.telemetry.gpu.v1");
+      assertThat(dead.getOriginalOffset()).isEqualTo(0L);
+      assertThat(dead.getOriginalKey().array()).isEqualTo(key);
+      assertThat(dead.getOriginalValue().array()).isEqualTo(value);
+      assertThat(dead.getOriginalTimestamp()).isEqualTo(written);
+      assertThat(dead.getSchemaId()).isEqualTo(0x007f7f7f);
+      assertThat(dead.getReason()).isNotBlank();
+      assertThat(dead.getErrorClass()).isNotBlank();
+      assertThat(out.get(0).timestamp()).isEqualTo(NOW.toEpochMilli());
+      assertThat(
+              strict
+                  .meters
+                  .counter(
+                      EngineMetrics.DEAD_LETTERS,
+                      "topic",
+                      "gpuward.telemetry.gpu.v1",
+                      "kind",
+                      "DESERIALIZATION")
+                  .count())
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void shouldDeadLetterPoisonInventoryAndKeepTheNodesInventory() {
+    h.inventoryRaw.pipeInput(NODE, new byte[] {0x7b, 0x22, 0x6e, 0x22});
+    h.xid.pipeInput(NODE, xid(NODE, 79, GPU, T0.plusSeconds(5)), T0.plusSeconds(5));
+
+    DeadLetter dead = h.dlq.readValue();
+    assertThat(dead.getKind()).isEqualTo(DeadLetterKind.DESERIALIZATION);
+    assertThat(dead.getOriginalTopic()).isEqualTo("gpuward.inventory.nodes.v1");
+    assertThat(dead.getReason()).contains("not Confluent-framed");
+    assertThat(h.verdicts.readValue().getNodegroup()).isNotNull();
+  }
+
+  @Test
+  void shouldDeadLetterADayOldXidAsLateInsteadOfOpeningAVerdictBornExpired() {
+    Instant streamTime = T0.plus(Duration.ofMinutes(5));
+    h.gpu.pipeInput(NODE, sample(NODE, 0, GPU, 40, streamTime), streamTime);
+    Instant dayOld = streamTime.minus(Duration.ofDays(1));
+    h.xid.pipeInput(NODE, xid(NODE, 13, GPU, dayOld), dayOld);
+
+    assertThat(h.verdicts.isEmpty()).isTrue();
+    DeadLetter dead = h.dlq.readValue();
+    assertThat(dead.getKind()).isEqualTo(DeadLetterKind.LATE_EVENT);
+    assertThat(dead.getReason()).contains("more than 30m").contains("born expired");
+    assertThat(deadLetters("gpuward.telemetry.xid.v1", DeadLetterKind.LATE_EVENT)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldOpenAVerdictForAnXidLateByLessThanTheLongestXidTtl() {
+    h.gpu.pipeInput(NODE, sample(NODE, 0, GPU, 40, NOW), NOW);
+    Instant late = NOW.minus(Duration.ofMinutes(29));
+    h.xid.pipeInput(NODE, xid(NODE, 79, GPU, late), late);
+
+    assertThat(h.verdicts.readValue().getState()).isEqualTo(VerdictState.OPEN);
+    assertThat(h.dlq.isEmpty()).isTrue();
   }
 
   private double deadLetters(String topic, DeadLetterKind kind) {

@@ -43,8 +43,10 @@ final class EngineHarness implements AutoCloseable {
   final TestInputTopic<String, XidEvent> xid;
   final TestInputTopic<String, byte[]> xidRaw;
   final TestInputTopic<String, GpuSample> gpu;
+  final TestInputTopic<byte[], byte[]> gpuRaw;
   final TestInputTopic<String, NodeEvent> events;
   final TestInputTopic<String, NodeInventory> inventory;
+  final TestInputTopic<String, byte[]> inventoryRaw;
   final TestOutputTopic<String, FaultVerdict> verdicts;
   final TestOutputTopic<String, NodeHealth> health;
   final TestOutputTopic<String, DeadLetter> dlq;
@@ -67,6 +69,16 @@ final class EngineHarness implements AutoCloseable {
   }
 
   EngineHarness(Path stateDir, RuleCatalog rules, Clock wall, EventTimeBounds bounds) {
+    this(stateDir, rules, wall, bounds, Map.of());
+  }
+
+  /** With Streams settings over the engine's own ({@code overrides}). */
+  EngineHarness(
+      Path stateDir,
+      RuleCatalog rules,
+      Clock wall,
+      EventTimeBounds bounds,
+      Map<String, Object> overrides) {
     this.rules = rules;
     topics = new Topics(TopicCatalog.load(""), new AvroSerdes(new InMemorySchemaRegistry(), true));
     topology =
@@ -76,17 +88,23 @@ final class EngineHarness implements AutoCloseable {
     Properties props =
         EngineService.properties(cfg, topics, meters, Clock.fixed(T0, ZoneOffset.UTC));
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "engine-test");
+    props.putAll(overrides);
     driver = new TopologyTestDriver(topology, props);
     var keys = new StringSerializer();
     xid = driver.createInputTopic(topics.xid.name(), keys, topics.xid.valueSerde().serializer());
     xidRaw = driver.createInputTopic(topics.xid.name(), keys, new ByteArraySerializer());
     gpu = driver.createInputTopic(topics.gpu.name(), keys, topics.gpu.valueSerde().serializer());
+    gpuRaw =
+        driver.createInputTopic(
+            topics.gpu.name(), new ByteArraySerializer(), new ByteArraySerializer());
     events =
         driver.createInputTopic(
             topics.kubeEvents.name(), keys, topics.kubeEvents.valueSerde().serializer());
     inventory =
         driver.createInputTopic(
             topics.inventory.name(), keys, topics.inventory.valueSerde().serializer());
+    inventoryRaw =
+        driver.createInputTopic(topics.inventory.name(), keys, new ByteArraySerializer());
     var strings = new StringDeserializer();
     verdicts =
         driver.createOutputTopic(

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,8 @@ class VerdictTopologyTest {
             EngineNames.GPU_SOURCE,
             EngineNames.EVENTS_SOURCE,
             EngineNames.INVENTORY_SOURCE,
+            EngineNames.INVENTORY_CHECK,
+            EngineNames.INVENTORY_TABLE,
             EngineNames.XID_CHECK,
             EngineNames.GPU_CHECK,
             EngineNames.XID_SIGNALS,
@@ -218,14 +221,17 @@ class VerdictTopologyTest {
   }
 
   @Test
-  void shouldSkipPoisonBytesCountThemAndKeepProcessing() {
-    // The DLQ records themselves are asserted in DeadLetterHandlerTest and EnginePipelineIT:
-    // TopologyTestDriver does not surface records produced by a deserialization handler.
+  void shouldDeadLetterPoisonBytesCountThemAndKeepProcessing() {
     xidRaw.pipeInput("p5-train-1", "{not avro}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     xidRaw.pipeInput("p5-train-1", new byte[] {0, 0, 0, 0x7f, 0x7f, 1, 2, 3});
     xid.pipeInput("p5-train-1", xid("p5-train-1", 119, H100, T0));
 
     assertThat(verdicts.readValue().getFaultClass()).isEqualTo(FaultClass.GPU_XID_FATAL);
+    assertThat(dlq.readValuesToList())
+        .extracting(DeadLetter::getKind, DeadLetter::getOriginalOffset)
+        .containsExactly(
+            Tuple.tuple(DeadLetterKind.DESERIALIZATION, 0L),
+            Tuple.tuple(DeadLetterKind.DESERIALIZATION, 1L));
     assertThat(
             meters.get(EngineMetrics.DEAD_LETTERS).tag("kind", "DESERIALIZATION").counter().count())
         .isEqualTo(2.0);

@@ -374,6 +374,21 @@ public final class RuleCatalog {
     return ttl.getOrDefault(faultClass, defaultTtl);
   }
 
+  /**
+   * The longest TTL of a verdict an XID can open: an XID older than this behind stream time would
+   * open a verdict already past its validUntil, expired at the next tick.
+   */
+  public Duration longestXidTtl() {
+    Duration longest = Duration.ZERO;
+    for (FaultClass c : xid.faultClasses()) {
+      Duration d = ttl(c);
+      if (d.compareTo(longest) > 0) {
+        longest = d;
+      }
+    }
+    return longest;
+  }
+
   public XidPolicy xid() {
     return xid;
   }

@@ -3,8 +3,10 @@ package io.gpuward.engine.domain;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.Severity;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Maps an XID to a fault class and action: per-code overrides first, then the catalog's action
@@ -38,6 +40,22 @@ public final class XidPolicy {
 
   public XidCatalog catalog() {
     return catalog;
+  }
+
+  /** Every fault class an XID can raise under this policy. */
+  public Set<FaultClass> faultClasses() {
+    Set<FaultClass> out = EnumSet.of(FaultClass.GPU_XID_FATAL, FaultClass.APP_XID);
+    for (Override o : categories.values()) {
+      if (o.faultClass() != null) {
+        out.add(o.faultClass());
+      }
+    }
+    for (Override o : codes.values()) {
+      if (o.faultClass() != null) {
+        out.add(o.faultClass());
+      }
+    }
+    return out;
   }
 
   /** The classification of {@code xid}, or empty when it raises no verdict. */

@@ -7,6 +7,7 @@ import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
 import io.gpuward.ops.RoleHealth;
+import io.gpuward.ops.StartupTimeline;
 import io.gpuward.remediation.ControlCommands;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
@@ -81,6 +82,7 @@ final class RemediateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    StartupTimeline.begin("main");
     var cfg =
         kafka.config(
             Map.of(io.gpuward.config.GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));

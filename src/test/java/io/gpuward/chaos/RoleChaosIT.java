@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -69,6 +70,9 @@ class RoleChaosIT {
   private final List<Long> engineRecovery = new ArrayList<>();
   private final List<Long> remediatorRecovery = new ArrayList<>();
   private final List<Long> brokerRecovery = new ArrayList<>();
+  private final List<RecoveryPhases> enginePhases = new ArrayList<>();
+  private final List<RecoveryPhases> remediatorPhases = new ArrayList<>();
+  private final List<RecoveryPhases> brokerPhases = new ArrayList<>();
 
   @Test
   void shouldLoseRepeatAndStopNothingWhenEveryRoleIsKilledAndFedGarbage() throws Exception {
@@ -177,6 +181,9 @@ class RoleChaosIT {
             "verdict of " + node + " after an engine kill",
             MARKER_TIMEOUT);
     log.info("engine kill -> verdict of {} in {} ms", node, seen - t);
+    enginePhases.add(
+        RecoveryPhases.of(
+            t, RecoveryPhases.ENGINE, engine.outputSinceStart(), seen, "first new verdict"));
     return seen - t;
   }
 
@@ -192,6 +199,9 @@ class RoleChaosIT {
             "cordon of " + node + " after a remediator kill",
             MARKER_TIMEOUT);
     log.info("remediator kill -> cordon of {} in {} ms", node, seen - t);
+    remediatorPhases.add(
+        RecoveryPhases.of(
+            t, RecoveryPhases.REMEDIATOR, remediator.outputSinceStart(), seen, "first new cordon"));
     return seen - t;
   }
 
@@ -200,14 +210,24 @@ class RoleChaosIT {
     long t = System.currentTimeMillis();
     broker.kill();
     pause(Duration.ofMillis(1_000 + random.nextInt(2_000)));
+    long started = System.currentTimeMillis();
     broker.start();
+    awaitBroker(broker.bootstrapServers());
+    long answers = System.currentTimeMillis();
     String node = fleet.fault();
+    long acked = System.currentTimeMillis();
     long seen =
         firstSeen(
             () -> verdictOf(watch, node),
             "verdict of " + node + " after a broker restart",
             Duration.ofSeconds(180));
     log.info("broker kill -> verdict of {} in {} ms", node, seen - t);
+    Map<String, Long> phases = new LinkedHashMap<>();
+    phases.put("kill -> broker started (harness pause)", started - t);
+    phases.put("broker started -> broker answers", answers - started);
+    phases.put("broker answers -> fault (XID) acknowledged", acked - answers);
+    phases.put("fault acknowledged -> first new verdict seen", Math.max(0, seen - acked));
+    brokerPhases.add(new RecoveryPhases(phases));
     return seen - t;
   }
 
@@ -248,6 +268,9 @@ class RoleChaosIT {
             engineRecovery,
             remediatorRecovery,
             brokerRecovery,
+            enginePhases,
+            remediatorPhases,
+            brokerPhases,
             exits,
             kills,
             brokerRestarts));

@@ -41,6 +41,7 @@ record RecoveryPhases(Map<String, Long> phases) {
           "broker-reachable",
           "topics-checked",
           "schemas-registered",
+          "actuators-ready",
           "transactions-initialised",
           "ledger-rebuilt",
           "verdicts-restored",

@@ -105,12 +105,22 @@ class RoleChaosIT {
             ChaosCluster cluster = new ChaosCluster(dir, fleet.nodes());
             ChaosWatch watch = new ChaosWatch(bootstrap, topics)) {
           fleet.publishInventory();
-          RoleProcess engine = engine(dir, bootstrap, registry.url());
-          RoleProcess remediator = remediator(dir, bootstrap, registry.url(), cluster);
-          ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+          ScheduledExecutorService ticker =
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "chaos-ticker");
+                    t.setDaemon(true);
+                    return t;
+                  });
+          ticker.scheduleAtFixedRate(fleet::tick, 0, 2, TimeUnit.SECONDS);
+          List<String> engineJvm = classDataSharing(dir, "engine", bootstrap, registry, cluster);
+          List<String> remediatorJvm =
+              classDataSharing(dir, "remediator", bootstrap, registry, cluster);
+          RoleProcess engine = engine(dir, bootstrap, registry.url(), engineJvm, "engine.log");
+          RoleProcess remediator =
+              remediator(dir, bootstrap, registry.url(), cluster, remediatorJvm, "remediator.log");
           try (engine;
               remediator) {
-            ticker.scheduleAtFixedRate(fleet::tick, 0, 2, TimeUnit.SECONDS);
             engine.start();
             remediator.start();
             ChaosGarbage crafted = new ChaosGarbage(topics, ENGINE_APP, REMEDIATOR_GROUP);
@@ -374,7 +384,47 @@ class RoleChaosIT {
         });
   }
 
-  private static RoleProcess engine(Path dir, String bootstrap, String registry) {
+  /**
+   * The JVM options a role runs with. With {@code -Dchaos.cds=true} (the default), as the container
+   * image does: the role is started once with {@code -XX:ArchiveClassesAtExit}, left to reach its
+   * last startup step, and stopped with SIGTERM, which writes its class-data archive; every start
+   * after that maps the archive ({@code -XX:SharedArchiveFile}) instead of loading and verifying
+   * those classes from the jar again.
+   */
+  private List<String> classDataSharing(
+      Path dir,
+      String role,
+      String bootstrap,
+      EmbeddedSchemaRegistry registry,
+      ChaosCluster cluster)
+      throws Exception {
+    if (!Boolean.parseBoolean(System.getProperty("chaos.cds", "true"))) {
+      return JVM;
+    }
+    Path archive = dir.resolve(role + ".jsa");
+    List<String> train = new ArrayList<>(JVM);
+    train.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off"));
+    String log = role + "-cds-training.log";
+    boolean engine = role.equals("engine");
+    try (RoleProcess trainee =
+        engine
+            ? engine(dir, bootstrap, registry.url(), train, log)
+            : remediator(dir, bootstrap, registry.url(), cluster, train, log)) {
+      trainee.start();
+      String ready = engine ? "verdict-engine-running" : "verdict-partitions-assigned";
+      Eventually.await(
+          Duration.ofSeconds(180),
+          () -> assertThat(trainee.outputSinceStart()).anyMatch(l -> l.contains("step=" + ready)));
+      trainee.stop();
+    }
+    assertThat(archive).as("class-data archive of the " + role).exists();
+    List<String> jvm = new ArrayList<>(JVM);
+    jvm.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off"));
+    return jvm;
+  }
+
+  private static RoleProcess engine(
+      Path dir, String bootstrap, String registry, List<String> jvm, String output) {
     List<String> args =
         List.of(
             "streams",
@@ -389,11 +439,16 @@ class RoleChaosIT {
             "-D",
             "instance.id=engine-0");
     return new RoleProcess(
-        "engine", RoleProcess.java(JVM, JAR, args), Map.of(), dir.resolve("engine.log"));
+        "engine", RoleProcess.java(jvm, JAR, args), Map.of(), dir.resolve(output));
   }
 
   private static RoleProcess remediator(
-      Path dir, String bootstrap, String registry, ChaosCluster cluster) {
+      Path dir,
+      String bootstrap,
+      String registry,
+      ChaosCluster cluster,
+      List<String> jvm,
+      String output) {
     List<String> args =
         List.of(
             "remediate",
@@ -414,8 +469,8 @@ class RoleChaosIT {
             "remediation.group.id=" + REMEDIATOR_GROUP);
     return new RoleProcess(
         "remediator",
-        RoleProcess.java(JVM, JAR, args),
+        RoleProcess.java(jvm, JAR, args),
         cluster.remediatorEnv(),
-        dir.resolve("remediator.log"));
+        dir.resolve(output));
   }
 }

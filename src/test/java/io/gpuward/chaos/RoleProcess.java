@@ -94,6 +94,19 @@ final class RoleProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM (a clean stop: shutdown hooks run), and waits until the process is gone. */
+  synchronized void stop() throws InterruptedException {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    killedOnPurpose.add(p.pid());
+    p.destroy();
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " (pid " + p.pid() + ") survived SIGTERM for 90 s");
+    }
+  }
+
   boolean alive() {
     Process p = process;
     return p != null && p.isAlive();

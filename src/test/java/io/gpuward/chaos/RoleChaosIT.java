@@ -437,7 +437,9 @@ class RoleChaosIT {
             "--application-id",
             ENGINE_APP,
             "-D",
-            "instance.id=engine-0");
+            "instance.id=engine-0",
+            "--metrics-port",
+            "0");
     return new RoleProcess(
         "engine", RoleProcess.java(jvm, JAR, args), Map.of(), dir.resolve(output));
   }
@@ -466,7 +468,9 @@ class RoleChaosIT {
             "-D",
             "instance.id=remediator-0",
             "-D",
-            "remediation.group.id=" + REMEDIATOR_GROUP);
+            "remediation.group.id=" + REMEDIATOR_GROUP,
+            "--metrics-port",
+            "0");
     return new RoleProcess(
         "remediator",
         RoleProcess.java(jvm, JAR, args),

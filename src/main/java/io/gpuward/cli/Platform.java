@@ -9,6 +9,7 @@ import io.gpuward.contract.SchemaRegistry;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
+import io.gpuward.ops.StartupTimeline;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -35,6 +36,7 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
   static Platform connect(
       GpuwardConfig cfg, boolean createTopics, UnaryOperator<TopicCatalog> adjust) {
     KafkaConnectivity.check(cfg.kafkaClientProps(), CONNECT_TIMEOUT);
+    StartupTimeline.mark("broker-reachable");
     SchemaRegistry registry = io.gpuward.ops.Registries.client(cfg);
     TopicCatalog catalog = adjust.apply(TopicCatalog.load(cfg.topicPrefix()));
     Topics topics = new Topics(catalog, AvroSerdes.forRole(registry, cfg.autoRegister(), catalog));
@@ -43,6 +45,7 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
       try (Admin admin = Admin.create(props)) {
         TopicAdmin.ensureTopics(admin, topics.specs(), CONNECT_TIMEOUT);
       }
+      StartupTimeline.mark("topics-checked");
     }
     return new Platform(cfg, registry, topics);
   }
@@ -55,5 +58,6 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
     for (KafkaRole role : roles) {
       SchemaRegistration.register(role, topics, registry);
     }
+    StartupTimeline.mark("schemas-registered");
   }
 }

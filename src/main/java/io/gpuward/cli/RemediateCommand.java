@@ -7,6 +7,7 @@ import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
 import io.gpuward.ops.RoleHealth;
+import io.gpuward.ops.StartupTimeline;
 import io.gpuward.remediation.ControlCommands;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
@@ -21,7 +22,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,6 +43,8 @@ import picocli.CommandLine.ParameterException;
       "credentials) or 'simulated' (a simulated cluster built from --scenario, for trying it out)."
     })
 final class RemediateCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(RemediateCommand.class);
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin KafkaOptions kafka;
@@ -81,6 +88,7 @@ final class RemediateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    StartupTimeline.begin("main");
     var cfg =
         kafka.config(
             Map.of(io.gpuward.config.GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
@@ -88,45 +96,23 @@ final class RemediateCommand implements Callable<Integer> {
       region(); // fail on a missing region or a bad document before connecting anywhere
       awsSettings(cfg);
     }
-    Platform platform = Platform.connect(cfg, true);
-    platform.registerSchemas(KafkaRole.REMEDIATOR);
-    java.time.Clock clock;
-    io.gpuward.remediation.port.ClusterPort cluster;
-    io.gpuward.remediation.port.CloudPort cloud;
-    java.util.List<AutoCloseable> resources = new java.util.ArrayList<>();
-    if (actuator == Actuator.simulated) {
-      InstanceTypeCatalog types = InstanceTypeCatalog.load();
-      SimClock sim =
-          new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), scenarioOptions.speed());
-      SimulatedCluster simulated = new SimulatedCluster(sim);
-      // Populate the simulated cluster with the scenario's nodes (no telemetry leaves here).
-      new FleetSimulator(
-              scenarioOptions.scenario(types), types, simulated, TelemetrySink.NONE, sim.start())
-          .advanceTo(sim.start());
-      clock = sim;
-      cluster = simulated;
-      cloud = simulated;
-    } else {
-      clock = java.time.Clock.systemUTC();
-      String region = region();
-      var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
-      var aws =
-          io.gpuward.remediation.aws.AwsClients.create(
-              software.amazon.awssdk.regions.Region.of(region),
-              awsEndpoint,
-              software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());
-      resources.add(kube);
-      resources.add(aws);
-      cluster =
-          new io.gpuward.remediation.k8s.KubernetesClusterActuator(
-              kube,
-              clock,
-              io.gpuward.remediation.k8s.Sleeper.system(),
-              io.gpuward.remediation.k8s.KubernetesActuatorSettings.defaults());
-      cloud =
-          new io.gpuward.remediation.aws.AwsCloudActuator(
-              aws, awsSettings(cfg), clock, io.gpuward.remediation.aws.Sleeper.SYSTEM, eksCluster);
+    // The actuators' clients (fabric8, AWS SDK) take seconds of class loading to build and are
+    // needed only at the first action: they are built while the broker, topic and schema checks
+    // wait on the network, which cut a restart's time to the first cordon (see DESIGN.md).
+    CompletableFuture<Actuators> building = buildInBackground(cfg);
+    Platform platform;
+    try {
+      platform = Platform.connect(cfg, true);
+      platform.registerSchemas(KafkaRole.REMEDIATOR);
+    } catch (RuntimeException e) {
+      building.thenAccept(Actuators::close);
+      throw e;
     }
+    Actuators actuators = Actuators.await(building);
+    java.time.Clock clock = actuators.clock();
+    io.gpuward.remediation.port.ClusterPort cluster = actuators.cluster();
+    io.gpuward.remediation.port.CloudPort cloud = actuators.cloud();
+    StartupTimeline.mark("actuators-ready");
     Planner planner = new Planner(RemediationPolicy.load());
     var meters = MetricsServer.registry("remediate");
     CountDownLatch stop = new CountDownLatch(1);
@@ -165,11 +151,88 @@ final class RemediateCommand implements Callable<Integer> {
           cfg.dryRun() ? "DRY RUN" : "LIVE", actuator, planner.policy().version());
       stop.await();
     } finally {
-      for (AutoCloseable r : resources) {
-        r.close();
-      }
+      actuators.close();
     }
     return 0;
+  }
+
+  /** The clock and ports remediation acts through, and the clients to close at the end. */
+  private record Actuators(
+      java.time.Clock clock,
+      io.gpuward.remediation.port.ClusterPort cluster,
+      io.gpuward.remediation.port.CloudPort cloud,
+      java.util.List<AutoCloseable> resources) {
+
+    /** Waits for {@code building}; a failure is rethrown as it was thrown there. */
+    static Actuators await(CompletableFuture<Actuators> building) throws InterruptedException {
+      try {
+        return building.get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException("building the actuators failed", e.getCause());
+      }
+    }
+
+    void close() {
+      for (AutoCloseable r : resources) {
+        try {
+          r.close();
+        } catch (Exception e) {
+          log.warn("closing {} failed: {}", r, e.toString());
+        }
+      }
+    }
+  }
+
+  private CompletableFuture<Actuators> buildInBackground(GpuwardConfig cfg) {
+    CompletableFuture<Actuators> f = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(actuator == Actuator.simulated ? simulated() : eks(cfg));
+              } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "gpuward-actuators");
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  private Actuators simulated() {
+    InstanceTypeCatalog types = InstanceTypeCatalog.load();
+    SimClock sim =
+        new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), scenarioOptions.speed());
+    SimulatedCluster simulated = new SimulatedCluster(sim);
+    // Populate the simulated cluster with the scenario's nodes (no telemetry leaves here).
+    new FleetSimulator(
+            scenarioOptions.scenario(types), types, simulated, TelemetrySink.NONE, sim.start())
+        .advanceTo(sim.start());
+    return new Actuators(sim, simulated, simulated, java.util.List.of());
+  }
+
+  private Actuators eks(GpuwardConfig cfg) {
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
+    var aws =
+        io.gpuward.remediation.aws.AwsClients.create(
+            software.amazon.awssdk.regions.Region.of(region()),
+            awsEndpoint,
+            software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());
+    var cluster =
+        new io.gpuward.remediation.k8s.KubernetesClusterActuator(
+            kube,
+            clock,
+            io.gpuward.remediation.k8s.Sleeper.system(),
+            io.gpuward.remediation.k8s.KubernetesActuatorSettings.defaults());
+    var cloud =
+        new io.gpuward.remediation.aws.AwsCloudActuator(
+            aws, awsSettings(cfg), clock, io.gpuward.remediation.aws.Sleeper.SYSTEM, eksCluster);
+    return new Actuators(clock, cluster, cloud, java.util.List.of(kube, aws));
   }
 
   /** The AWS actuator's settings; a bad GPU-reset document fails start naming its key. */

@@ -7,6 +7,7 @@ import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.RoleHealth;
+import io.gpuward.ops.StartupTimeline;
 import io.gpuward.rollup.RollupService;
 import io.gpuward.rollup.RollupSettings;
 import java.nio.file.Path;
@@ -56,6 +57,7 @@ final class StreamsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    StartupTimeline.begin("main");
     Map<String, Object> defaults = new HashMap<>();
     if (stateDir != null) {
       defaults.put(GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString());
@@ -89,7 +91,11 @@ final class StreamsCommand implements Callable<Integer> {
             noRollup
                 ? null
                 : RollupService.start(
-                    cfg, platform.topics(), RollupSettings.DEFAULT, Duration.ofSeconds(60))) {
+                    cfg,
+                    platform.topics(),
+                    RollupSettings.DEFAULT,
+                    Duration.ofSeconds(60),
+                    meters)) {
       engineRef.set(engine);
       Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "gpuward-engine-shutdown"));
       AtomicReference<Throwable> rollupFailure = new AtomicReference<>();

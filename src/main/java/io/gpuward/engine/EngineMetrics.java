@@ -9,4 +9,10 @@ public final class EngineMetrics {
 
   /** Records sent to the dead-letter topic; tags {@code topic}, {@code kind}. */
   public static final String DEAD_LETTERS = "gpuward.engine.dead.letters";
+
+  /**
+   * Local state restored from changelog topics at start (after an unclean stop under exactly-once,
+   * every store is wiped and restored); tags {@code application}, {@code store}.
+   */
+  public static final String RESTORE = "gpuward.streams.restore";
 }

@@ -5,6 +5,7 @@ import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.ops.StartupTimeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
@@ -117,11 +118,12 @@ public final class EngineService implements AutoCloseable {
             EventTimeBounds.of(cfg));
     log.debug("verdict topology:\n{}", topology.describe());
     KafkaStreams streams = new KafkaStreams(topology, properties(cfg, topics, meters, clock));
+    StartupTimeline.mark("verdict-engine-created");
     KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
     binder.bindTo(meters);
     try {
       return new EngineService(
-          RunningStreams.start("verdict engine", streams, startTimeout), binder);
+          RunningStreams.start("verdict engine", streams, startTimeout, meters), binder);
     } catch (RuntimeException e) {
       binder.close();
       throw e;

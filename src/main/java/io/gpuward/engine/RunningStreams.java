@@ -1,5 +1,8 @@
 package io.gpuward.engine;
 
+import io.gpuward.ops.StartupTimeline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +35,24 @@ public final class RunningStreams implements AutoCloseable {
    * Throws if it failed to start.
    */
   public static RunningStreams start(String name, KafkaStreams streams, Duration startTimeout) {
+    return start(name, streams, startTimeout, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #start(String, KafkaStreams, Duration)}; the time each store takes to restore is
+   * logged and recorded in {@code meters}, and the first RUNNING is a step of the startup timeline.
+   */
+  public static RunningStreams start(
+      String name, KafkaStreams streams, Duration startTimeout, MeterRegistry meters) {
     RunningStreams app = new RunningStreams(name, streams);
     CountDownLatch running = new CountDownLatch(1);
+    String step = name.replace(' ', '-');
+    streams.setGlobalStateRestoreListener(new RestoreTimeline(step, meters));
     streams.setStateListener(
         (now, before) -> {
           log.info("{} state {} -> {}", name, before, now);
-          if (now == KafkaStreams.State.RUNNING) {
+          if (now == KafkaStreams.State.RUNNING && running.getCount() > 0) {
+            StartupTimeline.mark(step + "-running");
             running.countDown();
           }
           if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {

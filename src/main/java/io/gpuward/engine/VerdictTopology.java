@@ -33,7 +33,6 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -46,7 +45,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -64,6 +63,20 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  */
 public final class VerdictTopology {
+
+  /**
+   * The per-node stores (inventory, node state, presence, open verdicts, correlation members,
+   * unknown nodes) are a few records per node, so they live in memory with their changelogs. Under
+   * exactly-once a crash leaves every RocksDB store "corrupted" (no checkpoint), and Kafka Streams
+   * opens, wipes, reopens and restores each of them: that RocksDB work, not the reading of the
+   * changelogs, was most of an engine restart (streams/DESIGN.md has the numbers). An in-memory
+   * store is restored from its changelog on every start, which for these sizes takes milliseconds.
+   * The open GPU windows and the join windows stay on RocksDB: they are large, and a topology with
+   * no persistent store would get a new process id, hence new transactional ids, at every start.
+   */
+  static KeyValueBytesStoreSupplier smallStore(String name) {
+    return Stores.inMemoryKeyValueStore(name);
+  }
 
   /** How often (stream time) open verdicts are checked for expiry. */
   public static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(10);
@@ -100,7 +113,7 @@ public final class VerdictTopology {
     // Telemetry of nodes without inventory is dead-lettered after a grace (InventoryGate).
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(UNKNOWN_NODES_STORE), Serdes.String(), Serdes.Long()));
+            smallStore(UNKNOWN_NODES_STORE), Serdes.String(), Serdes.Long()));
     Duration unknownGrace = rules.node().unknownNodeGrace();
 
     // XIDs: classified one by one.
@@ -143,7 +156,7 @@ public final class VerdictTopology {
             edge);
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(PRESENCE_STORE),
+            smallStore(PRESENCE_STORE),
             Serdes.String(),
             new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
     b.addStateStore(
@@ -179,9 +192,7 @@ public final class VerdictTopology {
             edge);
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(NODE_STATE_STORE),
-            Serdes.String(),
-            new JsonSerde<>(NodeState.class)));
+            smallStore(NODE_STATE_STORE), Serdes.String(), new JsonSerde<>(NodeState.class)));
     KStream<String, Signal> nodeSignals =
         events
             .mapValues(v -> (SpecificRecord) v, Named.as(EVENTS_AS_INPUT))
@@ -210,15 +221,12 @@ public final class VerdictTopology {
 
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(VERDICT_STORE),
-            Serdes.String(),
-            topics.verdicts.valueSerde()));
+            smallStore(VERDICT_STORE), Serdes.String(), topics.verdicts.valueSerde()));
     // When each node last recovered from each fault class (epoch ms), kept for a short while: a
     // detection whose evidence began before it (a window or join result arriving after a reboot)
     // does not open a new verdict.
     b.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(RECOVERED_STORE), Serdes.String(), Serdes.Long()));
+        Stores.keyValueStoreBuilder(smallStore(RECOVERED_STORE), Serdes.String(), Serdes.Long()));
 
     // Open fleet incidents by scope and signature, readable by every task: the decider holds the
     // verdicts they cover. The topic is keyed by scope only, hence a store fed by a processor
@@ -271,7 +279,7 @@ public final class VerdictTopology {
             .withLoggingEnabled(java.util.Map.of()));
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CORRELATION_MEMBERS_STORE),
+            smallStore(CORRELATION_MEMBERS_STORE),
             Serdes.String(),
             new JsonSerde<>(FleetCorrelatorProcessor.Membership.class)));
     FleetCorrelator correlator = new FleetCorrelator(rules.correlation());
@@ -366,7 +374,7 @@ public final class VerdictTopology {
         (KStream<String, NodeInventory>) (KStream<String, ?>) decoded;
     return valid.toTable(
         Named.as(INVENTORY_TABLE),
-        Materialized.<String, NodeInventory, KeyValueStore<Bytes, byte[]>>as(INVENTORY_STORE)
+        Materialized.<String, NodeInventory>as(smallStore(INVENTORY_STORE))
             .withKeySerde(Serdes.String())
             .withValueSerde(topics.inventory.valueSerde()));
   }

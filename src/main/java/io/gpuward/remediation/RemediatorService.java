@@ -8,6 +8,7 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.DeadLetters;
 import io.gpuward.contract.Topics;
+import io.gpuward.ops.StartupTimeline;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -391,10 +392,14 @@ public final class RemediatorService implements AutoCloseable {
   public void start() {
     remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
     producer.initTransactions(); // fences an earlier instance and aborts its open transaction
+    StartupTimeline.mark("transactions-initialised");
     rebuildLedger();
+    StartupTimeline.mark("ledger-rebuilt");
     List<FaultVerdict> resume = restoreOpenVerdicts();
+    StartupTimeline.mark("verdicts-restored");
     startStateReader();
     awaitStateRestored();
+    StartupTimeline.mark("control-restored");
     consumer = new KafkaConsumer<>(verdictConsumerProps(), bytes(), bytes());
     bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
     consumer.subscribe(
@@ -411,6 +416,9 @@ public final class RemediatorService implements AutoCloseable {
 
           @Override
           public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {
+            if (groupMetadata == null) {
+              StartupTimeline.mark("verdict-partitions-assigned");
+            }
             groupMetadata = consumer.groupMetadata();
           }
         });

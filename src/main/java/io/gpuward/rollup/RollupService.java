@@ -4,6 +4,8 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.RunningStreams;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -63,10 +65,21 @@ public final class RollupService implements AutoCloseable {
    */
   public static RollupService start(
       GpuwardConfig cfg, Topics topics, RollupSettings settings, Duration startTimeout) {
+    return start(cfg, topics, settings, startTimeout, new SimpleMeterRegistry());
+  }
+
+  /** As {@link #start(GpuwardConfig, Topics, RollupSettings, Duration)}, timing restores. */
+  public static RollupService start(
+      GpuwardConfig cfg,
+      Topics topics,
+      RollupSettings settings,
+      Duration startTimeout,
+      MeterRegistry meters) {
     Topology topology =
         RollupTopology.build(topics, settings, Clock.systemUTC(), EventTimeBounds.of(cfg));
     KafkaStreams streams = new KafkaStreams(topology, properties(cfg));
-    return new RollupService(RunningStreams.start("telemetry rollup", streams, startTimeout));
+    return new RollupService(
+        RunningStreams.start("telemetry rollup", streams, startTimeout, meters));
   }
 
   /** Blocks until the rollup stops (closed, or failed). Returns the failure, if any. */

@@ -31,6 +31,9 @@ record ChaosReport(
     List<Long> engineRecovery,
     List<Long> remediatorRecovery,
     List<Long> brokerRecovery,
+    List<RecoveryPhases> enginePhases,
+    List<RecoveryPhases> remediatorPhases,
+    List<RecoveryPhases> brokerPhases,
     int garbageSent,
     int deadLettered,
     int refused,
@@ -66,6 +69,9 @@ record ChaosReport(
       List<Long> engineRecovery,
       List<Long> remediatorRecovery,
       List<Long> brokerRecovery,
+      List<RecoveryPhases> enginePhases,
+      List<RecoveryPhases> remediatorPhases,
+      List<RecoveryPhases> brokerPhases,
       List<RoleProcess.Exit> exits,
       int kills,
       int brokerRestarts) {}
@@ -116,6 +122,9 @@ record ChaosReport(
         in.engineRecovery(),
         in.remediatorRecovery(),
         in.brokerRecovery(),
+        in.enginePhases(),
+        in.remediatorPhases(),
+        in.brokerPhases(),
         in.garbage().size(),
         g.deadLettered(),
         g.refused(),
@@ -275,10 +284,25 @@ record ChaosReport(
     return exits.stream().filter(e -> !e.role().equals("broker")).count();
   }
 
-  /** The table the run prints. */
+  /** The table the run prints, with where each kind of recovery spent its time. */
   String table() {
-    return String.join(
-        "\n",
+    List<String> lines = new ArrayList<>();
+    summary().stream().filter(l -> !l.isEmpty()).forEach(lines::add);
+    phases(lines, "engine kill", enginePhases);
+    phases(lines, "remediator kill", remediatorPhases);
+    phases(lines, "broker restart", brokerPhases);
+    return String.join("\n", lines);
+  }
+
+  private static void phases(List<String> lines, String what, List<RecoveryPhases> recoveries) {
+    if (!recoveries.isEmpty()) {
+      lines.add("  " + what + " phases (" + recoveries.size() + "):");
+      lines.addAll(RecoveryPhases.table(recoveries));
+    }
+  }
+
+  private List<String> summary() {
+    return List.of(
         "Chaos run: " + kills + " kills per role, " + brokerRestarts + " broker restart(s)",
         String.format(
             "  verdicts expected %d, lost %d, duplicated %d, extra %d",

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -69,6 +70,9 @@ class RoleChaosIT {
   private final List<Long> engineRecovery = new ArrayList<>();
   private final List<Long> remediatorRecovery = new ArrayList<>();
   private final List<Long> brokerRecovery = new ArrayList<>();
+  private final List<RecoveryPhases> enginePhases = new ArrayList<>();
+  private final List<RecoveryPhases> remediatorPhases = new ArrayList<>();
+  private final List<RecoveryPhases> brokerPhases = new ArrayList<>();
 
   @Test
   void shouldLoseRepeatAndStopNothingWhenEveryRoleIsKilledAndFedGarbage() throws Exception {
@@ -101,12 +105,22 @@ class RoleChaosIT {
             ChaosCluster cluster = new ChaosCluster(dir, fleet.nodes());
             ChaosWatch watch = new ChaosWatch(bootstrap, topics)) {
           fleet.publishInventory();
-          RoleProcess engine = engine(dir, bootstrap, registry.url());
-          RoleProcess remediator = remediator(dir, bootstrap, registry.url(), cluster);
-          ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+          ScheduledExecutorService ticker =
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "chaos-ticker");
+                    t.setDaemon(true);
+                    return t;
+                  });
+          ticker.scheduleAtFixedRate(fleet::tick, 0, 2, TimeUnit.SECONDS);
+          List<String> engineJvm = classDataSharing(dir, "engine", bootstrap, registry, cluster);
+          List<String> remediatorJvm =
+              classDataSharing(dir, "remediator", bootstrap, registry, cluster);
+          RoleProcess engine = engine(dir, bootstrap, registry.url(), engineJvm, "engine.log");
+          RoleProcess remediator =
+              remediator(dir, bootstrap, registry.url(), cluster, remediatorJvm, "remediator.log");
           try (engine;
               remediator) {
-            ticker.scheduleAtFixedRate(fleet::tick, 0, 2, TimeUnit.SECONDS);
             engine.start();
             remediator.start();
             ChaosGarbage crafted = new ChaosGarbage(topics, ENGINE_APP, REMEDIATOR_GROUP);
@@ -177,6 +191,9 @@ class RoleChaosIT {
             "verdict of " + node + " after an engine kill",
             MARKER_TIMEOUT);
     log.info("engine kill -> verdict of {} in {} ms", node, seen - t);
+    enginePhases.add(
+        RecoveryPhases.of(
+            t, RecoveryPhases.ENGINE, engine.outputSinceStart(), seen, "first new verdict"));
     return seen - t;
   }
 
@@ -192,6 +209,9 @@ class RoleChaosIT {
             "cordon of " + node + " after a remediator kill",
             MARKER_TIMEOUT);
     log.info("remediator kill -> cordon of {} in {} ms", node, seen - t);
+    remediatorPhases.add(
+        RecoveryPhases.of(
+            t, RecoveryPhases.REMEDIATOR, remediator.outputSinceStart(), seen, "first new cordon"));
     return seen - t;
   }
 
@@ -200,14 +220,24 @@ class RoleChaosIT {
     long t = System.currentTimeMillis();
     broker.kill();
     pause(Duration.ofMillis(1_000 + random.nextInt(2_000)));
+    long started = System.currentTimeMillis();
     broker.start();
+    awaitBroker(broker.bootstrapServers());
+    long answers = System.currentTimeMillis();
     String node = fleet.fault();
+    long acked = System.currentTimeMillis();
     long seen =
         firstSeen(
             () -> verdictOf(watch, node),
             "verdict of " + node + " after a broker restart",
             Duration.ofSeconds(180));
     log.info("broker kill -> verdict of {} in {} ms", node, seen - t);
+    Map<String, Long> phases = new LinkedHashMap<>();
+    phases.put("kill -> broker started (harness pause)", started - t);
+    phases.put("broker started -> broker answers", answers - started);
+    phases.put("broker answers -> fault (XID) acknowledged", acked - answers);
+    phases.put("fault acknowledged -> first new verdict seen", Math.max(0, seen - acked));
+    brokerPhases.add(new RecoveryPhases(phases));
     return seen - t;
   }
 
@@ -248,6 +278,9 @@ class RoleChaosIT {
             engineRecovery,
             remediatorRecovery,
             brokerRecovery,
+            enginePhases,
+            remediatorPhases,
+            brokerPhases,
             exits,
             kills,
             brokerRestarts));
@@ -351,7 +384,47 @@ class RoleChaosIT {
         });
   }
 
-  private static RoleProcess engine(Path dir, String bootstrap, String registry) {
+  /**
+   * The JVM options a role runs with. With {@code -Dchaos.cds=true} (the default), as the container
+   * image does: the role is started once with {@code -XX:ArchiveClassesAtExit}, left to reach its
+   * last startup step, and stopped with SIGTERM, which writes its class-data archive; every start
+   * after that maps the archive ({@code -XX:SharedArchiveFile}) instead of loading and verifying
+   * those classes from the jar again.
+   */
+  private List<String> classDataSharing(
+      Path dir,
+      String role,
+      String bootstrap,
+      EmbeddedSchemaRegistry registry,
+      ChaosCluster cluster)
+      throws Exception {
+    if (!Boolean.parseBoolean(System.getProperty("chaos.cds", "true"))) {
+      return JVM;
+    }
+    Path archive = dir.resolve(role + ".jsa");
+    List<String> train = new ArrayList<>(JVM);
+    train.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off"));
+    String log = role + "-cds-training.log";
+    boolean engine = role.equals("engine");
+    try (RoleProcess trainee =
+        engine
+            ? engine(dir, bootstrap, registry.url(), train, log)
+            : remediator(dir, bootstrap, registry.url(), cluster, train, log)) {
+      trainee.start();
+      String ready = engine ? "verdict-engine-running" : "verdict-partitions-assigned";
+      Eventually.await(
+          Duration.ofSeconds(180),
+          () -> assertThat(trainee.outputSinceStart()).anyMatch(l -> l.contains("step=" + ready)));
+      trainee.stop();
+    }
+    assertThat(archive).as("class-data archive of the " + role).exists();
+    List<String> jvm = new ArrayList<>(JVM);
+    jvm.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off"));
+    return jvm;
+  }
+
+  private static RoleProcess engine(
+      Path dir, String bootstrap, String registry, List<String> jvm, String output) {
     List<String> args =
         List.of(
             "streams",
@@ -364,13 +437,20 @@ class RoleChaosIT {
             "--application-id",
             ENGINE_APP,
             "-D",
-            "instance.id=engine-0");
+            "instance.id=engine-0",
+            "--metrics-port",
+            "0");
     return new RoleProcess(
-        "engine", RoleProcess.java(JVM, JAR, args), Map.of(), dir.resolve("engine.log"));
+        "engine", RoleProcess.java(jvm, JAR, args), Map.of(), dir.resolve(output));
   }
 
   private static RoleProcess remediator(
-      Path dir, String bootstrap, String registry, ChaosCluster cluster) {
+      Path dir,
+      String bootstrap,
+      String registry,
+      ChaosCluster cluster,
+      List<String> jvm,
+      String output) {
     List<String> args =
         List.of(
             "remediate",
@@ -388,11 +468,13 @@ class RoleChaosIT {
             "-D",
             "instance.id=remediator-0",
             "-D",
-            "remediation.group.id=" + REMEDIATOR_GROUP);
+            "remediation.group.id=" + REMEDIATOR_GROUP,
+            "--metrics-port",
+            "0");
     return new RoleProcess(
         "remediator",
-        RoleProcess.java(JVM, JAR, args),
+        RoleProcess.java(jvm, JAR, args),
         cluster.remediatorEnv(),
-        dir.resolve("remediator.log"));
+        dir.resolve(output));
   }
 }

@@ -1,7 +1,10 @@
 package io.gpuward.chaos;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +35,7 @@ final class RoleProcess implements AutoCloseable {
   private final List<Exit> exits = new CopyOnWriteArrayList<>();
   private volatile Process process;
   private int starts;
+  private volatile long outputAtStart;
 
   RoleProcess(String name, List<String> command, Map<String, String> env, Path output) {
     this.name = name;
@@ -61,6 +65,7 @@ final class RoleProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(Redirect.appendTo(output.toFile()));
     pb.environment().putAll(env);
+    outputAtStart = Files.exists(output) ? Files.size(output) : 0;
     Process p = pb.start();
     starts++;
     log.info("{} started (pid {}, start {}), output in {}", name, p.pid(), starts, output);
@@ -89,6 +94,19 @@ final class RoleProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM (a clean stop: shutdown hooks run), and waits until the process is gone. */
+  synchronized void stop() throws InterruptedException {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    killedOnPurpose.add(p.pid());
+    p.destroy();
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " (pid " + p.pid() + ") survived SIGTERM for 90 s");
+    }
+  }
+
   boolean alive() {
     Process p = process;
     return p != null && p.isAlive();
@@ -101,6 +119,17 @@ final class RoleProcess implements AutoCloseable {
 
   Path output() {
     return output;
+  }
+
+  /** What the process started last wrote so far, line by line. */
+  List<String> outputSinceStart() throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(output.toFile(), "r")) {
+      long from = outputAtStart;
+      byte[] bytes = new byte[(int) Math.max(0, f.length() - from)];
+      f.seek(from);
+      f.readFully(bytes);
+      return new String(bytes, StandardCharsets.UTF_8).lines().toList();
+    }
   }
 
   @Override

@@ -34,4 +34,14 @@ class DockerfileTest {
     assertThat(Files.readString(Path.of("pom.xml")))
         .contains("<classpathPrefix>lib/</classpathPrefix>");
   }
+
+  @Test
+  void shouldStartEveryRoleFromTheClassDataArchiveTheImageBuildTrained() throws Exception {
+    String dockerfile = Files.readString(Path.of("deploy", "docker", "Dockerfile"));
+
+    assertThat(dockerfile)
+        .contains("-XX:ArchiveClassesAtExit=/opt/gpuward/gpuward.jsa")
+        .contains("GPUWARD_CDS_OPTS=\"-XX:SharedArchiveFile=/opt/gpuward/gpuward.jsa")
+        .contains("exec java $JAVA_OPTS $GPUWARD_CDS_OPTS");
+  }
 }

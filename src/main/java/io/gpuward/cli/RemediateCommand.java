@@ -2,6 +2,7 @@ package io.gpuward.cli;
 
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
+import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
@@ -17,7 +18,6 @@ import io.gpuward.remediation.aws.AwsCloudActuator;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
-import io.gpuward.sim.TelemetrySink;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -114,7 +114,7 @@ final class RemediateCommand implements Callable<Integer> {
     io.gpuward.remediation.port.CloudPort cloud = actuators.cloud();
     StartupTimeline.mark("actuators-ready");
     Planner planner = new Planner(RemediationPolicy.load());
-    var meters = MetricsServer.registry("remediate");
+    var meters = MetricsOptions.registry("remediate");
     CountDownLatch stop = new CountDownLatch(1);
     try (RemediatorService service =
             new RemediatorService(

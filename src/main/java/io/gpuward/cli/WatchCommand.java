@@ -90,7 +90,7 @@ final class WatchCommand implements Callable<Integer> {
     String region = cloud == Cloud.aws ? region() : null;
     Platform platform = Platform.connect(cfg, false);
     platform.registerSchemas(KafkaRole.WATCHER);
-    var meters = MetricsServer.registry("watch");
+    var meters = MetricsOptions.registry("watch");
     CountDownLatch stop = new CountDownLatch(1);
     try (KubernetesClient kube = KubernetesClients.create();
         CloudPort aws = cloud(region, settings.cluster());

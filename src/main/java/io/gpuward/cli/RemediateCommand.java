@@ -219,7 +219,7 @@ final class RemediateCommand implements Callable<Integer> {
     java.time.Clock clock = java.time.Clock.systemUTC();
     var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
     var aws =
-        io.gpuward.remediation.aws.AwsClients.create(
+        io.gpuward.aws.AwsClients.create(
             software.amazon.awssdk.regions.Region.of(region()),
             awsEndpoint,
             software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());

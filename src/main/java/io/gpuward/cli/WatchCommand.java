@@ -1,12 +1,12 @@
 package io.gpuward.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gpuward.aws.AwsClients;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.kube.KubeIds;
 import io.gpuward.ops.MetricsServer;
-import io.gpuward.remediation.aws.AwsClients;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.watch.AwsCloud;
 import io.gpuward.watch.CloudPort;

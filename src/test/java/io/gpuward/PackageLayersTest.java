@@ -74,6 +74,28 @@ class PackageLayersTest {
     assertThat(violations).as("imports against the layer table").isEmpty();
   }
 
+  /** The rules are pure: unit-testable without Kafka and without the topology that wires them. */
+  @Test
+  void shouldKeepTheRulesFreeOfKafkaAndOfTheirWiring() throws IOException {
+    Path domain = MAIN.resolve("engine/domain");
+    Pattern forbidden =
+        Pattern.compile(
+            "^import\\s+(static\\s+)?(org\\.apache\\.kafka\\.|io\\.gpuward\\.engine\\.(?!domain\\.)).*");
+    List<String> violations = new ArrayList<>();
+    for (Path file : javaFiles()) {
+      if (!file.startsWith(domain)) {
+        continue;
+      }
+      List<String> lines = Files.readAllLines(file);
+      for (int i = 0; i < lines.size(); i++) {
+        if (forbidden.matcher(lines.get(i).strip()).matches()) {
+          violations.add(file.toString().replace('\\', '/') + ":" + (i + 1) + " " + lines.get(i));
+        }
+      }
+    }
+    assertThat(violations).as("imports of the pure rules").isEmpty();
+  }
+
   @Test
   void shouldPlaceEveryTopLevelPackageInALayer() throws IOException {
     var packages = new TreeSet<String>();

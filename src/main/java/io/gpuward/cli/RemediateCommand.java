@@ -1,5 +1,6 @@
 package io.gpuward.cli;
 
+import io.gpuward.aws.AwsClients;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
 import io.gpuward.contract.TelemetrySink;
@@ -219,7 +220,7 @@ final class RemediateCommand implements Callable<Integer> {
     java.time.Clock clock = java.time.Clock.systemUTC();
     var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
     var aws =
-        io.gpuward.aws.AwsClients.create(
+        AwsClients.create(
             software.amazon.awssdk.regions.Region.of(region()),
             awsEndpoint,
             software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());

@@ -273,7 +273,7 @@ final class DemoCommand implements Callable<Integer> {
       Platform platform =
           Platform.connect(cfg, true, c -> c.withPartitions(partitions).withUnlimitedRetention());
       platform.registerSchemas(KafkaRole.SIMULATOR, KafkaRole.ENGINE, KafkaRole.REMEDIATOR);
-      Stack stack = new Stack(cfg, platform.topics(), MetricsServer.registry("demo"));
+      Stack stack = new Stack(cfg, platform.topics(), MetricsOptions.registry("demo"));
       try (DemoSink sinks =
           sink
               ? DemoSink.start(

@@ -201,7 +201,7 @@ final class ExporterCommand implements Callable<Integer> {
             beat,
             buffer,
             ExporterService.Settings.DEFAULT_MAX_IN_FLIGHT);
-    var meters = MetricsServer.registry("exporter");
+    var meters = MetricsOptions.registry("exporter");
     CountDownLatch stop = new CountDownLatch(1);
     try (TelemetryPublisher publisher =
             new TelemetryPublisher(props, topics, "gpuward-exporter-" + identity.node());

@@ -1,8 +1,14 @@
 package io.gpuward.cli;
 
+import io.gpuward.engine.EngineMetrics;
+import io.gpuward.exporter.ExporterMetrics;
+import io.gpuward.exporter.kube.KubeMetrics;
 import io.gpuward.ops.HealthCheck;
+import io.gpuward.ops.MeterHelp;
 import io.gpuward.ops.MetricsServer;
+import io.gpuward.remediation.RemediationMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.function.Consumer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,6 +26,12 @@ final class MetricsOptions {
   static final int SIMULATE = 9304;
   static final int WATCH = 9305;
   static final int DEMO = 0;
+
+  /** The help texts of every role's meters; the demo runs them all in one registry. */
+  static final MeterHelp HELP =
+      MeterHelp.of(
+          List.of(
+              EngineMetrics.HELP, RemediationMetrics.HELP, ExporterMetrics.HELP, KubeMetrics.HELP));
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -40,6 +52,11 @@ final class MetricsOptions {
           mixee.commandLine(), "--metrics-port must be -1..65535, was " + p);
     }
     port = p;
+  }
+
+  /** The meter registry of {@code role}, with gpuward's help texts. */
+  static PrometheusMeterRegistry registry(String role) {
+    return MetricsServer.registry(role, HELP);
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.gpuward.cli;
 
+import io.gpuward.aws.AwsClients;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
+import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
@@ -17,7 +19,6 @@ import io.gpuward.remediation.aws.AwsCloudActuator;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
-import io.gpuward.sim.TelemetrySink;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -114,7 +115,7 @@ final class RemediateCommand implements Callable<Integer> {
     io.gpuward.remediation.port.CloudPort cloud = actuators.cloud();
     StartupTimeline.mark("actuators-ready");
     Planner planner = new Planner(RemediationPolicy.load());
-    var meters = MetricsServer.registry("remediate");
+    var meters = MetricsOptions.registry("remediate");
     CountDownLatch stop = new CountDownLatch(1);
     try (RemediatorService service =
             new RemediatorService(
@@ -219,7 +220,7 @@ final class RemediateCommand implements Callable<Integer> {
     java.time.Clock clock = java.time.Clock.systemUTC();
     var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
     var aws =
-        io.gpuward.remediation.aws.AwsClients.create(
+        AwsClients.create(
             software.amazon.awssdk.regions.Region.of(region()),
             awsEndpoint,
             software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());

@@ -42,7 +42,7 @@ final class SimulateCommand implements Callable<Integer> {
     // Never ahead of the wall clock: brokers and the engine refuse event times in the future.
     SimClock clock = SimClock.notAfter(start, speed, java.time.Clock.systemUTC());
     SimulatedCluster cluster = new SimulatedCluster(clock);
-    var meters = MetricsServer.registry("simulate");
+    var meters = MetricsOptions.registry("simulate");
     try (TelemetryPublisher publisher =
             new TelemetryPublisher(
                 platform.config().kafkaClientProps(), platform.topics(), "gpuward-simulate");

@@ -69,7 +69,7 @@ final class StreamsCommand implements Callable<Integer> {
     RuleCatalog rules = rulesDir == null ? RuleCatalog.load() : RuleCatalog.load(rulesDir);
     Platform platform = Platform.connect(cfg, true);
     platform.registerSchemas(KafkaRole.ENGINE);
-    var meters = MetricsServer.registry("streams");
+    var meters = MetricsOptions.registry("streams");
     var engineRef = new java.util.concurrent.atomic.AtomicReference<EngineService>();
     try (MetricsServer server =
             metrics.start(

@@ -1,12 +1,12 @@
 package io.gpuward.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gpuward.aws.AwsClients;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.kube.KubeIds;
 import io.gpuward.ops.MetricsServer;
-import io.gpuward.remediation.aws.AwsClients;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.watch.AwsCloud;
 import io.gpuward.watch.CloudPort;
@@ -90,7 +90,7 @@ final class WatchCommand implements Callable<Integer> {
     String region = cloud == Cloud.aws ? region() : null;
     Platform platform = Platform.connect(cfg, false);
     platform.registerSchemas(KafkaRole.WATCHER);
-    var meters = MetricsServer.registry("watch");
+    var meters = MetricsOptions.registry("watch");
     CountDownLatch stop = new CountDownLatch(1);
     try (KubernetesClient kube = KubernetesClients.create();
         CloudPort aws = cloud(region, settings.cluster());

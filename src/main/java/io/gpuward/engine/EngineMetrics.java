@@ -1,5 +1,7 @@
 package io.gpuward.engine;
 
+import java.util.Map;
+
 /** Meter names of the verdict engine (Micrometer; tags are bounded enums). */
 public final class EngineMetrics {
   private EngineMetrics() {}
@@ -15,4 +17,12 @@ public final class EngineMetrics {
    * every store is wiped and restored); tags {@code application}, {@code store}.
    */
   public static final String RESTORE = "gpuward.streams.restore";
+
+  /** Help text ({@code # HELP}) of these meters, by name. */
+  public static final Map<String, String> HELP =
+      Map.ofEntries(
+          Map.entry(VERDICTS, "Verdicts emitted by the engine, by fault class and state."),
+          Map.entry(
+              DEAD_LETTERS,
+              "Records sent to the dead-letter topic, by source topic and kind of failure."));
 }

@@ -43,6 +43,20 @@ public final class ExporterMetrics {
   /** Records waiting in the buffer (gauge). */
   public static final String BUFFERED = "gpuward.exporter.buffer.size";
 
+  /** Help text ({@code # HELP}) of these meters, by name. */
+  public static final Map<String, String> HELP =
+      Map.ofEntries(
+          Map.entry(SCRAPES, "Successful dcgm-exporter scrapes."),
+          Map.entry(SCRAPE_ERRORS, "Failed dcgm-exporter scrapes, by reason."),
+          Map.entry(MALFORMED_LINES, "Malformed input lines skipped, by source."),
+          Map.entry(SAMPLES, "GPU samples parsed and buffered."),
+          Map.entry(XIDS, "XID events parsed and buffered."),
+          Map.entry(KMSG_LINES, "Kernel log lines read."),
+          Map.entry(HEARTBEATS, "Exporter heartbeats emitted."),
+          Map.entry(BUFFER_DROPS, "Records dropped by the full send buffer, by kind."),
+          Map.entry(SEND_ERRORS, "Records the broker refused for good, by kind."),
+          Map.entry(BUFFERED, "Records waiting in the send buffer."));
+
   /** What a buffered record is, as a bounded tag value. */
   public enum Kind {
     GPU,

@@ -1,6 +1,6 @@
 package io.gpuward.exporter;
 
-import io.gpuward.sim.TelemetrySink;
+import io.gpuward.contract.TelemetrySink;
 
 /**
  * Something else on the node that publishes through the exporter's buffered sink: the seam for the

@@ -19,6 +19,13 @@ import java.util.Set;
  */
 public final class ExpositionFilter implements MeterFilter {
 
+  private final MeterHelp help;
+
+  /** A filter that fills in missing descriptions from {@code help}. */
+  public ExpositionFilter(MeterHelp help) {
+    this.help = help;
+  }
+
   /** Non-base units, as name parts or base units: such meters are left out. */
   private static final Set<String> NON_BASE_UNITS =
       Set.of("ns", "us", "ms", "sec", "nanoseconds", "microseconds", "milliseconds", "minutes");
@@ -41,7 +48,7 @@ public final class ExpositionFilter implements MeterFilter {
     String name = name(id.getName(), id.getType());
     String description = id.getDescription();
     if (description == null || description.isBlank()) {
-      description = MeterHelp.describe(name);
+      description = help.describe(name);
     }
     if (name.equals(id.getName()) && description.equals(id.getDescription())) {
       return id;

@@ -55,10 +55,13 @@ public final class MetricsServer implements AutoCloseable {
     this.health = health;
   }
 
-  /** A Prometheus registry for {@code role} with JVM, GC, thread, class, CPU and uptime meters. */
-  public static PrometheusMeterRegistry registry(String role) {
+  /**
+   * A Prometheus registry for {@code role} with JVM, GC, thread, class, CPU and uptime meters;
+   * meters registered without a description get theirs from {@code help}.
+   */
+  public static PrometheusMeterRegistry registry(String role, MeterHelp help) {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    r.config().commonTags("role", role).meterFilter(new ExpositionFilter());
+    r.config().commonTags("role", role).meterFilter(new ExpositionFilter(help));
     new ClassLoaderMetrics().bindTo(r);
     new JvmMemoryMetrics().bindTo(r);
     new JvmGcMetrics().bindTo(r); // holds GC listeners for the JVM's life; one per process

@@ -5,7 +5,7 @@ import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
-import io.gpuward.engine.domain.FaultClasses;
+import io.gpuward.contract.FaultClasses;
 import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.gpuward.remediation;
 
+import java.util.Map;
+
 /** Meter names of the remediator (Micrometer; tags are bounded enums). */
 public final class RemediationMetrics {
   private RemediationMetrics() {}
@@ -33,4 +35,21 @@ public final class RemediationMetrics {
 
   /** Verdict polls of the remediator's consumer (its liveness). */
   public static final String POLLS = "gpuward.remediation.polls";
+
+  /** Help text ({@code # HELP}) of these meters, by name. */
+  public static final Map<String, String> HELP =
+      Map.ofEntries(
+          Map.entry(RECORDS, "Remediation audit records written, by action, outcome and reason."),
+          Map.entry(LAG, "Verdicts not yet read by the remediator."),
+          Map.entry(VERDICTS, "Verdicts consumed by the remediator, by state."),
+          Map.entry(
+              OBSERVE_ONLY,
+              "1 while the remediator is observe-only (decides and audits, does not act)."),
+          Map.entry(
+              BUDGET_IN_USE,
+              "Nodes holding disruption budget, by scope (global, nodegroup:X, zone:Z)."),
+          Map.entry(
+              DEAD_LETTERS,
+              "Records the remediator dead-lettered instead of using, by source topic and kind."),
+          Map.entry(POLLS, "Verdict polls of the remediator's consumer."));
 }

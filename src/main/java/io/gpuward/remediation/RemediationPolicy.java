@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.config.Durations;
+import io.gpuward.contract.FaultClasses;
 import io.gpuward.fleet.InstanceType;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import java.io.IOException;
@@ -408,7 +409,7 @@ public record RemediationPolicy(
         throw new IllegalArgumentException(
             "remediation.yaml: " + key + ": '" + e.getKey() + "' is not a FaultClass", ex);
       }
-      if (io.gpuward.engine.domain.FaultClasses.isConfiguration(c)) {
+      if (FaultClasses.isConfiguration(c)) {
         throw new IllegalArgumentException(
             "remediation.yaml: "
                 + key

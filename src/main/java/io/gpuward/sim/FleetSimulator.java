@@ -6,6 +6,7 @@ import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.config.Durations;
+import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceType;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import java.time.Duration;

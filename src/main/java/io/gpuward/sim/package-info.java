@@ -31,7 +31,7 @@
  *
  * <h2>Threads</h2>
  *
- * The {@link io.gpuward.sim.TelemetrySink} is called only from the thread that calls {@code
+ * The {@link io.gpuward.contract.TelemetrySink} is called only from the thread that calls {@code
  * advanceTo} (the runner's). {@link io.gpuward.sim.SimulatedCluster} is thread-safe and is called
  * by the remediator's thread; the simulator picks up what it did (reboots, resets, replacements,
  * cordons, evictions) at its next tick, so actions visibly change telemetry.

@@ -1,6 +1,6 @@
 package io.gpuward.watch;
 
-import io.gpuward.remediation.aws.AwsClients;
+import io.gpuward.aws.AwsClients;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -6,13 +6,14 @@ import io.gpuward.remediation.RemediationMetrics;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilterReply;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExpositionFilterTest {
 
   @Test
   void shouldLeaveOutMetersInNonBaseTimeUnits() {
-    var filter = new ExpositionFilter();
+    var filter = new ExpositionFilter(MeterHelp.NONE);
     assertThat(filter.accept(gauge("kafka.producer.io.time.ns.avg", null)))
         .isEqualTo(MeterFilterReply.DENY);
     assertThat(filter.accept(gauge("kafka.app.info.start.time.ms", null)))
@@ -42,7 +43,7 @@ class ExpositionFilterTest {
 
   @Test
   void shouldKeepGpuwardNamesAndAddTheirHelpText() {
-    var filter = new ExpositionFilter();
+    var filter = new ExpositionFilter(MeterHelp.of(List.of(RemediationMetrics.HELP)));
     Meter.Id id =
         new Meter.Id(RemediationMetrics.OBSERVE_ONLY, Tags.empty(), null, null, Meter.Type.GAUGE);
     Meter.Id mapped = filter.map(id);

@@ -23,7 +23,7 @@ class MetricsServerTest {
 
   @Test
   void shouldServePrometheusTextWithJvmMetersRoleTagAndOwnMeters() throws Exception {
-    var registry = MetricsServer.registry("test");
+    var registry = MetricsServer.registry("test", MeterHelp.NONE);
     registry.counter("gpuward.test.things", "kind", "a").increment(3);
     try (MetricsServer server =
         MetricsServer.start("127.0.0.1", 0, registry, HealthCheck.ALWAYS_UP)) {
@@ -48,7 +48,8 @@ class MetricsServerTest {
   void shouldAnswerHealthz200WhenUpAnd503WithTheReasonWhenDown() throws Exception {
     AtomicReference<Health> health = new AtomicReference<>(Health.UP);
     try (MetricsServer server =
-        MetricsServer.start("127.0.0.1", 0, MetricsServer.registry("test"), health::get)) {
+        MetricsServer.start(
+            "127.0.0.1", 0, MetricsServer.registry("test", MeterHelp.NONE), health::get)) {
       var up = get(server.port(), "/healthz");
       assertThat(up.statusCode()).isEqualTo(200);
       assertThat(up.body()).isEqualTo("ok\n");
@@ -67,7 +68,8 @@ class MetricsServerTest {
           throw new IllegalStateException("boom");
         };
     try (MetricsServer server =
-        MetricsServer.start("127.0.0.1", 0, MetricsServer.registry("test"), broken)) {
+        MetricsServer.start(
+            "127.0.0.1", 0, MetricsServer.registry("test", MeterHelp.NONE), broken)) {
       var r = get(server.port(), "/healthz");
       assertThat(r.statusCode()).isEqualTo(503);
       assertThat(r.body()).contains("IllegalStateException");
@@ -76,7 +78,7 @@ class MetricsServerTest {
 
   @Test
   void shouldRefuseOtherMethodsAndRunScrapeHooks() throws Exception {
-    var registry = MetricsServer.registry("test");
+    var registry = MetricsServer.registry("test", MeterHelp.NONE);
     var refreshed = new java.util.concurrent.atomic.AtomicInteger();
     try (MetricsServer server =
         MetricsServer.start("127.0.0.1", 0, registry, HealthCheck.ALWAYS_UP)
@@ -96,13 +98,17 @@ class MetricsServerTest {
   @Test
   void shouldRejectAnOutOfRangePortAndABusyOne() throws Exception {
     assertThatThrownBy(
-            () -> MetricsServer.start("127.0.0.1", 70_000, MetricsServer.registry("t"), null))
+            () ->
+                MetricsServer.start(
+                    "127.0.0.1", 70_000, MetricsServer.registry("t", MeterHelp.NONE), null))
         .isInstanceOf(IllegalArgumentException.class);
     try (MetricsServer first =
-        MetricsServer.start("127.0.0.1", 0, MetricsServer.registry("t"), HealthCheck.ALWAYS_UP)) {
+        MetricsServer.start(
+            "127.0.0.1", 0, MetricsServer.registry("t", MeterHelp.NONE), HealthCheck.ALWAYS_UP)) {
       assertThatThrownBy(
               () ->
-                  MetricsServer.start("127.0.0.1", first.port(), MetricsServer.registry("t"), null))
+                  MetricsServer.start(
+                      "127.0.0.1", first.port(), MetricsServer.registry("t", MeterHelp.NONE), null))
           .isInstanceOf(java.io.UncheckedIOException.class)
           .hasMessageContaining("cannot serve metrics on 127.0.0.1:" + first.port());
     }

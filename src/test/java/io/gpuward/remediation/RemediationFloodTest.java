@@ -55,7 +55,7 @@ class RemediationFloodTest {
             ScenarioLoader.loadDefault(types),
             types,
             cluster,
-            io.gpuward.sim.TelemetrySink.NONE,
+            io.gpuward.contract.TelemetrySink.NONE,
             T0)
         .advanceTo(T0);
     var policy = RemediationPolicy.load();

@@ -79,7 +79,7 @@ class RemediatorCrashIT {
             ScenarioLoader.loadDefault(types),
             types,
             cluster,
-            io.gpuward.sim.TelemetrySink.NONE,
+            io.gpuward.contract.TelemetrySink.NONE,
             T0)
         .advanceTo(T0);
     return cluster;

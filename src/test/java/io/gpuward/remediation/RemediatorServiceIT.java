@@ -57,7 +57,7 @@ class RemediatorServiceIT {
             ScenarioLoader.loadDefault(types),
             types,
             cluster,
-            io.gpuward.sim.TelemetrySink.NONE,
+            io.gpuward.contract.TelemetrySink.NONE,
             T0)
         .advanceTo(T0);
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);

@@ -5,6 +5,7 @@ import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
+import io.gpuward.contract.TelemetrySink;
 import java.util.ArrayList;
 import java.util.List;
 

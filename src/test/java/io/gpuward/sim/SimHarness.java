@@ -1,6 +1,7 @@
 package io.gpuward.sim;
 
 import io.gpuward.config.Durations;
+import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import java.time.Duration;
 import java.time.Instant;

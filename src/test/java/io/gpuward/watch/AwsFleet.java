@@ -1,6 +1,6 @@
 package io.gpuward.watch;
 
-import io.gpuward.remediation.aws.AwsClients;
+import io.gpuward.aws.AwsClients;
 import io.gpuward.remediation.aws.AwsStub;
 import io.gpuward.remediation.aws.AwsStub.Reply;
 import java.time.Duration;

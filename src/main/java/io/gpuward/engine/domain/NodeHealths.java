@@ -5,6 +5,7 @@ import io.gpuward.avro.HealthState;
 import io.gpuward.avro.NodeHealth;
 import io.gpuward.avro.Severity;
 import io.gpuward.avro.VerdictRef;
+import io.gpuward.contract.FaultClasses;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;

@@ -7,6 +7,7 @@ import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.Severity;
+import io.gpuward.contract.FaultClasses;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;

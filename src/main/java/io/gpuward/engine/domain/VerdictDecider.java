@@ -61,8 +61,6 @@ public final class VerdictDecider {
 
   public VerdictDecider(RuleCatalog rules) {
     this.rules = rules;
-    // Builders deep-copy contract records, which Avro 1.12 allows only for trusted classes.
-    io.gpuward.contract.AvroTrust.trustContractClasses();
   }
 
   /** Applies a detection to the open verdict of its class on its node, if any. */

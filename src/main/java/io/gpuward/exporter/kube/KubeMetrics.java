@@ -1,5 +1,7 @@
 package io.gpuward.exporter.kube;
 
+import java.util.Map;
+
 /** Meter names of the Kubernetes side of the node exporter (Micrometer; bounded tag values). */
 public final class KubeMetrics {
   private KubeMetrics() {}
@@ -21,4 +23,14 @@ public final class KubeMetrics {
    * instanceId}, {@code instanceType}, {@code zone}, {@code amiId}, {@code asgName}.
    */
   public static final String INVALID_IDS = "gpuward.exporter.inventory.invalid.ids";
+
+  /** Help text ({@code # HELP}) of these meters, by name. */
+  public static final Map<String, String> HELP =
+      Map.ofEntries(
+          Map.entry(PUBLISHED, "Kubernetes node events published, by kind."),
+          Map.entry(ERRORS, "Kubernetes watch and read errors, by source."),
+          Map.entry(INVENTORY_PUBLISHED, "Node inventory records published."),
+          Map.entry(
+              INVALID_IDS,
+              "Identifiers from the node or instance metadata rejected as invalid, by field."));
 }

@@ -2,10 +2,10 @@ package io.gpuward.exporter.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.gpuward.contract.TelemetrySink;
 import io.gpuward.exporter.SignalSource;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.kube.KubeIds;
-import io.gpuward.sim.TelemetrySink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package io.gpuward.remediation.aws;
 
+import io.gpuward.aws.AwsClients;
 import io.gpuward.remediation.aws.AwsFailures.Call;
 import io.gpuward.remediation.port.ActuatorException;
 import java.time.Clock;

@@ -7,9 +7,8 @@
  * groups; {@link io.gpuward.remediation.aws.AwsFailures} classifies SDK failures as transient,
  * permanent or ambiguous.
  *
- * <p>Every client is built by {@link io.gpuward.remediation.aws.AwsClients#create} with the URL
- * connection HTTP client, the SDK's standard retry strategy with few attempts and short API
- * timeouts. The least-privilege IAM policy for exactly these calls is {@code
- * deploy/iam/remediator-policy.json}.
+ * <p>Every client is built by {@link io.gpuward.aws.AwsClients#create} with the URL connection HTTP
+ * client, the SDK's standard retry strategy with few attempts and short API timeouts. The
+ * least-privilege IAM policy for exactly these calls is {@code deploy/iam/remediator-policy.json}.
  */
 package io.gpuward.remediation.aws;

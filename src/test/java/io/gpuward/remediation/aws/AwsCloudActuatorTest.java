@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpuward.aws.AwsClients;
 import io.gpuward.remediation.aws.AwsCloudActuator.ReplaceMode;
 import io.gpuward.remediation.aws.AwsCloudActuator.Settings;
 import io.gpuward.remediation.aws.AwsStub.Reply;

@@ -2,6 +2,7 @@ package io.gpuward.remediation.aws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.gpuward.aws.AwsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,6 +3,7 @@ package io.gpuward.remediation.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpuward.aws.AwsClients;
 import io.gpuward.remediation.aws.AwsStub.Reply;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;

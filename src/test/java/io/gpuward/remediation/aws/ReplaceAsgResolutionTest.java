@@ -10,6 +10,7 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.Severity;
 import io.gpuward.avro.VerdictState;
+import io.gpuward.aws.AwsClients;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;

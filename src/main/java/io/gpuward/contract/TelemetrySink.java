@@ -1,4 +1,4 @@
-package io.gpuward.sim;
+package io.gpuward.contract;
 
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
@@ -6,9 +6,11 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 
 /**
- * Where the {@link FleetSimulator} puts its records; in the demo, a Kafka producer per topic (key =
- * node). Called from the simulator's thread only, in event order per node. The simulator does not
- * keep or change a record after handing it over.
+ * Where node telemetry goes: the port both the node exporter's sources and the fleet simulator
+ * write through (in production and the demo, a Kafka producer per topic, key = node). It sits with
+ * the contracts so that neither the exporter nor the simulator depends on the other. Callers hand
+ * records over from one thread, in event order per node, and do not keep or change a record after
+ * handing it over.
  */
 public interface TelemetrySink {
 

@@ -1,4 +1,4 @@
-package io.gpuward.remediation.aws;
+package io.gpuward.aws;
 
 import java.net.URI;
 import java.time.Duration;
@@ -17,11 +17,11 @@ import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * The four AWS SDK v2 clients the remediator uses: EC2 ({@code RebootInstances}), Auto Scaling
- * ({@code TerminateInstanceInAutoScalingGroup}, {@code SetInstanceHealth}, {@code
- * DescribeAutoScalingInstances}), Systems Manager ({@code SendCommand}, {@code
- * GetCommandInvocation}) and EKS ({@code DescribeNodegroup}). Built by {@link #create}, they share
- * one URL connection HTTP client; {@link #close()} closes all of it.
+ * The four AWS SDK v2 clients of gpuward: EC2, Auto Scaling, Systems Manager and EKS, for the
+ * remediator's actions (for example {@code RebootInstances}, {@code
+ * TerminateInstanceInAutoScalingGroup}, {@code SendCommand}, {@code DescribeNodegroup}) and the
+ * watcher's reads of the cluster's instances. Built by {@link #create}, they share one URL
+ * connection HTTP client; {@link #close()} closes all of it.
  */
 public final class AwsClients implements AutoCloseable {
 

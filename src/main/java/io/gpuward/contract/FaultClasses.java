@@ -1,10 +1,10 @@
-package io.gpuward.engine.domain;
+package io.gpuward.contract;
 
 import io.gpuward.avro.FaultClass;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** Groupings of fault classes the rules and the remediator share. */
+/** Groupings of fault classes that the engine's rules and the remediator both act on. */
 public final class FaultClasses {
   private FaultClasses() {}
 

@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * ranges. Thread-safe.
  */
 final class RefusedOffsets {
-  /** Kafka's offset.metadata.max.bytes is 4096 by default; the rest is headroom. */
-  static final int MAX_CHARS = 3_000;
+  /** Half of Kafka's offset.metadata.max.bytes default (4096): a commit never fails on it. */
+  static final int MAX_CHARS = 2_048;
 
   private static final String PREFIX = "refused:";
 

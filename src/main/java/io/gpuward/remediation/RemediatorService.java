@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,12 +84,16 @@ public final class RemediatorService implements AutoCloseable {
   private final java.util.Optional<String> instanceId;
   private final String stateGroupId;
   private final OffsetTracker stateOffsets = new OffsetTracker();
+  // Per state partition, what was refused: committed as offset metadata, skipped on restart.
+  private final Map<TopicPartition, RefusedOffsets> stateRefused = new ConcurrentHashMap<>();
 
   /** Dead letters of verdict records by partition and offset, until their offset commits. */
   private final Map<TopicPartition, TreeMap<Long, ProducerRecord<byte[], byte[]>>> heldDeadLetters =
       new HashMap<>();
 
   private final CountDownLatch stateRestored = new CountDownLatch(1);
+  // New control commands are applied only after the open verdicts are restored, as in sequence.
+  private final CountDownLatch verdictsRestored = new CountDownLatch(1);
   private final NodeLanes lanes = new NodeLanes(LANES);
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final java.util.concurrent.atomic.AtomicLong lagValue =
@@ -393,11 +398,13 @@ public final class RemediatorService implements AutoCloseable {
     remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
     producer.initTransactions(); // fences an earlier instance and aborts its open transaction
     StartupTimeline.mark("transactions-initialised");
+    // Control and inventory are independent of the ledger and the verdicts: read them meanwhile.
+    startStateReader();
     rebuildLedger();
     StartupTimeline.mark("ledger-rebuilt");
     List<FaultVerdict> resume = restoreOpenVerdicts();
     StartupTimeline.mark("verdicts-restored");
-    startStateReader();
+    verdictsRestored.countDown();
     awaitStateRestored();
     StartupTimeline.mark("control-restored");
     consumer = new KafkaConsumer<>(verdictConsumerProps(), bytes(), bytes());
@@ -595,6 +602,12 @@ public final class RemediatorService implements AutoCloseable {
         partitionsOf(reader, List.of(topics.control.name(), topics.inventory.name()));
     Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
     Map<TopicPartition, OffsetAndMetadata> committed = reader.committed(Set.copyOf(parts));
+    committed.forEach(
+        (tp, handled) -> {
+          if (handled != null) {
+            stateRefused.put(tp, RefusedOffsets.parse(handled.metadata()));
+          }
+        });
     stateReader = reader;
     StateProgress progress = new StateProgress(restoreUntil, committed);
     stateThread = new Thread(() -> followState(reader, progress), "gpuward-remediator-state");
@@ -609,6 +622,18 @@ public final class RemediatorService implements AutoCloseable {
    */
   private record StateProgress(
       Map<TopicPartition, Long> restoreUntil, Map<TopicPartition, OffsetAndMetadata> committed) {
+
+    /** Per partition an earlier instance handled, where that ends (within the restore). */
+    Map<TopicPartition, Long> handledUntil() {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      committed.forEach(
+          (tp, c) -> {
+            if (c != null && c.offset() > 0) {
+              out.put(tp, Math.min(c.offset(), restoreUntil.get(tp)));
+            }
+          });
+      return out;
+    }
 
     boolean handledBefore(TopicPartition tp, long offset) {
       OffsetAndMetadata c = committed.get(tp);
@@ -633,7 +658,16 @@ public final class RemediatorService implements AutoCloseable {
 
   private void followState(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
     try (reader) {
+      restoreHandled(reader, progress);
+      if (!awaitVerdictsRestored()) {
+        return;
+      }
       while (running.get()) {
+        // Before the poll: caught up, it would only wait for records that are not there.
+        if (stateRestored.getCount() > 0 && progress.caughtUp(reader)) {
+          log.info("control and inventory restored up to {}", progress.restoreUntil());
+          stateRestored.countDown();
+        }
         var records = reader.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : records) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -643,10 +677,6 @@ public final class RemediatorService implements AutoCloseable {
         }
         if (!records.isEmpty()) {
           commit();
-        }
-        if (stateRestored.getCount() > 0 && progress.caughtUp(reader)) {
-          log.info("control and inventory restored up to {}", progress.restoreUntil());
-          stateRestored.countDown();
         }
       }
     } catch (WakeupException | InterruptException e) {
@@ -659,30 +689,137 @@ public final class RemediatorService implements AutoCloseable {
   }
 
   private void readState(ConsumerRecord<byte[], byte[]> r, TopicPartition tp, StateProgress p) {
-    Intake<?> in =
-        r.topic().equals(topics.inventory.name())
-            ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
-            : Intake.read(
-                r,
-                controlValues,
-                true,
-                (key, cmd) ->
-                    ControlCommands.check(key, cmd, remediation.clock().instant(), controlLimits));
+    Intake<?> in = stateIntake(r);
     if (in instanceof Intake.Refused<?> refused) {
+      refusedOf(tp).add(r.offset());
       if (!p.handledBefore(tp, r.offset())) {
         deadLetter(r, refused);
       }
       return;
     }
-    Intake.Accepted<?> a = (Intake.Accepted<?>) in;
-    if (r.topic().equals(topics.inventory.name())) {
+    long offset = r.offset();
+    applyState(r.topic(), (Intake.Accepted<?>) in, p.announce(tp, offset), p.restoring(tp, offset));
+  }
+
+  private Intake<?> stateIntake(ConsumerRecord<byte[], byte[]> r) {
+    return r.topic().equals(topics.inventory.name())
+        ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
+        : Intake.read(
+            r,
+            controlValues,
+            true,
+            (key, cmd) ->
+                ControlCommands.check(key, cmd, remediation.clock().instant(), controlLimits));
+  }
+
+  private void applyState(String topic, Intake.Accepted<?> a, boolean announce, boolean restoring) {
+    if (topic.equals(topics.inventory.name())) {
       applyInventory(a.key(), (NodeInventory) a.value());
     } else if (a.value() == null) {
       remediation.controls().remove(a.key()); // a tombstone: the scope's command is withdrawn
     } else {
-      boolean announce = p.announce(tp, r.offset());
-      applyControl((ControlCommand) a.value(), announce, p.restoring(tp, r.offset()));
+      applyControl((ControlCommand) a.value(), announce, restoring);
     }
+  }
+
+  /** Waits for the open verdicts to be restored; false when the remediator stopped meanwhile. */
+  private boolean awaitVerdictsRestored() {
+    try {
+      while (!verdictsRestored.await(200, TimeUnit.MILLISECONDS)) {
+        if (!running.get()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("remediator state reader interrupted before the verdicts were restored");
+      return false;
+    }
+  }
+
+  /**
+   * Restores what earlier instances handled, below the state group's committed offsets: per key the
+   * newest record not refused before. Older versions of a key decide nothing, so they are not
+   * decoded; records refused before ({@link RefusedOffsets}) are skipped, not decoded again (each
+   * unknown schema id among them cost a registry round trip). The result is what reading every
+   * record in order gives: the last record accepted per key wins. Leaves these partitions at their
+   * committed offsets, from where {@link #readState} handles the records new to the remediator.
+   */
+  private void restoreHandled(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
+    Map<TopicPartition, Long> until = progress.handledUntil();
+    if (until.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> others = new java.util.HashSet<>(reader.assignment());
+    others.removeAll(until.keySet());
+    reader.pause(others);
+    Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> byKey =
+        readHandled(reader, until);
+    reader.resume(others);
+    until.forEach(reader::seek);
+    int records = 0;
+    int decoded = 0;
+    for (var partition : byKey.entrySet()) {
+      for (List<ConsumerRecord<byte[], byte[]>> versions : partition.getValue().values()) {
+        records += versions.size();
+        decoded += restoreNewest(partition.getKey(), versions);
+      }
+    }
+    log.info(
+        "control and inventory handled before restored: {} keys, {} records read, {} decoded",
+        byKey.values().stream().mapToInt(Map::size).sum(),
+        records,
+        decoded);
+  }
+
+  /**
+   * The records below {@code until} by partition and key; per key only since its last tombstone.
+   */
+  private Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> readHandled(
+      KafkaConsumer<byte[], byte[]> reader, Map<TopicPartition, Long> until) {
+    Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> byKey = new HashMap<>();
+    while (running.get()
+        && until.entrySet().stream().anyMatch(e -> reader.position(e.getKey()) < e.getValue())) {
+      for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (r.offset() >= until.get(tp) || r.key() == null) {
+          continue; // read again from the committed offset; no key: refused before, silently
+        }
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        List<ConsumerRecord<byte[], byte[]>> versions =
+            byKey
+                .computeIfAbsent(tp, k -> new HashMap<>())
+                .computeIfAbsent(key, k -> new ArrayList<>());
+        if (r.value() == null) {
+          versions.clear(); // a tombstone is accepted as it is: nothing older counts
+        }
+        versions.add(r);
+      }
+    }
+    return byKey;
+  }
+
+  /**
+   * Applies, silently, the newest of a key's {@code versions} that is accepted, skipping those
+   * refused before. Returns how many were decoded.
+   */
+  private int restoreNewest(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> versions) {
+    RefusedOffsets refused = refusedOf(tp);
+    int decoded = 0;
+    for (int i = versions.size() - 1; i >= 0; i--) {
+      ConsumerRecord<byte[], byte[]> r = versions.get(i);
+      if (refused.contains(r.offset())) {
+        continue;
+      }
+      decoded++;
+      if (stateIntake(r) instanceof Intake.Accepted<?> a) {
+        applyState(r.topic(), a, false, true);
+        return decoded;
+      }
+      refused.add(r.offset()); // dead-lettered when first handled; remembered from now on
+    }
+    return decoded;
   }
 
   private void applyInventory(String key, NodeInventory inv) {
@@ -886,7 +1023,8 @@ public final class RemediatorService implements AutoCloseable {
       }
       if (!stateDone.isEmpty()) {
         // The state reader is in no group generation: its offsets go to a group of their own.
-        producer.sendOffsetsToTransaction(stateDone, new ConsumerGroupMetadata(stateGroupId));
+        producer.sendOffsetsToTransaction(
+            withRefusals(stateDone), new ConsumerGroupMetadata(stateGroupId));
       }
       producer.commitTransaction();
     } catch (RuntimeException e) {
@@ -913,6 +1051,19 @@ public final class RemediatorService implements AutoCloseable {
       throw failure;
     }
     return true;
+  }
+
+  /** {@code offsets} carrying, as metadata, the offsets refused in their partitions so far. */
+  private Map<TopicPartition, OffsetAndMetadata> withRefusals(
+      Map<TopicPartition, OffsetAndMetadata> offsets) {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    offsets.forEach(
+        (tp, o) -> out.put(tp, new OffsetAndMetadata(o.offset(), refusedOf(tp).encode())));
+    return out;
+  }
+
+  private RefusedOffsets refusedOf(TopicPartition tp) {
+    return stateRefused.computeIfAbsent(tp, k -> new RefusedOffsets());
   }
 
   /** True when every consumed verdict has been handled. */

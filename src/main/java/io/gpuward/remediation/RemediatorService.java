@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -398,15 +399,7 @@ public final class RemediatorService implements AutoCloseable {
     remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
     producer.initTransactions(); // fences an earlier instance and aborts its open transaction
     StartupTimeline.mark("transactions-initialised");
-    // Control and inventory are independent of the ledger and the verdicts: read them meanwhile.
-    startStateReader();
-    rebuildLedger();
-    StartupTimeline.mark("ledger-rebuilt");
-    List<FaultVerdict> resume = restoreOpenVerdicts();
-    StartupTimeline.mark("verdicts-restored");
-    verdictsRestored.countDown();
-    awaitStateRestored();
-    StartupTimeline.mark("control-restored");
+    List<FaultVerdict> resume = restore();
     consumer = new KafkaConsumer<>(verdictConsumerProps(), bytes(), bytes());
     bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
     consumer.subscribe(
@@ -433,6 +426,31 @@ public final class RemediatorService implements AutoCloseable {
     thread.start();
     // Ladders waiting for verification (or a STARTED step) before the restart carry on.
     resume.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
+  }
+
+  /**
+   * Restores the ledger, the open verdicts, and control and inventory: three topics read in
+   * parallel. Returns the open verdicts to plan again, once control and inventory were read up to
+   * the end offsets they had at start.
+   */
+  private List<FaultVerdict> restore() {
+    startStateReader();
+    CompletableFuture<Map<String, FaultVerdict>> openVerdicts =
+        CompletableFuture.supplyAsync(
+            this::readOpenVerdicts,
+            task -> {
+              Thread t = new Thread(task, "gpuward-remediator-verdict-restore");
+              t.setDaemon(true);
+              t.start();
+            });
+    rebuildLedger();
+    StartupTimeline.mark("ledger-rebuilt");
+    List<FaultVerdict> resume = restoreOpenVerdicts(openVerdicts);
+    StartupTimeline.mark("verdicts-restored");
+    verdictsRestored.countDown();
+    awaitStateRestored();
+    StartupTimeline.mark("control-restored");
+    return resume;
   }
 
   /** How long a crashed static member that does not come back holds the verdict partitions. */
@@ -467,6 +485,8 @@ public final class RemediatorService implements AutoCloseable {
   /** Properties of a reader that reads a topic from its beginning without a group. */
   private Map<String, Object> readerProps() {
     Map<String, Object> c = new HashMap<>(clientProps);
+    // It reads up to known end offsets: a fetch that finds nothing new need not wait for more.
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return c;
@@ -511,10 +531,27 @@ public final class RemediatorService implements AutoCloseable {
    * cordoned and resumes the ladders it had started. Verdicts are emitted on change only, so this
    * is small. Records that fail their checks are skipped here: the verdict consumer dead-letters
    * them. Returns the open verdicts the remediator had acted on.
+   *
+   * @param read the latest version of each open verdict, read while the ledger was rebuilt
    */
-  private List<FaultVerdict> restoreOpenVerdicts() {
+  private List<FaultVerdict> restoreOpenVerdicts(
+      CompletableFuture<Map<String, FaultVerdict>> read) {
+    Map<String, FaultVerdict> latest = read.join();
+    List<FaultVerdict> resume = new ArrayList<>();
+    for (FaultVerdict v : latest.values()) {
+      if (remediation.restoreOpen(v)) { // after the ledger: it asks whether a step was taken
+        resume.add(v);
+      }
+    }
+    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
+    return resume;
+  }
+
+  /** Reads the verdict topic up to its current end: the latest version of each open verdict. */
+  private Map<String, FaultVerdict> readOpenVerdicts() {
     Map<String, FaultVerdict> latest = new java.util.LinkedHashMap<>();
-    try (var reader = new KafkaConsumer<>(readerProps(), bytes(), bytes())) {
+    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps(), bytes(), bytes());
+    try {
       List<TopicPartition> parts = partitionsOf(reader, List.of(topics.verdicts.name()));
       Map<TopicPartition, Long> end = reader.endOffsets(parts);
       while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
@@ -531,16 +568,11 @@ public final class RemediatorService implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.warn("open verdicts not restored: {}", e.toString());
-      return List.of();
+      return Map.of();
+    } finally {
+      reader.close(Duration.ZERO); // see rebuildLedger
     }
-    List<FaultVerdict> resume = new ArrayList<>();
-    for (FaultVerdict v : latest.values()) {
-      if (remediation.restoreOpen(v)) {
-        resume.add(v);
-      }
-    }
-    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
-    return resume;
+    return latest;
   }
 
   private Intake<FaultVerdict> readVerdict(ConsumerRecord<byte[], byte[]> r) {
@@ -557,7 +589,8 @@ public final class RemediatorService implements AutoCloseable {
    */
   private void rebuildLedger() {
     Deserializer<RemediationRecord> values = topics.audit.valueSerde().deserializer();
-    try (var reader = new KafkaConsumer<>(readerProps(), bytes(), bytes())) {
+    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps(), bytes(), bytes());
+    try {
       List<TopicPartition> parts = partitionsOf(reader, List.of(topics.audit.name()));
       Map<TopicPartition, Long> end = reader.endOffsets(parts);
       int n = 0;
@@ -583,6 +616,10 @@ public final class RemediatorService implements AutoCloseable {
           "remediation ledger rebuilt from {} audit records ({} operations)",
           n,
           remediation.ledger().size());
+    } finally {
+      // Without a group there is nothing to leave or commit; a graceful close waits (~0.4 s
+      // measured) for the broker to end the fetch session, on the path to the first action.
+      reader.close(Duration.ZERO);
     }
   }
 

@@ -95,6 +95,7 @@ public final class RemediatorService implements AutoCloseable {
   private final CountDownLatch stateRestored = new CountDownLatch(1);
   // New control commands are applied only after the open verdicts are restored, as in sequence.
   private final CountDownLatch verdictsRestored = new CountDownLatch(1);
+  private final AtomicBoolean firstAssignment = new AtomicBoolean(true);
   private final NodeLanes lanes = new NodeLanes(LANES);
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final java.util.concurrent.atomic.AtomicLong lagValue =
@@ -416,7 +417,9 @@ public final class RemediatorService implements AutoCloseable {
 
           @Override
           public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {
-            if (groupMetadata == null) {
+            // Not groupMetadata == null: the loop sets it after every poll, also after a first
+            // poll that returned before the group join completed, and the step was never logged.
+            if (firstAssignment.compareAndSet(true, false)) {
               StartupTimeline.mark("verdict-partitions-assigned");
             }
             groupMetadata = consumer.groupMetadata();

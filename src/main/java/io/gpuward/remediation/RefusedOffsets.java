@@ -70,7 +70,10 @@ final class RefusedOffsets {
     return e != null && e.getValue() >= offset;
   }
 
-  /** The ranges as commit metadata, newest first kept when they do not all fit. */
+  /**
+   * The ranges as commit metadata, the newest kept when they do not all fit. The older ones are
+   * forgotten here too, which bounds the memory of a remediator that runs for months.
+   */
   synchronized String encode() {
     List<String> kept = new ArrayList<>();
     int length = PREFIX.length();
@@ -78,6 +81,7 @@ final class RefusedOffsets {
       String range =
           e.getKey().equals(e.getValue()) ? e.getKey().toString() : e.getKey() + "-" + e.getValue();
       if (length + range.length() + 1 > MAX_CHARS) {
+        ranges.headMap(e.getKey(), true).clear();
         break;
       }
       kept.add(0, range);

@@ -48,5 +48,7 @@ class RefusedOffsetsTest {
     RefusedOffsets back = RefusedOffsets.parse(encoded);
     assertThat(back.contains(3_998)).isTrue();
     assertThat(back.contains(0)).isFalse();
+    assertThat(r.contains(0)).as("forgotten in memory too").isFalse();
+    assertThat(r.encode()).isEqualTo(encoded);
   }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,12 +85,17 @@ public final class RemediatorService implements AutoCloseable {
   private final java.util.Optional<String> instanceId;
   private final String stateGroupId;
   private final OffsetTracker stateOffsets = new OffsetTracker();
+  // Per state partition, what was refused: committed as offset metadata, skipped on restart.
+  private final Map<TopicPartition, RefusedOffsets> stateRefused = new ConcurrentHashMap<>();
 
   /** Dead letters of verdict records by partition and offset, until their offset commits. */
   private final Map<TopicPartition, TreeMap<Long, ProducerRecord<byte[], byte[]>>> heldDeadLetters =
       new HashMap<>();
 
   private final CountDownLatch stateRestored = new CountDownLatch(1);
+  // New control commands are applied only after the open verdicts are restored, as in sequence.
+  private final CountDownLatch verdictsRestored = new CountDownLatch(1);
+  private final AtomicBoolean firstAssignment = new AtomicBoolean(true);
   private final NodeLanes lanes = new NodeLanes(LANES);
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final java.util.concurrent.atomic.AtomicLong lagValue =
@@ -393,13 +400,7 @@ public final class RemediatorService implements AutoCloseable {
     remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
     producer.initTransactions(); // fences an earlier instance and aborts its open transaction
     StartupTimeline.mark("transactions-initialised");
-    rebuildLedger();
-    StartupTimeline.mark("ledger-rebuilt");
-    List<FaultVerdict> resume = restoreOpenVerdicts();
-    StartupTimeline.mark("verdicts-restored");
-    startStateReader();
-    awaitStateRestored();
-    StartupTimeline.mark("control-restored");
+    List<FaultVerdict> resume = restore();
     consumer = new KafkaConsumer<>(verdictConsumerProps(), bytes(), bytes());
     bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
     consumer.subscribe(
@@ -416,7 +417,9 @@ public final class RemediatorService implements AutoCloseable {
 
           @Override
           public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {
-            if (groupMetadata == null) {
+            // Not groupMetadata == null: the loop sets it after every poll, also after a first
+            // poll that returned before the group join completed, and the step was never logged.
+            if (firstAssignment.compareAndSet(true, false)) {
               StartupTimeline.mark("verdict-partitions-assigned");
             }
             groupMetadata = consumer.groupMetadata();
@@ -426,6 +429,31 @@ public final class RemediatorService implements AutoCloseable {
     thread.start();
     // Ladders waiting for verification (or a STARTED step) before the restart carry on.
     resume.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
+  }
+
+  /**
+   * Restores the ledger, the open verdicts, and control and inventory: three topics read in
+   * parallel. Returns the open verdicts to plan again, once control and inventory were read up to
+   * the end offsets they had at start.
+   */
+  private List<FaultVerdict> restore() {
+    startStateReader();
+    CompletableFuture<Map<String, FaultVerdict>> openVerdicts =
+        CompletableFuture.supplyAsync(
+            this::readOpenVerdicts,
+            task -> {
+              Thread t = new Thread(task, "gpuward-remediator-verdict-restore");
+              t.setDaemon(true);
+              t.start();
+            });
+    rebuildLedger();
+    StartupTimeline.mark("ledger-rebuilt");
+    List<FaultVerdict> resume = restoreOpenVerdicts(openVerdicts);
+    StartupTimeline.mark("verdicts-restored");
+    verdictsRestored.countDown();
+    awaitStateRestored();
+    StartupTimeline.mark("control-restored");
+    return resume;
   }
 
   /** How long a crashed static member that does not come back holds the verdict partitions. */
@@ -460,6 +488,8 @@ public final class RemediatorService implements AutoCloseable {
   /** Properties of a reader that reads a topic from its beginning without a group. */
   private Map<String, Object> readerProps() {
     Map<String, Object> c = new HashMap<>(clientProps);
+    // It reads up to known end offsets: a fetch that finds nothing new need not wait for more.
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return c;
@@ -504,10 +534,27 @@ public final class RemediatorService implements AutoCloseable {
    * cordoned and resumes the ladders it had started. Verdicts are emitted on change only, so this
    * is small. Records that fail their checks are skipped here: the verdict consumer dead-letters
    * them. Returns the open verdicts the remediator had acted on.
+   *
+   * @param read the latest version of each open verdict, read while the ledger was rebuilt
    */
-  private List<FaultVerdict> restoreOpenVerdicts() {
+  private List<FaultVerdict> restoreOpenVerdicts(
+      CompletableFuture<Map<String, FaultVerdict>> read) {
+    Map<String, FaultVerdict> latest = read.join();
+    List<FaultVerdict> resume = new ArrayList<>();
+    for (FaultVerdict v : latest.values()) {
+      if (remediation.restoreOpen(v)) { // after the ledger: it asks whether a step was taken
+        resume.add(v);
+      }
+    }
+    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
+    return resume;
+  }
+
+  /** Reads the verdict topic up to its current end: the latest version of each open verdict. */
+  private Map<String, FaultVerdict> readOpenVerdicts() {
     Map<String, FaultVerdict> latest = new java.util.LinkedHashMap<>();
-    try (var reader = new KafkaConsumer<>(readerProps(), bytes(), bytes())) {
+    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps(), bytes(), bytes());
+    try {
       List<TopicPartition> parts = partitionsOf(reader, List.of(topics.verdicts.name()));
       Map<TopicPartition, Long> end = reader.endOffsets(parts);
       while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
@@ -524,16 +571,11 @@ public final class RemediatorService implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.warn("open verdicts not restored: {}", e.toString());
-      return List.of();
+      return Map.of();
+    } finally {
+      reader.close(Duration.ZERO); // see rebuildLedger
     }
-    List<FaultVerdict> resume = new ArrayList<>();
-    for (FaultVerdict v : latest.values()) {
-      if (remediation.restoreOpen(v)) {
-        resume.add(v);
-      }
-    }
-    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
-    return resume;
+    return latest;
   }
 
   private Intake<FaultVerdict> readVerdict(ConsumerRecord<byte[], byte[]> r) {
@@ -550,7 +592,8 @@ public final class RemediatorService implements AutoCloseable {
    */
   private void rebuildLedger() {
     Deserializer<RemediationRecord> values = topics.audit.valueSerde().deserializer();
-    try (var reader = new KafkaConsumer<>(readerProps(), bytes(), bytes())) {
+    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps(), bytes(), bytes());
+    try {
       List<TopicPartition> parts = partitionsOf(reader, List.of(topics.audit.name()));
       Map<TopicPartition, Long> end = reader.endOffsets(parts);
       int n = 0;
@@ -576,6 +619,10 @@ public final class RemediatorService implements AutoCloseable {
           "remediation ledger rebuilt from {} audit records ({} operations)",
           n,
           remediation.ledger().size());
+    } finally {
+      // Without a group there is nothing to leave or commit; a graceful close waits (~0.4 s
+      // measured) for the broker to end the fetch session, on the path to the first action.
+      reader.close(Duration.ZERO);
     }
   }
 
@@ -595,6 +642,12 @@ public final class RemediatorService implements AutoCloseable {
         partitionsOf(reader, List.of(topics.control.name(), topics.inventory.name()));
     Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
     Map<TopicPartition, OffsetAndMetadata> committed = reader.committed(Set.copyOf(parts));
+    committed.forEach(
+        (tp, handled) -> {
+          if (handled != null) {
+            stateRefused.put(tp, RefusedOffsets.parse(handled.metadata()));
+          }
+        });
     stateReader = reader;
     StateProgress progress = new StateProgress(restoreUntil, committed);
     stateThread = new Thread(() -> followState(reader, progress), "gpuward-remediator-state");
@@ -609,6 +662,18 @@ public final class RemediatorService implements AutoCloseable {
    */
   private record StateProgress(
       Map<TopicPartition, Long> restoreUntil, Map<TopicPartition, OffsetAndMetadata> committed) {
+
+    /** Per partition an earlier instance handled, where that ends (within the restore). */
+    Map<TopicPartition, Long> handledUntil() {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      committed.forEach(
+          (tp, c) -> {
+            if (c != null && c.offset() > 0) {
+              out.put(tp, Math.min(c.offset(), restoreUntil.get(tp)));
+            }
+          });
+      return out;
+    }
 
     boolean handledBefore(TopicPartition tp, long offset) {
       OffsetAndMetadata c = committed.get(tp);
@@ -633,7 +698,16 @@ public final class RemediatorService implements AutoCloseable {
 
   private void followState(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
     try (reader) {
+      restoreHandled(reader, progress);
+      if (!awaitVerdictsRestored()) {
+        return;
+      }
       while (running.get()) {
+        // Before the poll: caught up, it would only wait for records that are not there.
+        if (stateRestored.getCount() > 0 && progress.caughtUp(reader)) {
+          log.info("control and inventory restored up to {}", progress.restoreUntil());
+          stateRestored.countDown();
+        }
         var records = reader.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : records) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -643,10 +717,6 @@ public final class RemediatorService implements AutoCloseable {
         }
         if (!records.isEmpty()) {
           commit();
-        }
-        if (stateRestored.getCount() > 0 && progress.caughtUp(reader)) {
-          log.info("control and inventory restored up to {}", progress.restoreUntil());
-          stateRestored.countDown();
         }
       }
     } catch (WakeupException | InterruptException e) {
@@ -659,30 +729,137 @@ public final class RemediatorService implements AutoCloseable {
   }
 
   private void readState(ConsumerRecord<byte[], byte[]> r, TopicPartition tp, StateProgress p) {
-    Intake<?> in =
-        r.topic().equals(topics.inventory.name())
-            ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
-            : Intake.read(
-                r,
-                controlValues,
-                true,
-                (key, cmd) ->
-                    ControlCommands.check(key, cmd, remediation.clock().instant(), controlLimits));
+    Intake<?> in = stateIntake(r);
     if (in instanceof Intake.Refused<?> refused) {
+      refusedOf(tp).add(r.offset());
       if (!p.handledBefore(tp, r.offset())) {
         deadLetter(r, refused);
       }
       return;
     }
-    Intake.Accepted<?> a = (Intake.Accepted<?>) in;
-    if (r.topic().equals(topics.inventory.name())) {
+    long offset = r.offset();
+    applyState(r.topic(), (Intake.Accepted<?>) in, p.announce(tp, offset), p.restoring(tp, offset));
+  }
+
+  private Intake<?> stateIntake(ConsumerRecord<byte[], byte[]> r) {
+    return r.topic().equals(topics.inventory.name())
+        ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
+        : Intake.read(
+            r,
+            controlValues,
+            true,
+            (key, cmd) ->
+                ControlCommands.check(key, cmd, remediation.clock().instant(), controlLimits));
+  }
+
+  private void applyState(String topic, Intake.Accepted<?> a, boolean announce, boolean restoring) {
+    if (topic.equals(topics.inventory.name())) {
       applyInventory(a.key(), (NodeInventory) a.value());
     } else if (a.value() == null) {
       remediation.controls().remove(a.key()); // a tombstone: the scope's command is withdrawn
     } else {
-      boolean announce = p.announce(tp, r.offset());
-      applyControl((ControlCommand) a.value(), announce, p.restoring(tp, r.offset()));
+      applyControl((ControlCommand) a.value(), announce, restoring);
     }
+  }
+
+  /** Waits for the open verdicts to be restored; false when the remediator stopped meanwhile. */
+  private boolean awaitVerdictsRestored() {
+    try {
+      while (!verdictsRestored.await(200, TimeUnit.MILLISECONDS)) {
+        if (!running.get()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("remediator state reader interrupted before the verdicts were restored");
+      return false;
+    }
+  }
+
+  /**
+   * Restores what earlier instances handled, below the state group's committed offsets: per key the
+   * newest record not refused before. Older versions of a key decide nothing, so they are not
+   * decoded; records refused before ({@link RefusedOffsets}) are skipped, not decoded again (each
+   * unknown schema id among them cost a registry round trip). The result is what reading every
+   * record in order gives: the last record accepted per key wins. Leaves these partitions at their
+   * committed offsets, from where {@link #readState} handles the records new to the remediator.
+   */
+  private void restoreHandled(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
+    Map<TopicPartition, Long> until = progress.handledUntil();
+    if (until.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> others = new java.util.HashSet<>(reader.assignment());
+    others.removeAll(until.keySet());
+    reader.pause(others);
+    Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> byKey =
+        readHandled(reader, until);
+    reader.resume(others);
+    until.forEach(reader::seek);
+    int records = 0;
+    int decoded = 0;
+    for (var partition : byKey.entrySet()) {
+      for (List<ConsumerRecord<byte[], byte[]>> versions : partition.getValue().values()) {
+        records += versions.size();
+        decoded += restoreNewest(partition.getKey(), versions);
+      }
+    }
+    log.info(
+        "control and inventory handled before restored: {} keys, {} records read, {} decoded",
+        byKey.values().stream().mapToInt(Map::size).sum(),
+        records,
+        decoded);
+  }
+
+  /**
+   * The records below {@code until} by partition and key; per key only since its last tombstone.
+   */
+  private Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> readHandled(
+      KafkaConsumer<byte[], byte[]> reader, Map<TopicPartition, Long> until) {
+    Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> byKey = new HashMap<>();
+    while (running.get()
+        && until.entrySet().stream().anyMatch(e -> reader.position(e.getKey()) < e.getValue())) {
+      for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (r.offset() >= until.get(tp) || r.key() == null) {
+          continue; // read again from the committed offset; no key: refused before, silently
+        }
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        List<ConsumerRecord<byte[], byte[]>> versions =
+            byKey
+                .computeIfAbsent(tp, k -> new HashMap<>())
+                .computeIfAbsent(key, k -> new ArrayList<>());
+        if (r.value() == null) {
+          versions.clear(); // a tombstone is accepted as it is: nothing older counts
+        }
+        versions.add(r);
+      }
+    }
+    return byKey;
+  }
+
+  /**
+   * Applies, silently, the newest of a key's {@code versions} that is accepted, skipping those
+   * refused before. Returns how many were decoded.
+   */
+  private int restoreNewest(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> versions) {
+    RefusedOffsets refused = refusedOf(tp);
+    int decoded = 0;
+    for (int i = versions.size() - 1; i >= 0; i--) {
+      ConsumerRecord<byte[], byte[]> r = versions.get(i);
+      if (refused.contains(r.offset())) {
+        continue;
+      }
+      decoded++;
+      if (stateIntake(r) instanceof Intake.Accepted<?> a) {
+        applyState(r.topic(), a, false, true);
+        return decoded;
+      }
+      refused.add(r.offset()); // dead-lettered when first handled; remembered from now on
+    }
+    return decoded;
   }
 
   private void applyInventory(String key, NodeInventory inv) {
@@ -886,7 +1063,8 @@ public final class RemediatorService implements AutoCloseable {
       }
       if (!stateDone.isEmpty()) {
         // The state reader is in no group generation: its offsets go to a group of their own.
-        producer.sendOffsetsToTransaction(stateDone, new ConsumerGroupMetadata(stateGroupId));
+        producer.sendOffsetsToTransaction(
+            withRefusals(stateDone), new ConsumerGroupMetadata(stateGroupId));
       }
       producer.commitTransaction();
     } catch (RuntimeException e) {
@@ -913,6 +1091,19 @@ public final class RemediatorService implements AutoCloseable {
       throw failure;
     }
     return true;
+  }
+
+  /** {@code offsets} carrying, as metadata, the offsets refused in their partitions so far. */
+  private Map<TopicPartition, OffsetAndMetadata> withRefusals(
+      Map<TopicPartition, OffsetAndMetadata> offsets) {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    offsets.forEach(
+        (tp, o) -> out.put(tp, new OffsetAndMetadata(o.offset(), refusedOf(tp).encode())));
+    return out;
+  }
+
+  private RefusedOffsets refusedOf(TopicPartition tp) {
+    return stateRefused.computeIfAbsent(tp, k -> new RefusedOffsets());
   }
 
   /** True when every consumed verdict has been handled. */

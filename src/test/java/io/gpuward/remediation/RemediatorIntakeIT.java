@@ -15,6 +15,7 @@ import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.InMemorySchemaRegistry;
+import io.gpuward.contract.SchemaRegistry;
 import io.gpuward.contract.TelemetrySink;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
@@ -36,6 +37,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,6 +67,7 @@ class RemediatorIntakeIT {
   private SimulatedCluster cluster;
   private String group;
   private KafkaProducer<byte[], byte[]> raw;
+  private final CountingRegistry registry = new CountingRegistry();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -70,7 +75,7 @@ class RemediatorIntakeIT {
     topics =
         new Topics(
             TopicCatalog.load(TestNames.unique("intake") + ".").withPartitions(2),
-            new AvroSerdes(new InMemorySchemaRegistry(), true));
+            new AvroSerdes(registry, true));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
     }
@@ -224,6 +229,43 @@ class RemediatorIntakeIT {
   }
 
   @Test
+  void shouldNotDecodeAgainAfterARestartWhatItDeadLetteredBefore() throws Exception {
+    try (RemediatorService first = service()) {
+      first.start();
+      sendCommand(command("global", ControlKind.PAUSE, "c-pause", null));
+      readAudit(r -> r.getOperationId().equals("ctl-c-pause"));
+      for (int i = 0; i < 10; i++) {
+        send(controlTopic(), "global", unknownSchemaId(i)); // newer than the PAUSE, same key
+      }
+      assertThat(readDeadLetters(10)).hasSize(10);
+    }
+    send(controlTopic(), "global", unknownSchemaId(10)); // arrives while it is down
+    registry.unknownLookups.set(0);
+    try (RemediatorService second = service()) {
+      second.start();
+      assertThat(second.remediation().controls().pausedBy("p5-train-2", "p5-train", null, T0))
+          .as("garbage after the PAUSE does not withdraw it")
+          .isPresent();
+      assertThat(registry.unknownLookups)
+          .as("only the record new since the last run is decoded")
+          .hasValue(1);
+    }
+    registry.unknownLookups.set(0);
+    try (RemediatorService third = service()) {
+      third.start();
+      assertThat(third.remediation().controls().pausedBy("p5-train-2", "p5-train", null, T0))
+          .isPresent();
+      assertThat(registry.unknownLookups).hasValue(0);
+    }
+    assertThat(readDeadLetters(11)).as("each dead-lettered exactly once").hasSize(11);
+  }
+
+  /** Confluent framing with a schema id no registry has: decoding it costs a lookup. */
+  private static byte[] unknownSchemaId(int i) {
+    return new byte[] {0, 0x70, 0, 0, (byte) i, 2, 4, 6};
+  }
+
+  @Test
   void shouldFailTheHealthCheckWhenTheControlReaderDies() {
     try (RemediatorService service = service()) {
       service.start();
@@ -354,6 +396,52 @@ class RemediatorIntakeIT {
         .setUpdatedAt(T0)
         .setLabels(Map.of())
         .build();
+  }
+
+  /** The in-memory registry, counting the lookups of schema ids it does not know. */
+  private static final class CountingRegistry implements SchemaRegistry {
+    private final InMemorySchemaRegistry delegate = new InMemorySchemaRegistry();
+    final AtomicInteger unknownLookups = new AtomicInteger();
+
+    @Override
+    public int register(String subject, Schema schema) {
+      return delegate.register(subject, schema);
+    }
+
+    @Override
+    public Schema schemaById(int id) {
+      try {
+        return delegate.schemaById(id);
+      } catch (RuntimeException e) {
+        unknownLookups.incrementAndGet();
+        throw e;
+      }
+    }
+
+    @Override
+    public Optional<Registered> lookup(String subject, Schema schema) {
+      return delegate.lookup(subject, schema);
+    }
+
+    @Override
+    public boolean isCompatible(String subject, Schema schema) {
+      return delegate.isCompatible(subject, schema);
+    }
+
+    @Override
+    public List<String> subjects() {
+      return delegate.subjects();
+    }
+
+    @Override
+    public void setCompatibility(String subject, String level) {
+      delegate.setCompatibility(subject, level);
+    }
+
+    @Override
+    public String compatibility(String subject) {
+      return delegate.compatibility(subject);
+    }
   }
 
   private static ControlCommand command(

@@ -44,7 +44,9 @@ public final class ImageInstanceRule {
                       + " on "
                       + inv.getInstanceType()
                       + " (no NVIDIA GPU); node registered="
-                      + inv.getRegistered())
+                      + inv.getRegistered()
+                      + "; SSM "
+                      + ssm(inv))
               .build();
       return Optional.of(
           new Signal.Detected(
@@ -61,13 +63,20 @@ public final class ImageInstanceRule {
                   + " on "
                   + inv.getInstanceType()
                   + ", which has no NVIDIA GPU: NVIDIA kernel modules cannot load, kubelet never"
-                  + " starts",
+                  + " starts (SSM "
+                  + ssm(inv)
+                  + ")",
               "Use a non-NVIDIA image variant for "
                   + inv.getInstanceType()
                   + " in node group "
                   + inv.getNodegroup()
                   + " (or restrict the node group / instance selector to GPU instance types);"
                   + " replacing the node repeats the fault"));
+    }
+    if (!inv.getRegistered()) {
+      // An instance that has not registered is the never-registered rule's (NodeRules): its
+      // inventory is republished periodically, and a recovery here would clear that verdict.
+      return Optional.empty();
     }
     var evidence =
         Evidences.of(at, null, t, "image_on_instance_type")
@@ -81,5 +90,9 @@ public final class ImageInstanceRule {
             "inventory no longer shows an NVIDIA image on a CPU instance type",
             evidence,
             t));
+  }
+
+  private static String ssm(NodeInventory inv) {
+    return inv.getSsmPingStatus() == null ? "not asked" : inv.getSsmPingStatus();
   }
 }

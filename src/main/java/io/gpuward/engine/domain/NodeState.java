@@ -3,6 +3,7 @@ package io.gpuward.engine.domain;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the engine remembers about one node between events (JSON in the node-state store). Times are
@@ -11,6 +12,13 @@ import java.util.TreeMap;
 public final class NodeState {
   public boolean registered;
   public Boolean ready;
+
+  /** Who reported the node not Ready (kubelet, node-controller), while it is not Ready. */
+  public String notReadySource;
+
+  /** When the current not-Ready stretch began, as reported by {@link #notReadySource}. */
+  public Long notReadySince;
+
   public Long lastHeartbeat;
 
   /** Consecutive exporter heartbeats saying DCGM reports no GPU at all ({@code NoGpus}). */
@@ -31,6 +39,16 @@ public final class NodeState {
   public Boolean inventoryRegistered;
   public Long launchedAt;
   public String instanceType;
+  public String image;
+  public String amiId;
+
+  /** The instance's SSM agent as Systems Manager sees it (only the cloud watcher asks). */
+  public String ssmPingStatus;
+
+  /**
+   * Fault classes (names) the EKS node monitoring agent's AcceleratedHardwareReady=False raised.
+   */
+  public TreeSet<String> acceleratedHardware = new TreeSet<>();
 
   /** Node-level conditions this state has raised and not yet recovered (class names). */
   public Set<String> raised = new HashSet<>();

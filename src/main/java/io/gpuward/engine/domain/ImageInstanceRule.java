@@ -73,11 +73,6 @@ public final class ImageInstanceRule {
                   + " (or restrict the node group / instance selector to GPU instance types);"
                   + " replacing the node repeats the fault"));
     }
-    if (!inv.getRegistered()) {
-      // An instance that has not registered is the never-registered rule's (NodeRules): its
-      // inventory is republished periodically, and a recovery here would clear that verdict.
-      return Optional.empty();
-    }
     var evidence =
         Evidences.of(at, null, t, "image_on_instance_type")
             .setDetail("image " + inv.getImage() + " on " + inv.getInstanceType())
@@ -89,7 +84,10 @@ public final class ImageInstanceRule {
             List.of(),
             "inventory no longer shows an NVIDIA image on a CPU instance type",
             evidence,
-            t));
+            t,
+            // Only this rule's verdict: an unregistered instance's inventory is republished
+            // periodically and must not clear the never-registered rule's verdict of the class.
+            RULE_ID));
   }
 
   private static String ssm(NodeInventory inv) {

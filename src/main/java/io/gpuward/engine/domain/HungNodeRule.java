@@ -36,21 +36,25 @@ public final class HungNodeRule {
   /** Remembers who reported a Ready transition and since when; call for every Ready change. */
   public static void onReady(NodeState s, NodeEvent e) {
     if ("True".equals(e.getConditionStatus())) {
-      s.notReadySource = null;
-      s.notReadySince = null;
-      s.raised.remove(RULE_ID);
+      forget(s);
       return;
     }
     if (s.notReadySince == null || !e.getSource().equals(s.notReadySource)) {
       s.notReadySince = e.getEventTime().toEpochMilli();
+      s.notReadyEventId = e.getEventId();
     }
     s.notReadySource = e.getSource();
   }
 
   /** A reboot ends the hang: a later one is reported by a new transition. */
   public static void onRebooted(NodeState s) {
+    forget(s);
+  }
+
+  private static void forget(NodeState s) {
     s.notReadySource = null;
     s.notReadySince = null;
+    s.notReadyEventId = null;
     s.raised.remove(RULE_ID);
   }
 
@@ -70,7 +74,7 @@ public final class HungNodeRule {
     Evidence e =
         Evidences.of(
                 Evidences.NONE,
-                null,
+                s.notReadyEventId,
                 Instant.ofEpochMilli(s.notReadySince),
                 "not_ready_by_node_controller_exporter_silent")
             .setValue((double) (ms - s.lastHeartbeat))

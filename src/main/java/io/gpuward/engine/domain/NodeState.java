@@ -19,6 +19,9 @@ public final class NodeState {
   /** When the current not-Ready stretch began, as reported by {@link #notReadySource}. */
   public Long notReadySince;
 
+  /** The event that began the current not-Ready stretch (the verdict's evidence names it). */
+  public String notReadyEventId;
+
   public Long lastHeartbeat;
 
   /** Consecutive exporter heartbeats saying DCGM reports no GPU at all ({@code NoGpus}). */

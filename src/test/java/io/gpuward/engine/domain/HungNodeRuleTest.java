@@ -54,6 +54,8 @@ class HungNodeRuleTest {
     assertThat(d.evidence().getEventTime())
         .as("evidence starts at the NotReady")
         .isEqualTo(T0.plusSeconds(40));
+    assertThat(d.evidence().getEventId())
+        .isEqualTo(NODE + "/ready/Unknown/" + T0.plusSeconds(40).toEpochMilli());
     assertThat(d.summary()).contains("node-controller").contains("silent for 100s");
     assertThat(rule.evaluate(NODE, s, T0.plus(SILENT).plusSeconds(20))).as("once").isEmpty();
   }

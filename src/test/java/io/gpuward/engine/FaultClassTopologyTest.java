@@ -662,6 +662,41 @@ class FaultClassTopologyTest {
         .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
   }
 
+  @Test
+  void shouldNotClearAnXidVerdictWhenTheAgentReportsReadyAfterARestart() {
+    h.xid.pipeInput(N, xid(N, 79, uuid(0), T0));
+    h.events.pipeInput(
+        N,
+        event(
+            N,
+            NodeEventKind.CONDITION_CHANGED,
+            T0.plusSeconds(5),
+            b ->
+                b.setSource("eks-node-monitoring-agent")
+                    .setConditionType("AcceleratedHardwareReady")
+                    .setConditionStatus("False")
+                    .setReason("NvidiaXID79Error")
+                    .setMessage("detected XID-79 on the instance")));
+    h.events.pipeInput(
+        N,
+        event(
+            N,
+            NodeEventKind.CONDITION_CHANGED,
+            T0.plusSeconds(30),
+            b ->
+                b.setSource("eks-node-monitoring-agent")
+                    .setConditionType("AcceleratedHardwareReady")
+                    .setConditionStatus("True")
+                    .setReason("NvidiaGPUIsReady")));
+    assertThat(verdicts(FaultClass.GPU_LOST))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.OPEN);
+              assertThat(v.getRuleId()).isEqualTo("xid.code.79");
+            });
+  }
+
   // ---------------------------------------------------------------- APP_XID
 
   @Test

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *   <li>DCGM diagnostics and health codes, and any other reason: GPU_XID_FATAL, REBOOT.
  * </ul>
  *
- * The condition back to True recovers what it raised ({@link NodeState#acceleratedHardware}).
+ * The condition back to True recovers the verdicts it opened ({@link
+ * NodeState#acceleratedHardware}), not one the engine's own telemetry opened for the same class.
  */
 public final class AcceleratedHardwareRule {
   public static final String CONDITION = "AcceleratedHardwareReady";

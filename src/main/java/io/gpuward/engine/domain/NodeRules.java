@@ -251,26 +251,27 @@ public final class NodeRules {
   private void acceleratedHardware(
       List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
     if (AcceleratedHardwareRule.isReady(e)) {
-      if (!s.acceleratedHardware.isEmpty()) {
-        Set<FaultClass> classes = EnumSet.noneOf(FaultClass.class);
-        s.acceleratedHardware.forEach(c -> classes.add(FaultClass.valueOf(c)));
-        s.acceleratedHardware.clear();
-        out.add(
-            new Signal.Recovered(
-                e.getNode(),
-                classes,
-                List.of(),
-                AcceleratedHardwareRule.CONDITION + " True again (" + e.getReason() + ")",
-                ev(at, e, "condition:" + AcceleratedHardwareRule.CONDITION + "=True", null),
-                e.getEventTime()));
-      }
+      // Scoped to the agent's own verdicts: the agent also reports True when it merely restarts,
+      // which says nothing about a verdict the engine's own telemetry opened.
+      s.acceleratedHardware.forEach(
+          (c, ruleId) ->
+              out.add(
+                  new Signal.Recovered(
+                      e.getNode(),
+                      Set.of(FaultClass.valueOf(c)),
+                      List.of(),
+                      AcceleratedHardwareRule.CONDITION + " True again (" + e.getReason() + ")",
+                      ev(at, e, "condition:" + AcceleratedHardwareRule.CONDITION + "=True", null),
+                      e.getEventTime(),
+                      ruleId)));
+      s.acceleratedHardware.clear();
       return;
     }
     acceleratedHardware
         .evaluate(e, at)
         .ifPresent(
             d -> {
-              s.acceleratedHardware.add(d.faultClass().name());
+              s.acceleratedHardware.put(d.faultClass().name(), d.ruleId());
               out.add(d);
             });
   }

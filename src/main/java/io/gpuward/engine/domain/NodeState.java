@@ -3,7 +3,6 @@ package io.gpuward.engine.domain;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * What the engine remembers about one node between events (JSON in the node-state store). Times are
@@ -49,9 +48,10 @@ public final class NodeState {
   public String ssmPingStatus;
 
   /**
-   * Fault classes (names) the EKS node monitoring agent's AcceleratedHardwareReady=False raised.
+   * What the EKS node monitoring agent's AcceleratedHardwareReady=False raised: rule id by fault
+   * class name.
    */
-  public TreeSet<String> acceleratedHardware = new TreeSet<>();
+  public TreeMap<String, String> acceleratedHardware = new TreeMap<>();
 
   /** Node-level conditions this state has raised and not yet recovered (class names). */
   public Set<String> raised = new HashSet<>();

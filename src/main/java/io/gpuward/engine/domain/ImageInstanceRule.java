@@ -63,9 +63,8 @@ public final class ImageInstanceRule {
                   + " on "
                   + inv.getInstanceType()
                   + ", which has no NVIDIA GPU: NVIDIA kernel modules cannot load, kubelet never"
-                  + " starts (SSM "
-                  + ssm(inv)
-                  + ")",
+                  + " starts"
+                  + (inv.getSsmPingStatus() == null ? "" : " (SSM " + inv.getSsmPingStatus() + ")"),
               "Use a non-NVIDIA image variant for "
                   + inv.getInstanceType()
                   + " in node group "

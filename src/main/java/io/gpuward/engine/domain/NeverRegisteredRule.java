@@ -54,7 +54,8 @@ public final class NeverRegisteredRule {
     Evidence e =
         Evidences.of(Evidences.NONE, null, now, "never_registered")
             .setValue((double) (ms - since))
-            .setDetail(facts(s))
+            .setDetail(
+                facts(s) + ", SSM " + (s.ssmPingStatus == null ? "not asked" : s.ssmPingStatus))
             .build();
     return Optional.of(
         new Signal.Detected(
@@ -88,7 +89,7 @@ public final class NeverRegisteredRule {
         at);
   }
 
-  /** Instance type, image, AMI and SSM status, as far as known. */
+  /** Instance type, image, AMI and SSM status, as far as known (SSM only when asked). */
   static String facts(NodeState s) {
     StringBuilder b = new StringBuilder(String.valueOf(s.instanceType));
     if (s.image != null) {
@@ -97,7 +98,9 @@ public final class NeverRegisteredRule {
     if (s.amiId != null) {
       b.append(" (").append(s.amiId).append(')');
     }
-    b.append(", SSM ").append(s.ssmPingStatus == null ? "not asked" : s.ssmPingStatus);
+    if (s.ssmPingStatus != null) {
+      b.append(", SSM ").append(s.ssmPingStatus);
+    }
     return b.toString();
   }
 

@@ -624,21 +624,26 @@ class FaultClassTopologyTest {
 
   // ---------------------------------------------------------------- EKS node monitoring agent
 
-  @Test
-  void shouldOpenGpuLostFromTheAgentsAcceleratedHardwareConditionAndClearWhenReady() {
-    String msg = "detected XID-79 on the instance, review kernel logs for additional information.";
+  /** The EKS node monitoring agent's AcceleratedHardwareReady transition on {@code N}. */
+  private void agentCondition(Instant at, String status, String reason, String message) {
     h.events.pipeInput(
         N,
         event(
             N,
             NodeEventKind.CONDITION_CHANGED,
-            T0,
+            at,
             b ->
                 b.setSource("eks-node-monitoring-agent")
                     .setConditionType("AcceleratedHardwareReady")
-                    .setConditionStatus("False")
-                    .setReason("NvidiaXID79Error")
-                    .setMessage(msg)));
+                    .setConditionStatus(status)
+                    .setReason(reason)
+                    .setMessage(message)));
+  }
+
+  @Test
+  void shouldOpenGpuLostFromTheAgentsAcceleratedHardwareConditionAndClearWhenReady() {
+    String msg = "detected XID-79 on the instance, review kernel logs for additional information.";
+    agentCondition(T0, "False", "NvidiaXID79Error", msg);
     assertThat(verdicts(FaultClass.GPU_LOST))
         .singleElement()
         .satisfies(
@@ -646,17 +651,7 @@ class FaultClassTopologyTest {
               assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.REBOOT);
               assertThat(v.getEvidence().get(0).getDetail()).isEqualTo("NvidiaXID79Error: " + msg);
             });
-    h.events.pipeInput(
-        N,
-        event(
-            N,
-            NodeEventKind.CONDITION_CHANGED,
-            T0.plusSeconds(120),
-            b ->
-                b.setSource("eks-node-monitoring-agent")
-                    .setConditionType("AcceleratedHardwareReady")
-                    .setConditionStatus("True")
-                    .setReason("NvidiaGPUIsReady")));
+    agentCondition(T0.plusSeconds(120), "True", "NvidiaGPUIsReady", null);
     assertThat(verdicts(FaultClass.GPU_LOST))
         .singleElement()
         .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
@@ -665,29 +660,9 @@ class FaultClassTopologyTest {
   @Test
   void shouldNotClearAnXidVerdictWhenTheAgentReportsReadyAfterARestart() {
     h.xid.pipeInput(N, xid(N, 79, uuid(0), T0));
-    h.events.pipeInput(
-        N,
-        event(
-            N,
-            NodeEventKind.CONDITION_CHANGED,
-            T0.plusSeconds(5),
-            b ->
-                b.setSource("eks-node-monitoring-agent")
-                    .setConditionType("AcceleratedHardwareReady")
-                    .setConditionStatus("False")
-                    .setReason("NvidiaXID79Error")
-                    .setMessage("detected XID-79 on the instance")));
-    h.events.pipeInput(
-        N,
-        event(
-            N,
-            NodeEventKind.CONDITION_CHANGED,
-            T0.plusSeconds(30),
-            b ->
-                b.setSource("eks-node-monitoring-agent")
-                    .setConditionType("AcceleratedHardwareReady")
-                    .setConditionStatus("True")
-                    .setReason("NvidiaGPUIsReady")));
+    agentCondition(
+        T0.plusSeconds(5), "False", "NvidiaXID79Error", "detected XID-79 on the instance");
+    agentCondition(T0.plusSeconds(30), "True", "NvidiaGPUIsReady", null);
     assertThat(verdicts(FaultClass.GPU_LOST))
         .singleElement()
         .satisfies(

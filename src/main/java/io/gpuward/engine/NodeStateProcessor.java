@@ -54,20 +54,20 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
             .recordMetadata()
             .map(m -> new Evidences.Coordinates(m.topic(), m.partition(), m.offset()))
             .orElse(Evidences.NONE);
-    newestRead = Math.max(newestRead, record.timestamp());
     NodeState s = states.get(record.key());
     if (record.value() == null) {
       // Kube events reach this processor checked (a null is dead-lettered first), so a null is an
       // inventory tombstone: the instance is gone. Its state goes too, or every scaled-in node
-      // would stay in the store for good.
+      // would stay in the store for good. A tombstone carries no event time, only its producer's
+      // clock, so it says "gone as of now" (the newest event time read) and never moves "now".
       if (s != null) {
         states.delete(record.key());
-        forward(
-            record.key(),
-            rules.onInventoryRemoved(record.key(), s, Instant.ofEpochMilli(record.timestamp())));
+        long now = newestRead == Long.MIN_VALUE ? record.timestamp() : newestRead;
+        forward(record.key(), rules.onInventoryRemoved(record.key(), s, Instant.ofEpochMilli(now)));
       }
       return;
     }
+    newestRead = Math.max(newestRead, record.timestamp());
     if (s == null) {
       s = new NodeState();
     }

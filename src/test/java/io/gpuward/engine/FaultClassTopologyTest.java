@@ -567,6 +567,27 @@ class FaultClassTopologyTest {
     assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH)).isEmpty();
   }
 
+  @Test
+  void shouldNotLetATombstonesProducerClockMakeNodesLookSilent() {
+    String g5 = "g5-infer-7";
+    h.inventory.pipeInput(g5, neverRegistered(g5, "g5.2xlarge", "al2023-nvidia", "Online"));
+    h.events.pipeInput(
+        N,
+        event(
+            N,
+            NodeEventKind.CONDITION_CHANGED,
+            T0,
+            b -> b.setConditionType("Ready").setConditionStatus("True")));
+    heartbeat(N, T0);
+    // The tombstone has only its producer's clock, here an hour ahead of the fleet's events.
+    h.inventory.pipeInput(g5, null, T0.plusSeconds(3600));
+    for (int s = 10; s <= 40; s += 10) {
+      heartbeat(N, T0.plusSeconds(s));
+    }
+    assertThat(verdicts(FaultClass.TELEMETRY_STALE)).isEmpty();
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH)).isEmpty();
+  }
+
   // ---------------------------------------------------------------- hung node (watcher)
 
   private void ready(String status, String source, String reason, Instant at) {

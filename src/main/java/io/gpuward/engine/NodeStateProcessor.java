@@ -46,7 +46,7 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
 
   @Override
   public void process(Record<String, SpecificRecord> record) {
-    if (record.key() == null || record.value() == null) {
+    if (record.key() == null) {
       return;
     }
     Evidences.Coordinates at =
@@ -54,8 +54,20 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
             .recordMetadata()
             .map(m -> new Evidences.Coordinates(m.topic(), m.partition(), m.offset()))
             .orElse(Evidences.NONE);
-    newestRead = Math.max(newestRead, record.timestamp());
     NodeState s = states.get(record.key());
+    if (record.value() == null) {
+      // Kube events reach this processor checked (a null is dead-lettered first), so a null is an
+      // inventory tombstone: the instance is gone. Its state goes too, or every scaled-in node
+      // would stay in the store for good. A tombstone carries no event time, only its producer's
+      // clock, so it says "gone as of now" (the newest event time read) and never moves "now".
+      if (s != null) {
+        states.delete(record.key());
+        long now = newestRead == Long.MIN_VALUE ? record.timestamp() : newestRead;
+        forward(record.key(), rules.onInventoryRemoved(record.key(), s, Instant.ofEpochMilli(now)));
+      }
+      return;
+    }
+    newestRead = Math.max(newestRead, record.timestamp());
     if (s == null) {
       s = new NodeState();
     }
@@ -68,8 +80,11 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
       return;
     }
     states.put(record.key(), s);
-    out.forEach(
-        sig -> context.forward(new Record<>(record.key(), sig, sig.eventTime().toEpochMilli())));
+    forward(record.key(), out);
+  }
+
+  private void forward(String node, List<Signal> out) {
+    out.forEach(sig -> context.forward(new Record<>(node, sig, sig.eventTime().toEpochMilli())));
   }
 
   /**

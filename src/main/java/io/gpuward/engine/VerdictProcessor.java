@@ -131,7 +131,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     } else if (signal instanceof Signal.Recovered r) {
       for (FaultClass c : r.classes()) {
         String key = slot(node, c);
-        if (r.gpuUuids().isEmpty()) {
+        if (r.gpuUuids().isEmpty() && r.ruleId() == null) {
           Long was = recovered.get(key);
           long at = r.eventTime().toEpochMilli();
           if (was == null || was < at) {

@@ -503,6 +503,196 @@ class FaultClassTopologyTest {
         .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
   }
 
+  private NodeInventory neverRegistered(String node, String type, String image, String ssm) {
+    return NodeInventory.newBuilder(inventory(node, type, image, T0))
+        .setRegistered(false)
+        .setLaunchedAt(T0)
+        .setAmiId("ami-0abc1234def567890")
+        .setSsmPingStatus(ssm)
+        .build();
+  }
+
+  @Test
+  void shouldCarryTheSsmStatusOfAnNvidiaImageOnACpuInstanceThatNeverRegistered() {
+    String cpu = "cache-warm-0";
+    h.inventory.pipeInput(
+        cpu,
+        neverRegistered(
+            cpu, "m5.large", "bottlerocket-aws-k8s-1.32-nvidia-x86_64", "NotRegistered"));
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.ESCALATE);
+              assertThat(v.getSummary()).contains("SSM NotRegistered");
+              assertThat(v.getEvidence().get(0).getDetail())
+                  .contains("SSM NotRegistered")
+                  .contains("m5.large");
+            });
+  }
+
+  @Test
+  void shouldKeepANeverRegisteredVerdictOpenAcrossTheWatchersRepublishAndClearItOnATombstone() {
+    String g5 = "g5-infer-9";
+    NodeInventory inv = neverRegistered(g5, "g5.2xlarge", "al2023-nvidia", "NotRegistered");
+    h.inventory.pipeInput(g5, inv);
+    Instant late = T0.plus(h.rules.node().registrationGrace()).plusSeconds(20);
+    heartbeat("p5-train-0", late);
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSummary()).contains("never registered").contains("SSM NotRegistered");
+              assertThat(v.getEvidence().get(0).getDetail()).contains("ami-0abc1234def567890");
+            });
+    h.inventory.pipeInput(
+        g5, NodeInventory.newBuilder(inv).setUpdatedAt(late.plusSeconds(10)).build());
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .as("republish changes nothing")
+        .isEmpty();
+    h.inventory.pipeInput(g5, null, late.plusSeconds(30));
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
+    heartbeat("p5-train-0", late.plus(h.rules.node().registrationGrace()));
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH)).isEmpty();
+  }
+
+  @Test
+  void shouldRaiseNothingForAnInstanceScaledInBeforeItsGrace() {
+    String g5 = "g5-infer-8";
+    h.inventory.pipeInput(g5, neverRegistered(g5, "g5.2xlarge", "al2023-nvidia", "Online"));
+    h.inventory.pipeInput(g5, null, T0.plusSeconds(120));
+    heartbeat("p5-train-0", T0.plus(h.rules.node().registrationGrace()).plusSeconds(60));
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH)).isEmpty();
+  }
+
+  @Test
+  void shouldNotLetATombstonesProducerClockMakeNodesLookSilent() {
+    String g5 = "g5-infer-7";
+    h.inventory.pipeInput(g5, neverRegistered(g5, "g5.2xlarge", "al2023-nvidia", "Online"));
+    h.events.pipeInput(
+        N,
+        event(
+            N,
+            NodeEventKind.CONDITION_CHANGED,
+            T0,
+            b -> b.setConditionType("Ready").setConditionStatus("True")));
+    heartbeat(N, T0);
+    // The tombstone has only its producer's clock, here an hour ahead of the fleet's events.
+    h.inventory.pipeInput(g5, null, T0.plusSeconds(3600));
+    for (int s = 10; s <= 40; s += 10) {
+      heartbeat(N, T0.plusSeconds(s));
+    }
+    assertThat(verdicts(FaultClass.TELEMETRY_STALE)).isEmpty();
+    assertThat(verdicts(FaultClass.IMAGE_INSTANCE_MISMATCH)).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- hung node (watcher)
+
+  private void ready(String status, String source, String reason, Instant at) {
+    h.events.pipeInput(
+        N,
+        event(
+            N,
+            NodeEventKind.CONDITION_CHANGED,
+            at,
+            b ->
+                b.setConditionType("Ready")
+                    .setConditionStatus(status)
+                    .setReason(reason)
+                    .setSource(source)));
+  }
+
+  @Test
+  void shouldRebootAHungGpuNodeTheControlPlaneMarkedUnknownWithItsExporterSilent() {
+    Duration stale = h.rules.node().telemetryStaleAfter();
+    h.inventory.pipeInput(N, inventory(N, "p5.48xlarge", "al2023-nvidia", T0));
+    ready("True", "kubelet", "KubeletReady", T0);
+    heartbeat(N, T0);
+    ready("Unknown", "node-controller", "NodeStatusUnknown", T0.plusSeconds(45));
+    for (int s = 50; s <= stale.toSeconds() + 30; s += 10) {
+      heartbeat("p5-train-0", T0.plusSeconds(s));
+    }
+    assertThat(verdicts(FaultClass.NODE_NOT_READY_GPU))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getNode()).isEqualTo(N);
+              assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.REBOOT);
+              assertThat(v.getRuleId()).isEqualTo("node.hung-not-ready-exporter-silent");
+            });
+    assertThat(verdicts(FaultClass.TELEMETRY_STALE)).as("NOTIFY is for Ready nodes").isEmpty();
+    h.events.pipeInput(N, rebooted(N, "boot-2", T0.plusSeconds(200)));
+    assertThat(verdicts(FaultClass.NODE_NOT_READY_GPU))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
+    heartbeat("p5-train-0", T0.plusSeconds(260));
+    assertThat(verdicts(FaultClass.NODE_NOT_READY_GPU)).as("not raised again").isEmpty();
+  }
+
+  @Test
+  void shouldNotRebootANodeTheKubeletReportsNotReadyWithoutAGpuFault() {
+    Duration stale = h.rules.node().telemetryStaleAfter();
+    h.inventory.pipeInput(N, inventory(N, "p5.48xlarge", "al2023-nvidia", T0));
+    heartbeat(N, T0);
+    ready("False", "kubelet", "KubeletNotReady", T0.plusSeconds(10));
+    for (int s = 20; s <= stale.toSeconds() + 30; s += 10) {
+      heartbeat("p5-train-0", T0.plusSeconds(s));
+    }
+    assertThat(verdicts(FaultClass.NODE_NOT_READY_GPU)).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- EKS node monitoring agent
+
+  /** The EKS node monitoring agent's AcceleratedHardwareReady transition on {@code N}. */
+  private void agentCondition(Instant at, String status, String reason, String message) {
+    h.events.pipeInput(
+        N,
+        event(
+            N,
+            NodeEventKind.CONDITION_CHANGED,
+            at,
+            b ->
+                b.setSource("eks-node-monitoring-agent")
+                    .setConditionType("AcceleratedHardwareReady")
+                    .setConditionStatus(status)
+                    .setReason(reason)
+                    .setMessage(message)));
+  }
+
+  @Test
+  void shouldOpenGpuLostFromTheAgentsAcceleratedHardwareConditionAndClearWhenReady() {
+    String msg = "detected XID-79 on the instance, review kernel logs for additional information.";
+    agentCondition(T0, "False", "NvidiaXID79Error", msg);
+    assertThat(verdicts(FaultClass.GPU_LOST))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.REBOOT);
+              assertThat(v.getEvidence().get(0).getDetail()).isEqualTo("NvidiaXID79Error: " + msg);
+            });
+    agentCondition(T0.plusSeconds(120), "True", "NvidiaGPUIsReady", null);
+    assertThat(verdicts(FaultClass.GPU_LOST))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
+  }
+
+  @Test
+  void shouldNotClearAnXidVerdictWhenTheAgentReportsReadyAfterARestart() {
+    h.xid.pipeInput(N, xid(N, 79, uuid(0), T0));
+    agentCondition(
+        T0.plusSeconds(5), "False", "NvidiaXID79Error", "detected XID-79 on the instance");
+    agentCondition(T0.plusSeconds(30), "True", "NvidiaGPUIsReady", null);
+    assertThat(verdicts(FaultClass.GPU_LOST))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.OPEN);
+              assertThat(v.getRuleId()).isEqualTo("xid.code.79");
+            });
+  }
+
   // ---------------------------------------------------------------- APP_XID
 
   @Test

@@ -44,7 +44,9 @@ public final class ImageInstanceRule {
                       + " on "
                       + inv.getInstanceType()
                       + " (no NVIDIA GPU); node registered="
-                      + inv.getRegistered())
+                      + inv.getRegistered()
+                      + "; SSM "
+                      + ssm(inv))
               .build();
       return Optional.of(
           new Signal.Detected(
@@ -61,7 +63,8 @@ public final class ImageInstanceRule {
                   + " on "
                   + inv.getInstanceType()
                   + ", which has no NVIDIA GPU: NVIDIA kernel modules cannot load, kubelet never"
-                  + " starts",
+                  + " starts"
+                  + (inv.getSsmPingStatus() == null ? "" : " (SSM " + inv.getSsmPingStatus() + ")"),
               "Use a non-NVIDIA image variant for "
                   + inv.getInstanceType()
                   + " in node group "
@@ -80,6 +83,13 @@ public final class ImageInstanceRule {
             List.of(),
             "inventory no longer shows an NVIDIA image on a CPU instance type",
             evidence,
-            t));
+            t,
+            // Only this rule's verdict: an unregistered instance's inventory is republished
+            // periodically and must not clear the never-registered rule's verdict of the class.
+            RULE_ID));
+  }
+
+  private static String ssm(NodeInventory inv) {
+    return inv.getSsmPingStatus() == null ? "not asked" : inv.getSsmPingStatus();
   }
 }

@@ -28,8 +28,14 @@ import java.util.Set;
  *       GPU); ESCALATE.
  *   <li>TELEMETRY_STALE: a Ready, registered node whose exporter heartbeat is older than the limit;
  *       NOTIFY.
- *   <li>IMAGE_INSTANCE_MISMATCH: an instance whose node never registered within the grace;
- *       ESCALATE.
+ *   <li>IMAGE_INSTANCE_MISMATCH: an instance whose node never registered within the grace, with its
+ *       image, AMI and SSM status ({@link NeverRegisteredRule}); ESCALATE. An instance gone from
+ *       the inventory (tombstone) raises nothing and recovers everything.
+ *   <li>NODE_NOT_READY_GPU: a hung node, not Ready by the node controller with its exporter silent
+ *       ({@link HungNodeRule}); REBOOT. (NotReady joined with a GPU XID is the topology's join,
+ *       {@link NotReadyGpuJoiner}.)
+ *   <li>The EKS node monitoring agent's AcceleratedHardwareReady=False, as the hardware class its
+ *       reason names ({@link AcceleratedHardwareRule}); True again recovers it.
  *   <li>GPU_LOST: the node's exporter reports, twice in a row, that DCGM answers with no GPU at all
  *       on an instance type that has GPUs (a single-GPU instance whose GPU fell off the bus has no
  *       other GPU left to report, so the window rules cannot see it); REBOOT.
@@ -45,7 +51,7 @@ public final class NodeRules {
   public static final String OPERAND_MISSING = "node.gpu-operator-operand-missing";
   public static final String OPERAND_UNEXPECTED = "node.gpu-operator-operand-unexpected";
   public static final String STALE = "node.exporter-silent";
-  public static final String UNREGISTERED = "node.never-registered";
+  public static final String UNREGISTERED = NeverRegisteredRule.RULE_ID;
   public static final String NO_GPUS = "gpu-lost.exporter-reports-no-gpus";
 
   /** Exporter heartbeat reason when DCGM answers but reports no GPU (see ExporterService). */
@@ -58,9 +64,15 @@ public final class NodeRules {
   static final int NO_GPU_HEARTBEATS = 2;
 
   private final RuleCatalog rules;
+  private final NeverRegisteredRule neverRegistered;
+  private final HungNodeRule hung;
+  private final AcceleratedHardwareRule acceleratedHardware;
 
   public NodeRules(RuleCatalog rules) {
     this.rules = rules;
+    this.neverRegistered = new NeverRegisteredRule(rules.node().registrationGrace());
+    this.hung = new HungNodeRule(rules.node().telemetryStaleAfter());
+    this.acceleratedHardware = new AcceleratedHardwareRule(rules.xid());
   }
 
   /** Signals from one kube event; updates {@code s}. */
@@ -97,9 +109,11 @@ public final class NodeRules {
                 ev(at, e, "node_removed", null),
                 t));
         s.raised.clear();
+        s.acceleratedHardware.clear();
       }
       case NODE_REBOOTED -> {
         s.raised.remove(NO_GPUS);
+        HungNodeRule.onRebooted(s);
         s.noGpuHeartbeats = 0;
         out.add(
             new Signal.Recovered(
@@ -110,22 +124,7 @@ public final class NodeRules {
                 ev(at, e, "node_rebooted", e.getMessage()),
                 t));
       }
-      case CONDITION_CHANGED -> {
-        if ("Ready".equals(e.getConditionType())) {
-          s.ready = "True".equals(e.getConditionStatus());
-          if (s.ready) {
-            s.registered = true;
-            out.add(
-                new Signal.Recovered(
-                    node,
-                    Set.of(FaultClass.NODE_NOT_READY_GPU),
-                    List.of(),
-                    "node Ready again",
-                    ev(at, e, "node_ready", e.getReason()),
-                    t));
-          }
-        }
-      }
+      case CONDITION_CHANGED -> condition(out, s, e, at);
       case EXPORTER_HEARTBEAT -> {
         s.lastHeartbeat = s.lastHeartbeat == null ? ms : Math.max(s.lastHeartbeat, ms);
         recover(
@@ -169,6 +168,9 @@ public final class NodeRules {
     s.inventoryRegistered = inv.getRegistered();
     s.launchedAt = inv.getLaunchedAt() == null ? null : inv.getLaunchedAt().toEpochMilli();
     s.instanceType = inv.getInstanceType();
+    s.image = inv.getImage();
+    s.amiId = inv.getAmiId();
+    s.ssmPingStatus = inv.getSsmPingStatus();
     List<Signal> out = new ArrayList<>();
     Evidence e = Evidences.of(at, null, inv.getUpdatedAt(), "inventory").build();
     if (inv.getRegistered()) {
@@ -185,6 +187,14 @@ public final class NodeRules {
     }
     allocatable(out, s, inv.getNode(), inv.getUpdatedAt(), e);
     return out;
+  }
+
+  /**
+   * The node's inventory was removed (a tombstone: the instance terminated or scaled in): nothing
+   * it had pending is raised, and everything open on it is recovered.
+   */
+  public List<Signal> onInventoryRemoved(String node, NodeState s, Instant at) {
+    return List.of(NeverRegisteredRule.onRemoved(node, s, at));
   }
 
   /** Time-driven rules at stream time {@code now}. */
@@ -214,41 +224,57 @@ public final class NodeRules {
               "exporter silent for " + (ms - s.lastHeartbeat) / 1000 + "s on a Ready node",
               null));
     }
-    // A node removed from the cluster gets the grace again from its removal: it may re-register.
-    Long unregisteredSince =
-        s.removedAt == null
-            ? s.launchedAt
-            : Long.valueOf(Math.max(s.removedAt, s.launchedAt == null ? 0 : s.launchedAt));
-    if (!s.registered
-        && Boolean.FALSE.equals(s.inventoryRegistered)
-        && unregisteredSince != null
-        && ms - unregisteredSince >= p.registrationGrace().toMillis()
-        && s.raised.add(UNREGISTERED)) {
-      out.add(
-          detected(
-              node,
-              FaultClass.IMAGE_INSTANCE_MISMATCH,
-              Severity.MAJOR,
-              RemediationAction.ESCALATE,
-              e,
-              UNREGISTERED,
-              now,
-              s.removedAt == null
-                  ? "instance launched "
-                      + (ms - unregisteredSince) / 60000
-                      + " min ago has never registered"
-                      + " as a node ("
-                      + s.instanceType
-                      + ")"
-                  : "instance has not registered as a node again "
-                      + (ms - unregisteredSince) / 60000
-                      + " min after its Node was removed ("
-                      + s.instanceType
-                      + ")",
-              "Check the image/AMI matches the instance type (an NVIDIA image on a CPU type never"
-                  + " starts kubelet) and the node's bootstrap; replacing the node repeats it"));
-    }
+    neverRegistered.evaluate(node, s, now).ifPresent(out::add);
+    hung.evaluate(node, s, now).ifPresent(out::add);
     return out;
+  }
+
+  private void condition(List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    if ("Ready".equals(e.getConditionType())) {
+      s.ready = "True".equals(e.getConditionStatus());
+      HungNodeRule.onReady(s, e);
+      if (s.ready) {
+        s.registered = true;
+        out.add(
+            new Signal.Recovered(
+                e.getNode(),
+                Set.of(FaultClass.NODE_NOT_READY_GPU),
+                List.of(),
+                "node Ready again",
+                ev(at, e, "node_ready", e.getReason()),
+                e.getEventTime()));
+      }
+    } else if (AcceleratedHardwareRule.applies(e)) {
+      acceleratedHardware(out, s, e, at);
+    }
+  }
+
+  private void acceleratedHardware(
+      List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    if (AcceleratedHardwareRule.isReady(e)) {
+      // Scoped to the agent's own verdicts: the agent also reports True when it merely restarts,
+      // which says nothing about a verdict the engine's own telemetry opened.
+      s.acceleratedHardware.forEach(
+          (c, ruleId) ->
+              out.add(
+                  new Signal.Recovered(
+                      e.getNode(),
+                      Set.of(FaultClass.valueOf(c)),
+                      List.of(),
+                      AcceleratedHardwareRule.CONDITION + " True again (" + e.getReason() + ")",
+                      ev(at, e, "condition:" + AcceleratedHardwareRule.CONDITION + "=True", null),
+                      e.getEventTime(),
+                      ruleId)));
+      s.acceleratedHardware.clear();
+      return;
+    }
+    acceleratedHardware
+        .evaluate(e, at)
+        .ifPresent(
+            d -> {
+              s.acceleratedHardware.put(d.faultClass().name(), d.ruleId());
+              out.add(d);
+            });
   }
 
   private void allocatable(List<Signal> out, NodeState s, String node, Instant t, Evidence e) {

@@ -11,6 +11,16 @@ import java.util.TreeMap;
 public final class NodeState {
   public boolean registered;
   public Boolean ready;
+
+  /** Who reported the node not Ready (kubelet, node-controller), while it is not Ready. */
+  public String notReadySource;
+
+  /** When the current not-Ready stretch began, as reported by {@link #notReadySource}. */
+  public Long notReadySince;
+
+  /** The event that began the current not-Ready stretch (the verdict's evidence names it). */
+  public String notReadyEventId;
+
   public Long lastHeartbeat;
 
   /** Consecutive exporter heartbeats saying DCGM reports no GPU at all ({@code NoGpus}). */
@@ -31,6 +41,17 @@ public final class NodeState {
   public Boolean inventoryRegistered;
   public Long launchedAt;
   public String instanceType;
+  public String image;
+  public String amiId;
+
+  /** The instance's SSM agent as Systems Manager sees it (only the cloud watcher asks). */
+  public String ssmPingStatus;
+
+  /**
+   * What the EKS node monitoring agent's AcceleratedHardwareReady=False raised: rule id by fault
+   * class name.
+   */
+  public TreeMap<String, String> acceleratedHardware = new TreeMap<>();
 
   /** Node-level conditions this state has raised and not yet recovered (class names). */
   public Set<String> raised = new HashSet<>();

@@ -39,7 +39,9 @@ public sealed interface Signal permits Signal.Detected, Signal.Recovered {
 
   /**
    * Evidence of recovery for {@code classes} on the node; for the GPUs in {@code gpuUuids} only, or
-   * for the whole node when empty.
+   * for the whole node when empty; for verdicts opened by rule {@code ruleId} only, or whatever
+   * opened them when null. A rule that sees only its own condition gone (a corrected inventory)
+   * says nothing about another rule's verdict of the same class.
    */
   record Recovered(
       String node,
@@ -47,11 +49,23 @@ public sealed interface Signal permits Signal.Detected, Signal.Recovered {
       List<String> gpuUuids,
       String reason,
       Evidence evidence,
-      Instant eventTime)
+      Instant eventTime,
+      String ruleId)
       implements Signal {
     public Recovered {
       classes = Set.copyOf(classes);
       gpuUuids = List.copyOf(gpuUuids);
+    }
+
+    /** Recovery of the classes whatever rule opened their verdicts. */
+    public Recovered(
+        String node,
+        Set<FaultClass> classes,
+        List<String> gpuUuids,
+        String reason,
+        Evidence evidence,
+        Instant eventTime) {
+      this(node, classes, gpuUuids, reason, evidence, eventTime, null);
     }
   }
 }

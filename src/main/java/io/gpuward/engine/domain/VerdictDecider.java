@@ -204,7 +204,8 @@ public final class VerdictDecider {
 
   /** Applies recovery evidence to an open verdict of one of the signal's classes. */
   public Decision onRecovered(FaultVerdict current, Signal.Recovered r) {
-    if (!r.classes().contains(current.getFaultClass())) {
+    if (!r.classes().contains(current.getFaultClass())
+        || (r.ruleId() != null && !r.ruleId().equals(current.getRuleId()))) {
       return Decision.keepSilently(current);
     }
     if (r.eventTime().isBefore(current.getDetectedAt())) {

@@ -325,6 +325,17 @@ public final class KubernetesClusterActuator implements ClusterPort {
     }
 
     Set<PodRef> leaving = new LinkedHashSet<>(evicted);
+    if (!leaving.isEmpty() && kubeletUnreachable(node)) {
+      // Only the kubelet finishes a pod's deletion. On a node whose kubelet stopped posting status
+      // (a hung node, the reason it is being rebooted) the evicted pods would stay Terminating
+      // until it is back, and the drain would block the very reboot that brings it back.
+      log.warn(
+          "drain: node={} Ready=Unknown (kubelet not posting status): {} evicted pod(s) cannot"
+              + " finish terminating until the node is back; counted as gone",
+          node,
+          leaving.size());
+      leaving.clear();
+    }
     for (int round = 1; ; round++) {
       leaving.removeIf(p -> hasLeft(node, p));
       if (leaving.isEmpty() || round >= settings.maxEvictionRounds()) {
@@ -371,6 +382,16 @@ public final class KubernetesClusterActuator implements ClusterPort {
   }
 
   // --- nodes ---------------------------------------------------------------------------------
+
+  /** Whether the node lifecycle controller marked the node Ready=Unknown (no kubelet status). */
+  private boolean kubeletUnreachable(String node) {
+    return getNode(node)
+        .map(Node::getStatus)
+        .map(st -> st.getConditions() == null ? List.<NodeCondition>of() : st.getConditions())
+        .flatMap(cs -> cs.stream().filter(c -> "Ready".equals(c.getType())).findFirst())
+        .map(c -> "Unknown".equals(c.getStatus()))
+        .orElse(false);
+  }
 
   private Optional<Node> getNode(String name) {
     try {

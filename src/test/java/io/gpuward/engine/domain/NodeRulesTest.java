@@ -254,4 +254,107 @@ class NodeRulesTest {
               assertThat(d.summary()).contains("after its Node was removed");
             });
   }
+
+  // ------------------------------------------------------------- what the cloud watcher sees
+
+  private NodeEvent.Builder condition(String type, String status, String reason, Instant at) {
+    return event(NodeEventKind.CONDITION_CHANGED, at)
+        .setConditionType(type)
+        .setConditionStatus(status)
+        .setReason(reason);
+  }
+
+  @Test
+  void aHungGpuNodeIsRebootedOnceTheNodeControllerAndTheSilenceAgree() {
+    inventory(8, true, T0.minusSeconds(3600));
+    on(condition("Ready", "True", "KubeletReady", T0).build());
+    heartbeat("ScrapeOk", 8, T0.plusSeconds(10));
+    on(
+        condition("Ready", "Unknown", "NodeStatusUnknown", T0.plusSeconds(60))
+            .setSource("node-controller")
+            .build());
+    Duration stale = rules.node().telemetryStaleAfter();
+    assertThat(nodeRules.onTime(NODE, state, T0.plusSeconds(10).plus(stale))).isEmpty();
+    List<Signal> late = nodeRules.onTime(NODE, state, T0.plusSeconds(20).plus(stale));
+    assertThat(detected(late, FaultClass.NODE_NOT_READY_GPU))
+        .singleElement()
+        .satisfies(d -> assertThat(d.action()).isEqualTo(RemediationAction.REBOOT));
+    assertThat(detected(late, FaultClass.TELEMETRY_STALE)).as("not a Ready node").isEmpty();
+    assertThat(
+            recovered(
+                on(condition("Ready", "True", "KubeletReady", T0.plusSeconds(300)).build()),
+                FaultClass.NODE_NOT_READY_GPU))
+        .hasSize(1);
+  }
+
+  @Test
+  void theAgentsAcceleratedHardwareConditionRaisesAndRecoversAHardwareClass() {
+    inventory(8, true, T0.minusSeconds(3600));
+    List<Signal> bad =
+        on(
+            condition("AcceleratedHardwareReady", "False", "NvidiaXID48Error", T0)
+                .setMessage("detected XID-48 on the instance")
+                .build());
+    assertThat(detected(bad, FaultClass.GPU_MEMORY_DEGRADED)).hasSize(1);
+    List<Signal> good =
+        on(
+            condition("AcceleratedHardwareReady", "True", "NvidiaGPUIsReady", T0.plusSeconds(60))
+                .build());
+    assertThat(recovered(good, FaultClass.GPU_MEMORY_DEGRADED)).hasSize(1);
+    assertThat(
+            on(
+                condition(
+                        "AcceleratedHardwareReady", "True", "NvidiaGPUIsReady", T0.plusSeconds(90))
+                    .build()))
+        .as("nothing raised, nothing to recover")
+        .isEmpty();
+  }
+
+  @Test
+  void aTombstonedInstanceRaisesNothingAfterTheGrace() {
+    inventory(1, false, T0);
+    List<Signal> removed = nodeRules.onInventoryRemoved(NODE, state, T0.plusSeconds(120));
+    assertThat(recovered(removed, FaultClass.IMAGE_INSTANCE_MISMATCH)).hasSize(1);
+    Duration grace = rules.node().registrationGrace();
+    assertThat(
+            detected(
+                nodeRules.onTime(NODE, state, T0.plus(grace).plusSeconds(60)),
+                FaultClass.IMAGE_INSTANCE_MISMATCH))
+        .isEmpty();
+  }
+
+  @Test
+  void everyDriverRootMessageMatchesAndItsFixNamesTheFourSettings() {
+    List<String> messages =
+        List.of(
+            "nvidia-smi: executable file not found",
+            "failed to create containerd task: failed to create shim: OCI runtime create failed:"
+                + " container_linux.go:380: starting container process caused: exec: \"nvidia-smi\":"
+                + " executable file not found in $PATH: unknown",
+            "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1:"
+                + " cannot open shared object file: no such file or directory: unknown",
+            "failed to inject CDI devices: unresolvable CDI devices management.nvidia.com/gpu=GPU-e78e68c0",
+            "failed to get sandbox runtime: no runtime for \"nvidia\" is configured");
+    for (String m : messages) {
+      List<Signal> out =
+          on(
+              event(NodeEventKind.CONTAINER_START_FAILURE, T0)
+                  .setNamespace("ml")
+                  .setPod("infer-0")
+                  .setMessage(m)
+                  .build());
+      assertThat(detected(out, FaultClass.DRIVER_ROOT_MISCONFIGURED))
+          .as(m)
+          .singleElement()
+          .satisfies(
+              d ->
+                  assertThat(d.fixHint())
+                      .contains("NVIDIA_DRIVER_ROOT")
+                      .contains("CONTAINER_DRIVER_ROOT")
+                      .contains("NVIDIA_DEV_ROOT")
+                      .contains("NVIDIA_CTK_PATH")
+                      .contains("/home/kubernetes/bin/nvidia")
+                      .contains("Bottlerocket"));
+    }
+  }
 }

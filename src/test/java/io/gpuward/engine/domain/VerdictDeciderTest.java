@@ -143,4 +143,23 @@ class VerdictDeciderTest {
     assertThat(expired.keep()).isEmpty();
     assertThat(expired.emit().orElseThrow().getClearReason()).startsWith("expired");
   }
+
+  @Test
+  void shouldApplyARuleScopedRecoveryOnlyToAVerdictThatRuleOpened() {
+    FaultVerdict open =
+        decider
+            .onDetected(Optional.empty(), thermal("G1", Severity.MAJOR, T0), ctx)
+            .keep()
+            .orElseThrow();
+    Evidence e = Evidences.of(Evidences.NONE, null, T0.plusSeconds(60), "x").build();
+    var other =
+        new Signal.Recovered(
+            "n1", Set.of(FaultClass.GPU_THERMAL), List.of(), "x", e, T0.plusSeconds(60), "other");
+    assertThat(decider.onRecovered(open, other).emit()).isEmpty();
+    var own =
+        new Signal.Recovered(
+            "n1", Set.of(FaultClass.GPU_THERMAL), List.of(), "x", e, T0.plusSeconds(60), "thermal");
+    assertThat(decider.onRecovered(open, own).emit().orElseThrow().getState())
+        .isEqualTo(VerdictState.CLEARED);
+  }
 }

@@ -404,6 +404,40 @@ class KubernetesClusterActuatorTest {
   }
 
   @Test
+  void shouldNotWaitForEvictedPodsOnANodeWhoseKubeletStoppedPostingStatus() {
+    Node hung = K8sObjects.gpuNode(NODE);
+    hung.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(
+            c -> {
+              c.setStatus("Unknown");
+              c.setReason("NodeStatusUnknown");
+              c.setMessage("Kubelet stopped posting node status.");
+            });
+    kube.resource(hung).create();
+    kube.resource(K8sObjects.workload("train", "llama-0", NODE)).create();
+    mock.linger("train", "llama-0");
+
+    DrainResult r = actuator.drain(NODE, Duration.ofSeconds(10));
+
+    assertThat(r).isEqualTo(new DrainResult(1, 0, 0, true));
+    assertThat(time.sleeps()).isEmpty();
+  }
+
+  @Test
+  void shouldStillWaitForEvictedPodsOnANodeThatReportsNotReadyItself() {
+    Node notReady = K8sObjects.gpuNode(NODE);
+    notReady.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(c -> c.setStatus("False"));
+    kube.resource(notReady).create();
+    kube.resource(K8sObjects.workload("train", "llama-0", NODE)).create();
+    mock.linger("train", "llama-0");
+
+    assertThat(actuator.drain(NODE, Duration.ofSeconds(10)).complete()).isFalse();
+  }
+
+  @Test
   void shouldDrainAnEmptyNodeAtOnce() {
     kube.resource(K8sObjects.daemonSetPod("kube-system", "kube-proxy-abcde", NODE)).create();
     assertThat(actuator.drain(NODE, Duration.ofMinutes(1)))

@@ -3,6 +3,7 @@ package io.gpuward.engine;
 import io.gpuward.ops.StartupTimeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,11 +61,18 @@ public final class RunningStreams implements AutoCloseable {
             app.stopped.countDown();
           }
         });
+    ThreadFailures failures = new ThreadFailures(Clock.systemUTC());
     streams.setUncaughtExceptionHandler(
         e -> {
+          StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse r = failures.respond(e);
+          if (r == StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD) {
+            log.warn(
+                "{} stream thread died of a transient error; replacing it: {}", name, e.toString());
+            return r;
+          }
           log.error("{} failed; shutting down", name, e);
           app.failure = e;
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          return r;
         });
     streams.start();
     try {

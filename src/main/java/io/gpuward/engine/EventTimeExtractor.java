@@ -36,12 +36,25 @@ public final class EventTimeExtractor implements TimestampExtractor {
     }
     long eventTime = eventTime(record.value());
     if (eventTime == NONE) {
-      return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
+      return withoutEventTime(record.timestamp(), partitionTime);
     }
     if (bounds.accepts(eventTime, wall.millis())) {
       return eventTime;
     }
     return Math.max(partitionTime, 0);
+  }
+
+  /**
+   * A record with no event time of its own (a tombstone) takes the producer's timestamp only when
+   * it is not ahead of the partition: that timestamp is the producer's wall clock, which in a
+   * cluster whose events run behind it (a replay, a simulated past) would otherwise expire open
+   * windows.
+   */
+  static long withoutEventTime(long producerTimestamp, long partitionTime) {
+    if (partitionTime < 0) {
+      return Math.max(producerTimestamp, 0);
+    }
+    return producerTimestamp >= 0 ? Math.min(producerTimestamp, partitionTime) : partitionTime;
   }
 
   /** The event time a value carries, or {@link #NONE}. */

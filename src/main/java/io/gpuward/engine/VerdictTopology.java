@@ -29,6 +29,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.apache.avro.specific.SpecificRecord;
@@ -91,217 +92,271 @@ public final class VerdictTopology {
       MeterRegistry meters,
       Clock wall,
       EventTimeBounds bounds) {
-    StreamsBuilder b = new StreamsBuilder();
-    CheckProcessor.Edge edge = new CheckProcessor.Edge(wall, bounds, applicationId, meters);
-    EventTimeExtractor eventTime = new EventTimeExtractor(wall, bounds);
-    XidRule xidRule = new XidRule(rules.xid());
-    SampleRules sampleRules =
-        new SampleRules(rules.sampleWindow(), rules.thermal(), rules.memory(), rules.nvlink());
-    ImageInstanceRule imageRule = new ImageInstanceRule(rules, instanceTypes);
-    NodeRules nodeRules = new NodeRules(rules);
-    NotReadyGpuJoiner notReadyJoiner = new NotReadyGpuJoiner(rules.xid());
-    var window = rules.sampleWindow();
-
-    // Inventory: a table the rules read for context, and a stream of changes.
-    KTable<String, NodeInventory> inventory = inventoryTable(b, topics, eventTime, edge);
+    Wiring w = new Wiring(topics, rules, applicationId, meters, wall, bounds);
+    KTable<String, NodeInventory> inventory =
+        inventoryTable(w.b, topics, new EventTimeExtractor(wall, bounds), w.edge);
     KStream<String, NodeInventory> inventoryChanges =
         inventory.toStream(Named.as(INVENTORY_TO_STREAM));
+    ImageInstanceRule imageRule = new ImageInstanceRule(rules, instanceTypes);
     KStream<String, Signal> inventorySignals =
         inventoryChanges.processValues(
             () -> new SignalProcessor<>(imageRule::evaluate), Named.as(INVENTORY_SIGNALS));
-
     // Telemetry of nodes without inventory is dead-lettered after a grace (InventoryGate).
-    b.addStateStore(
+    w.b.addStateStore(
         Stores.keyValueStoreBuilder(
             smallStore(UNKNOWN_NODES_STORE), Serdes.String(), Serdes.Long()));
-    Duration unknownGrace = rules.node().unknownNodeGrace();
-
-    // XIDs: classified one by one.
-    KStream<String, XidEvent> xids =
-        checked(
-            b,
-            topics,
-            topics.xid,
-            XID_SOURCE,
-            XID_CHECK,
-            XID_BRANCH,
-            new DecodingSerde<>(topics.xid.valueSerde()),
-            InputChecks::check,
-            CheckProcessor.LateCheck.behindStreamTime(rules.longestXidTtl()),
-            unknownGrace,
-            null,
-            edge);
+    KStream<String, XidEvent> xids = w.xids();
+    XidRule xidRule = new XidRule(rules.xid());
     KStream<String, Signal> xidSignals =
         xids.processValues(
             () -> new SignalProcessor<XidEvent>(xidRule::evaluate), Named.as(XID_SIGNALS));
-
-    // GPU samples: one tumbling event-time window per node holds per-GPU state by UUID.
-    long size = window.size().toMillis();
-    long grace = window.grace().toMillis();
-    KStream<String, GpuSample> samples =
-        checked(
-            b,
-            topics,
-            topics.gpu,
-            GPU_SOURCE,
-            GPU_CHECK,
-            GPU_BRANCH,
-            new DecodingSerde<>(
-                new GpuSampleDeserializer(topics.gpu.valueSerde()),
-                topics.gpu.valueSerde().serializer()),
-            InputChecks::check,
-            CheckProcessor.LateCheck.pastWindowGrace(size, grace),
-            unknownGrace,
-            GPU_WINDOW,
-            edge);
-    b.addStateStore(
-        Stores.keyValueStoreBuilder(
-            smallStore(PRESENCE_STORE),
-            Serdes.String(),
-            new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
-    b.addStateStore(
-        WriteBackStore.builder(
-                GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde())
-            .withLoggingEnabled(java.util.Map.of()));
-    KStream<String, Signal> windowSignals =
-        samples
-            .process(
-                () -> new GpuWindowProcessor(sampleRules, size, grace),
-                Named.as(GPU_WINDOW),
-                GPU_WINDOW_STORE)
-            .process(
-                () -> new WindowSignalsProcessor(sampleRules),
-                Named.as(GPU_WINDOW_SIGNALS),
-                PRESENCE_STORE,
-                INVENTORY_STORE);
-
-    // Kube events and inventory changes: node-level rules with remembered node state.
-    KStream<String, NodeEvent> events =
-        checked(
-            b,
-            topics,
-            topics.kubeEvents,
-            EVENTS_SOURCE,
-            EVENTS_CHECK,
-            EVENTS_BRANCH,
-            new DecodingSerde<>(topics.kubeEvents.valueSerde()),
-            InputChecks::check,
-            null,
-            null,
-            null,
-            edge);
-    b.addStateStore(
-        Stores.keyValueStoreBuilder(
-            smallStore(NODE_STATE_STORE), Serdes.String(), new JsonSerde<>(NodeState.class)));
-    KStream<String, Signal> nodeSignals =
-        events
-            .mapValues(v -> (SpecificRecord) v, Named.as(EVENTS_AS_INPUT))
-            .merge(
-                inventoryChanges.mapValues(v -> (SpecificRecord) v, Named.as(INVENTORY_AS_INPUT)),
-                Named.as(NODE_INPUTS))
-            .process(
-                () -> new NodeStateProcessor(nodeRules, EXPIRY_INTERVAL),
-                Named.as(NODE_STATE),
-                NODE_STATE_STORE);
-
-    // NotReady joined with a GPU hardware XID on the same node inside the window.
-    var node = rules.node();
-    KStream<String, Signal> notReadySignals =
-        events
-            .filter((k, e) -> NotReadyGpuJoiner.isNotReady(e), Named.as(NOT_READY_EVENTS))
-            .join(
-                xids.filter((k, x) -> notReadyJoiner.isGpuFault(x), Named.as(GPU_FAULT_XIDS)),
-                (e, x) -> (Signal) notReadyJoiner.join(e, x),
-                JoinWindows.ofTimeDifferenceAndGrace(
-                    node.notReadyJoinWindow(), node.notReadyJoinGrace()),
-                StreamJoined.with(
-                        Serdes.String(), topics.kubeEvents.valueSerde(), topics.xid.valueSerde())
-                    .withName(NOT_READY_JOIN)
-                    .withStoreName(NOT_READY_JOIN_STORE));
-
-    b.addStateStore(
-        Stores.keyValueStoreBuilder(
-            smallStore(VERDICT_STORE), Serdes.String(), topics.verdicts.valueSerde()));
-    // When each node last recovered from each fault class (epoch ms), kept for a short while: a
-    // detection whose evidence began before it (a window or join result arriving after a reboot)
-    // does not open a new verdict.
-    b.addStateStore(
-        Stores.keyValueStoreBuilder(smallStore(RECOVERED_STORE), Serdes.String(), Serdes.Long()));
-
-    // Open fleet incidents by scope and signature, readable by every task: the decider holds the
-    // verdicts they cover. The topic is keyed by scope only, hence a store fed by a processor
-    // (also run on restore) instead of a GlobalKTable.
-    b.addGlobalStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(INCIDENTS_STORE),
-                Serdes.String(),
-                topics.incidents.valueSerde())
-            .withLoggingDisabled(),
-        topics.incidents.name(),
-        Consumed.with(Serdes.String(), topics.incidents.valueSerde()).withName(INCIDENTS_SOURCE),
-        IncidentsGlobalProcessor::new);
-
-    VerdictDecider decider = new VerdictDecider(rules);
-    List<String> scopeKinds = rules.correlation().scopes();
-    KStream<String, SpecificRecord> out =
+    KStream<String, Signal> windowSignals = w.windowSignals();
+    KStream<String, NodeEvent> events = w.events();
+    KStream<String, Signal> nodeSignals = w.nodeSignals(events, inventoryChanges);
+    KStream<String, Signal> signals =
         xidSignals
             .merge(windowSignals, Named.as(SIGNALS_MERGE_1))
             .merge(nodeSignals, Named.as(SIGNALS_MERGE_2))
             .merge(inventorySignals, Named.as(SIGNALS_MERGE_3))
-            .merge(notReadySignals, Named.as(SIGNALS_MERGE_4))
-            .process(
-                () -> new VerdictProcessor(decider, EXPIRY_INTERVAL, meters, scopeKinds),
-                Named.as(VERDICT_DECIDER),
-                VERDICT_STORE,
-                RECOVERED_STORE,
-                INVENTORY_STORE);
+            .merge(w.notReadySignals(events, xids), Named.as(SIGNALS_MERGE_4));
+    KStream<String, SpecificRecord> verdictChanges = w.decide(signals);
+    w.correlate(verdictChanges, inventoryChanges);
+    return w.b.build();
+  }
 
-    var outputs =
-        out.split(Named.as(OUTPUT_BRANCH))
-            .branch((k, v) -> v instanceof FaultVerdict, Branched.as(OUTPUT_VERDICTS))
-            .branch((k, v) -> v instanceof NodeHealth, Branched.as(OUTPUT_HEALTH))
-            .noDefaultBranch();
-    KStream<String, SpecificRecord> verdictChanges = outputs.get(OUTPUT_BRANCH + OUTPUT_VERDICTS);
-    verdictChanges
-        .mapValues(v -> (FaultVerdict) v, Named.as(OUTPUT_VERDICTS + "-cast"))
-        .to(topics.verdicts.name(), produced(topics.verdicts, VERDICTS_SINK));
-    outputs
-        .get(OUTPUT_BRANCH + OUTPUT_HEALTH)
-        .mapValues(v -> (NodeHealth) v, Named.as(OUTPUT_HEALTH + "-cast"))
-        .to(topics.health.name(), produced(topics.health, HEALTH_SINK));
+  /** What the stages of {@link #build} share: the builder, the topics, the rules, the edge. */
+  private static final class Wiring {
+    final StreamsBuilder b = new StreamsBuilder();
+    final Topics topics;
+    final RuleCatalog rules;
+    final MeterRegistry meters;
+    final CheckProcessor.Edge edge;
+    final Duration unknownGrace;
+    final List<String> scopeKinds;
 
-    // Fleet correlation: verdict changes and scope membership, all under one key (low volume).
-    b.addStateStore(
-        WriteBackStore.builder(
-                CORRELATION_STORE,
-                Serdes.String(),
-                new JsonSerde<>(FleetCorrelatorProcessor.Row.class))
-            .withLoggingEnabled(java.util.Map.of()));
-    b.addStateStore(
-        Stores.keyValueStoreBuilder(
-            smallStore(CORRELATION_MEMBERS_STORE),
-            Serdes.String(),
-            new JsonSerde<>(FleetCorrelatorProcessor.Membership.class)));
-    FleetCorrelator correlator = new FleetCorrelator(rules.correlation());
-    verdictChanges
-        .merge(
-            inventoryChanges.mapValues(v -> (SpecificRecord) v, Named.as(INVENTORY_AS_MEMBERSHIP)),
-            Named.as(CORRELATION_INPUTS))
-        .process(
-            () -> new CorrelationKeysProcessor(scopeKinds),
-            Named.as(CORRELATION_KEYS),
-            INVENTORY_STORE)
-        .repartition(
-            Repartitioned.<String, CorrelationEvent>with(
-                    Serdes.String(), new JsonSerde<>(CorrelationEvent.class))
-                .withName(CORRELATION_REPARTITION))
-        .process(
-            () -> new FleetCorrelatorProcessor(correlator),
-            Named.as(FLEET_CORRELATOR),
-            CORRELATION_STORE,
-            CORRELATION_MEMBERS_STORE)
-        .to(topics.incidents.name(), produced(topics.incidents, INCIDENTS_SINK));
-    return b.build();
+    Wiring(
+        Topics topics,
+        RuleCatalog rules,
+        String applicationId,
+        MeterRegistry meters,
+        Clock wall,
+        EventTimeBounds bounds) {
+      this.topics = topics;
+      this.rules = rules;
+      this.meters = meters;
+      this.edge = new CheckProcessor.Edge(wall, bounds, applicationId, meters);
+      this.unknownGrace = rules.node().unknownNodeGrace();
+      this.scopeKinds = rules.correlation().scopes();
+    }
+
+    /** XIDs: checked, then classified one by one. */
+    KStream<String, XidEvent> xids() {
+      return checked(
+          b,
+          topics,
+          topics.xid,
+          XID_SOURCE,
+          XID_CHECK,
+          XID_BRANCH,
+          new DecodingSerde<>(topics.xid.valueSerde()),
+          InputChecks::check,
+          CheckProcessor.LateCheck.behindStreamTime(rules.longestXidTtl()),
+          unknownGrace,
+          null,
+          edge);
+    }
+
+    /** Kube events: checked; node-level rules and the NotReady join read them. */
+    KStream<String, NodeEvent> events() {
+      return checked(
+          b,
+          topics,
+          topics.kubeEvents,
+          EVENTS_SOURCE,
+          EVENTS_CHECK,
+          EVENTS_BRANCH,
+          new DecodingSerde<>(topics.kubeEvents.valueSerde()),
+          InputChecks::check,
+          null,
+          null,
+          null,
+          edge);
+    }
+
+    /** GPU samples: one tumbling event-time window per node holds per-GPU state by UUID. */
+    KStream<String, Signal> windowSignals() {
+      var window = rules.sampleWindow();
+      long size = window.size().toMillis();
+      long grace = window.grace().toMillis();
+      KStream<String, GpuSample> samples =
+          checked(
+              b,
+              topics,
+              topics.gpu,
+              GPU_SOURCE,
+              GPU_CHECK,
+              GPU_BRANCH,
+              new DecodingSerde<>(
+                  new GpuSampleDeserializer(topics.gpu.valueSerde()),
+                  topics.gpu.valueSerde().serializer()),
+              InputChecks::check,
+              CheckProcessor.LateCheck.pastWindowGrace(size, grace),
+              unknownGrace,
+              GPU_WINDOW,
+              edge);
+      addWindowStores();
+      SampleRules sampleRules =
+          new SampleRules(window, rules.thermal(), rules.memory(), rules.nvlink());
+      return samples
+          .process(
+              () -> new GpuWindowProcessor(sampleRules, size, grace),
+              Named.as(GPU_WINDOW),
+              GPU_WINDOW_STORE)
+          .process(
+              () -> new WindowSignalsProcessor(sampleRules),
+              Named.as(GPU_WINDOW_SIGNALS),
+              PRESENCE_STORE,
+              INVENTORY_STORE);
+    }
+
+    private void addWindowStores() {
+      b.addStateStore(
+          Stores.keyValueStoreBuilder(
+              smallStore(PRESENCE_STORE),
+              Serdes.String(),
+              new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
+      b.addStateStore(
+          WriteBackStore.builder(
+                  GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde())
+              .withLoggingEnabled(Map.of()));
+    }
+
+    /** Kube events and inventory changes: node-level rules with remembered node state. */
+    KStream<String, Signal> nodeSignals(
+        KStream<String, NodeEvent> events, KStream<String, NodeInventory> inventoryChanges) {
+      b.addStateStore(
+          Stores.keyValueStoreBuilder(
+              smallStore(NODE_STATE_STORE), Serdes.String(), new JsonSerde<>(NodeState.class)));
+      NodeRules nodeRules = new NodeRules(rules);
+      return events
+          .mapValues(v -> (SpecificRecord) v, Named.as(EVENTS_AS_INPUT))
+          .merge(
+              inventoryChanges.mapValues(v -> (SpecificRecord) v, Named.as(INVENTORY_AS_INPUT)),
+              Named.as(NODE_INPUTS))
+          .process(
+              () -> new NodeStateProcessor(nodeRules, EXPIRY_INTERVAL),
+              Named.as(NODE_STATE),
+              NODE_STATE_STORE);
+    }
+
+    /** NotReady joined with a GPU hardware XID on the same node inside the window. */
+    KStream<String, Signal> notReadySignals(
+        KStream<String, NodeEvent> events, KStream<String, XidEvent> xids) {
+      var node = rules.node();
+      NotReadyGpuJoiner joiner = new NotReadyGpuJoiner(rules.xid());
+      return events
+          .filter((k, e) -> NotReadyGpuJoiner.isNotReady(e), Named.as(NOT_READY_EVENTS))
+          .join(
+              xids.filter((k, x) -> joiner.isGpuFault(x), Named.as(GPU_FAULT_XIDS)),
+              (e, x) -> (Signal) joiner.join(e, x),
+              JoinWindows.ofTimeDifferenceAndGrace(
+                  node.notReadyJoinWindow(), node.notReadyJoinGrace()),
+              StreamJoined.with(
+                      Serdes.String(), topics.kubeEvents.valueSerde(), topics.xid.valueSerde())
+                  .withName(NOT_READY_JOIN)
+                  .withStoreName(NOT_READY_JOIN_STORE));
+    }
+
+    /** Signals to verdicts and node health; returns the verdict changes. */
+    KStream<String, SpecificRecord> decide(KStream<String, Signal> signals) {
+      addDeciderStores();
+      VerdictDecider decider = new VerdictDecider(rules);
+      var outputs =
+          signals
+              .process(
+                  () -> new VerdictProcessor(decider, EXPIRY_INTERVAL, meters, scopeKinds),
+                  Named.as(VERDICT_DECIDER),
+                  VERDICT_STORE,
+                  RECOVERED_STORE,
+                  INVENTORY_STORE)
+              .split(Named.as(OUTPUT_BRANCH))
+              .branch((k, v) -> v instanceof FaultVerdict, Branched.as(OUTPUT_VERDICTS))
+              .branch((k, v) -> v instanceof NodeHealth, Branched.as(OUTPUT_HEALTH))
+              .noDefaultBranch();
+      KStream<String, SpecificRecord> verdictChanges = outputs.get(OUTPUT_BRANCH + OUTPUT_VERDICTS);
+      verdictChanges
+          .mapValues(v -> (FaultVerdict) v, Named.as(OUTPUT_VERDICTS + "-cast"))
+          .to(topics.verdicts.name(), produced(topics.verdicts, VERDICTS_SINK));
+      outputs
+          .get(OUTPUT_BRANCH + OUTPUT_HEALTH)
+          .mapValues(v -> (NodeHealth) v, Named.as(OUTPUT_HEALTH + "-cast"))
+          .to(topics.health.name(), produced(topics.health, HEALTH_SINK));
+      return verdictChanges;
+    }
+
+    private void addDeciderStores() {
+      b.addStateStore(
+          Stores.keyValueStoreBuilder(
+              smallStore(VERDICT_STORE), Serdes.String(), topics.verdicts.valueSerde()));
+      // When each node last recovered from each fault class (epoch ms), kept for a short while: a
+      // detection whose evidence began before it (a window or join result arriving after a
+      // reboot) does not open a new verdict.
+      b.addStateStore(
+          Stores.keyValueStoreBuilder(smallStore(RECOVERED_STORE), Serdes.String(), Serdes.Long()));
+      // Open fleet incidents by scope and signature, readable by every task: the decider holds
+      // the verdicts they cover. The topic is keyed by scope only, hence a store fed by a
+      // processor (also run on restore) instead of a GlobalKTable.
+      b.addGlobalStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.persistentKeyValueStore(INCIDENTS_STORE),
+                  Serdes.String(),
+                  topics.incidents.valueSerde())
+              .withLoggingDisabled(),
+          topics.incidents.name(),
+          Consumed.with(Serdes.String(), topics.incidents.valueSerde()).withName(INCIDENTS_SOURCE),
+          IncidentsGlobalProcessor::new);
+    }
+
+    /** Fleet correlation: verdict changes and scope membership, all under one key (low volume). */
+    void correlate(
+        KStream<String, SpecificRecord> verdictChanges,
+        KStream<String, NodeInventory> inventoryChanges) {
+      addCorrelationStores();
+      FleetCorrelator correlator = new FleetCorrelator(rules.correlation());
+      verdictChanges
+          .merge(
+              inventoryChanges.mapValues(
+                  v -> (SpecificRecord) v, Named.as(INVENTORY_AS_MEMBERSHIP)),
+              Named.as(CORRELATION_INPUTS))
+          .process(
+              () -> new CorrelationKeysProcessor(scopeKinds),
+              Named.as(CORRELATION_KEYS),
+              INVENTORY_STORE)
+          .repartition(
+              Repartitioned.<String, CorrelationEvent>with(
+                      Serdes.String(), new JsonSerde<>(CorrelationEvent.class))
+                  .withName(CORRELATION_REPARTITION))
+          .process(
+              () -> new FleetCorrelatorProcessor(correlator),
+              Named.as(FLEET_CORRELATOR),
+              CORRELATION_STORE,
+              CORRELATION_MEMBERS_STORE)
+          .to(topics.incidents.name(), produced(topics.incidents, INCIDENTS_SINK));
+    }
+
+    private void addCorrelationStores() {
+      b.addStateStore(
+          WriteBackStore.builder(
+                  CORRELATION_STORE,
+                  Serdes.String(),
+                  new JsonSerde<>(FleetCorrelatorProcessor.Row.class))
+              .withLoggingEnabled(Map.of()));
+      b.addStateStore(
+          Stores.keyValueStoreBuilder(
+              smallStore(CORRELATION_MEMBERS_STORE),
+              Serdes.String(),
+              new JsonSerde<>(FleetCorrelatorProcessor.Membership.class)));
+    }
   }
 
   /**

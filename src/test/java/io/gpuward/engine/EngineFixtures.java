@@ -8,13 +8,13 @@ import io.gpuward.avro.XidEvent;
 import java.time.Instant;
 import java.util.Map;
 
-/** Realistic input records for engine tests. */
-final class EngineFixtures {
+/** Realistic input records for engine tests (the topology's and the domain rules'). */
+public final class EngineFixtures {
   private EngineFixtures() {}
 
-  static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  public static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
-  static XidEvent xid(String node, int code, String uuid, Instant at) {
+  public static XidEvent xid(String node, int code, String uuid, Instant at) {
     return XidEvent.newBuilder()
         .setEventId(node + "-xid-" + code + "-" + at.toEpochMilli())
         .setNode(node)
@@ -30,7 +30,7 @@ final class EngineFixtures {
         .build();
   }
 
-  static GpuSample sample(String node, int index, String uuid, double tempC, Instant at) {
+  public static GpuSample sample(String node, int index, String uuid, double tempC, Instant at) {
     return GpuSample.newBuilder()
         .setNode(node)
         .setUuid(uuid)
@@ -44,7 +44,7 @@ final class EngineFixtures {
         .build();
   }
 
-  static NodeInventory inventory(String node, String type, String image, Instant at) {
+  public static NodeInventory inventory(String node, String type, String image, Instant at) {
     return NodeInventory.newBuilder()
         .setNode(node)
         .setInstanceId("i-0123456789abcdef0")
@@ -60,7 +60,7 @@ final class EngineFixtures {
         .build();
   }
 
-  static NodeEvent rebooted(String node, String bootId, Instant at) {
+  public static NodeEvent rebooted(String node, String bootId, Instant at) {
     return NodeEvent.newBuilder()
         .setEventId(node + "-reboot-" + at.toEpochMilli())
         .setNode(node)

@@ -53,6 +53,11 @@ public final class GpuWindow {
       return counters[c * FIELDS + DELTA];
     }
 
+    /** Whether the GPU reported counter {@code c} at all in the window. */
+    public boolean reported(int c) {
+      return counters[c * FIELDS + LAST_TS] != Long.MIN_VALUE;
+    }
+
     /** Largest value of counter {@code c} in the window. */
     public long max(int c) {
       return counters[c * FIELDS + MAX];

@@ -23,7 +23,7 @@ import java.util.Set;
  *       (RESET_GPU), pending page retirement or row remap (RESET_GPU), an SBE storm (RESET_GPU);
  *       recovered when a window shows none of them.
  *   <li>NVLINK_DEGRADED: NVLink CRC errors or any replay/recovery errors over the window's limits
- *       (CORDON); recovered when a window adds none.
+ *       (CORDON); recovered when a window of a GPU that reports NVLink counters adds none.
  * </ul>
  */
 public final class SampleRules {
@@ -163,7 +163,7 @@ public final class SampleRules {
           g.rowRemapPending
               ? "row remap pending: activates on the next GPU reset"
               : g.retiredPending + " page(s) pending retirement";
-      value = g.retiredPending;
+      value = g.rowRemapPending ? 1 : g.retiredPending;
     } else if (g.delta(GpuWindow.SBE) >= memory.sbeStormPerWindow()) {
       sev = Severity.MAJOR;
       action = RemediationAction.RESET_GPU;
@@ -212,9 +212,17 @@ public final class SampleRules {
               NVLINK,
               end,
               "GPU " + g.index + " NVLink degraded: " + what));
-    } else if (crc == 0 && hard == 0) {
+    } else if (crc == 0 && hard == 0 && reportsNvlink(g)) {
+      // A GPU without NVLink counters (no NVLink, or an exporter not asked for them) tells
+      // nothing about its links: calling it clean would clear an XID 74 verdict within a window.
       clean.add(uuid);
     }
+  }
+
+  private static boolean reportsNvlink(GpuWindow.Gpu g) {
+    return g.reported(GpuWindow.NVLINK_CRC)
+        || g.reported(GpuWindow.NVLINK_REPLAY)
+        || g.reported(GpuWindow.NVLINK_RECOVERY);
   }
 
   private static Signal.Detected detected(

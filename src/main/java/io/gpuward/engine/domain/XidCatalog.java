@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -20,6 +21,7 @@ public final class XidCatalog {
   /** Parses the CSV ({@code xid,name,category,severity,recommended_action,...}). */
   public static XidCatalog parse(InputStream csv, String where) throws IOException {
     Map<Integer, XidEntry> out = new TreeMap<>();
+    Map<Integer, Integer> lines = new HashMap<>();
     try (MappingIterator<Map<String, String>> rows =
         new CsvMapper()
             .readerForMapOf(String.class)
@@ -28,32 +30,47 @@ public final class XidCatalog {
       int line = 1;
       while (rows.hasNext()) {
         line++;
-        Map<String, String> r = rows.next();
-        int xid;
-        try {
-          xid = Integer.parseInt(r.getOrDefault("xid", "").trim());
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(where + " line " + line + ": xid is not a number", e);
-        }
-        String action = r.getOrDefault("recommended_action", "").trim();
-        if (action.isEmpty()) {
+        XidEntry e = entry(rows.next(), where, line);
+        Integer first = lines.putIfAbsent(e.xid(), line);
+        if (first != null) {
+          // Overrides belong in rules.yaml (xid.codes); a second row would silently replace the
+          // first.
           throw new IllegalArgumentException(
-              where + " line " + line + ": recommended_action missing");
+              where
+                  + " line "
+                  + line
+                  + ": xid "
+                  + e.xid()
+                  + " is listed twice (first on line "
+                  + first
+                  + ")");
         }
-        out.put(
-            xid,
-            new XidEntry(
-                xid,
-                r.getOrDefault("name", "").trim(),
-                r.getOrDefault("category", "").trim(),
-                r.getOrDefault("severity", "").trim(),
-                action));
+        out.put(e.xid(), e);
       }
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException(where + ": no XIDs");
     }
     return new XidCatalog(out);
+  }
+
+  private static XidEntry entry(Map<String, String> r, String where, int line) {
+    int xid;
+    try {
+      xid = Integer.parseInt(r.getOrDefault("xid", "").trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(where + " line " + line + ": xid is not a number", e);
+    }
+    String action = r.getOrDefault("recommended_action", "").trim();
+    if (action.isEmpty()) {
+      throw new IllegalArgumentException(where + " line " + line + ": recommended_action missing");
+    }
+    return new XidEntry(
+        xid,
+        r.getOrDefault("name", "").trim(),
+        r.getOrDefault("category", "").trim(),
+        r.getOrDefault("severity", "").trim(),
+        action);
   }
 
   public Optional<XidEntry> find(int xid) {

@@ -1,0 +1,426 @@
+package io.gpuward.engine.domain;
+
+import static io.gpuward.engine.EngineFixtures.T0;
+import static io.gpuward.engine.domain.DomainFixtures.NODE;
+import static io.gpuward.engine.domain.DomainFixtures.ampere;
+import static io.gpuward.engine.domain.DomainFixtures.hopper;
+import static io.gpuward.engine.domain.DomainFixtures.preAmpere;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpuward.avro.Evidence;
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.GpuSample;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.Severity;
+import io.gpuward.engine.EngineFixtures;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongFunction;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+class SampleRulesTest {
+  private static final String GPU = "GPU-5d1c2a3e-0000-4000-8000-000000000001";
+
+  /** Samples per thermal window: a fraction of rules.yaml is a whole number of them. */
+  private static final int N = 100;
+
+  private final RuleCatalog catalog = RuleCatalog.load();
+  private final ThermalParams thermal = catalog.thermal();
+  private final MemoryParams memory = catalog.memory();
+  private final NvlinkParams nvlink = catalog.nvlink();
+  private final SampleRules rules =
+      new SampleRules(catalog.sampleWindow(), thermal, memory, nvlink);
+  private final Instant end = T0.plus(catalog.sampleWindow().size());
+
+  private List<Signal> evaluate(GpuWindow w) {
+    return rules.evaluate(NODE, T0, end, w);
+  }
+
+  private static int samples(double fraction) {
+    return (int) Math.round(fraction * N);
+  }
+
+  private GpuSample sample(Double tempC, Instant at) {
+    return GpuSample.newBuilder(EngineFixtures.sample(NODE, 1, GPU, 0, at))
+        .setTemperatureC(tempC)
+        .build();
+  }
+
+  /** One GPU's window of {@code n} samples spread over it, the first {@code hot} at the limit. */
+  private GpuWindow thermalWindow(int n, int hot) {
+    GpuWindow w = new GpuWindow();
+    long step = catalog.sampleWindow().size().toMillis() / n;
+    for (int i = 0; i < n; i++) {
+      double t = i < hot ? thermal.gpuTempLimitC() : thermal.gpuTempLimitC() - 20;
+      GpuSample s = sample(t, T0.plusMillis(i * step));
+      w.add(s, rules.isHot(s));
+    }
+    return w;
+  }
+
+  /** A window of three samples ten seconds apart, the i-th made by {@code sample}. */
+  private GpuWindow window(LongFunction<GpuSample.Builder> sample) {
+    GpuWindow w = new GpuWindow();
+    for (int i = 0; i < 3; i++) {
+      GpuSample s = sample.apply(i).build();
+      w.add(s, rules.isHot(s));
+    }
+    return w;
+  }
+
+  private static Instant at(long i) {
+    return T0.plusSeconds(10 * i);
+  }
+
+  private static List<Signal.Detected> detected(List<Signal> out, FaultClass c) {
+    return out.stream()
+        .filter(Signal.Detected.class::isInstance)
+        .map(Signal.Detected.class::cast)
+        .filter(d -> d.faultClass() == c)
+        .toList();
+  }
+
+  private static List<Signal.Recovered> recovered(List<Signal> out, FaultClass c) {
+    return out.stream()
+        .filter(Signal.Recovered.class::isInstance)
+        .map(Signal.Recovered.class::cast)
+        .filter(r -> r.classes().contains(c))
+        .toList();
+  }
+
+  private void assertWindowEvidence(Evidence e, String signal) {
+    assertThat(e.getSignal()).isEqualTo(signal);
+    assertThat(e.getSource()).isEqualTo("window:gpu");
+    assertThat(e.getWindowStart()).isEqualTo(T0);
+    assertThat(e.getWindowEnd()).isEqualTo(end);
+    assertThat(e.getEventTime()).isEqualTo(end);
+    assertThat(e.getGpuUuid()).isEqualTo(GPU);
+  }
+
+  // ------------------------------------------------------------------------------ GPU_THERMAL
+
+  @Test
+  void shouldCountASampleAtTheGpuTemperatureLimitAsHot() {
+    double limit = thermal.gpuTempLimitC();
+    assertThat(rules.isHot(sample(limit, T0))).isTrue();
+    assertThat(rules.isHot(sample(Math.nextDown(limit), T0))).isFalse();
+  }
+
+  @Test
+  void shouldCountAHopperSampleHotOnItsMemoryTemperatureAlone() {
+    double cool = thermal.gpuTempLimitC() - 20;
+    double limit = thermal.memoryTempLimitC();
+    GpuSample.Builder hbm = hopper(GPU, 0, T0).setTemperatureC(cool);
+    assertThat(rules.isHot(hbm.setMemoryTemperatureC(limit).build())).isTrue();
+    assertThat(rules.isHot(hbm.setMemoryTemperatureC(Math.nextDown(limit)).build())).isFalse();
+  }
+
+  @Test
+  void shouldNotCountASampleWithoutTemperaturesAsHot() {
+    assertThat(rules.isHot(ampere(GPU, 0, T0).setTemperatureC(null).build())).isFalse();
+  }
+
+  @Test
+  void shouldRaiseThermalAtTheOpenFraction() {
+    int hot = samples(thermal.openFraction());
+    assertThat((double) hot / N).as("exactly at the threshold").isEqualTo(thermal.openFraction());
+
+    List<Signal> out = evaluate(thermalWindow(N, hot));
+
+    assertThat(detected(out, FaultClass.GPU_THERMAL))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.node()).isEqualTo(NODE);
+              assertThat(d.action()).isEqualTo(RemediationAction.CORDON);
+              assertThat(d.severity()).isEqualTo(Severity.MAJOR);
+              assertThat(d.ruleId()).isEqualTo(SampleRules.THERMAL);
+              assertThat(d.eventTime()).isEqualTo(end);
+              assertThat(d.gpus()).singleElement().satisfies(g -> assertThat(g.getIndex()).isOne());
+              assertThat(d.gpus().get(0).getUuid()).isEqualTo(GPU);
+              assertThat(d.gpus().get(0).getPciBusId()).isEqualTo("00000000:54:00.0");
+              assertWindowEvidence(d.evidence(), "gpu_hot_fraction");
+              assertThat(d.evidence().getValue()).isEqualTo(thermal.openFraction());
+              assertThat(d.evidence().getDetail()).startsWith(hot + " of " + N + " samples");
+              assertThat(d.summary())
+                  .contains(catalog.sampleWindow().size().toSeconds() + "s window")
+                  .contains(String.format(Locale.ROOT, "max %.1f C", thermal.gpuTempLimitC()));
+            });
+    assertThat(recovered(out, FaultClass.GPU_THERMAL)).isEmpty();
+  }
+
+  @Test
+  void shouldNeitherRaiseNorClearThermalJustBelowTheOpenFraction() {
+    List<Signal> out = evaluate(thermalWindow(N, samples(thermal.openFraction()) - 1));
+    assertThat(detected(out, FaultClass.GPU_THERMAL)).isEmpty();
+    assertThat(recovered(out, FaultClass.GPU_THERMAL)).as("hysteresis").isEmpty();
+  }
+
+  @Test
+  void shouldClearThermalAtTheClearFractionAndNotJustAboveIt() {
+    List<Signal> atClear = evaluate(thermalWindow(N, samples(thermal.clearFraction())));
+    assertThat(detected(atClear, FaultClass.GPU_THERMAL)).isEmpty();
+    assertThat(recovered(atClear, FaultClass.GPU_THERMAL))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.gpuUuids()).containsExactly(GPU);
+              assertThat(r.classes()).containsExactly(FaultClass.GPU_THERMAL);
+              assertThat(r.eventTime()).isEqualTo(end);
+              assertThat(r.ruleId()).as("whatever opened it").isNull();
+              assertThat(r.evidence().getSignal()).isEqualTo("window_clean");
+            });
+
+    List<Signal> above = evaluate(thermalWindow(N, samples(thermal.clearFraction()) + 1));
+    assertThat(recovered(above, FaultClass.GPU_THERMAL)).isEmpty();
+    assertThat(detected(above, FaultClass.GPU_THERMAL)).isEmpty();
+  }
+
+  @Test
+  void shouldJudgeNoWindowWithFewerSamplesThanTheMinimum() {
+    int min = thermal.minSamples();
+    List<Signal> few = evaluate(thermalWindow(min - 1, min - 1));
+    assertThat(detected(few, FaultClass.GPU_THERMAL)).isEmpty();
+    assertThat(recovered(few, FaultClass.GPU_THERMAL)).isEmpty();
+    assertThat(detected(evaluate(thermalWindow(min, min)), FaultClass.GPU_THERMAL)).hasSize(1);
+  }
+
+  @Test
+  void shouldJudgeEachGpuOfTheNodeOnItsOwn() {
+    String cool = "GPU-5d1c2a3e-0000-4000-8000-000000000002";
+    GpuWindow w = thermalWindow(N, N);
+    for (int i = 0; i < N; i++) {
+      w.add(EngineFixtures.sample(NODE, 2, cool, 40, T0.plusMillis(i * 300L)), false);
+    }
+    List<Signal> out = evaluate(w);
+    assertThat(detected(out, FaultClass.GPU_THERMAL))
+        .singleElement()
+        .satisfies(d -> assertThat(d.evidence().getGpuUuid()).isEqualTo(GPU));
+    assertThat(recovered(out, FaultClass.GPU_THERMAL))
+        .singleElement()
+        .satisfies(r -> assertThat(r.gpuUuids()).containsExactly(cool));
+  }
+
+  // ---------------------------------------------------------------------- GPU_MEMORY_DEGRADED
+
+  @Test
+  void shouldReplaceAGpuWhoseRowRemappingFailedWhateverElseItShows() {
+    List<Signal> out =
+        evaluate(
+            window(i -> hopper(GPU, 0, at(i)).setRowRemapFailure(i == 1).setEccDbeVolatile(2L)));
+    assertThat(detected(out, FaultClass.GPU_MEMORY_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.REPLACE);
+              assertThat(d.severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(d.ruleId()).isEqualTo(SampleRules.MEMORY);
+              assertWindowEvidence(d.evidence(), "gpu_memory_errors");
+              assertThat(d.evidence().getValue()).isEqualTo(1.0);
+              assertThat(d.summary()).contains("row remapping failed");
+            });
+  }
+
+  @Test
+  void shouldResetAGpuOnAnyVolatileDoubleBitErrorUntilTheResetClearsTheCount() {
+    List<Signal> first = evaluate(window(i -> ampere(GPU, 0, at(i)).setEccDbeVolatile(i / 2)));
+    List<Signal> later = evaluate(window(i -> ampere(GPU, 0, at(i)).setEccDbeVolatile(1L)));
+    for (List<Signal> out : List.of(first, later)) {
+      assertThat(detected(out, FaultClass.GPU_MEMORY_DEGRADED))
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.action()).isEqualTo(RemediationAction.RESET_GPU);
+                assertThat(d.severity()).isEqualTo(Severity.CRITICAL);
+                assertThat(d.evidence().getValue()).isEqualTo(1.0);
+                assertThat(d.summary()).contains("1 volatile double-bit ECC error(s)");
+              });
+    }
+    List<Signal> reset = evaluate(window(i -> ampere(GPU, 0, at(i)).setEccDbeVolatile(0L)));
+    assertThat(detected(reset, FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+    assertThat(recovered(reset, FaultClass.GPU_MEMORY_DEGRADED))
+        .singleElement()
+        .satisfies(r -> assertThat(r.gpuUuids()).containsExactly(GPU));
+  }
+
+  @Test
+  void shouldResetAnAmpereGpuWithARowRemapPending() {
+    List<Signal> out = evaluate(window(i -> ampere(GPU, 0, at(i)).setRowRemapPending(i == 2)));
+    assertThat(detected(out, FaultClass.GPU_MEMORY_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.RESET_GPU);
+              assertThat(d.severity()).isEqualTo(Severity.MAJOR);
+              assertThat(d.evidence().getValue()).as("the pending remap").isEqualTo(1.0);
+              assertThat(d.summary()).contains("row remap pending");
+            });
+  }
+
+  @Test
+  void shouldResetAPreAmpereGpuWithPagesPendingRetirement() {
+    List<Signal> out =
+        evaluate(window(i -> preAmpere(GPU, 0, at(i)).setRetiredPagesPending(i == 0 ? 0L : 2L)));
+    assertThat(detected(out, FaultClass.GPU_MEMORY_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.RESET_GPU);
+              assertThat(d.severity()).isEqualTo(Severity.MAJOR);
+              assertThat(d.evidence().getValue()).isEqualTo(2.0);
+              assertThat(d.summary()).contains("2 page(s) pending retirement");
+            });
+  }
+
+  /** A Hopper window whose volatile SBE count grows by {@code errors} (from 1000 before it). */
+  private List<Signal> sbeWindow(long errors) {
+    return evaluate(
+        window(i -> hopper(GPU, 0, at(i)).setEccSbeVolatile(1000 + (i == 0 ? 0 : errors))));
+  }
+
+  @Test
+  void shouldResetAGpuAtTheSbeStormLevelAndNotJustBelowIt() {
+    long storm = memory.sbeStormPerWindow();
+    assertThat(detected(sbeWindow(storm), FaultClass.GPU_MEMORY_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.RESET_GPU);
+              assertThat(d.severity()).isEqualTo(Severity.MAJOR);
+              assertThat(d.evidence().getValue()).isEqualTo((double) storm);
+              assertThat(d.summary()).contains("single-bit ECC storm: " + storm + " errors");
+            });
+    List<Signal> below = sbeWindow(storm - 1);
+    assertThat(detected(below, FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+    assertThat(recovered(below, FaultClass.GPU_MEMORY_DEGRADED)).as("hysteresis").isEmpty();
+  }
+
+  @Test
+  void shouldClearMemoryAtTheSbeClearLevelAndNotJustAboveIt() {
+    long clear = memory.sbeClearPerWindow();
+    assertThat(recovered(sbeWindow(clear), FaultClass.GPU_MEMORY_DEGRADED))
+        .singleElement()
+        .satisfies(r -> assertThat(r.reason()).contains("no uncorrectable or pending"));
+    assertThat(recovered(sbeWindow(clear + 1), FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+    assertThat(detected(sbeWindow(clear + 1), FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+  }
+
+  @Test
+  void shouldNotTakeTheSbeCountOfANewBootForAStorm() {
+    List<Signal> out =
+        evaluate(
+            window(
+                i ->
+                    hopper(GPU, 0, at(i))
+                        .setBootId(i == 0 ? "boot-1" : "boot-2")
+                        .setEccSbeVolatile(i == 0 ? 5000L : 2L)));
+    assertThat(detected(out, FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+    assertThat(recovered(out, FaultClass.GPU_MEMORY_DEGRADED)).hasSize(1);
+  }
+
+  @Disabled(
+      "bug: a GPU whose telemetry has no memory error fields (dcgm-exporter without the ECC"
+          + " counters) yields a 'no uncorrectable or pending memory errors' recovery every window,"
+          + " which clears an XID 48 verdict half a minute after it opened; GpuWindow does not"
+          + " record which memory fields a GPU reported, and adding that changes GpuWindowSerde")
+  @Test
+  void shouldNotCallAGpuWithoutMemoryErrorFieldsCleanOfMemoryErrors() {
+    List<Signal> out =
+        evaluate(
+            window(
+                i ->
+                    ampere(GPU, 0, at(i))
+                        .setEccSbeVolatile(null)
+                        .setEccDbeVolatile(null)
+                        .setRowRemapFailure(null)
+                        .setRowRemapPending(null)));
+    assertThat(recovered(out, FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+  }
+
+  // -------------------------------------------------------------------------- NVLINK_DEGRADED
+
+  @Test
+  void shouldDegradeNvlinkAtTheCrcLimitAndNotJustBelowIt() {
+    long limit = nvlink.crcErrorsPerWindow();
+    List<Signal> atLimit =
+        evaluate(window(i -> hopper(GPU, 0, at(i)).setNvlinkCrcFlitErrors(i == 2 ? limit : 0)));
+    assertThat(detected(atLimit, FaultClass.NVLINK_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.CORDON);
+              assertThat(d.severity()).as("CRC errors alone").isEqualTo(Severity.MAJOR);
+              assertThat(d.ruleId()).isEqualTo(SampleRules.NVLINK);
+              assertWindowEvidence(d.evidence(), "nvlink_errors");
+              assertThat(d.evidence().getValue()).isEqualTo((double) limit);
+              assertThat(d.summary()).contains(limit + " CRC and 0 replay/recovery");
+            });
+    List<Signal> below =
+        evaluate(window(i -> hopper(GPU, 0, at(i)).setNvlinkCrcDataErrors(i == 2 ? limit - 1 : 0)));
+    assertThat(detected(below, FaultClass.NVLINK_DEGRADED)).isEmpty();
+    assertThat(recovered(below, FaultClass.NVLINK_DEGRADED)).as("not clean either").isEmpty();
+  }
+
+  @Test
+  void shouldDegradeNvlinkCriticallyAtTheReplayOrRecoveryLimit() {
+    long limit = nvlink.replayOrRecoveryPerWindow();
+    for (var link :
+        List.<LongFunction<GpuSample.Builder>>of(
+            i -> hopper(GPU, 0, at(i)).setNvlinkReplayErrors(i == 2 ? limit : 0),
+            i -> hopper(GPU, 0, at(i)).setNvlinkRecoveryErrors(i == 2 ? limit : 0))) {
+      assertThat(detected(evaluate(window(link)), FaultClass.NVLINK_DEGRADED))
+          .singleElement()
+          .satisfies(d -> assertThat(d.severity()).isEqualTo(Severity.CRITICAL));
+    }
+    List<Signal> below =
+        evaluate(window(i -> hopper(GPU, 0, at(i)).setNvlinkReplayErrors(i == 2 ? limit - 1 : 0)));
+    assertThat(detected(below, FaultClass.NVLINK_DEGRADED)).isEmpty();
+  }
+
+  @Test
+  void shouldClearNvlinkForAWindowThatAddsNoErrorsAcrossACounterReset() {
+    List<Signal> out =
+        evaluate(
+            window(
+                i ->
+                    hopper(GPU, 0, at(i))
+                        .setBootId(i == 0 ? "boot-1" : "boot-2")
+                        .setNvlinkCrcFlitErrors(i == 0 ? 4000L : 0L)
+                        .setNvlinkReplayErrors(i == 0 ? 12L : 0L)));
+    assertThat(detected(out, FaultClass.NVLINK_DEGRADED)).isEmpty();
+    assertThat(recovered(out, FaultClass.NVLINK_DEGRADED))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.gpuUuids()).containsExactly(GPU);
+              assertThat(r.reason()).contains("no new NVLink errors");
+            });
+  }
+
+  @Test
+  void shouldNotCallAGpuWithoutNvlinkCountersCleanOfNvlinkErrors() {
+    List<Signal> out = evaluate(window(i -> ampere(GPU, 0, at(i))));
+    assertThat(detected(out, FaultClass.NVLINK_DEGRADED)).isEmpty();
+    assertThat(recovered(out, FaultClass.NVLINK_DEGRADED))
+        .as("no NVLink counters say nothing about NVLink errors (an XID 74 verdict stays open)")
+        .isEmpty();
+  }
+
+  @Disabled(
+      "bug: counter deltas are taken between samples of one window only, so errors between the"
+          + " last sample of a window and the first of the next are never counted (a third of them"
+          + " at 10 s samples in 30 s windows): one NVLink replay error there raises nothing and"
+          + " the next window even reports the links clean. The fix carries each counter's last"
+          + " reading from a node's previous window into the next (GpuWindowProcessor)")
+  @Test
+  void shouldSeeAnNvlinkReplayErrorBetweenTwoWindowsSamples() {
+    GpuWindow first = window(i -> hopper(GPU, 0, at(i)).setNvlinkReplayErrors(0L));
+    GpuWindow second = window(i -> hopper(GPU, 0, at(i + 3)).setNvlinkReplayErrors(1L));
+    List<Signal> out = new ArrayList<>(evaluate(first));
+    out.addAll(rules.evaluate(NODE, end, end.plus(catalog.sampleWindow().size()), second));
+    assertThat(detected(out, FaultClass.NVLINK_DEGRADED)).hasSize(1);
+  }
+}

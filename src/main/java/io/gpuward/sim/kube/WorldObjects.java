@@ -1,11 +1,13 @@
 package io.gpuward.sim.kube;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -173,7 +175,46 @@ final class WorldObjects {
   }
 
   static Pod pod(PodView p, Instant created) {
-    String rs = p.daemonSet() ? null : p.name().substring(0, p.name().lastIndexOf('-'));
+    return new PodBuilder()
+        .withNewMetadata()
+        .withNamespace(p.namespace())
+        .withName(p.name())
+        .withUid(podUid(p.namespace(), p.name()))
+        .withCreationTimestamp(time(created))
+        .addToLabels("app", p.owner())
+        .addToLabels(MANAGED_BY, MANAGED_BY_VALUE)
+        .addToOwnerReferences(owner(p))
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(p.node())
+        .withContainers(container(p))
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Running")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
+  /**
+   * A DaemonSet for a DaemonSet pod, else the node group's ReplicaSet (its name minus a suffix).
+   */
+  private static OwnerReference owner(PodView p) {
+    String name = p.daemonSet() ? p.owner() : p.name().substring(0, p.name().lastIndexOf('-'));
+    return new OwnerReferenceBuilder()
+        .withApiVersion("apps/v1")
+        .withKind(p.daemonSet() ? "DaemonSet" : "ReplicaSet")
+        .withName(name)
+        .withUid(uid("owner", p.namespace() + "/" + name))
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  private static Container container(PodView p) {
     ContainerBuilder c =
         new ContainerBuilder()
             .withName(p.daemonSet() ? p.owner() : SimulatedCluster.WORKLOAD_CONTAINER)
@@ -184,36 +225,7 @@ final class WorldObjects {
           .addToLimits(GPU, new Quantity("1"))
           .endResources();
     }
-    return new PodBuilder()
-        .withNewMetadata()
-        .withNamespace(p.namespace())
-        .withName(p.name())
-        .withUid(podUid(p.namespace(), p.name()))
-        .withCreationTimestamp(time(created))
-        .addToLabels("app", p.owner())
-        .addToLabels(MANAGED_BY, MANAGED_BY_VALUE)
-        .addToOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion("apps/v1")
-                .withKind(p.daemonSet() ? "DaemonSet" : "ReplicaSet")
-                .withName(p.daemonSet() ? p.owner() : rs)
-                .withUid(uid("owner", p.namespace() + "/" + (p.daemonSet() ? p.owner() : rs)))
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(p.node())
-        .withContainers(c.build())
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Running")
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus("True")
-        .endCondition()
-        .endStatus()
-        .build();
+    return c.build();
   }
 
   static PodDisruptionBudget pdb(PdbView p, int healthy) {

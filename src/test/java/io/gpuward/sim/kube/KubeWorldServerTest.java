@@ -188,18 +188,22 @@ class KubeWorldServerTest {
                     e ->
                         e.getKind() == NodeEventKind.CONTAINER_START_FAILURE
                             && e.getMessage().contains("libnvidia-ml.so.1")));
-    List<Event> podEvents =
-        w.client.v1().events().inNamespace("ml").list().getItems().stream()
-            .filter(e -> "Pod".equals(e.getInvolvedObject().getKind()))
-            .toList();
-    assertThat(podEvents).isNotEmpty();
-    assertThat(podEvents.get(0).getSource().getHost()).isEqualTo("p5-train-1");
-    NodeCondition ready =
-        w.client.nodes().withName("p5-train-1").get().getStatus().getConditions().stream()
-            .filter(c -> c.getType().equals("Ready"))
-            .findFirst()
-            .orElseThrow();
-    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(podEvents(w)).extracting(e -> e.getSource().getHost()).contains("p5-train-1");
+    assertThat(readyStatus(w, "p5-train-1")).isEqualTo("False");
+  }
+
+  private static List<Event> podEvents(KubeWorld w) {
+    return w.client.v1().events().inNamespace("ml").list().getItems().stream()
+        .filter(e -> "Pod".equals(e.getInvolvedObject().getKind()))
+        .toList();
+  }
+
+  private static String readyStatus(KubeWorld w, String node) {
+    return w.client.nodes().withName(node).get().getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals("Ready"))
+        .map(NodeCondition::getStatus)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

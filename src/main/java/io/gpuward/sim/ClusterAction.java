@@ -6,8 +6,8 @@ import java.time.Instant;
  * One actuator call the {@link SimulatedCluster} received, for the demo summary and tests.
  *
  * @param at cluster clock time of the call
- * @param action CORDON, UNCORDON, DRAIN, RESET_GPU, REBOOT, REPLACE (and MANUAL_CORDON for {@link
- *     SimulatedCluster#cordonManually})
+ * @param action CORDON, UNCORDON, DRAIN, EVICT (one pod, {@link SimulatedCluster#evict}),
+ *     RESET_GPU, REBOOT, REPLACE (and MANUAL_CORDON for {@link SimulatedCluster#cordonManually})
  * @param target node name or instance id (with {@code /gpu<n>} for a reset)
  * @param operationId the operation id or idempotency token passed in
  * @param outcome ACCEPTED, NOOP (already done, or same token again), PARTIAL (drain not complete)

@@ -698,6 +698,92 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
   }
 
   /**
+   * Everything an API server front end serves (nodes, their pods, the PodDisruptionBudgets), taken
+   * at one instant after firing due timers.
+   */
+  public ClusterSnapshot snapshot() {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      fire(now);
+      List<NodeView> out = new ArrayList<>();
+      for (Node n : nodes.values()) {
+        out.add(
+            new NodeView(
+                live(n),
+                n.instance.asg.labels.get("topology.kubernetes.io/zone"),
+                n.instance.state.name(),
+                n.instance.asg.gpus,
+                n.allocatableGpus.length,
+                n.instance.launchedAt,
+                pods(n)));
+      }
+      List<PdbView> pdbs = new ArrayList<>();
+      for (Asg a : asgs.values()) {
+        if (a.gpus > 0) {
+          pdbs.add(
+              new PdbView(
+                  WORKLOAD_NAMESPACE,
+                  a.pdb.name,
+                  a.nodegroup + "-worker",
+                  settings.pdbMaxUnavailable(),
+                  a.pdb.unavailable(now)));
+        }
+      }
+      return new ClusterSnapshot(now, out, pdbs);
+    }
+  }
+
+  private static List<PodView> pods(Node n) {
+    return n.pods.stream()
+        .map(
+            p ->
+                new PodView(
+                    p.namespace(), p.name(), n.name, p.owner(), p.daemonSet(), p.gpuIndex()))
+        .toList();
+  }
+
+  /**
+   * Evicts one pod as the Eviction API does: deleted when its node group's PodDisruptionBudget
+   * allows one more disruption (it then counts against the budget until rescheduled), refused
+   * otherwise. A drain through the Eviction API is this, pod by pod.
+   */
+  public EvictionOutcome evict(String namespace, String pod) {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      fire(now);
+      for (Node n : nodes.values()) {
+        for (Pod p : n.pods) {
+          if (p.namespace().equals(namespace) && p.name().equals(pod)) {
+            return evict(n, p, now);
+          }
+        }
+      }
+      return EvictionOutcome.NOT_FOUND;
+    }
+  }
+
+  private EvictionOutcome evict(Node n, Pod p, Instant now) {
+    String target = p.namespace() + "/" + p.name();
+    if (p.daemonSet()) {
+      record(now, "EVICT", target, "", "REJECTED", "DaemonSet pod");
+      return EvictionOutcome.NOT_EVICTABLE;
+    }
+    Pdb pdb = n.instance.asg.pdb;
+    if (pdb.unavailable(now) >= settings.pdbMaxUnavailable()) {
+      blockedEvictions++;
+      record(now, "EVICT", target, "", "REJECTED", "PodDisruptionBudget " + pdb.name);
+      return EvictionOutcome.BLOCKED_BY_PDB;
+    }
+    n.pods.remove(p);
+    pdb.disruptedUntil.add(now.plus(settings.rescheduleDelay()));
+    evictions++;
+    changes.add(new ClusterChange.PodsChanged(n.name, podByGpu(n), now));
+    record(now, "EVICT", target, "", "ACCEPTED", "node " + n.name);
+    log.info("cluster: evicted pod={} node={}", target, n.name);
+    return EvictionOutcome.EVICTED;
+  }
+
+  /**
    * Records an Event on the node like the real actuator (reason {@code Gpuward<Action>}, {@code
    * Gpuward<Action>Failed} as a Warning); one event per operation id and reason, however often
    * called. Events on unknown nodes are kept too (the API server accepts them).

@@ -1,0 +1,35 @@
+package io.gpuward.sim;
+
+import io.gpuward.remediation.port.LiveNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One registered node of the {@link SimulatedCluster} as an API server would present it.
+ *
+ * @param live name, boot id, Ready, cordon, instance, Auto Scaling group and labels
+ * @param zone availability zone of its instance
+ * @param instanceState PENDING, RUNNING, REBOOTING or TERMINATED
+ * @param gpus GPU capacity ({@code nvidia.com/gpu})
+ * @param allocatableGpus GPUs the device plugin advertises
+ * @param launchedAt when its instance launched
+ * @param pods the pods bound to it, in creation order
+ */
+public record NodeView(
+    LiveNode live,
+    String zone,
+    String instanceState,
+    int gpus,
+    int allocatableGpus,
+    Instant launchedAt,
+    List<PodView> pods) {
+
+  public NodeView {
+    pods = List.copyOf(pods);
+  }
+
+  /** The node name. */
+  public String name() {
+    return live.name();
+  }
+}

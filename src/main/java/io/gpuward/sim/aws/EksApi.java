@@ -79,15 +79,12 @@ final class EksApi {
     n.put("nodegroupName", name);
     n.put(
         "nodegroupArn",
-        "arn:aws:eks:"
-            + settings.region()
-            + ":"
-            + AwsWorldServer.ACCOUNT
-            + ":nodegroup/"
-            + cluster
-            + "/"
-            + name
-            + "/sim");
+        String.join(
+            ":",
+            "arn:aws:eks",
+            settings.region(),
+            AwsWorldServer.ACCOUNT,
+            "nodegroup/" + cluster + "/" + name + "/sim"));
     n.put("clusterName", cluster);
     n.put("status", "ACTIVE");
     n.put("capacityType", "ON_DEMAND");

@@ -292,6 +292,7 @@ public final class FleetSimulator {
           Map.of(
               "topology.kubernetes.io/zone", g.spec.zone(),
               "node.kubernetes.io/instance-type", g.spec.instanceType()));
+      cluster.imageAsg(g.spec.asgName(), g.spec.image(), g.amiId, g.imageBoots);
     }
     for (GroupSim g : groups.values()) {
       for (int i = 0; i < g.spec.count(); i++) {

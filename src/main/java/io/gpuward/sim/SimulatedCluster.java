@@ -5,11 +5,13 @@ import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
+import io.gpuward.sim.aws.CloudWorld;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *   <li>The same idempotency token twice is a no-op; an unknown node or instance is PERMANENT.
  * </ul>
  */
-public final class SimulatedCluster implements ClusterPort, CloudPort {
+public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorld {
 
   private static final Logger log = LoggerFactory.getLogger(SimulatedCluster.class);
 
@@ -150,6 +152,9 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
     boolean registers;
     final Pdb pdb;
     final String rsHash;
+    String image;
+    String amiId;
+    boolean imageBoots = true;
 
     /** The labels every node of the group carries (node group, zone, instance type, GPU). */
     final Map<String, String> labels = new TreeMap<>();
@@ -245,6 +250,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
   private final List<ClusterAction> actions = new ArrayList<>();
   private final Set<String> tokens = new HashSet<>();
   private final Map<String, ClusterEvent> events = new LinkedHashMap<>();
+  private final Map<String, CloudWorld.GpuReset> resetOutcomes = new HashMap<>();
   private long timerSeq;
   private int cordons;
   private int uncordons;
@@ -487,16 +493,26 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
             ActuatorException.Kind.PERMANENT,
             "node not drained");
       }
-      tokens.add("RESET_GPU|" + idempotencyToken + "|" + gpu);
+      String resetKey = "RESET_GPU|" + idempotencyToken + "|" + gpu;
+      tokens.add(resetKey);
       gpuResets++;
       String node = inst.node;
       String bootAtCall = inst.bootId;
+      String ran = "nvidia-smi -r -i " + gpuIndex;
+      resetOutcomes.put(resetKey, new CloudWorld.GpuReset(CloudWorld.ResetState.IN_PROGRESS, ran));
       schedule(
           now.plus(settings.gpuResetDuration()),
           at -> {
             if (inst.state == State.RUNNING && inst.bootId.equals(bootAtCall)) {
               changes.add(new ClusterChange.GpuResetCompleted(node, gpuIndex, at));
+              resetOutcomes.put(
+                  resetKey, new CloudWorld.GpuReset(CloudWorld.ResetState.SUCCEEDED, ran));
               log.info("cluster: GPU reset done node={} gpu={}", node, gpuIndex);
+            } else {
+              resetOutcomes.put(
+                  resetKey,
+                  new CloudWorld.GpuReset(
+                      CloudWorld.ResetState.FAILED, "the instance rebooted or went away"));
             }
           });
       record(
@@ -677,6 +693,64 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
                 i.bootId));
       }
       return out;
+    }
+  }
+
+  // ------------------------------------------------------------------ CloudWorld (AWS front end)
+
+  /**
+   * Every instance as EC2, Auto Scaling and SSM describe it. The SSM agent is Online while the
+   * instance runs and its image boots, ConnectionLost while it reboots, and never registered when
+   * the image does not boot on the instance type (or the instance is pending or terminated).
+   */
+  @Override
+  public List<CloudWorld.Instance> cloudInstances() {
+    synchronized (lock) {
+      fire(clock.instant());
+      List<CloudWorld.Instance> out = new ArrayList<>();
+      for (Instance i : instances.values()) {
+        Asg a = i.asg;
+        out.add(
+            new CloudWorld.Instance(
+                i.id,
+                i.node,
+                a.nodegroup,
+                a.name,
+                a.labels.get("node.kubernetes.io/instance-type"),
+                a.labels.get("topology.kubernetes.io/zone"),
+                a.image,
+                a.amiId,
+                CloudWorld.State.valueOf(i.state.name()),
+                i.launchedAt,
+                Map.of(
+                    "Name", i.node,
+                    "eks:nodegroup-name", a.nodegroup,
+                    "aws:autoscaling:groupName", a.name),
+                ssmPing(i)));
+      }
+      return out;
+    }
+  }
+
+  private static CloudWorld.SsmPing ssmPing(Instance i) {
+    if (!i.asg.imageBoots || i.state == State.PENDING || i.state == State.TERMINATED) {
+      return CloudWorld.SsmPing.NOT_REGISTERED;
+    }
+    return i.state == State.REBOOTING
+        ? CloudWorld.SsmPing.CONNECTION_LOST
+        : CloudWorld.SsmPing.ONLINE;
+  }
+
+  /** The GPU reset accepted with this token: in progress until its duration has passed. */
+  @Override
+  public CloudWorld.GpuReset gpuReset(String instanceId, String gpu, String idempotencyToken) {
+    synchronized (lock) {
+      fire(clock.instant());
+      CloudWorld.GpuReset r = resetOutcomes.get("RESET_GPU|" + idempotencyToken + "|" + gpu);
+      return r != null
+          ? r
+          : new CloudWorld.GpuReset(
+              CloudWorld.ResetState.UNKNOWN, "no GPU reset of " + gpu + " on " + instanceId);
     }
   }
 
@@ -920,6 +994,21 @@ public final class SimulatedCluster implements ClusterPort, CloudPort {
       Asg a = asgs.get(asgName);
       if (a != null) {
         a.labels.putAll(labels);
+      }
+    }
+  }
+
+  /**
+   * The image the group's launch template names, its AMI id, and whether it boots on the group's
+   * instance type (an NVIDIA image on a CPU type stops before its SSM agent starts).
+   */
+  void imageAsg(String asgName, String image, String amiId, boolean boots) {
+    synchronized (lock) {
+      Asg a = asgs.get(asgName);
+      if (a != null) {
+        a.image = image;
+        a.amiId = amiId;
+        a.imageBoots = boots;
       }
     }
   }

@@ -1,0 +1,118 @@
+package io.gpuward.sim.aws;
+
+import io.gpuward.remediation.port.ActuatorException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The simulated cloud as {@link AwsWorldServer} serves it: the world's instances and the few things
+ * AWS can do to them. {@code io.gpuward.sim.SimulatedCluster} is the implementation; every mutation
+ * goes through it, so the fleet simulator sees a reboot or a replacement made over the AWS
+ * protocols exactly as one made through its Java API.
+ *
+ * <p>The mutations share {@code io.gpuward.remediation.port.CloudPort}'s contract: the same token
+ * twice is a no-op, and a refusal is an {@link ActuatorException} whose kind says whether it could
+ * succeed later.
+ */
+public interface CloudWorld {
+
+  /** The world's time: launch times, command times and timed transitions follow it. */
+  Clock clock();
+
+  /** Every instance ever launched, terminated ones included, in launch order. */
+  List<Instance> cloudInstances();
+
+  /** Reboots the instance (EC2 RebootInstances). */
+  void reboot(String instanceId, String idempotencyToken);
+
+  /**
+   * Terminates the instance and lets its Auto Scaling group launch a replacement, desired capacity
+   * kept.
+   */
+  void replace(String instanceId, String asgName, String idempotencyToken);
+
+  /** Starts {@code nvidia-smi -r -i <gpu>} on the instance; {@link #gpuReset} tells how it went. */
+  void resetGpu(String instanceId, String gpu, String idempotencyToken);
+
+  /** The outcome so far of the GPU reset started with {@code idempotencyToken}. */
+  GpuReset gpuReset(String instanceId, String gpu, String idempotencyToken);
+
+  /** An EC2 instance's life: a reboot keeps it RUNNING to EC2, only the world tells REBOOTING. */
+  enum State {
+    PENDING,
+    RUNNING,
+    REBOOTING,
+    TERMINATED
+  }
+
+  /** What the SSM agent on an instance reports. */
+  enum SsmPing {
+    /** The agent never registered (the OS never finished booting): SSM does not list it. */
+    NOT_REGISTERED,
+    ONLINE,
+    CONNECTION_LOST
+  }
+
+  /** How far a GPU reset got. */
+  enum ResetState {
+    /** No reset with that token. */
+    UNKNOWN,
+    IN_PROGRESS,
+    SUCCEEDED,
+    FAILED
+  }
+
+  /**
+   * A GPU reset's outcome so far.
+   *
+   * @param state how far it got
+   * @param detail why it failed, or what ran
+   */
+  record GpuReset(ResetState state, String detail) {
+    public GpuReset {
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
+  /**
+   * One instance as the world knows it.
+   *
+   * @param instanceId EC2 instance id
+   * @param node the Kubernetes node name it registers (or would register) as; also its private DNS
+   *     name
+   * @param nodegroup EKS node group
+   * @param asgName Auto Scaling group
+   * @param instanceType EC2 instance type, or null when unknown
+   * @param zone availability zone, or null when unknown
+   * @param imageName the image's name, or null when unknown
+   * @param amiId the image id, or null when unknown
+   * @param state the instance's life
+   * @param launchedAt launch time
+   * @param tags the instance's own tags (node group, Auto Scaling group, Name)
+   * @param ssm what its SSM agent reports
+   */
+  record Instance(
+      String instanceId,
+      String node,
+      String nodegroup,
+      String asgName,
+      String instanceType,
+      String zone,
+      String imageName,
+      String amiId,
+      State state,
+      Instant launchedAt,
+      Map<String, String> tags,
+      SsmPing ssm) {
+    public Instance {
+      Objects.requireNonNull(instanceId, "instanceId");
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(ssm, "ssm");
+      tags = Map.copyOf(tags);
+    }
+  }
+}

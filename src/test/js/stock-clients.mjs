@@ -1,6 +1,6 @@
 // Manual check (not run by CI): gpuward's topics and schema registry as stock Node.js clients see
-// them. kafkajs decodes gzip natively and needs a plugin for snappy, lz4 and zstd; an undecodable
-// batch fails the whole fetch, so one lz4 topic in a subscription starves every other topic.
+// them. kafkajs decodes gzip natively and needs a plugin for snappy, lz4 and zstd; a batch it
+// cannot decode crashes the consumer for good, and with it every topic of its subscription.
 //
 //   npm install --no-save kafkajs@2.2.4 @kafkajs/confluent-schema-registry@4.1.0
 //   BOOTSTRAP=127.0.0.1:9092 REGISTRY=http://127.0.0.1:8081 node src/test/js/stock-clients.mjs [prefix]

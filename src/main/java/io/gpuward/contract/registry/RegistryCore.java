@@ -69,6 +69,9 @@ public final class RegistryCore {
    * valid Avro, 422/42205 when the subject is read-only.
    */
   public synchronized Registered register(String subject, String schemaJson) {
+    // Before anything else, as Confluent's checkRegisterMode: a read-only subject refuses even a
+    // schema it already has.
+    requireWritable(subject);
     Schema schema = parse(schemaJson);
     String canonical = schema.toString();
     List<Registered> live = visible(subject, false);
@@ -77,7 +80,6 @@ public final class RegistryCore {
         return r;
       }
     }
-    requireWritable(subject);
     List<String> problems = incompatibilities(schema, checkedVersions(subject, live));
     if (!problems.isEmpty()) {
       throw new SchemaRegistryException(

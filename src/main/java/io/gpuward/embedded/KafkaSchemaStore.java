@@ -91,21 +91,7 @@ final class KafkaSchemaStore implements SchemaStore {
     TopicPartition tp = new TopicPartition(topic, 0);
     List<Entry> entries = new ArrayList<>();
     long end;
-    KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                50,
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "gpuward-schema-store-loader"),
-            new StringDeserializer(),
-            new StringDeserializer());
+    KafkaConsumer<String, String> consumer = loader();
     try {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
@@ -130,6 +116,23 @@ final class KafkaSchemaStore implements SchemaStore {
     }
     log.info("schema store: read {} entries from {} up to offset {}", entries.size(), topic, end);
     return entries;
+  }
+
+  private KafkaConsumer<String, String> loader() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+            50,
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "gpuward-schema-store-loader"),
+        new StringDeserializer(),
+        new StringDeserializer());
   }
 
   @Override

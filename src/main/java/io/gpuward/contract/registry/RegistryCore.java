@@ -281,14 +281,8 @@ public final class RegistryCore {
    * 422/42202, 422/42205 when read-only.
    */
   public synchronized int deleteVersion(String subject, String versionSpec, boolean permanent) {
-    int wanted = parseVersion(versionSpec);
-    List<Registered> all = versionsOf(subject, true);
+    int wanted = deletedVersion(subject, parseVersion(versionSpec));
     requireWritable(subject);
-    if (wanted == -1) {
-      List<Registered> live = visible(subject, false);
-      List<Registered> from = live.isEmpty() ? all : live;
-      wanted = from.get(from.size() - 1).version();
-    }
     Stored stored = subjects.get(subject).get(wanted);
     if (stored == null) {
       throw versionNotFound(wanted);
@@ -320,6 +314,17 @@ public final class RegistryCore {
       write(softDeleted(stored.registered()));
     }
     return wanted;
+  }
+
+  /** The version a delete of {@code wanted} (-1: latest) names; 404/40401 without versions. */
+  private int deletedVersion(String subject, int wanted) {
+    List<Registered> all = versionsOf(subject, true);
+    if (wanted != -1) {
+      return wanted;
+    }
+    List<Registered> live = visible(subject, false);
+    List<Registered> from = live.isEmpty() ? all : live;
+    return from.get(from.size() - 1).version();
   }
 
   /** The compatibility level of {@code subject} (its own, else the global one), or the global. */

@@ -2,15 +2,13 @@ package io.gpuward.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.gpuward.contract.SchemaRegistry.Registered;
 import io.gpuward.contract.SchemaRegistryException;
 import io.gpuward.contract.registry.InMemorySchemaStore;
+import io.gpuward.contract.registry.RegistryApi;
 import io.gpuward.contract.registry.RegistryCore;
-import io.gpuward.contract.registry.RegistryErrors;
 import io.gpuward.contract.registry.SchemaStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +19,10 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Confluent-compatible schema registry on 127.0.0.1 and a free port, speaking the REST API subset
- * gpuward uses (subjects, versions, ids, lookup, compatibility, config) over real HTTP. Its state
- * is kept in memory, or in a compacted Kafka topic so it survives a restart with the same ids.
+ * A Confluent-compatible schema registry on 127.0.0.1 and a free port, speaking the REST API of
+ * {@link RegistryApi} (subjects, versions, ids, schemas, lookup, soft and permanent deletes,
+ * compatibility, config, mode, contexts) over real HTTP. Its state is kept in memory, or in a
+ * compacted Kafka topic so it survives a restart with the same ids.
  *
  * <p>Errors answer {@code {"error_code": int, "message": str}} with Confluent's status and codes; a
  * failing handler answers 500 and the server keeps serving.
@@ -57,11 +58,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final ExecutorService executor;
   private final SchemaStore store;
   private final RegistryCore core;
+  private final RegistryApi api;
   private final String url;
 
   private EmbeddedSchemaRegistry(SchemaStore store) {
     this.store = store;
     this.core = new RegistryCore(store);
+    this.api = new RegistryApi(core);
     AtomicInteger n = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -144,7 +147,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       int status = 200;
       JsonNode answer;
       try {
-        answer = route(method, segments(path), ex);
+        answer = api.handle(request(ex, segments(path)));
       } catch (SchemaRegistryException e) {
         status = e.httpStatus();
         answer = error(e.errorCode(), e.getMessage());
@@ -159,132 +162,60 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
   }
 
-  private JsonNode route(String method, List<String> p, HttpExchange ex) throws IOException {
-    int n = p.size();
-    String first = n > 0 ? p.get(0) : "";
-    if (n == 0) {
-      allow(method, "GET");
-      return JSON.createObjectNode();
-    }
-    if (first.equals("subjects")) {
-      if (n == 1) {
-        allow(method, "GET");
-        return strings(core.subjects());
-      }
-      String subject = p.get(1);
-      if (n == 2) {
-        allow(method, "POST");
-        return registered(core.lookup(subject, schemaOf(ex)));
-      }
-      if (p.get(2).equals("versions")) {
-        if (n == 3 && method.equals("POST")) {
-          return JSON.createObjectNode().put("id", core.register(subject, schemaOf(ex)).id());
-        }
-        if (n == 3) {
-          allow(method, "GET");
-          ArrayNode a = JSON.createArrayNode();
-          core.versions(subject).forEach(a::add);
-          return a;
-        }
-        if (n == 4) {
-          allow(method, "GET");
-          return registered(core.version(subject, p.get(3)));
-        }
-        if (n == 5 && p.get(4).equals("schema")) {
-          allow(method, "GET");
-          return JSON.readTree(core.version(subject, p.get(3)).schema().toString());
-        }
-      }
-    } else if (first.equals("schemas")) {
-      if (n == 3 && p.get(1).equals("ids")) {
-        allow(method, "GET");
-        return JSON.createObjectNode()
-            .put("schema", core.schemaById(schemaId(p.get(2))).toString());
-      }
-      if (n == 2 && p.get(1).equals("types")) {
-        allow(method, "GET");
-        return strings(List.of("AVRO"));
-      }
-    } else if (first.equals("compatibility")) {
-      if (n == 5 && p.get(1).equals("subjects") && p.get(3).equals("versions")) {
-        allow(method, "POST");
-        boolean ok = core.isCompatible(p.get(2), p.get(4), schemaOf(ex));
-        return JSON.createObjectNode().put("is_compatible", ok);
-      }
-    } else if (first.equals("config") && n <= 2) {
-      String subject = n == 2 ? p.get(1) : null;
-      if (method.equals("PUT")) {
-        JsonNode body = body(ex);
-        String level = body.path("compatibility").asText(null);
-        return JSON.createObjectNode()
-            .put("compatibility", core.setCompatibility(subject, level).name());
-      }
-      allow(method, "GET");
-      String level = core.compatibility(subject).name();
-      return JSON.createObjectNode().put("compatibilityLevel", level).put("compatibility", level);
-    }
-    throw new SchemaRegistryException(
-        404, 404, "HTTP 404 Not Found: " + method + " /" + String.join("/", p));
-  }
-
-  private static void allow(String method, String allowed) {
-    if (!method.equals(allowed)) {
-      throw new SchemaRegistryException(405, 405, "HTTP 405 Method Not Allowed: " + method);
-    }
-  }
-
-  private static JsonNode registered(Registered r) {
-    return JSON.createObjectNode()
-        .put("subject", r.subject())
-        .put("version", r.version())
-        .put("id", r.id())
-        .put("schema", r.schema().toString());
-  }
-
-  private static ArrayNode strings(List<String> values) {
-    ArrayNode a = JSON.createArrayNode();
-    values.forEach(a::add);
-    return a;
-  }
-
   private static ObjectNode error(int code, String message) {
     return JSON.createObjectNode().put("error_code", code).put("message", message);
   }
 
-  private static int schemaId(String s) {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new SchemaRegistryException(
-          404, RegistryErrors.SCHEMA_NOT_FOUND, "Schema " + s + " not found");
-    }
+  /** The request as {@link RegistryApi} reads it; the body is read at most once, on demand. */
+  private static RegistryApi.Request request(HttpExchange ex, List<String> path) {
+    Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+    return new RegistryApi.Request() {
+      private JsonNode body;
+
+      @Override
+      public String method() {
+        return ex.getRequestMethod().toUpperCase(Locale.ROOT);
+      }
+
+      @Override
+      public List<String> path() {
+        return path;
+      }
+
+      @Override
+      public String query(String name) {
+        return query.get(name);
+      }
+
+      @Override
+      public JsonNode body() throws IOException {
+        if (body == null) {
+          body = EmbeddedSchemaRegistry.body(ex);
+        }
+        return body;
+      }
+    };
   }
 
-  /** The Avro schema text of a register, lookup or compatibility request. */
-  private static String schemaOf(HttpExchange ex) throws IOException {
-    JsonNode body = body(ex);
-    String type = body.path("schemaType").asText("AVRO");
-    if (!type.equalsIgnoreCase("AVRO")) {
-      throw new SchemaRegistryException(
-          422,
-          RegistryErrors.INVALID_SCHEMA,
-          "Invalid schema: schemaType " + type + " is not supported, only AVRO");
+  private static Map<String, String> query(String rawQuery) {
+    Map<String, String> out = new HashMap<>();
+    if (rawQuery == null) {
+      return out;
     }
-    JsonNode refs = body.get("references");
-    if (refs != null && refs.isArray() && !refs.isEmpty()) {
-      throw new SchemaRegistryException(
-          422,
-          RegistryErrors.INVALID_SCHEMA,
-          "Invalid schema: schema references are not supported");
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        out.putIfAbsent(
+            URLDecoder.decode(name, StandardCharsets.UTF_8),
+            URLDecoder.decode(value, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new SchemaRegistryException(
+            400, 400, "Bad request: malformed query parameter " + pair, e);
+      }
     }
-    JsonNode schema = body.get("schema");
-    if (schema == null || !schema.isTextual()) {
-      throw new SchemaRegistryException(
-          422,
-          RegistryErrors.INVALID_SCHEMA,
-          "Invalid schema: the request needs a \"schema\" string");
-    }
-    return schema.asText();
+    return out;
   }
 
   private static JsonNode body(HttpExchange ex) throws IOException {

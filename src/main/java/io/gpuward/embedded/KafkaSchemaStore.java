@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.registry.CompatibilityLevel;
+import io.gpuward.contract.registry.RegistryMode;
 import io.gpuward.contract.registry.SchemaStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,10 +35,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SchemaStore} in a compacted single-partition Kafka topic: one record per registration
- * (key {@code schema:<version>:<subject>}) and per config change (key {@code config} or {@code
- * config:<subject>}), JSON values. Unique keys keep every registration through compaction. Appends
- * wait for the broker's acknowledgement (acks=all, idempotent).
+ * A {@link SchemaStore} in a compacted single-partition Kafka topic, JSON values keyed by {@link
+ * SchemaStore#keyOf}: one record per registration (key {@code schema:<version>:<subject>},
+ * rewritten with {@code "deleted": true} on a soft delete, a tombstone on a permanent one), per
+ * config and mode setting ({@code config[:<subject>]}, {@code mode[:<subject>]}, a tombstone when
+ * removed) and the id watermark ({@code ids}). Unique keys keep every registration through
+ * compaction; topics written before soft deletes existed load unchanged. Appends wait for the
+ * broker's acknowledgement (acks=all, idempotent).
  */
 final class KafkaSchemaStore implements SchemaStore {
   private static final Logger log = LoggerFactory.getLogger(KafkaSchemaStore.class);
@@ -86,21 +91,7 @@ final class KafkaSchemaStore implements SchemaStore {
     TopicPartition tp = new TopicPartition(topic, 0);
     List<Entry> entries = new ArrayList<>();
     long end;
-    KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                50,
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "gpuward-schema-store-loader"),
-            new StringDeserializer(),
-            new StringDeserializer());
+    KafkaConsumer<String, String> consumer = loader();
     try {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
@@ -114,6 +105,8 @@ final class KafkaSchemaStore implements SchemaStore {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() != null) {
             entries.add(decode(r.value(), r.offset()));
+          } else {
+            removal(r.key()).ifPresent(entries::add);
           }
         }
       }
@@ -123,6 +116,23 @@ final class KafkaSchemaStore implements SchemaStore {
     }
     log.info("schema store: read {} entries from {} up to offset {}", entries.size(), topic, end);
     return entries;
+  }
+
+  private KafkaConsumer<String, String> loader() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+            50,
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "gpuward-schema-store-loader"),
+        new StringDeserializer(),
+        new StringDeserializer());
   }
 
   @Override
@@ -157,13 +167,10 @@ final class KafkaSchemaStore implements SchemaStore {
   }
 
   static String key(Entry entry) {
-    if (entry instanceof SchemaEntry s) {
-      return "schema:" + s.version() + ":" + s.subject();
-    }
-    ConfigEntry c = (ConfigEntry) entry;
-    return c.subject() == null ? "config" : "config:" + c.subject();
+    return SchemaStore.keyOf(entry);
   }
 
+  /** The JSON value of {@code entry}, or null (a tombstone) for a removal. */
   static String encode(Entry entry) {
     ObjectNode o = JSON.createObjectNode();
     if (entry instanceof SchemaEntry s) {
@@ -172,11 +179,47 @@ final class KafkaSchemaStore implements SchemaStore {
           .put("version", s.version())
           .put("id", s.id())
           .put("schema", s.schema());
-    } else {
-      ConfigEntry c = (ConfigEntry) entry;
+      if (s.deleted()) {
+        // Only soft-deleted entries carry the field: a live registration is written exactly as
+        // before soft deletes existed, and a reader that ignores it sees the version live.
+        o.put("deleted", true);
+      }
+    } else if (entry instanceof ConfigEntry c && c.level() != null) {
       o.put("type", "config").put("subject", c.subject()).put("compatibility", c.level().name());
+    } else if (entry instanceof ModeEntry m && m.mode() != null) {
+      o.put("type", "mode").put("subject", m.subject()).put("mode", m.mode().name());
+    } else if (entry instanceof IdWatermark w) {
+      o.put("type", "ids").put("maxId", w.maxId());
+    } else {
+      return null;
     }
     return o.toString();
+  }
+
+  /** The removal a tombstone of {@code key} stands for; empty for a key this store never writes. */
+  static Optional<Entry> removal(String key) {
+    if (key == null) {
+      return Optional.empty();
+    }
+    String[] parts = key.split(":", 3);
+    String subject = parts.length > 1 ? key.substring(parts[0].length() + 1) : null;
+    switch (parts[0]) {
+      case "schema" -> {
+        if (parts.length == 3 && parts[1].matches("[0-9]{1,10}")) {
+          return Optional.of(new SchemaRemoved(parts[2], Integer.parseInt(parts[1])));
+        }
+        return Optional.empty();
+      }
+      case "config" -> {
+        return Optional.of(new ConfigEntry(subject, null));
+      }
+      case "mode" -> {
+        return Optional.of(new ModeEntry(subject, null));
+      }
+      default -> {
+        return Optional.empty();
+      }
+    }
   }
 
   static Entry decode(String value, long offset) {
@@ -184,14 +227,27 @@ final class KafkaSchemaStore implements SchemaStore {
       JsonNode o = JSON.readTree(value);
       String subject = o.hasNonNull("subject") ? o.get("subject").asText() : null;
       String type = o.path("type").asText();
-      if (type.equals("schema")) {
-        return new SchemaEntry(
-            subject, o.get("version").asInt(), o.get("id").asInt(), o.get("schema").asText());
+      switch (type) {
+        case "schema" -> {
+          return new SchemaEntry(
+              subject,
+              o.get("version").asInt(),
+              o.get("id").asInt(),
+              o.get("schema").asText(),
+              o.path("deleted").asBoolean(false));
+        }
+        case "config" -> {
+          return new ConfigEntry(
+              subject, CompatibilityLevel.parse(o.get("compatibility").asText()));
+        }
+        case "mode" -> {
+          return new ModeEntry(subject, RegistryMode.parse(o.get("mode").asText()));
+        }
+        case "ids" -> {
+          return new IdWatermark(o.get("maxId").asInt());
+        }
+        default -> throw new IllegalStateException("unknown entry type '" + type + "'");
       }
-      if (type.equals("config")) {
-        return new ConfigEntry(subject, CompatibilityLevel.parse(o.get("compatibility").asText()));
-      }
-      throw new IllegalStateException("unknown entry type '" + type + "'");
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
           "schema store: unreadable entry at offset " + offset + ": " + e.getMessage(), e);

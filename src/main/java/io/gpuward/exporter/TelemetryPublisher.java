@@ -38,7 +38,12 @@ public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // gzip is the one codec every stock Kafka client decodes without a plugin (kafkajs needs
+    // plugins for snappy, lz4 and zstd, and one undecodable batch stalls a whole subscription).
+    // An exporter sends a few records per scrape, where gzip costs about what lz4 does and
+    // writes fewer bytes; kafka.compression.type overrides it where every consumer is JVM,
+    // librdkafka or Go.
+    p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.callback =

@@ -10,6 +10,10 @@ import io.gpuward.contract.SchemaRegistry;
 import io.gpuward.testing.ProbeSchemas;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -57,6 +61,49 @@ class EmbeddedSchemaRegistryIT {
       assertThat(xidId).isGreaterThan(Math.max(Math.max(verdictId, gpuId), probeV2));
       assertThat(client.schemaById(xidId)).isEqualTo(XidEvent.getClassSchema());
     }
+  }
+
+  @Test
+  void shouldKeepDeletesConfigAndModeAcrossRestart() throws Exception {
+    String topic = TestNames.unique("_schemas");
+    int dropped;
+    try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startOnKafka(bootstrap, topic)) {
+      SchemaRegistry client = new RegistryClient(registry.url());
+      client.register("keep-value", ProbeSchemas.V1);
+      dropped = client.register("drop-value", XidEvent.getClassSchema());
+      client.setCompatibility("keep-value", "FULL");
+      assertThat(http(registry, "DELETE", "/subjects/keep-value", null)).isEqualTo("[1]");
+      http(registry, "DELETE", "/subjects/drop-value", null);
+      http(registry, "DELETE", "/subjects/drop-value?permanent=true", null);
+      http(registry, "PUT", "/mode/keep-value", "{\"mode\":\"READONLY\"}");
+      http(registry, "DELETE", "/config/keep-value", null);
+    }
+
+    try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startOnKafka(bootstrap, topic)) {
+      SchemaRegistry client = new RegistryClient(registry.url());
+
+      assertThat(client.subjects()).isEmpty();
+      assertThat(http(registry, "GET", "/subjects?deleted=true", null))
+          .isEqualTo("[\"keep-value\"]");
+      assertThat(http(registry, "GET", "/mode/keep-value", null)).contains("READONLY");
+      assertThat(http(registry, "GET", "/config/keep-value", null)).contains("40408");
+      assertThat(http(registry, "GET", "/schemas/ids/" + dropped, null)).contains("40403");
+      assertThat(client.register("new-value", GpuSample.getClassSchema())).isGreaterThan(dropped);
+    }
+  }
+
+  private static String http(
+      EmbeddedSchemaRegistry registry, String method, String path, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(registry.url() + path))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test

@@ -147,6 +147,92 @@ class RegistryCoreTest {
     assertThat(broken.subjects()).isEmpty();
   }
 
+  @Test
+  void shouldLeaveSoftDeletedVersionsOutOfCompatibilityChecks() {
+    core.register("s", V1);
+    core.deleteVersion("s", "1", false);
+
+    // V3_WITHOUT_A cannot read V1's data, but V1 is soft-deleted and no longer checked.
+    var registered = core.register("s", V3_WITHOUT_A);
+
+    assertThat(registered.version()).isEqualTo(2);
+    assertThat(core.versions("s")).containsExactly(2);
+    assertThat(core.versions("s", true)).containsExactly(1, 2);
+  }
+
+  @Test
+  void shouldRegisterASoftDeletedSchemaAgainAsANewVersionWithItsId() {
+    int id = core.register("s", V1).id();
+    core.deleteSubject("s", false);
+
+    var again = core.register("s", V1);
+
+    assertThat(again.id()).isEqualTo(id);
+    assertThat(again.version()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldKeepSoftDeletesAndNeverReuseAPermanentlyDeletedIdAfterReopening() {
+    core.register("keep", V1);
+    int dropped = core.register("drop", V3_REQUIRED_C).id();
+    core.deleteSubject("keep", false);
+    core.deleteSubject("drop", false);
+    core.deleteSubject("drop", true);
+    // A compacted topic loses the deleted registration's record; only the watermark remains.
+    var compacted = new InMemorySchemaStore();
+    store.load().stream()
+        .filter(e -> !(e instanceof SchemaStore.SchemaEntry s) || !s.subject().equals("drop"))
+        .filter(e -> !(e instanceof SchemaStore.SchemaRemoved))
+        .forEach(compacted::append);
+
+    RegistryCore reopened = new RegistryCore(compacted);
+
+    assertThat(reopened.subjects()).isEmpty();
+    assertThat(reopened.subjects(true, false, "")).containsExactly("keep");
+    assertThat(reopened.register("new", V3_WITHOUT_A).id()).isEqualTo(dropped + 1);
+  }
+
+  @Test
+  void shouldAnswerConfluentCodesForDeletes() {
+    core.register("s", V1);
+
+    assertThat(code(() -> core.deleteSubject("none", false))).isEqualTo(40401);
+    assertThat(code(() -> core.deleteSubject("s", true))).isEqualTo(40405);
+    assertThat(code(() -> core.deleteVersion("s", "9", false))).isEqualTo(40402);
+    assertThat(code(() -> core.deleteVersion("s", "1", true))).isEqualTo(40407);
+    core.deleteVersion("s", "1", false);
+    assertThat(code(() -> core.deleteVersion("s", "1", false))).isEqualTo(40406);
+    assertThat(code(() -> core.deleteSubject("s", false))).isEqualTo(40404);
+    assertThat(code(() -> core.ownCompatibility("s"))).isEqualTo(40408);
+    assertThat(code(() -> core.ownMode("s"))).isEqualTo(40409);
+  }
+
+  @Test
+  void shouldDropASubjectsCompatibilityAndModeWithItsPermanentDelete() {
+    core.register("s", V1);
+    core.setCompatibility("s", "FULL");
+    core.setMode("s", "READWRITE");
+    core.deleteSubject("s", false);
+
+    core.deleteSubject("s", true);
+
+    assertThat(code(() -> core.ownCompatibility("s"))).isEqualTo(40408);
+    assertThat(code(() -> core.ownMode("s"))).isEqualTo(40409);
+  }
+
+  @Test
+  void shouldMakeEverySubjectReadOnlyUnderAGlobalOverride() {
+    core.register("s", V1);
+    core.setMode("s", "READWRITE");
+    core.setMode(null, "READONLY_OVERRIDE");
+
+    assertThat(code(() -> core.register("s", V2))).isEqualTo(42205);
+    assertThat(code(() -> core.register("s", V1))).isEqualTo(42205);
+    assertThat(core.version("s", "latest").version()).isEqualTo(1);
+    core.deleteMode(null);
+    assertThat(core.register("s", V2).version()).isEqualTo(2);
+  }
+
   private static int code(Runnable call) {
     try {
       call.run();

@@ -43,7 +43,9 @@ final class ExplainText {
     b.append("  Evidence (as the verdict names it, newest last)\n").append(evidence(c).render());
     b.append("  Verdict states\n").append(states(c).render());
     b.append("  Incident: ").append(incident(c)).append('\n');
-    b.append("  Remediation (audit records in order)\n").append(steps(c).render());
+    b.append("  Remediation (audit records in order; a record states budget use only when it is")
+        .append(" a BUDGET refusal)\n")
+        .append(steps(c).render());
     b.append("  Operator commands on its scopes (newest per scope)\n").append(commands(c).render());
     Explanation.Next n = c.next();
     b.append("  Next: ").append(n.waitingFor());
@@ -147,7 +149,7 @@ final class ExplainText {
               + (s.reason() == null ? "" : " " + s.reason())
               + (s.dryRun() ? " (dry run)" : ""),
           s.policyVersion(),
-          s.budget() == null ? NOT_RECORDED : s.budget(),
+          s.budget(),
           s.operator(),
           s.detail());
     }

@@ -104,34 +104,45 @@ final class ExplainModel implements ReadModel {
     NextStep.Waiting w = next.of(v, trail, now);
     Explanation.Next n = new Explanation.Next(w.what(), w.until(), w.then());
     List<Explanation.Step> steps = rs.stream().map(ExplainModel::step).toList();
-    if (v == null) {
-      RemediationRecord r = rs.get(0);
-      return new Chain(
-          id,
-          r.getNode(),
-          r.getNodegroup(),
-          null,
-          null,
-          r.getFaultClass() == null ? null : r.getFaultClass().name(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          List.of(),
-          List.of(),
-          List.of(),
-          null,
-          steps,
-          commands(r.getNode(), id, r.getNodegroup(), null),
-          n);
-    }
+    return v == null ? auditOnly(id, rs.get(0), steps, n) : fromVerdict(v, es, steps, n);
+  }
+
+  /** A verdict the period holds audit records of but no emission: its own fields are absent. */
+  private Chain auditOnly(
+      String id, RemediationRecord r, List<Explanation.Step> steps, Explanation.Next n) {
+    String cls = r.getFaultClass() == null ? null : r.getFaultClass().name();
     return new Chain(
         id,
+        r.getNode(),
+        r.getNodegroup(),
+        null,
+        null,
+        cls,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        steps,
+        commands(r.getNode(), id, r.getNodegroup(), null),
+        n);
+  }
+
+  private Chain fromVerdict(
+      FaultVerdict v,
+      List<Read<FaultVerdict>> es,
+      List<Explanation.Step> steps,
+      Explanation.Next n) {
+    return new Chain(
+        v.getVerdictId(),
         v.getNode(),
         v.getNodegroup(),
         v.getZone(),
@@ -151,7 +162,7 @@ final class ExplainModel implements ReadModel {
         es.stream().map(ExplainModel::emission).toList(),
         incident(es),
         steps,
-        commands(v.getNode(), id, v.getNodegroup(), v.getZone()),
+        commands(v.getNode(), v.getVerdictId(), v.getNodegroup(), v.getZone()),
         n);
   }
 

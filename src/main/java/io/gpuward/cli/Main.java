@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       BenchCommand.class,
       CtlCommand.class,
+      StatusCommand.class,
+      ExplainCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -2,6 +2,7 @@ package io.gpuward.bench;
 
 import io.gpuward.avro.GpuSample;
 import io.gpuward.contract.Topic;
+import io.gpuward.exporter.TelemetryPublisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -50,7 +51,8 @@ final class LiveLoad implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // the same codec as the exporters whose load it stands in for
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, TelemetryPublisher.COMPRESSION);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "gpuward-bench-live");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.thread = new Thread(this::run, "gpuward-bench-live");

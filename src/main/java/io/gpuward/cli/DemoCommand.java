@@ -317,19 +317,30 @@ final class DemoCommand implements Callable<Integer> {
       try (TelemetryPublisher publisher =
               new TelemetryPublisher(cfg.kafkaClientProps(), stack.topics(), "gpuward-demo-sim");
           AutoCloseable producerMetrics = publisher.bindMetrics(stack.meters());
+          SimulatedWorld world =
+              SimulatedWorld.start(
+                  cluster, clock, cfg.kafkaClientProps(), stack.topics(), types, stack.meters());
           RemediatorService remediator =
               new RemediatorService(
                   cfg.kafkaClientProps(),
                   stack.topics(),
                   audit ->
                       new Remediation(
-                          planner, cluster, cluster, audit, clock, cfg.dryRun(), stack.meters()),
+                          planner,
+                          world.clusterActuator(),
+                          world.cloudActuator(),
+                          audit,
+                          clock,
+                          cfg.dryRun(),
+                          stack.meters()),
                   cfg.remediationGroupId(),
                   stack.meters());
           DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), stack.topics());
           MetricsServer server = startMetrics(stack, engine, remediator, o)) {
         remediator.start();
-        FleetSimulator sim = new FleetSimulator(scenario, types, cluster, publisher, clock.start());
+        // The watcher publishes the inventory it reads from the simulated API and cloud.
+        FleetSimulator sim =
+            new FleetSimulator(scenario, types, cluster, WorldOnly.of(publisher), clock.start());
         o.printf(
             "  fleet: %d nodes in %d node groups; remediation policy %s%n%n",
             scenario.nodeCount(), scenario.nodegroups().size(), policy.version());

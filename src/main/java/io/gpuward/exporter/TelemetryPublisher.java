@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * Values are serialised with each topic's Confluent-framed Avro serde.
  */
 public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
+  /** The telemetry producers' codec unless {@code kafka.compression.type} says otherwise. */
+  public static final String COMPRESSION = "gzip";
+
   private static final Logger log = LoggerFactory.getLogger(TelemetryPublisher.class);
 
   private final Topics topics;
@@ -43,7 +46,7 @@ public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
     // An exporter sends a few records per scrape, where gzip costs about what lz4 does and
     // writes fewer bytes; kafka.compression.type overrides it where every consumer is JVM,
     // librdkafka or Go.
-    p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
+    p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, COMPRESSION);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.callback =

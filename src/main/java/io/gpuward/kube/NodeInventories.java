@@ -113,7 +113,9 @@ public final class NodeInventories {
     String groupImage = blankToNull(labels.get(NodeLabels.EKS_NODEGROUP_IMAGE));
     boolean groupImageIsAmi = KubeIds.isAmiId(groupImage);
     InstanceType type = instanceType != null ? catalog.resolve(instanceType) : null;
-    Instant launched = n != null ? KubeTimes.parse(n.getMetadata().getCreationTimestamp()) : null;
+    Instant created = n != null ? KubeTimes.parse(n.getMetadata().getCreationTimestamp()) : null;
+    // a creation stamped by an API server whose clock runs ahead is not after the record itself
+    Instant launched = created != null && now != null && created.isAfter(now) ? now : created;
     return NodeInventory.newBuilder()
         .setNode(node)
         .setInstanceId(instanceId)

@@ -358,13 +358,19 @@ public final class NodeTracker {
     return m.find() ? m.group(1) : null;
   }
 
-  /** A NodeEvent of this node; a null time means "now" by the injected clock. */
+  /**
+   * A NodeEvent of this node; a null time means "now" by the injected clock. A time the API server
+   * stamped after our own now (a creation or transition time from a server whose clock runs ahead)
+   * is taken as now: an event time from the future would move the engine's stream time past every
+   * node's real telemetry.
+   */
   public NodeEvent.Builder base(NodeEventKind kind, String suffix, Instant at, String source) {
+    Instant now = clock.instant();
     return NodeEvent.newBuilder()
         .setEventId(node + "/" + kind.name() + "/" + suffix)
         .setNode(node)
         .setKind(kind)
-        .setEventTime((at != null ? at : clock.instant()).truncatedTo(ChronoUnit.MILLIS))
+        .setEventTime((at != null && !at.isAfter(now) ? at : now).truncatedTo(ChronoUnit.MILLIS))
         .setSource(source)
         .setBootId(bootId)
         .setUnschedulable(unschedulable);

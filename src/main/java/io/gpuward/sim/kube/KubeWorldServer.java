@@ -74,6 +74,7 @@ public final class KubeWorldServer implements AutoCloseable {
    * keeps projecting it until {@link #close}.
    */
   public static KubeWorldServer start(SimulatedCluster cluster, int port) {
+    MockServerLogging.quiet();
     KubeWorldServer w = new KubeWorldServer(cluster);
     w.sync();
     w.server.init(InetAddress.getLoopbackAddress(), port);

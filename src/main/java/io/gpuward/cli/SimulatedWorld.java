@@ -1,0 +1,180 @@
+package io.gpuward.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gpuward.aws.AwsClients;
+import io.gpuward.contract.Topics;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.remediation.aws.AwsCloudActuator;
+import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
+import io.gpuward.remediation.k8s.KubernetesClients;
+import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.sim.SimClock;
+import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.sim.aws.AwsWorldServer;
+import io.gpuward.sim.kube.KubeWorldServer;
+import io.gpuward.watch.AwsCloud;
+import io.gpuward.watch.KafkaWatchSink;
+import io.gpuward.watch.WatchService;
+import io.gpuward.watch.WatchSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The demo's world and the production components that face it. The simulated cluster is served as a
+ * Kubernetes API ({@link KubeWorldServer}) and as EC2, Auto Scaling, SSM and EKS ({@link
+ * AwsWorldServer}); gpuward's own parts talk to those servers exactly as they talk to EKS: the
+ * remediator through {@link KubernetesClusterActuator} and {@link AwsCloudActuator}, the watcher
+ * ({@link WatchService}) through fabric8 informers and {@link AwsCloud}, publishing the inventory.
+ * Nothing here calls the simulated cluster directly.
+ */
+final class SimulatedWorld implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SimulatedWorld.class);
+
+  /** The cluster name the simulated cloud tags its instances with. */
+  static final String CLUSTER = AwsWorldServer.Settings.DEFAULTS.clusterName();
+
+  private final Deque<AutoCloseable> closing = new ArrayDeque<>();
+  private final KubernetesClusterActuator clusterActuator;
+  private final AwsCloudActuator cloudActuator;
+  private final WatchService watcher;
+
+  private SimulatedWorld(
+      SimulatedCluster cluster,
+      SimClock clock,
+      Map<String, Object> kafkaProps,
+      Topics topics,
+      InstanceTypeCatalog types,
+      MeterRegistry meters) {
+    KubeWorldServer kube = push(KubeWorldServer.start(cluster));
+    AwsWorldServer aws = push(AwsWorldServer.start(cluster, AwsWorldServer.Settings.DEFAULTS));
+    KubernetesClient actuatorClient = push(KubernetesClients.create(kube.clientConfig()));
+    AwsClients awsClients = push(awsClients(aws));
+    clusterActuator =
+        new KubernetesClusterActuator(
+            actuatorClient,
+            clock,
+            d -> Thread.sleep(wallMillis(d, clock)),
+            KubernetesActuatorSettings.defaults());
+    cloudActuator =
+        new AwsCloudActuator(
+            awsClients,
+            AwsCloudActuator.Settings.DEFAULTS,
+            clock,
+            d -> Thread.sleep(wallMillis(d, clock)),
+            CLUSTER);
+    KubernetesClient watchClient = push(KubernetesClients.create(kube.clientConfig()));
+    AwsCloud cloud = push(new AwsCloud(awsClients(aws), CLUSTER));
+    KafkaWatchSink sink = push(new KafkaWatchSink(kafkaProps, topics, "gpuward-demo-watch"));
+    watcher =
+        push(new WatchService(watchClient, cloud, sink, clock, watchSettings(), types, meters));
+  }
+
+  /**
+   * Starts the servers, the actuators' clients and the watcher (which takes its Lease and publishes
+   * the inventory it sees); closes what it started if any of it fails.
+   */
+  static SimulatedWorld start(
+      SimulatedCluster cluster,
+      SimClock clock,
+      Map<String, Object> kafkaProps,
+      Topics topics,
+      InstanceTypeCatalog types,
+      MeterRegistry meters) {
+    SimulatedWorld world = null;
+    try {
+      world = new SimulatedWorld(cluster, clock, kafkaProps, topics, types, meters);
+      world.watcher.start();
+      world.awaitWatcherLeads(Duration.ofSeconds(30));
+      return world;
+    } catch (RuntimeException e) {
+      if (world != null) {
+        world.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The inventory must reach the engine before the fleet's first telemetry does, as it does on a
+   * cluster whose watcher has run for a while: the demo starts when the watcher leads.
+   */
+  private void awaitWatcherLeads(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!watcher.isLeader()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the watcher did not take its lease in " + timeout);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the watcher", e);
+      }
+    }
+  }
+
+  KubernetesClusterActuator clusterActuator() {
+    return clusterActuator;
+  }
+
+  AwsCloudActuator cloudActuator() {
+    return cloudActuator;
+  }
+
+  boolean watcherLeads() {
+    return watcher.isLeader();
+  }
+
+  /**
+   * The watcher's timings for a run of minutes: the cloud is polled every wall-clock second, the
+   * lease is short so that the demo's only replica leads at once.
+   */
+  private static WatchSettings watchSettings() {
+    return new WatchSettings(
+        CLUSTER,
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(30),
+        "gpuward-watch",
+        "default",
+        "gpuward-demo",
+        Duration.ofSeconds(15));
+  }
+
+  private static AwsClients awsClients(AwsWorldServer aws) {
+    return AwsClients.create(
+        Region.of(aws.settings().region()),
+        aws.endpoint(),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("demo", "demo")));
+  }
+
+  /** Waits of the actuators are simulated time: a 10 s poll at 10x speed waits 1 s of wall. */
+  private static long wallMillis(Duration simulated, SimClock clock) {
+    return Math.max(1, (long) (simulated.toMillis() / clock.speed()));
+  }
+
+  private <T extends AutoCloseable> T push(T closeable) {
+    closing.push(closeable);
+    return closeable;
+  }
+
+  @Override
+  public void close() {
+    while (!closing.isEmpty()) {
+      AutoCloseable c = closing.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {} of the simulated world failed: {}", c.getClass().getSimpleName(), e);
+      }
+    }
+  }
+}

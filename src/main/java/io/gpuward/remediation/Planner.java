@@ -11,25 +11,14 @@ import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Decides what to do about one verdict, given the node's live state, what was done already and the
  * clock. Pure: no I/O. Every decision, including not to act, is a {@link Step}.
  */
 public final class Planner {
-
-  /** Actions that need the node to exist and be ours to touch. */
-  static final Set<RemediationAction> NODE_ACTIONS =
-      EnumSet.of(
-          RemediationAction.CORDON,
-          RemediationAction.DRAIN,
-          RemediationAction.RESET_GPU,
-          RemediationAction.REBOOT,
-          RemediationAction.REPLACE);
 
   private final RemediationPolicy policy;
 
@@ -102,7 +91,7 @@ public final class Planner {
     }
 
     RemediationAction recommended = v.getRecommendedAction();
-    if (FaultClasses.isConfiguration(v.getFaultClass()) && NODE_ACTIONS.contains(recommended)) {
+    if (FaultClasses.isConfiguration(v.getFaultClass()) && Actions.NODE.contains(recommended)) {
       // Configuration faults follow the node to its replacement: never act on the node.
       recommended = RemediationAction.ESCALATE;
     }
@@ -235,7 +224,7 @@ public final class Planner {
           return steps; // fixed
         }
         if (o == Outcome.SUCCEEDED) {
-          if (!Remediation.VERIFIABLE.contains(r)) {
+          if (!Actions.VERIFIABLE.contains(r)) {
             return steps; // escalated: a human owns it now
           }
           Ledger.Entry done = e.get();
@@ -285,7 +274,7 @@ public final class Planner {
 
     SkipReason skip = null;
     String why = null;
-    boolean touchesNode = ops.stream().map(Op::action).anyMatch(NODE_ACTIONS::contains);
+    boolean touchesNode = ops.stream().map(Op::action).anyMatch(Actions.NODE::contains);
     var veto = controls.vetoedBy(node, v.getVerdictId(), now);
     var pause = controls.pausedBy(node, v.getNodegroup(), v.getZone(), now);
     if (veto.isPresent()) {
@@ -445,7 +434,7 @@ public final class Planner {
               .latestAttempt(v.getNode(), v.getVerdictId(), a)
               .map(Ledger.Entry::outcome)
               .orElse(null);
-      if (Remediation.VERIFIABLE.contains(a)
+      if (Actions.VERIFIABLE.contains(a)
           && (o == Outcome.SUCCEEDED || (a == RemediationAction.REBOOT && o == Outcome.STARTED))) {
         return true;
       }
@@ -469,7 +458,7 @@ public final class Planner {
       FaultVerdict v, List<Op> ops, Ledger ledger, Instant now) {
     boolean disruptive =
         ops.stream()
-            .anyMatch(o -> Remediation.VERIFIABLE.contains(o.action()) && !ledger.finished(o.id()));
+            .anyMatch(o -> Actions.VERIFIABLE.contains(o.action()) && !ledger.finished(o.id()));
     return disruptive ? waitingForDisruption(v, ledger, now) : Optional.empty();
   }
 

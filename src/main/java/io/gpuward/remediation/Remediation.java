@@ -18,7 +18,6 @@ import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,18 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Remediation {
   private static final Logger log = LoggerFactory.getLogger(Remediation.class);
-
-  /** Actions that disrupt workloads and so need budget. */
-  static final Set<RemediationAction> DISRUPTIVE =
-      EnumSet.of(
-          RemediationAction.DRAIN,
-          RemediationAction.RESET_GPU,
-          RemediationAction.REBOOT,
-          RemediationAction.REPLACE);
-
-  /** Actions whose success is verified by the verdict clearing afterwards. */
-  static final Set<RemediationAction> VERIFIABLE =
-      EnumSet.of(RemediationAction.RESET_GPU, RemediationAction.REBOOT, RemediationAction.REPLACE);
 
   private final Planner planner;
   private final ClusterPort cluster;
@@ -354,7 +341,7 @@ public final class Remediation {
         } else if (step.report() == Outcome.VERIFIED) {
           release(v.getNode());
         } else if (step.report() == Outcome.FAILED_PERMANENT
-            && VERIFIABLE.contains(step.action())) {
+            && Actions.VERIFIABLE.contains(step.action())) {
           replanNow = true; // the ladder moves to its next rung
         }
         continue;
@@ -386,7 +373,7 @@ public final class Remediation {
       if (step.action() == RemediationAction.CORDON && !admitCordon(v, step)) {
         break;
       }
-      if (DISRUPTIVE.contains(step.action())) {
+      if (Actions.DISRUPTIVE.contains(step.action())) {
         Instant seen = firstSeen.getOrDefault(v.getVerdictId(), v.getDetectedAt());
         Instant until =
             (seen.isAfter(v.getDetectedAt()) ? seen : v.getDetectedAt())
@@ -473,7 +460,7 @@ public final class Remediation {
           if (step.action() == RemediationAction.CORDON && o != Outcome.AMBIGUOUS) {
             releaseCordon(v.getNode()); // not cordoned: its place goes back
           }
-          boolean rung = VERIFIABLE.contains(step.action());
+          boolean rung = Actions.VERIFIABLE.contains(step.action());
           if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
             release(v.getNode());
           }
@@ -667,7 +654,7 @@ public final class Remediation {
     return open.values().stream()
         .filter(o -> o.getNode().equals(cleared.getNode()))
         .filter(o -> !o.getVerdictId().equals(cleared.getVerdictId()))
-        .filter(o -> Planner.NODE_ACTIONS.contains(o.getRecommendedAction()))
+        .filter(o -> Actions.NODE.contains(o.getRecommendedAction()))
         .findFirst();
   }
 
@@ -680,7 +667,7 @@ public final class Remediation {
    * not done (then FAILED_PERMANENT, and not retried: nothing is left to fix).
    */
   private void verifyFinished(FaultVerdict v, Optional<LiveNode> live) {
-    for (RemediationAction a : VERIFIABLE) {
+    for (RemediationAction a : Actions.VERIFIABLE) {
       var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);
       if (e.isEmpty()) {
         continue;

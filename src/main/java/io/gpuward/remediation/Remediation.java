@@ -319,17 +319,11 @@ public final class Remediation {
       latest.merge(
           v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
     }
-    List<Step> steps =
-        planner.plan(
-            v,
-            live,
-            ledger,
-            controls,
-            dryRun,
-            observeOnly,
-            inProgress::contains,
-            started -> resetTrace(v, started, live),
-            clock.instant());
+    Observed observed =
+        Observed.of(live, ledger)
+            .with(controls, dryRun, observeOnly)
+            .with(inProgress::contains, started -> resetTrace(v, started, live));
+    List<Step> steps = planner.decide(v, observed, clock.instant()).steps();
     boolean replanNow = false;
     for (Step step : steps) {
       if (step.reportOnly()) {
@@ -567,7 +561,7 @@ public final class Remediation {
    * verdict's GPUs: done only when every GPU's reset succeeded, not sent only when none was sent.
    */
   private CommandTrace resetTrace(FaultVerdict v, Ledger.Entry started, Optional<LiveNode> live) {
-    String instance = Planner.field(started.detail(), "instanceId");
+    String instance = Reconcile.field(started.detail(), "instanceId");
     if (instance == null || instance.equals("null")) {
       instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
     }
@@ -676,7 +670,7 @@ public final class Remediation {
       Step step = new Step(x.operationId(), a, x.attempt(), null, null);
       if (x.outcome() == Outcome.STARTED && !inProgress.contains(x.operationId())) {
         var r =
-            Planner.reconcile(
+            Reconcile.of(
                 x,
                 live,
                 planner.policy().ladder(),

@@ -71,19 +71,24 @@ final class Actuation {
         return replace(v, step, live, instanceId);
       }
       case ESCALATE, NOTIFY -> {
-        log.warn(
-            "{} node={} verdictId={} class={}: {}",
-            step.action(),
-            node,
-            v.getVerdictId(),
-            v.getFaultClass(),
-            step.detail());
-        return step.detail();
+        return tellHumans(v, step);
       }
       default ->
           throw new ActuatorException(
               ActuatorException.Kind.PERMANENT, "no actuator for " + step.action());
     }
+  }
+
+  /** ESCALATE and NOTIFY reach people through the audit stream and this log line. */
+  private static String tellHumans(FaultVerdict v, Step step) {
+    log.warn(
+        "{} node={} verdictId={} class={}: {}",
+        step.action(),
+        v.getNode(),
+        v.getVerdictId(),
+        v.getFaultClass(),
+        step.detail());
+    return step.detail();
   }
 
   private String drain(String node) {

@@ -25,14 +25,31 @@ record LadderClimb(RemediationPolicy policy) {
       Optional<LiveNode> live,
       Ledger ledger,
       Instant now) {
-    RemediationPolicy.Ladder ladder = policy.ladder();
-    List<RemediationAction> rungs = ladder.rungs();
-    int start = ladder.indexOf(recommended);
+    int start = policy.ladder().indexOf(recommended);
     String offender = repeatOffender(v, start, ledger, now);
     if (offender != null) {
-      start = ladder.indexOf(RemediationAction.REPLACE);
-      note = offender;
+      return climb(
+          v,
+          recommended,
+          policy.ladder().indexOf(RemediationAction.REPLACE),
+          offender,
+          live,
+          ledger,
+          now);
     }
+    return climb(v, recommended, start, note, live, ledger, now);
+  }
+
+  /** Up the rungs from {@code start} to the first one to carry out, recording what is settled. */
+  private Route climb(
+      FaultVerdict v,
+      RemediationAction recommended,
+      int start,
+      String note,
+      Optional<LiveNode> live,
+      Ledger ledger,
+      Instant now) {
+    List<RemediationAction> rungs = policy.ladder().rungs();
     List<Step> facts = new ArrayList<>();
     for (int i = start; i < rungs.size(); i++) {
       RemediationAction r = rungs.get(i);
@@ -47,23 +64,19 @@ record LadderClimb(RemediationPolicy policy) {
       }
       var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), r);
       Outcome o = e.map(Ledger.Entry::outcome).orElse(null);
-      if (o == Outcome.SUCCEEDED) {
-        Optional<Decision> stop = succeeded(v, e.get(), live, facts, now);
-        if (stop.isPresent()) {
-          return Route.stop(facts, stop.get());
-        }
-        continue;
+      Optional<Decision> stop =
+          o == Outcome.SUCCEEDED ? succeeded(v, e.get(), live, facts, now) : Optional.empty();
+      if (stop.isPresent() || o == Outcome.VERIFIED) {
+        return Route.stop(facts, stop.orElse(new Decision.Skip("fixed: " + r + " verified")));
       }
-      if (o == Outcome.VERIFIED) {
-        return Route.stop(facts, new Decision.Skip("fixed: " + r + " verified"));
+      if (o == Outcome.SUCCEEDED || o == Outcome.FAILED_PERMANENT) {
+        continue; // not verified in time, or this rung cannot help: try the next
       }
-      if (o == Outcome.FAILED_PERMANENT) {
-        continue; // this rung cannot help: try the next
-      }
-      if (note == null && r != recommended) {
-        note = "escalation ladder: " + recommended + " did not fix it, now " + r;
-      }
-      return Route.go(facts, ops(v, r, ledger), note);
+      String why =
+          note == null && r != recommended
+              ? "escalation ladder: " + recommended + " did not fix it, now " + r
+              : note;
+      return Route.go(facts, ops(v, r, ledger), why);
     }
     return Route.stop(facts, new Decision.Skip("the ladder is exhausted"));
   }

@@ -106,15 +106,7 @@ final class OpSteps {
     }
     boolean exhausted = attempt >= Reconcile.MAX_ATTEMPTS_AFTER_RESTART;
     if (r.kind() == Reconcile.Reconciled.Kind.UNKNOWABLE || exhausted) {
-      String interrupted =
-          exhausted
-              ? "; interrupted " + attempt + " times: something stops the remediator here"
-              : "";
-      steps.add(
-          record(
-              op,
-              Outcome.AMBIGUOUS,
-              "reconciled after restart: " + r.why() + interrupted + "; not retried blindly"));
+      steps.add(ambiguous(op, r, exhausted));
       return false;
     }
     int next = attempt + 1;
@@ -128,6 +120,18 @@ final class OpSteps {
         op.action(),
         next,
         "retry after restart (attempt " + next + "): " + r.why());
+  }
+
+  /** The AMBIGUOUS record of a STARTED step that is never retried blindly. */
+  private static Step ambiguous(Op op, Reconcile.Reconciled r, boolean exhausted) {
+    String interrupted =
+        exhausted
+            ? "; interrupted " + op.attempt() + " times: something stops the remediator here"
+            : "";
+    return record(
+        op,
+        Outcome.AMBIGUOUS,
+        "reconciled after restart: " + r.why() + interrupted + "; not retried blindly");
   }
 
   /** Adds the step; false when it is the one record of a block (nothing after it). */

@@ -300,18 +300,7 @@ public record RemediationPolicy(
     if (version.isBlank()) {
       throw new IllegalArgumentException("remediation.yaml: version is required");
     }
-    Map<RemediationAction, List<RemediationAction>> steps = new EnumMap<>(RemediationAction.class);
-    var it = root.path("steps").fields();
-    while (it.hasNext()) {
-      var e = it.next();
-      RemediationAction action = action(e.getKey(), "steps." + e.getKey());
-      List<RemediationAction> list = new ArrayList<>();
-      int i = 0;
-      for (JsonNode s : e.getValue()) {
-        list.add(action(s.asText(), "steps." + e.getKey() + "[" + i++ + "]"));
-      }
-      steps.put(action, List.copyOf(list));
-    }
+    Map<RemediationAction, List<RemediationAction>> steps = steps(root.path("steps"));
     Duration drain;
     try {
       drain =
@@ -321,23 +310,7 @@ public record RemediationPolicy(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("remediation.yaml: drainDeadline: " + e.getMessage(), e);
     }
-    Map<String, Budgets.Limits> budgets = new java.util.HashMap<>();
-    var b = root.path("budgets").fields();
-    while (b.hasNext()) {
-      var e = b.next();
-      String key = "remediation.yaml: budgets." + e.getKey();
-      if (!java.util.Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
-        throw new IllegalArgumentException(key + ": scope must be global, nodegroup or zone");
-      }
-      JsonNode l = e.getValue();
-      budgets.put(
-          e.getKey(),
-          new Budgets.Limits(
-              nonNegative(l, "maxConcurrent", key),
-              percent(l, "maxConcurrentPercent", key),
-              nonNegative(l, "maxPerHour", key),
-              percent(l, "maxPerHourPercent", key)));
-    }
+    Map<String, Budgets.Limits> budgets = budgets(root.path("budgets"));
     long lag = root.path("observeOnlyLag").asLong(DEFAULT_OBSERVE_ONLY_LAG);
     if (lag < 1) {
       throw new IllegalArgumentException("remediation.yaml: observeOnlyLag must be >= 1");
@@ -365,6 +338,43 @@ public record RemediationPolicy(
         followUps(root.path("followUp")),
         nodes(root.path("nodes")),
         cordonCeiling(root.path("cordonCeiling")));
+  }
+
+  private static Map<RemediationAction, List<RemediationAction>> steps(JsonNode n) {
+    Map<RemediationAction, List<RemediationAction>> steps = new EnumMap<>(RemediationAction.class);
+    var it = n.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      RemediationAction action = action(e.getKey(), "steps." + e.getKey());
+      List<RemediationAction> list = new ArrayList<>();
+      int i = 0;
+      for (JsonNode s : e.getValue()) {
+        list.add(action(s.asText(), "steps." + e.getKey() + "[" + i++ + "]"));
+      }
+      steps.put(action, List.copyOf(list));
+    }
+    return steps;
+  }
+
+  private static Map<String, Budgets.Limits> budgets(JsonNode n) {
+    Map<String, Budgets.Limits> budgets = new java.util.HashMap<>();
+    var b = n.fields();
+    while (b.hasNext()) {
+      var e = b.next();
+      String key = "remediation.yaml: budgets." + e.getKey();
+      if (!java.util.Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
+        throw new IllegalArgumentException(key + ": scope must be global, nodegroup or zone");
+      }
+      JsonNode l = e.getValue();
+      budgets.put(
+          e.getKey(),
+          new Budgets.Limits(
+              nonNegative(l, "maxConcurrent", key),
+              percent(l, "maxConcurrentPercent", key),
+              nonNegative(l, "maxPerHour", key),
+              percent(l, "maxPerHourPercent", key)));
+    }
+    return budgets;
   }
 
   /**

@@ -113,7 +113,7 @@ public final class Ledger {
   public long fixedSessions(String node, String session, Instant since, Instant before) {
     return latest.values().stream()
         .filter(e -> e.node().equals(node) && !e.verdictId().equals(session))
-        .filter(e -> Remediation.VERIFIABLE.contains(e.action()))
+        .filter(e -> Actions.VERIFIABLE.contains(e.action()))
         .filter(e -> e.outcome() == Outcome.VERIFIED)
         .filter(e -> !e.at().isBefore(since) && e.at().isBefore(before))
         .map(Entry::verdictId)
@@ -131,7 +131,7 @@ public final class Ledger {
       String node, String session, RemediationPolicy.Ladder ladder, Instant now) {
     return latest.values().stream()
         .filter(e -> e.node().equals(node) && !e.verdictId().equals(session))
-        .filter(e -> Remediation.VERIFIABLE.contains(e.action()))
+        .filter(e -> Actions.VERIFIABLE.contains(e.action()))
         .filter(e -> e.outcome() == Outcome.STARTED || e.outcome() == Outcome.SUCCEEDED)
         .filter(e -> now.isBefore(e.at().plus(ladder.deadline(e.action()))))
         .max(java.util.Comparator.comparing(Entry::at));

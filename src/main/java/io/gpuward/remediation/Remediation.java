@@ -3,7 +3,6 @@ package io.gpuward.remediation;
 import io.gpuward.avro.ControlCommand;
 import io.gpuward.avro.ControlKind;
 import io.gpuward.avro.FaultVerdict;
-import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
@@ -12,49 +11,30 @@ import io.gpuward.avro.VerdictState;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
-import io.gpuward.remediation.port.CommandTrace;
-import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where an action is taken: plan (pure {@link Planner}) → apply (through the cluster and cloud
- * ports) → report (a {@link RemediationRecord} for every decision and step, to the audit sink).
+ * Where an action is taken. For each verdict the loop observes (the live node, the verdict's
+ * trusted placement), decides (the pure {@link Planner}), applies (the steps, through {@link
+ * ApplyGates}, budgets and {@link Actuation}) and reports ({@link AuditReport}); then {@link
+ * Requeue} says when to look again.
  */
 public final class Remediation {
   private static final Logger log = LoggerFactory.getLogger(Remediation.class);
 
-  /** Actions that disrupt workloads and so need budget. */
-  static final Set<RemediationAction> DISRUPTIVE =
-      EnumSet.of(
-          RemediationAction.DRAIN,
-          RemediationAction.RESET_GPU,
-          RemediationAction.REBOOT,
-          RemediationAction.REPLACE);
-
-  /** Actions whose success is verified by the verdict clearing afterwards. */
-  static final Set<RemediationAction> VERIFIABLE =
-      EnumSet.of(RemediationAction.RESET_GPU, RemediationAction.REBOOT, RemediationAction.REPLACE);
-
   private final Planner planner;
-  private final ClusterPort cluster;
-  private final CloudPort cloud;
-  private final Consumer<RemediationRecord> audit;
   private final Clock clock;
   private final boolean dryRun;
   private final MeterRegistry meters;
@@ -63,11 +43,17 @@ public final class Remediation {
   private final FleetView fleet = new FleetView();
   private final Budgets budgets;
   private final CordonCeiling cordons;
+  private final Actuation actuation;
+  private final AuditReport reporter;
+  private final Requeue requeue;
+  private final Wakeups wakeups;
+  private final ApplyGates.CorrelationSettle settle;
+  private final ApplyGates.SettledHold settledHold = new ApplyGates.SettledHold();
+  private final ApplyGates.StillCordoning stillCordoning = new ApplyGates.StillCordoning();
   private final Map<String, FaultVerdict> waitingForCordon = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> open = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> latest = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
-  private final Map<String, Instant> deferred = new ConcurrentHashMap<>();
 
   /**
    * When the remediator first read each open verdict. A remediator running behind the verdict topic
@@ -80,16 +66,7 @@ public final class Remediation {
   /** Operations being carried out right now, on any lane: one operation id is never run twice. */
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
-  private final java.util.concurrent.atomic.AtomicBoolean timerStarted =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "gpuward-remediator-settle");
-            t.setDaemon(true);
-            return t;
-          });
-  private volatile java.util.function.Consumer<FaultVerdict> replan = v -> {};
+  private volatile Consumer<FaultVerdict> replan = v -> {};
   private volatile String observeOnly;
   private volatile Consumer<Step> intent = s -> {};
 
@@ -101,15 +78,18 @@ public final class Remediation {
       Clock clock,
       boolean dryRun,
       MeterRegistry meters) {
+    RemediationPolicy policy = planner.policy();
     this.planner = planner;
-    this.cluster = cluster;
-    this.cloud = cloud;
-    this.audit = audit;
     this.clock = clock;
     this.dryRun = dryRun;
     this.meters = meters;
-    this.budgets = new Budgets(planner.policy().budgets(), fleet::size);
-    this.cordons = new CordonCeiling(planner.policy().cordonCeiling(), fleet::size);
+    this.budgets = new Budgets(policy.budgets(), fleet::size);
+    this.cordons = new CordonCeiling(policy.cordonCeiling(), fleet::size);
+    this.actuation = new Actuation(cluster, cloud, fleet, policy.drainDeadline());
+    this.reporter = new AuditReport(ledger, audit, clock, policy.version(), dryRun, meters);
+    this.requeue = new Requeue(planner);
+    this.wakeups = new Wakeups(clock, latest::get, v -> replan.accept(v));
+    this.settle = new ApplyGates.CorrelationSettle(policy.correlationSettle());
   }
 
   public Planner planner() {
@@ -139,18 +119,8 @@ public final class Remediation {
    * Where verdicts go to be planned again when budget frees (the service hands them to their node's
    * lane). Default: dropped.
    */
-  public void onReplan(java.util.function.Consumer<FaultVerdict> replan) {
+  public void onReplan(Consumer<FaultVerdict> replan) {
     this.replan = replan;
-  }
-
-  private void release(String node) {
-    if (!budgets.holds(node)) {
-      return;
-    }
-    budgets.release(node);
-    List<FaultVerdict> waiting = List.copyOf(waitingForBudget.values());
-    waitingForBudget.clear();
-    waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
   }
 
   /**
@@ -177,40 +147,12 @@ public final class Remediation {
     return cordons;
   }
 
-  /** Frees the node's place under the cordon ceiling and plans again what waited for one. */
-  private void releaseCordon(String node) {
-    if (!cordons.release(node)) {
-      return;
-    }
-    List<FaultVerdict> waiting = List.copyOf(waitingForCordon.values());
-    waitingForCordon.clear();
-    waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
+  public Ledger ledger() {
+    return ledger;
   }
 
-  /**
-   * The verdict with the node group and zone the remediator trusts (see {@link Placement}). A
-   * verdict that disagrees is acted on with the trusted values, not skipped: the engine takes them
-   * from inventory, which can lag a relabelled node, and refusing would let a forged placement
-   * block a real repair, while overriding it leaves the forger nothing to gain.
-   */
-  private FaultVerdict placed(FaultVerdict v, Optional<LiveNode> live) {
-    Placement p = Placement.of(v.getNode(), live, fleet);
-    if (p.agreesWith(v)) {
-      return v;
-    }
-    if (v.getState() != VerdictState.CLEARED) {
-      log.warn(
-          "verdict placement disagrees with the cluster node={} verdictId={} verdict={}/{}"
-              + " trusted={}/{}: using the trusted one",
-          v.getNode(),
-          v.getVerdictId(),
-          v.getNodegroup(),
-          v.getZone(),
-          p.nodegroup(),
-          p.zone());
-      meters.counter(RemediationMetrics.PLACEMENT_MISMATCH).increment();
-    }
-    return p.applyTo(v);
+  public boolean dryRun() {
+    return dryRun;
   }
 
   /**
@@ -222,7 +164,7 @@ public final class Remediation {
     observeOnly = reason;
     if (!Objects.equals(before, reason) && (before == null || reason == null)) {
       String id = "observe-only-" + clock.instant().toEpochMilli();
-      announce(
+      reporter.announce(
           id,
           "global",
           reason == null
@@ -244,7 +186,7 @@ public final class Remediation {
    */
   public List<FaultVerdict> onControl(ControlCommand c) {
     controls.apply(c);
-    announce(
+    reporter.announce(
         c.getCommandId(),
         c.getScope(),
         c.getKind()
@@ -280,235 +222,290 @@ public final class Remediation {
     controls.apply(c);
   }
 
-  private void announce(String id, String scope, String detail) {
-    RemediationRecord r =
-        RemediationRecord.newBuilder()
-            .setOperationId("ctl-" + id)
-            .setVerdictId(id)
-            .setNode(scope)
-            .setAction(RemediationAction.NONE)
-            .setOutcome(Outcome.SUCCEEDED)
-            .setReason(null)
-            .setAttempt(1)
-            .setPolicyVersion(planner.policy().version())
-            .setAt(clock.instant())
-            .setFaultClass(null)
-            .setNodegroup(null)
-            .setDryRun(dryRun)
-            .setDetail(detail)
-            .build();
-    log.warn("remediator control: {}", detail);
-    audit.accept(r);
-  }
-
-  public Ledger ledger() {
-    return ledger;
-  }
-
-  public boolean dryRun() {
-    return dryRun;
-  }
-
-  /** Handles one verdict: plans, acts, and reports. */
+  /** Handles one verdict: observes, decides, applies, reports, and says when to look again. */
   public void onVerdict(FaultVerdict read) {
     meters.counter(RemediationMetrics.VERDICTS, "state", read.getState().name()).increment();
-    Optional<LiveNode> live = cluster.node(read.getNode());
+    Optional<LiveNode> live = actuation.observe(read.getNode());
     FaultVerdict v = placed(read, live);
+    track(v, live);
+    Observed observed =
+        Observed.of(live, ledger)
+            .with(controls, dryRun, observeOnly)
+            .with(inProgress::contains, started -> actuation.resetTrace(v, started, live));
+    List<Step> steps = planner.decide(v, observed, clock.instant()).steps();
+    boolean ladderMoves = apply(v, steps, live);
+    requeue
+        .next(
+            v,
+            ledger,
+            controls,
+            ladderMoves,
+            steps.isEmpty() && !inProgress.isEmpty(),
+            clock.instant())
+        .ifPresent(at -> wakeups.at(v, at));
+  }
+
+  /**
+   * Keeps the open verdicts, their newest versions and the cordon ceiling in step with {@code v}.
+   */
+  private void track(FaultVerdict v, Optional<LiveNode> live) {
     trackCordon(v, live);
     if (v.getState() == VerdictState.CLEARED) {
       open.remove(v.getVerdictId());
       latest.remove(v.getVerdictId());
       firstSeen.remove(v.getVerdictId());
-      deferred.remove(v.getVerdictId());
+      wakeups.cancel(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
       waitingForCordon.remove(v.getVerdictId());
       verifyFinished(v, live);
       release(v.getNode());
-    } else {
-      open.put(v.getVerdictId(), v);
-      firstSeen.putIfAbsent(v.getVerdictId(), clock.instant());
+      return;
     }
-    if (v.getState() != VerdictState.CLEARED) {
-      latest.merge(
-          v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
-    }
-    List<Step> steps =
-        planner.plan(
-            v,
-            live,
-            ledger,
-            controls,
-            dryRun,
-            observeOnly,
-            inProgress::contains,
-            started -> resetTrace(v, started, live),
-            clock.instant());
-    boolean replanNow = false;
+    open.put(v.getVerdictId(), v);
+    firstSeen.putIfAbsent(v.getVerdictId(), clock.instant());
+    latest.merge(v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
+  }
+
+  /** What applying one step leaves: whether later steps go on, whether the ladder moves on. */
+  private record Applied(boolean goOn, boolean ladderMoves) {
+    static final Applied NEXT = new Applied(true, false);
+    static final Applied STOP = new Applied(false, false);
+  }
+
+  /** Applies the steps in order; true when the ladder moves on and the verdict is planned again. */
+  private boolean apply(FaultVerdict v, List<Step> steps, Optional<LiveNode> live) {
+    boolean ladderMoves = false;
     for (Step step : steps) {
-      if (step.reportOnly()) {
-        // Established without acting: a rung verified or not in time, a STARTED step reconciled.
-        report(v, step, step.report(), null, step.detail());
-        if (step.report() == Outcome.AMBIGUOUS) {
-          release(v.getNode());
-          replanNow = true;
-        } else if (step.report() == Outcome.VERIFIED) {
-          release(v.getNode());
-        } else if (step.report() == Outcome.FAILED_PERMANENT
-            && VERIFIABLE.contains(step.action())) {
-          replanNow = true; // the ladder moves to its next rung
-        }
-        continue;
-      }
-      if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
-        Optional<FaultVerdict> other = stillCordoning(v);
-        if (other.isPresent()) {
-          report(
-              v,
-              step,
-              Outcome.SKIPPED,
-              SkipReason.SUPERSEDED,
-              "node stays cordoned: verdict "
-                  + other.get().getVerdictId()
-                  + " ("
-                  + other.get().getFaultClass()
-                  + ") is still open");
-          continue;
-        }
-      }
-      if (step.skipped()) {
-        report(v, step, Outcome.SKIPPED, step.skip(), step.detail());
-        continue;
-      }
-      if (step.action() == RemediationAction.NONE) {
-        report(v, step, Outcome.PLANNED, null, step.detail());
-        continue;
-      }
-      if (step.action() == RemediationAction.CORDON && !admitCordon(v, step)) {
+      Applied a = step.reportOnly() ? reportFact(v, step) : applyStep(v, step, live);
+      ladderMoves |= a.ladderMoves();
+      if (!a.goOn()) {
         break;
       }
-      if (DISRUPTIVE.contains(step.action())) {
-        Instant seen = firstSeen.getOrDefault(v.getVerdictId(), v.getDetectedAt());
-        Instant until =
-            (seen.isAfter(v.getDetectedAt()) ? seen : v.getDetectedAt())
-                .plus(planner.policy().correlationSettle());
-        if (clock.instant().isBefore(until)) {
-          defer(v, until); // planned again when correlation had its chance; the lane moves on
-          break;
-        }
-        FaultVerdict now = latest.getOrDefault(v.getVerdictId(), v);
-        if (now.getHeld() && !controls.approved(v.getVerdictId(), clock.instant())) {
-          report(
-              v,
-              step,
-              Outcome.SKIPPED,
-              SkipReason.INCIDENT_HOLD,
-              "held under fleet incident " + now.getIncidentId() + " while correlation settled");
-          break;
-        }
-        var denied =
-            budgets.acquire(
-                v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
-        if (denied.isPresent()) {
-          Instant freesAt = denied.get().freesAt();
-          report(
-              v,
-              step,
-              Outcome.SKIPPED,
-              SkipReason.BUDGET,
-              denied.get().reason()
-                  + (freesAt == null
-                      ? "; waiting"
-                      : "; waiting (a slot frees at " + freesAt + ")"));
-          // Planned again when another node releases its budget, or when the hour window frees.
-          waitingForBudget.put(v.getVerdictId(), v);
-          if (freesAt != null) {
-            defer(v, freesAt);
-          }
-          break;
-        }
-        waitingForBudget.remove(v.getVerdictId());
+    }
+    return ladderMoves;
+  }
+
+  /** Established without acting: a rung verified or not in time, a STARTED step reconciled. */
+  private Applied reportFact(FaultVerdict v, Step step) {
+    reporter.report(v, step, step.report(), null, step.detail());
+    if (step.report() == Outcome.AMBIGUOUS) {
+      release(v.getNode());
+      return new Applied(true, true);
+    }
+    if (step.report() == Outcome.VERIFIED) {
+      release(v.getNode());
+    } else if (step.report() == Outcome.FAILED_PERMANENT
+        && Actions.VERIFIABLE.contains(step.action())) {
+      return new Applied(true, true); // the ladder moves to its next rung
+    }
+    return Applied.NEXT;
+  }
+
+  private Applied applyStep(FaultVerdict v, Step step, Optional<LiveNode> live) {
+    if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
+      Optional<String> kept = stillCordoning.check(v, open.values());
+      if (kept.isPresent()) {
+        reporter.report(v, step, Outcome.SKIPPED, SkipReason.SUPERSEDED, kept.get());
+        return Applied.NEXT;
       }
-      if (!inProgress.add(step.operationId())) {
-        // Another lane is carrying out this very operation (one escalation for a configuration
-        // scope, planned for two of its nodes at once): look again once it is done.
-        defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
-        break;
+    }
+    if (step.skipped()) {
+      reporter.report(v, step, Outcome.SKIPPED, step.skip(), step.detail());
+      return Applied.NEXT;
+    }
+    if (step.action() == RemediationAction.NONE) {
+      reporter.report(v, step, Outcome.PLANNED, null, step.detail());
+      return Applied.NEXT;
+    }
+    if (step.action() == RemediationAction.CORDON && !admitCordon(v, step)) {
+      return Applied.STOP;
+    }
+    if (Actions.DISRUPTIVE.contains(step.action()) && !admitDisruption(v, step)) {
+      return Applied.STOP;
+    }
+    if (!inProgress.add(step.operationId())) {
+      // Another lane is carrying out this very operation (one escalation for a configuration
+      // scope, planned for two of its nodes at once): look again once it is done.
+      wakeups.at(v, clock.instant().plus(planner.policy().ladder().recheck()));
+      return Applied.STOP;
+    }
+    try {
+      return carryOut(v, step, live);
+    } finally {
+      inProgress.remove(step.operationId());
+    }
+  }
+
+  /**
+   * A disruptive step goes once correlation settled, the newest version is not held, and budget is
+   * free; else it is deferred, SKIPPED INCIDENT_HOLD or SKIPPED BUDGET (waiting for a slot).
+   */
+  private boolean admitDisruption(FaultVerdict v, Step step) {
+    Instant now = clock.instant();
+    Instant seen = firstSeen.getOrDefault(v.getVerdictId(), v.getDetectedAt());
+    Optional<Instant> until = settle.waitUntil(v, seen, now);
+    if (until.isPresent()) {
+      wakeups.at(v, until.get()); // planned again when correlation had its chance; lane moves on
+      return false;
+    }
+    FaultVerdict newest = latest.getOrDefault(v.getVerdictId(), v);
+    Optional<String> held = settledHold.check(newest, controls, clock.instant());
+    if (held.isPresent()) {
+      reporter.report(v, step, Outcome.SKIPPED, SkipReason.INCIDENT_HOLD, held.get());
+      return false;
+    }
+    var denied =
+        budgets.acquire(
+            v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
+    if (denied.isPresent()) {
+      Instant freesAt = denied.get().freesAt();
+      reporter.report(
+          v,
+          step,
+          Outcome.SKIPPED,
+          SkipReason.BUDGET,
+          denied.get().reason()
+              + (freesAt == null ? "; waiting" : "; waiting (a slot frees at " + freesAt + ")"));
+      // Planned again when another node releases its budget, or when the hour window frees.
+      waitingForBudget.put(v.getVerdictId(), v);
+      if (freesAt != null) {
+        wakeups.at(v, freesAt);
       }
+      return false;
+    }
+    waitingForBudget.remove(v.getVerdictId());
+    return true;
+  }
+
+  /** PLANNED, STARTED (made durable), then the action and its outcome. */
+  private Applied carryOut(FaultVerdict v, Step step, Optional<LiveNode> live) {
+    reporter.report(v, step, Outcome.PLANNED, null, step.detail());
+    // The intent: durable (with the consumed offsets) before the action is taken.
+    reporter.report(v, step, Outcome.STARTED, null, Actuation.before(step, v, live));
+    intent.accept(step);
+    try {
+      String detail;
       try {
-        report(v, step, Outcome.PLANNED, null, step.detail());
-        // The intent: durable (with the consumed offsets) before the action is taken.
-        report(v, step, Outcome.STARTED, null, before(step, v, live));
-        intent.accept(step);
-        try {
-          String detail;
-          try {
-            detail = execute(v, step, live);
-          } catch (RuntimeException e) {
-            throw StepFailures.wrap(e, step.action());
-          }
-          report(v, step, Outcome.SUCCEEDED, null, detail);
-          event(v, step, true, detail);
-          if (step.action() == RemediationAction.UNCORDON) {
-            releaseCordon(v.getNode());
-          }
-          if (step.action() == RemediationAction.ESCALATE) {
-            release(v.getNode());
-          }
-        } catch (ActuatorException e) {
-          Outcome o =
-              switch (e.kind()) {
-                case TRANSIENT -> Outcome.FAILED_TRANSIENT;
-                case PERMANENT -> Outcome.FAILED_PERMANENT;
-                case AMBIGUOUS -> Outcome.AMBIGUOUS;
-              };
-          log.warn(
-              "remediation step failed node={} verdictId={} action={} op={}: {}",
-              v.getNode(),
-              v.getVerdictId(),
-              step.action(),
-              step.operationId(),
-              e.getMessage());
-          report(v, step, o, null, e.getMessage());
-          event(v, step, false, o + ": " + e.getMessage());
-          if (step.action() == RemediationAction.CORDON && o != Outcome.AMBIGUOUS) {
-            releaseCordon(v.getNode()); // not cordoned: its place goes back
-          }
-          boolean rung = VERIFIABLE.contains(step.action());
-          if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
-            release(v.getNode());
-          }
-          if (rung && o != Outcome.FAILED_TRANSIENT) {
-            replanNow = true; // the ladder moves to its next rung
-          }
-          break; // later steps depend on this one
-        }
-      } finally {
-        inProgress.remove(step.operationId());
+        detail = actuation.execute(v, step, live);
+      } catch (RuntimeException e) {
+        throw StepFailures.wrap(e, step.action());
       }
+      reporter.report(v, step, Outcome.SUCCEEDED, null, detail);
+      actuation.event(v, step, true, detail);
+      if (step.action() == RemediationAction.UNCORDON) {
+        releaseCordon(v.getNode());
+      }
+      if (step.action() == RemediationAction.ESCALATE) {
+        release(v.getNode());
+      }
+      return Applied.NEXT;
+    } catch (ActuatorException e) {
+      return failed(v, step, e);
+    }
+  }
+
+  /** A step that failed: recorded, and what it held released. Later steps depend on it. */
+  private Applied failed(FaultVerdict v, Step step, ActuatorException e) {
+    Outcome o = ApplyGates.outcomeOf(e.kind());
+    log.warn(
+        "remediation step failed node={} verdictId={} action={} op={}: {}",
+        v.getNode(),
+        v.getVerdictId(),
+        step.action(),
+        step.operationId(),
+        e.getMessage());
+    reporter.report(v, step, o, null, e.getMessage());
+    actuation.event(v, step, false, o + ": " + e.getMessage());
+    if (step.action() == RemediationAction.CORDON && o != Outcome.AMBIGUOUS) {
+      releaseCordon(v.getNode()); // not cordoned: its place goes back
+    }
+    boolean rung = Actions.VERIFIABLE.contains(step.action());
+    if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
+      release(v.getNode());
+    }
+    // A rung that failed for good or may have happened: the ladder moves to its next rung.
+    return new Applied(false, rung && o != Outcome.FAILED_TRANSIENT);
+  }
+
+  /**
+   * A cleared verdict verifies the disruptive actions taken for it. A rung still STARTED (its
+   * remediator died between intent and outcome, and the verdict cleared before a restart planned it
+   * again) is reconciled against live state first, so that no intent is left without an outcome:
+   * done (then verified), ran and failed (FAILED_PERMANENT), AMBIGUOUS when live state cannot tell
+   * (a GPU reset whose command history cannot be read, a reboot that may still be under way), or
+   * not done (then FAILED_PERMANENT, and not retried: nothing is left to fix).
+   */
+  private void verifyFinished(FaultVerdict v, Optional<LiveNode> live) {
+    for (RemediationAction a : Actions.VERIFIABLE) {
+      var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);
+      if (e.isEmpty()) {
+        continue;
+      }
+      Ledger.Entry x = e.get();
+      Step step = new Step(x.operationId(), a, x.attempt(), null, null);
+      if (x.outcome() == Outcome.STARTED && !inProgress.contains(x.operationId())) {
+        reconcileCleared(v, step, x, live);
+      }
+      if (ledger.outcome(x.operationId()).orElse(null) == Outcome.SUCCEEDED) {
+        reporter.report(
+            v,
+            step,
+            Outcome.VERIFIED,
+            null,
+            "verdict cleared after " + a + ": " + v.getClearReason());
+      }
+    }
+  }
+
+  private void reconcileCleared(
+      FaultVerdict v, Step step, Ledger.Entry started, Optional<LiveNode> live) {
+    var r =
+        Reconcile.of(
+            started,
+            live,
+            planner.policy().ladder(),
+            clock.instant(),
+            s -> actuation.resetTrace(v, s, live));
+    String why = "reconciled after restart: " + r.why();
+    String meanwhile = "; the verdict cleared meanwhile";
+    switch (r.kind()) {
+      case DONE -> reporter.report(v, step, Outcome.SUCCEEDED, null, why);
+      case FAILED -> reporter.report(v, step, Outcome.FAILED_PERMANENT, null, why + meanwhile);
+      case UNKNOWABLE, WAIT -> reporter.report(v, step, Outcome.AMBIGUOUS, null, why + meanwhile);
+      default ->
+          reporter.report(
+              v,
+              step,
+              Outcome.FAILED_PERMANENT,
+              null,
+              why + "; not carried out, and the verdict cleared meanwhile: not retried");
+    }
+  }
+
+  /**
+   * The verdict with the node group and zone the remediator trusts (see {@link Placement}). A
+   * verdict that disagrees is acted on with the trusted values, not skipped: the engine takes them
+   * from inventory, which can lag a relabelled node, and refusing would let a forged placement
+   * block a real repair, while overriding it leaves the forger nothing to gain.
+   */
+  private FaultVerdict placed(FaultVerdict v, Optional<LiveNode> live) {
+    Placement p = Placement.of(v.getNode(), live, fleet);
+    if (p.agreesWith(v)) {
+      return v;
     }
     if (v.getState() != VerdictState.CLEARED) {
-      if (replanNow) {
-        defer(v, clock.instant());
-      } else if (planner.awaitingVerification(v, ledger)
-          || planner.waitingForDisruption(v, ledger, clock.instant()).isPresent()
-          || (steps.isEmpty() && !inProgress.isEmpty())) {
-        defer(v, clock.instant().plus(planner.policy().ladder().recheck()));
-      } else {
-        // A configuration fault still open when its scope is due to be escalated again; a
-        // cordoned fault still open when its follow-up (e.g. a reboot) is due.
-        // A moment already past was planned for just now: what blocks it (budget, a pause, a
-        // hold) wakes it when it changes, so it is not planned again and again in the meantime.
-        planner
-            .reescalationDue(v, ledger)
-            .or(() -> planner.followUpDue(v, ledger))
-            .filter(at -> at.isAfter(clock.instant()))
-            .ifPresent(at -> defer(v, at));
-      }
-      controls
-          .blockingExpiry(
-              v.getNode(), v.getNodegroup(), v.getZone(), v.getVerdictId(), clock.instant())
-          .ifPresent(at -> defer(v, at));
+      log.warn(
+          "verdict placement disagrees with the cluster node={} verdictId={} verdict={}/{}"
+              + " trusted={}/{}: using the trusted one",
+          v.getNode(),
+          v.getVerdictId(),
+          v.getNodegroup(),
+          v.getZone(),
+          p.nodegroup(),
+          p.zone());
+      meters.counter(RemediationMetrics.PLACEMENT_MISMATCH).increment();
     }
+    return p.applyTo(v);
   }
 
   /**
@@ -543,327 +540,39 @@ public final class Remediation {
             .filter(e -> e.detail() != null && e.detail().contains(CordonCeiling.REASON))
             .isPresent();
     if (!said) {
-      report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, refused.get());
+      reporter.report(v, step, Outcome.SKIPPED, SkipReason.BUDGET, refused.get());
     }
     return false;
   }
 
-  /** A Kubernetes Event on the node for an action taken on it or about it. Best effort. */
-  private void event(FaultVerdict v, Step step, boolean ok, String detail) {
-    if (step.action() == RemediationAction.NOTIFY) {
+  /** Frees the node's disruption budget and plans again what waited for budget. */
+  private void release(String node) {
+    if (!budgets.holds(node)) {
       return;
     }
-    try {
-      cluster.recordEvent(
-          v.getNode(),
-          step.action(),
-          ok,
-          step.operationId(),
-          step.action()
-              + (ok ? "" : " failed")
-              + " for verdict "
-              + v.getVerdictId()
-              + " ("
-              + v.getFaultClass()
-              + ", op "
-              + step.operationId()
-              + "): "
-              + detail);
-    } catch (RuntimeException e) {
-      log.warn(
-          "event not recorded node={} op={}: {}", v.getNode(), step.operationId(), e.toString());
-    }
+    budgets.release(node);
+    List<FaultVerdict> waiting = List.copyOf(waitingForBudget.values());
+    waitingForBudget.clear();
+    waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
   }
 
-  /**
-   * What the cloud's command history says of a GPU reset STARTED before a crash, over all the
-   * verdict's GPUs: done only when every GPU's reset succeeded, not sent only when none was sent.
-   */
-  private CommandTrace resetTrace(FaultVerdict v, Ledger.Entry started, Optional<LiveNode> live) {
-    String instance = Planner.field(started.detail(), "instanceId");
-    if (instance == null || instance.equals("null")) {
-      instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+  /** Frees the node's place under the cordon ceiling and plans again what waited for one. */
+  private void releaseCordon(String node) {
+    if (!cordons.release(node)) {
+      return;
     }
-    if (instance == null || v.getGpus().isEmpty()) {
-      return CommandTrace.unknown("no instance or GPU to look up");
-    }
-    List<CommandTrace> each = new java.util.ArrayList<>();
-    for (GpuRef g : v.getGpus()) {
-      each.add(cloud.gpuResetTrace(instance, g.getUuid(), started.operationId(), started.at()));
-    }
-    String details = String.join("; ", each.stream().map(CommandTrace::detail).distinct().toList());
-    java.util.Set<CommandTrace.State> states =
-        each.stream()
-            .map(CommandTrace::state)
-            .collect(
-                java.util.stream.Collectors.toCollection(
-                    () -> java.util.EnumSet.noneOf(CommandTrace.State.class)));
-    CommandTrace.State state;
-    if (states.contains(CommandTrace.State.UNKNOWN)) {
-      state = CommandTrace.State.UNKNOWN;
-    } else if (states.contains(CommandTrace.State.FAILED)) {
-      state = CommandTrace.State.FAILED;
-    } else if (states.contains(CommandTrace.State.IN_PROGRESS)) {
-      state = CommandTrace.State.IN_PROGRESS;
-    } else if (states.size() == 1) {
-      state = states.iterator().next(); // all SUCCEEDED, or none sent
-    } else {
-      return CommandTrace.unknown("sent for some GPUs only: " + details);
-    }
-    return new CommandTrace(state, details);
-  }
-
-  /** What the node looked like before the step, for reconciling after a crash. */
-  private static String before(Step step, FaultVerdict v, Optional<LiveNode> live) {
-    String instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
-    return switch (step.action()) {
-      case REBOOT ->
-          "bootId=" + live.map(LiveNode::bootId).orElse("unknown") + " instanceId=" + instance;
-      case REPLACE, RESET_GPU -> "instanceId=" + instance;
-      default -> null;
-    };
-  }
-
-  /** Stops the timer that plans deferred verdicts again. */
-  public void close() {
-    timer.shutdownNow();
-  }
-
-  /** Plans {@code v} again once the remediator's clock reaches {@code until}, off the lane. */
-  private void defer(FaultVerdict v, Instant until) {
-    // The earliest wake wins: planning again early costs nothing, missing a moment loses it.
-    deferred.merge(v.getVerdictId(), until, (a, b) -> a.isBefore(b) ? a : b);
-    if (timerStarted.compareAndSet(false, true)) {
-      timer.scheduleWithFixedDelay(this::wakeDeferred, 50, 50, TimeUnit.MILLISECONDS);
-    }
+    List<FaultVerdict> waiting = List.copyOf(waitingForCordon.values());
+    waitingForCordon.clear();
+    waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));
   }
 
   /** Plans again every deferred verdict whose time has come on the remediator's clock. */
   void wakeDeferred() {
-    Instant now = clock.instant();
-    for (var e : deferred.entrySet()) {
-      if (!now.isBefore(e.getValue()) && deferred.remove(e.getKey(), e.getValue())) {
-        FaultVerdict v = latest.get(e.getKey());
-        if (v == null) {
-          continue;
-        }
-        try {
-          replan.accept(v);
-        } catch (RuntimeException ex) {
-          // One verdict that cannot be handed on (e.g. lanes closing) must not end the timer:
-          // an exception out of a fixed-delay task cancels it, and every later wake with it.
-          log.warn(
-              "deferred verdict not planned again node={} verdictId={}: {}",
-              v.getNode(),
-              v.getVerdictId(),
-              ex.toString());
-        }
-      }
-    }
+    wakeups.wake();
   }
 
-  /** Another open verdict on the node whose action keeps the node cordoned, if any. */
-  private Optional<FaultVerdict> stillCordoning(FaultVerdict cleared) {
-    return open.values().stream()
-        .filter(o -> o.getNode().equals(cleared.getNode()))
-        .filter(o -> !o.getVerdictId().equals(cleared.getVerdictId()))
-        .filter(o -> Planner.NODE_ACTIONS.contains(o.getRecommendedAction()))
-        .findFirst();
-  }
-
-  /**
-   * A cleared verdict verifies the disruptive actions taken for it. A rung still STARTED (its
-   * remediator died between intent and outcome, and the verdict cleared before a restart planned it
-   * again) is reconciled against live state first, so that no intent is left without an outcome:
-   * done (then verified), ran and failed (FAILED_PERMANENT), AMBIGUOUS when live state cannot tell
-   * (a GPU reset whose command history cannot be read, a reboot that may still be under way), or
-   * not done (then FAILED_PERMANENT, and not retried: nothing is left to fix).
-   */
-  private void verifyFinished(FaultVerdict v, Optional<LiveNode> live) {
-    for (RemediationAction a : VERIFIABLE) {
-      var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);
-      if (e.isEmpty()) {
-        continue;
-      }
-      Ledger.Entry x = e.get();
-      Step step = new Step(x.operationId(), a, x.attempt(), null, null);
-      if (x.outcome() == Outcome.STARTED && !inProgress.contains(x.operationId())) {
-        var r =
-            Planner.reconcile(
-                x,
-                live,
-                planner.policy().ladder(),
-                clock.instant(),
-                started -> resetTrace(v, started, live));
-        switch (r.kind()) {
-          case DONE ->
-              report(v, step, Outcome.SUCCEEDED, null, "reconciled after restart: " + r.why());
-          case FAILED ->
-              report(
-                  v,
-                  step,
-                  Outcome.FAILED_PERMANENT,
-                  null,
-                  "reconciled after restart: " + r.why() + "; the verdict cleared meanwhile");
-          case UNKNOWABLE, WAIT ->
-              report(
-                  v,
-                  step,
-                  Outcome.AMBIGUOUS,
-                  null,
-                  "reconciled after restart: " + r.why() + "; the verdict cleared meanwhile");
-          default ->
-              report(
-                  v,
-                  step,
-                  Outcome.FAILED_PERMANENT,
-                  null,
-                  "reconciled after restart: "
-                      + r.why()
-                      + "; not carried out, and the verdict cleared meanwhile: not retried");
-        }
-      }
-      if (ledger.outcome(x.operationId()).orElse(null) == Outcome.SUCCEEDED) {
-        report(
-            v,
-            step,
-            Outcome.VERIFIED,
-            null,
-            "verdict cleared after " + a + ": " + v.getClearReason());
-      }
-    }
-  }
-
-  private String execute(FaultVerdict v, Step step, Optional<LiveNode> live) {
-    String node = v.getNode();
-    String instanceId =
-        live.map(LiveNode::instanceId).filter(s -> !s.isBlank()).orElse(v.getInstanceId());
-    switch (step.action()) {
-      case CORDON -> {
-        cluster.cordon(node, step.operationId());
-        return "cordoned";
-      }
-      case UNCORDON -> {
-        cluster.uncordon(node, step.operationId());
-        return "uncordoned";
-      }
-      case DRAIN -> {
-        DrainResult r = cluster.drain(node, planner.policy().drainDeadline());
-        if (!r.complete()) {
-          throw new ActuatorException(
-              ActuatorException.Kind.TRANSIENT,
-              "drain incomplete: "
-                  + r.blockedByPdb()
-                  + " pod(s) blocked by PodDisruptionBudgets after "
-                  + r.evicted()
-                  + " evicted");
-        }
-        return "drained: "
-            + r.evicted()
-            + " evicted, "
-            + r.skippedDaemonSet()
-            + " DaemonSet pods left";
-      }
-      case RESET_GPU -> {
-        List<GpuRef> gpus = v.getGpus();
-        if (gpus.isEmpty()) {
-          throw new ActuatorException(
-              ActuatorException.Kind.PERMANENT, "verdict names no GPU to reset");
-        }
-        for (GpuRef g : gpus) {
-          cloud.resetGpu(requireInstance(instanceId), g.getUuid(), step.operationId());
-        }
-        return "reset " + gpus.size() + " GPU(s)";
-      }
-      case REBOOT -> {
-        cloud.reboot(requireInstance(instanceId), step.operationId());
-        return "reboot requested for " + instanceId;
-      }
-      case REPLACE -> {
-        String asg =
-            live.map(LiveNode::asgName)
-                .filter(s -> !s.isBlank())
-                .or(() -> fleet.asg(node))
-                .or(
-                    () ->
-                        v.getNodegroup() == null
-                            ? Optional.empty()
-                            : cloud.autoScalingGroupOf(v.getNodegroup()))
-                .orElse(null);
-        cloud.replace(requireInstance(instanceId), asg, step.operationId());
-        return "replacement requested instanceId=" + instanceId + " asg=" + asg;
-      }
-      case ESCALATE, NOTIFY -> {
-        log.warn(
-            "{} node={} verdictId={} class={}: {}",
-            step.action(),
-            node,
-            v.getVerdictId(),
-            v.getFaultClass(),
-            step.detail());
-        return step.detail();
-      }
-      default ->
-          throw new ActuatorException(
-              ActuatorException.Kind.PERMANENT, "no actuator for " + step.action());
-    }
-  }
-
-  private static String requireInstance(String instanceId) {
-    if (instanceId == null || instanceId.isBlank()) {
-      throw new ActuatorException(
-          ActuatorException.Kind.PERMANENT, "instance id of the node is unknown");
-    }
-    return instanceId;
-  }
-
-  private void report(
-      FaultVerdict v, Step step, Outcome outcome, SkipReason reason, String detail) {
-    if (outcome == Outcome.SKIPPED && ledger.repeatsSkip(step.operationId(), reason, detail)) {
-      log.debug(
-          "unchanged skip not audited again node={} verdictId={} action={} reason={} op={}",
-          v.getNode(),
-          v.getVerdictId(),
-          step.action(),
-          reason,
-          step.operationId());
-      return;
-    }
-    RemediationRecord r =
-        RemediationRecord.newBuilder()
-            .setOperationId(step.operationId())
-            .setVerdictId(v.getVerdictId())
-            .setNode(v.getNode())
-            .setAction(step.action())
-            .setOutcome(outcome)
-            .setReason(reason)
-            .setAttempt(step.attempt())
-            .setPolicyVersion(planner.policy().version())
-            .setAt(clock.instant())
-            .setFaultClass(v.getFaultClass())
-            .setNodegroup(v.getNodegroup())
-            .setDryRun(dryRun)
-            .setDetail(detail)
-            .build();
-    ledger.record(r);
-    meters
-        .counter(
-            RemediationMetrics.RECORDS,
-            "action",
-            step.action().name(),
-            "outcome",
-            outcome.name(),
-            "reason",
-            reason == null ? "none" : reason.name())
-        .increment();
-    log.info(
-        "audit node={} verdictId={} action={} outcome={} reason={} op={}",
-        v.getNode(),
-        v.getVerdictId(),
-        step.action(),
-        outcome,
-        reason,
-        step.operationId());
-    audit.accept(r);
+  /** Stops the timer that plans deferred verdicts again. */
+  public void close() {
+    wakeups.close();
   }
 }

@@ -38,8 +38,23 @@ public record RemediationPolicy(
     NodeAllowList nodes,
     Map<String, CordonCeiling.Limit> cordonCeiling) {
 
+  /*
+   * The defaults of a key the policy file leaves out, in one place. They equal the shipped
+   * streams/remediation.yaml (RemediationPolicyDefaultsTest holds them to it): a policy file that
+   * drops a key must not change what the remediator does.
+   */
+
   /** How long an unresolved configuration fault waits before its scope is escalated again. */
   public static final Duration DEFAULT_REESCALATE_AFTER = Duration.ofHours(24);
+
+  /** How long a drain may take before the step fails. */
+  public static final Duration DEFAULT_DRAIN_DEADLINE = Duration.ofMinutes(2);
+
+  /** Verdicts behind the head of the verdict topic beyond which the remediator only observes. */
+  public static final long DEFAULT_OBSERVE_ONLY_LAG = 1000;
+
+  /** How long a disruptive step waits for the engine to correlate a storm. */
+  public static final Duration DEFAULT_CORRELATION_SETTLE = Duration.ofSeconds(15);
 
   public static final String RESOURCE = "/gpuward/streams/remediation.yaml";
 
@@ -70,7 +85,7 @@ public record RemediationPolicy(
                 RemediationAction.REPLACE,
                 RemediationAction.ESCALATE),
             Map.of(
-                RemediationAction.RESET_GPU, Duration.ofSeconds(45),
+                RemediationAction.RESET_GPU, Duration.ofSeconds(75),
                 RemediationAction.REBOOT, Duration.ofMinutes(5),
                 RemediationAction.REPLACE, Duration.ofMinutes(15)),
             Duration.ofSeconds(5));
@@ -285,48 +300,27 @@ public record RemediationPolicy(
     if (version.isBlank()) {
       throw new IllegalArgumentException("remediation.yaml: version is required");
     }
-    Map<RemediationAction, List<RemediationAction>> steps = new EnumMap<>(RemediationAction.class);
-    var it = root.path("steps").fields();
-    while (it.hasNext()) {
-      var e = it.next();
-      RemediationAction action = action(e.getKey(), "steps." + e.getKey());
-      List<RemediationAction> list = new ArrayList<>();
-      int i = 0;
-      for (JsonNode s : e.getValue()) {
-        list.add(action(s.asText(), "steps." + e.getKey() + "[" + i++ + "]"));
-      }
-      steps.put(action, List.copyOf(list));
-    }
+    Map<RemediationAction, List<RemediationAction>> steps = steps(root.path("steps"));
     Duration drain;
     try {
-      drain = Durations.parse(root.path("drainDeadline").asText("2m"));
+      drain =
+          root.has("drainDeadline")
+              ? Durations.parse(root.path("drainDeadline").asText())
+              : DEFAULT_DRAIN_DEADLINE;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("remediation.yaml: drainDeadline: " + e.getMessage(), e);
     }
-    Map<String, Budgets.Limits> budgets = new java.util.HashMap<>();
-    var b = root.path("budgets").fields();
-    while (b.hasNext()) {
-      var e = b.next();
-      String key = "remediation.yaml: budgets." + e.getKey();
-      if (!java.util.Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
-        throw new IllegalArgumentException(key + ": scope must be global, nodegroup or zone");
-      }
-      JsonNode l = e.getValue();
-      budgets.put(
-          e.getKey(),
-          new Budgets.Limits(
-              nonNegative(l, "maxConcurrent", key),
-              percent(l, "maxConcurrentPercent", key),
-              nonNegative(l, "maxPerHour", key),
-              percent(l, "maxPerHourPercent", key)));
-    }
-    long lag = root.path("observeOnlyLag").asLong(1000);
+    Map<String, Budgets.Limits> budgets = budgets(root.path("budgets"));
+    long lag = root.path("observeOnlyLag").asLong(DEFAULT_OBSERVE_ONLY_LAG);
     if (lag < 1) {
       throw new IllegalArgumentException("remediation.yaml: observeOnlyLag must be >= 1");
     }
     Duration settle;
     try {
-      settle = Durations.parse(root.path("correlationSettle").asText("15s"));
+      settle =
+          root.has("correlationSettle")
+              ? Durations.parse(root.path("correlationSettle").asText())
+              : DEFAULT_CORRELATION_SETTLE;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "remediation.yaml: correlationSettle: " + e.getMessage(), e);
@@ -344,6 +338,43 @@ public record RemediationPolicy(
         followUps(root.path("followUp")),
         nodes(root.path("nodes")),
         cordonCeiling(root.path("cordonCeiling")));
+  }
+
+  private static Map<RemediationAction, List<RemediationAction>> steps(JsonNode n) {
+    Map<RemediationAction, List<RemediationAction>> steps = new EnumMap<>(RemediationAction.class);
+    var it = n.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      RemediationAction action = action(e.getKey(), "steps." + e.getKey());
+      List<RemediationAction> list = new ArrayList<>();
+      int i = 0;
+      for (JsonNode s : e.getValue()) {
+        list.add(action(s.asText(), "steps." + e.getKey() + "[" + i++ + "]"));
+      }
+      steps.put(action, List.copyOf(list));
+    }
+    return steps;
+  }
+
+  private static Map<String, Budgets.Limits> budgets(JsonNode n) {
+    Map<String, Budgets.Limits> budgets = new java.util.HashMap<>();
+    var b = n.fields();
+    while (b.hasNext()) {
+      var e = b.next();
+      String key = "remediation.yaml: budgets." + e.getKey();
+      if (!java.util.Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
+        throw new IllegalArgumentException(key + ": scope must be global, nodegroup or zone");
+      }
+      JsonNode l = e.getValue();
+      budgets.put(
+          e.getKey(),
+          new Budgets.Limits(
+              nonNegative(l, "maxConcurrent", key),
+              percent(l, "maxConcurrentPercent", key),
+              nonNegative(l, "maxPerHour", key),
+              percent(l, "maxPerHourPercent", key)));
+    }
+    return budgets;
   }
 
   /**
@@ -444,7 +475,11 @@ public record RemediationPolicy(
       String key = "ladder.verifyDeadline." + e.getKey();
       deadlines.put(action(e.getKey(), key), duration(e.getValue().asText(), key));
     }
-    return new Ladder(rungs, deadlines, duration(n.path("recheck").asText("5s"), "ladder.recheck"));
+    Duration recheck =
+        n.has("recheck")
+            ? duration(n.path("recheck").asText(), "ladder.recheck")
+            : Ladder.DEFAULT.recheck();
+    return new Ladder(rungs, deadlines, recheck);
   }
 
   private static RepeatOffender repeatOffender(JsonNode n) {
@@ -457,7 +492,10 @@ public record RemediationPolicy(
           "remediation.yaml: repeatOffender.faults must be 0 (off) or >= 2");
     }
     return new RepeatOffender(
-        faults, duration(n.path("within").asText("24h"), "repeatOffender.within"));
+        faults,
+        n.has("within")
+            ? duration(n.path("within").asText(), "repeatOffender.within")
+            : RepeatOffender.DEFAULT.within());
   }
 
   private static Duration reescalateAfter(JsonNode n) {

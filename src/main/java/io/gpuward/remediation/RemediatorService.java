@@ -1,37 +1,33 @@
 package io.gpuward.remediation;
 
-import io.gpuward.avro.ControlCommand;
-import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.FaultVerdict;
-import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationRecord;
-import io.gpuward.avro.VerdictState;
-import io.gpuward.contract.DeadLetters;
 import io.gpuward.contract.Topics;
 import io.gpuward.ops.StartupTimeline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -41,26 +37,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The remediator's Kafka loop: rebuilds the ledger from the audit topic, then consumes verdicts and
- * hands each to {@link Remediation}.
+ * The remediator's Kafka loop: restores the ledger, the open verdicts and the control state, then
+ * consumes verdicts and hands each to {@link Remediation} on its node's lane. Its jobs are cut into
+ * {@link AuditTransactions} (the group commit), {@link RestoreReaders} (ledger and open verdicts),
+ * {@link StateReader} (control and inventory) and {@link RemediatorMeters}.
  *
- * <p>The audit records and the consumed verdict offsets are written in Kafka transactions (one
- * transactional producer; offsets through {@code sendOffsetsToTransaction}). Before any action is
- * taken, the transaction holding its STARTED record (the intent) is committed, together with the
- * offsets of every verdict handled completely so far; the outcome follows in a later transaction. A
- * verdict's own offset is committed only after it was handled, so a remediator that dies between
- * intent and outcome reads the verdict again on restart and finds the STARTED step in the ledger,
- * which it reconciles against live state instead of repeating it. The ledger reader is {@code
- * read_committed}: records of a transaction that never committed were never promised.
+ * <p>The audit records and the consumed verdict offsets are written in Kafka transactions. Before
+ * any action is taken, the transaction holding its STARTED record (the intent) is committed,
+ * together with the offsets of every verdict handled completely so far; the outcome follows in a
+ * later transaction. A verdict's own offset is committed only after it was handled, so a remediator
+ * that dies between intent and outcome reads the verdict again on restart and finds the STARTED
+ * step in the ledger, which it reconciles against live state instead of repeating it. The ledger
+ * reader is {@code read_committed}: records of a transaction that never committed were never
+ * promised.
  *
  * <p>Every consumer reads bytes and decodes one record at a time ({@link Intake}): a record that
  * cannot be decoded or fails its checks ({@link RecordChecks}, {@link ControlCommands}) goes to the
  * dead-letter topic in the same transaction as the offsets that move past it, so it neither stops
- * the loop nor comes back. The control and inventory topics are followed by a state reader whose
- * progress is committed too (group {@code <group>-state}), so what it dead-lettered once is not
- * dead-lettered again after a restart. {@link #start()} returns, and lets lanes act, only once the
- * state reader has read both topics up to the end offsets they had at start: a standing PAUSE or
- * VETO is in force before the first action.
+ * the loop nor comes back. {@link #start()} returns, and lets lanes act, only once the state reader
+ * has read both topics up to the end offsets they had at start: a standing PAUSE or VETO is in
+ * force before the first action.
  */
 public final class RemediatorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
@@ -68,85 +64,43 @@ public final class RemediatorService implements AutoCloseable {
   /** Nodes remediated concurrently (each node's verdicts stay in order). */
   static final int LANES = 8;
 
+  /** How long a crashed static member that does not come back holds the verdict partitions. */
+  static final int STATIC_SESSION_TIMEOUT_MS = 20_000;
+
   private final Map<String, Object> clientProps;
   private final Topics topics;
   private final Remediation remediation;
   private final String groupId;
-
+  private final Optional<String> instanceId;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final Serializer<RemediationRecord> auditValues;
-  private final Serializer<DeadLetter> deadLetterValues;
-  // One deserializer per topic for the service's life: it keeps what the registry told it.
-  private final Deserializer<FaultVerdict> verdictValues;
-  private final Deserializer<ControlCommand> controlValues;
-  private final Deserializer<NodeInventory> inventoryValues;
-  private final ControlCommands.Limits controlLimits;
-  private final java.util.Optional<String> instanceId;
-  private final String stateGroupId;
-  private final OffsetTracker stateOffsets = new OffsetTracker();
-  // Per state partition, what was refused: committed as offset metadata, skipped on restart.
-  private final Map<TopicPartition, RefusedOffsets> stateRefused = new ConcurrentHashMap<>();
-
-  /** Dead letters of verdict records by partition and offset, until their offset commits. */
-  private final Map<TopicPartition, TreeMap<Long, ProducerRecord<byte[], byte[]>>> heldDeadLetters =
-      new HashMap<>();
-
-  private final CountDownLatch stateRestored = new CountDownLatch(1);
-  // New control commands are applied only after the open verdicts are restored, as in sequence.
-  private final CountDownLatch verdictsRestored = new CountDownLatch(1);
   private final AtomicBoolean firstAssignment = new AtomicBoolean(true);
   private final NodeLanes lanes = new NodeLanes(LANES);
-  private final io.micrometer.core.instrument.MeterRegistry meters;
-  private final java.util.concurrent.atomic.AtomicLong lagValue =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final OffsetTracker offsets = new OffsetTracker();
-  private final Object txLock = new Object();
-  private boolean inTransaction;
-  // Group commit (all guarded by txLock). Transactions are numbered: records go into the one
-  // numbered `txNumber`. While one thread commits transaction n outside the lock, records of other
-  // lanes wait in `pending` for transaction n + 1, and commit requests ride on it: lanes share
-  // commits instead of queueing one commitTransaction each behind the lock.
-  private final List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
-  private long txNumber = 1;
-  private long committedTx;
-  private boolean committing;
-  private RuntimeException commitFailure;
-  // The transaction that holds the calling lane's last record (its intent).
-  private final ThreadLocal<Long> appendedTo = new ThreadLocal<>();
-  private volatile boolean halted;
+  private final Serializer<RemediationRecord> auditValues;
+  // One deserializer per topic for the service's life: it keeps what the registry told it.
+  private final Deserializer<FaultVerdict> verdictValues;
+  private final AuditTransactions tx;
+  private final DeadLetterRecords deadLetters;
+  private final RestoreReaders restoreReaders;
+  private final StateReader state;
+  private final RemediatorMeters meters;
   private volatile boolean caughtUp;
-  private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
   private KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
-  private Thread stateThread;
-  private volatile KafkaConsumer<byte[], byte[]> stateReader;
-  private final java.util.concurrent.atomic.AtomicLong polls =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.List<AutoCloseable> binders = new java.util.ArrayList<>();
-  private final io.micrometer.core.instrument.MultiGauge budgetInUse;
 
   public RemediatorService(
       Map<String, Object> clientProps,
       Topics topics,
-      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
-          remediationFactory,
+      Function<Consumer<RemediationRecord>, Remediation> remediationFactory,
       String groupId) {
-    this(
-        clientProps,
-        topics,
-        remediationFactory,
-        groupId,
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    this(clientProps, topics, remediationFactory, groupId, new SimpleMeterRegistry());
   }
 
   public RemediatorService(
       Map<String, Object> clientProps,
       Topics topics,
-      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
-          remediationFactory,
+      Function<Consumer<RemediationRecord>, Remediation> remediationFactory,
       String groupId,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      MeterRegistry meters) {
     this(clientProps, topics, remediationFactory, groupId, meters, ControlCommands.Limits.DEFAULTS);
   }
 
@@ -156,19 +110,11 @@ public final class RemediatorService implements AutoCloseable {
   public RemediatorService(
       Map<String, Object> clientProps,
       Topics topics,
-      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
-          remediationFactory,
+      Function<Consumer<RemediationRecord>, Remediation> remediationFactory,
       String groupId,
-      io.micrometer.core.instrument.MeterRegistry meters,
+      MeterRegistry meters,
       ControlCommands.Limits controlLimits) {
-    this(
-        clientProps,
-        topics,
-        remediationFactory,
-        groupId,
-        meters,
-        controlLimits,
-        java.util.Optional.empty());
+    this(clientProps, topics, remediationFactory, groupId, meters, controlLimits, Optional.empty());
   }
 
   /**
@@ -178,24 +124,41 @@ public final class RemediatorService implements AutoCloseable {
   public RemediatorService(
       Map<String, Object> clientProps,
       Topics topics,
-      java.util.function.Function<java.util.function.Consumer<RemediationRecord>, Remediation>
-          remediationFactory,
+      Function<Consumer<RemediationRecord>, Remediation> remediationFactory,
       String groupId,
-      io.micrometer.core.instrument.MeterRegistry meters,
+      MeterRegistry meters,
       ControlCommands.Limits controlLimits,
-      java.util.Optional<String> instanceId) {
+      Optional<String> instanceId) {
     this.instanceId = instanceId;
-    this.meters = meters;
-    this.controlLimits = controlLimits;
-    this.stateGroupId = groupId + "-state";
-    this.auditValues = topics.audit.valueSerde().serializer();
-    this.deadLetterValues = topics.dlq.valueSerde().serializer();
-    this.verdictValues = topics.verdicts.valueSerde().deserializer();
-    this.controlValues = topics.control.valueSerde().deserializer();
-    this.inventoryValues = topics.inventory.valueSerde().deserializer();
     this.clientProps = Map.copyOf(clientProps);
     this.topics = topics;
     this.groupId = groupId;
+    this.auditValues = topics.audit.valueSerde().serializer();
+    this.verdictValues = topics.verdicts.valueSerde().deserializer();
+    String stateGroupId = groupId + "-state";
+    StateRefusals refusals = new StateRefusals();
+    this.tx = new AuditTransactions(auditProducer(), stateGroupId, refusals::metadata);
+    this.remediation = remediationFactory.apply(this::append);
+    remediation.onIntent(this::makeDurable);
+    this.deadLetters = new DeadLetterRecords(topics, groupId, remediation.clock(), meters);
+    this.restoreReaders = new RestoreReaders(this.clientProps, topics);
+    this.state =
+        new StateReader(
+            this.clientProps,
+            topics,
+            stateGroupId,
+            remediation,
+            controlLimits,
+            tx,
+            refusals,
+            deadLetters,
+            running,
+            this::submit);
+    this.meters = new RemediatorMeters(meters, remediation);
+    this.meters.bind(tx.producer());
+  }
+
+  private KafkaProducer<byte[], byte[]> auditProducer() {
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -203,36 +166,12 @@ public final class RemediatorService implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-audit");
     // One transactional id per remediator group: a restarted remediator fences the one it replaces.
     p.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-audit");
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    this.remediation = remediationFactory.apply(this::append);
-    remediation.onIntent(
-        step -> {
-          if (!commitThrough(appendedTo.get() == null ? currentTx() : appendedTo.get())) {
-            throw new IllegalStateException("remediator halted: " + step.action() + " not taken");
-          }
-        });
-    bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer));
-    meters.gauge(RemediationMetrics.LAG, lagValue); // registered once; checkLag() sets it
-    io.micrometer.core.instrument.Gauge.builder(
-            RemediationMetrics.OBSERVE_ONLY, remediation, x -> x.isObserveOnly() ? 1 : 0)
-        .register(meters);
-    io.micrometer.core.instrument.FunctionCounter.builder(
-            RemediationMetrics.POLLS, polls, java.util.concurrent.atomic.AtomicLong::get)
-        .register(meters);
-    this.budgetInUse =
-        io.micrometer.core.instrument.MultiGauge.builder(RemediationMetrics.BUDGET_IN_USE)
-            .register(meters);
-    refreshBudgetGauge();
-  }
-
-  private void bind(io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics binder) {
-    binder.bindTo(meters);
-    binders.add(binder);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** Verdict polls so far: a health check watches it move. */
   public long polls() {
-    return polls.get();
+    return meters.polls();
   }
 
   /**
@@ -240,127 +179,27 @@ public final class RemediatorService implements AutoCloseable {
    * runs: no PAUSE or VETO reaches it any more, so a health check fails on it.
    */
   public boolean stateReaderAlive() {
-    Thread t = stateThread;
-    return t == null || t.isAlive() || !running.get();
+    return state.alive();
   }
 
   /** Wakes the state reader's poll as if from outside; for tests of a dead reader. */
   void wakeStateReader() {
-    stateReader.wakeup();
+    state.wakeup();
   }
 
-  private void refreshBudgetGauge() {
-    java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows =
-        new java.util.ArrayList<>();
-    Map<String, Integer> inUse = new HashMap<>(remediation.budgets().inUse());
-    inUse.putIfAbsent("global", 0);
-    inUse.forEach(
-        (scope, n) ->
-            rows.add(
-                io.micrometer.core.instrument.MultiGauge.Row.of(
-                    io.micrometer.core.instrument.Tags.of("scope", scope), n)));
-    budgetInUse.register(rows, true);
+  /** Commits the transaction holding a step's intent before the step is taken. */
+  private void makeDurable(Step step) {
+    if (!tx.commitIntent()) {
+      throw new IllegalStateException("remediator halted: " + step.action() + " not taken");
+    }
   }
 
   /** Adds an audit record to the open transaction. */
   private void append(RemediationRecord r) {
     byte[] value = auditValues.serialize(topics.audit.name(), r);
-    enqueue(
+    tx.send(
         new ProducerRecord<>(
             topics.audit.name(), r.getNode().getBytes(StandardCharsets.UTF_8), value));
-  }
-
-  /**
-   * Adds a dead letter for a record read from {@code r}'s topic to the open transaction, which also
-   * carries the offset that moves past it. Logged with its coordinates and counted.
-   */
-  private void deadLetter(ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
-    enqueue(deadLetterRecord(r, refused));
-  }
-
-  /** The dead letter of {@code r}, logged with its coordinates and counted. */
-  private ProducerRecord<byte[], byte[]> deadLetterRecord(
-      ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
-    log.warn(
-        "dead-lettered record topic={} partition={} offset={} kind={}: {}",
-        r.topic(),
-        r.partition(),
-        r.offset(),
-        refused.kind(),
-        refused.reason());
-    meters
-        .counter(RemediationMetrics.DEAD_LETTERS, "topic", r.topic(), "kind", refused.kind().name())
-        .increment();
-    DeadLetter dl =
-        DeadLetters.of(
-            r.topic(),
-            r.partition(),
-            r.offset(),
-            r.timestamp(),
-            r.key(),
-            r.value(),
-            refused.kind(),
-            refused.reason(),
-            refused.error(),
-            groupId,
-            remediation.clock().instant());
-    return new ProducerRecord<>(
-        topics.dlq.name(), r.key(), deadLetterValues.serialize(topics.dlq.name(), dl));
-  }
-
-  /**
-   * Holds the dead letter of a verdict record until the transaction that commits an offset past it.
-   * Verdicts finish out of order on their lanes, so the committed offset can stay below a refused
-   * record for a while; a dead letter committed earlier than its offset would be written again by
-   * the next instance after a crash.
-   */
-  private void holdDeadLetter(
-      TopicPartition tp, ConsumerRecord<byte[], byte[]> r, Intake.Refused<?> refused) {
-    ProducerRecord<byte[], byte[]> record = deadLetterRecord(r, refused);
-    synchronized (txLock) {
-      heldDeadLetters.computeIfAbsent(tp, k -> new TreeMap<>()).put(r.offset(), record);
-    }
-  }
-
-  /** Takes the held dead letters below the offsets about to be committed. Under txLock. */
-  private List<ProducerRecord<byte[], byte[]>> releaseDeadLetters(
-      Map<TopicPartition, OffsetAndMetadata> committing) {
-    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-    committing.forEach(
-        (tp, next) -> {
-          TreeMap<Long, ProducerRecord<byte[], byte[]>> held = heldDeadLetters.get(tp);
-          if (held != null) {
-            Map<Long, ProducerRecord<byte[], byte[]>> below = held.headMap(next.offset());
-            out.addAll(below.values());
-            below.clear();
-          }
-        });
-    return out;
-  }
-
-  private void enqueue(ProducerRecord<byte[], byte[]> record) {
-    synchronized (txLock) {
-      if (halted) {
-        throw new IllegalStateException("remediator halted");
-      }
-      if (commitFailure != null) {
-        throw new IllegalStateException("audit transaction failed earlier", commitFailure);
-      }
-      if (committing) {
-        pending.add(record); // sent first thing in the next transaction, in order
-      } else {
-        begin();
-        producer.send(record);
-      }
-      appendedTo.set(txNumber);
-    }
-  }
-
-  private void begin() {
-    if (!inTransaction) {
-      producer.beginTransaction();
-      inTransaction = true;
-    }
   }
 
   /**
@@ -368,21 +207,16 @@ public final class RemediatorService implements AutoCloseable {
    * is left for the broker to abort, threads are abandoned. For crash tests.
    */
   void halt() {
-    synchronized (txLock) {
-      halted = true;
-      txLock.notifyAll(); // lanes waiting for a group commit give up at once
-    }
+    tx.halt();
     running.set(false);
     if (consumer != null) {
       consumer.wakeup();
     }
-    if (stateReader != null) {
-      stateReader.wakeup();
-    }
+    state.wakeup();
   }
 
   boolean halted() {
-    return halted;
+    return tx.halted();
   }
 
   public Remediation remediation() {
@@ -397,38 +231,39 @@ public final class RemediatorService implements AutoCloseable {
    * @throws IllegalStateException when the state reader stops before it got there
    */
   public void start() {
-    remediation.onReplan(v -> lanes.submit(v.getNode(), () -> replan(v)));
-    producer.initTransactions(); // fences an earlier instance and aborts its open transaction
+    remediation.onReplan(this::submit);
+    tx.initTransactions(); // fences an earlier instance and aborts its open transaction
     StartupTimeline.mark("transactions-initialised");
     List<FaultVerdict> resume = restore();
-    consumer = new KafkaConsumer<>(verdictConsumerProps(), bytes(), bytes());
-    bind(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
-    consumer.subscribe(
-        List.of(topics.verdicts.name()),
-        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
-          @Override
-          public void onPartitionsRevoked(java.util.Collection<TopicPartition> parts) {
-            commit();
-            offsets.revoked(parts);
-            synchronized (txLock) {
-              parts.forEach(heldDeadLetters::remove); // the next owner reads them again
-            }
-          }
-
-          @Override
-          public void onPartitionsAssigned(java.util.Collection<TopicPartition> parts) {
-            // Not groupMetadata == null: the loop sets it after every poll, also after a first
-            // poll that returned before the group join completed, and the step was never logged.
-            if (firstAssignment.compareAndSet(true, false)) {
-              StartupTimeline.mark("verdict-partitions-assigned");
-            }
-            groupMetadata = consumer.groupMetadata();
-          }
-        });
+    consumer =
+        new KafkaConsumer<>(
+            verdictConsumerProps(clientProps, groupId, instanceId),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    meters.bind(consumer);
+    consumer.subscribe(List.of(topics.verdicts.name()), new Rebalance());
     thread = new Thread(this::loop, "gpuward-remediator");
     thread.start();
     // Ladders waiting for verification (or a STARTED step) before the restart carry on.
-    resume.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
+    resume.forEach(this::submit);
+  }
+
+  /** Commits what was handled before partitions go; notes the group generation after. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+      tx.revoked(parts);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+      // Not "no group metadata yet": the loop sets it after every poll, also after a first poll
+      // that returned before the group join completed, and the step was never logged.
+      if (firstAssignment.compareAndSet(true, false)) {
+        StartupTimeline.mark("verdict-partitions-assigned");
+      }
+      tx.groupMetadata(consumer.groupMetadata());
+    }
   }
 
   /**
@@ -437,30 +272,39 @@ public final class RemediatorService implements AutoCloseable {
    * the end offsets they had at start.
    */
   private List<FaultVerdict> restore() {
-    startStateReader();
+    state.start();
     CompletableFuture<Map<String, FaultVerdict>> openVerdicts =
         CompletableFuture.supplyAsync(
-            this::readOpenVerdicts,
+            () -> restoreReaders.readOpenVerdicts(this::readVerdict),
             task -> {
               Thread t = new Thread(task, "gpuward-remediator-verdict-restore");
               t.setDaemon(true);
               t.start();
             });
-    rebuildLedger();
+    restoreReaders.rebuildLedger(remediation.ledger());
     StartupTimeline.mark("ledger-rebuilt");
-    List<FaultVerdict> resume = restoreOpenVerdicts(openVerdicts);
+    List<FaultVerdict> resume = restoreOpenVerdicts(openVerdicts.join());
     StartupTimeline.mark("verdicts-restored");
-    verdictsRestored.countDown();
-    awaitStateRestored();
+    state.verdictsRestored();
+    state.awaitRestored();
     StartupTimeline.mark("control-restored");
     return resume;
   }
 
-  /** How long a crashed static member that does not come back holds the verdict partitions. */
-  static final int STATIC_SESSION_TIMEOUT_MS = 20_000;
-
-  private Map<String, Object> verdictConsumerProps() {
-    return verdictConsumerProps(clientProps, groupId, instanceId);
+  /**
+   * Restores the latest version of every verdict still open, so that a restart knows which nodes
+   * other verdicts keep cordoned and resumes the ladders it had started. Verdicts are emitted on
+   * change only, so this is small. Returns the open verdicts the remediator had acted on.
+   */
+  private List<FaultVerdict> restoreOpenVerdicts(Map<String, FaultVerdict> latest) {
+    List<FaultVerdict> resume = new ArrayList<>();
+    for (FaultVerdict v : latest.values()) {
+      if (remediation.restoreOpen(v)) { // after the ledger: it asks whether a step was taken
+        resume.add(v);
+      }
+    }
+    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
+    return resume;
   }
 
   /**
@@ -471,7 +315,7 @@ public final class RemediatorService implements AutoCloseable {
    * engine's.
    */
   static Map<String, Object> verdictConsumerProps(
-      Map<String, Object> clientProps, String groupId, java.util.Optional<String> instanceId) {
+      Map<String, Object> clientProps, String groupId, Optional<String> instanceId) {
     Map<String, Object> c = new HashMap<>(clientProps);
     instanceId.ifPresent(
         id -> {
@@ -485,405 +329,12 @@ public final class RemediatorService implements AutoCloseable {
     return c;
   }
 
-  /** Properties of a reader that reads a topic from its beginning without a group. */
-  private Map<String, Object> readerProps() {
-    Map<String, Object> c = new HashMap<>(clientProps);
-    // It reads up to known end offsets: a fetch that finds nothing new need not wait for more.
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return c;
-  }
-
-  private static ByteArrayDeserializer bytes() {
-    return new ByteArrayDeserializer();
-  }
-
-  /** Waits until the state reader caught up with the end offsets it had at start. */
-  private void awaitStateRestored() {
-    try {
-      while (!stateRestored.await(200, TimeUnit.MILLISECONDS)) {
-        if (!stateThread.isAlive()) {
-          throw new IllegalStateException(
-              "control and inventory not restored: the state reader stopped; no action taken");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while restoring control state", e);
-    }
-  }
-
-  /** Every partition of {@code topic}, assigned to {@code reader} from its beginning. */
-  private static List<TopicPartition> partitionsOf(
-      KafkaConsumer<byte[], byte[]> reader, List<String> topicNames) {
-    List<TopicPartition> parts = new ArrayList<>();
-    for (String topic : topicNames) {
-      reader
-          .partitionsFor(topic)
-          .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
-    }
-    reader.assign(parts);
-    reader.seekToBeginning(parts);
-    return parts;
-  }
-
-  /**
-   * Reads the verdict topic up to its current end ({@code read_committed}) and restores the latest
-   * version of every verdict still open, so that a restart knows which nodes other verdicts keep
-   * cordoned and resumes the ladders it had started. Verdicts are emitted on change only, so this
-   * is small. Records that fail their checks are skipped here: the verdict consumer dead-letters
-   * them. Returns the open verdicts the remediator had acted on.
-   *
-   * @param read the latest version of each open verdict, read while the ledger was rebuilt
-   */
-  private List<FaultVerdict> restoreOpenVerdicts(
-      CompletableFuture<Map<String, FaultVerdict>> read) {
-    Map<String, FaultVerdict> latest = read.join();
-    List<FaultVerdict> resume = new ArrayList<>();
-    for (FaultVerdict v : latest.values()) {
-      if (remediation.restoreOpen(v)) { // after the ledger: it asks whether a step was taken
-        resume.add(v);
-      }
-    }
-    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
-    return resume;
-  }
-
-  /** Reads the verdict topic up to its current end: the latest version of each open verdict. */
-  private Map<String, FaultVerdict> readOpenVerdicts() {
-    Map<String, FaultVerdict> latest = new java.util.LinkedHashMap<>();
-    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps(), bytes(), bytes());
-    try {
-      List<TopicPartition> parts = partitionsOf(reader, List.of(topics.verdicts.name()));
-      Map<TopicPartition, Long> end = reader.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
-          if (readVerdict(r) instanceof Intake.Accepted<FaultVerdict> a) {
-            FaultVerdict v = a.value();
-            if (v.getState() == VerdictState.CLEARED) {
-              latest.remove(v.getVerdictId());
-            } else {
-              latest.put(v.getVerdictId(), v);
-            }
-          }
-        }
-      }
-    } catch (RuntimeException e) {
-      log.warn("open verdicts not restored: {}", e.toString());
-      return Map.of();
-    } finally {
-      reader.close(Duration.ZERO); // see rebuildLedger
-    }
-    return latest;
-  }
-
   private Intake<FaultVerdict> readVerdict(ConsumerRecord<byte[], byte[]> r) {
     return Intake.read(
         r,
         verdictValues,
         false,
         (key, v) -> RecordChecks.verdict(key, v, remediation.clock().instant()));
-  }
-
-  /**
-   * Folds the audit topic into the ledger. Only the remediator writes it; a record it cannot read
-   * is logged and skipped (it is read again at every start, so it is not dead-lettered).
-   */
-  private void rebuildLedger() {
-    Deserializer<RemediationRecord> values = topics.audit.valueSerde().deserializer();
-    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps(), bytes(), bytes());
-    try {
-      List<TopicPartition> parts = partitionsOf(reader, List.of(topics.audit.name()));
-      Map<TopicPartition, Long> end = reader.endOffsets(parts);
-      int n = 0;
-      while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
-          if (r.value() == null) {
-            continue;
-          }
-          try {
-            remediation.ledger().record(values.deserialize(r.topic(), r.value()));
-            n++;
-          } catch (RuntimeException e) {
-            log.warn(
-                "unreadable audit record skipped topic={} partition={} offset={}: {}",
-                r.topic(),
-                r.partition(),
-                r.offset(),
-                Intake.messages(e));
-          }
-        }
-      }
-      log.info(
-          "remediation ledger rebuilt from {} audit records ({} operations)",
-          n,
-          remediation.ledger().size());
-    } finally {
-      // Without a group there is nothing to leave or commit; a graceful close waits (~0.4 s
-      // measured) for the broker to end the fetch session, on the path to the first action.
-      reader.close(Duration.ZERO);
-    }
-  }
-
-  /**
-   * Follows the compacted control and inventory topics from their beginning. Records below the
-   * state group's committed offsets were handled by an earlier instance: commands and scope sizes
-   * there are restored silently, and what was refused there stays refused without a second dead
-   * letter. Newer commands are applied and audited; once caught up, they may let open verdicts
-   * through.
-   */
-  private void startStateReader() {
-    Map<String, Object> c = new HashMap<>(clientProps);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, stateGroupId); // where its progress is committed
-    KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(c, bytes(), bytes());
-    List<TopicPartition> parts =
-        partitionsOf(reader, List.of(topics.control.name(), topics.inventory.name()));
-    Map<TopicPartition, Long> restoreUntil = reader.endOffsets(parts);
-    Map<TopicPartition, OffsetAndMetadata> committed = reader.committed(Set.copyOf(parts));
-    committed.forEach(
-        (tp, handled) -> {
-          if (handled != null) {
-            stateRefused.put(tp, RefusedOffsets.parse(handled.metadata()));
-          }
-        });
-    stateReader = reader;
-    StateProgress progress = new StateProgress(restoreUntil, committed);
-    stateThread = new Thread(() -> followState(reader, progress), "gpuward-remediator-state");
-    stateThread.setDaemon(true);
-    stateThread.start();
-  }
-
-  /**
-   * Where the state reader stands. Per partition: {@code restoreUntil}, the end offset at start;
-   * {@code committed}, what an earlier instance handled (absent on a first start: then commands up
-   * to the end are restored silently, and every record is checked once).
-   */
-  private record StateProgress(
-      Map<TopicPartition, Long> restoreUntil, Map<TopicPartition, OffsetAndMetadata> committed) {
-
-    /** Per partition an earlier instance handled, where that ends (within the restore). */
-    Map<TopicPartition, Long> handledUntil() {
-      Map<TopicPartition, Long> out = new HashMap<>();
-      committed.forEach(
-          (tp, c) -> {
-            if (c != null && c.offset() > 0) {
-              out.put(tp, Math.min(c.offset(), restoreUntil.get(tp)));
-            }
-          });
-      return out;
-    }
-
-    boolean handledBefore(TopicPartition tp, long offset) {
-      OffsetAndMetadata c = committed.get(tp);
-      return c != null && offset < c.offset();
-    }
-
-    boolean restoring(TopicPartition tp, long offset) {
-      return offset < restoreUntil.get(tp);
-    }
-
-    /** Whether a command at {@code offset} is new to the remediator: audited, not restored. */
-    boolean announce(TopicPartition tp, long offset) {
-      OffsetAndMetadata c = committed.get(tp);
-      return c == null ? !restoring(tp, offset) : offset >= c.offset();
-    }
-
-    boolean caughtUp(KafkaConsumer<byte[], byte[]> reader) {
-      return restoreUntil.entrySet().stream()
-          .allMatch(e -> reader.position(e.getKey()) >= e.getValue());
-    }
-  }
-
-  private void followState(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
-    try (reader) {
-      restoreHandled(reader, progress);
-      if (!awaitVerdictsRestored()) {
-        return;
-      }
-      while (running.get()) {
-        // Before the poll: caught up, it would only wait for records that are not there.
-        if (stateRestored.getCount() > 0 && progress.caughtUp(reader)) {
-          log.info("control and inventory restored up to {}", progress.restoreUntil());
-          stateRestored.countDown();
-        }
-        var records = reader.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          stateOffsets.started(tp, r.offset());
-          readState(r, tp, progress);
-          stateOffsets.finished(tp, r.offset());
-        }
-        if (!records.isEmpty()) {
-          commit();
-        }
-      }
-    } catch (WakeupException | InterruptException e) {
-      if (running.get()) {
-        log.error("remediator state reader woken while running; it stopped", e);
-      }
-    } catch (RuntimeException e) {
-      log.error("remediator state reader stopped", e);
-    }
-  }
-
-  private void readState(ConsumerRecord<byte[], byte[]> r, TopicPartition tp, StateProgress p) {
-    Intake<?> in = stateIntake(r);
-    if (in instanceof Intake.Refused<?> refused) {
-      refusedOf(tp).add(r.offset());
-      if (!p.handledBefore(tp, r.offset())) {
-        deadLetter(r, refused);
-      }
-      return;
-    }
-    long offset = r.offset();
-    applyState(r.topic(), (Intake.Accepted<?>) in, p.announce(tp, offset), p.restoring(tp, offset));
-  }
-
-  private Intake<?> stateIntake(ConsumerRecord<byte[], byte[]> r) {
-    return r.topic().equals(topics.inventory.name())
-        ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
-        : Intake.read(
-            r,
-            controlValues,
-            true,
-            (key, cmd) ->
-                ControlCommands.check(key, cmd, remediation.clock().instant(), controlLimits));
-  }
-
-  private void applyState(String topic, Intake.Accepted<?> a, boolean announce, boolean restoring) {
-    if (topic.equals(topics.inventory.name())) {
-      applyInventory(a.key(), (NodeInventory) a.value());
-    } else if (a.value() == null) {
-      remediation.controls().remove(a.key()); // a tombstone: the scope's command is withdrawn
-    } else {
-      applyControl((ControlCommand) a.value(), announce, restoring);
-    }
-  }
-
-  /** Waits for the open verdicts to be restored; false when the remediator stopped meanwhile. */
-  private boolean awaitVerdictsRestored() {
-    try {
-      while (!verdictsRestored.await(200, TimeUnit.MILLISECONDS)) {
-        if (!running.get()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      log.warn("remediator state reader interrupted before the verdicts were restored");
-      return false;
-    }
-  }
-
-  /**
-   * Restores what earlier instances handled, below the state group's committed offsets: per key the
-   * newest record not refused before. Older versions of a key decide nothing, so they are not
-   * decoded; records refused before ({@link RefusedOffsets}) are skipped, not decoded again (each
-   * unknown schema id among them cost a registry round trip). The result is what reading every
-   * record in order gives: the last record accepted per key wins. Leaves these partitions at their
-   * committed offsets, from where {@link #readState} handles the records new to the remediator.
-   */
-  private void restoreHandled(KafkaConsumer<byte[], byte[]> reader, StateProgress progress) {
-    Map<TopicPartition, Long> until = progress.handledUntil();
-    if (until.isEmpty()) {
-      return;
-    }
-    Set<TopicPartition> others = new java.util.HashSet<>(reader.assignment());
-    others.removeAll(until.keySet());
-    reader.pause(others);
-    Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> byKey =
-        readHandled(reader, until);
-    reader.resume(others);
-    until.forEach(reader::seek);
-    int records = 0;
-    int decoded = 0;
-    for (var partition : byKey.entrySet()) {
-      for (List<ConsumerRecord<byte[], byte[]>> versions : partition.getValue().values()) {
-        records += versions.size();
-        decoded += restoreNewest(partition.getKey(), versions);
-      }
-    }
-    log.info(
-        "control and inventory handled before restored: {} keys, {} records read, {} decoded",
-        byKey.values().stream().mapToInt(Map::size).sum(),
-        records,
-        decoded);
-  }
-
-  /**
-   * The records below {@code until} by partition and key; per key only since its last tombstone.
-   */
-  private Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> readHandled(
-      KafkaConsumer<byte[], byte[]> reader, Map<TopicPartition, Long> until) {
-    Map<TopicPartition, Map<String, List<ConsumerRecord<byte[], byte[]>>>> byKey = new HashMap<>();
-    while (running.get()
-        && until.entrySet().stream().anyMatch(e -> reader.position(e.getKey()) < e.getValue())) {
-      for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (r.offset() >= until.get(tp) || r.key() == null) {
-          continue; // read again from the committed offset; no key: refused before, silently
-        }
-        String key = new String(r.key(), StandardCharsets.UTF_8);
-        List<ConsumerRecord<byte[], byte[]>> versions =
-            byKey
-                .computeIfAbsent(tp, k -> new HashMap<>())
-                .computeIfAbsent(key, k -> new ArrayList<>());
-        if (r.value() == null) {
-          versions.clear(); // a tombstone is accepted as it is: nothing older counts
-        }
-        versions.add(r);
-      }
-    }
-    return byKey;
-  }
-
-  /**
-   * Applies, silently, the newest of a key's {@code versions} that is accepted, skipping those
-   * refused before. Returns how many were decoded.
-   */
-  private int restoreNewest(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> versions) {
-    RefusedOffsets refused = refusedOf(tp);
-    int decoded = 0;
-    for (int i = versions.size() - 1; i >= 0; i--) {
-      ConsumerRecord<byte[], byte[]> r = versions.get(i);
-      if (refused.contains(r.offset())) {
-        continue;
-      }
-      decoded++;
-      if (stateIntake(r) instanceof Intake.Accepted<?> a) {
-        applyState(r.topic(), a, false, true);
-        return decoded;
-      }
-      refused.add(r.offset()); // dead-lettered when first handled; remembered from now on
-    }
-    return decoded;
-  }
-
-  private void applyInventory(String key, NodeInventory inv) {
-    if (inv == null) {
-      remediation.fleet().remove(key);
-    } else {
-      remediation.fleet().apply(inv);
-    }
-  }
-
-  /**
-   * Applies a command; audits it when it is new to the remediator. While restoring, no verdict is
-   * planned again: every command up to the end is applied first, and {@link #start()} resumes the
-   * open verdicts afterwards.
-   */
-  private void applyControl(ControlCommand command, boolean announce, boolean restoring) {
-    if (!announce) {
-      remediation.restoreControl(command);
-      return;
-    }
-    List<FaultVerdict> again = remediation.onControl(command);
-    if (!restoring) {
-      again.forEach(v -> lanes.submit(v.getNode(), () -> replan(v)));
-    }
   }
 
   /**
@@ -901,7 +352,7 @@ public final class RemediatorService implements AutoCloseable {
     } else if (remediation.isObserveOnly()) {
       remediation.observeOnly(null);
     }
-    lagValue.set(lag);
+    meters.lag(lag);
     return lag;
   }
 
@@ -909,22 +360,21 @@ public final class RemediatorService implements AutoCloseable {
     try {
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(200));
-        groupMetadata = consumer.groupMetadata();
-        polls.incrementAndGet();
+        tx.groupMetadata(consumer.groupMetadata());
+        meters.polled();
         long behind = checkLag();
         caughtUp = records.isEmpty() && behind == 0 && !consumer.assignment().isEmpty();
-        refreshBudgetGauge();
+        meters.refreshBudget();
         for (ConsumerRecord<byte[], byte[]> r : records) {
           take(r);
         }
-        commit();
+        tx.commit();
       }
     } catch (WakeupException e) {
       if (running.get()) {
         throw e;
       }
-    } catch (org.apache.kafka.common.errors.ProducerFencedException
-        | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
       log.error("remediator fenced by a newer instance of group {}; stopping", groupId, e);
       running.set(false);
     } finally {
@@ -935,23 +385,23 @@ public final class RemediatorService implements AutoCloseable {
   /** Hands one verdict record to its node's lane, or dead-letters it. */
   private void take(ConsumerRecord<byte[], byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-    offsets.started(tp, r.offset());
+    tx.verdictOffsets().started(tp, r.offset());
     Intake<FaultVerdict> in = readVerdict(r);
     if (in instanceof Intake.Accepted<FaultVerdict> a) {
       remediation.noteLatest(a.value());
       lanes.submit(a.value().getNode(), () -> handle(r, a.value(), tp));
       return;
     }
-    holdDeadLetter(tp, r, (Intake.Refused<?>) in);
-    offsets.finished(tp, r.offset());
+    tx.holdDeadLetter(tp, r.offset(), deadLetters.of(r, (Intake.Refused<?>) in));
+    tx.verdictOffsets().finished(tp, r.offset());
   }
 
   private void closeLoop() {
-    if (!halted) {
+    if (!tx.halted()) {
       remediation.close(); // no timer hands work to the lanes once they are closing
       lanes.close();
       try {
-        commit();
+        tx.commit();
       } catch (RuntimeException e) {
         log.warn("last commit failed; the uncommitted verdicts are read again on restart", e);
       }
@@ -959,7 +409,11 @@ public final class RemediatorService implements AutoCloseable {
     consumer.close(Duration.ofSeconds(5)); // leaves the group, so a restart is assigned at once
   }
 
-  /** A verdict planned again off the consumer (timer, budget freed, operator command). */
+  /** Hands a verdict planned again off the consumer (timer, budget freed, command) to its lane. */
+  private void submit(FaultVerdict v) {
+    lanes.submit(v.getNode(), () -> replan(v));
+  }
+
   private void replan(FaultVerdict v) {
     try {
       remediation.onVerdict(v);
@@ -981,11 +435,11 @@ public final class RemediatorService implements AutoCloseable {
           v.getNode(),
           e);
     } finally {
-      offsets.finished(tp, r.offset());
+      tx.verdictOffsets().finished(tp, r.offset());
     }
     // The outcome and the verdict's offset become visible now, not at the loop's next poll.
     try {
-      commit();
+      tx.commit();
     } catch (RuntimeException e) {
       log.warn(
           "commit after verdict topic={} partition={} offset={} failed: {}",
@@ -996,119 +450,9 @@ public final class RemediatorService implements AutoCloseable {
     }
   }
 
-  /** The number of the transaction records go into now. */
-  private long currentTx() {
-    synchronized (txLock) {
-      return txNumber;
-    }
-  }
-
-  /**
-   * Makes durable everything appended before the call: the audit records written so far and the
-   * offsets of the verdicts handled completely. Called by the loop after each poll and by a lane
-   * after each verdict.
-   */
-  private boolean commit() {
-    return commitThrough(currentTx());
-  }
-
-  /**
-   * Returns once transaction {@code tx} (and every one before it) committed: true, or false when
-   * the remediator was halted before it did; throws when that commit failed. A lane about to act
-   * asks for the transaction holding its intent: it acts exactly when its intent is durable, also
-   * when a commit under way finishes after a halt (like a crash right after that commit).
-   *
-   * <p>Group commit: one caller at a time runs {@code commitTransaction} outside the lock; callers
-   * arriving meanwhile wait for it and then share one next transaction for all of them.
-   */
-  private boolean commitThrough(long tx) {
-    long mine;
-    Map<TopicPartition, OffsetAndMetadata> done;
-    Map<TopicPartition, OffsetAndMetadata> stateDone;
-    synchronized (txLock) {
-      while (true) {
-        if (commitFailure != null) {
-          throw commitFailure; // e.g. fenced by a newer instance: nothing more is committed
-        }
-        if (committedTx >= tx) {
-          return true;
-        }
-        if (halted) {
-          return false;
-        }
-        if (!committing) {
-          break;
-        }
-        try {
-          txLock.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while committing the audit transaction");
-        }
-      }
-      done = offsets.committable();
-      stateDone = stateOffsets.committable();
-      if (!inTransaction && done.isEmpty() && stateDone.isEmpty()) {
-        return true; // nothing was appended or handled since the last commit
-      }
-      begin();
-      releaseDeadLetters(done).forEach(producer::send);
-      committing = true;
-      mine = txNumber++;
-    }
-    RuntimeException failure = null;
-    try {
-      if (!done.isEmpty()) {
-        producer.sendOffsetsToTransaction(done, groupMetadata);
-      }
-      if (!stateDone.isEmpty()) {
-        // The state reader is in no group generation: its offsets go to a group of their own.
-        producer.sendOffsetsToTransaction(
-            withRefusals(stateDone), new ConsumerGroupMetadata(stateGroupId));
-      }
-      producer.commitTransaction();
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    synchronized (txLock) {
-      committing = false;
-      if (failure == null) {
-        committedTx = mine;
-        inTransaction = false;
-        offsets.committedAll(done);
-        stateOffsets.committedAll(stateDone);
-        if (!pending.isEmpty() && !halted) {
-          begin();
-          pending.forEach(producer::send);
-        }
-      } else {
-        commitFailure = failure;
-      }
-      pending.clear();
-      txLock.notifyAll();
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return true;
-  }
-
-  /** {@code offsets} carrying, as metadata, the offsets refused in their partitions so far. */
-  private Map<TopicPartition, OffsetAndMetadata> withRefusals(
-      Map<TopicPartition, OffsetAndMetadata> offsets) {
-    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-    offsets.forEach(
-        (tp, o) -> out.put(tp, new OffsetAndMetadata(o.offset(), refusedOf(tp).encode())));
-    return out;
-  }
-
-  private RefusedOffsets refusedOf(TopicPartition tp) {
-    return stateRefused.computeIfAbsent(tp, k -> new RefusedOffsets());
-  }
-
   /** True when every consumed verdict has been handled. */
   public boolean idle() {
-    return offsets.idle();
+    return tx.verdictOffsets().idle();
   }
 
   /**
@@ -1117,32 +461,30 @@ public final class RemediatorService implements AutoCloseable {
    * (including verdicts planned again by a timer or a command).
    */
   public boolean caughtUp() {
-    return caughtUp && !halted && offsets.idle() && lanes.idle();
+    return caughtUp && !tx.halted() && tx.verdictOffsets().idle() && lanes.idle();
   }
 
   @Override
   public void close() {
-    if (halted) {
+    if (tx.halted()) {
       // Only so that the next test round starts clean: the dead instance's threads are ended and
       // its open transaction is left for the next instance to abort.
       join();
       remediation.close();
       lanes.close();
-      producer.close(Duration.ZERO);
-      closeBinders();
+      tx.close(Duration.ZERO);
+      meters.close();
       return;
     }
     running.set(false);
     if (consumer != null) {
       consumer.wakeup();
     }
-    if (stateReader != null) {
-      stateReader.wakeup();
-    }
+    state.wakeup();
     join();
     remediation.close();
-    producer.close(Duration.ofSeconds(5));
-    closeBinders();
+    tx.close(Duration.ofSeconds(5));
+    meters.close();
   }
 
   private void join() {
@@ -1151,16 +493,6 @@ public final class RemediatorService implements AutoCloseable {
         thread.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void closeBinders() {
-    for (AutoCloseable b : binders) {
-      try {
-        b.close();
-      } catch (Exception e) {
-        log.debug("closing a Kafka metrics binder", e);
       }
     }
   }

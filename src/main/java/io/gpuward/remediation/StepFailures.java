@@ -25,8 +25,7 @@ public final class StepFailures {
   private StepFailures() {}
 
   public static ActuatorException.Kind classify(Throwable t, RemediationAction action) {
-    boolean mutating =
-        Planner.NODE_ACTIONS.contains(action) || action == RemediationAction.UNCORDON;
+    boolean mutating = Actions.mutating(action);
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
     for (Throwable c = t; c != null && seen.put(c, true) == null; c = c.getCause()) {
       if (c instanceof ActuatorException a) {

@@ -108,14 +108,14 @@ final class ChaosOracle {
         out.add("healthy node touched: " + line(r));
       }
       // AMBIGUOUS only where the design says so: a step interrupted
-      // Planner.MAX_ATTEMPTS_AFTER_RESTART times is taken for one that stops the remediator. An
+      // Reconcile.MAX_ATTEMPTS_AFTER_RESTART times is taken for one that stops the remediator. An
       // interrupted GPU reset is settled by the (simulated) SSM command history. Never for an
       // escalation: that is how a human hears of the rest.
       if (r.getOutcome() == Outcome.AMBIGUOUS
           && (r.getAction() == RemediationAction.ESCALATE
               || r.getDetail() == null
               || !r.getDetail()
-                  .contains("interrupted " + Planner.MAX_ATTEMPTS_AFTER_RESTART + " times"))) {
+                  .contains("interrupted " + Reconcile.MAX_ATTEMPTS_AFTER_RESTART + " times"))) {
         out.add("AMBIGUOUS where live state tells: " + line(r));
       }
     }

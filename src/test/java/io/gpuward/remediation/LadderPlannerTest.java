@@ -72,7 +72,7 @@ class LadderPlannerTest {
   }
 
   private List<Step> plan(FaultVerdict v, Optional<LiveNode> live, Instant now) {
-    return planner.plan(v, live, ledger, new ControlState(), false, null, now);
+    return Plans.plan(planner, v, live, ledger, new ControlState(), false, null, now);
   }
 
   @Test
@@ -163,7 +163,8 @@ class LadderPlannerTest {
         NOW.minusSeconds(5),
         "replacement requested instanceId=i-1 asg=asg");
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             FaultVerdict.newBuilder(v).setRecommendedAction(RemediationAction.REPLACE).build(),
             Optional.empty(),
             ledger,
@@ -261,16 +262,19 @@ class LadderPlannerTest {
     var p = new Planner(policy.withReescalateAfter(Duration.ofHours(24)));
     var first = driverRoot("v-a", "g5-infer-0");
     Step escalate =
-        p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, NOW).get(0);
+        Plans.plan(p, first, Optional.empty(), ledger, new ControlState(), false, null, NOW).get(0);
     recordStep(escalate, first, Outcome.SUCCEEDED, NOW);
     assertThat(p.reescalationDue(first, ledger)).contains(NOW.plus(Duration.ofHours(24)));
 
     // Within the period: nothing for the escalated verdict, SUPERSEDED for another in the scope.
     Instant before = NOW.plus(Duration.ofHours(24)).minusSeconds(1);
-    assertThat(p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, before))
+    assertThat(
+            Plans.plan(p, first, Optional.empty(), ledger, new ControlState(), false, null, before))
         .isEmpty();
     var second = driverRoot("v-b", "g5-infer-3");
-    assertThat(p.plan(second, Optional.empty(), ledger, new ControlState(), false, null, before))
+    assertThat(
+            Plans.plan(
+                p, second, Optional.empty(), ledger, new ControlState(), false, null, before))
         .singleElement()
         .satisfies(
             s -> {
@@ -280,7 +284,8 @@ class LadderPlannerTest {
 
     // The period has passed and the fault is still open: the scope is escalated again, once.
     Instant due = NOW.plus(Duration.ofHours(24));
-    var again = p.plan(second, Optional.empty(), ledger, new ControlState(), false, null, due);
+    var again =
+        Plans.plan(p, second, Optional.empty(), ledger, new ControlState(), false, null, due);
     assertThat(again)
         .singleElement()
         .satisfies(
@@ -294,7 +299,7 @@ class LadderPlannerTest {
                   .contains("fix: set driverRoot");
             });
     recordStep(again.get(0), second, Outcome.SUCCEEDED, due);
-    assertThat(p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, due))
+    assertThat(Plans.plan(p, first, Optional.empty(), ledger, new ControlState(), false, null, due))
         .singleElement()
         .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.SUPERSEDED));
     assertThat(p.reescalationDue(first, ledger)).contains(due.plus(Duration.ofHours(24)));
@@ -317,11 +322,12 @@ class LadderPlannerTest {
     var p = new Planner(policy.withReescalateAfter(Duration.ZERO));
     var first = driverRoot("v-a", "g5-infer-0");
     Step escalate =
-        p.plan(first, Optional.empty(), ledger, new ControlState(), false, null, NOW).get(0);
+        Plans.plan(p, first, Optional.empty(), ledger, new ControlState(), false, null, NOW).get(0);
     recordStep(escalate, first, Outcome.SUCCEEDED, NOW);
     assertThat(p.reescalationDue(first, ledger)).isEmpty();
     assertThat(
-            p.plan(
+            Plans.plan(
+                p,
                 first,
                 Optional.empty(),
                 ledger,
@@ -453,7 +459,7 @@ class LadderPlannerTest {
         .isEqualTo(OperationIds.of("p5-train-2", "v-1", RemediationAction.CORDON, 2));
     // Each retry also stopped between intent and outcome (crashes elsewhere caught it too): live
     // state still says not done, so it is tried again, up to the limit.
-    int limit = Planner.MAX_ATTEMPTS_AFTER_RESTART;
+    int limit = Reconcile.MAX_ATTEMPTS_AFTER_RESTART;
     for (int attempt = 2; attempt < limit; attempt++) {
       record(v, RemediationAction.CORDON, attempt, Outcome.STARTED, NOW.minusSeconds(3), null);
       int next = attempt + 1;
@@ -551,7 +557,8 @@ class LadderPlannerTest {
   }
 
   private List<Step> planWithTrace(FaultVerdict v, CommandTrace trace, Instant now) {
-    return planner.plan(
+    return Plans.plan(
+        planner,
         v,
         Optional.of(live("b1", "op")),
         ledger,
@@ -680,8 +687,8 @@ class LadderPlannerTest {
     var started =
         new Ledger.Entry(
             "op", "v", "n", RemediationAction.RESET_GPU, 1, Outcome.STARTED, NOW, null);
-    assertThat(Planner.reconcile(started, Optional.of(live("b1", "op"))).kind())
-        .isEqualTo(Planner.Reconciled.Kind.UNKNOWABLE);
+    assertThat(Reconcile.of(started, Optional.of(live("b1", "op"))).kind())
+        .isEqualTo(Reconcile.Reconciled.Kind.UNKNOWABLE);
   }
 
   @Test

@@ -79,7 +79,8 @@ class PlannerTest {
             "asg",
             Map.of("node.kubernetes.io/instance-type", "m6i.large"));
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
             Optional.of(cpu),
             ledger,
@@ -97,7 +98,8 @@ class PlannerTest {
         new LiveNode(
             "p5-train-2", "boot-1", true, true, Optional.of("op-1"), "i-1", "asg", Map.of());
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.CLEARED),
             Optional.of(relabelled),
             ledger,
@@ -112,7 +114,8 @@ class PlannerTest {
   @Test
   void shouldPlanCordonDrainRebootForALostGpu() {
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
             Optional.of(node(false, null)),
             ledger,
@@ -130,7 +133,8 @@ class PlannerTest {
   @Test
   void shouldSkipEveryStepInDryRunAndSaySo() {
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
             Optional.of(node(false, null)),
             ledger,
@@ -144,7 +148,8 @@ class PlannerTest {
   @Test
   void shouldNotActOnAnExpiredVerdict() {
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
             Optional.of(node(false, null)),
             ledger,
@@ -158,7 +163,8 @@ class PlannerTest {
   @Test
   void shouldNotActOnANodeThatIsGone() {
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
             Optional.empty(),
             ledger,
@@ -176,7 +182,8 @@ class PlannerTest {
   @Test
   void shouldLeaveANodeSomeoneElseCordonedAlone() {
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.OPEN),
             Optional.of(node(true, null)),
             ledger,
@@ -195,7 +202,7 @@ class PlannerTest {
             .setHeld(true)
             .setIncidentId("inc-1")
             .build();
-    var steps = planner.plan(v, Optional.of(node(false, null)), ledger, false, NOW);
+    var steps = Plans.plan(planner, v, Optional.of(node(false, null)), ledger, false, NOW);
     assertThat(steps)
         .singleElement()
         .satisfies(s -> assertThat(s.skip()).isEqualTo(SkipReason.INCIDENT_HOLD));
@@ -204,7 +211,8 @@ class PlannerTest {
   @Test
   void shouldOnlyEscalateAConfigurationFaultEvenWhenAskedToReplace() {
     var steps =
-        planner.plan(
+        Plans.plan(
+            planner,
             verdict(
                 FaultClass.IMAGE_INSTANCE_MISMATCH, RemediationAction.REPLACE, VerdictState.OPEN),
             Optional.empty(),
@@ -238,21 +246,27 @@ class PlannerTest {
               .setAt(NOW)
               .build());
     }
-    var steps = planner.plan(v, Optional.of(node(true, "op-x")), ledger, false, NOW);
+    var steps = Plans.plan(planner, v, Optional.of(node(true, "op-x")), ledger, false, NOW);
     assertThat(steps).extracting(Step::action).containsExactly(RemediationAction.REBOOT);
   }
 
   @Test
   void shouldUncordonOnlyANodeGpuwardCordonedWhenTheVerdictClears() {
     var cleared = verdict(FaultClass.GPU_LOST, RemediationAction.REBOOT, VerdictState.CLEARED);
-    assertThat(planner.plan(cleared, Optional.of(node(true, "op-1")), ledger, false, NOW))
+    assertThat(Plans.plan(planner, cleared, Optional.of(node(true, "op-1")), ledger, false, NOW))
         .singleElement()
         .satisfies(s -> assertThat(s.action()).isEqualTo(RemediationAction.UNCORDON));
-    assertThat(planner.plan(cleared, Optional.of(node(true, null)), ledger, false, NOW)).isEmpty();
+    assertThat(Plans.plan(planner, cleared, Optional.of(node(true, null)), ledger, false, NOW))
+        .isEmpty();
     // Recovery is never blocked by staleness: an old cleared verdict still uncordons.
     assertThat(
-            planner.plan(
-                cleared, Optional.of(node(true, "op-1")), ledger, false, NOW.plusSeconds(9999)))
+            Plans.plan(
+                planner,
+                cleared,
+                Optional.of(node(true, "op-1")),
+                ledger,
+                false,
+                NOW.plusSeconds(9999)))
         .hasSize(1);
   }
 
@@ -270,8 +284,8 @@ class PlannerTest {
   }
 
   private List<Step> plan(FaultVerdict v, ControlState controls, String observeOnly) {
-    return planner.plan(
-        v, Optional.of(node(false, null)), ledger, controls, false, observeOnly, NOW);
+    return Plans.plan(
+        planner, v, Optional.of(node(false, null)), ledger, controls, false, observeOnly, NOW);
   }
 
   @Test
@@ -288,7 +302,8 @@ class PlannerTest {
               assertThat(s.detail()).contains("alice").contains("nodegroup:p5-train");
             });
     assertThat(
-            planner.plan(
+            Plans.plan(
+                planner,
                 v,
                 Optional.of(node(false, null)),
                 ledger,

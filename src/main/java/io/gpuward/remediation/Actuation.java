@@ -1,0 +1,220 @@
+package io.gpuward.remediation;
+
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuRef;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.CloudPort;
+import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.CommandTrace;
+import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.LiveNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply end of the loop: carries one step out through the cluster and cloud ports, and reads
+ * back what they know (the node's state before a step, a GPU reset's command history).
+ */
+final class Actuation {
+  private static final Logger log = LoggerFactory.getLogger(Actuation.class);
+
+  private final ClusterPort cluster;
+  private final CloudPort cloud;
+  private final FleetView fleet;
+  private final Duration drainDeadline;
+
+  Actuation(ClusterPort cluster, CloudPort cloud, FleetView fleet, Duration drainDeadline) {
+    this.cluster = cluster;
+    this.cloud = cloud;
+    this.fleet = fleet;
+    this.drainDeadline = drainDeadline;
+  }
+
+  /** The node as the cluster shows it now. */
+  Optional<LiveNode> observe(String node) {
+    return cluster.node(node);
+  }
+
+  /** Carries {@code step} out; returns the detail of its SUCCEEDED record. */
+  String execute(FaultVerdict v, Step step, Optional<LiveNode> live) {
+    String node = v.getNode();
+    String instanceId =
+        live.map(LiveNode::instanceId).filter(s -> !s.isBlank()).orElse(v.getInstanceId());
+    switch (step.action()) {
+      case CORDON -> {
+        cluster.cordon(node, step.operationId());
+        return "cordoned";
+      }
+      case UNCORDON -> {
+        cluster.uncordon(node, step.operationId());
+        return "uncordoned";
+      }
+      case DRAIN -> {
+        return drain(node);
+      }
+      case RESET_GPU -> {
+        return reset(v, step, instanceId);
+      }
+      case REBOOT -> {
+        cloud.reboot(requireInstance(instanceId), step.operationId());
+        return "reboot requested for " + instanceId;
+      }
+      case REPLACE -> {
+        return replace(v, step, live, instanceId);
+      }
+      case ESCALATE, NOTIFY -> {
+        return tellHumans(v, step);
+      }
+      default ->
+          throw new ActuatorException(
+              ActuatorException.Kind.PERMANENT, "no actuator for " + step.action());
+    }
+  }
+
+  /** ESCALATE and NOTIFY reach people through the audit stream and this log line. */
+  private static String tellHumans(FaultVerdict v, Step step) {
+    log.warn(
+        "{} node={} verdictId={} class={}: {}",
+        step.action(),
+        v.getNode(),
+        v.getVerdictId(),
+        v.getFaultClass(),
+        step.detail());
+    return step.detail();
+  }
+
+  private String drain(String node) {
+    DrainResult r = cluster.drain(node, drainDeadline);
+    if (!r.complete()) {
+      throw new ActuatorException(
+          ActuatorException.Kind.TRANSIENT,
+          "drain incomplete: "
+              + r.blockedByPdb()
+              + " pod(s) blocked by PodDisruptionBudgets after "
+              + r.evicted()
+              + " evicted");
+    }
+    return "drained: " + r.evicted() + " evicted, " + r.skippedDaemonSet() + " DaemonSet pods left";
+  }
+
+  private String reset(FaultVerdict v, Step step, String instanceId) {
+    List<GpuRef> gpus = v.getGpus();
+    if (gpus.isEmpty()) {
+      throw new ActuatorException(
+          ActuatorException.Kind.PERMANENT, "verdict names no GPU to reset");
+    }
+    for (GpuRef g : gpus) {
+      cloud.resetGpu(requireInstance(instanceId), g.getUuid(), step.operationId());
+    }
+    return "reset " + gpus.size() + " GPU(s)";
+  }
+
+  private String replace(FaultVerdict v, Step step, Optional<LiveNode> live, String instanceId) {
+    String asg =
+        live.map(LiveNode::asgName)
+            .filter(s -> !s.isBlank())
+            .or(() -> fleet.asg(v.getNode()))
+            .or(
+                () ->
+                    v.getNodegroup() == null
+                        ? Optional.empty()
+                        : cloud.autoScalingGroupOf(v.getNodegroup()))
+            .orElse(null);
+    cloud.replace(requireInstance(instanceId), asg, step.operationId());
+    return "replacement requested instanceId=" + instanceId + " asg=" + asg;
+  }
+
+  private static String requireInstance(String instanceId) {
+    if (instanceId == null || instanceId.isBlank()) {
+      throw new ActuatorException(
+          ActuatorException.Kind.PERMANENT, "instance id of the node is unknown");
+    }
+    return instanceId;
+  }
+
+  /** A Kubernetes Event on the node for an action taken on it or about it. Best effort. */
+  void event(FaultVerdict v, Step step, boolean ok, String detail) {
+    if (step.action() == RemediationAction.NOTIFY) {
+      return;
+    }
+    try {
+      cluster.recordEvent(
+          v.getNode(),
+          step.action(),
+          ok,
+          step.operationId(),
+          step.action()
+              + (ok ? "" : " failed")
+              + " for verdict "
+              + v.getVerdictId()
+              + " ("
+              + v.getFaultClass()
+              + ", op "
+              + step.operationId()
+              + "): "
+              + detail);
+    } catch (RuntimeException e) {
+      log.warn(
+          "event not recorded node={} op={}: {}", v.getNode(), step.operationId(), e.toString());
+    }
+  }
+
+  /**
+   * What the cloud's command history says of a GPU reset STARTED before a crash, over all the
+   * verdict's GPUs: done only when every GPU's reset succeeded, not sent only when none was sent.
+   */
+  CommandTrace resetTrace(FaultVerdict v, Ledger.Entry started, Optional<LiveNode> live) {
+    String instance = Reconcile.field(started.detail(), "instanceId");
+    if (instance == null || instance.equals("null")) {
+      instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+    }
+    if (instance == null || v.getGpus().isEmpty()) {
+      return CommandTrace.unknown("no instance or GPU to look up");
+    }
+    List<CommandTrace> each = new ArrayList<>();
+    for (GpuRef g : v.getGpus()) {
+      each.add(cloud.gpuResetTrace(instance, g.getUuid(), started.operationId(), started.at()));
+    }
+    return combined(each);
+  }
+
+  private static CommandTrace combined(List<CommandTrace> each) {
+    String details = String.join("; ", each.stream().map(CommandTrace::detail).distinct().toList());
+    Set<CommandTrace.State> states =
+        each.stream()
+            .map(CommandTrace::state)
+            .collect(Collectors.toCollection(() -> EnumSet.noneOf(CommandTrace.State.class)));
+    CommandTrace.State state;
+    if (states.contains(CommandTrace.State.UNKNOWN)) {
+      state = CommandTrace.State.UNKNOWN;
+    } else if (states.contains(CommandTrace.State.FAILED)) {
+      state = CommandTrace.State.FAILED;
+    } else if (states.contains(CommandTrace.State.IN_PROGRESS)) {
+      state = CommandTrace.State.IN_PROGRESS;
+    } else if (states.size() == 1) {
+      state = states.iterator().next(); // all SUCCEEDED, or none sent
+    } else {
+      return CommandTrace.unknown("sent for some GPUs only: " + details);
+    }
+    return new CommandTrace(state, details);
+  }
+
+  /** What the node looked like before the step, for reconciling after a crash. */
+  static String before(Step step, FaultVerdict v, Optional<LiveNode> live) {
+    String instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+    return switch (step.action()) {
+      case REBOOT ->
+          "bootId=" + live.map(LiveNode::bootId).orElse("unknown") + " instanceId=" + instance;
+      case REPLACE, RESET_GPU -> "instanceId=" + instance;
+      default -> null;
+    };
+  }
+}

@@ -42,9 +42,10 @@
  * <h2>Threads</h2>
  *
  * The {@link io.gpuward.exporter.NodeFeed} and the {@link io.gpuward.contract.TelemetrySink} are
- * called only from the thread that calls {@code advanceTo} (the runner's). {@link io.gpuward.sim.SimulatedCluster} is thread-safe and is called
- * by the remediator's thread; the simulator picks up what it did (reboots, resets, replacements,
- * cordons, evictions) at its next tick, so actions visibly change telemetry.
+ * called only from the thread that calls {@code advanceTo} (the runner's). {@link
+ * io.gpuward.sim.SimulatedCluster} is thread-safe and is called by the remediator's thread; the
+ * simulator picks up what it did (reboots, resets, replacements, cordons, evictions) at its next
+ * tick, so actions visibly change telemetry.
  *
  * <h2>Determinism</h2>
  *

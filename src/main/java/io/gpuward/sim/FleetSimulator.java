@@ -30,22 +30,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Simulates a fleet of EKS GPU nodes from a {@link Scenario}: dcgm-exporter samples, NVRM XID
- * lines, kubelet/controller events and inventory, with the scenario's faults and what follows from
- * them, and with the {@link SimulatedCluster}'s actions (cordon, drain, reset, reboot, replace)
- * visibly changing the telemetry.
+ * Simulates a fleet of EKS GPU nodes from a {@link Scenario}: what each node's dcgm-exporter serves
+ * and its kernel logs, kubelet/controller events and inventory, with the scenario's faults and what
+ * follows from them, and with the {@link SimulatedCluster}'s actions (cordon, drain, reset, reboot,
+ * replace) visibly changing the telemetry.
+ *
+ * <p>It plays the world only: GPU samples, XIDs and exporter heartbeats are made by gpuward's
+ * exporter code from the text the simulator hands to a {@link NodeFeed} (by default an {@link
+ * ExporterFleet} writing to the same sink); kube events and inventory go straight to the {@link
+ * TelemetrySink}.
  *
  * <p>Drive it with {@link #advanceTo(Instant)} from one thread (a {@link SimulationRunner} does):
- * it emits everything due up to that simulated instant, one tick per sample interval, into the
- * {@link TelemetrySink}. Same scenario, seed, start and cluster calls give the same records in the
- * same order: all randomness comes from seeded generators, iteration is in insertion order, and
- * time is only the simulated one.
+ * it emits everything due up to that simulated instant, one tick per sample interval. Same
+ * scenario, seed, start and cluster calls give the same records in the same order: all randomness
+ * comes from seeded generators, iteration is in insertion order, and time is only the simulated
+ * one.
  *
  * <p>What a tick emits, in time order: changes from the cluster (reboot started/finished, node
- * replaced/registered, cordon, pods evicted), due scenario faults, timed follow-ups (ramp ends,
- * container start retries, device-plugin grace), then one {@link GpuSample} per visible GPU of
- * every node whose exporter is up and, every heartbeat interval (staggered per node), an {@code
- * EXPORTER_HEARTBEAT}.
+ * replaced/registered, cordon, pods evicted), due scenario faults (an XID is a kernel line at the
+ * fault's time), timed follow-ups (ramp ends, container start retries, device-plugin grace), then
+ * one dcgm-exporter page per node whose exporter is up, holding every GPU still on the bus (or a
+ * refused scrape when the dcgm-exporter operand is missing).
  *
  * <p>Semantics worth knowing for consumers: {@code lastXid} is 0 when DCGM has no XID; a fatal XID
  * (catalog action RESET_GPU, REBOOT_NODE, REPLACE_NODE) stays until a GPU reset (RESET_GPU only) or

@@ -2,11 +2,9 @@ package io.gpuward.exporter;
 
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
-import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.config.Durations;
 import io.gpuward.contract.TelemetrySink;
-import io.gpuward.exporter.dcgm.DcgmParser;
 import io.gpuward.exporter.dcgm.DcgmScrape;
 import io.gpuward.exporter.kmsg.KmsgParser;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,16 +13,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,23 +139,12 @@ public final class ExporterService implements AutoCloseable {
   private final ExporterMetrics metrics;
   private final BufferedSink buffer;
   private final DcgmScraper scraper;
-  private final DcgmParser dcgm;
-  private final KmsgParser kmsg;
+  private final NodePipeline pipeline;
   private final KmsgFollower follower;
   private final ScheduledExecutorService timer;
   private final List<SignalSource> sources;
   private final AtomicBoolean followerStarted = new AtomicBoolean();
 
-  private final AtomicLong scrapes = new AtomicLong();
-  private final AtomicLong scrapeErrors = new AtomicLong();
-  private final AtomicLong samples = new AtomicLong();
-  private final AtomicLong malformed = new AtomicLong();
-  private final AtomicLong xids = new AtomicLong();
-  private final AtomicLong heartbeats = new AtomicLong();
-  private volatile int lastGpus = -1;
-  private volatile boolean lastScrapeOk;
-  private volatile String lastScrapeError;
-  private long unparseableSeen;
   private Instant lastScrapeLog = Instant.EPOCH;
   private long failuresSinceLog;
   private long consecutiveFailures;
@@ -188,21 +172,20 @@ public final class ExporterService implements AutoCloseable {
             clock,
             node);
     this.scraper = new DcgmScraper(settings.dcgmUrl(), settings.scrapeTimeout());
-    this.dcgm = DcgmParser.forNode(node);
-    this.kmsg =
-        new KmsgParser(
+    this.pipeline =
+        new NodePipeline(
             node,
             settings.identity().bootId(),
             settings.identity().bootTime(),
-            ZoneOffset.UTC,
             clock,
-            KmsgParser.PLAUSIBLE);
+            buffer,
+            metrics);
     this.follower =
         settings.kmsg() == null
             ? null
             : new KmsgFollower(
                 settings.kmsg(),
-                this::kmsgLine,
+                pipeline::kernelLine,
                 Duration.ofMillis(200),
                 Duration.ofSeconds(5),
                 clock);
@@ -267,22 +250,23 @@ public final class ExporterService implements AutoCloseable {
 
   /** The kernel log parser (its PCI to UUID map, counters). */
   public KmsgParser kmsgParser() {
-    return kmsg;
+    return pipeline.kmsgParser();
   }
 
   public Stats stats() {
+    KmsgParser kmsg = pipeline.kmsgParser();
     return new Stats(
-        scrapes.get(),
-        scrapeErrors.get(),
-        lastGpus,
-        samples.get(),
-        malformed.get(),
+        pipeline.scrapes(),
+        pipeline.scrapeErrors(),
+        pipeline.lastGpus(),
+        pipeline.samples(),
+        pipeline.malformedLines(),
         kmsg.linesRead(),
-        xids.get(),
+        pipeline.xids(),
         kmsg.unparseableXidLines(),
-        heartbeats.get(),
+        pipeline.heartbeats(),
         buffer.stats(),
-        lastScrapeError);
+        pipeline.lastScrapeError());
   }
 
   /** Waits until the buffer has handed everything on; false when {@code timeout} passed first. */
@@ -310,97 +294,62 @@ public final class ExporterService implements AutoCloseable {
 
   /** One scrape and its samples (the timer's task). */
   void scrapeOnce() {
-    String node = settings.identity().node();
     Instant t = clock.instant();
     String text;
     try {
       text = scraper.fetch();
     } catch (DcgmScraper.ScrapeException e) {
-      if (closed) {
-        return; // interrupted by close(): not a failure of dcgm-exporter
-      }
-      scrapeErrors.incrementAndGet();
-      metrics.scrapeErrors.get(e.reason()).increment();
-      lastScrapeOk = false;
-      lastScrapeError = e.getMessage();
-      failuresSinceLog++;
-      consecutiveFailures++;
-      if (Duration.between(lastScrapeLog, t).compareTo(LOG_EVERY) >= 0) {
-        log.warn(
-            "exporter node {}: dcgm scrape failed ({} failures since the last report, {} in all):"
-                + " {}",
-            node,
-            failuresSinceLog,
-            scrapeErrors.get(),
-            e.getMessage());
-        lastScrapeLog = t;
-        failuresSinceLog = 0;
+      if (!closed) { // when closed, close() interrupted it: not a failure of dcgm-exporter
+        scrapeFailed(e, t);
       }
       return;
     }
-    DcgmScrape scrape = dcgm.parse(text, t, settings.identity().bootId());
+    int before = pipeline.lastGpus();
+    DcgmScrape scrape = pipeline.scraped(t, text);
     if (consecutiveFailures > 0) {
       log.info(
           "exporter node {}: dcgm scrape of {} works again after {} failures",
-          node,
+          pipeline.node(),
           scraper.url(),
           consecutiveFailures);
       consecutiveFailures = 0;
       failuresSinceLog = 0;
     }
-    scrapes.incrementAndGet();
-    metrics.scrapes.increment();
-    lastScrapeOk = true;
-    lastScrapeError = null;
-    for (GpuSample s : scrape.samples()) {
-      kmsg.learn(s.getPciBusId(), s.getUuid());
-      buffer.gpuSample(s);
+    reportScrape(scrape, before, t);
+  }
+
+  private void scrapeFailed(DcgmScraper.ScrapeException e, Instant t) {
+    pipeline.scrapeFailed(e.reason(), e.getMessage());
+    failuresSinceLog++;
+    consecutiveFailures++;
+    if (Duration.between(lastScrapeLog, t).compareTo(LOG_EVERY) >= 0) {
+      log.warn(
+          "exporter node {}: dcgm scrape failed ({} failures since the last report, {} in all):"
+              + " {}",
+          pipeline.node(),
+          failuresSinceLog,
+          pipeline.scrapeErrors(),
+          e.getMessage());
+      lastScrapeLog = t;
+      failuresSinceLog = 0;
     }
-    samples.addAndGet(scrape.samples().size());
-    metrics.samples.increment(scrape.samples().size());
-    malformed.addAndGet(scrape.malformedLines());
-    metrics.dcgmMalformed.increment(scrape.malformedLines());
-    int before = lastGpus;
-    lastGpus = scrape.samples().size();
+  }
+
+  private void reportScrape(DcgmScrape scrape, int before, Instant t) {
+    String node = pipeline.node();
     // problems such as a hostname label that is not this node repeat every scrape: say them with
     // the first scrape, then only along with malformed lines or a scrape without GPUs
     boolean noteworthy =
         scrape.samples().isEmpty()
             || scrape.malformedLines() > 0
-            || (scrapes.get() == 1 && !scrape.problems().isEmpty());
+            || (pipeline.scrapes() == 1 && !scrape.problems().isEmpty());
     if (noteworthy && Duration.between(lastProblemLog, t).compareTo(LOG_EVERY) >= 0) {
       lastProblemLog = t;
       log.warn("exporter node {}: dcgm scrape of {}: {}", node, scraper.url(), scrape.summary());
     }
-    if (before >= 0 && before != lastGpus) {
-      log.warn(
-          "exporter node {}: dcgm-exporter now reports {} GPUs (was {})", node, lastGpus, before);
-    }
-  }
-
-  // ------------------------------------------------------------------ kernel log
-
-  private void kmsgLine(String line) {
-    metrics.kmsgLines.increment();
-    kmsg.parseLine(line)
-        .ifPresent(
-            e -> {
-              xids.incrementAndGet();
-              metrics.xids.increment();
-              log.info(
-                  "exporter node {}: XID {} on {} (GPU {}, event {}): {}",
-                  e.getNode(),
-                  e.getXid(),
-                  e.getPciBusId(),
-                  e.getGpuUuid(),
-                  e.getEventId(),
-                  e.getMessage());
-              buffer.xid(e);
-            });
-    long u = kmsg.unparseableXidLines();
-    if (u > unparseableSeen) {
-      metrics.kmsgMalformed.increment(u - unparseableSeen);
-      unparseableSeen = u;
+    int now = pipeline.lastGpus();
+    if (before >= 0 && before != now) {
+      log.warn("exporter node {}: dcgm-exporter now reports {} GPUs (was {})", node, now, before);
     }
   }
 
@@ -415,65 +364,15 @@ public final class ExporterService implements AutoCloseable {
   }
 
   void heartbeat() {
-    NodeIdentity id = settings.identity();
-    Instant t = clock.instant();
-    String reason;
-    if (scrapes.get() == 0 && scrapeErrors.get() == 0) {
-      reason = "NotScrapedYet";
-    } else if (!lastScrapeOk) {
-      reason = "ScrapeFailing";
-    } else if (lastGpus == 0) {
-      reason = "NoGpus";
-    } else {
-      reason = "ScrapeOk";
-    }
     BufferedSink.Stats b = buffer.stats();
-    String message =
-        "scrapes="
-            + scrapes.get()
-            + " scrapeErrors="
-            + scrapeErrors.get()
-            + " gpus="
-            + lastGpus
-            + " samples="
-            + samples.get()
-            + " malformedLines="
-            + malformed.get()
-            + " kmsgLines="
-            + kmsg.linesRead()
-            + " xids="
-            + xids.get()
-            + " xidTimesRefused="
-            + kmsg.refusedTimes()
-            + " buffered="
+    pipeline.heartbeat(
+        clock.instant(),
+        "buffered="
             + b.buffered()
             + " dropped="
             + b.dropped()
             + " sendFailures="
-            + (b.transientFailures() + b.permanentFailures())
-            + (lastScrapeError == null ? "" : " lastError=\"" + lastScrapeError + "\"");
-    NodeEvent e =
-        new NodeEvent(
-            id.node() + "/exporter_heartbeat/" + t.toEpochMilli(),
-            id.node(),
-            NodeEventKind.EXPORTER_HEARTBEAT,
-            t,
-            SOURCE,
-            null,
-            null,
-            reason,
-            message,
-            id.bootId(),
-            null,
-            null,
-            Map.of(),
-            null,
-            null,
-            null,
-            null);
-    heartbeats.incrementAndGet();
-    metrics.heartbeats.increment();
-    buffer.nodeEvent(e);
+            + (b.transientFailures() + b.permanentFailures()));
   }
 
   /** Stops the sources, the scrapes and the kernel log, then drains the buffer (5 s at most). */

@@ -1,14 +1,15 @@
 package io.gpuward.sim;
 
-import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
-import io.gpuward.avro.XidEvent;
 import io.gpuward.config.Durations;
 import io.gpuward.contract.TelemetrySink;
+import io.gpuward.exporter.ExporterFleet;
+import io.gpuward.exporter.NodeFeed;
 import io.gpuward.fleet.InstanceType;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,28 +24,33 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Simulates a fleet of EKS GPU nodes from a {@link Scenario}: dcgm-exporter samples, NVRM XID
- * lines, kubelet/controller events and inventory, with the scenario's faults and what follows from
- * them, and with the {@link SimulatedCluster}'s actions (cordon, drain, reset, reboot, replace)
- * visibly changing the telemetry.
+ * Simulates a fleet of EKS GPU nodes from a {@link Scenario}: what each node's dcgm-exporter serves
+ * and its kernel logs, kubelet/controller events and inventory, with the scenario's faults and what
+ * follows from them, and with the {@link SimulatedCluster}'s actions (cordon, drain, reset, reboot,
+ * replace) visibly changing the telemetry.
+ *
+ * <p>It plays the world only: GPU samples, XIDs and exporter heartbeats are made by gpuward's
+ * exporter code from the text the simulator hands to a {@link NodeFeed} (by default an {@link
+ * ExporterFleet} writing to the same sink); kube events and inventory go straight to the {@link
+ * TelemetrySink}.
  *
  * <p>Drive it with {@link #advanceTo(Instant)} from one thread (a {@link SimulationRunner} does):
- * it emits everything due up to that simulated instant, one tick per sample interval, into the
- * {@link TelemetrySink}. Same scenario, seed, start and cluster calls give the same records in the
- * same order: all randomness comes from seeded generators, iteration is in insertion order, and
- * time is only the simulated one.
+ * it emits everything due up to that simulated instant, one tick per sample interval. Same
+ * scenario, seed, start and cluster calls give the same records in the same order: all randomness
+ * comes from seeded generators, iteration is in insertion order, and time is only the simulated
+ * one.
  *
  * <p>What a tick emits, in time order: changes from the cluster (reboot started/finished, node
- * replaced/registered, cordon, pods evicted), due scenario faults, timed follow-ups (ramp ends,
- * container start retries, device-plugin grace), then one {@link GpuSample} per visible GPU of
- * every node whose exporter is up and, every heartbeat interval (staggered per node), an {@code
- * EXPORTER_HEARTBEAT}.
+ * replaced/registered, cordon, pods evicted), due scenario faults (an XID is a kernel line at the
+ * fault's time), timed follow-ups (ramp ends, container start retries, device-plugin grace), then
+ * one dcgm-exporter page per node whose exporter is up, holding every GPU still on the bus (or a
+ * refused scrape when the dcgm-exporter operand is missing).
  *
  * <p>Semantics worth knowing for consumers: {@code lastXid} is 0 when DCGM has no XID; a fatal XID
  * (catalog action RESET_GPU, REBOOT_NODE, REPLACE_NODE) stays until a GPU reset (RESET_GPU only) or
@@ -61,15 +67,24 @@ public final class FleetSimulator {
       "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady"
           + " message:Network plugin returns error: cni plugin not initialized";
   private static final String[] APP_PROCESSES = {"python3", "pt_main_thread", "tritonserver"};
+  private static final String DCGM_URL = "http://127.0.0.1:9400/metrics";
+
+  /** Kernel start to NVIDIA driver load: its lines are stamped that far into the boot. */
+  private static final Duration DRIVER_LOADS_AFTER = Duration.ofSeconds(4);
+
+  /** A rebooted node's kernel started this long before the reboot completes (kubelet Ready). */
+  private static final Duration KERNEL_BOOT_TO_READY = Duration.ofSeconds(30);
 
   private final Scenario scenario;
   private final InstanceTypeCatalog catalog;
   private final SimulatedCluster cluster;
-  private final TelemetrySink sink;
+  private final CountingSink sink;
+  private final NodeFeed feed;
+  private final GpuTelemetry telemetry;
+  private final DcgmExposition exposition;
   private final Instant start;
   private final long seed;
   private final long intervalNanos;
-  private final int heartbeatEvery;
   private final XidTable xids;
 
   private final Map<String, GroupSim> groups = new LinkedHashMap<>();
@@ -87,17 +102,12 @@ public final class FleetSimulator {
   private volatile long tickIndex;
   private volatile Instant lastTick;
 
-  private final AtomicLong samples = new AtomicLong();
-  private final AtomicLong xidCount = new AtomicLong();
-  private final AtomicLong eventCount = new AtomicLong();
-  private final AtomicLong inventoryCount = new AtomicLong();
-  private final AtomicLong tombstoneCount = new AtomicLong();
-
   private record SimTimer(Instant at, long seq, Consumer<Instant> action) {}
 
   /**
    * A simulator starting at the scenario's {@code start}, or else at the cluster clock's current
-   * instant.
+   * instant, whose nodes' dcgm-exporter pages and kernel logs go through gpuward's exporter ({@link
+   * ExporterFleet}) into {@code sink}.
    */
   public FleetSimulator(
       Scenario scenario,
@@ -112,23 +122,51 @@ public final class FleetSimulator {
         scenario.start().orElseGet(() -> cluster.clock().instant()));
   }
 
-  /** A simulator whose scenario starts (offset 0) at {@code start}. */
+  /**
+   * A simulator whose scenario starts (offset 0) at {@code start}, whose nodes' dcgm-exporter pages
+   * and kernel logs go through gpuward's exporter ({@link ExporterFleet}, heartbeating every {@link
+   * Scenario#heartbeatInterval()}) into {@code sink}.
+   */
   public FleetSimulator(
       Scenario scenario,
       InstanceTypeCatalog catalog,
       SimulatedCluster cluster,
       TelemetrySink sink,
       Instant start) {
+    this(
+        scenario,
+        catalog,
+        cluster,
+        sink,
+        start,
+        out -> new ExporterFleet(out, scenario.heartbeatInterval(), new SimpleMeterRegistry()));
+  }
+
+  /**
+   * A simulator whose nodes' text goes to the feed {@code exporters} builds over {@code sink}.
+   *
+   * @param sink where the Kubernetes and inventory records go, and what the feed writes to
+   * @param exporters builds what reads the nodes' dcgm-exporter pages and kernel logs, given the
+   *     sink it should publish to (a counting wrapper of {@code sink})
+   */
+  public FleetSimulator(
+      Scenario scenario,
+      InstanceTypeCatalog catalog,
+      SimulatedCluster cluster,
+      TelemetrySink sink,
+      Instant start,
+      Function<TelemetrySink, NodeFeed> exporters) {
     this.scenario = Objects.requireNonNull(scenario, "scenario");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
-    this.sink = Objects.requireNonNull(sink, "sink");
+    this.sink = new CountingSink(Objects.requireNonNull(sink, "sink"));
+    this.feed = Objects.requireNonNull(exporters.apply(this.sink), "feed");
     this.start = Objects.requireNonNull(start, "start");
     this.seed = scenario.seed();
     this.intervalNanos = scenario.sampleInterval().toNanos();
-    this.heartbeatEvery =
-        (int) Math.max(1, scenario.heartbeatInterval().toNanos() / Math.max(1, intervalNanos));
+    this.telemetry = new GpuTelemetry(intervalNanos);
     this.xids = XidTable.load();
+    this.exposition = new DcgmExposition(xids::text);
     List<Fault> sorted = new ArrayList<>(scenario.faults());
     sorted.sort(Comparator.comparing(Fault::at)); // stable: same time keeps file order
     this.faults = List.copyOf(sorted);
@@ -161,12 +199,7 @@ public final class FleetSimulator {
 
   /** Records emitted so far, by type; safe to call from any thread. */
   public RecordCounts counts() {
-    return new RecordCounts(
-        samples.get(),
-        xidCount.get(),
-        eventCount.get(),
-        inventoryCount.get(),
-        tombstoneCount.get());
+    return sink.counts();
   }
 
   /** Names of the nodes currently simulated (replaced ones excluded), in creation order. */
@@ -301,7 +334,7 @@ public final class FleetSimulator {
         Instant launchedAt = t.minusSeconds(ageSeconds);
         boolean registers = g.imageBoots && !neverRegisters.containsKey(name) && !g.noRegistration;
         String[] ids = cluster.launchInitial(g.spec.asgName(), name, launchedAt, registers);
-        NodeSim n = newNode(name, g, ids[0], ids[1], launchedAt);
+        NodeSim n = newNode(name, g, ids[0], ids[1], launchedAt, t);
         if (neverRegisters.containsKey(name)) {
           n.noRegistrationFault = neverRegisters.get(name);
         }
@@ -348,7 +381,12 @@ public final class FleetSimulator {
   }
 
   private NodeSim newNode(
-      String name, GroupSim g, String instanceId, String bootId, Instant launchedAt) {
+      String name,
+      GroupSim g,
+      String instanceId,
+      String bootId,
+      Instant launchedAt,
+      Instant readAt) {
     SplittableRandom rng = new SplittableRandom(SimIds.hash(seed, "node", name));
     int count = g.gpus();
     GpuSim[] gpus = new GpuSim[count];
@@ -377,6 +415,7 @@ public final class FleetSimulator {
     n.kmsgSeq = 1200 + rng.nextInt(800);
     nodes.put(name, n);
     nodeList.add(n);
+    boot(n, bootId, launchedAt, readAt);
     return n;
   }
 
@@ -389,7 +428,7 @@ public final class FleetSimulator {
         log.warn("sim: launch in unknown ASG {} node={}", l.asgName(), l.node());
         return;
       }
-      NodeSim n = newNode(l.node(), g, l.instanceId(), l.bootId(), at);
+      NodeSim n = newNode(l.node(), g, l.instanceId(), l.bootId(), at, at);
       emitInventory(n, at);
       log.info(
           "sim: instance {} launched as node={} in {}", l.instanceId(), l.node(), g.spec.name());
@@ -431,12 +470,14 @@ public final class FleetSimulator {
       n.terminated = true;
       n.registered = false;
       sink.inventoryRemoved(n.name);
-      tombstoneCount.incrementAndGet();
+      feed.nodeGone(n.name);
       nodes.remove(n.name);
       nodeList.remove(n);
       log.info("sim: node={} instance {} terminated", n.name, n.instanceId);
     } else if (c instanceof ClusterChange.NodeJoined j) {
-      n.bootId = j.bootId();
+      if (!j.bootId().equals(n.bootId)) {
+        boot(n, j.bootId(), at, at);
+      }
       if (n.noRegistrationFault >= 0 || n.group.noRegistration) {
         cluster.setRegistered(n.name, false, at);
         return;
@@ -474,8 +515,8 @@ public final class FleetSimulator {
 
   private void finishReboot(NodeSim n, String bootId, Instant at) {
     n.rebooting = false;
-    n.bootId = bootId;
     n.kmsgSeq = 1200 + n.rng.nextInt(800);
+    boot(n, bootId, at.minus(KERNEL_BOOT_TO_READY), at);
     for (GpuSim g : n.gpus) {
       g.lost = false;
       g.missing = false;
@@ -1008,29 +1049,10 @@ public final class FleetSimulator {
     }
     n.kmsgSeq += 1 + n.rng.nextInt(40);
     String text = message != null ? message : xids.text(code);
-    XidEvent ev =
-        new XidEvent(
-            n.name + "/xid/" + n.bootId.substring(0, 8) + "/" + n.kmsgSeq,
-            n.name,
-            at,
-            code,
-            g.pciBusId,
-            g.uuid,
-            linePid,
-            lineProcess,
-            text,
-            n.bootId,
-            n.kmsgSeq);
-    sink.xid(ev);
-    xidCount.incrementAndGet();
-    log.info(
-        "sim: node={} NVRM: Xid (PCI:{}): {}, pid={}, name={}, {}",
-        n.name,
-        g.kernelPci,
-        code,
-        linePid == null ? "'<unknown>'" : linePid,
-        lineProcess == null ? "<unknown>" : lineProcess,
-        text);
+    String line =
+        KernelLog.xid(n.kmsgSeq, n.bootTime, at, g.kernelPci, code, linePid, lineProcess, text);
+    log.info("sim: node={} kernel: {}", n.name, line);
+    feed.kernelLine(n.name, at, line);
   }
 
   // ------------------------------------------------------------------ container start failures
@@ -1250,7 +1272,6 @@ public final class FleetSimulator {
             labels(n, n.registered),
             null);
     sink.inventory(inv);
-    inventoryCount.incrementAndGet();
   }
 
   private void event(
@@ -1288,14 +1309,11 @@ public final class FleetSimulator {
             pod,
             container);
     sink.nodeEvent(e);
-    eventCount.incrementAndGet();
   }
 
   // ------------------------------------------------------------------ telemetry
 
   private void emitTelemetry(Instant t) {
-    double dt = intervalNanos / 1e9;
-    long emitted = 0;
     for (NodeSim n : nodeList) {
       if (!n.exporterUp(t)) {
         continue;
@@ -1304,175 +1322,34 @@ public final class FleetSimulator {
         n.silenceUntil = null; // silence over
         n.silenceFault = -1;
       }
-      boolean scrapeOk = !n.operandMissing("dcgm-exporter");
-      int gpus = 0;
-      if (scrapeOk) {
-        gpus = samples(n, t, dt);
-        emitted += gpus;
-      }
-      if ((tickIndex + n.ordinal) % heartbeatEvery == 0) {
-        // as the real exporter reports it: ScrapeOk, NoGpus (DCGM answers, no GPU), ScrapeFailing
-        event(
-            n,
-            NodeEventKind.EXPORTER_HEARTBEAT,
-            t,
-            "exporter",
-            null,
-            null,
-            !scrapeOk ? "ScrapeFailing" : gpus == 0 ? "NoGpus" : "ScrapeOk",
-            "gpus=" + gpus,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+      if (n.operandMissing("dcgm-exporter")) {
+        feed.scrapeFailed(n.name, t, "GET " + DCGM_URL + ": Connection refused");
+      } else {
+        feed.scrape(n.name, t, exposition.render(n.name, telemetry.read(n, t)));
       }
     }
-    samples.addAndGet(emitted);
   }
 
-  private int samples(NodeSim n, Instant t, double dt) {
-    GroupSim grp = n.group;
-    GpuProfile p = grp.profile;
-    SplittableRandom r = n.rng;
-    boolean failing = n.activeContainerError() != null;
-    String driver = grp.spec.driverVersion();
-    String bootId = n.bootId;
-    int count = 0;
+  /**
+   * The node (re)booted at {@code bootTime} with {@code bootId}: a new kernel log, whose driver
+   * load names every GPU and its PCI address, as the NVIDIA driver does.
+   */
+  private void boot(NodeSim n, String bootId, Instant bootTime, Instant readAt) {
+    n.bootId = bootId;
+    n.bootTime = bootTime;
+    feed.boot(n.name, bootId, bootTime);
+    if (n.gpus.length == 0) {
+      return;
+    }
+    Instant loaded = bootTime.plus(DRIVER_LOADS_AFTER);
+    List<String> lines = new ArrayList<>(n.gpus.length + 1);
+    lines.add(KernelLog.driverLoaded(++n.kmsgSeq, bootTime, loaded, n.group.spec.driverVersion()));
     for (GpuSim g : n.gpus) {
-      if (!g.visible()) {
-        continue;
-      }
-      String pod = n.podByGpu[g.index];
-      boolean busy = pod != null && !failing;
-      // utilisation and temperature follow the load with a little noise
-      double util =
-          busy ? Math.min(100, Math.max(0, grp.busyUtil + (r.nextDouble() - 0.5) * 8)) : 0;
-      g.util = util;
-      double normalTarget = 32 + (p.loadTempC() - 32) * util / 100 + g.tempOffset;
-      g.temp += (normalTarget - g.temp) * 0.25 + (r.nextDouble() - 0.5) * 0.6;
-      double temp = g.temp;
-      GpuSim.Thermal th = g.thermal;
-      if (th != null) {
-        if (th.over(t)) {
-          g.thermal = null;
-        } else {
-          temp = th.temperature(t, g.temp);
-          if (th.holding(t)) {
-            temp += (r.nextDouble() - 0.5) * 0.4;
-          }
-        }
-      }
-      long reasons = busy ? 0 : 0x1;
-      double clockFactor = 1;
-      if (temp >= GpuProfile.HW_THERMAL_C) {
-        reasons |= 0x40 | 0x08 | 0x20;
-        clockFactor = 0.5;
-      } else if (temp >= GpuProfile.SW_THERMAL_C) {
-        reasons |= 0x20;
-        clockFactor = 0.75;
-      }
-      if ((reasons & 0x60) != 0) {
-        g.thermalViolationNs += intervalNanos;
-      }
-      double power =
-          (p.idleW() + (p.tdpW() * 0.92 - p.idleW()) * util / 100) * (0.98 + r.nextDouble() * 0.04);
-      power *= clockFactor < 1 ? 0.5 + clockFactor * 0.5 : 1;
-      long sm = busy ? Math.round(p.boostMHz() * clockFactor) : p.idleMHz();
-      long reserved = p.fbTotalMiB() / 150;
-      long used = busy ? (long) (p.fbTotalMiB() * 0.82) + r.nextInt(64) : 1;
-      long free = p.fbTotalMiB() - reserved - used;
-
-      // counters: rare background noise, storms when injected; monotone between resets
-      if (r.nextInt(4000) == 0) {
-        g.sbeVol++;
-        g.sbeAgg++;
-      }
-      if (r.nextInt(2000) == 0) {
-        g.pcie += 1 + r.nextInt(3);
-      }
-      if (g.sbeStormRate > 0) {
-        g.sbeCarry += g.sbeStormRate * dt * (0.5 + r.nextDouble());
-        long add = (long) g.sbeCarry;
-        g.sbeCarry -= add;
-        g.sbeVol += add;
-        g.sbeAgg += add;
-        if (p.ampereOrLater()) {
-          if (r.nextInt(20) == 0) {
-            g.rowCorr++;
-          }
-        } else if (r.nextInt(20) == 0) {
-          g.retiredSbe++;
-          g.retiredPending++;
-        }
-      }
-      if (p.nvlink()) {
-        if (r.nextInt(5000) == 0) {
-          g.nvCrcFlit++;
-        }
-        if (g.nvlinkRate > 0) {
-          g.nvCarry += g.nvlinkRate * dt * (0.5 + r.nextDouble());
-          long add = (long) g.nvCarry;
-          g.nvCarry -= add;
-          g.nvCrcFlit += add;
-          g.nvCrcData += add / 3;
-          g.nvReplay += Math.max(1, add / 10);
-          if (r.nextInt(10) == 0) {
-            g.nvRecovery++;
-          }
-        }
-      }
-      boolean hbm = p.hbm();
-      boolean ampere = p.ampereOrLater();
-      boolean nv = p.nvlink();
-      GpuSample s =
-          new GpuSample(
-              n.name,
-              g.uuid,
-              g.index,
-              g.pciBusId,
-              p.dcgmName(),
-              driver,
-              null,
-              t,
-              bootId,
-              round1(temp),
-              hbm ? round1(temp + 3 + (r.nextDouble() - 0.5)) : null,
-              round1(power),
-              round1(util),
-              busy ? round1(util * 0.4) : 0.0,
-              used,
-              free,
-              sm,
-              g.sbeVol,
-              g.dbeVol,
-              g.sbeAgg,
-              g.dbeAgg,
-              ampere ? null : g.retiredSbe,
-              ampere ? null : g.retiredDbe,
-              ampere ? null : g.retiredPending,
-              ampere ? g.rowCorr : null,
-              ampere ? g.rowUncorr : null,
-              ampere ? g.rowFailure : null,
-              ampere ? g.rowPending : null,
-              g.lastXid(t),
-              nv ? g.nvCrcFlit : null,
-              nv ? g.nvCrcData : null,
-              nv ? g.nvReplay : null,
-              nv ? g.nvRecovery : null,
-              g.pcie,
-              reasons,
-              g.thermalViolationNs,
-              pod);
-      sink.gpuSample(s);
-      count++;
+      lines.add(KernelLog.gpuAt(++n.kmsgSeq, bootTime, loaded, g.kernelPci, g.uuid));
     }
-    return count;
-  }
-
-  private static double round1(double v) {
-    return Math.round(v * 10) / 10.0;
+    for (String line : lines) {
+      feed.kernelLine(n.name, readAt, line);
+    }
   }
 
   /** The kubelet reporting the node Ready (registration, return from a reboot, recovery). */

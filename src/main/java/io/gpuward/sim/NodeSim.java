@@ -15,6 +15,10 @@ final class NodeSim {
   final GpuSim[] gpus;
 
   String bootId;
+
+  /** When the current boot began: a kernel log stamp counts microseconds from it. */
+  Instant bootTime;
+
   boolean registered;
   boolean terminated;
 
@@ -75,6 +79,7 @@ final class NodeSim {
     this.instanceId = instanceId;
     this.bootId = bootId;
     this.launchedAt = launchedAt;
+    this.bootTime = launchedAt;
     this.rng = rng;
     this.gpus = gpus;
     this.podByGpu = new String[gpus.length];

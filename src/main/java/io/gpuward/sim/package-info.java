@@ -1,7 +1,17 @@
 /**
- * The fleet simulator: scenario files, a simulated EKS GPU fleet that emits the same records the
- * node exporter would (GPU samples, XID lines, kube events, inventory), and a simulated cluster and
- * cloud that the remediator acts on. Pure Java; no Kafka imports.
+ * The fleet simulator: scenario files, a simulated EKS GPU fleet, and a simulated cluster and cloud
+ * that the remediator acts on. Pure Java; no Kafka imports.
+ *
+ * <h2>What the world emits, and where gpuward takes over</h2>
+ *
+ * The simulator plays the world, not gpuward. Per node and tick, {@link GpuTelemetry} reads the
+ * GPUs, {@link DcgmExposition} renders them as dcgm-exporter's {@code /metrics} page, and {@link
+ * KernelLog} writes the driver's {@code /dev/kmsg} records (XIDs, and the {@code NVRM: GPU at}
+ * lines of each boot). They go to the exporter's {@link io.gpuward.exporter.NodeFeed} port; by
+ * default an {@link io.gpuward.exporter.ExporterFleet}, whose per-node {@link
+ * io.gpuward.exporter.NodePipeline} is the code {@code gpuward exporter} runs, parses them and
+ * publishes GpuSamples, XidEvents and exporter heartbeats. Kubernetes events and inventory are
+ * still written straight to the {@link io.gpuward.contract.TelemetrySink}. See DESIGN.md here.
  *
  * <h2>Driving it</h2>
  *
@@ -31,10 +41,11 @@
  *
  * <h2>Threads</h2>
  *
- * The {@link io.gpuward.contract.TelemetrySink} is called only from the thread that calls {@code
- * advanceTo} (the runner's). {@link io.gpuward.sim.SimulatedCluster} is thread-safe and is called
- * by the remediator's thread; the simulator picks up what it did (reboots, resets, replacements,
- * cordons, evictions) at its next tick, so actions visibly change telemetry.
+ * The {@link io.gpuward.exporter.NodeFeed} and the {@link io.gpuward.contract.TelemetrySink} are
+ * called only from the thread that calls {@code advanceTo} (the runner's). {@link
+ * io.gpuward.sim.SimulatedCluster} is thread-safe and is called by the remediator's thread; the
+ * simulator picks up what it did (reboots, resets, replacements, cordons, evictions) at its next
+ * tick, so actions visibly change telemetry.
  *
  * <h2>Determinism</h2>
  *

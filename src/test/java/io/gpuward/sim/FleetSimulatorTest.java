@@ -614,4 +614,62 @@ class FleetSimulatorTest {
         .containsExactly(8, 7, 8);
     assertThat(at(h.sink.samples("p5-train-1", 1), h.at("50s")).getTemperatureC()).isLessThan(70.0);
   }
+
+  @Test
+  void shouldShowTheExporterTextWithoutTheGpuThatFellOffTheBus() {
+    List<String> pages = new ArrayList<>();
+    List<String> kernel = new ArrayList<>();
+    io.gpuward.exporter.NodeFeed feed =
+        new io.gpuward.exporter.NodeFeed() {
+          @Override
+          public void boot(String node, String bootId, Instant bootTime) {}
+
+          @Override
+          public void scrape(String node, Instant at, String text) {
+            if (node.equals("p5-train-1")) {
+              pages.add(text);
+            }
+          }
+
+          @Override
+          public void scrapeFailed(String node, Instant at, String error) {}
+
+          @Override
+          public void kernelLine(String node, Instant readAt, String line) {
+            if (node.equals("p5-train-1")) {
+              kernel.add(line);
+            }
+          }
+
+          @Override
+          public void nodeGone(String node) {}
+        };
+    Scenario scenario =
+        ScenarioLoader.parse(
+                FLEET + "faults:\n  - {at: 5s, node: p5-train-1, inject: xid, gpu: 3, xid: 79}\n",
+                SimHarness.CATALOG)
+            .withStart(SimHarness.T0);
+    RecordingSink sink = new RecordingSink();
+    FleetSimulator sim =
+        new FleetSimulator(
+            scenario,
+            SimHarness.CATALOG,
+            new SimulatedCluster(new ManualClock(SimHarness.T0)),
+            sink,
+            SimHarness.T0,
+            out -> feed);
+    sim.advanceTo(SimHarness.T0.plusSeconds(6));
+
+    assertThat(pages).hasSize(7);
+    assertThat(pages.get(4)).contains("gpu=\"3\"");
+    assertThat(pages.get(5)).doesNotContain("gpu=\"3\"").contains("gpu=\"7\"");
+    assertThat(kernel).filteredOn(l -> l.contains("NVRM: GPU at PCI:")).hasSize(8);
+    assertThat(kernel)
+        .filteredOn(l -> l.contains("NVRM: Xid"))
+        .singleElement()
+        .asString()
+        .matches("4,\\d+,\\d+,-;NVRM: Xid \\(PCI:0000:86:00\\): 79, pid='<unknown>'.*");
+    assertThat(sink.samples).isEmpty();
+    assertThat(sink.xids).isEmpty();
+  }
 }

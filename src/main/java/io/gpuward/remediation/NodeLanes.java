@@ -1,10 +1,12 @@
 package io.gpuward.remediation;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs work for one node strictly in order, and work for different nodes concurrently: a long drain
@@ -12,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeLanes implements AutoCloseable {
   private final List<ExecutorService> lanes = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicInteger pending =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger pending = new AtomicInteger();
 
   NodeLanes(int count) {
     for (int i = 0; i < count; i++) {
@@ -50,6 +51,23 @@ final class NodeLanes implements AutoCloseable {
   /** True when no work is queued or running on any lane. */
   boolean idle() {
     return pending.get() == 0;
+  }
+
+  /**
+   * Interrupts what runs and drops what is queued, waiting at most {@code grace} for the lanes to
+   * end: a step cut short stays STARTED in the ledger, which the next instance reconciles.
+   */
+  void stop(Duration grace) {
+    lanes.forEach(ExecutorService::shutdownNow);
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (ExecutorService e : lanes) {
+      try {
+        e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override

@@ -418,6 +418,13 @@ public final class RemediatorService implements AutoCloseable {
     try {
       remediation.onVerdict(v);
     } catch (RuntimeException e) {
+      if (!running.get()) {
+        log.info(
+            "node={} verdictId={} left to the next instance: shutting down",
+            v.getNode(),
+            v.getVerdictId());
+        return;
+      }
       log.error(
           "remediation failed for verdict node={} verdictId={}", v.getNode(), v.getVerdictId(), e);
     }
@@ -483,7 +490,10 @@ public final class RemediatorService implements AutoCloseable {
     state.wakeup();
     join();
     remediation.close();
+    // The audit producer closes first: a step cut short by the stop must not be reported as
+    // failed; it stays STARTED in the ledger for the next instance to reconcile.
     tx.close(Duration.ofSeconds(5));
+    lanes.stop(Duration.ofSeconds(5));
     meters.close();
   }
 

@@ -19,6 +19,7 @@ import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
+import io.gpuward.remediation.port.LiveNode;
 import io.gpuward.rollup.RollupService;
 import io.gpuward.rollup.RollupSettings;
 import io.gpuward.sim.FleetSimulator;
@@ -310,7 +311,9 @@ final class DemoCommand implements Callable<Integer> {
       o.printf("  verdict engine %s (rules %s)%n", engine.state(), rules.version());
       // One timeline for the fleet, the simulated cluster and the remediator, never ahead of the
       // wall clock: Kafka and the engine refuse event times in the future.
-      SimClock clock = SimClock.notAfter(start, speed, Clock.systemUTC());
+      // Held at the start until the world's nodes are registered and the watcher has sent their
+      // inventory, as a watcher running for a while has.
+      SimClock clock = SimClock.heldNotAfter(start, speed, Clock.systemUTC());
       SimulatedCluster cluster = new SimulatedCluster(clock);
       RemediationPolicy policy = RemediationPolicy.load();
       Planner planner = new Planner(policy);
@@ -341,6 +344,10 @@ final class DemoCommand implements Callable<Integer> {
         // The watcher publishes the inventory it reads from the simulated API and cloud.
         FleetSimulator sim =
             new FleetSimulator(scenario, types, cluster, WorldOnly.of(publisher), clock.start());
+        sim.advanceTo(clock.start());
+        world.awaitInventory(
+            cluster.nodes().stream().map(LiveNode::name).toList(), Duration.ofSeconds(60));
+        clock.release();
         o.printf(
             "  fleet: %d nodes in %d node groups; remediation policy %s%n%n",
             scenario.nodeCount(), scenario.nodegroups().size(), policy.version());

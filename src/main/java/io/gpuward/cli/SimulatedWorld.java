@@ -1,6 +1,8 @@
 package io.gpuward.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeInventory;
 import io.gpuward.aws.AwsClients;
 import io.gpuward.contract.Topics;
 import io.gpuward.fleet.InstanceTypeCatalog;
@@ -16,11 +18,16 @@ import io.gpuward.watch.AwsCloud;
 import io.gpuward.watch.KafkaWatchSink;
 import io.gpuward.watch.WatchService;
 import io.gpuward.watch.WatchSettings;
+import io.gpuward.watch.WatchSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -38,6 +45,20 @@ import software.amazon.awssdk.regions.Region;
 final class SimulatedWorld implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedWorld.class);
 
+  /**
+   * Evictions a PodDisruptionBudget refused are retried every 2 s at most, as {@code kubectl drain}
+   * retries every 5 s, instead of the production backoff up to 10 s: a demo of minutes shows a
+   * whole ladder, and the simulated pods reschedule in seconds.
+   */
+  private static final KubernetesActuatorSettings DRAIN_SETTINGS =
+      new KubernetesActuatorSettings(
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(1),
+          3,
+          500,
+          "gpuward.io/asg");
+
   /** The cluster name the simulated cloud tags its instances with. */
   static final String CLUSTER = AwsWorldServer.Settings.DEFAULTS.clusterName();
 
@@ -45,6 +66,32 @@ final class SimulatedWorld implements AutoCloseable {
   private final KubernetesClusterActuator clusterActuator;
   private final AwsCloudActuator cloudActuator;
   private final WatchService watcher;
+  private final Published published = new Published();
+
+  /** The nodes whose inventory the watcher has sent. */
+  private static final class Published {
+    private final Set<String> nodes = ConcurrentHashMap.newKeySet();
+
+    WatchSink counting(WatchSink downstream) {
+      return new WatchSink() {
+        @Override
+        public void inventory(NodeInventory inventory) {
+          downstream.inventory(inventory);
+          nodes.add(inventory.getNode());
+        }
+
+        @Override
+        public void inventoryRemoved(String node) {
+          downstream.inventoryRemoved(node);
+        }
+
+        @Override
+        public void nodeEvent(NodeEvent event) {
+          downstream.nodeEvent(event);
+        }
+      };
+    }
+  }
 
   private SimulatedWorld(
       SimulatedCluster cluster,
@@ -59,10 +106,7 @@ final class SimulatedWorld implements AutoCloseable {
     AwsClients awsClients = push(awsClients(aws));
     clusterActuator =
         new KubernetesClusterActuator(
-            actuatorClient,
-            clock,
-            d -> Thread.sleep(wallMillis(d, clock)),
-            KubernetesActuatorSettings.defaults());
+            actuatorClient, clock, d -> Thread.sleep(wallMillis(d, clock)), DRAIN_SETTINGS);
     cloudActuator =
         new AwsCloudActuator(
             awsClients,
@@ -112,12 +156,34 @@ final class SimulatedWorld implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the watcher did not take its lease in " + timeout);
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the watcher", e);
+      pause();
+    }
+  }
+
+  /**
+   * Waits until the watcher has sent the inventory of {@code nodes}, as a watcher that has run for
+   * a while has: telemetry of a node the engine has no inventory for is dead-lettered after a
+   * grace.
+   */
+  void awaitInventory(Collection<String> nodes, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!published.nodes.containsAll(nodes)) {
+      if (System.nanoTime() > deadline) {
+        Set<String> missing = new TreeSet<>(nodes);
+        missing.removeAll(published.nodes);
+        throw new IllegalStateException(
+            "the watcher sent no inventory for " + missing + " in " + timeout);
       }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the watcher", e);
     }
   }
 

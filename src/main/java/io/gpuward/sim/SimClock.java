@@ -24,7 +24,8 @@ public final class SimClock extends Clock {
   private final Instant start;
   private final double speed;
   private final LongSupplier nanoTime;
-  private final long originNanos;
+  private volatile long originNanos;
+  private volatile boolean held;
   private final ZoneId zone;
   private final Clock ceiling;
 
@@ -93,7 +94,28 @@ public final class SimClock extends Clock {
     return Duration.between(start, instant());
   }
 
+  /**
+   * A clock like {@link #notAfter} that stays at {@code start} until {@link #release}: the world
+   * can be built, served and seen by gpuward's watcher before its time begins to run.
+   */
+  public static SimClock heldNotAfter(Instant start, double speed, Clock ceiling) {
+    SimClock c = notAfter(start, speed, ceiling);
+    c.held = true;
+    return c;
+  }
+
+  /** Lets a held clock run from {@code start}, as of now; does nothing on a running clock. */
+  public synchronized void release() {
+    if (held) {
+      originNanos = nanoTime.getAsLong();
+      held = false;
+    }
+  }
+
   private long simulatedNanos() {
+    if (held) {
+      return 0;
+    }
     long wall = nanoTime.getAsLong() - originNanos;
     return (long) (wall * speed);
   }

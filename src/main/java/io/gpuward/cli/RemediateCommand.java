@@ -41,7 +41,10 @@ import picocli.CommandLine.ParameterException;
       "Consume verdicts, plan and (with --live) carry out remediation, and write every decision",
       "to the audit topic. Dry run by default. Actuators: 'eks' (Kubernetes through fabric8,",
       "in-cluster or kubeconfig; EC2, Auto Scaling and SSM through the AWS SDK default",
-      "credentials) or 'simulated' (a simulated cluster built from --scenario, for trying it out)."
+      "credentials) or 'simulated' (a simulated cluster built from --scenario inside this process,",
+      "for trying it out). To act on a simulated world faithfully, run 'gpuward simulate --serve",
+      "--write-kubeconfig FILE' and point the eks actuator at it (KUBECONFIG=FILE, --aws-endpoint):",
+      "the same fabric8 and AWS SDK calls as in production, and the world outlives this process."
     })
 final class RemediateCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RemediateCommand.class);
@@ -59,7 +62,9 @@ final class RemediateCommand implements Callable<Integer> {
       names = "--actuator",
       paramLabel = "KIND",
       defaultValue = "eks",
-      description = "Where actions go: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description =
+          "Where actions go: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); for a"
+              + " simulated world prefer eks against 'gpuward simulate --serve'.")
   Actuator actuator;
 
   @Option(

@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * (what a downstream reader sees: records of aborted transactions never show), noting when each
  * record was first seen. Keeps reading across a broker restart.
  */
-final class ChaosWatch implements AutoCloseable {
+public final class ChaosWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChaosWatch.class);
 
   /** A record and the wall time it was first seen, epoch ms. */
-  record Seen<V>(V value, long seenAt) {}
+  public record Seen<V>(V value, long seenAt) {}
 
   private final Topics topics;
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -38,7 +38,7 @@ final class ChaosWatch implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
-  ChaosWatch(String bootstrap, Topics topics) {
+  public ChaosWatch(String bootstrap, Topics topics) {
     this.topics = topics;
     this.consumer =
         new KafkaConsumer<>(
@@ -112,15 +112,15 @@ final class ChaosWatch implements AutoCloseable {
     }
   }
 
-  List<Seen<FaultVerdict>> verdicts() {
+  public List<Seen<FaultVerdict>> verdicts() {
     return List.copyOf(verdicts);
   }
 
-  List<Seen<RemediationRecord>> audit() {
+  public List<Seen<RemediationRecord>> audit() {
     return List.copyOf(audit);
   }
 
-  List<Seen<DeadLetter>> deadLetters() {
+  public List<Seen<DeadLetter>> deadLetters() {
     return List.copyOf(deadLetters);
   }
 

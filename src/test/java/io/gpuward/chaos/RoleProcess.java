@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  * started again with the same command line. Its output is appended to a file. An exit that the
  * harness did not cause is recorded: a role that stops by itself is a failure of the role.
  */
-final class RoleProcess implements AutoCloseable {
+public final class RoleProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RoleProcess.class);
 
   /** An exit the harness did not cause. */
-  record Exit(String role, long pid, int code) {}
+  public record Exit(String role, long pid, int code) {}
 
   private final String name;
   private final List<String> command;
@@ -37,7 +37,7 @@ final class RoleProcess implements AutoCloseable {
   private int starts;
   private volatile long outputAtStart;
 
-  RoleProcess(String name, List<String> command, Map<String, String> env, Path output) {
+  public RoleProcess(String name, List<String> command, Map<String, String> env, Path output) {
     this.name = name;
     this.command = List.copyOf(command);
     this.env = Map.copyOf(env);
@@ -45,7 +45,7 @@ final class RoleProcess implements AutoCloseable {
   }
 
   /** {@code java <jvmArgs> -jar <jar> <args>} with this test JVM's java. */
-  static List<String> java(List<String> jvmArgs, Path jar, List<String> args) {
+  public static List<String> java(List<String> jvmArgs, Path jar, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -55,11 +55,11 @@ final class RoleProcess implements AutoCloseable {
     return cmd;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  synchronized void start() throws IOException {
+  public synchronized void start() throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -82,7 +82,7 @@ final class RoleProcess implements AutoCloseable {
   }
 
   /** SIGKILL, and waits until the process is gone. */
-  synchronized void kill() throws InterruptedException {
+  public synchronized void kill() throws InterruptedException {
     Process p = process;
     if (p == null || !p.isAlive()) {
       return;
@@ -95,7 +95,7 @@ final class RoleProcess implements AutoCloseable {
   }
 
   /** SIGTERM (a clean stop: shutdown hooks run), and waits until the process is gone. */
-  synchronized void stop() throws InterruptedException {
+  public synchronized void stop() throws InterruptedException {
     Process p = process;
     if (p == null || !p.isAlive()) {
       return;
@@ -107,22 +107,22 @@ final class RoleProcess implements AutoCloseable {
     }
   }
 
-  boolean alive() {
+  public boolean alive() {
     Process p = process;
     return p != null && p.isAlive();
   }
 
   /** Exits the harness did not cause, so far. */
-  List<Exit> exits() {
+  public List<Exit> exits() {
     return List.copyOf(exits);
   }
 
-  Path output() {
+  public Path output() {
     return output;
   }
 
   /** What the process started last wrote so far, line by line. */
-  List<String> outputSinceStart() throws IOException {
+  public List<String> outputSinceStart() throws IOException {
     try (RandomAccessFile f = new RandomAccessFile(output.toFile(), "r")) {
       long from = outputAtStart;
       byte[] bytes = new byte[(int) Math.max(0, f.length() - from)];

@@ -171,6 +171,20 @@ class CliTest {
   }
 
   @Test
+  void shouldRefuseServingFlagsWithoutServe() {
+    Result r = run("simulate", "--publish", "-b", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("need --serve").doesNotContain("Kafka");
+  }
+
+  @Test
+  void shouldRefuseAServedPortOutOfRangeNamingTheFlag() {
+    Result r = run("simulate", "--serve", "--aws-port", "70000");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--aws-port must be 0..65535, was 70000");
+  }
+
+  @Test
   void shouldRefuseAMetricsPortOutOfRangeAtParseTime() {
     for (String role : new String[] {"demo", "streams", "remediate", "simulate", "exporter"}) {
       Result r = run(role, "--metrics-port", "99999", "-b", "127.0.0.1:1");

@@ -105,6 +105,33 @@ public final class KubeWorldServer implements AutoCloseable {
   }
 
   /**
+   * A kubeconfig for this server, for clients in other processes ({@code KUBECONFIG=file}): one
+   * cluster, context and user, all named {@code gpuward-sim}; no credentials, since the server
+   * checks none.
+   */
+  public String kubeconfig() {
+    return String.join(
+        "\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: gpuward-sim",
+        "  cluster:",
+        "    server: " + url(),
+        "users:",
+        "- name: gpuward-sim",
+        "  user: {}",
+        "contexts:",
+        "- name: gpuward-sim",
+        "  context:",
+        "    cluster: gpuward-sim",
+        "    user: gpuward-sim",
+        "    namespace: default",
+        "current-context: gpuward-sim",
+        "");
+  }
+
+  /**
    * Wraps the simulator's sink: Node and Pod Events, extra node conditions and feature-discovery
    * labels the simulator reports appear in the API, and every record still reaches {@code
    * downstream}. Without it the API serves only what the cluster model holds.

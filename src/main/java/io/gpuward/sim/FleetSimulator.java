@@ -920,6 +920,13 @@ public final class FleetSimulator {
       cluster.ssmNeverRegisters(n.name);
     } else if (inj instanceof Injection.Hang h) {
       hang(n, f.index(), h, at);
+    } else if (inj instanceof Injection.OperandCrashLoop c) {
+      // Operand pod states are not served through the API yet, so nothing in the world changes.
+      log.warn(
+          "sim: fault[{}] operand-crashloop of {} on node={} is not simulated yet, skipped",
+          f.index(),
+          c.operand(),
+          n.name);
     }
   }
 

@@ -527,6 +527,7 @@ public final class FleetSimulator {
       g.temp = 32 + g.tempOffset;
     }
     n.notReadyFault = -1;
+    n.hangFault = -1;
     n.silenceUntil = null;
     n.silenceFault = -1;
     n.allocatableOverride = null;
@@ -905,7 +906,52 @@ public final class FleetSimulator {
       n.silenceFault = f.index();
     } else if (inj instanceof Injection.Recover) {
       recover(n, at);
+    } else {
+      applyWorldFault(n, f, at);
     }
+  }
+
+  /** Faults of the world outside the node's own agents: the group, the cloud, the kubelet. */
+  private void applyWorldFault(NodeSim n, Fault f, Instant at) {
+    Injection inj = f.injection();
+    if (inj instanceof Injection.ScaleIn) {
+      cluster.scaleIn(n.name, at);
+    } else if (inj instanceof Injection.SsmUnregistered) {
+      cluster.ssmNeverRegisters(n.name);
+    } else if (inj instanceof Injection.Hang h) {
+      hang(n, f.index(), h, at);
+    } else if (inj instanceof Injection.OperandCrashLoop c) {
+      // Operand pod states are not served through the API yet, so nothing in the world changes.
+      log.warn(
+          "sim: fault[{}] operand-crashloop of {} on node={} is not simulated yet, skipped",
+          f.index(),
+          c.operand(),
+          n.name);
+    }
+  }
+
+  /**
+   * The node hangs: nothing on it reports (no kubelet status, no scrapes, no heartbeats, no kernel
+   * lines) until {@code for} has passed or a reboot. The control plane's view of it is the
+   * cluster's (Ready Unknown after the node controller's grace); the simulator emits nothing.
+   */
+  private void hang(NodeSim n, int fault, Injection.Hang h, Instant at) {
+    if (!n.registered || n.rebooting || n.terminated) {
+      log.info("sim: node={} not up, hang skipped", n.name);
+      return;
+    }
+    n.hangFault = fault;
+    cluster.setKubeletPosting(n.name, false, at);
+    h.forDuration().ifPresent(d -> schedule(at.plus(d), t -> endHang(n, fault, t)));
+  }
+
+  private void endHang(NodeSim n, int fault, Instant at) {
+    if (n.hangFault != fault || n.terminated) {
+      return;
+    }
+    n.hangFault = -1;
+    cluster.setKubeletPosting(n.name, true, at);
+    log.info("sim: node={} no longer hung, same boot {}", n.name, n.bootId);
   }
 
   private GpuSim gpu(NodeSim n, int index) {
@@ -941,6 +987,9 @@ public final class FleetSimulator {
     }
     if (n.notReadyFault >= 0) {
       clearNotReady(n, at);
+    }
+    if (n.hangFault >= 0) {
+      endHang(n, n.hangFault, at);
     }
     n.silenceUntil = null;
     n.silenceFault = -1;

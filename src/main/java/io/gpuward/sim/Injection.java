@@ -25,7 +25,11 @@ public sealed interface Injection
         Injection.OperandMissing,
         Injection.AllocatableDrop,
         Injection.TelemetrySilence,
-        Injection.Recover {
+        Injection.Recover,
+        Injection.ScaleIn,
+        Injection.Hang,
+        Injection.OperandCrashLoop,
+        Injection.SsmUnregistered {
 
   /** All {@code inject} names, in the order the brief lists them. */
   List<String> KINDS =
@@ -43,9 +47,16 @@ public sealed interface Injection
           "operand-missing",
           "allocatable-drop",
           "telemetry-silence",
-          "recover");
+          "recover",
+          "scale-in",
+          "hang",
+          "operand-crashloop",
+          "ssm-unregistered");
 
-  /** GPU Operator operands {@code operand-missing} understands (label nvidia.com/gpu.deploy.*). */
+  /**
+   * GPU Operator operands {@code operand-missing} and {@code operand-crashloop} understand (label
+   * nvidia.com/gpu.deploy.*).
+   */
   List<String> OPERANDS =
       List.of(
           "driver",
@@ -441,6 +452,79 @@ public sealed interface Injection
     @Override
     public String kind() {
       return "recover";
+    }
+  }
+
+  /**
+   * The node group scales in: the instance is terminated through its Auto Scaling group with the
+   * desired capacity decremented, its Node deleted, and no replacement launched.
+   */
+  record ScaleIn() implements Injection {
+    @Override
+    public String kind() {
+      return "scale-in";
+    }
+  }
+
+  /**
+   * The node hangs: its kubelet stops posting status and its exporter stops scraping and
+   * heartbeating. After the node controller's grace the Node's Ready condition goes Unknown
+   * (NodeStatusUnknown). With {@code for} the node comes back on the same boot; a reboot ends it
+   * with a new boot.
+   *
+   * @param forDuration how long it lasts
+   */
+  record Hang(Optional<Duration> forDuration) implements Injection {
+    /** The node lifecycle controller's grace before it marks a silent node's Ready Unknown. */
+    public static final Duration NODE_MONITOR_GRACE = Duration.ofSeconds(40);
+
+    public Hang {
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "hang";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * A GPU Operator operand's pod on the node crash-loops: its container is waiting in
+   * CrashLoopBackOff with a rising restart count, and the kubelet writes BackOff events.
+   *
+   * @param operand operand name, one of {@link #OPERANDS}
+   * @param forDuration how long it lasts
+   */
+  record OperandCrashLoop(String operand, Optional<Duration> forDuration) implements Injection {
+    public OperandCrashLoop {
+      Objects.requireNonNull(operand, "operand");
+      Objects.requireNonNull(forDuration, "forDuration");
+    }
+
+    @Override
+    public String kind() {
+      return "operand-crashloop";
+    }
+
+    @Override
+    public Optional<Duration> lasting() {
+      return forDuration;
+    }
+  }
+
+  /**
+   * The instance's SSM agent never registers: Systems Manager has no record of it (absent from
+   * DescribeInstanceInformation).
+   */
+  record SsmUnregistered() implements Injection {
+    @Override
+    public String kind() {
+      return "ssm-unregistered";
     }
   }
 }

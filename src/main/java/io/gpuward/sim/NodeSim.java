@@ -34,6 +34,9 @@ final class NodeSim {
   /** Kubelet NotReady fault (fault index), -1 none. */
   int notReadyFault = -1;
 
+  /** Hang fault (fault index), -1 none: kubelet and exporter silent. */
+  int hangFault = -1;
+
   Instant silenceUntil;
   int silenceFault = -1;
 
@@ -91,6 +94,7 @@ final class NodeSim {
     return registered
         && !terminated
         && !rebooting
+        && hangFault < 0
         && gpus.length > 0
         && (silenceUntil == null || !now.isBefore(silenceUntil));
   }
@@ -113,7 +117,8 @@ final class NodeSim {
     return f != null && !unexpected(f);
   }
 
+  /** Whether the fault adds the operand ({@code unexpected}) rather than removing it. */
   boolean unexpected(Injection.OperandMissing f) {
-    return f.unexpected() || ("mig-manager".equals(f.operand()) && !group.type.migCapable());
+    return f.unexpected();
   }
 }

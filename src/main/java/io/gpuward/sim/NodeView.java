@@ -14,6 +14,8 @@ import java.util.List;
  * @param allocatableGpus GPUs the device plugin advertises
  * @param launchedAt when its instance launched
  * @param pods the pods bound to it, in creation order
+ * @param statusUnknown the node controller has marked Ready Unknown: the kubelet stopped posting
+ *     status for longer than the controller's grace
  */
 public record NodeView(
     LiveNode live,
@@ -22,10 +24,23 @@ public record NodeView(
     int gpus,
     int allocatableGpus,
     Instant launchedAt,
-    List<PodView> pods) {
+    List<PodView> pods,
+    boolean statusUnknown) {
 
   public NodeView {
     pods = List.copyOf(pods);
+  }
+
+  /** A node whose kubelet posts status. */
+  public NodeView(
+      LiveNode live,
+      String zone,
+      String instanceState,
+      int gpus,
+      int allocatableGpus,
+      Instant launchedAt,
+      List<PodView> pods) {
+    this(live, zone, instanceState, gpus, allocatableGpus, launchedAt, pods, false);
   }
 
   /** The node name. */

@@ -53,8 +53,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * process} on xid; {@code celsius} (required), {@code ramp} on thermal; {@code rate} on sbe-storm
  * and nvlink-errors; {@code message} (required), {@code reason} on container-error; {@code message}
  * on not-ready; {@code operand} (required), {@code unexpected}, {@code grace} on operand-missing;
- * {@code allocatable} on allocatable-drop; {@code for} on every kind but xid, ecc-dbe,
- * row-remap-failure, no-registration and recover.
+ * {@code allocatable} on allocatable-drop; {@code operand} (required) on operand-crashloop; {@code
+ * for} on every kind but xid, ecc-dbe, row-remap-failure, no-registration, recover, scale-in and
+ * ssm-unregistered.
  */
 public final class ScenarioLoader {
 
@@ -90,7 +91,11 @@ public final class ScenarioLoader {
           Map.entry("operand-missing", List.of("operand", "unexpected", "grace", "for")),
           Map.entry("allocatable-drop", List.of("allocatable", "for")),
           Map.entry("telemetry-silence", List.of("for")),
-          Map.entry("recover", List.of()));
+          Map.entry("recover", List.of()),
+          Map.entry("scale-in", List.of()),
+          Map.entry("hang", List.of("for")),
+          Map.entry("operand-crashloop", List.of("operand", "for")),
+          Map.entry("ssm-unregistered", List.of()));
   private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern NODE_NAME = Pattern.compile("(.+)-(\\d+)");
   private static final Pattern INSTANCE_TYPE =
@@ -556,18 +561,7 @@ public final class ScenarioLoader {
           }
         case "operand-missing":
           {
-            String op =
-                optionalString(n, path, "operand")
-                    .orElseThrow(
-                        () ->
-                            new ScenarioException(
-                                path + ".operand",
-                                "required, one of " + String.join(", ", Injection.OPERANDS)));
-            if (!Injection.OPERANDS.contains(op)) {
-              throw new ScenarioException(
-                  path + ".operand",
-                  "'" + op + "' is not one of " + String.join(", ", Injection.OPERANDS));
-            }
+            String op = operand(n, path);
             boolean unexpected = false;
             if (present(n, "unexpected")) {
               JsonNode u = n.get("unexpected");
@@ -601,9 +595,34 @@ public final class ScenarioLoader {
           return new Injection.TelemetrySilence(lasting.orElse(Duration.ofSeconds(60)));
         case "recover":
           return new Injection.Recover();
+        case "scale-in":
+          return new Injection.ScaleIn();
+        case "hang":
+          return new Injection.Hang(lasting);
+        case "operand-crashloop":
+          requireGpus(path + ".inject", kind, tg);
+          return new Injection.OperandCrashLoop(operand(n, path), lasting);
+        case "ssm-unregistered":
+          return new Injection.SsmUnregistered();
         default:
           throw new IllegalStateException("unhandled kind " + kind);
       }
+    }
+
+    private static String operand(JsonNode n, String path) {
+      String op =
+          optionalString(n, path, "operand")
+              .orElseThrow(
+                  () ->
+                      new ScenarioException(
+                          path + ".operand",
+                          "required, one of " + String.join(", ", Injection.OPERANDS)));
+      if (!Injection.OPERANDS.contains(op)) {
+        throw new ScenarioException(
+            path + ".operand",
+            "'" + op + "' is not one of " + String.join(", ", Injection.OPERANDS));
+      }
+      return op;
     }
 
     private int gpus(NodeGroupSpec g) {

@@ -197,6 +197,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     State state;
     int boot;
     String bootId;
+    boolean ssmNeverRegisters;
 
     Instance(String id, String node, Asg asg, Instant launchedAt, State state) {
       this.id = id;
@@ -217,6 +218,12 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     boolean unschedulable;
     String cordonedBy;
     boolean kubeletReady = true;
+
+    /** Bumped when the kubelet stops posting status; a stale grace timer sees another value. */
+    int hangs;
+
+    boolean kubeletSilent;
+    boolean statusUnknown;
     int[] allocatableGpus;
     final List<Pod> pods = new ArrayList<>();
     boolean refillPending;
@@ -232,7 +239,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     }
 
     boolean ready() {
-      return kubeletReady && instance.state == State.RUNNING;
+      return kubeletReady && !statusUnknown && instance.state == State.RUNNING;
     }
   }
 
@@ -589,6 +596,8 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     Node n = nodes.get(inst.node);
     if (n != null) {
       n.kubeletReady = true;
+      n.kubeletSilent = false;
+      n.statusUnknown = false;
       changes.add(new ClusterChange.RebootCompleted(inst.node, inst.bootId, at));
       scheduleRefill(n, at);
     }
@@ -733,7 +742,10 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
   }
 
   private static CloudWorld.SsmPing ssmPing(Instance i) {
-    if (!i.asg.imageBoots || i.state == State.PENDING || i.state == State.TERMINATED) {
+    if (!i.asg.imageBoots
+        || i.ssmNeverRegisters
+        || i.state == State.PENDING
+        || i.state == State.TERMINATED) {
       return CloudWorld.SsmPing.NOT_REGISTERED;
     }
     return i.state == State.REBOOTING
@@ -789,7 +801,8 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
                 n.instance.asg.gpus,
                 n.allocatableGpus.length,
                 n.instance.launchedAt,
-                pods(n)));
+                pods(n),
+                n.statusUnknown));
       }
       List<PdbView> pdbs = new ArrayList<>();
       for (Asg a : asgs.values()) {
@@ -1041,12 +1054,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
    */
   void setRegistered(String node, boolean registered, Instant at) {
     synchronized (lock) {
-      Instance inst = null;
-      for (Instance i : instances.values()) {
-        if (i.node.equals(node) && i.state != State.TERMINATED) {
-          inst = i;
-        }
-      }
+      Instance inst = current(node);
       if (inst == null) {
         return;
       }
@@ -1068,6 +1076,71 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
         scheduleRefill(n, at);
       }
     }
+  }
+
+  /**
+   * The node's kubelet stops posting status (a hang) or posts again. The node lifecycle controller
+   * marks a silent node's Ready Unknown after {@link Injection.Hang#NODE_MONITOR_GRACE}.
+   */
+  void setKubeletPosting(String node, boolean posting, Instant at) {
+    synchronized (lock) {
+      Node n = nodes.get(node);
+      if (n == null || n.kubeletSilent != posting) {
+        return;
+      }
+      n.kubeletSilent = !posting;
+      if (posting) {
+        n.statusUnknown = false;
+        scheduleRefill(n, at);
+        return;
+      }
+      int hang = ++n.hangs;
+      schedule(
+          at.plus(Injection.Hang.NODE_MONITOR_GRACE),
+          t -> {
+            if (n.kubeletSilent && n.hangs == hang && nodes.get(n.name) == n) {
+              n.statusUnknown = true;
+              log.info("cluster: node={} Ready Unknown: kubelet stopped posting status", n.name);
+            }
+          });
+    }
+  }
+
+  /**
+   * Scale-in of the node's instance: terminated through its group with the desired capacity
+   * decremented, its Node deleted, nothing launched in its place.
+   */
+  void scaleIn(String node, Instant at) {
+    synchronized (lock) {
+      Instance inst = current(node);
+      if (inst == null) {
+        return;
+      }
+      inst.state = State.TERMINATED;
+      nodes.remove(node);
+      changes.add(new ClusterChange.InstanceTerminated(node, inst.id, at));
+      log.info("cluster: scale-in node={} instance={} terminated", node, inst.id);
+    }
+  }
+
+  /** The instance's SSM agent never registers with Systems Manager. */
+  void ssmNeverRegisters(String node) {
+    synchronized (lock) {
+      Instance inst = current(node);
+      if (inst != null) {
+        inst.ssmNeverRegisters = true;
+      }
+    }
+  }
+
+  private Instance current(String node) {
+    Instance found = null;
+    for (Instance i : instances.values()) {
+      if (i.node.equals(node) && i.state != State.TERMINATED) {
+        found = i;
+      }
+    }
+    return found;
   }
 
   /** Adds or removes an operand's DaemonSet pod on the node. */

@@ -92,9 +92,10 @@ public final class ScenarioInvariants {
           "thermal",
           "nvlink-errors",
           "gpu-missing",
-          "allocatable-drop");
+          "allocatable-drop",
+          "hang");
   private static final Set<String> CONFIG_KINDS =
-      Set.of("no-registration", "container-error", "operand-missing");
+      Set.of("no-registration", "container-error", "operand-missing", "operand-crashloop");
   private static final Pattern NVIDIA_IMAGE = Pattern.compile("(?i)nvidia");
 
   /** A verdict this close to the end of the run may not have been looked at yet. */

@@ -34,7 +34,14 @@ class UnseenScenariosIT {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(
-      strings = {"storm-nodegroup", "zone-storm", "hardware-mix", "config-faults", "healthy-fleet"})
+      strings = {
+        "storm-nodegroup",
+        "zone-storm",
+        "hardware-mix",
+        "config-faults",
+        "healthy-fleet",
+        "world-faults"
+      })
   void scenarioKeepsTheInvariants(String name) {
     Path file = Path.of(DIR + name + ".yaml");
     PrintStream stdout = System.out;
@@ -197,6 +204,8 @@ class UnseenScenariosIT {
               assertThat(c.started(a)).as(a).isZero();
             }
           },
+          "world-faults",
+          UnseenScenariosIT::worldFaults,
           "healthy-fleet",
           c -> {
             for (String a : List.of("CORDON", "DRAIN", "RESET_GPU", "REBOOT", "REPLACE")) {
@@ -208,4 +217,31 @@ class UnseenScenariosIT {
             assertThat(c.verdicts("p3-old-0", "TELEMETRY_STALE")).hasSize(1);
             assertThat(c.audit("p3-old-0", "NOTIFY", "SUCCEEDED")).hasSize(1);
           });
+
+  /**
+   * Faults gpuward sees only through the control plane, the cloud and the exporter's silence: a
+   * scale-in leaves no verdict, a hung GPU node is rebooted and cleared, an instance that never
+   * registered is escalated once with what SSM says of it.
+   */
+  private static void worldFaults(Check c) {
+    List<String> scaledIn = c.run().nodesOf(0);
+    assertThat(scaledIn).hasSize(3);
+    scaledIn.forEach(n -> assertThat(c.classes(n)).as(n).isEmpty());
+
+    assertThat(c.verdicts("p5-train-1", "NODE_NOT_READY_GPU"))
+        .isNotEmpty()
+        .allSatisfy(v -> assertThat(v.get("recommendedAction").asText()).isEqualTo("REBOOT"))
+        .anySatisfy(v -> assertThat(v.get("state").asText()).isEqualTo("CLEARED"));
+    assertThat(c.audit("p5-train-1", "REBOOT", "STARTED")).hasSize(1);
+
+    for (String n : List.of("cache-warm-0", "g5-lab-0")) {
+      assertThat(c.verdicts(n, "IMAGE_INSTANCE_MISMATCH")).as(n).isNotEmpty();
+      assertThat(c.audit(n, "ESCALATE", "SUCCEEDED")).as(n).hasSize(1);
+    }
+    assertThat(c.verdicts("g5-lab-0", "IMAGE_INSTANCE_MISMATCH"))
+        .allSatisfy(
+            v ->
+                assertThat(v.get("fixHint").asText())
+                    .contains("Neither kubelet nor the SSM agent came up"));
+  }
 }

@@ -473,7 +473,7 @@ class FleetSimulatorTest {
                     + """
                     faults:
                       - {at: 10s, node: p5-train-0, inject: operand-missing, operand: device-plugin, grace: 20s}
-                      - {at: 10s, node: g5-infer-0, inject: operand-missing, operand: mig-manager}
+                      - {at: 10s, node: g5-infer-0, inject: operand-missing, operand: mig-manager, unexpected: true}
                       - {at: 10s, node: p5-train-1, inject: operand-missing, operand: dcgm-exporter}
                       - {at: 15s, node: p5-train-2, inject: allocatable-drop, for: 20s}
                     """)

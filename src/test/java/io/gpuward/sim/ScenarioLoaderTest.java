@@ -118,9 +118,13 @@ class ScenarioLoaderTest {
                   - {at: 11s, node: p5-train-3, inject: allocatable-drop, allocatable: 5}
                   - {at: 12s, node: p5-train-4, inject: telemetry-silence, for: 45s}
                   - {at: 500ms, node: p5-train-0, inject: recover}
+                  - {at: 13s, nodegroup: g5-infer, percent: 30, inject: scale-in}
+                  - {at: 14s, node: p5-train-5, inject: hang, for: 2m}
+                  - {at: 15s, node: p5-train-6, inject: operand-crashloop, operand: device-plugin}
+                  - {at: 0s, node: cache-warm-0, inject: ssm-unregistered}
                 """);
 
-    assertThat(s.faults()).hasSize(14);
+    assertThat(s.faults()).hasSize(18);
     assertThat(s.faults().stream().map(f -> f.injection().kind()).toList())
         .containsExactlyInAnyOrderElementsOf(Injection.KINDS);
     assertThat(s.faults().get(0).injection())
@@ -143,6 +147,63 @@ class ScenarioLoaderTest {
                 "device-plugin", false, Duration.ofSeconds(10), java.util.Optional.empty()));
     assertThat(s.faults().get(13).at()).isEqualTo(Duration.ofMillis(500));
     assertThat(s.faults().get(12).injection().lasting()).contains(Duration.ofSeconds(45));
+    assertThat(s.faults().get(14).injection()).isEqualTo(new Injection.ScaleIn());
+    assertThat(s.faults().get(14).target())
+        .isEqualTo(
+            new Target.NodeGroup(
+                "g5-infer", java.util.OptionalInt.empty(), java.util.OptionalDouble.of(30)));
+    assertThat(s.faults().get(15).injection())
+        .isEqualTo(new Injection.Hang(java.util.Optional.of(Duration.ofMinutes(2))));
+    assertThat(s.faults().get(16).injection())
+        .isEqualTo(new Injection.OperandCrashLoop("device-plugin", java.util.Optional.empty()));
+    assertThat(s.faults().get(17).injection()).isEqualTo(new Injection.SsmUnregistered());
+  }
+
+  static Stream<Arguments> invalidWorldFaults() {
+    String f = HEAD + "faults:\n  - ";
+    return Stream.of(
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: scale-in, for: 30s}\n",
+            "faults[0].for",
+            "faults[0].for: unknown key (allowed: at, node, nodegroup, count, percent, inject)"),
+        Arguments.of(
+            f + "{at: 1s, nodegroup: g5-infer, percent: 0, inject: scale-in}\n",
+            "faults[0].percent",
+            "faults[0].percent: 0.0 is not in (0, 100]"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: hang, for: 0s}\n",
+            "faults[0].for",
+            "faults[0].for:"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: hang, message: x}\n",
+            "faults[0].message",
+            "faults[0].message: unknown key"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: operand-crashloop}\n",
+            "faults[0].operand",
+            "faults[0].operand: required, one of driver,"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: operand-crashloop, operand: nvlink}\n",
+            "faults[0].operand",
+            "faults[0].operand: 'nvlink' is not one of driver,"),
+        Arguments.of(
+            f + "{at: 1s, node: cache-warm-0, inject: operand-crashloop, operand: dcgm}\n",
+            "faults[0].inject",
+            "'operand-crashloop' needs NVIDIA GPUs but m5.large (nodegroup cache-warm) has none"),
+        Arguments.of(
+            f + "{at: 1s, node: cache-warm-0, inject: ssm-unregistered, for: 1m}\n",
+            "faults[0].for",
+            "faults[0].for: unknown key"));
+  }
+
+  @ParameterizedTest(name = "[{index}] {1}")
+  @MethodSource("invalidWorldFaults")
+  void shouldRefuseBadFieldsOfTheWorldFaultKindsNamingTheKey(
+      String yaml, String key, String message) {
+    assertThatThrownBy(() -> parse(yaml))
+        .isInstanceOf(ScenarioException.class)
+        .hasMessageContaining(message)
+        .satisfies(e -> assertThat(((ScenarioException) e).key()).isEqualTo(key));
   }
 
   @Test
@@ -185,7 +246,8 @@ class ScenarioLoaderTest {
             "faults[1].inject",
             "faults[1].inject: 'xyd' is not one of xid, ecc-dbe, sbe-storm, row-remap-failure, thermal,"
                 + " nvlink-errors, gpu-missing, not-ready, no-registration, container-error,"
-                + " operand-missing, allocatable-drop, telemetry-silence, recover"),
+                + " operand-missing, allocatable-drop, telemetry-silence, recover, scale-in, hang,"
+                + " operand-crashloop, ssm-unregistered"),
         Arguments.of(
             HEAD + "nodegroup: x\n", "nodegroup", "nodegroup: unknown key (allowed: name,"),
         Arguments.of(

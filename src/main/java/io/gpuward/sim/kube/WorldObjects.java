@@ -132,15 +132,7 @@ final class WorldObjects {
 
   private static List<NodeCondition> conditions(NodeView v, NodeExtras x) {
     List<NodeCondition> out = new ArrayList<>();
-    boolean ready = v.live().ready();
-    out.add(
-        condition(
-            "Ready",
-            ready ? "True" : "False",
-            ready ? "KubeletReady" : "KubeletNotReady",
-            ready ? "kubelet is posting ready status" : "node is not ready",
-            x.readySince(),
-            x.heartbeat()));
+    out.add(ready(v, x));
     for (String pressure : List.of("MemoryPressure", "DiskPressure", "PIDPressure")) {
       if (!x.conditions().containsKey(pressure)) {
         out.add(
@@ -160,6 +152,30 @@ final class WorldObjects {
                     condition(
                         type, c.status(), c.reason(), c.message(), c.since(), x.heartbeat())));
     return out;
+  }
+
+  /**
+   * Ready as the kubelet posts it, or as the node lifecycle controller sets it once the kubelet has
+   * stopped posting for longer than its grace (Unknown, NodeStatusUnknown).
+   */
+  private static NodeCondition ready(NodeView v, NodeExtras x) {
+    if (v.statusUnknown()) {
+      return condition(
+          "Ready",
+          "Unknown",
+          "NodeStatusUnknown",
+          "Kubelet stopped posting node status.",
+          x.readySince(),
+          x.heartbeat());
+    }
+    boolean ready = v.live().ready();
+    return condition(
+        "Ready",
+        ready ? "True" : "False",
+        ready ? "KubeletReady" : "KubeletNotReady",
+        ready ? "kubelet is posting ready status" : "node is not ready",
+        x.readySince(),
+        x.heartbeat());
   }
 
   private static NodeCondition condition(

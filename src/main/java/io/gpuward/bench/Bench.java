@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.management.JMException;
@@ -171,8 +172,7 @@ public final class Bench {
                 Duration.ofSeconds(60))) {
           double startSeconds = (System.nanoTime() - t0) / 1e9;
           String appId = engineCfg.engineApplicationId();
-          java.util.function.Predicate<String> streamThread =
-              n -> n.startsWith(appId) && n.contains("StreamThread");
+          Predicate<String> streamThread = n -> n.startsWith(appId) && n.contains("StreamThread");
           long threadCpu0 = CpuMeter.threadCpuNanos(streamThread);
           long processCpu0 = CpuMeter.processCpuNanos();
           double seconds =

@@ -18,9 +18,12 @@ import io.gpuward.exporter.NodeIdentity;
 import io.gpuward.exporter.ProducerFlow;
 import io.gpuward.exporter.SignalSource;
 import io.gpuward.exporter.TelemetryPublisher;
+import io.gpuward.exporter.kube.KubeSignalSource;
+import io.gpuward.kube.KubeIds;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
 import io.gpuward.ops.Registries;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -156,7 +159,7 @@ final class ExporterCommand implements Callable<Integer> {
 
     GpuwardConfig cfg = kafka.config(Map.of());
     NodeIdentity identity = NodeIdentity.detect(node);
-    if (!io.gpuward.kube.KubeIds.isNodeName(identity.node())) {
+    if (!KubeIds.isNodeName(identity.node())) {
       // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
       throw new ParameterException(
           spec.commandLine(),
@@ -278,15 +281,13 @@ final class ExporterCommand implements Callable<Integer> {
     return three.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : three;
   }
 
-  List<SignalSource> signalSources(
-      NodeIdentity identity, io.micrometer.core.instrument.MeterRegistry meters) {
+  List<SignalSource> signalSources(NodeIdentity identity, MeterRegistry meters) {
     boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
     if (kube == KubeMode.off || (kube == KubeMode.auto && !inCluster)) {
       return List.of();
     }
     return List.of(
-        new io.gpuward.exporter.kube.KubeSignalSource(
-            identity.node(), Clock.systemUTC(), meters, imds, inventory));
+        new KubeSignalSource(identity.node(), Clock.systemUTC(), meters, imds, inventory));
   }
 
   /** Whether to watch the node's Kubernetes objects. */

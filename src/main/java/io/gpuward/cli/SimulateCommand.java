@@ -11,6 +11,7 @@ import io.gpuward.sim.Scenario;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.SimulationRunner;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -40,7 +41,7 @@ final class SimulateCommand implements Callable<Integer> {
     Platform platform = Platform.connect(kafka.config(Map.of()), true);
     platform.registerSchemas(KafkaRole.SIMULATOR);
     // Never ahead of the wall clock: brokers and the engine refuse event times in the future.
-    SimClock clock = SimClock.notAfter(start, speed, java.time.Clock.systemUTC());
+    SimClock clock = SimClock.notAfter(start, speed, Clock.systemUTC());
     SimulatedCluster cluster = new SimulatedCluster(clock);
     var meters = MetricsOptions.registry("simulate");
     try (TelemetryPublisher publisher =
@@ -56,7 +57,7 @@ final class SimulateCommand implements Callable<Integer> {
                     "records published",
                     publisher::sent,
                     Duration.ofSeconds(60),
-                    java.time.Clock.systemUTC()),
+                    Clock.systemUTC()),
                 System.out::println)) {
       FleetSimulator sim = new FleetSimulator(scenario, types, cluster, publisher, clock.start());
       System.out.printf(

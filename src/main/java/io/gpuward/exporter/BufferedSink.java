@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -338,7 +339,7 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
   private Entry takeOldest() {
     Entry best = null;
     ArrayDeque<Entry> from = null;
-    for (ArrayDeque<Entry> q : java.util.List.of(samples, xids, others)) {
+    for (ArrayDeque<Entry> q : List.of(samples, xids, others)) {
       Entry head = q.peekFirst();
       if (head != null && (best == null || head.seq() < best.seq())) {
         best = head;

@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -219,7 +220,7 @@ final class KmsgFollower implements AutoCloseable {
           start = i + 1;
         }
       }
-      carry = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
+      carry = Arrays.copyOfRange(bytes, start, bytes.length);
       if (carry.length > MAX_LINE) {
         flush(); // no newline in a megabyte: not a log; hand it on rather than grow
       }

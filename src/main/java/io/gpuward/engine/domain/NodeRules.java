@@ -10,10 +10,12 @@ import io.gpuward.avro.Severity;
 import io.gpuward.contract.FaultClasses;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Node-level rules over kube events and inventory, with the node's remembered {@link NodeState}:
@@ -144,7 +146,7 @@ public final class NodeRules {
         allocatable(out, s, node, t, ev(at, e, "gpu_allocatable", detail(e)));
       }
       case LABELS_SNAPSHOT -> {
-        s.labels = new java.util.TreeMap<>(e.getLabels());
+        s.labels = new TreeMap<>(e.getLabels());
         operands(out, s, node, t, ev(at, e, "node_labels", null));
       }
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
@@ -522,6 +524,6 @@ public final class NodeRules {
 
   /** For tests and the topology: the labels of interest, unmodifiable. */
   static Map<String, String> labels(NodeState s) {
-    return java.util.Collections.unmodifiableMap(s.labels);
+    return Collections.unmodifiableMap(s.labels);
   }
 }

@@ -13,11 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -268,7 +270,7 @@ public final class RuleCatalog {
   }
 
   /** Runs a constructor that validates; its message gains the file name (keys are in it). */
-  private static <T> T guard(String section, java.util.function.Supplier<T> make) {
+  private static <T> T guard(String section, Supplier<T> make) {
     try {
       return make.get();
     } catch (IllegalArgumentException e) {
@@ -288,7 +290,7 @@ public final class RuleCatalog {
   }
 
   private static List<String> strings(JsonNode array) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     array.forEach(v -> out.add(v.asText()));
     return out;
   }
@@ -299,7 +301,7 @@ public final class RuleCatalog {
     try (InputStream in = source.open(file)) {
       root = new ObjectMapper(new YAMLFactory()).readTree(in);
     }
-    List<RuleParams.ContainerError> out = new java.util.ArrayList<>();
+    List<RuleParams.ContainerError> out = new ArrayList<>();
     int i = 0;
     for (JsonNode p : root.path("patterns")) {
       String where = file + ": patterns[" + i++ + "]";

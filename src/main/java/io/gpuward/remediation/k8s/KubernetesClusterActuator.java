@@ -1,8 +1,11 @@
 package io.gpuward.remediation.k8s;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -12,17 +15,22 @@ import io.fabric8.kubernetes.api.model.PreconditionsBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.gpuward.avro.RemediationAction;
 import io.gpuward.kube.KubeIds;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -106,31 +114,25 @@ public final class KubernetesClusterActuator implements ClusterPort {
 
   @Override
   public void recordEvent(
-      String node,
-      io.gpuward.avro.RemediationAction action,
-      boolean ok,
-      String operationId,
-      String message) {
+      String node, RemediationAction action, boolean ok, String operationId, String message) {
     if (!KubeIds.isNodeName(node) || operationId == null) {
       return;
     }
     String reason = eventReason(action, ok);
     String at =
-        java.time.format.DateTimeFormatter.ISO_INSTANT.format(
-            clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     String name =
         node
             + "."
             + java.util
                 .UUID
-                .nameUUIDFromBytes(
-                    (operationId + "/" + reason).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .nameUUIDFromBytes((operationId + "/" + reason).getBytes(StandardCharsets.UTF_8))
                 .toString()
                 .replace("-", "")
                 .substring(0, 16);
     String text = message == null ? reason : message;
-    io.fabric8.kubernetes.api.model.Event event =
-        new io.fabric8.kubernetes.api.model.EventBuilder()
+    Event event =
+        new EventBuilder()
             .withNewMetadata()
             .withName(name.length() > 253 ? name.substring(name.length() - 253) : name)
             .withNamespace(EVENT_NAMESPACE)
@@ -159,7 +161,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
     try {
       client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
       log.debug("event recorded node={} reason={} op={}", node, reason, operationId);
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+    } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         return; // recorded already
       }
@@ -180,8 +182,8 @@ public final class KubernetesClusterActuator implements ClusterPort {
   }
 
   /** {@code GpuwardCordon}, {@code GpuwardResetGpu}, {@code GpuwardRebootFailed}, … */
-  static String eventReason(io.gpuward.avro.RemediationAction action, boolean ok) {
-    return io.gpuward.remediation.port.ClusterPort.eventReason(action, ok);
+  static String eventReason(RemediationAction action, boolean ok) {
+    return ClusterPort.eventReason(action, ok);
   }
 
   @Override
@@ -429,7 +431,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
       }
       throw KubernetesFailures.toActuatorException(
           what + " node " + node + " (op " + operationId + ")", e, true);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a node patch", e);
     }
   }

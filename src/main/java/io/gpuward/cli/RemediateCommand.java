@@ -19,6 +19,7 @@ import io.gpuward.remediation.aws.AwsCloudActuator;
 import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.remediation.k8s.Sleeper;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.sim.FleetSimulator;
@@ -228,15 +229,11 @@ final class RemediateCommand implements Callable<Integer> {
     var aws =
         AwsClients.create(
             Region.of(region()), awsEndpoint, DefaultCredentialsProvider.builder().build());
+    // One real sleeper serves both actuators; each declares its own Sleeper type.
+    Sleeper sleeper = Sleeper.system();
     var cluster =
-        new KubernetesClusterActuator(
-            kube,
-            clock,
-            io.gpuward.remediation.k8s.Sleeper.system(),
-            KubernetesActuatorSettings.defaults());
-    var cloud =
-        new AwsCloudActuator(
-            aws, awsSettings(cfg), clock, io.gpuward.remediation.aws.Sleeper.SYSTEM, eksCluster);
+        new KubernetesClusterActuator(kube, clock, sleeper, KubernetesActuatorSettings.defaults());
+    var cloud = new AwsCloudActuator(aws, awsSettings(cfg), clock, sleeper::sleep, eksCluster);
     return new Actuators(clock, cluster, cloud, List.of(kube, aws));
   }
 

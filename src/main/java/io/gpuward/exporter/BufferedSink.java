@@ -447,6 +447,8 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
    * timeouts, registry answers with no HTTP status or a 5xx), found anywhere on the cause chain.
    * Anything else (bad data, a rejected schema) is permanent.
    */
+  // Kafka's TimeoutException (imported) and java.util.concurrent's share a simple name.
+  @SuppressWarnings("checkstyle:inlineQualifiedName")
   static boolean isTransient(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof IOException

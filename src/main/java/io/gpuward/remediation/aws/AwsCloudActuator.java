@@ -330,96 +330,124 @@ public final class AwsCloudActuator implements CloudPort {
       }
       pause(where, token);
       polls++;
-      GetCommandInvocationResponse inv;
-      try {
-        inv = aws.ssm().getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId));
-      } catch (InvocationDoesNotExistException e) {
-        log.debug(
-            "GPU reset not visible yet instanceId={} commandId={} poll={} op={}",
-            instanceId,
-            commandId,
-            polls,
-            token);
-        continue;
-      } catch (SdkException e) {
-        Kind kind = AwsFailures.classify(e, Call.READ);
-        if (kind == Kind.TRANSIENT) {
-          log.warn(
-              "GPU reset poll failed, polling on instanceId={} commandId={} op={}: {}",
-              instanceId,
-              commandId,
-              token,
-              e.getMessage());
-          continue;
-        }
-        // The command was sent; not being able to read its outcome leaves it unknown.
-        throw new ActuatorException(
-            Kind.AMBIGUOUS,
-            AwsFailures.describe("SSM GetCommandInvocation", where, token, e, Kind.AMBIGUOUS),
-            e);
-      }
-      CommandInvocationStatus status = inv.status();
-      if (status == CommandInvocationStatus.SUCCESS) {
-        log.info(
-            "GPU reset succeeded instanceId={} gpu={} commandId={} op={}",
-            instanceId,
-            gpu,
-            commandId,
-            token);
+      GetCommandInvocationResponse inv = pollInvocation(instanceId, commandId, token, polls);
+      if (inv != null && finished(inv, instanceId, gpu, commandId, token)) {
         return;
       }
-      if (status == CommandInvocationStatus.FAILED) {
-        throw new ActuatorException(
-            Kind.PERMANENT,
-            "nvidia-smi -r -i "
-                + gpu
-                + " failed on "
-                + instanceId
-                + " (SSM command "
-                + commandId
-                + ", "
-                + inv.statusDetails()
-                + ", exit code "
-                + inv.responseCode()
-                + "): "
-                + excerpt(inv.standardErrorContent())
-                + " op="
-                + token);
-      }
-      if (status == CommandInvocationStatus.TIMED_OUT) {
-        // DeliveryTimedOut: the agent never got the command, so nothing ran.
-        boolean neverDelivered =
-            "DeliveryTimedOut".equalsIgnoreCase(String.valueOf(inv.statusDetails()));
-        throw new ActuatorException(
-            neverDelivered ? Kind.TRANSIENT : Kind.AMBIGUOUS,
-            "SSM command "
-                + commandId
-                + " on "
-                + instanceId
-                + " timed out ("
-                + inv.statusDetails()
-                + ") op="
-                + token);
-      }
-      if (status == CommandInvocationStatus.CANCELLED) {
-        throw new ActuatorException(
-            Kind.AMBIGUOUS,
-            "SSM command "
-                + commandId
-                + " on "
-                + instanceId
-                + " was cancelled ("
-                + inv.statusDetails()
-                + ") op="
-                + token);
-      }
+    }
+  }
+
+  /**
+   * One GetCommandInvocation; null when there is nothing to read yet (not visible, or a transient
+   * failure), so the caller polls again.
+   */
+  private GetCommandInvocationResponse pollInvocation(
+      String instanceId, String commandId, String token, int polls) {
+    try {
+      return aws.ssm().getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId));
+    } catch (InvocationDoesNotExistException e) {
       log.debug(
-          "GPU reset in progress instanceId={} commandId={} status={} op={}",
+          "GPU reset not visible yet instanceId={} commandId={} poll={} op={}",
           instanceId,
           commandId,
-          inv.statusAsString(),
+          polls,
           token);
+      return null;
+    } catch (SdkException e) {
+      Kind kind = AwsFailures.classify(e, Call.READ);
+      if (kind == Kind.TRANSIENT) {
+        log.warn(
+            "GPU reset poll failed, polling on instanceId={} commandId={} op={}: {}",
+            instanceId,
+            commandId,
+            token,
+            e.getMessage());
+        return null;
+      }
+      // The command was sent; not being able to read its outcome leaves it unknown.
+      String where = instanceId + " command " + commandId;
+      throw new ActuatorException(
+          Kind.AMBIGUOUS,
+          AwsFailures.describe("SSM GetCommandInvocation", where, token, e, Kind.AMBIGUOUS),
+          e);
     }
+  }
+
+  /** True when the reset succeeded, false while it runs; throws when it failed or stopped. */
+  private boolean finished(
+      GetCommandInvocationResponse inv,
+      String instanceId,
+      String gpu,
+      String commandId,
+      String token) {
+    CommandInvocationStatus status = inv.status();
+    if (status == CommandInvocationStatus.SUCCESS) {
+      log.info(
+          "GPU reset succeeded instanceId={} gpu={} commandId={} op={}",
+          instanceId,
+          gpu,
+          commandId,
+          token);
+      return true;
+    }
+    if (status == CommandInvocationStatus.FAILED) {
+      throw new ActuatorException(
+          Kind.PERMANENT,
+          "nvidia-smi -r -i "
+              + gpu
+              + " failed on "
+              + instanceId
+              + " (SSM command "
+              + commandId
+              + ", "
+              + inv.statusDetails()
+              + ", exit code "
+              + inv.responseCode()
+              + "): "
+              + excerpt(inv.standardErrorContent())
+              + " op="
+              + token);
+    }
+    if (status == CommandInvocationStatus.TIMED_OUT
+        || status == CommandInvocationStatus.CANCELLED) {
+      throw stopped(inv, instanceId, commandId, token);
+    }
+    log.debug(
+        "GPU reset in progress instanceId={} commandId={} status={} op={}",
+        instanceId,
+        commandId,
+        inv.statusAsString(),
+        token);
+    return false;
+  }
+
+  private static ActuatorException stopped(
+      GetCommandInvocationResponse inv, String instanceId, String commandId, String token) {
+    if (inv.status() == CommandInvocationStatus.CANCELLED) {
+      return new ActuatorException(
+          Kind.AMBIGUOUS,
+          "SSM command "
+              + commandId
+              + " on "
+              + instanceId
+              + " was cancelled ("
+              + inv.statusDetails()
+              + ") op="
+              + token);
+    }
+    // DeliveryTimedOut: the agent never got the command, so nothing ran.
+    boolean neverDelivered =
+        "DeliveryTimedOut".equalsIgnoreCase(String.valueOf(inv.statusDetails()));
+    return new ActuatorException(
+        neverDelivered ? Kind.TRANSIENT : Kind.AMBIGUOUS,
+        "SSM command "
+            + commandId
+            + " on "
+            + instanceId
+            + " timed out ("
+            + inv.statusDetails()
+            + ") op="
+            + token);
   }
 
   /**

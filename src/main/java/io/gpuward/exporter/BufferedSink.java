@@ -368,10 +368,9 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
         entry = takeOldest();
         inDelivery = entry;
       } catch (InterruptedException e) {
-        if (stopped) {
-          return;
-        }
-        continue;
+        Thread.currentThread().interrupt();
+        drainerInterrupted();
+        return;
       } finally {
         lock.unlock();
       }
@@ -400,12 +399,27 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
         }
         report(false);
       } catch (InterruptedException e) {
-        if (stopped) {
-          return;
-        }
+        Thread.currentThread().interrupt();
+        drainerInterrupted();
+        return;
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /**
+   * The drainer ends when interrupted: close() interrupts it after setting {@code stopped}. Going
+   * on with the flag restored would spin on every wait, and going on with it cleared would ignore
+   * whoever interrupted it; so an interrupt from anywhere else ends the draining too, loudly.
+   */
+  private void drainerInterrupted() {
+    if (!stopped) {
+      log.warn(
+          "exporter buffer {}: drainer thread interrupted while running; records are no longer"
+              + " handed on ({} buffered)",
+          name,
+          size());
     }
   }
 

@@ -174,6 +174,8 @@ final class KmsgFollower implements AutoCloseable {
       Thread.sleep(d.toMillis());
       return !closed;
     } catch (InterruptedException e) {
+      // close() interrupts this thread to end it; the flag stays set for the way out.
+      Thread.currentThread().interrupt();
       return false;
     }
   }

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -233,17 +235,13 @@ public final class AwsClients implements AutoCloseable {
         .build();
   }
 
-  private static <
-          B extends
-              software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>
-                  & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>>
-      B configure(
-          B builder,
-          Region region,
-          URI endpointOverride,
-          AwsCredentialsProvider credentials,
-          SdkHttpClient http,
-          ClientOverrideConfiguration overrides) {
+  private static <B extends AwsSyncClientBuilder<B, ?> & AwsClientBuilder<B, ?>> B configure(
+      B builder,
+      Region region,
+      URI endpointOverride,
+      AwsCredentialsProvider credentials,
+      SdkHttpClient http,
+      ClientOverrideConfiguration overrides) {
     builder
         .region(region)
         .credentialsProvider(credentials)

@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.management.JMException;
@@ -101,151 +102,205 @@ public final class Bench {
                 new NewTopic(SCRATCH_EOS, s.partitions(), (short) 1),
                 new NewTopic(SCRATCH_PLAIN, s.partitions(), (short) 1)),
             TOPIC_TIMEOUT);
-
-        progress.printf(
-            Locale.ROOT,
-            "1/5 pre-load: %,d GPUs on %,d nodes, %d ticks%n",
-            s.gpus(),
-            fleet.nodeCount(),
-            s.ticks());
-        Preload.Result preload = Preload.run(fleet, s.ticks(), types, clients, topics, progress);
-        Map<TopicPartition, Long> gpuEnd = endOffsets(admin, topics.gpu.name());
-        long samples = sum(gpuEnd);
-        if (samples != preload.counts().gpuSamples()) {
-          throw new IllegalStateException(
-              "GPU topic holds " + samples + " records, pre-load sent " + preload.counts());
-        }
-        long inputRecords = samples;
-        for (String t :
-            List.of(topics.xid.name(), topics.kubeEvents.name(), topics.inventory.name())) {
-          inputRecords += sum(endOffsets(admin, t));
-        }
-        progress.printf(
-            Locale.ROOT,
-            "  pre-loaded %,d samples (%,d records) in %.1fs: %,.0f samples/s%n",
-            samples,
-            preload.counts().total(),
-            preload.seconds(),
-            preload.sampleRate());
-
-        long commitMs = engineCfg.engineCommitIntervalMs();
-        progress.printf("2/5 raw Kafka consume+produce of the %,d samples%n", samples);
-        RawPipe.Result rawEos =
-            RawPipe.run(clients, topics.gpu.name(), SCRATCH_EOS, gpuEnd, true, commitMs, progress);
-        progress.printf(
-            Locale.ROOT,
-            "  raw exactly-once: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
-            rawEos.rate(),
-            rawEos.cpuRate());
-        RawPipe.Result raw =
-            RawPipe.run(
-                clients, topics.gpu.name(), SCRATCH_PLAIN, gpuEnd, false, commitMs, progress);
-        progress.printf(
-            Locale.ROOT,
-            "  raw plain: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
-            raw.rate(),
-            raw.cpuRate());
-
-        progress.printf("3/5 engine: 1 stream thread, exactly_once_v2, from the beginning%n");
-        long heapBefore = heap.usedAfterGc();
-        heap.resetPeaks();
-        var meters = new SimpleMeterRegistry();
-        StreamsConfig streamsConfig =
-            new StreamsConfig(
-                EngineService.properties(engineCfg, topics, meters, Clock.systemUTC()));
-        long t0 = System.nanoTime();
-        long gc0 = CpuMeter.gcMillis();
-        BenchResult.Engine engineResult;
-        LatencyPhase.Result latency;
-        long stateRunning;
-        long rocksMem;
-        long heapWith;
-        try (EngineService engine =
-            EngineService.start(
-                engineCfg,
-                topics,
-                rules,
-                types,
-                meters,
-                Clock.systemUTC(),
-                Duration.ofSeconds(60))) {
-          double startSeconds = (System.nanoTime() - t0) / 1e9;
-          String appId = engineCfg.engineApplicationId();
-          java.util.function.Predicate<String> streamThread =
-              n -> n.startsWith(appId) && n.contains("StreamThread");
-          long threadCpu0 = CpuMeter.threadCpuNanos(streamThread);
-          long processCpu0 = CpuMeter.processCpuNanos();
-          double seconds =
-              EngineCatchUp.await(
-                  admin,
-                  appId,
-                  gpuEnd,
-                  Duration.ofMinutes(30),
-                  () -> engineFailure(engine),
-                  progress);
-          engineResult =
-              new BenchResult.Engine(
-                  samples,
-                  inputRecords,
-                  startSeconds,
-                  seconds,
-                  streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
-                  streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
-                  (CpuMeter.threadCpuNanos(streamThread) - threadCpu0) / 1e9,
-                  (CpuMeter.processCpuNanos() - processCpu0) / 1e9,
-                  CpuMeter.gcMillis() - gc0);
-          progress.printf(
-              Locale.ROOT,
-              "  engine: %,d samples in %.1fs: %,.0f samples/s (%.2f x raw exactly-once);"
-                  + " %,.0f samples per stream-thread CPU second%n",
-              samples,
-              seconds,
-              engineResult.rate(),
-              engineResult.rate() / rawEos.rate(),
-              engineResult.cpuRate());
-
-          stateRunning = directorySize(Path.of(engineCfg.engineStateDir()));
-          rocksMem = rocksMemory();
-          heapWith = heap.usedAfterGc();
-
-          progress.printf("4/5 latency: %d faults with live load, remediator live%n", s.faults());
-          double liveRate =
-              s.liveRate() > 0
-                  ? s.liveRate()
-                  : Math.min(
-                      s.gpus() / (double) fleet.sampleInterval().toSeconds(),
-                      engineResult.rate() / 2);
-          latency =
-              LatencyPhase.run(
-                  fleet,
-                  types,
-                  clients,
-                  topics,
-                  () -> lag(admin, appId, topics.gpu.name()),
-                  () -> engineFailure(engine),
-                  liveRate,
-                  s.faults(),
-                  s.faultRate(),
-                  WARM_UP,
-                  progress);
-        }
-        long peak = heap.sampledPeakBytes();
-        long poolPeakSum = heap.poolPeakSumBytes();
-        progress.printf("5/5 memory%n");
-        // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
-        long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
-        return new BenchResult(
-            machine,
-            s,
-            fleet.nodeCount(),
-            preload,
-            rawEos,
-            raw,
-            engineResult,
-            latency,
-            new BenchResult.Memory(
-                heapBefore, heapWith, peak, poolPeakSum, stateRunning, stateBytes, rocksMem));
+        var phases =
+            new Phases(s, fleet, types, rules, clients, topics, admin, engineCfg, heap, progress);
+        return phases.run(machine);
       }
+    }
+  }
+
+  /** What the pre-load left on the topics: the GPU topic's end offsets and the record counts. */
+  private record Loaded(
+      Preload.Result preload, Map<TopicPartition, Long> gpuEnd, long samples, long inputRecords) {}
+
+  /** The engine phase's numbers, taken while it runs. */
+  private record EngineRun(
+      BenchResult.Engine engine,
+      LatencyPhase.Result latency,
+      long stateRunning,
+      long rocksMem,
+      long heapWith) {}
+
+  /** The five phases of one run, in order, on one broker and one set of topics. */
+  private record Phases(
+      BenchSettings s,
+      Scenario fleet,
+      InstanceTypeCatalog types,
+      RuleCatalog rules,
+      Map<String, Object> clients,
+      Topics topics,
+      Admin admin,
+      GpuwardConfig engineCfg,
+      HeapMeter heap,
+      PrintStream progress) {
+
+    BenchResult run(Machine machine) throws Exception {
+      Loaded loaded = preload();
+      long commitMs = engineCfg.engineCommitIntervalMs();
+      progress.printf("2/5 raw Kafka consume+produce of the %,d samples%n", loaded.samples());
+      RawPipe.Result rawEos =
+          RawPipe.run(
+              clients, topics.gpu.name(), SCRATCH_EOS, loaded.gpuEnd(), true, commitMs, progress);
+      progress.printf(
+          Locale.ROOT,
+          "  raw exactly-once: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
+          rawEos.rate(),
+          rawEos.cpuRate());
+      RawPipe.Result raw =
+          RawPipe.run(
+              clients,
+              topics.gpu.name(),
+              SCRATCH_PLAIN,
+              loaded.gpuEnd(),
+              false,
+              commitMs,
+              progress);
+      progress.printf(
+          Locale.ROOT,
+          "  raw plain: %,.0f records/s; %,.0f per pipe-thread CPU second%n",
+          raw.rate(),
+          raw.cpuRate());
+
+      progress.printf("3/5 engine: 1 stream thread, exactly_once_v2, from the beginning%n");
+      long heapBefore = heap.usedAfterGc();
+      heap.resetPeaks();
+      EngineRun e = engine(loaded, rawEos);
+      long peak = heap.sampledPeakBytes();
+      long poolPeakSum = heap.poolPeakSumBytes();
+      progress.printf("5/5 memory%n");
+      // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
+      long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
+      return new BenchResult(
+          machine,
+          s,
+          fleet.nodeCount(),
+          loaded.preload(),
+          rawEos,
+          raw,
+          e.engine(),
+          e.latency(),
+          new BenchResult.Memory(
+              heapBefore,
+              e.heapWith(),
+              peak,
+              poolPeakSum,
+              e.stateRunning(),
+              stateBytes,
+              e.rocksMem()));
+    }
+
+    private Loaded preload() throws Exception {
+      progress.printf(
+          Locale.ROOT,
+          "1/5 pre-load: %,d GPUs on %,d nodes, %d ticks%n",
+          s.gpus(),
+          fleet.nodeCount(),
+          s.ticks());
+      Preload.Result preload = Preload.run(fleet, s.ticks(), types, clients, topics, progress);
+      Map<TopicPartition, Long> gpuEnd = endOffsets(admin, topics.gpu.name());
+      long samples = sum(gpuEnd);
+      if (samples != preload.counts().gpuSamples()) {
+        throw new IllegalStateException(
+            "GPU topic holds " + samples + " records, pre-load sent " + preload.counts());
+      }
+      long inputRecords = samples;
+      for (String t :
+          List.of(topics.xid.name(), topics.kubeEvents.name(), topics.inventory.name())) {
+        inputRecords += sum(endOffsets(admin, t));
+      }
+      progress.printf(
+          Locale.ROOT,
+          "  pre-loaded %,d samples (%,d records) in %.1fs: %,.0f samples/s%n",
+          samples,
+          preload.counts().total(),
+          preload.seconds(),
+          preload.sampleRate());
+      return new Loaded(preload, gpuEnd, samples, inputRecords);
+    }
+
+    /** Phases 3 and 4: the engine's catch-up, then fault latencies while it runs. */
+    private EngineRun engine(Loaded loaded, RawPipe.Result rawEos) throws Exception {
+      var meters = new SimpleMeterRegistry();
+      StreamsConfig streamsConfig =
+          new StreamsConfig(EngineService.properties(engineCfg, topics, meters, Clock.systemUTC()));
+      long t0 = System.nanoTime();
+      long gc0 = CpuMeter.gcMillis();
+      try (EngineService engine =
+          EngineService.start(
+              engineCfg, topics, rules, types, meters, Clock.systemUTC(), Duration.ofSeconds(60))) {
+        double startSeconds = (System.nanoTime() - t0) / 1e9;
+        BenchResult.Engine result = catchUp(engine, streamsConfig, loaded, startSeconds, gc0);
+        progress.printf(
+            Locale.ROOT,
+            "  engine: %,d samples in %.1fs: %,.0f samples/s (%.2f x raw exactly-once);"
+                + " %,.0f samples per stream-thread CPU second%n",
+            loaded.samples(),
+            result.seconds(),
+            result.rate(),
+            result.rate() / rawEos.rate(),
+            result.cpuRate());
+
+        long stateRunning = directorySize(Path.of(engineCfg.engineStateDir()));
+        long rocksMem = rocksMemory();
+        long heapWith = heap.usedAfterGc();
+
+        progress.printf("4/5 latency: %d faults with live load, remediator live%n", s.faults());
+        LatencyPhase.Result latency = latency(engine, result);
+        return new EngineRun(result, latency, stateRunning, rocksMem, heapWith);
+      }
+    }
+
+    private BenchResult.Engine catchUp(
+        EngineService engine,
+        StreamsConfig streamsConfig,
+        Loaded loaded,
+        double startSeconds,
+        long gc0)
+        throws Exception {
+      String appId = engineCfg.engineApplicationId();
+      Predicate<String> streamThread = n -> n.startsWith(appId) && n.contains("StreamThread");
+      long threadCpu0 = CpuMeter.threadCpuNanos(streamThread);
+      long processCpu0 = CpuMeter.processCpuNanos();
+      double seconds =
+          EngineCatchUp.await(
+              admin,
+              appId,
+              loaded.gpuEnd(),
+              Duration.ofMinutes(30),
+              () -> engineFailure(engine),
+              progress);
+      return new BenchResult.Engine(
+          loaded.samples(),
+          loaded.inputRecords(),
+          startSeconds,
+          seconds,
+          streamsConfig.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
+          streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
+          (CpuMeter.threadCpuNanos(streamThread) - threadCpu0) / 1e9,
+          (CpuMeter.processCpuNanos() - processCpu0) / 1e9,
+          CpuMeter.gcMillis() - gc0);
+    }
+
+    private LatencyPhase.Result latency(EngineService engine, BenchResult.Engine caughtUp)
+        throws Exception {
+      double liveRate =
+          s.liveRate() > 0
+              ? s.liveRate()
+              : Math.min(
+                  s.gpus() / (double) fleet.sampleInterval().toSeconds(), caughtUp.rate() / 2);
+      String appId = engineCfg.engineApplicationId();
+      return LatencyPhase.run(
+          fleet,
+          types,
+          clients,
+          topics,
+          () -> lag(admin, appId, topics.gpu.name()),
+          () -> engineFailure(engine),
+          liveRate,
+          s.faults(),
+          s.faultRate(),
+          WARM_UP,
+          progress);
     }
   }
 

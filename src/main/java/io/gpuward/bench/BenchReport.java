@@ -116,10 +116,19 @@ public final class BenchReport {
   /** The human table. */
   public static String text(BenchResult r) {
     StringBuilder b = new StringBuilder();
+    header(b, r);
+    b.append('\n');
+    throughput(b, r);
+    b.append('\n');
+    latencies(b, r.latency());
+    b.append('\n');
+    memory(b, r);
+    return b.toString();
+  }
+
+  private static void header(StringBuilder b, BenchResult r) {
     BenchSettings s = r.settings();
     Machine mc = r.machine();
-    LatencyPhase.Result l = r.latency();
-    BenchResult.Memory mem = r.memory();
     line(
         b,
         "gpuward bench: %,d GPUs on %,d nodes, %d ticks, %d partitions, seed %d",
@@ -144,7 +153,10 @@ public final class BenchReport {
         r.engine().commitIntervalMs(),
         r.engine().cacheMaxBytes(),
         s.engineSettings().isEmpty() ? "" : ", " + new TreeMap<>(s.engineSettings()));
-    b.append('\n');
+  }
+
+  private static void throughput(StringBuilder b, BenchResult r) {
+    int cores = r.machine().cores();
     line(
         b,
         "  %-50s %12s",
@@ -167,10 +179,12 @@ public final class BenchReport {
         fmt(r.rawEos().cpuRate()),
         r.cpuRatio(),
         r.engineCpuShare() * 100,
-        mc.cores());
+        cores);
     line(
         b, "    %-48s %12s", "per CPU-second of the one thread: engine", fmt(r.engine().cpuRate()));
-    b.append('\n');
+  }
+
+  private static void latencies(StringBuilder b, LatencyPhase.Result l) {
     line(
         b,
         "  %-50s %8s %8s %8s %8s",
@@ -193,7 +207,11 @@ public final class BenchReport {
         "verdict -> cordon, " + l.cordons() + " of " + l.verdicts() + " verdicts",
         l.verdictToCordon(),
         TARGET_VERDICT_TO_CORDON_P99_MS);
-    b.append('\n');
+  }
+
+  private static void memory(StringBuilder b, BenchResult r) {
+    LatencyPhase.Result l = r.latency();
+    BenchResult.Memory mem = r.memory();
     line(b, "  memory (one JVM: broker, registry, clients and engine)");
     line(
         b,
@@ -232,7 +250,6 @@ public final class BenchReport {
           "RocksDB native memory (reported, off heap)",
           mem.rocksMemBytes() / MIB);
     }
-    return b.toString();
   }
 
   private static void latency(StringBuilder b, String label, LatencyStats l, double targetP99) {

@@ -35,6 +35,7 @@ final class HeapMeter implements AutoCloseable {
                 try {
                   Thread.sleep(SAMPLE_MILLIS);
                 } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                   return;
                 }
               }

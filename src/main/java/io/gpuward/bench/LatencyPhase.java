@@ -35,6 +35,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -126,87 +127,124 @@ final class LatencyPhase {
     new FleetSimulator(fleet.withStart(now), types, cluster, tick, now).advanceTo(now);
     List<Target> targets = targets(tick.samples, faults, fleet.seed());
 
-    var meters = new SimpleMeterRegistry();
-    RemediationPolicy policy = RemediationPolicy.load();
-    Planner planner = new Planner(policy);
-    Map<String, Object> faultProducer = new HashMap<>(clientProps);
-    faultProducer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    faultProducer.put(ProducerConfig.ACKS_CONFIG, "all");
-    faultProducer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    faultProducer.put(ProducerConfig.CLIENT_ID_CONFIG, "gpuward-bench-faults");
     List<Injected> injected = new ArrayList<>();
-    double achievedLive;
-    try (RemediatorService remediator =
-            new RemediatorService(
-                clientProps,
-                topics,
-                audit ->
-                    new Remediation(
-                        planner, cluster, cluster, audit, Clock.systemUTC(), false, meters),
-                "gpuward-bench-remediator-" + UUID.randomUUID());
+    try (RemediatorService remediator = remediator(clientProps, topics, cluster);
         VerdictObserver observer = new VerdictObserver(clientProps, topics);
         LiveLoad live = new LiveLoad(clientProps, topics.gpu, tick.samples, liveRate);
         KafkaProducer<String, byte[]> xids =
-            new KafkaProducer<>(faultProducer, new StringSerializer(), new ByteArraySerializer())) {
+            new KafkaProducer<>(
+                faultProducerProps(clientProps),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
       remediator.start();
       ProgressCheck remediatorPolls =
           new ProgressCheck(
               "verdict polls", remediator::polls, REMEDIATOR_SILENCE, Clock.systemUTC());
+      Runnable roles = () -> checkRoles(engineFailure, remediatorPolls);
       live.start();
       warmUp(live, engineLag, liveRate, warmUp, progress);
 
-      var serializer = topics.xid.valueSerde().serializer();
+      Serializer<XidEvent> serializer = topics.xid.valueSerde().serializer();
       long t0 = System.nanoTime();
       long lastProgress = t0;
       long lastLag = t0;
       long maxLag = 0;
       for (int i = 0; i < targets.size(); i++) {
-        long at = t0 + (long) (i * 1e9 / faultRate);
-        long wait = at - System.nanoTime();
+        long wait = t0 + (long) (i * 1e9 / faultRate) - System.nanoTime();
         if (wait > 0) {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
-        checkRoles(engineFailure, remediatorPolls);
-        Target t = targets.get(i);
-        int code = i % 2 == 0 ? 79 : 119;
-        XidEvent ev = xid(t, code, i);
-        byte[] bytes = serializer.serialize(topics.xid.name(), ev);
-        long sent = System.nanoTime();
-        xids.send(new ProducerRecord<>(topics.xid.name(), t.node(), bytes));
-        injected.add(new Injected(t.node(), code, sent, ev.getEventTime().toEpochMilli()));
-        if (sent - lastLag >= LAG_EVERY.toNanos()) {
-          lastLag = sent;
+        roles.run();
+        Injected f = inject(xids, serializer, topics.xid.name(), targets.get(i), i);
+        injected.add(f);
+        if (f.sentNanos() - lastLag >= LAG_EVERY.toNanos()) {
+          lastLag = f.sentNanos();
           maxLag = Math.max(maxLag, engineLag.getAsLong());
         }
-        if (sent - lastProgress >= Bench.PROGRESS_EVERY.toNanos()) {
-          lastProgress = sent;
-          progress.printf(
-              Locale.ROOT,
-              "  latency: %d of %d faults injected, %d verdicts seen; live load %,.0f samples/s%n",
-              i + 1,
-              targets.size(),
-              injected.stream()
-                  .filter(f -> observer.open(f.node(), f.eventTimeMs()) != null)
-                  .count(),
-              live.achievedRate());
+        if (f.sentNanos() - lastProgress >= Bench.PROGRESS_EVERY.toNanos()) {
+          lastProgress = f.sentNanos();
+          reportInjecting(progress, i + 1, targets.size(), injected, observer, live);
         }
       }
       xids.flush();
-      long deadline = System.nanoTime() + SETTLE.toNanos();
-      while (System.nanoTime() < deadline && !allSeen(injected, observer)) {
-        checkRoles(engineFailure, remediatorPolls);
-        Thread.sleep(50);
-      }
-      checkRoles(engineFailure, remediatorPolls);
-      achievedLive = live.achievedRate();
-      if (live.failure() != null) {
-        throw new IllegalStateException("live load failed: " + live.failure(), live.failure());
-      }
-      if (observer.failure() != null) {
-        throw new IllegalStateException(
-            "verdict observer failed: " + observer.failure(), observer.failure());
-      }
+      awaitAllSeen(injected, observer, roles);
+      double achievedLive = live.achievedRate();
+      failIfObserversFailed(live, observer);
       return summarise(injected, observer, achievedLive, CpuMeter.gcMillis() - gc0, maxLag);
+    }
+  }
+
+  private static RemediatorService remediator(
+      Map<String, Object> clientProps, Topics topics, SimulatedCluster cluster) {
+    var meters = new SimpleMeterRegistry();
+    Planner planner = new Planner(RemediationPolicy.load());
+    return new RemediatorService(
+        clientProps,
+        topics,
+        audit ->
+            new Remediation(planner, cluster, cluster, audit, Clock.systemUTC(), false, meters),
+        "gpuward-bench-remediator-" + UUID.randomUUID());
+  }
+
+  private static Map<String, Object> faultProducerProps(Map<String, Object> clientProps) {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "gpuward-bench-faults");
+    return p;
+  }
+
+  /** Sends fault {@code i}: XID 79 and XID 119 by turns. */
+  private static Injected inject(
+      KafkaProducer<String, byte[]> xids,
+      Serializer<XidEvent> serializer,
+      String topic,
+      Target t,
+      int i) {
+    int code = i % 2 == 0 ? 79 : 119;
+    XidEvent ev = xid(t, code, i);
+    byte[] bytes = serializer.serialize(topic, ev);
+    long sent = System.nanoTime();
+    xids.send(new ProducerRecord<>(topic, t.node(), bytes));
+    return new Injected(t.node(), code, sent, ev.getEventTime().toEpochMilli());
+  }
+
+  private static void reportInjecting(
+      PrintStream progress,
+      int sent,
+      int total,
+      List<Injected> injected,
+      VerdictObserver observer,
+      LiveLoad live) {
+    progress.printf(
+        Locale.ROOT,
+        "  latency: %d of %d faults injected, %d verdicts seen; live load %,.0f samples/s%n",
+        sent,
+        total,
+        injected.stream().filter(f -> observer.open(f.node(), f.eventTimeMs()) != null).count(),
+        live.achievedRate());
+  }
+
+  /** Waits up to {@link #SETTLE} for every verdict and cordon, checking the roles meanwhile. */
+  private static void awaitAllSeen(
+      List<Injected> injected, VerdictObserver observer, Runnable roles)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    while (System.nanoTime() < deadline && !allSeen(injected, observer)) {
+      roles.run();
+      Thread.sleep(50);
+    }
+    roles.run();
+  }
+
+  private static void failIfObserversFailed(LiveLoad live, VerdictObserver observer) {
+    if (live.failure() != null) {
+      throw new IllegalStateException("live load failed: " + live.failure(), live.failure());
+    }
+    if (observer.failure() != null) {
+      throw new IllegalStateException(
+          "verdict observer failed: " + observer.failure(), observer.failure());
     }
   }
 

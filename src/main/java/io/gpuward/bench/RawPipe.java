@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -62,6 +63,30 @@ final class RawPipe {
       long commitIntervalMs,
       PrintStream progress) {
     String id = "gpuward-bench-raw-" + (exactlyOnce ? "eos-" : "plain-") + UUID.randomUUID();
+    String label = exactlyOnce ? "raw exactly-once" : "raw plain";
+    try (var consumer =
+            new KafkaConsumer<>(
+                consumerProps(clientProps, id, exactlyOnce),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        var producer =
+            new KafkaProducer<>(
+                producerProps(clientProps, id, exactlyOnce),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+      if (exactlyOnce) {
+        producer.initTransactions();
+      }
+      Start start = new Start();
+      consumer.subscribe(List.of(inputTopic), start);
+      Copy copy = new Copy(consumer, producer, outputTopic, exactlyOnce);
+      long commitNanos = Duration.ofMillis(commitIntervalMs).toNanos();
+      return copyAll(copy, start, endOffsets, commitNanos, label, progress);
+    }
+  }
+
+  private static Map<String, Object> consumerProps(
+      Map<String, Object> clientProps, String id, boolean exactlyOnce) {
     Map<String, Object> c = new HashMap<>(clientProps);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, id);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -69,89 +94,131 @@ final class RawPipe {
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
     c.put(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, exactlyOnce ? "read_committed" : "read_uncommitted");
+    return c;
+  }
+
+  private static Map<String, Object> producerProps(
+      Map<String, Object> clientProps, String id, boolean exactlyOnce) {
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, id);
     if (exactlyOnce) {
       p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
     }
-    String label = exactlyOnce ? "raw exactly-once" : "raw plain";
-    try (var consumer =
-            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        var producer =
-            new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      if (exactlyOnce) {
-        producer.initTransactions();
-      }
-      long[] assignedAt = {0};
-      long[] cpuAt = {0, 0};
-      consumer.subscribe(
-          List.of(inputTopic),
-          new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
+    return p;
+  }
 
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-              if (assignedAt[0] == 0 && !parts.isEmpty()) {
-                assignedAt[0] = System.nanoTime();
-                cpuAt[0] = CpuMeter.currentThreadCpuNanos();
-                cpuAt[1] = CpuMeter.processCpuNanos();
-              }
-            }
-          });
-      Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-      long copied = 0;
-      boolean inTransaction = false;
-      long lastCommit = System.nanoTime();
-      long lastProgress = lastCommit;
-      long commitNanos = Duration.ofMillis(commitIntervalMs).toNanos();
-      while (true) {
-        var records = consumer.poll(Duration.ofMillis(100));
-        if (!records.isEmpty() && exactlyOnce && !inTransaction) {
-          producer.beginTransaction();
-          inTransaction = true;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          producer.send(new ProducerRecord<>(outputTopic, r.partition(), r.key(), r.value()));
-          pending.put(
-              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-          copied++;
-        }
-        long now = System.nanoTime();
-        boolean done = assignedAt[0] != 0 && caughtUp(consumer, endOffsets);
-        if (!pending.isEmpty() && (done || now - lastCommit >= commitNanos)) {
-          if (exactlyOnce) {
-            producer.sendOffsetsToTransaction(Map.copyOf(pending), consumer.groupMetadata());
-            producer.commitTransaction();
-            inTransaction = false;
-          } else {
-            consumer.commitAsync(Map.copyOf(pending), null);
-          }
-          pending.clear();
-          lastCommit = now;
-        }
-        if (done) {
-          if (!exactlyOnce) {
-            producer.flush();
-            consumer.commitSync();
-          }
-          double seconds = (System.nanoTime() - assignedAt[0]) / 1e9;
-          return new Result(
-              copied,
-              seconds,
-              (CpuMeter.currentThreadCpuNanos() - cpuAt[0]) / 1e9,
-              (CpuMeter.processCpuNanos() - cpuAt[1]) / 1e9);
-        }
-        if (now - lastProgress >= Bench.PROGRESS_EVERY.toNanos() && assignedAt[0] != 0) {
-          lastProgress = now;
-          progress.printf(
-              Locale.ROOT,
-              "  %s: %,d records, %,.0f records/s%n",
-              label,
-              copied,
-              copied / ((now - assignedAt[0]) / 1e9));
-        }
+  /** Copies until the consumer reaches {@code endOffsets}, committing every {@code commitNanos}. */
+  private static Result copyAll(
+      Copy copy,
+      Start start,
+      Map<TopicPartition, Long> endOffsets,
+      long commitNanos,
+      String label,
+      PrintStream progress) {
+    long lastCommit = System.nanoTime();
+    long lastProgress = lastCommit;
+    while (true) {
+      copy.send(copy.consumer.poll(Duration.ofMillis(100)));
+      long now = System.nanoTime();
+      boolean done = start.at != 0 && caughtUp(copy.consumer, endOffsets);
+      if (!copy.pending.isEmpty() && (done || now - lastCommit >= commitNanos)) {
+        copy.commit();
+        lastCommit = now;
+      }
+      if (done) {
+        copy.finish();
+        return start.result(copy.copied);
+      }
+      if (now - lastProgress >= Bench.PROGRESS_EVERY.toNanos() && start.at != 0) {
+        lastProgress = now;
+        progress.printf(
+            Locale.ROOT,
+            "  %s: %,d records, %,.0f records/s%n",
+            label,
+            copy.copied,
+            copy.copied / ((now - start.at) / 1e9));
+      }
+    }
+  }
+
+  /** Marks the first assignment: time and CPU are measured from there. */
+  private static final class Start implements ConsumerRebalanceListener {
+    long at;
+    long threadCpu;
+    long processCpu;
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> parts) {}
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+      if (at == 0 && !parts.isEmpty()) {
+        at = System.nanoTime();
+        threadCpu = CpuMeter.currentThreadCpuNanos();
+        processCpu = CpuMeter.processCpuNanos();
+      }
+    }
+
+    Result result(long copied) {
+      double seconds = (System.nanoTime() - at) / 1e9;
+      return new Result(
+          copied,
+          seconds,
+          (CpuMeter.currentThreadCpuNanos() - threadCpu) / 1e9,
+          (CpuMeter.processCpuNanos() - processCpu) / 1e9);
+    }
+  }
+
+  /** One consume+produce pipe: sends what is polled, commits offsets plainly or in transactions. */
+  private static final class Copy {
+    final KafkaConsumer<byte[], byte[]> consumer;
+    final KafkaProducer<byte[], byte[]> producer;
+    final String outputTopic;
+    final boolean exactlyOnce;
+    final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    long copied;
+    boolean inTransaction;
+
+    Copy(
+        KafkaConsumer<byte[], byte[]> consumer,
+        KafkaProducer<byte[], byte[]> producer,
+        String outputTopic,
+        boolean exactlyOnce) {
+      this.consumer = consumer;
+      this.producer = producer;
+      this.outputTopic = outputTopic;
+      this.exactlyOnce = exactlyOnce;
+    }
+
+    void send(ConsumerRecords<byte[], byte[]> records) {
+      if (!records.isEmpty() && exactlyOnce && !inTransaction) {
+        producer.beginTransaction();
+        inTransaction = true;
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        producer.send(new ProducerRecord<>(outputTopic, r.partition(), r.key(), r.value()));
+        pending.put(
+            new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+        copied++;
+      }
+    }
+
+    void commit() {
+      if (exactlyOnce) {
+        producer.sendOffsetsToTransaction(Map.copyOf(pending), consumer.groupMetadata());
+        producer.commitTransaction();
+        inTransaction = false;
+      } else {
+        consumer.commitAsync(Map.copyOf(pending), null);
+      }
+      pending.clear();
+    }
+
+    void finish() {
+      if (!exactlyOnce) {
+        producer.flush();
+        consumer.commitSync();
       }
     }
   }

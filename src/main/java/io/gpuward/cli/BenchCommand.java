@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -122,11 +124,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "-D: " + e.getMessage());
     }
     if (!verbose) {
-      org.apache.logging.log4j.core.config.Configurator.setLevel(
-          "io.gpuward", org.apache.logging.log4j.Level.WARN);
-      org.apache.logging.log4j.core.config.Configurator.setLevel(
-          "org.apache.kafka.streams.processor.internals.StateDirectory",
-          org.apache.logging.log4j.Level.ERROR);
+      Configurator.setLevel("io.gpuward", Level.WARN);
+      Configurator.setLevel(
+          "org.apache.kafka.streams.processor.internals.StateDirectory", Level.ERROR);
     }
     BenchSettings settings =
         new BenchSettings(

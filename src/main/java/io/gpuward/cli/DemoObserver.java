@@ -15,6 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -76,8 +77,7 @@ final class DemoObserver implements AutoCloseable {
     consumer.close(Duration.ofSeconds(2));
   }
 
-  private static <V extends SpecificRecord> V decode(
-      org.apache.kafka.common.serialization.Serde<V> serde, String topic, byte[] bytes) {
+  private static <V extends SpecificRecord> V decode(Serde<V> serde, String topic, byte[] bytes) {
     return serde.deserializer().deserialize(topic, bytes);
   }
 

@@ -3,6 +3,7 @@ package io.gpuward.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,12 +111,10 @@ final class DemoReport {
           .computeIfAbsent(i.getIncidentId(), k -> new LinkedHashMap<>())
           .put(i.getScope(), i);
     }
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     for (Map<String, FleetIncident> byScope : latestByScope.values()) {
       List<FleetIncident> open =
-          byScope.values().stream()
-              .filter(i -> i.getState() != io.gpuward.avro.IncidentState.CLEARED)
-              .toList();
+          byScope.values().stream().filter(i -> i.getState() != IncidentState.CLEARED).toList();
       FleetIncident shown =
           open.isEmpty()
               ? List.copyOf(byScope.values()).get(byScope.size() - 1)

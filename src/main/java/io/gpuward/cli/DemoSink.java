@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 
 /** The {@code demo --sink} part: PostgreSQL and a Connect worker landing the tables. */
 final class DemoSink implements AutoCloseable {
@@ -29,9 +30,7 @@ final class DemoSink implements AutoCloseable {
     SinkStack stack = SinkStack.start(bootstrap, registryUrl, topics, "", keptDir);
     o.printf(
         "  sink: PostgreSQL %s, Connect worker %s (%d sink connectors)%n",
-        stack.postgres().jdbcUrl(),
-        stack.worker().restUrl(),
-        io.gpuward.sink.SinkTables.ALL.size());
+        stack.postgres().jdbcUrl(), stack.worker().restUrl(), SinkTables.ALL.size());
     return new DemoSink(stack, keptDir);
   }
 
@@ -101,7 +100,7 @@ final class DemoSink implements AutoCloseable {
       return;
     }
     o.printf("%n  PostgreSQL stays up for Grafana: press Ctrl-C to stop.%n");
-    new java.util.concurrent.CountDownLatch(1).await();
+    new CountDownLatch(1).await();
   }
 
   @Override

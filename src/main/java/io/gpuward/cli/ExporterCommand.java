@@ -18,9 +18,13 @@ import io.gpuward.exporter.NodeIdentity;
 import io.gpuward.exporter.ProducerFlow;
 import io.gpuward.exporter.SignalSource;
 import io.gpuward.exporter.TelemetryPublisher;
+import io.gpuward.exporter.kube.KubeSignalSource;
+import io.gpuward.kube.KubeIds;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
 import io.gpuward.ops.Registries;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -144,47 +148,15 @@ final class ExporterCommand implements Callable<Integer> {
     if (buffer < 1) {
       throw new ParameterException(spec.commandLine(), "--buffer must be >= 1, was " + buffer);
     }
-    URI url;
-    try {
-      url = URI.create(dcgmUrl);
-      new DcgmScraper(url, timeout); // validates the scheme
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(), "--dcgm-url: '" + dcgmUrl + "' is not an http(s) URL");
-    }
+    URI url = dcgmUri(timeout);
     Path kmsgPath = kmsg == null || kmsg.isBlank() || kmsg.equals("none") ? null : Path.of(kmsg);
 
     GpuwardConfig cfg = kafka.config(Map.of());
-    NodeIdentity identity = NodeIdentity.detect(node);
-    if (!io.gpuward.kube.KubeIds.isNodeName(identity.node())) {
-      // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
-      throw new ParameterException(
-          spec.commandLine(),
-          "node name '"
-              + identity
-                  .node()
-                  .replaceAll("[^\\x20-\\x7e]", "?")
-                  .substring(0, Math.min(100, identity.node().length()))
-              + "' is not a valid Kubernetes node name (DNS-1123 subdomain); set --node or"
-              + " NODE_NAME");
-    }
+    NodeIdentity identity = nodeIdentity();
     SchemaRegistry registry = Registries.client(cfg);
     TopicCatalog catalog = TopicCatalog.load(cfg.topicPrefix());
     Topics topics = new Topics(catalog, AvroSerdes.forRole(registry, cfg.autoRegister(), catalog));
-    try {
-      KafkaConnectivity.check(cfg.kafkaClientProps(), Duration.ofSeconds(3));
-      if (createTopics) {
-        try (Admin admin = Admin.create(cfg.kafkaClientProps())) {
-          TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(10));
-        }
-      }
-    } catch (BrokerUnreachableException e) {
-      log.warn(
-          "exporter node {}: {}; starting anyway, records wait in the buffer ({} at most)",
-          identity.node(),
-          e.getMessage(),
-          buffer);
-    }
+    checkBroker(cfg, topics, identity);
     registerSchemas(identity, topics, registry);
 
     Map<String, Object> props = new HashMap<>(PRODUCER_DEFAULTS);
@@ -214,32 +186,10 @@ final class ExporterCommand implements Callable<Integer> {
                 meters,
                 Clock.systemUTC(),
                 signalSources(identity, meters));
-        MetricsServer server =
-            metrics.start(
-                "exporter",
-                MetricsOptions.EXPORTER,
-                meters,
-                new ProgressCheck(
-                    "successful dcgm-exporter scrapes",
-                    () -> exporter.stats().scrapes(),
-                    maxSilence(every, timeout),
-                    Clock.systemUTC()),
-                line -> {
-                  spec.commandLine().getOut().println(line);
-                  spec.commandLine().getOut().flush();
-                })) {
+        MetricsServer server = startMetrics(meters, exporter, maxSilence(every, timeout))) {
       Thread hook = new Thread(stop::countDown, "gpuward-exporter-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      spec.commandLine()
-          .getOut()
-          .printf(
-              "gpuward exporter on %s: scraping %s every %s, kernel log %s, publishing to %s%n",
-              identity.node(),
-              url,
-              Durations.format(every),
-              kmsgPath == null ? "off" : kmsgPath,
-              cfg.bootstrapServers());
-      spec.commandLine().getOut().flush();
+      announce(identity, url, every, kmsgPath, cfg);
       if (runFor == null) {
         stop.await();
       } else {
@@ -247,22 +197,108 @@ final class ExporterCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
       }
       exporter.close();
-      var s = exporter.stats();
-      spec.commandLine()
-          .getOut()
-          .printf(
-              "stopped: %d scrapes (%d failed), %d samples, %d XIDs, %d heartbeats; %d records"
-                  + " dropped, %d still buffered%n",
-              s.scrapes(),
-              s.scrapeErrors(),
-              s.samples(),
-              s.xids(),
-              s.heartbeats(),
-              s.buffer().dropped(),
-              s.buffer().buffered());
-      spec.commandLine().getOut().flush();
+      printStopped(exporter.stats());
     }
     return 0;
+  }
+
+  private URI dcgmUri(Duration timeout) {
+    try {
+      URI url = URI.create(dcgmUrl);
+      new DcgmScraper(url, timeout); // validates the scheme
+      return url;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--dcgm-url: '" + dcgmUrl + "' is not an http(s) URL");
+    }
+  }
+
+  private NodeIdentity nodeIdentity() {
+    NodeIdentity identity = NodeIdentity.detect(node);
+    if (!KubeIds.isNodeName(identity.node())) {
+      // the node name keys every record and reaches the Kubernetes and AWS APIs downstream
+      throw new ParameterException(
+          spec.commandLine(),
+          "node name '"
+              + identity
+                  .node()
+                  .replaceAll("[^\\x20-\\x7e]", "?")
+                  .substring(0, Math.min(100, identity.node().length()))
+              + "' is not a valid Kubernetes node name (DNS-1123 subdomain); set --node or"
+              + " NODE_NAME");
+    }
+    return identity;
+  }
+
+  /** An unreachable broker is only a warning: the node's records wait in the buffer. */
+  private void checkBroker(GpuwardConfig cfg, Topics topics, NodeIdentity identity) {
+    try {
+      KafkaConnectivity.check(cfg.kafkaClientProps(), Duration.ofSeconds(3));
+      if (createTopics) {
+        try (Admin admin = Admin.create(cfg.kafkaClientProps())) {
+          TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(10));
+        }
+      }
+    } catch (BrokerUnreachableException e) {
+      log.warn(
+          "exporter node {}: {}; starting anyway, records wait in the buffer ({} at most)",
+          identity.node(),
+          e.getMessage(),
+          buffer);
+    }
+  }
+
+  private MetricsServer startMetrics(
+      PrometheusMeterRegistry meters, ExporterService exporter, Duration maxSilence) {
+    return metrics.start(
+        "exporter",
+        MetricsOptions.EXPORTER,
+        meters,
+        new ProgressCheck(
+            "successful dcgm-exporter scrapes",
+            () -> exporter.stats().scrapes(),
+            maxSilence,
+            Clock.systemUTC()),
+        line -> {
+          spec.commandLine().getOut().println(line);
+          spec.commandLine().getOut().flush();
+        });
+  }
+
+  private void announce(
+      NodeIdentity identity, URI url, Duration every, Path kmsgPath, GpuwardConfig cfg) {
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "gpuward exporter on %s: scraping %s every %s, kernel log %s, publishing to %s%n",
+            identity.node(),
+            url,
+            Durations.format(every),
+            kmsgPath == null ? "off" : kmsgPath,
+            cfg.bootstrapServers());
+    spec.commandLine().getOut().flush();
+  }
+
+  private void printStopped(ExporterService.Stats s) {
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "stopped: %d scrapes (%d failed), %d samples, %d XIDs, %d heartbeats; %d records"
+                + " dropped, %d still buffered%n",
+            s.scrapes(),
+            s.scrapeErrors(),
+            s.samples(),
+            s.xids(),
+            s.heartbeats(),
+            s.buffer().dropped(),
+            s.buffer().buffered());
+    spec.commandLine().getOut().flush();
+  }
+
+  /** Scrapes may fail for this long before /healthz says so: 3 intervals, at least a minute. */
+  static Duration maxSilence(Duration every, Duration timeout) {
+    Duration three = every.plus(timeout).multipliedBy(3);
+    return three.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : three;
   }
 
   /**
@@ -272,21 +308,13 @@ final class ExporterCommand implements Callable<Integer> {
    * for {@code identity.node()}; it then publishes its NodeEvents and inventory through the
    * exporter's buffer and producer.
    */
-  /** Scrapes may fail for this long before /healthz says so: 3 intervals, at least a minute. */
-  static Duration maxSilence(Duration every, Duration timeout) {
-    Duration three = every.plus(timeout).multipliedBy(3);
-    return three.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : three;
-  }
-
-  List<SignalSource> signalSources(
-      NodeIdentity identity, io.micrometer.core.instrument.MeterRegistry meters) {
+  List<SignalSource> signalSources(NodeIdentity identity, MeterRegistry meters) {
     boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
     if (kube == KubeMode.off || (kube == KubeMode.auto && !inCluster)) {
       return List.of();
     }
     return List.of(
-        new io.gpuward.exporter.kube.KubeSignalSource(
-            identity.node(), Clock.systemUTC(), meters, imds, inventory));
+        new KubeSignalSource(identity.node(), Clock.systemUTC(), meters, imds, inventory));
   }
 
   /** Whether to watch the node's Kubernetes objects. */

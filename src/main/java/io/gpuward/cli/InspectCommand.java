@@ -1,11 +1,13 @@
 package io.gpuward.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.AvroJson;
 import io.gpuward.exporter.DcgmScraper;
+import io.gpuward.exporter.NodeIdentity;
 import io.gpuward.exporter.dcgm.DcgmParser;
 import io.gpuward.exporter.dcgm.DcgmScrape;
 import io.gpuward.exporter.kmsg.KmsgParser;
@@ -121,7 +123,7 @@ final class InspectCommand implements Runnable {
   }
 
   static String nodeOrDefault(String node) {
-    return io.gpuward.exporter.NodeIdentity.detect(node).node();
+    return NodeIdentity.detect(node).node();
   }
 
   // ------------------------------------------------------------------ dcgm
@@ -226,8 +228,7 @@ final class InspectCommand implements Runnable {
     static String json(GpuSample s) {
       ObjectNode avro = AvroJson.toJson(s);
       ObjectNode out = JSON.createObjectNode();
-      for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = avro.fields();
-          it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = avro.fields(); it.hasNext(); ) {
         var f = it.next();
         out.set(f.getKey(), f.getValue());
         if (f.getKey().equals("gpuIndex")) {

@@ -2,6 +2,7 @@ package io.gpuward.cli;
 
 import io.gpuward.contract.AvroTrust;
 import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -56,7 +57,7 @@ public final class Main implements Runnable {
           PrintWriter err = cmd.getErr();
           err.println(cmd.getCommandSpec().qualifiedName(" ") + ": error: " + Errors.describe(ex));
           err.flush();
-          org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+          LoggerFactory.getLogger(Main.class).debug("command failed", ex);
           return 1;
         });
     cl.setParameterExceptionHandler(

@@ -9,6 +9,7 @@ import io.gpuward.contract.SchemaRegistry;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
+import io.gpuward.ops.Registries;
 import io.gpuward.ops.StartupTimeline;
 import java.time.Duration;
 import java.util.Map;
@@ -37,7 +38,7 @@ record Platform(GpuwardConfig config, SchemaRegistry registry, Topics topics) {
       GpuwardConfig cfg, boolean createTopics, UnaryOperator<TopicCatalog> adjust) {
     KafkaConnectivity.check(cfg.kafkaClientProps(), CONNECT_TIMEOUT);
     StartupTimeline.mark("broker-reachable");
-    SchemaRegistry registry = io.gpuward.ops.Registries.client(cfg);
+    SchemaRegistry registry = Registries.client(cfg);
     TopicCatalog catalog = adjust.apply(TopicCatalog.load(cfg.topicPrefix()));
     Topics topics = new Topics(catalog, AvroSerdes.forRole(registry, cfg.autoRegister(), catalog));
     if (createTopics) {

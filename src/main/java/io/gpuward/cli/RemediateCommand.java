@@ -16,11 +16,21 @@ import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
 import io.gpuward.remediation.aws.AwsCloudActuator;
+import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
+import io.gpuward.remediation.k8s.KubernetesClients;
+import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.remediation.k8s.Sleeper;
+import io.gpuward.remediation.port.CloudPort;
+import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +42,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 /** {@code gpuward remediate}: the remediation consumer. */
 @Command(
@@ -85,7 +97,7 @@ final class RemediateCommand implements Callable<Integer> {
       names = "--aws-endpoint",
       paramLabel = "URL",
       description = "Override the AWS endpoint (testing against a local stub).")
-  java.net.URI awsEndpoint;
+  URI awsEndpoint;
 
   enum Actuator {
     eks,
@@ -95,9 +107,7 @@ final class RemediateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StartupTimeline.begin("main");
-    var cfg =
-        kafka.config(
-            Map.of(io.gpuward.config.GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
+    var cfg = kafka.config(Map.of(GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
     if (actuator == Actuator.eks) {
       region(); // fail on a missing region or a bad document before connecting anywhere
       awsSettings(cfg);
@@ -115,9 +125,9 @@ final class RemediateCommand implements Callable<Integer> {
       throw e;
     }
     Actuators actuators = Actuators.await(building);
-    java.time.Clock clock = actuators.clock();
-    io.gpuward.remediation.port.ClusterPort cluster = actuators.cluster();
-    io.gpuward.remediation.port.CloudPort cloud = actuators.cloud();
+    Clock clock = actuators.clock();
+    ClusterPort cluster = actuators.cluster();
+    CloudPort cloud = actuators.cloud();
     StartupTimeline.mark("actuators-ready");
     Planner planner = new Planner(RemediationPolicy.load());
     var meters = MetricsOptions.registry("remediate");
@@ -144,8 +154,8 @@ final class RemediateCommand implements Callable<Integer> {
                         new ProgressCheck(
                             "verdict polls",
                             service::polls,
-                            java.time.Duration.ofSeconds(60),
-                            java.time.Clock.systemUTC()),
+                            Duration.ofSeconds(60),
+                            Clock.systemUTC()),
                         "control",
                         RoleHealth.alive(
                             "control and inventory reader", service::stateReaderAlive))),
@@ -164,10 +174,7 @@ final class RemediateCommand implements Callable<Integer> {
 
   /** The clock and ports remediation acts through, and the clients to close at the end. */
   private record Actuators(
-      java.time.Clock clock,
-      io.gpuward.remediation.port.ClusterPort cluster,
-      io.gpuward.remediation.port.CloudPort cloud,
-      java.util.List<AutoCloseable> resources) {
+      Clock clock, ClusterPort cluster, CloudPort cloud, List<AutoCloseable> resources) {
 
     /** Waits for {@code building}; a failure is rethrown as it was thrown there. */
     static Actuators await(CompletableFuture<Actuators> building) throws InterruptedException {
@@ -218,27 +225,21 @@ final class RemediateCommand implements Callable<Integer> {
     new FleetSimulator(
             scenarioOptions.scenario(types), types, simulated, TelemetrySink.NONE, sim.start())
         .advanceTo(sim.start());
-    return new Actuators(sim, simulated, simulated, java.util.List.of());
+    return new Actuators(sim, simulated, simulated, List.of());
   }
 
   private Actuators eks(GpuwardConfig cfg) {
-    java.time.Clock clock = java.time.Clock.systemUTC();
-    var kube = io.gpuward.remediation.k8s.KubernetesClients.create();
+    Clock clock = Clock.systemUTC();
+    var kube = KubernetesClients.create();
     var aws =
         AwsClients.create(
-            software.amazon.awssdk.regions.Region.of(region()),
-            awsEndpoint,
-            software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build());
+            Region.of(region()), awsEndpoint, DefaultCredentialsProvider.builder().build());
+    // One real sleeper serves both actuators; each declares its own Sleeper type.
+    Sleeper sleeper = Sleeper.system();
     var cluster =
-        new io.gpuward.remediation.k8s.KubernetesClusterActuator(
-            kube,
-            clock,
-            io.gpuward.remediation.k8s.Sleeper.system(),
-            io.gpuward.remediation.k8s.KubernetesActuatorSettings.defaults());
-    var cloud =
-        new io.gpuward.remediation.aws.AwsCloudActuator(
-            aws, awsSettings(cfg), clock, io.gpuward.remediation.aws.Sleeper.SYSTEM, eksCluster);
-    return new Actuators(clock, cluster, cloud, java.util.List.of(kube, aws));
+        new KubernetesClusterActuator(kube, clock, sleeper, KubernetesActuatorSettings.defaults());
+    var cloud = new AwsCloudActuator(aws, awsSettings(cfg), clock, sleeper::sleep, eksCluster);
+    return new Actuators(clock, cluster, cloud, List.of(kube, aws));
   }
 
   /** The AWS actuator's settings; a bad GPU-reset document fails start naming its key. */

@@ -70,7 +70,7 @@ final class StreamsCommand implements Callable<Integer> {
     Platform platform = Platform.connect(cfg, true);
     platform.registerSchemas(KafkaRole.ENGINE);
     var meters = MetricsOptions.registry("streams");
-    var engineRef = new java.util.concurrent.atomic.AtomicReference<EngineService>();
+    var engineRef = new AtomicReference<EngineService>();
     try (MetricsServer server =
             metrics.start(
                 "streams",

@@ -45,6 +45,9 @@ import org.apache.kafka.connect.json.JsonConverterConfig;
  * (Connect's {@link JsonConverter}, schemaless: timestamps as epoch milliseconds, decimals as
  * numbers).
  */
+// Avro's Schema and Connect's Schema (imported) share a simple name, and this class maps one to the
+// other throughout.
+@SuppressWarnings("checkstyle:inlineQualifiedName")
 final class AvroToConnect {
 
   /** Connect schema name the Debezium JDBC sink writes to json/jsonb columns. */

@@ -29,6 +29,9 @@ import org.apache.kafka.connect.errors.DataException;
  * with STRING keys → map, other maps → array of {@code {key, value}} records. Enums come back as
  * strings.
  */
+// Avro's Schema and Connect's Schema (imported) share a simple name, and this class maps one to the
+// other throughout.
+@SuppressWarnings("checkstyle:inlineQualifiedName")
 final class ConnectToAvro {
 
   private final Map<Schema, org.apache.avro.Schema> cache = new HashMap<>();

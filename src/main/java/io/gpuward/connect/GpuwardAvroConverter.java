@@ -104,15 +104,15 @@ public final class GpuwardAvroConverter implements Converter, Versioned {
   }
 
   private Reader reader(String topic, int id) {
-    org.apache.avro.Schema writer;
     try {
-      writer = registry.schemaById(id);
+      // Only the registry throws SchemaRegistryException; the mapping's own errors pass through.
+      var writer = registry.schemaById(id);
+      var mapping = new AvroToConnect(writer, config.nestedAsJson(), config.fieldNaming());
+      return new Reader(new GenericDatumReader<>(writer, writer, new GenericData()), mapping);
     } catch (SchemaRegistryException e) {
       throw new DataException(
           where(topic) + "cannot get writer schema id " + id + ": " + e.getMessage(), e);
     }
-    var mapping = new AvroToConnect(writer, config.nestedAsJson(), config.fieldNaming());
-    return new Reader(new GenericDatumReader<>(writer, writer, new GenericData()), mapping);
   }
 
   @Override
@@ -123,7 +123,7 @@ public final class GpuwardAvroConverter implements Converter, Versioned {
     if (schema == null) {
       throw new DataException(where(topic) + "a value without a Connect schema cannot be Avro");
     }
-    org.apache.avro.Schema avro = toAvro.avroSchema(schema);
+    var avro = toAvro.avroSchema(schema);
     String subject = topic + (isKey ? "-key" : "-value");
     int id;
     try {

@@ -1,5 +1,7 @@
 package io.gpuward.connect;
 
+import java.net.MalformedURLException;
+import java.net.URI;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -61,8 +63,8 @@ public final class GpuwardAvroConverterConfig extends AbstractConfig {
   public GpuwardAvroConverterConfig(Map<?, ?> props) {
     super(DEF, props);
     try {
-      java.net.URI.create(schemaRegistryUrl()).toURL();
-    } catch (IllegalArgumentException | java.net.MalformedURLException e) {
+      URI.create(schemaRegistryUrl()).toURL();
+    } catch (IllegalArgumentException | MalformedURLException e) {
       throw new ConfigException(SCHEMA_REGISTRY_URL, schemaRegistryUrl(), e.getMessage());
     }
   }

@@ -33,6 +33,8 @@ public class BrokerUnreachableException extends RuntimeException {
     return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
   }
 
+  // Kafka's TimeoutException and java.util.concurrent's both mean "no answer"; they share a name.
+  @SuppressWarnings("checkstyle:inlineQualifiedName")
   private static String describe(Throwable cause) {
     if (cause == null) {
       return "no answer";

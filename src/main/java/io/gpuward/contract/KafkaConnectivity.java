@@ -1,6 +1,7 @@
 package io.gpuward.contract;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ public final class KafkaConnectivity {
     String bootstrapServers =
         String.valueOf(clientProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    Map<String, Object> props = new java.util.HashMap<>(clientProps);
+    Map<String, Object> props = new HashMap<>(clientProps);
     props.putAll(
         Map.of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

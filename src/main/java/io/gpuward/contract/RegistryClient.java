@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuward.contract.registry.RegistryErrors;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,10 +15,12 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -73,7 +76,7 @@ public final class RegistryClient implements SchemaRegistry {
       String baseUrl,
       Duration connectTimeout,
       Duration requestTimeout,
-      javax.net.ssl.SSLContext sslContext,
+      SSLContext sslContext,
       String basicAuthUserInfo) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.requestTimeout = requestTimeout;
@@ -86,7 +89,7 @@ public final class RegistryClient implements SchemaRegistry {
         basicAuthUserInfo == null || basicAuthUserInfo.isEmpty()
             ? null
             : "Basic "
-                + java.util.Base64.getEncoder()
+                + Base64.getEncoder()
                     .encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
     URI.create(this.baseUrl); // fail fast on a malformed URL
   }
@@ -309,7 +312,7 @@ public final class RegistryClient implements SchemaRegistry {
     for (Throwable t = e; t != null && msg == null; t = t.getCause()) {
       msg = t.getMessage();
     }
-    if (e instanceof java.net.ConnectException && msg == null) {
+    if (e instanceof ConnectException && msg == null) {
       msg = "connection refused";
     }
     return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);

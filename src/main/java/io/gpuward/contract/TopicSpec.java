@@ -2,6 +2,7 @@ package io.gpuward.contract;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What a topic is on the broker: its full name (prefix applied), how it is kept, and how it is
@@ -40,7 +41,7 @@ public record TopicSpec(
 
   /** Topic configs to create the topic with, including the cleanup policy its kind implies. */
   public Map<String, String> creationConfigs() {
-    var all = new java.util.TreeMap<>(configs);
+    var all = new TreeMap<>(configs);
     all.put("cleanup.policy", kind == TopicKind.COMPACTED ? "compact" : "delete");
     return all;
   }

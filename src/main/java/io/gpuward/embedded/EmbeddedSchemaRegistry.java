@@ -1,5 +1,6 @@
 package io.gpuward.embedded;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -237,7 +238,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         throw new SchemaRegistryException(422, 422, "Unprocessable entity: expected a JSON object");
       }
       return node;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new SchemaRegistryException(
           422, 422, "Unprocessable entity: malformed JSON: " + e.getOriginalMessage());
     }

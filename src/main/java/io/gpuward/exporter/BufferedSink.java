@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -338,7 +339,7 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
   private Entry takeOldest() {
     Entry best = null;
     ArrayDeque<Entry> from = null;
-    for (ArrayDeque<Entry> q : java.util.List.of(samples, xids, others)) {
+    for (ArrayDeque<Entry> q : List.of(samples, xids, others)) {
       Entry head = q.peekFirst();
       if (head != null && (best == null || head.seq() < best.seq())) {
         best = head;
@@ -367,10 +368,9 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
         entry = takeOldest();
         inDelivery = entry;
       } catch (InterruptedException e) {
-        if (stopped) {
-          return;
-        }
-        continue;
+        Thread.currentThread().interrupt();
+        drainerInterrupted();
+        return;
       } finally {
         lock.unlock();
       }
@@ -399,12 +399,27 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
         }
         report(false);
       } catch (InterruptedException e) {
-        if (stopped) {
-          return;
-        }
+        Thread.currentThread().interrupt();
+        drainerInterrupted();
+        return;
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /**
+   * The drainer ends when interrupted: close() interrupts it after setting {@code stopped}. Going
+   * on with the flag restored would spin on every wait, and going on with it cleared would ignore
+   * whoever interrupted it; so an interrupt from anywhere else ends the draining too, loudly.
+   */
+  private void drainerInterrupted() {
+    if (!stopped) {
+      log.warn(
+          "exporter buffer {}: drainer thread interrupted while running; records are no longer"
+              + " handed on ({} buffered)",
+          name,
+          size());
     }
   }
 
@@ -446,6 +461,8 @@ public final class BufferedSink implements TelemetrySink, AutoCloseable {
    * timeouts, registry answers with no HTTP status or a 5xx), found anywhere on the cause chain.
    * Anything else (bad data, a rejected schema) is permanent.
    */
+  // Kafka's TimeoutException (imported) and java.util.concurrent's share a simple name.
+  @SuppressWarnings("checkstyle:inlineQualifiedName")
   static boolean isTransient(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof IOException

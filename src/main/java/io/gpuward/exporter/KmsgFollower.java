@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -173,6 +174,8 @@ final class KmsgFollower implements AutoCloseable {
       Thread.sleep(d.toMillis());
       return !closed;
     } catch (InterruptedException e) {
+      // close() interrupts this thread to end it; the flag stays set for the way out.
+      Thread.currentThread().interrupt();
       return false;
     }
   }
@@ -219,7 +222,7 @@ final class KmsgFollower implements AutoCloseable {
           start = i + 1;
         }
       }
-      carry = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
+      carry = Arrays.copyOfRange(bytes, start, bytes.length);
       if (carry.length > MAX_LINE) {
         flush(); // no newline in a megabyte: not a log; hand it on rather than grow
       }

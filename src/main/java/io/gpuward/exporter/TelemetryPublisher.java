@@ -6,6 +6,8 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.TelemetrySink;
 import io.gpuward.contract.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,8 +65,8 @@ public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
    * Binds the producer's client metrics (Micrometer {@code KafkaClientMetrics}) to {@code
    * registry}; close the result before the registry goes.
    */
-  public AutoCloseable bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-    var binder = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
+  public AutoCloseable bindMetrics(MeterRegistry registry) {
+    var binder = new KafkaClientMetrics(producer);
     binder.bindTo(registry);
     return binder;
   }

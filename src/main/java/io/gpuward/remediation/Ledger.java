@@ -5,6 +5,7 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,7 +135,7 @@ public final class Ledger {
         .filter(e -> Actions.VERIFIABLE.contains(e.action()))
         .filter(e -> e.outcome() == Outcome.STARTED || e.outcome() == Outcome.SUCCEEDED)
         .filter(e -> now.isBefore(e.at().plus(ladder.deadline(e.action()))))
-        .max(java.util.Comparator.comparing(Entry::at));
+        .max(Comparator.comparing(Entry::at));
   }
 
   /** True when anything was recorded for the fault session on the node. */

@@ -1,5 +1,6 @@
 package io.gpuward.remediation;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -47,7 +48,7 @@ final class OffsetTracker {
   }
 
   /** Forgets partitions this consumer lost in a rebalance. */
-  synchronized void revoked(java.util.Collection<TopicPartition> tps) {
+  synchronized void revoked(Collection<TopicPartition> tps) {
     tps.forEach(
         tp -> {
           inFlight.remove(tp);

@@ -3,6 +3,7 @@ package io.gpuward.remediation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.config.Durations;
 import io.gpuward.contract.FaultClasses;
@@ -16,8 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -34,7 +38,7 @@ public record RemediationPolicy(
     Ladder ladder,
     RepeatOffender repeatOffender,
     Duration reescalateAfter,
-    Map<io.gpuward.avro.FaultClass, FollowUp> followUps,
+    Map<FaultClass, FollowUp> followUps,
     NodeAllowList nodes,
     Map<String, CordonCeiling.Limit> cordonCeiling) {
 
@@ -125,7 +129,7 @@ public record RemediationPolicy(
     budgets = Map.copyOf(budgets);
     followUps = Map.copyOf(followUps);
     cordonCeiling = Map.copyOf(cordonCeiling);
-    java.util.Objects.requireNonNull(nodes, "nodes");
+    Objects.requireNonNull(nodes, "nodes");
     if (reescalateAfter == null || reescalateAfter.isNegative()) {
       throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
     }
@@ -144,7 +148,7 @@ public record RemediationPolicy(
       Ladder ladder,
       RepeatOffender repeatOffender,
       Duration reescalateAfter,
-      Map<io.gpuward.avro.FaultClass, FollowUp> followUps) {
+      Map<FaultClass, FollowUp> followUps) {
     this(
         version,
         steps,
@@ -357,12 +361,12 @@ public record RemediationPolicy(
   }
 
   private static Map<String, Budgets.Limits> budgets(JsonNode n) {
-    Map<String, Budgets.Limits> budgets = new java.util.HashMap<>();
+    Map<String, Budgets.Limits> budgets = new HashMap<>();
     var b = n.fields();
     while (b.hasNext()) {
       var e = b.next();
       String key = "remediation.yaml: budgets." + e.getKey();
-      if (!java.util.Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
+      if (!Set.of("global", "nodegroup", "zone").contains(e.getKey())) {
         throw new IllegalArgumentException(key + ": scope must be global, nodegroup or zone");
       }
       JsonNode l = e.getValue();
@@ -411,7 +415,7 @@ public record RemediationPolicy(
   }
 
   private static Map<String, CordonCeiling.Limit> cordonCeiling(JsonNode n) {
-    Map<String, CordonCeiling.Limit> out = new java.util.HashMap<>();
+    Map<String, CordonCeiling.Limit> out = new HashMap<>();
     var it = n.fields();
     while (it.hasNext()) {
       var e = it.next();
@@ -427,15 +431,15 @@ public record RemediationPolicy(
     return out;
   }
 
-  private static Map<io.gpuward.avro.FaultClass, FollowUp> followUps(JsonNode n) {
-    Map<io.gpuward.avro.FaultClass, FollowUp> out = new EnumMap<>(io.gpuward.avro.FaultClass.class);
+  private static Map<FaultClass, FollowUp> followUps(JsonNode n) {
+    Map<FaultClass, FollowUp> out = new EnumMap<>(FaultClass.class);
     var it = n.fields();
     while (it.hasNext()) {
       var e = it.next();
       String key = "followUp." + e.getKey();
-      io.gpuward.avro.FaultClass c;
+      FaultClass c;
       try {
-        c = io.gpuward.avro.FaultClass.valueOf(e.getKey());
+        c = FaultClass.valueOf(e.getKey());
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException(
             "remediation.yaml: " + key + ": '" + e.getKey() + "' is not a FaultClass", ex);

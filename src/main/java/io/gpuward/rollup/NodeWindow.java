@@ -3,6 +3,7 @@ package io.gpuward.rollup;
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.GpuTelemetryRollup;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,8 +33,7 @@ public record NodeWindow(Map<String, GpuStats> gpus) {
   public List<GpuTelemetryRollup> rollups(String node, Instant start, Instant end) {
     return gpus.entrySet().stream()
         .sorted(
-            java.util.Comparator.<Map.Entry<String, GpuStats>>comparingInt(
-                    e -> e.getValue().gpuIndex())
+            Comparator.<Map.Entry<String, GpuStats>>comparingInt(e -> e.getValue().gpuIndex())
                 .thenComparing(Map.Entry::getKey))
         .map(e -> e.getValue().toRollup(node, e.getKey(), start, end))
         .toList();

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -1129,7 +1130,7 @@ public final class FleetSimulator {
     int slash = pod.indexOf('/');
     String ns = slash > 0 ? pod.substring(0, slash) : SimulatedCluster.WORKLOAD_NAMESPACE;
     String podName = slash > 0 ? pod.substring(slash + 1) : pod;
-    boolean sandbox = ce.message().toLowerCase(java.util.Locale.ROOT).contains("sandbox");
+    boolean sandbox = ce.message().toLowerCase(Locale.ROOT).contains("sandbox");
     String reason = ce.reason().orElse(sandbox ? "FailedCreatePodSandBox" : "Failed");
     event(
         n,
@@ -1340,7 +1341,7 @@ public final class FleetSimulator {
       String container) {
     NodeEvent e =
         new NodeEvent(
-            n.name + "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + "/" + (++n.eventSeq),
+            n.name + "/" + kind.name().toLowerCase(Locale.ROOT) + "/" + (++n.eventSeq),
             n.name,
             kind,
             at,

@@ -1,5 +1,6 @@
 package io.gpuward.sim;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /** Mutable state of one simulated GPU (simulator thread only). */
@@ -133,7 +134,7 @@ final class GpuSim {
     }
 
     private double up(Instant t) {
-      long el = java.time.Duration.between(start, t).toNanos();
+      long el = Duration.between(start, t).toNanos();
       double f = Math.min(1.0, Math.max(0.0, (double) el / rampNanos));
       return base + (target - base) * f;
     }
@@ -144,11 +145,11 @@ final class GpuSim {
     }
 
     boolean holding(Instant t) {
-      return t.isBefore(downAt) && java.time.Duration.between(start, t).toNanos() >= rampNanos;
+      return t.isBefore(downAt) && Duration.between(start, t).toNanos() >= rampNanos;
     }
 
     boolean over(Instant t) {
-      return java.time.Duration.between(downAt, t).toNanos() >= rampNanos;
+      return Duration.between(downAt, t).toNanos() >= rampNanos;
     }
 
     /** Temperature at {@code t} given the normal temperature the GPU would have now. */
@@ -157,8 +158,7 @@ final class GpuSim {
         return up(t);
       }
       double peak = up(downAt);
-      double f =
-          Math.min(1.0, (double) java.time.Duration.between(downAt, t).toNanos() / rampNanos);
+      double f = Math.min(1.0, (double) Duration.between(downAt, t).toNanos() / rampNanos);
       return peak + (normal - peak) * f;
     }
   }

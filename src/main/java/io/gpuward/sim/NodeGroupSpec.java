@@ -1,5 +1,6 @@
 package io.gpuward.sim;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -42,6 +43,6 @@ public record NodeGroupSpec(
 
   /** Whether the image is an NVIDIA variant (its name contains {@code nvidia}). */
   public boolean nvidiaImage() {
-    return image.toLowerCase(java.util.Locale.ROOT).contains("nvidia");
+    return image.toLowerCase(Locale.ROOT).contains("nvidia");
   }
 }

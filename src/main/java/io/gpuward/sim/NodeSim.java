@@ -1,6 +1,8 @@
 package io.gpuward.sim;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -23,7 +25,7 @@ final class NodeSim {
   boolean terminated;
 
   /** XIDs of a broken GPU that come back after every reboot (scenario {@code survives: reboot}). */
-  final java.util.List<Injection.Xid> survivingXids = new java.util.ArrayList<>();
+  final List<Injection.Xid> survivingXids = new ArrayList<>();
 
   boolean rebooting;
   boolean unschedulable;

@@ -1,8 +1,10 @@
 package io.gpuward.sim;
 
+import io.gpuward.avro.RemediationAction;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
 import io.gpuward.sim.aws.CloudWorld;
@@ -431,14 +433,12 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
    * the command succeeded) is SUCCEEDED, any other NOT_SENT.
    */
   @Override
-  public io.gpuward.remediation.port.CommandTrace gpuResetTrace(
+  public CommandTrace gpuResetTrace(
       String instanceId, String gpu, String idempotencyToken, Instant since) {
     synchronized (lock) {
       boolean sent = tokens.contains("RESET_GPU|" + idempotencyToken + "|" + gpu);
-      return new io.gpuward.remediation.port.CommandTrace(
-          sent
-              ? io.gpuward.remediation.port.CommandTrace.State.SUCCEEDED
-              : io.gpuward.remediation.port.CommandTrace.State.NOT_SENT,
+      return new CommandTrace(
+          sent ? CommandTrace.State.SUCCEEDED : CommandTrace.State.NOT_SENT,
           (sent ? "nvidia-smi -r -i " + gpu + " succeeded" : "no GPU reset of " + gpu)
               + " on "
               + instanceId
@@ -877,15 +877,11 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
    */
   @Override
   public void recordEvent(
-      String node,
-      io.gpuward.avro.RemediationAction action,
-      boolean ok,
-      String operationId,
-      String message) {
+      String node, RemediationAction action, boolean ok, String operationId, String message) {
     if (node == null || operationId == null) {
       return;
     }
-    String reason = io.gpuward.remediation.port.ClusterPort.eventReason(action, ok);
+    String reason = ClusterPort.eventReason(action, ok);
     synchronized (lock) {
       events.putIfAbsent(
           operationId + "/" + reason,

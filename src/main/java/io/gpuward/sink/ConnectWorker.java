@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.Herder;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.util.FutureCallback;
@@ -67,8 +68,7 @@ public final class ConnectWorker implements AutoCloseable {
 
   /** Creates (or replaces) a connector and waits until the worker has accepted it. */
   public void putConnector(String name, Map<String, String> config) {
-    FutureCallback<org.apache.kafka.connect.runtime.Herder.Created<ConnectorInfo>> cb =
-        new FutureCallback<>();
+    FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
     connect.herder().putConnectorConfig(name, config, true, cb);
     try {
       cb.get(30, TimeUnit.SECONDS);

@@ -1,8 +1,10 @@
 package io.gpuward.sink;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -288,7 +290,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String p : path.split(java.io.File.pathSeparator)) {
+      for (String p : path.split(File.pathSeparator)) {
         candidates.add(Path.of(p));
       }
     }
@@ -345,7 +347,7 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("no free port for PostgreSQL", e);

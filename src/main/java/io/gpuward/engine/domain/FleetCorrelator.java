@@ -10,9 +10,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -49,11 +51,11 @@ public final class FleetCorrelator {
     @JsonIgnore private TreeSet<Aged> byAge;
 
     /** Nodes added, changed or removed since {@link #drainTouched} (for row-wise persistence). */
-    @JsonIgnore private final java.util.Set<String> touched = new java.util.HashSet<>();
+    @JsonIgnore private final Set<String> touched = new HashSet<>();
 
     /** The nodes whose entry changed since the last call, and forgets them. */
-    public java.util.Set<String> drainTouched() {
-      java.util.Set<String> out = new java.util.HashSet<>(touched);
+    public Set<String> drainTouched() {
+      Set<String> out = new HashSet<>(touched);
       touched.clear();
       return out;
     }

@@ -39,65 +39,15 @@ public final class GpuPresenceRule {
     Set<String> missing = new TreeSet<>(previous);
     missing.removeAll(w.gpus.keySet());
     for (String uuid : missing) {
-      Evidence e =
-          evidence(
-              start,
-              end,
-              uuid,
-              "gpu_missing_from_telemetry",
-              w.gpus.size(),
-              "GPU absent from the window while " + w.gpus.size() + " other GPU(s) reported");
-      out.add(
-          new Signal.Detected(
-              node,
-              FaultClass.GPU_LOST,
-              Severity.CRITICAL,
-              RemediationAction.REBOOT,
-              List.of(GpuRef.newBuilder().setUuid(uuid).setIndex(null).setPciBusId(null).build()),
-              e,
-              MISSING,
-              end,
-              "GPU " + uuid + " stopped reporting telemetry",
-              null));
+      out.add(missing(node, start, end, w, uuid));
     }
     if (expectedGpus > 0 && w.gpus.size() < expectedGpus) {
-      Evidence e =
-          evidence(
-              start,
-              end,
-              null,
-              "gpu_count",
-              w.gpus.size(),
-              "DCGM reports " + w.gpus.size() + " of " + expectedGpus + " GPUs");
-      out.add(
-          new Signal.Detected(
-              node,
-              FaultClass.GPU_LOST,
-              Severity.CRITICAL,
-              RemediationAction.REBOOT,
-              List.of(),
-              e,
-              COUNT,
-              end,
-              "only "
-                  + w.gpus.size()
-                  + " of the instance type's "
-                  + expectedGpus
-                  + " GPUs report telemetry",
-              null));
+      out.add(countBelow(node, start, end, w, expectedGpus));
     }
     if (!previous.isEmpty()) {
       for (var g : w.gpus.entrySet()) {
         if (!previous.contains(g.getKey())) {
-          Instant seen = Instant.ofEpochMilli(g.getValue().lastSampleTs);
-          out.add(
-              new Signal.Recovered(
-                  node,
-                  Set.of(FaultClass.GPU_LOST),
-                  List.of(g.getKey()),
-                  "GPU back in telemetry",
-                  evidence(start, end, g.getKey(), "gpu_back_in_telemetry", 1, null),
-                  seen));
+          out.add(backInTelemetry(node, start, end, g.getKey(), g.getValue().lastSampleTs));
         }
       }
     }
@@ -105,22 +55,87 @@ public final class GpuPresenceRule {
         && w.gpus.size() >= expectedGpus
         && previous.size() < expectedGpus
         && !previous.isEmpty()) {
-      Instant seen =
-          Instant.ofEpochMilli(
-              w.gpus.values().stream()
-                  .mapToLong(g -> g.lastSampleTs)
-                  .min()
-                  .orElse(end.toEpochMilli()));
-      out.add(
-          new Signal.Recovered(
-              node,
-              Set.of(FaultClass.GPU_LOST),
-              List.of(),
-              "all " + expectedGpus + " GPUs report telemetry again",
-              evidence(start, end, null, "gpu_count", w.gpus.size(), null),
-              seen));
+      out.add(countRestored(node, start, end, w, expectedGpus));
     }
     return out;
+  }
+
+  private static Signal missing(String node, Instant start, Instant end, GpuWindow w, String uuid) {
+    Evidence e =
+        evidence(
+            start,
+            end,
+            uuid,
+            "gpu_missing_from_telemetry",
+            w.gpus.size(),
+            "GPU absent from the window while " + w.gpus.size() + " other GPU(s) reported");
+    return new Signal.Detected(
+        node,
+        FaultClass.GPU_LOST,
+        Severity.CRITICAL,
+        RemediationAction.REBOOT,
+        List.of(GpuRef.newBuilder().setUuid(uuid).setIndex(null).setPciBusId(null).build()),
+        e,
+        MISSING,
+        end,
+        "GPU " + uuid + " stopped reporting telemetry",
+        null);
+  }
+
+  private static Signal countBelow(
+      String node, Instant start, Instant end, GpuWindow w, int expectedGpus) {
+    Evidence e =
+        evidence(
+            start,
+            end,
+            null,
+            "gpu_count",
+            w.gpus.size(),
+            "DCGM reports " + w.gpus.size() + " of " + expectedGpus + " GPUs");
+    return new Signal.Detected(
+        node,
+        FaultClass.GPU_LOST,
+        Severity.CRITICAL,
+        RemediationAction.REBOOT,
+        List.of(),
+        e,
+        COUNT,
+        end,
+        "only "
+            + w.gpus.size()
+            + " of the instance type's "
+            + expectedGpus
+            + " GPUs report telemetry",
+        null);
+  }
+
+  private static Signal backInTelemetry(
+      String node, Instant start, Instant end, String uuid, long lastSampleTs) {
+    return new Signal.Recovered(
+        node,
+        Set.of(FaultClass.GPU_LOST),
+        List.of(uuid),
+        "GPU back in telemetry",
+        evidence(start, end, uuid, "gpu_back_in_telemetry", 1, null),
+        Instant.ofEpochMilli(lastSampleTs));
+  }
+
+  /** Seen at the oldest of the window's last samples: every GPU has reported by then. */
+  private static Signal countRestored(
+      String node, Instant start, Instant end, GpuWindow w, int expectedGpus) {
+    Instant seen =
+        Instant.ofEpochMilli(
+            w.gpus.values().stream()
+                .mapToLong(g -> g.lastSampleTs)
+                .min()
+                .orElse(end.toEpochMilli()));
+    return new Signal.Recovered(
+        node,
+        Set.of(FaultClass.GPU_LOST),
+        List.of(),
+        "all " + expectedGpus + " GPUs report telemetry again",
+        evidence(start, end, null, "gpu_count", w.gpus.size(), null),
+        seen);
   }
 
   private static Evidence evidence(

@@ -10,10 +10,12 @@ import io.gpuward.avro.Severity;
 import io.gpuward.contract.FaultClasses;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Node-level rules over kube events and inventory, with the node's remembered {@link NodeState}:
@@ -80,85 +82,95 @@ public final class NodeRules {
     List<Signal> out = new ArrayList<>();
     String node = e.getNode();
     Instant t = e.getEventTime();
-    long ms = t.toEpochMilli();
     NodeEventKind kind = e.getKind();
     switch (kind) {
-      case NODE_REGISTERED -> {
-        s.registered = true;
-        s.removedAt = null;
-        recover(
-            out,
-            s,
-            node,
-            EnumSet.of(FaultClass.IMAGE_INSTANCE_MISMATCH),
-            "node registered",
-            ev(at, e, "node_registered", null),
-            t,
-            UNREGISTERED);
-      }
-      case NODE_REMOVED -> {
-        s.registered = false;
-        s.removedAt = ms;
-        s.noGpuHeartbeats = 0;
-        out.add(
-            new Signal.Recovered(
-                node,
-                EnumSet.allOf(FaultClass.class),
-                List.of(),
-                "node removed from the cluster",
-                ev(at, e, "node_removed", null),
-                t));
-        s.raised.clear();
-        s.acceleratedHardware.clear();
-      }
-      case NODE_REBOOTED -> {
-        s.raised.remove(NO_GPUS);
-        HungNodeRule.onRebooted(s);
-        s.noGpuHeartbeats = 0;
-        out.add(
-            new Signal.Recovered(
-                node,
-                FaultClasses.CLEARED_BY_REBOOT,
-                List.of(),
-                "node rebooted (boot id " + e.getBootId() + ")",
-                ev(at, e, "node_rebooted", e.getMessage()),
-                t));
-      }
+      case NODE_REGISTERED -> registered(out, s, e, at);
+      case NODE_REMOVED -> removed(out, s, e, at);
+      case NODE_REBOOTED -> rebooted(out, s, e, at);
       case CONDITION_CHANGED -> condition(out, s, e, at);
-      case EXPORTER_HEARTBEAT -> {
-        s.lastHeartbeat = s.lastHeartbeat == null ? ms : Math.max(s.lastHeartbeat, ms);
-        recover(
-            out,
-            s,
-            node,
-            EnumSet.of(FaultClass.TELEMETRY_STALE),
-            "exporter reporting again",
-            ev(at, e, "exporter_heartbeat", null),
-            t,
-            STALE);
-        noGpus(out, s, node, e, at);
-      }
+      case EXPORTER_HEARTBEAT -> heartbeat(out, s, e, at);
       case RESOURCE_SNAPSHOT -> {
         s.gpuCapacity = e.getGpuCapacity();
         s.gpuAllocatable = e.getGpuAllocatable();
         allocatable(out, s, node, t, ev(at, e, "gpu_allocatable", detail(e)));
       }
       case LABELS_SNAPSHOT -> {
-        s.labels = new java.util.TreeMap<>(e.getLabels());
+        s.labels = new TreeMap<>(e.getLabels());
         operands(out, s, node, t, ev(at, e, "node_labels", null));
       }
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
       default -> {}
     }
     // Events from a registered node carry its unschedulable flag; the removal event itself does
-    // too,
-    // and must not register the node again.
+    // too, and must not register the node again.
     if (kind != NodeEventKind.NODE_REMOVED
         && (e.getUnschedulable() != null || kind == NodeEventKind.NODE_REGISTERED)) {
       s.registered = true;
       s.removedAt = null;
     }
     return out;
+  }
+
+  private static void registered(
+      List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    s.registered = true;
+    s.removedAt = null;
+    recover(
+        out,
+        s,
+        e.getNode(),
+        EnumSet.of(FaultClass.IMAGE_INSTANCE_MISMATCH),
+        "node registered",
+        ev(at, e, "node_registered", null),
+        e.getEventTime(),
+        UNREGISTERED);
+  }
+
+  private static void removed(
+      List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    s.registered = false;
+    s.removedAt = e.getEventTime().toEpochMilli();
+    s.noGpuHeartbeats = 0;
+    out.add(
+        new Signal.Recovered(
+            e.getNode(),
+            EnumSet.allOf(FaultClass.class),
+            List.of(),
+            "node removed from the cluster",
+            ev(at, e, "node_removed", null),
+            e.getEventTime()));
+    s.raised.clear();
+    s.acceleratedHardware.clear();
+  }
+
+  private static void rebooted(
+      List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    s.raised.remove(NO_GPUS);
+    HungNodeRule.onRebooted(s);
+    s.noGpuHeartbeats = 0;
+    out.add(
+        new Signal.Recovered(
+            e.getNode(),
+            FaultClasses.CLEARED_BY_REBOOT,
+            List.of(),
+            "node rebooted (boot id " + e.getBootId() + ")",
+            ev(at, e, "node_rebooted", e.getMessage()),
+            e.getEventTime()));
+  }
+
+  private void heartbeat(List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    long ms = e.getEventTime().toEpochMilli();
+    s.lastHeartbeat = s.lastHeartbeat == null ? ms : Math.max(s.lastHeartbeat, ms);
+    recover(
+        out,
+        s,
+        e.getNode(),
+        EnumSet.of(FaultClass.TELEMETRY_STALE),
+        "exporter reporting again",
+        ev(at, e, "exporter_heartbeat", null),
+        e.getEventTime(),
+        STALE);
+    noGpus(out, s, e.getNode(), e, at);
   }
 
   /** Signals from an inventory change; updates {@code s}. */
@@ -522,6 +534,6 @@ public final class NodeRules {
 
   /** For tests and the topology: the labels of interest, unmodifiable. */
   static Map<String, String> labels(NodeState s) {
-    return java.util.Collections.unmodifiableMap(s.labels);
+    return Collections.unmodifiableMap(s.labels);
   }
 }

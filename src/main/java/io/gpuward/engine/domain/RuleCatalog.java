@@ -13,11 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -108,97 +110,116 @@ public final class RuleCatalog {
       if (root == null || !root.isObject()) {
         throw new IllegalArgumentException("rules.yaml: not a YAML map");
       }
+      // Sections are read in file order, so the first bad key named is the first one a user sees.
       Builder b = new Builder();
       b.version = text(root, "version");
-      b.ttl = new EnumMap<>(FaultClass.class);
-      b.defaultTtl = Duration.ofMinutes(30);
-      for (Iterator<Map.Entry<String, JsonNode>> it = root.path("ttl").fields(); it.hasNext(); ) {
-        var e = it.next();
-        Duration d = duration(e.getValue(), "ttl." + e.getKey());
-        if (e.getKey().equals("default")) {
-          b.defaultTtl = d;
-        } else {
-          b.ttl.put(enumValue(FaultClass.class, e.getKey(), "ttl." + e.getKey()), d);
-        }
-      }
+      ttl(root.path("ttl"), b);
       b.xid = xidPolicy(root.path("xid"), source);
-      JsonNode rep = root.path("xid").path("appRepeat");
-      b.appRepeat =
-          guard(
-              "xid.appRepeat",
-              () ->
-                  new RuleParams.AppRepeat(
-                      (int) number(rep, "count", "xid.appRepeat."),
-                      duration(rep.get("within"), "xid.appRepeat.within"),
-                      enumValue(
-                          RemediationAction.class,
-                          text(rep, "action", "xid.appRepeat."),
-                          "xid.appRepeat.action"),
-                      enumValue(
-                          Severity.class,
-                          text(rep, "severity", "xid.appRepeat."),
-                          "xid.appRepeat.severity")));
-      JsonNode sw = root.path("sampleWindow");
-      b.sampleWindow =
-          guard(
-              "sampleWindow",
-              () ->
-                  new RuleParams.SampleWindow(
-                      duration(sw.get("size"), "sampleWindow.size"),
-                      duration(sw.get("grace"), "sampleWindow.grace")));
+      b.appRepeat = appRepeat(root.path("xid").path("appRepeat"));
+      b.sampleWindow = sampleWindow(root.path("sampleWindow"));
       b.thermal = thermal(root.path("thermal"));
-      JsonNode mem = root.path("memory");
-      b.memory =
-          guard(
-              "memory",
-              () ->
-                  new MemoryParams(
-                      (long) number(mem, "sbeStormPerWindow", "memory."),
-                      (long) number(mem, "sbeClearPerWindow", "memory.")));
-      JsonNode nv = root.path("nvlink");
-      b.nvlink =
-          guard(
-              "nvlink",
-              () ->
-                  new NvlinkParams(
-                      (long) number(nv, "crcErrorsPerWindow", "nvlink."),
-                      (long) number(nv, "replayOrRecoveryPerWindow", "nvlink.")));
-      JsonNode n = root.path("node");
-      b.node =
-          new RuleParams.Node(
-              duration(n.get("notReadyJoinWindow"), "node.notReadyJoinWindow"),
-              duration(n.get("notReadyJoinGrace"), "node.notReadyJoinGrace"),
-              duration(n.get("allocatableGrace"), "node.allocatableGrace"),
-              duration(n.get("telemetryStaleAfter"), "node.telemetryStaleAfter"),
-              duration(n.get("registrationGrace"), "node.registrationGrace"),
-              duration(n.get("operandGrace"), "node.operandGrace"),
-              n.has("unknownNodeGrace")
-                  ? duration(n.get("unknownNodeGrace"), "node.unknownNodeGrace")
-                  : RuleParams.Node.DEFAULT_UNKNOWN_NODE_GRACE);
+      b.memory = memory(root.path("memory"));
+      b.nvlink = nvlink(root.path("nvlink"));
+      b.node = node(root.path("node"));
       String pattern = text(root.path("imageInstance"), "nvidiaImagePattern", "imageInstance.");
       b.nvidiaImage = regex(pattern, "imageInstance.nvidiaImagePattern");
       b.containerErrors = containerErrors(text(root, "containerErrors"), source);
-      JsonNode op = root.path("gpuOperator");
-      b.gpuOperator =
-          new RuleParams.GpuOperator(
-              strings(op.path("requiredOperands")),
-              strings(op.path("migOnlyOperands")),
-              text(op, "labelPrefix", "gpuOperator."),
-              strings(op.path("allocatableOperands")));
-      JsonNode c = root.path("correlation");
-      b.correlation =
-          guard(
-              "correlation",
-              () ->
-                  new RuleParams.Correlation(
-                      duration(c.get("window"), "correlation.window"),
-                      (int) number(c, "minNodes", "correlation."),
-                      (int) number(c, "minPercent", "correlation."),
-                      strings(c.path("scopes"))));
+      b.gpuOperator = gpuOperator(root.path("gpuOperator"));
+      b.correlation = correlation(root.path("correlation"));
       return new RuleCatalog(b);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read rules: " + e.getMessage(), e);
     }
+  }
+
+  private static void ttl(JsonNode ttl, Builder b) {
+    b.ttl = new EnumMap<>(FaultClass.class);
+    b.defaultTtl = Duration.ofMinutes(30);
+    for (Iterator<Map.Entry<String, JsonNode>> it = ttl.fields(); it.hasNext(); ) {
+      var e = it.next();
+      Duration d = duration(e.getValue(), "ttl." + e.getKey());
+      if (e.getKey().equals("default")) {
+        b.defaultTtl = d;
+      } else {
+        b.ttl.put(enumValue(FaultClass.class, e.getKey(), "ttl." + e.getKey()), d);
+      }
+    }
+  }
+
+  private static RuleParams.AppRepeat appRepeat(JsonNode rep) {
+    return guard(
+        "xid.appRepeat",
+        () ->
+            new RuleParams.AppRepeat(
+                (int) number(rep, "count", "xid.appRepeat."),
+                duration(rep.get("within"), "xid.appRepeat.within"),
+                enumValue(
+                    RemediationAction.class,
+                    text(rep, "action", "xid.appRepeat."),
+                    "xid.appRepeat.action"),
+                enumValue(
+                    Severity.class,
+                    text(rep, "severity", "xid.appRepeat."),
+                    "xid.appRepeat.severity")));
+  }
+
+  private static RuleParams.SampleWindow sampleWindow(JsonNode sw) {
+    return guard(
+        "sampleWindow",
+        () ->
+            new RuleParams.SampleWindow(
+                duration(sw.get("size"), "sampleWindow.size"),
+                duration(sw.get("grace"), "sampleWindow.grace")));
+  }
+
+  private static MemoryParams memory(JsonNode mem) {
+    return guard(
+        "memory",
+        () ->
+            new MemoryParams(
+                (long) number(mem, "sbeStormPerWindow", "memory."),
+                (long) number(mem, "sbeClearPerWindow", "memory.")));
+  }
+
+  private static NvlinkParams nvlink(JsonNode nv) {
+    return guard(
+        "nvlink",
+        () ->
+            new NvlinkParams(
+                (long) number(nv, "crcErrorsPerWindow", "nvlink."),
+                (long) number(nv, "replayOrRecoveryPerWindow", "nvlink.")));
+  }
+
+  private static RuleParams.Node node(JsonNode n) {
+    return new RuleParams.Node(
+        duration(n.get("notReadyJoinWindow"), "node.notReadyJoinWindow"),
+        duration(n.get("notReadyJoinGrace"), "node.notReadyJoinGrace"),
+        duration(n.get("allocatableGrace"), "node.allocatableGrace"),
+        duration(n.get("telemetryStaleAfter"), "node.telemetryStaleAfter"),
+        duration(n.get("registrationGrace"), "node.registrationGrace"),
+        duration(n.get("operandGrace"), "node.operandGrace"),
+        n.has("unknownNodeGrace")
+            ? duration(n.get("unknownNodeGrace"), "node.unknownNodeGrace")
+            : RuleParams.Node.DEFAULT_UNKNOWN_NODE_GRACE);
+  }
+
+  private static RuleParams.GpuOperator gpuOperator(JsonNode op) {
+    return new RuleParams.GpuOperator(
+        strings(op.path("requiredOperands")),
+        strings(op.path("migOnlyOperands")),
+        text(op, "labelPrefix", "gpuOperator."),
+        strings(op.path("allocatableOperands")));
+  }
+
+  private static RuleParams.Correlation correlation(JsonNode c) {
+    return guard(
+        "correlation",
+        () ->
+            new RuleParams.Correlation(
+                duration(c.get("window"), "correlation.window"),
+                (int) number(c, "minNodes", "correlation."),
+                (int) number(c, "minPercent", "correlation."),
+                strings(c.path("scopes"))));
   }
 
   private static XidPolicy xidPolicy(JsonNode x, Source source) throws IOException {
@@ -268,7 +289,7 @@ public final class RuleCatalog {
   }
 
   /** Runs a constructor that validates; its message gains the file name (keys are in it). */
-  private static <T> T guard(String section, java.util.function.Supplier<T> make) {
+  private static <T> T guard(String section, Supplier<T> make) {
     try {
       return make.get();
     } catch (IllegalArgumentException e) {
@@ -288,7 +309,7 @@ public final class RuleCatalog {
   }
 
   private static List<String> strings(JsonNode array) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     array.forEach(v -> out.add(v.asText()));
     return out;
   }
@@ -299,7 +320,7 @@ public final class RuleCatalog {
     try (InputStream in = source.open(file)) {
       root = new ObjectMapper(new YAMLFactory()).readTree(in);
     }
-    List<RuleParams.ContainerError> out = new java.util.ArrayList<>();
+    List<RuleParams.ContainerError> out = new ArrayList<>();
     int i = 0;
     for (JsonNode p : root.path("patterns")) {
       String where = file + ": patterns[" + i++ + "]";

@@ -8,11 +8,13 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.Severity;
 import io.gpuward.avro.VerdictState;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -160,12 +162,12 @@ public final class VerdictDecider {
     };
   }
 
-  private static int repeatsOnGpu(List<Evidence> all, Evidence latest, java.time.Duration within) {
+  private static int repeatsOnGpu(List<Evidence> all, Evidence latest, Duration within) {
     String gpu = latest.getGpuUuid();
     Instant since = latest.getEventTime().minus(within);
     int n = 0;
     for (Evidence e : all) {
-      if (java.util.Objects.equals(gpu, e.getGpuUuid()) && !e.getEventTime().isBefore(since)) {
+      if (Objects.equals(gpu, e.getGpuUuid()) && !e.getEventTime().isBefore(since)) {
         n++;
       }
     }
@@ -194,11 +196,11 @@ public final class VerdictDecider {
   }
 
   /** How long a recovery is remembered for {@link #predates}: the latest a stale result arrives. */
-  public java.time.Duration recoveryMemory() {
+  public Duration recoveryMemory() {
     var w = rules.sampleWindow();
     var n = rules.node();
-    java.time.Duration window = w.size().plus(w.grace());
-    java.time.Duration join = n.notReadyJoinWindow().plus(n.notReadyJoinGrace());
+    Duration window = w.size().plus(w.grace());
+    Duration join = n.notReadyJoinWindow().plus(n.notReadyJoinGrace());
     return (window.compareTo(join) > 0 ? window : join).multipliedBy(2);
   }
 

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -609,7 +610,7 @@ public final class DcgmParser {
         blank = true;
         return true;
       }
-      switch (token.toLowerCase(java.util.Locale.ROOT)) {
+      switch (token.toLowerCase(Locale.ROOT)) {
         case "nan", "+inf", "-inf", "inf", "+infinity", "-infinity", "infinity" -> {
           blank = true;
           return true;

@@ -5,19 +5,23 @@ import io.gpuward.remediation.aws.AwsFailures.Call;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
 import io.gpuward.remediation.port.CloudPort;
+import io.gpuward.remediation.port.CommandTrace;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingInstanceDetails;
 import software.amazon.awssdk.services.autoscaling.model.DescribeAutoScalingInstancesResponse;
+import software.amazon.awssdk.services.ssm.model.Command;
 import software.amazon.awssdk.services.ssm.model.CommandInvocationStatus;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
@@ -156,9 +160,9 @@ public final class AwsCloudActuator implements CloudPort {
    * @throws ActuatorException PERMANENT for an unknown node group, TRANSIENT on throttling
    */
   @Override
-  public java.util.Optional<String> autoScalingGroupOf(String nodegroup) {
+  public Optional<String> autoScalingGroupOf(String nodegroup) {
     if (nodegroups == null || nodegroup == null || nodegroup.isBlank()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     List<String> groups = nodegroups.autoScalingGroups(eksCluster, nodegroup);
     if (groups.size() != 1) {
@@ -167,9 +171,9 @@ public final class AwsCloudActuator implements CloudPort {
           eksCluster,
           nodegroup,
           groups.size());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(groups.get(0));
+    return Optional.of(groups.get(0));
   }
 
   /**
@@ -227,7 +231,7 @@ public final class AwsCloudActuator implements CloudPort {
    * 30 days.
    */
   @Override
-  public io.gpuward.remediation.port.CommandTrace gpuResetTrace(
+  public CommandTrace gpuResetTrace(
       String instanceId, String gpu, String idempotencyToken, Instant since) {
     String token;
     try {
@@ -235,15 +239,11 @@ public final class AwsCloudActuator implements CloudPort {
       AwsInputs.gpu(gpu);
       token = AwsInputs.token(idempotencyToken);
     } catch (ActuatorException e) {
-      return io.gpuward.remediation.port.CommandTrace.unknown(e.getMessage());
+      return CommandTrace.unknown(e.getMessage());
     }
     String marker = "op=" + token;
     String line = settings.ssmDocument() + " " + GPU_PARAMETER + "=" + gpu;
-    String after =
-        since
-            .minus(Duration.ofMinutes(1))
-            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            .toString();
+    String after = since.minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
       String next = null;
       int pages = 0;
@@ -270,19 +270,18 @@ public final class AwsCloudActuator implements CloudPort {
         next = resp.nextToken();
         pages++;
       } while (next != null && !next.isEmpty() && pages < 20);
-      return new io.gpuward.remediation.port.CommandTrace(
-          io.gpuward.remediation.port.CommandTrace.State.NOT_SENT,
+      return new CommandTrace(
+          CommandTrace.State.NOT_SENT,
           "SSM has no " + line + " on " + instanceId + " with " + marker + " since " + after);
     } catch (SdkException e) {
-      return io.gpuward.remediation.port.CommandTrace.unknown(
+      return CommandTrace.unknown(
           AwsFailures.describe(
               "SSM ListCommands", instanceId, token, e, AwsFailures.classify(e, Call.READ)));
     }
   }
 
   /** Our reset of {@code gpu}: our document, that GPU, our operation. */
-  private boolean isReset(
-      software.amazon.awssdk.services.ssm.model.Command c, String marker, String gpu) {
+  private boolean isReset(Command c, String marker, String gpu) {
     boolean ours = c.comment() != null && c.comment().contains(marker);
     boolean document = settings.ssmDocument().equals(c.documentName());
     boolean thisGpu =
@@ -291,18 +290,15 @@ public final class AwsCloudActuator implements CloudPort {
     return ours && document && thisGpu;
   }
 
-  private static io.gpuward.remediation.port.CommandTrace trace(
-      software.amazon.awssdk.services.ssm.model.Command c, String instanceId) {
+  private static CommandTrace trace(Command c, String instanceId) {
     var state =
         switch (c.status()) {
-          case SUCCESS -> io.gpuward.remediation.port.CommandTrace.State.SUCCEEDED;
-          case PENDING, IN_PROGRESS, CANCELLING ->
-              io.gpuward.remediation.port.CommandTrace.State.IN_PROGRESS;
-          case FAILED, TIMED_OUT, CANCELLED ->
-              io.gpuward.remediation.port.CommandTrace.State.FAILED;
-          default -> io.gpuward.remediation.port.CommandTrace.State.UNKNOWN;
+          case SUCCESS -> CommandTrace.State.SUCCEEDED;
+          case PENDING, IN_PROGRESS, CANCELLING -> CommandTrace.State.IN_PROGRESS;
+          case FAILED, TIMED_OUT, CANCELLED -> CommandTrace.State.FAILED;
+          default -> CommandTrace.State.UNKNOWN;
         };
-    return new io.gpuward.remediation.port.CommandTrace(
+    return new CommandTrace(
         state,
         "SSM command "
             + c.commandId()
@@ -334,96 +330,124 @@ public final class AwsCloudActuator implements CloudPort {
       }
       pause(where, token);
       polls++;
-      GetCommandInvocationResponse inv;
-      try {
-        inv = aws.ssm().getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId));
-      } catch (InvocationDoesNotExistException e) {
-        log.debug(
-            "GPU reset not visible yet instanceId={} commandId={} poll={} op={}",
-            instanceId,
-            commandId,
-            polls,
-            token);
-        continue;
-      } catch (SdkException e) {
-        Kind kind = AwsFailures.classify(e, Call.READ);
-        if (kind == Kind.TRANSIENT) {
-          log.warn(
-              "GPU reset poll failed, polling on instanceId={} commandId={} op={}: {}",
-              instanceId,
-              commandId,
-              token,
-              e.getMessage());
-          continue;
-        }
-        // The command was sent; not being able to read its outcome leaves it unknown.
-        throw new ActuatorException(
-            Kind.AMBIGUOUS,
-            AwsFailures.describe("SSM GetCommandInvocation", where, token, e, Kind.AMBIGUOUS),
-            e);
-      }
-      CommandInvocationStatus status = inv.status();
-      if (status == CommandInvocationStatus.SUCCESS) {
-        log.info(
-            "GPU reset succeeded instanceId={} gpu={} commandId={} op={}",
-            instanceId,
-            gpu,
-            commandId,
-            token);
+      GetCommandInvocationResponse inv = pollInvocation(instanceId, commandId, token, polls);
+      if (inv != null && finished(inv, instanceId, gpu, commandId, token)) {
         return;
       }
-      if (status == CommandInvocationStatus.FAILED) {
-        throw new ActuatorException(
-            Kind.PERMANENT,
-            "nvidia-smi -r -i "
-                + gpu
-                + " failed on "
-                + instanceId
-                + " (SSM command "
-                + commandId
-                + ", "
-                + inv.statusDetails()
-                + ", exit code "
-                + inv.responseCode()
-                + "): "
-                + excerpt(inv.standardErrorContent())
-                + " op="
-                + token);
-      }
-      if (status == CommandInvocationStatus.TIMED_OUT) {
-        // DeliveryTimedOut: the agent never got the command, so nothing ran.
-        boolean neverDelivered =
-            "DeliveryTimedOut".equalsIgnoreCase(String.valueOf(inv.statusDetails()));
-        throw new ActuatorException(
-            neverDelivered ? Kind.TRANSIENT : Kind.AMBIGUOUS,
-            "SSM command "
-                + commandId
-                + " on "
-                + instanceId
-                + " timed out ("
-                + inv.statusDetails()
-                + ") op="
-                + token);
-      }
-      if (status == CommandInvocationStatus.CANCELLED) {
-        throw new ActuatorException(
-            Kind.AMBIGUOUS,
-            "SSM command "
-                + commandId
-                + " on "
-                + instanceId
-                + " was cancelled ("
-                + inv.statusDetails()
-                + ") op="
-                + token);
-      }
+    }
+  }
+
+  /**
+   * One GetCommandInvocation; null when there is nothing to read yet (not visible, or a transient
+   * failure), so the caller polls again.
+   */
+  private GetCommandInvocationResponse pollInvocation(
+      String instanceId, String commandId, String token, int polls) {
+    try {
+      return aws.ssm().getCommandInvocation(b -> b.commandId(commandId).instanceId(instanceId));
+    } catch (InvocationDoesNotExistException e) {
       log.debug(
-          "GPU reset in progress instanceId={} commandId={} status={} op={}",
+          "GPU reset not visible yet instanceId={} commandId={} poll={} op={}",
           instanceId,
           commandId,
-          inv.statusAsString(),
+          polls,
           token);
+      return null;
+    } catch (SdkException e) {
+      Kind kind = AwsFailures.classify(e, Call.READ);
+      if (kind == Kind.TRANSIENT) {
+        log.warn(
+            "GPU reset poll failed, polling on instanceId={} commandId={} op={}: {}",
+            instanceId,
+            commandId,
+            token,
+            e.getMessage());
+        return null;
+      }
+      // The command was sent; not being able to read its outcome leaves it unknown.
+      String where = instanceId + " command " + commandId;
+      throw new ActuatorException(
+          Kind.AMBIGUOUS,
+          AwsFailures.describe("SSM GetCommandInvocation", where, token, e, Kind.AMBIGUOUS),
+          e);
     }
+  }
+
+  /** True when the reset succeeded, false while it runs; throws when it failed or stopped. */
+  private boolean finished(
+      GetCommandInvocationResponse inv,
+      String instanceId,
+      String gpu,
+      String commandId,
+      String token) {
+    CommandInvocationStatus status = inv.status();
+    if (status == CommandInvocationStatus.SUCCESS) {
+      log.info(
+          "GPU reset succeeded instanceId={} gpu={} commandId={} op={}",
+          instanceId,
+          gpu,
+          commandId,
+          token);
+      return true;
+    }
+    if (status == CommandInvocationStatus.FAILED) {
+      throw new ActuatorException(
+          Kind.PERMANENT,
+          "nvidia-smi -r -i "
+              + gpu
+              + " failed on "
+              + instanceId
+              + " (SSM command "
+              + commandId
+              + ", "
+              + inv.statusDetails()
+              + ", exit code "
+              + inv.responseCode()
+              + "): "
+              + excerpt(inv.standardErrorContent())
+              + " op="
+              + token);
+    }
+    if (status == CommandInvocationStatus.TIMED_OUT
+        || status == CommandInvocationStatus.CANCELLED) {
+      throw stopped(inv, instanceId, commandId, token);
+    }
+    log.debug(
+        "GPU reset in progress instanceId={} commandId={} status={} op={}",
+        instanceId,
+        commandId,
+        inv.statusAsString(),
+        token);
+    return false;
+  }
+
+  private static ActuatorException stopped(
+      GetCommandInvocationResponse inv, String instanceId, String commandId, String token) {
+    if (inv.status() == CommandInvocationStatus.CANCELLED) {
+      return new ActuatorException(
+          Kind.AMBIGUOUS,
+          "SSM command "
+              + commandId
+              + " on "
+              + instanceId
+              + " was cancelled ("
+              + inv.statusDetails()
+              + ") op="
+              + token);
+    }
+    // DeliveryTimedOut: the agent never got the command, so nothing ran.
+    boolean neverDelivered =
+        "DeliveryTimedOut".equalsIgnoreCase(String.valueOf(inv.statusDetails()));
+    return new ActuatorException(
+        neverDelivered ? Kind.TRANSIENT : Kind.AMBIGUOUS,
+        "SSM command "
+            + commandId
+            + " on "
+            + instanceId
+            + " timed out ("
+            + inv.statusDetails()
+            + ") op="
+            + token);
   }
 
   /**

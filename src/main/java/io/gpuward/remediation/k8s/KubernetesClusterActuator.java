@@ -1,8 +1,11 @@
 package io.gpuward.remediation.k8s;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -12,17 +15,22 @@ import io.fabric8.kubernetes.api.model.PreconditionsBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.gpuward.avro.RemediationAction;
 import io.gpuward.kube.KubeIds;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -106,31 +114,25 @@ public final class KubernetesClusterActuator implements ClusterPort {
 
   @Override
   public void recordEvent(
-      String node,
-      io.gpuward.avro.RemediationAction action,
-      boolean ok,
-      String operationId,
-      String message) {
+      String node, RemediationAction action, boolean ok, String operationId, String message) {
     if (!KubeIds.isNodeName(node) || operationId == null) {
       return;
     }
     String reason = eventReason(action, ok);
     String at =
-        java.time.format.DateTimeFormatter.ISO_INSTANT.format(
-            clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     String name =
         node
             + "."
             + java.util
                 .UUID
-                .nameUUIDFromBytes(
-                    (operationId + "/" + reason).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .nameUUIDFromBytes((operationId + "/" + reason).getBytes(StandardCharsets.UTF_8))
                 .toString()
                 .replace("-", "")
                 .substring(0, 16);
     String text = message == null ? reason : message;
-    io.fabric8.kubernetes.api.model.Event event =
-        new io.fabric8.kubernetes.api.model.EventBuilder()
+    Event event =
+        new EventBuilder()
             .withNewMetadata()
             .withName(name.length() > 253 ? name.substring(name.length() - 253) : name)
             .withNamespace(EVENT_NAMESPACE)
@@ -159,7 +161,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
     try {
       client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
       log.debug("event recorded node={} reason={} op={}", node, reason, operationId);
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+    } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         return; // recorded already
       }
@@ -180,8 +182,8 @@ public final class KubernetesClusterActuator implements ClusterPort {
   }
 
   /** {@code GpuwardCordon}, {@code GpuwardResetGpu}, {@code GpuwardRebootFailed}, … */
-  static String eventReason(io.gpuward.avro.RemediationAction action, boolean ok) {
-    return io.gpuward.remediation.port.ClusterPort.eventReason(action, ok);
+  static String eventReason(RemediationAction action, boolean ok) {
+    return ClusterPort.eventReason(action, ok);
   }
 
   @Override
@@ -257,73 +259,116 @@ public final class KubernetesClusterActuator implements ClusterPort {
     requireName(node);
     Objects.requireNonNull(deadline, "deadline");
     Instant end = clock.instant().plus(deadline);
-    List<Pod> pods = podsOn(node);
-    int skippedDaemonSet = 0;
-    int skippedOther = 0;
-    Map<PodRef, PodRef> pending = new LinkedHashMap<>();
-    for (Pod p : pods) {
-      if (isDaemonSetPod(p)) {
-        skippedDaemonSet++;
-      } else if (isMirrorPod(p) || isCompleted(p)) {
-        skippedOther++;
-      } else {
-        PodRef ref = PodRef.of(p);
-        requireName(ref.namespace());
-        requireName(ref.name());
-        pending.put(ref, ref);
-      }
-    }
+    Drain d = new Drain(node);
+    d.classify(podsOn(node));
     log.info(
         "drain: node={} {} pod(s) to evict, {} DaemonSet and {} mirror/completed pod(s) skipped,"
             + " deadline {}",
         node,
-        pending.size(),
-        skippedDaemonSet,
-        skippedOther,
+        d.pending.size(),
+        d.skippedDaemonSet,
+        d.skippedOther,
         deadline);
+    evictInRounds(d, end);
+    Set<PodRef> leaving = awaitEvictedGone(node, d.evicted, end);
+    failIfStillFailing(node, d.failing);
+    boolean complete = d.pending.isEmpty() && leaving.isEmpty();
+    DrainResult result =
+        new DrainResult(d.evicted.size(), d.blocked.size(), d.skippedDaemonSet, complete);
+    if (complete) {
+      log.info("drained: node={} {}", node, result);
+    } else {
+      log.warn(
+          "drain incomplete: node={} {} ({} evicted pod(s) still terminating; blocked: {})",
+          node,
+          result,
+          leaving.size(),
+          d.blocked);
+    }
+    return result;
+  }
 
-    Set<PodRef> evicted = new LinkedHashSet<>();
-    Set<PodRef> blocked = new LinkedHashSet<>();
-    Map<PodRef, RuntimeException> failing = new LinkedHashMap<>();
-    Duration delay = settings.initialBackoff();
-    for (int round = 1; !pending.isEmpty(); round++) {
-      for (PodRef p : List.copyOf(pending.keySet())) {
-        try {
-          EvictionOutcome o = evictOnce(node, p);
-          switch (o) {
-            case EVICTED -> {
-              evicted.add(p);
-              pending.remove(p);
-            }
-            case GONE -> pending.remove(p);
-            case BLOCKED -> blocked.add(p);
-          }
-          if (o != EvictionOutcome.BLOCKED) {
-            blocked.remove(p);
-          }
-          failing.remove(p);
-        } catch (RetryableEvictionFailure e) {
-          blocked.remove(p);
-          failing.put(p, e.cause);
+  /** One drain's pods: what is left to evict, and what each eviction answered so far. */
+  private static final class Drain {
+    final String node;
+    final Map<PodRef, PodRef> pending = new LinkedHashMap<>();
+    final Set<PodRef> evicted = new LinkedHashSet<>();
+    final Set<PodRef> blocked = new LinkedHashSet<>();
+    final Map<PodRef, RuntimeException> failing = new LinkedHashMap<>();
+    int skippedDaemonSet;
+    int skippedOther;
+
+    Drain(String node) {
+      this.node = node;
+    }
+
+    void classify(List<Pod> pods) {
+      for (Pod p : pods) {
+        if (isDaemonSetPod(p)) {
+          skippedDaemonSet++;
+        } else if (isMirrorPod(p) || isCompleted(p)) {
+          skippedOther++;
+        } else {
+          PodRef ref = PodRef.of(p);
+          requireName(ref.namespace());
+          requireName(ref.name());
+          pending.put(ref, ref);
         }
       }
-      if (pending.isEmpty() || round >= settings.maxEvictionRounds()) {
-        break;
+    }
+
+    void record(PodRef p, EvictionOutcome o) {
+      switch (o) {
+        case EVICTED -> {
+          evicted.add(p);
+          pending.remove(p);
+        }
+        case GONE -> pending.remove(p);
+        case BLOCKED -> blocked.add(p);
+      }
+      if (o != EvictionOutcome.BLOCKED) {
+        blocked.remove(p);
+      }
+      failing.remove(p);
+    }
+
+    void recordFailure(PodRef p, RuntimeException cause) {
+      blocked.remove(p);
+      failing.put(p, cause);
+    }
+  }
+
+  /** Evicts every pending pod, round after round with backoff, until none is left or time is up. */
+  private void evictInRounds(Drain d, Instant end) {
+    Duration delay = settings.initialBackoff();
+    for (int round = 1; !d.pending.isEmpty(); round++) {
+      for (PodRef p : List.copyOf(d.pending.keySet())) {
+        try {
+          d.record(p, evictOnce(d.node, p));
+        } catch (RetryableEvictionFailure e) {
+          d.recordFailure(p, e.cause);
+        }
+      }
+      if (d.pending.isEmpty() || round >= settings.maxEvictionRounds()) {
+        return;
       }
       log.info(
           "drain: node={} round {}: {} pod(s) blocked by PodDisruptionBudgets, {} failing;"
               + " retrying in {}",
-          node,
+          d.node,
           round,
-          blocked.size(),
-          failing.size(),
+          d.blocked.size(),
+          d.failing.size(),
           delay);
       if (!sleepWithin(end, delay)) {
-        break;
+        return;
       }
       delay = min(delay.multipliedBy(2), settings.maxBackoff());
     }
+  }
 
+  /** Waits for evicted pods to leave the node; returns those still there when it stops waiting. */
+  private Set<PodRef> awaitEvictedGone(String node, Set<PodRef> evicted, Instant end) {
     Set<PodRef> leaving = new LinkedHashSet<>(evicted);
     if (!leaving.isEmpty() && kubeletUnreachable(node)) {
       // Only the kubelet finishes a pod's deletion. On a node whose kubelet stopped posting status
@@ -339,46 +384,35 @@ public final class KubernetesClusterActuator implements ClusterPort {
     for (int round = 1; ; round++) {
       leaving.removeIf(p -> hasLeft(node, p));
       if (leaving.isEmpty() || round >= settings.maxEvictionRounds()) {
-        break;
+        return leaving;
       }
       if (!sleepWithin(end, settings.podGonePollInterval())) {
-        break;
+        return leaving;
       }
     }
+  }
 
-    if (!failing.isEmpty()) {
-      Map.Entry<PodRef, RuntimeException> first = failing.entrySet().iterator().next();
-      log.warn(
-          "drain failed: node={} {} pod(s) still failing eviction at the deadline, e.g. {}: {}",
-          node,
-          failing.size(),
-          first.getKey(),
-          first.getValue().toString());
-      throw new ActuatorException(
-          Kind.TRANSIENT,
-          "drain of node "
-              + node
-              + ": eviction of "
-              + failing.size()
-              + " pod(s) still failing at the deadline (e.g. "
-              + first.getKey()
-              + ")",
-          first.getValue());
+  private static void failIfStillFailing(String node, Map<PodRef, RuntimeException> failing) {
+    if (failing.isEmpty()) {
+      return;
     }
-    boolean complete = pending.isEmpty() && leaving.isEmpty();
-    DrainResult result =
-        new DrainResult(evicted.size(), blocked.size(), skippedDaemonSet, complete);
-    if (complete) {
-      log.info("drained: node={} {}", node, result);
-    } else {
-      log.warn(
-          "drain incomplete: node={} {} ({} evicted pod(s) still terminating; blocked: {})",
-          node,
-          result,
-          leaving.size(),
-          blocked);
-    }
-    return result;
+    Map.Entry<PodRef, RuntimeException> first = failing.entrySet().iterator().next();
+    log.warn(
+        "drain failed: node={} {} pod(s) still failing eviction at the deadline, e.g. {}: {}",
+        node,
+        failing.size(),
+        first.getKey(),
+        first.getValue().toString());
+    throw new ActuatorException(
+        Kind.TRANSIENT,
+        "drain of node "
+            + node
+            + ": eviction of "
+            + failing.size()
+            + " pod(s) still failing at the deadline (e.g. "
+            + first.getKey()
+            + ")",
+        first.getValue());
   }
 
   // --- nodes ---------------------------------------------------------------------------------
@@ -429,7 +463,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
       }
       throw KubernetesFailures.toActuatorException(
           what + " node " + node + " (op " + operationId + ")", e, true);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a node patch", e);
     }
   }

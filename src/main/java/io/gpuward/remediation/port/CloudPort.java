@@ -1,5 +1,8 @@
 package io.gpuward.remediation.port;
 
+import java.time.Instant;
+import java.util.Optional;
+
 /**
  * The cloud side of remediation (EC2, Auto Scaling, SSM). Implemented by the AWS SDK actuator and
  * by the simulated cluster in the demo. Methods throw {@link ActuatorException} with a
@@ -19,7 +22,7 @@ public interface CloudPort {
    * a history that cannot be read is {@link CommandTrace.State#UNKNOWN}.
    */
   default CommandTrace gpuResetTrace(
-      String instanceId, String gpu, String idempotencyToken, java.time.Instant since) {
+      String instanceId, String gpu, String idempotencyToken, Instant since) {
     return CommandTrace.unknown("this cloud keeps no command history");
   }
 
@@ -36,7 +39,7 @@ public interface CloudPort {
    * The Auto Scaling group of a node group, when the node and the inventory do not name it (EKS
    * DescribeNodegroup on AWS, cached); empty when it cannot be told (none, or several).
    */
-  default java.util.Optional<String> autoScalingGroupOf(String nodegroup) {
-    return java.util.Optional.empty();
+  default Optional<String> autoScalingGroupOf(String nodegroup) {
+    return Optional.empty();
   }
 }

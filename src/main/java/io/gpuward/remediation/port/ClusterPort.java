@@ -1,6 +1,8 @@
 package io.gpuward.remediation.port;
 
+import io.gpuward.avro.RemediationAction;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -38,21 +40,17 @@ public interface ClusterPort {
    * @param message names the verdict id and fault class
    */
   default void recordEvent(
-      String node,
-      io.gpuward.avro.RemediationAction action,
-      boolean ok,
-      String operationId,
-      String message) {}
+      String node, RemediationAction action, boolean ok, String operationId, String message) {}
 
   /**
    * The reason of gpuward's Event for {@code action}: {@code GpuwardCordon}, {@code
    * GpuwardResetGpu}, {@code GpuwardRebootFailed}, … (the same for the real and the simulated
    * cluster).
    */
-  static String eventReason(io.gpuward.avro.RemediationAction action, boolean ok) {
+  static String eventReason(RemediationAction action, boolean ok) {
     StringBuilder b = new StringBuilder("Gpuward");
     for (String part : action.name().split("_")) {
-      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
     }
     return ok ? b.toString() : b.append("Failed").toString();
   }

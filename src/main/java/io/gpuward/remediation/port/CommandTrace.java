@@ -1,5 +1,7 @@
 package io.gpuward.remediation.port;
 
+import java.util.Objects;
+
 /**
  * What the cloud's own history says of a command gpuward sent (a GPU reset through SSM), found by
  * the operation's idempotency token. After a crash between the intent and the outcome of a GPU
@@ -25,7 +27,7 @@ public record CommandTrace(State state, String detail) {
   }
 
   public CommandTrace {
-    java.util.Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(state, "state");
     detail = detail == null ? "" : detail;
   }
 

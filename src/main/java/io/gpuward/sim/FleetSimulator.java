@@ -441,40 +441,13 @@ public final class FleetSimulator {
       return;
     }
     if (c instanceof ClusterChange.RebootStarted) {
-      n.rebooting = true;
-      if (n.registered) {
-        event(
-            n,
-            NodeEventKind.CONDITION_CHANGED,
-            at,
-            "kubelet",
-            "Ready",
-            "False",
-            "KubeletNotReady",
-            "node is shutting down",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
-      }
-      log.info("sim: node={} rebooting", n.name);
+      startReboot(n, at);
     } else if (c instanceof ClusterChange.RebootCompleted rc) {
       finishReboot(n, rc.bootId(), at);
     } else if (c instanceof ClusterChange.GpuResetCompleted gr) {
       finishGpuReset(n, gr.gpu(), at);
     } else if (c instanceof ClusterChange.InstanceTerminated) {
-      if (n.registered) {
-        removedEvent(n, at);
-      }
-      n.terminated = true;
-      n.registered = false;
-      sink.inventoryRemoved(n.name);
-      feed.nodeGone(n.name);
-      nodes.remove(n.name);
-      nodeList.remove(n);
-      log.info("sim: node={} instance {} terminated", n.name, n.instanceId);
+      terminated(n, at);
     } else if (c instanceof ClusterChange.NodeJoined j) {
       if (!j.bootId().equals(n.bootId)) {
         boot(n, j.bootId(), at, at);
@@ -512,6 +485,43 @@ public final class FleetSimulator {
       n.podByGpu = Arrays.copyOf(pc.podByGpu(), n.gpus.length);
       ensureCrashLoops(n, at);
     }
+  }
+
+  /** The kubelet reports the node going down for a reboot. */
+  private void startReboot(NodeSim n, Instant at) {
+    n.rebooting = true;
+    if (n.registered) {
+      event(
+          n,
+          NodeEventKind.CONDITION_CHANGED,
+          at,
+          "kubelet",
+          "Ready",
+          "False",
+          "KubeletNotReady",
+          "node is shutting down",
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
+    }
+    log.info("sim: node={} rebooting", n.name);
+  }
+
+  /** The instance is gone: its Node is removed and the node leaves the fleet. */
+  private void terminated(NodeSim n, Instant at) {
+    if (n.registered) {
+      removedEvent(n, at);
+    }
+    n.terminated = true;
+    n.registered = false;
+    sink.inventoryRemoved(n.name);
+    feed.nodeGone(n.name);
+    nodes.remove(n.name);
+    nodeList.remove(n);
+    log.info("sim: node={} instance {} terminated", n.name, n.instanceId);
   }
 
   private void finishReboot(NodeSim n, String bootId, Instant at) {
@@ -704,10 +714,22 @@ public final class FleetSimulator {
 
   private void applyInjection(NodeSim n, Fault f, Instant at) {
     Injection inj = f.injection();
+    boolean applied =
+        injectGpuCounters(n, f, inj, at)
+            || injectGpuState(n, f, inj, at)
+            || injectNodeState(n, f, inj, at)
+            || injectNodeConfig(n, f, inj, at);
+    if (!applied) {
+      applyWorldFault(n, f, at);
+    }
+  }
+
+  /** Applies XID, ECC and row-remap faults of one GPU; false when {@code inj} is none of them. */
+  private boolean injectGpuCounters(NodeSim n, Fault f, Injection inj, Instant at) {
     if (inj instanceof Injection.Xid x) {
       GpuSim g = gpu(n, x.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       injectXid(n, g, x, at);
       if (x.survives() == Injection.Xid.Survives.REBOOT) {
@@ -716,7 +738,7 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.EccDbe e) {
       GpuSim g = gpu(n, e.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       g.dbeVol++;
       g.dbeAgg++;
@@ -734,7 +756,7 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.SbeStorm s) {
       GpuSim g = gpu(n, s.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       g.sbeStormRate = s.ratePerSecond();
       g.sbeStormFault = f.index();
@@ -752,16 +774,27 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.RowRemapFailure r) {
       GpuSim g = gpu(n, r.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       g.dbeVol++;
       g.dbeAgg++;
       g.rowFailure = true;
       xid(n, g, 64, at, null, null, null);
-    } else if (inj instanceof Injection.Thermal th) {
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Applies a GPU that overheats, loses NVLink or leaves the bus; false when {@code inj} is none of
+   * them.
+   */
+  private boolean injectGpuState(NodeSim n, Fault f, Injection inj, Instant at) {
+    if (inj instanceof Injection.Thermal th) {
       GpuSim g = gpu(n, th.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       double base = g.thermal != null ? g.thermal.temperature(at, g.temp) : g.temp;
       g.thermal =
@@ -770,7 +803,7 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.NvlinkErrors nv) {
       GpuSim g = gpu(n, nv.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       g.nvlinkRate = nv.ratePerSecond();
       g.nvlinkFault = f.index();
@@ -789,7 +822,7 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.GpuMissing gm) {
       GpuSim g = gpu(n, gm.gpuIndex());
       if (g == null) {
-        return;
+        return true;
       }
       g.missing = true;
       g.missingFault = f.index();
@@ -806,9 +839,17 @@ public final class FleetSimulator {
                           updateResources(n, t);
                         }
                       }));
-    } else if (inj instanceof Injection.NotReady nr) {
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Applies the kubelet and the node's registration; false when {@code inj} is none of them. */
+  private boolean injectNodeState(NodeSim n, Fault f, Injection inj, Instant at) {
+    if (inj instanceof Injection.NotReady nr) {
       if (!n.registered || n.rebooting) {
-        return;
+        return true;
       }
       n.notReadyFault = f.index();
       cluster.setKubeletReady(n.name, false, at);
@@ -863,7 +904,18 @@ public final class FleetSimulator {
                         }));
       }
       ensureCrashLoops(n, at);
-    } else if (inj instanceof Injection.OperandMissing om) {
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Applies operands, allocatable GPUs, silence and recovery; false when {@code inj} is none of
+   * them.
+   */
+  private boolean injectNodeConfig(NodeSim n, Fault f, Injection inj, Instant at) {
+    if (inj instanceof Injection.OperandMissing om) {
       boolean wholeGroup = f.target() instanceof Target.NodeGroup ng && ng.whole();
       if (!wholeGroup) {
         n.operandFaults.put(om.operand(), om);
@@ -908,8 +960,9 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.Recover) {
       recover(n, at);
     } else {
-      applyWorldFault(n, f, at);
+      return false;
     }
+    return true;
   }
 
   /** Faults of the world outside the node's own agents: the group, the cloud, the kubelet. */

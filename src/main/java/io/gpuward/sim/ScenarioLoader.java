@@ -484,30 +484,7 @@ public final class ScenarioLoader {
       lasting.ifPresent(d -> positive(d, path + ".for"));
       switch (kind) {
         case "xid":
-          {
-            int gpu = gpu(n, path, kind, tg);
-            long code =
-                optionalLong(n, path, "xid")
-                    .orElseThrow(() -> new ScenarioException(path + ".xid", "required (e.g. 79)"));
-            if (code < 1 || code > 999) {
-              throw new ScenarioException(path + ".xid", code + " is not an XID code (1-999)");
-            }
-            Optional<String> msg = optionalString(n, path, "message");
-            Optional<Long> pid = optionalLong(n, path, "pid");
-            Optional<String> process = optionalString(n, path, "process");
-            Injection.Xid.Survives survives = Injection.Xid.Survives.NOTHING;
-            Optional<String> s = optionalString(n, path, "survives");
-            if (s.isPresent()) {
-              switch (s.get()) {
-                case "reset" -> survives = Injection.Xid.Survives.RESET;
-                case "reboot" -> survives = Injection.Xid.Survives.REBOOT;
-                default ->
-                    throw new ScenarioException(
-                        path + ".survives", "'" + s.get() + "' is not one of reset, reboot");
-              }
-            }
-            return new Injection.Xid(gpu, (int) code, msg, pid, process, survives);
-          }
+          return xidInjection(n, path, kind, tg, lasting);
         case "ecc-dbe":
           return new Injection.EccDbe(gpu(n, path, kind, tg));
         case "sbe-storm":
@@ -515,34 +492,9 @@ public final class ScenarioLoader {
         case "row-remap-failure":
           return new Injection.RowRemapFailure(gpu(n, path, kind, tg));
         case "thermal":
-          {
-            int gpu = gpu(n, path, kind, tg);
-            if (!present(n, "celsius")) {
-              throw new ScenarioException(path + ".celsius", "required (e.g. 97)");
-            }
-            double c = number(n.get("celsius"), path + ".celsius");
-            if (c < 20 || c > 130) {
-              throw new ScenarioException(path + ".celsius", c + " is not between 20 and 130");
-            }
-            Duration ramp = optionalDuration(n, path, "ramp").orElse(Duration.ofSeconds(8));
-            return new Injection.Thermal(gpu, c, lasting.orElse(Duration.ofSeconds(60)), ramp);
-          }
+          return thermalInjection(n, path, kind, tg, lasting);
         case "nvlink-errors":
-          {
-            int gpu = gpu(n, path, kind, tg);
-            for (NodeGroupSpec g : tg) {
-              if (!GpuProfile.of(catalog.resolve(g.instanceType())).nvlink()) {
-                throw new ScenarioException(
-                    path + ".inject",
-                    "'nvlink-errors' needs NVLink but "
-                        + g.instanceType()
-                        + " (nodegroup "
-                        + g.name()
-                        + ") has none");
-              }
-            }
-            return new Injection.NvlinkErrors(gpu, rate(n, path, 50), lasting);
-          }
+          return nvlinkInjection(n, path, kind, tg, lasting);
         case "gpu-missing":
           return new Injection.GpuMissing(gpu(n, path, kind, tg), lasting);
         case "not-ready":
@@ -550,47 +502,11 @@ public final class ScenarioLoader {
         case "no-registration":
           return new Injection.NoRegistration();
         case "container-error":
-          {
-            String msg =
-                optionalString(n, path, "message")
-                    .orElseThrow(
-                        () ->
-                            new ScenarioException(
-                                path + ".message", "required: the container start error text"));
-            return new Injection.ContainerError(msg, optionalString(n, path, "reason"), lasting);
-          }
+          return containerErrorInjection(n, path, kind, tg, lasting);
         case "operand-missing":
-          {
-            String op = operand(n, path);
-            boolean unexpected = false;
-            if (present(n, "unexpected")) {
-              JsonNode u = n.get("unexpected");
-              if (!u.isBoolean()) {
-                throw new ScenarioException(
-                    path + ".unexpected", "'" + u.asText() + "' is not true or false");
-              }
-              unexpected = u.booleanValue();
-            }
-            Duration grace = optionalDuration(n, path, "grace").orElse(Duration.ofSeconds(30));
-            requireGpus(path + ".inject", kind, tg);
-            return new Injection.OperandMissing(op, unexpected, grace, lasting);
-          }
+          return operandMissingInjection(n, path, kind, tg, lasting);
         case "allocatable-drop":
-          {
-            OptionalInt alloc = OptionalInt.empty();
-            if (present(n, "allocatable")) {
-              long a = optionalLong(n, path, "allocatable").orElseThrow();
-              int max = tg.stream().mapToInt(g -> gpus(g)).min().orElse(0);
-              if (a < 0 || a >= Math.max(1, max)) {
-                throw new ScenarioException(
-                    path + ".allocatable",
-                    a + " is not below the GPU count (0.." + Math.max(0, max - 1) + ")");
-              }
-              alloc = OptionalInt.of((int) a);
-            }
-            requireGpus(path + ".inject", kind, tg);
-            return new Injection.AllocatableDrop(alloc, lasting);
-          }
+          return allocatableDropInjection(n, path, kind, tg, lasting);
         case "telemetry-silence":
           return new Injection.TelemetrySilence(lasting.orElse(Duration.ofSeconds(60)));
         case "recover":
@@ -607,6 +523,108 @@ public final class ScenarioLoader {
         default:
           throw new IllegalStateException("unhandled kind " + kind);
       }
+    }
+
+    private Injection xidInjection(
+        JsonNode n, String path, String kind, List<NodeGroupSpec> tg, Optional<Duration> lasting) {
+      int gpu = gpu(n, path, kind, tg);
+      long code =
+          optionalLong(n, path, "xid")
+              .orElseThrow(() -> new ScenarioException(path + ".xid", "required (e.g. 79)"));
+      if (code < 1 || code > 999) {
+        throw new ScenarioException(path + ".xid", code + " is not an XID code (1-999)");
+      }
+      Optional<String> msg = optionalString(n, path, "message");
+      Optional<Long> pid = optionalLong(n, path, "pid");
+      Optional<String> process = optionalString(n, path, "process");
+      Injection.Xid.Survives survives = Injection.Xid.Survives.NOTHING;
+      Optional<String> s = optionalString(n, path, "survives");
+      if (s.isPresent()) {
+        switch (s.get()) {
+          case "reset" -> survives = Injection.Xid.Survives.RESET;
+          case "reboot" -> survives = Injection.Xid.Survives.REBOOT;
+          default ->
+              throw new ScenarioException(
+                  path + ".survives", "'" + s.get() + "' is not one of reset, reboot");
+        }
+      }
+      return new Injection.Xid(gpu, (int) code, msg, pid, process, survives);
+    }
+
+    private Injection thermalInjection(
+        JsonNode n, String path, String kind, List<NodeGroupSpec> tg, Optional<Duration> lasting) {
+      int gpu = gpu(n, path, kind, tg);
+      if (!present(n, "celsius")) {
+        throw new ScenarioException(path + ".celsius", "required (e.g. 97)");
+      }
+      double c = number(n.get("celsius"), path + ".celsius");
+      if (c < 20 || c > 130) {
+        throw new ScenarioException(path + ".celsius", c + " is not between 20 and 130");
+      }
+      Duration ramp = optionalDuration(n, path, "ramp").orElse(Duration.ofSeconds(8));
+      return new Injection.Thermal(gpu, c, lasting.orElse(Duration.ofSeconds(60)), ramp);
+    }
+
+    private Injection nvlinkInjection(
+        JsonNode n, String path, String kind, List<NodeGroupSpec> tg, Optional<Duration> lasting) {
+      int gpu = gpu(n, path, kind, tg);
+      for (NodeGroupSpec g : tg) {
+        if (!GpuProfile.of(catalog.resolve(g.instanceType())).nvlink()) {
+          throw new ScenarioException(
+              path + ".inject",
+              "'nvlink-errors' needs NVLink but "
+                  + g.instanceType()
+                  + " (nodegroup "
+                  + g.name()
+                  + ") has none");
+        }
+      }
+      return new Injection.NvlinkErrors(gpu, rate(n, path, 50), lasting);
+    }
+
+    private Injection containerErrorInjection(
+        JsonNode n, String path, String kind, List<NodeGroupSpec> tg, Optional<Duration> lasting) {
+      String msg =
+          optionalString(n, path, "message")
+              .orElseThrow(
+                  () ->
+                      new ScenarioException(
+                          path + ".message", "required: the container start error text"));
+      return new Injection.ContainerError(msg, optionalString(n, path, "reason"), lasting);
+    }
+
+    private Injection operandMissingInjection(
+        JsonNode n, String path, String kind, List<NodeGroupSpec> tg, Optional<Duration> lasting) {
+      String op = operand(n, path);
+      boolean unexpected = false;
+      if (present(n, "unexpected")) {
+        JsonNode u = n.get("unexpected");
+        if (!u.isBoolean()) {
+          throw new ScenarioException(
+              path + ".unexpected", "'" + u.asText() + "' is not true or false");
+        }
+        unexpected = u.booleanValue();
+      }
+      Duration grace = optionalDuration(n, path, "grace").orElse(Duration.ofSeconds(30));
+      requireGpus(path + ".inject", kind, tg);
+      return new Injection.OperandMissing(op, unexpected, grace, lasting);
+    }
+
+    private Injection allocatableDropInjection(
+        JsonNode n, String path, String kind, List<NodeGroupSpec> tg, Optional<Duration> lasting) {
+      OptionalInt alloc = OptionalInt.empty();
+      if (present(n, "allocatable")) {
+        long a = optionalLong(n, path, "allocatable").orElseThrow();
+        int max = tg.stream().mapToInt(g -> gpus(g)).min().orElse(0);
+        if (a < 0 || a >= Math.max(1, max)) {
+          throw new ScenarioException(
+              path + ".allocatable",
+              a + " is not below the GPU count (0.." + Math.max(0, max - 1) + ")");
+        }
+        alloc = OptionalInt.of((int) a);
+      }
+      requireGpus(path + ".inject", kind, tg);
+      return new Injection.AllocatableDrop(alloc, lasting);
     }
 
     private static String operand(JsonNode n, String path) {

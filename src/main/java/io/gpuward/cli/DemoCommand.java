@@ -345,7 +345,7 @@ final class DemoCommand implements Callable<Integer> {
         FleetSimulator sim =
             new FleetSimulator(scenario, types, cluster, WorldOnly.of(publisher), clock.start());
         sim.advanceTo(clock.start());
-        world.awaitInventory(
+        world.startWatcher(
             cluster.nodes().stream().map(LiveNode::name).toList(), Duration.ofSeconds(60));
         clock.release();
         o.printf(

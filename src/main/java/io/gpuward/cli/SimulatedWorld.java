@@ -66,6 +66,7 @@ final class SimulatedWorld implements AutoCloseable {
   private final KubernetesClusterActuator clusterActuator;
   private final AwsCloudActuator cloudActuator;
   private final WatchService watcher;
+  private final KubeWorldServer kube;
   private final Published published = new Published();
 
   /** The nodes whose inventory the watcher has sent. */
@@ -100,7 +101,7 @@ final class SimulatedWorld implements AutoCloseable {
       Topics topics,
       InstanceTypeCatalog types,
       MeterRegistry meters) {
-    KubeWorldServer kube = push(KubeWorldServer.start(cluster));
+    kube = push(KubeWorldServer.start(cluster));
     AwsWorldServer aws = push(AwsWorldServer.start(cluster, AwsWorldServer.Settings.DEFAULTS));
     KubernetesClient actuatorClient = push(KubernetesClients.create(kube.clientConfig()));
     AwsClients awsClients = push(awsClients(aws));
@@ -118,12 +119,20 @@ final class SimulatedWorld implements AutoCloseable {
     AwsCloud cloud = push(new AwsCloud(awsClients(aws), CLUSTER));
     KafkaWatchSink sink = push(new KafkaWatchSink(kafkaProps, topics, "gpuward-demo-watch"));
     watcher =
-        push(new WatchService(watchClient, cloud, sink, clock, watchSettings(), types, meters));
+        push(
+            new WatchService(
+                watchClient,
+                cloud,
+                published.counting(sink),
+                clock,
+                watchSettings(),
+                types,
+                meters));
   }
 
   /**
-   * Starts the servers, the actuators' clients and the watcher (which takes its Lease and publishes
-   * the inventory it sees); closes what it started if any of it fails.
+   * Starts the servers and the actuators' clients; closes what it started if any of it fails. The
+   * watcher starts with {@link #startWatcher}, once the world has its nodes.
    */
   static SimulatedWorld start(
       SimulatedCluster cluster,
@@ -135,8 +144,6 @@ final class SimulatedWorld implements AutoCloseable {
     SimulatedWorld world = null;
     try {
       world = new SimulatedWorld(cluster, clock, kafkaProps, topics, types, meters);
-      world.watcher.start();
-      world.awaitWatcherLeads(Duration.ofSeconds(30));
       return world;
     } catch (RuntimeException e) {
       if (world != null) {
@@ -161,11 +168,23 @@ final class SimulatedWorld implements AutoCloseable {
   }
 
   /**
+   * Starts the watcher on the world as it is now (its nodes served) and waits until it leads and
+   * has sent the inventory of {@code nodes}, as a watcher that has run for a while has: telemetry
+   * of a node the engine has no inventory for is dead-lettered after a grace.
+   */
+  void startWatcher(Collection<String> nodes, Duration timeout) {
+    kube.sync();
+    watcher.start();
+    awaitWatcherLeads(timeout);
+    awaitInventory(nodes, timeout);
+  }
+
+  /**
    * Waits until the watcher has sent the inventory of {@code nodes}, as a watcher that has run for
    * a while has: telemetry of a node the engine has no inventory for is dead-lettered after a
    * grace.
    */
-  void awaitInventory(Collection<String> nodes, Duration timeout) {
+  private void awaitInventory(Collection<String> nodes, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!published.nodes.containsAll(nodes)) {
       if (System.nanoTime() > deadline) {

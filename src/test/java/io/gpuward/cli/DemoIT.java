@@ -31,7 +31,10 @@ class DemoIT {
     int code;
     try {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      code = Main.run("demo", "--duration", "90s", "--speed", "6", "--out", out.toString());
+      // 150 s: the real drain (one pod at a time under the PDB, through the Eviction API) takes
+      // about a
+      // minute of simulated time before the reboot
+      code = Main.run("demo", "--duration", "150s", "--speed", "6", "--out", out.toString());
     } finally {
       System.setOut(stdout);
     }

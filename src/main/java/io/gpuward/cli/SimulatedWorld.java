@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -154,20 +156,6 @@ final class SimulatedWorld implements AutoCloseable {
   }
 
   /**
-   * The inventory must reach the engine before the fleet's first telemetry does, as it does on a
-   * cluster whose watcher has run for a while: the demo starts when the watcher leads.
-   */
-  private void awaitWatcherLeads(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!watcher.isLeader()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the watcher did not take its lease in " + timeout);
-      }
-      pause();
-    }
-  }
-
-  /**
    * Starts the watcher on the world as it is now (its nodes served) and waits until it leads and
    * has sent the inventory of {@code nodes}, as a watcher that has run for a while has: telemetry
    * of a node the engine has no inventory for is dead-lettered after a grace.
@@ -175,34 +163,29 @@ final class SimulatedWorld implements AutoCloseable {
   void startWatcher(Collection<String> nodes, Duration timeout) {
     kube.sync();
     watcher.start();
-    awaitWatcherLeads(timeout);
-    awaitInventory(nodes, timeout);
+    await(watcher::isLeader, timeout, () -> "the watcher did not take its lease");
+    await(
+        () -> published.nodes.containsAll(nodes),
+        timeout,
+        () -> {
+          Set<String> missing = new TreeSet<>(nodes);
+          missing.removeAll(published.nodes);
+          return "the watcher sent no inventory for " + missing;
+        });
   }
 
-  /**
-   * Waits until the watcher has sent the inventory of {@code nodes}, as a watcher that has run for
-   * a while has: telemetry of a node the engine has no inventory for is dead-lettered after a
-   * grace.
-   */
-  private void awaitInventory(Collection<String> nodes, Duration timeout) {
+  private static void await(BooleanSupplier done, Duration timeout, Supplier<String> failure) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!published.nodes.containsAll(nodes)) {
+    while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        Set<String> missing = new TreeSet<>(nodes);
-        missing.removeAll(published.nodes);
-        throw new IllegalStateException(
-            "the watcher sent no inventory for " + missing + " in " + timeout);
+        throw new IllegalStateException(failure.get() + " in " + timeout);
       }
-      pause();
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the watcher", e);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the watcher", e);
+      }
     }
   }
 
@@ -243,7 +226,7 @@ final class SimulatedWorld implements AutoCloseable {
 
   /** Waits of the actuators are simulated time: a 10 s poll at 10x speed waits 1 s of wall. */
   private static long wallMillis(Duration simulated, SimClock clock) {
-    return Math.max(1, (long) (simulated.toMillis() / clock.speed()));
+    return Math.max(1, clock.wallTimeFor(simulated).toMillis());
   }
 
   private <T extends AutoCloseable> T push(T closeable) {

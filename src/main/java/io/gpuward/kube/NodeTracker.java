@@ -296,6 +296,7 @@ public final class NodeTracker {
             .build();
     uid = null;
     bootId = null;
+    unschedulable = null;
     conditions.clear();
     gpus = null;
     labels = null;

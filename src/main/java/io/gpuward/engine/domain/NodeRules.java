@@ -101,9 +101,11 @@ public final class NodeRules {
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
       default -> {}
     }
-    // Events from a registered node carry its unschedulable flag; the removal event itself does
-    // too, and must not register the node again.
+    // Events from a registered node carry its unschedulable flag. Once the node was removed only
+    // a registration or a Ready condition brings it back: the removal event itself, and Events
+    // about the deleted Node relayed after it (a separate watch, in any order), carry the flag too.
     if (kind != NodeEventKind.NODE_REMOVED
+        && s.removedAt == null
         && (e.getUnschedulable() != null || kind == NodeEventKind.NODE_REGISTERED)) {
       s.registered = true;
       s.removedAt = null;
@@ -129,6 +131,7 @@ public final class NodeRules {
   private static void removed(
       List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
     s.registered = false;
+    s.ready = null;
     s.removedAt = e.getEventTime().toEpochMilli();
     s.noGpuHeartbeats = 0;
     out.add(
@@ -242,11 +245,15 @@ public final class NodeRules {
   }
 
   private void condition(List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    if (s.removedAt != null && e.getEventTime().toEpochMilli() < s.removedAt) {
+      return; // the Node as it was before its removal, relayed late
+    }
     if ("Ready".equals(e.getConditionType())) {
       s.ready = "True".equals(e.getConditionStatus());
       HungNodeRule.onReady(s, e);
       if (s.ready) {
         s.registered = true;
+        s.removedAt = null;
         out.add(
             new Signal.Recovered(
                 e.getNode(),

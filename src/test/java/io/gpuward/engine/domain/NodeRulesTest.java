@@ -255,6 +255,44 @@ class NodeRulesTest {
             });
   }
 
+  @Test
+  void eventsAboutADeletedNodeRelayedAfterItsRemovalDoNotBringItBack() {
+    inventory(1, true, T0.minusSeconds(3600));
+    registered(T0);
+    on(
+        event(NodeEventKind.CONDITION_CHANGED, T0)
+            .setConditionType("Ready")
+            .setConditionStatus("True")
+            .build());
+    heartbeat("ScrapeOk", 1, T0.plusSeconds(5));
+    on(event(NodeEventKind.NODE_REMOVED, T0.plusSeconds(40)).build());
+
+    // the Event watch and the Node watch are separate: their records arrive in any order
+    on(event(NodeEventKind.KUBE_EVENT, T0.plusSeconds(41)).setReason("RemovingNode").build());
+    on(
+        event(NodeEventKind.CONDITION_CHANGED, T0.plusSeconds(39))
+            .setConditionType("Ready")
+            .setConditionStatus("True")
+            .build());
+    assertThat(state.registered).isFalse();
+    List<Signal> later = nodeRules.onTime(NODE, state, T0.plusSeconds(600));
+    assertThat(detected(later, FaultClass.TELEMETRY_STALE))
+        .as("a removed node is not a Ready node gone silent")
+        .isEmpty();
+
+    on(
+        event(NodeEventKind.CONDITION_CHANGED, T0.plusSeconds(700))
+            .setConditionType("Ready")
+            .setConditionStatus("True")
+            .build());
+    assertThat(state.registered).as("Ready again after the removal: registered").isTrue();
+    assertThat(
+            detected(
+                nodeRules.onTime(NODE, state, T0.plusSeconds(1400)), FaultClass.TELEMETRY_STALE))
+        .as("silent since it came back")
+        .hasSize(1);
+  }
+
   // ------------------------------------------------------------- what the cloud watcher sees
 
   private NodeEvent.Builder condition(String type, String status, String reason, Instant at) {

@@ -329,6 +329,13 @@ public final class Remediation {
       wakeups.at(v, clock.instant().plus(planner.policy().ladder().recheck()));
       return Applied.STOP;
     }
+    if (ledger.finished(step.operationId())) {
+      // Decided before another lane carried this very operation out and finished it (both lanes
+      // read the ledger before either wrote): planned again on what is recorded now.
+      inProgress.remove(step.operationId());
+      wakeups.at(v, clock.instant());
+      return Applied.STOP;
+    }
     try {
       return carryOut(v, step, live);
     } finally {

@@ -5,7 +5,6 @@ import io.gpuward.avro.GpuTelemetryRollup;
 import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.EventTimeExtractor;
-import io.gpuward.engine.JsonSerde;
 import java.time.Clock;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -56,7 +55,7 @@ public final class RollupTopology {
             Named.as("rollup-aggregate"),
             Materialized.<String, NodeWindow, WindowStore<Bytes, byte[]>>as(STORE)
                 .withKeySerde(Serdes.String())
-                .withValueSerde(new JsonSerde<>(NodeWindow.class)))
+                .withValueSerde(new NodeWindowSerde()))
         .suppress(
             Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                 .withName("rollup-until-window-closes"))

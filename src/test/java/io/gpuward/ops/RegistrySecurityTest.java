@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,10 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * gpuward settings (the password read from a file through a config provider).
  */
 class RegistrySecurityTest {
+  @TempDir static Path keys;
   @TempDir Path dir;
+  static Path keystore;
+  static Path truststore;
   HttpsServer server;
   String url;
-  Path truststore;
 
   static void keytool(String... args) throws Exception {
     List<String> cmd = new java.util.ArrayList<>();
@@ -44,11 +47,12 @@ class RegistrySecurityTest {
     assertThat(p.exitValue()).as(out).isZero();
   }
 
-  @BeforeEach
-  void startHttpsRegistry() throws Exception {
-    Path keystore = dir.resolve("server.p12");
-    Path cert = dir.resolve("server.crt");
-    truststore = dir.resolve("trust.p12");
+  /** One key pair for the class: each keytool run is a JVM start. */
+  @BeforeAll
+  static void makeKeys() throws Exception {
+    keystore = keys.resolve("server.p12");
+    Path cert = keys.resolve("server.crt");
+    truststore = keys.resolve("trust.p12");
     keytool(
         "-genkeypair",
         "-alias",
@@ -93,7 +97,10 @@ class RegistrySecurityTest {
         truststore.toString(),
         "-storepass",
         "trust-pw");
+  }
 
+  @BeforeEach
+  void startHttpsRegistry() throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       ks.load(in, "server-pw".toCharArray());

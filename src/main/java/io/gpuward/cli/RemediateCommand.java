@@ -26,6 +26,7 @@ import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,14 @@ final class RemediateCommand implements Callable<Integer> {
   Actuator actuator;
 
   @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description =
+          "Remediation policy YAML (steps, ladder, budgets, deadlines; the format of the built-in"
+              + " streams/remediation.yaml). Validated at start; default: the built-in policy.")
+  Path policyFile;
+
+  @Option(
       names = "--aws-region",
       paramLabel = "REGION",
       description = "AWS region for the eks actuator (default: AWS_REGION).")
@@ -107,6 +116,7 @@ final class RemediateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StartupTimeline.begin("main");
+    RemediationPolicy policy = policy(); // a bad policy fails before anything connects
     var cfg = kafka.config(Map.of(GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
     if (actuator == Actuator.eks) {
       region(); // fail on a missing region or a bad document before connecting anywhere
@@ -129,7 +139,7 @@ final class RemediateCommand implements Callable<Integer> {
     ClusterPort cluster = actuators.cluster();
     CloudPort cloud = actuators.cloud();
     StartupTimeline.mark("actuators-ready");
-    Planner planner = new Planner(RemediationPolicy.load());
+    Planner planner = new Planner(policy);
     var meters = MetricsOptions.registry("remediate");
     CountDownLatch stop = new CountDownLatch(1);
     try (RemediatorService service =
@@ -170,6 +180,18 @@ final class RemediateCommand implements Callable<Integer> {
       actuators.close();
     }
     return 0;
+  }
+
+  private RemediationPolicy policy() {
+    if (policyFile == null) {
+      return RemediationPolicy.load();
+    }
+    try {
+      return RemediationPolicy.load(policyFile);
+    } catch (RuntimeException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--policy " + policyFile + ": " + Errors.describe(e));
+    }
   }
 
   /** The clock and ports remediation acts through, and the clients to close at the end. */

@@ -125,6 +125,38 @@ public final class Budgets {
     return Optional.empty();
   }
 
+  /**
+   * What the audit ledger says was taken before a restart: a disruption of {@code node} that
+   * started at {@code startedAt} counts against each scope's hour, and, when {@code holding}, the
+   * node holds its budget until released. Called before any {@link #acquire}.
+   */
+  public synchronized void restore(
+      String node, List<String> scopes, Instant startedAt, boolean holding, Instant now) {
+    for (String scope : scopes) {
+      if (startedAt.isAfter(now.minus(HOUR))) {
+        Deque<Instant> d = starts.computeIfAbsent(scope, k -> new ArrayDeque<>());
+        List<Instant> sorted = new ArrayList<>(d);
+        sorted.add(startedAt);
+        sorted.sort(null);
+        d.clear();
+        d.addAll(sorted);
+      }
+      if (holding) {
+        holders.computeIfAbsent(scope, k -> new HashSet<>()).add(node);
+      }
+    }
+    if (holding) {
+      heldScopes.put(node, List.copyOf(scopes));
+    }
+  }
+
+  /** Disruptions started per scope in the hour before {@code now}, for status and tests. */
+  public synchronized Map<String, Integer> startedInLastHour(Instant now) {
+    Map<String, Integer> out = new HashMap<>();
+    starts.keySet().forEach(scope -> out.put(scope, prune(scope, now).size()));
+    return out;
+  }
+
   /** Frees the node's budget: its disruption finished (verified, failed for good, or gave up). */
   public synchronized void release(String node) {
     List<String> scopes = heldScopes.remove(node);

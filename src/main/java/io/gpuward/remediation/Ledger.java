@@ -6,6 +6,7 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,18 @@ public final class Ledger {
   /** Why each operation whose latest record is SKIPPED was skipped: its reason and detail. */
   private final Map<String, String> skips = new ConcurrentHashMap<>();
 
+  /**
+   * The first disruptive step a fault session STARTED: where its disruption took budget.
+   *
+   * @param nodegroup the node group the audit record names, or null
+   */
+  public record SessionStart(String node, String session, String nodegroup, Instant at) {}
+
+  private final Map<String, SessionStart> sessionStarts = new ConcurrentHashMap<>();
+
+  /** The latest VERIFIED or AMBIGUOUS record of each fault session: its disruption is over. */
+  private final Map<String, Instant> settled = new ConcurrentHashMap<>();
+
   /** Folds one audit record in. */
   public void record(RemediationRecord r) {
     Entry e =
@@ -59,10 +72,37 @@ public final class Ledger {
     } else if (now.outcome() != Outcome.SKIPPED) {
       skips.remove(r.getOperationId());
     }
+    budgetFacts(r);
     lastAttempt.merge(
         new SessionAction(r.getNode(), r.getVerdictId(), r.getAction()),
         r.getOperationId(),
         (a, b) -> latest.get(b).attempt() >= latest.get(a).attempt() ? b : a);
+  }
+
+  private void budgetFacts(RemediationRecord r) {
+    String key = r.getNode() + "/" + r.getVerdictId();
+    if (r.getOutcome() == Outcome.STARTED && Actions.DISRUPTIVE.contains(r.getAction())) {
+      sessionStarts.merge(
+          key,
+          new SessionStart(r.getNode(), r.getVerdictId(), r.getNodegroup(), r.getAt()),
+          (a, b) -> a.at().isAfter(b.at()) ? b : a);
+    } else if (r.getOutcome() == Outcome.VERIFIED || r.getOutcome() == Outcome.AMBIGUOUS) {
+      settled.merge(key, r.getAt(), (a, b) -> a.isAfter(b) ? a : b);
+    }
+  }
+
+  /** Every fault session that started a disruptive step, at its first such start. */
+  public List<SessionStart> sessionStarts() {
+    return List.copyOf(sessionStarts.values());
+  }
+
+  /**
+   * True while the session's disruption still holds its budget: no VERIFIED or AMBIGUOUS record
+   * after its start (a CLEARED verdict releases it too; the caller knows which are open).
+   */
+  public boolean stillDisrupting(SessionStart s) {
+    Instant over = settled.get(s.node() + "/" + s.session());
+    return over == null || over.isBefore(s.at());
   }
 
   public Optional<Outcome> outcome(String operationId) {

@@ -15,6 +15,7 @@ import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -215,6 +216,25 @@ public final class Remediation {
     latest.putIfAbsent(v.getVerdictId(), v);
     firstSeen.putIfAbsent(v.getVerdictId(), v.getDetectedAt()); // read back whole: settled
     return ledger.touched(v.getNode(), v.getVerdictId());
+  }
+
+  /**
+   * Rebuilds budget use from the ledger and the open verdicts, after both and the inventory were
+   * restored: a restart never frees budget. Each fault session's disruption counts once, at its
+   * first disruptive start; it still holds its budget while its verdict is open and no VERIFIED or
+   * AMBIGUOUS record followed.
+   */
+  public void restoreBudgets() {
+    Instant now = clock.instant();
+    Map<String, FaultVerdict> openBySession = new HashMap<>();
+    open.values().forEach(v -> openBySession.put(v.getNode() + "/" + v.getVerdictId(), v));
+    for (Ledger.SessionStart s : ledger.sessionStarts()) {
+      FaultVerdict v = openBySession.get(s.node() + "/" + s.session());
+      String group = v != null ? v.getNodegroup() : s.nodegroup();
+      String zone = v != null ? v.getZone() : fleet.zone(s.node()).orElse(null);
+      boolean holding = v != null && ledger.stillDisrupting(s);
+      budgets.restore(s.node(), Budgets.scopes(group, zone), s.at(), holding, now);
+    }
   }
 
   /** Restores a command read back at start: applied, not audited again. */

@@ -288,6 +288,7 @@ public final class RemediatorService implements AutoCloseable {
     state.verdictsRestored();
     state.awaitRestored();
     StartupTimeline.mark("control-restored");
+    remediation.restoreBudgets();
     return resume;
   }
 

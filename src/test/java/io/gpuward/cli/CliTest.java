@@ -134,6 +134,20 @@ class CliTest {
   }
 
   @Test
+  void shouldRefuseABadPolicyFileBeforeConnectingNamingTheKey() throws Exception {
+    Path policy = dir.resolve("policy.yaml");
+    Files.writeString(policy, "version: p-1\ndrainDeadline: soon\n");
+    Result r = run("remediate", "--actuator", "simulated", "--policy", policy.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--policy " + policy).contains("drainDeadline");
+    assertThat(r.err()).doesNotContain("cannot reach Kafka");
+
+    Result missing = run("remediate", "--actuator", "simulated", "--policy", "/no/such.yaml");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such file: /no/such.yaml");
+  }
+
+  @Test
   void shouldRejectABadSettingNamingTheKey() {
     Result r = run("streams", "-D", "engine.threads=many", "-b", "127.0.0.1:1");
     assertThat(r.code()).isEqualTo(1);

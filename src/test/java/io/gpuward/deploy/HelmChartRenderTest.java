@@ -26,8 +26,10 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.testing.Promtool;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +56,10 @@ class HelmChartRenderTest {
   static List<HasMetadata> render(Map<String, String> values) {
     TemplateCommand t = new Helm(CHART).template().withName("prod").withNamespace(NS);
     values.forEach(t::set);
-    String yaml = t.call();
+    return parse(t.call());
+  }
+
+  static List<HasMetadata> parse(String yaml) {
     List<HasMetadata> out = new ArrayList<>();
     for (String doc : yaml.split("(?m)^---\\s*$")) {
       if (doc.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
@@ -229,6 +234,48 @@ class HelmChartRenderTest {
       out.add((HasMetadata) reviewed);
     }
     return out;
+  }
+
+  @Test
+  void shouldRenderAPolicyFromValuesThatTheRemediatorLoads() throws Exception {
+    String builtIn;
+    try (var in = RemediationPolicy.class.getResourceAsStream(RemediationPolicy.RESOURCE)) {
+      builtIn = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String tighter = builtIn.replaceFirst("(?m)^version:.*$", "version: site-7");
+    Path values = dir.resolve("values.yaml");
+    Files.writeString(
+        values, "remediator:\n  policy: |\n" + tighter.replaceAll("(?m)^", "    ") + "\n");
+    List<HasMetadata> objects =
+        parse(
+            new Helm(CHART)
+                .template()
+                .withName("prod")
+                .withNamespace(NS)
+                .withValuesFile(values)
+                .call());
+    ConfigMap cm = one(objects, ConfigMap.class, "prod-gpuward");
+    Path rendered = dir.resolve("remediation.yaml");
+    Files.writeString(rendered, cm.getData().get("remediation.yaml"));
+    assertThat(RemediationPolicy.load(rendered).version()).isEqualTo("site-7");
+    assertThat(
+            one(objects, Deployment.class, "prod-gpuward-remediator")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .contains("--policy=/etc/gpuward/config/remediation.yaml");
+    assertThat(
+            one(render(Map.of()), Deployment.class, "prod-gpuward-remediator")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .noneMatch(a -> a.startsWith("--policy"));
   }
 
   @Test

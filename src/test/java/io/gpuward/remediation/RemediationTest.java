@@ -173,6 +173,63 @@ class RemediationTest {
     }
   }
 
+  private static RemediationRecord started(String node, String session, Instant at) {
+    return RemediationRecord.newBuilder()
+        .setOperationId(node + "/" + session + "/DRAIN/1")
+        .setVerdictId(session)
+        .setNode(node)
+        .setAction(RemediationAction.DRAIN)
+        .setOutcome(Outcome.STARTED)
+        .setAttempt(1)
+        .setPolicyVersion("test")
+        .setAt(at)
+        .setFaultClass(FaultClass.GPU_LOST)
+        .setNodegroup("p5-train")
+        .setDryRun(false)
+        .setDetail("drain")
+        .build();
+  }
+
+  @Test
+  void shouldKeepTheHourAndTheHoldersOfBudgetAcrossARestart() {
+    var policy = RemediationPolicy.load();
+    var limits =
+        new RemediationPolicy(
+            policy.version(),
+            policy.steps(),
+            java.time.Duration.ZERO,
+            Map.of("nodegroup", new Budgets.Limits(1, 0, 2, 0)),
+            policy.observeOnlyLag(),
+            java.time.Duration.ZERO);
+    var restarted =
+        new Remediation(
+            new Planner(limits),
+            cluster,
+            cluster,
+            audit::add,
+            clock,
+            false,
+            new SimpleMeterRegistry());
+    try {
+      // Before the restart: a disruption 50 min ago (since cleared) and one still under way.
+      restarted.ledger().record(started("p5-train-1", "v-old", T0.minusSeconds(3000)));
+      restarted.ledger().record(started("p5-train-2", "v-a", T0.minusSeconds(60)));
+      restarted.restoreOpen(longLived("p5-train-2", "v-a"));
+      restarted.restoreBudgets();
+
+      assertThat(restarted.budgets().inUse()).containsEntry("nodegroup:p5-train", 1);
+      assertThat(restarted.budgets().startedInLastHour(T0)).containsEntry("nodegroup:p5-train", 2);
+      restarted.onVerdict(longLived("p5-train-3", "v-b"));
+      assertThat(trail("v-b")).contains("DRAIN:SKIPPED:BUDGET").doesNotContain("DRAIN:SUCCEEDED");
+      assertThat(audit)
+          .filteredOn(x -> x.getReason() == SkipReason.BUDGET)
+          .singleElement()
+          .satisfies(x -> assertThat(x.getDetail()).contains("already in disruptive remediation"));
+    } finally {
+      restarted.close();
+    }
+  }
+
   private static FaultVerdict longLived(String node, String id) {
     return FaultVerdict.newBuilder(verdict(node, id, VerdictState.OPEN))
         .setValidUntil(T0.plusSeconds(7200))

@@ -46,6 +46,7 @@ class PackageLayersTest {
           Map.entry("sink", 3),
           Map.entry("connect", 3),
           Map.entry("embedded", 3),
+          Map.entry("notify", 3),
           // the rollup reuses the engine's Streams plumbing; the simulator implements the ports
           Map.entry("rollup", 4),
           Map.entry("sim", 4),

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       RemediateCommand.class,
       ExporterCommand.class,
       WatchCommand.class,
+      NotifyCommand.class,
       InspectCommand.class,
       BenchCommand.class,
       CtlCommand.class,

@@ -3,6 +3,7 @@ package io.gpuward.cli;
 import io.gpuward.engine.EngineMetrics;
 import io.gpuward.exporter.ExporterMetrics;
 import io.gpuward.exporter.kube.KubeMetrics;
+import io.gpuward.notify.NotifyMetrics;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MeterHelp;
 import io.gpuward.ops.MetricsServer;
@@ -25,13 +26,18 @@ final class MetricsOptions {
   static final int EXPORTER = 9303;
   static final int SIMULATE = 9304;
   static final int WATCH = 9305;
+  static final int NOTIFY = 9306;
   static final int DEMO = 0;
 
   /** The help texts of every role's meters; the demo runs them all in one registry. */
   static final MeterHelp HELP =
       MeterHelp.of(
           List.of(
-              EngineMetrics.HELP, RemediationMetrics.HELP, ExporterMetrics.HELP, KubeMetrics.HELP));
+              EngineMetrics.HELP,
+              RemediationMetrics.HELP,
+              ExporterMetrics.HELP,
+              KubeMetrics.HELP,
+              NotifyMetrics.HELP));
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -45,7 +51,7 @@ final class MetricsOptions {
       description =
           "Serve Prometheus /metrics and /healthz on PORT; 0 picks a free port (printed), -1 turns"
               + " both off (default: streams 9301, remediate 9302, exporter 9303, simulate 9304,"
-              + " watch 9305, demo 0 on 127.0.0.1).")
+              + " watch 9305, notify 9306, demo 0 on 127.0.0.1).")
   void setPort(int p) {
     if (p < MetricsServer.OFF || p > 65_535) {
       throw new ParameterException(

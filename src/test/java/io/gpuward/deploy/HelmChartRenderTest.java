@@ -547,6 +547,8 @@ class HelmChartRenderTest {
             "GpuwardDeadLetters",
             "GpuwardRemediatorLag",
             "GpuwardRemediatorObserveOnly",
+            "GpuwardEscalation",
+            "GpuwardFleetIncidentHold",
             "GpuwardExporterSilent",
             "GpuwardExporterDown");
 
@@ -556,7 +558,7 @@ class HelmChartRenderTest {
     if (promtool.isPresent()) {
       var check = Promtool.run(promtool.get(), null, "check", "rules", rules.toString());
       assertThat(check.exitCode()).as(check.output()).isZero();
-      assertThat(check.output()).contains("SUCCESS: 6 rules found");
+      assertThat(check.output()).contains("SUCCESS: 8 rules found");
     }
   }
 

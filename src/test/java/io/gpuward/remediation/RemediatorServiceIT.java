@@ -22,11 +22,15 @@ import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,6 +39,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The remediator on the real broker: acts, audits, and after a restart never repeats a step. */
 class RemediatorServiceIT {
@@ -117,7 +122,123 @@ class RemediatorServiceIT {
     }
   }
 
+  /**
+   * A policy file allowing one disruption per hour in a node group: the second node's drain is
+   * refused, also by a remediator restarted mid-hour, which rebuilds the hour from the audit.
+   */
+  @Test
+  void shouldRunAPolicyFileAndKeepTheHoursBudgetAcrossARestart(@TempDir Path dir) throws Exception {
+    String builtIn;
+    try (var in = RemediationPolicy.class.getResourceAsStream(RemediationPolicy.RESOURCE)) {
+      builtIn = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Path file = dir.resolve("policy.yaml");
+    Files.writeString(
+        file,
+        builtIn
+            .replaceFirst("(?m)^version:.*$", "version: site-1")
+            .replaceFirst("(?m)^correlationSettle:.*$", "correlationSettle: 0s")
+            .replaceFirst(
+                "(?m)^  nodegroup: \\{maxConcurrent.*$",
+                "  nodegroup: {maxConcurrent: 0, maxConcurrentPercent: 0, maxPerHour: 1,"
+                    + " maxPerHourPercent: 0}"));
+    var planner = new Planner(RemediationPolicy.load(file));
+    String bootstrap = SharedKafka.bootstrapServers();
+    Topics topics =
+        new Topics(
+            TopicCatalog.load(TestNames.unique("policy") + ".").withPartitions(2),
+            new AvroSerdes(new InMemorySchemaRegistry(), true));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
+    }
+    var types = InstanceTypeCatalog.load();
+    var clock = new ManualClock(T0);
+    var cluster =
+        new SimulatedCluster(
+            clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
+    new FleetSimulator(
+            ScenarioLoader.loadDefault(types),
+            types,
+            cluster,
+            io.gpuward.contract.TelemetrySink.NONE,
+            T0)
+        .advanceTo(T0);
+    Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
+    String group = TestNames.unique("remediator");
+    var meters = new SimpleMeterRegistry();
+    try (var producer =
+        new KafkaProducer<>(
+            props, new StringSerializer(), topics.verdicts.valueSerde().serializer())) {
+      FaultVerdict first = verdict("p5-train-2", FaultClass.GPU_LOST, RemediationAction.REBOOT);
+      try (var remediator =
+          new RemediatorService(
+              props,
+              topics,
+              a -> new Remediation(planner, cluster, cluster, a, clock, false, meters),
+              group)) {
+        remediator.start();
+        producer.send(new ProducerRecord<>(topics.verdicts.name(), first.getNode(), first)).get();
+        Eventually.await(
+            Duration.ofSeconds(30),
+            () ->
+                assertThat(
+                        remediator
+                            .remediation()
+                            .ledger()
+                            .finished(
+                                OperationIds.of(
+                                    "p5-train-2", "v-p5-train-2", RemediationAction.DRAIN, 1)))
+                    .isTrue());
+        Eventually.await(Duration.ofSeconds(30), () -> assertThat(remediator.idle()).isTrue());
+      }
+      clock.set(T0.plusSeconds(1800)); // restarted half an hour later
+      try (var restarted =
+          new RemediatorService(
+              props,
+              topics,
+              a -> new Remediation(planner, cluster, cluster, a, clock, false, meters),
+              group)) {
+        restarted.start();
+        FaultVerdict second =
+            FaultVerdict.newBuilder(
+                    verdict("p5-train-3", FaultClass.GPU_LOST, RemediationAction.REBOOT))
+                .setDetectedAt(T0.plusSeconds(1800))
+                .setValidUntil(T0.plusSeconds(3600))
+                .build();
+        producer.send(new ProducerRecord<>(topics.verdicts.name(), second.getNode(), second)).get();
+        FaultVerdict marker =
+            verdict("cache-warm-0", FaultClass.IMAGE_INSTANCE_MISMATCH, RemediationAction.ESCALATE);
+        producer.send(new ProducerRecord<>(topics.verdicts.name(), marker.getNode(), marker)).get();
+        List<RemediationRecord> audit =
+            readAudit(
+                bootstrap,
+                topics,
+                r -> r.getNode().equals("p5-train-3") && r.getAction() == RemediationAction.DRAIN);
+        assertThat(audit).allSatisfy(r -> assertThat(r.getPolicyVersion()).isEqualTo("site-1"));
+        assertThat(audit)
+            .filteredOn(r -> r.getNode().equals("p5-train-3"))
+            .filteredOn(r -> r.getAction() == RemediationAction.DRAIN)
+            .singleElement()
+            .satisfies(
+                r -> {
+                  assertThat(r.getOutcome()).isEqualTo(Outcome.SKIPPED);
+                  assertThat(r.getDetail())
+                      .contains("1 disruption(s) started in nodegroup:p5-train in the last hour");
+                });
+      }
+    }
+  }
+
   private static List<RemediationRecord> readAudit(String bootstrap, Topics topics, int atLeast) {
+    List<RemediationRecord> out =
+        readAudit(bootstrap, topics, r -> r.getAction() == RemediationAction.ESCALATE);
+    assertThat(out).hasSizeGreaterThanOrEqualTo(atLeast);
+    return out;
+  }
+
+  /** The audit topic from the start until a record matches {@code last}. */
+  private static List<RemediationRecord> readAudit(
+      String bootstrap, Topics topics, Predicate<RemediationRecord> last) {
     List<RemediationRecord> out = new ArrayList<>();
     try (var c =
         new KafkaConsumer<>(
@@ -135,9 +256,7 @@ class RemediatorServiceIT {
           Duration.ofSeconds(30),
           () -> {
             c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            assertThat(out).hasSizeGreaterThanOrEqualTo(atLeast);
-            assertThat(out)
-                .anySatisfy(r -> assertThat(r.getAction()).isEqualTo(RemediationAction.ESCALATE));
+            assertThat(out).anyMatch(last);
           });
     }
     return out;

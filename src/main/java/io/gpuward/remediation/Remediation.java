@@ -252,17 +252,22 @@ public final class Remediation {
         Observed.of(live, ledger)
             .with(controls, dryRun, observeOnly)
             .with(inProgress::contains, started -> actuation.resetTrace(v, started, live));
-    List<Step> steps = planner.decide(v, observed, clock.instant()).steps();
+    Decision decision = planner.decide(v, observed, clock.instant());
+    List<Step> steps = decision.steps();
     boolean ladderMoves = apply(v, steps, live);
-    requeue
-        .next(
+    Optional<Instant> again =
+        requeue.next(
             v,
             ledger,
             controls,
             ladderMoves,
             steps.isEmpty() && !inProgress.isEmpty(),
-            clock.instant())
-        .ifPresent(at -> wakeups.at(v, at));
+            clock.instant());
+    if (decision instanceof Decision.Defer d) {
+      log.debug("deferred verdictId={} until {}: {}", v.getVerdictId(), d.until(), d.reason());
+      again = again.filter(at -> at.isBefore(d.until())).or(() -> Optional.of(d.until()));
+    }
+    again.ifPresent(at -> wakeups.at(v, at));
   }
 
   /**

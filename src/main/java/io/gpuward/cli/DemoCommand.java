@@ -341,10 +341,17 @@ final class DemoCommand implements Callable<Integer> {
           DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), stack.topics());
           MetricsServer server = startMetrics(stack, engine, remediator, o)) {
         remediator.start();
-        // The watcher publishes the inventory it reads from the simulated API and cloud.
+        // The watcher publishes the inventory it reads from the simulated API and cloud; the
+        // watcher and the nodes' exporters publish the NodeEvents they read from the API.
         FleetSimulator sim =
-            new FleetSimulator(scenario, types, cluster, WorldOnly.of(publisher), clock.start());
+            new FleetSimulator(
+                scenario,
+                types,
+                cluster,
+                world.kubeletFeed(WorldOnly.of(publisher)),
+                clock.start());
         sim.advanceTo(clock.start());
+        world.startExporterWatches(publisher);
         world.startWatcher(
             cluster.nodes().stream().map(LiveNode::name).toList(), Duration.ofSeconds(60));
         clock.release();

@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.aws.AwsClients;
+import io.gpuward.contract.TelemetrySink;
 import io.gpuward.contract.Topics;
+import io.gpuward.exporter.kube.SharedNodeWatches;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.remediation.aws.AwsCloudActuator;
 import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
@@ -69,6 +71,8 @@ final class SimulatedWorld implements AutoCloseable {
   private final AwsCloudActuator cloudActuator;
   private final WatchService watcher;
   private final KubeWorldServer kube;
+  private final SimClock clock;
+  private final MeterRegistry meters;
   private final Published published = new Published();
 
   /** The nodes whose inventory the watcher has sent. */
@@ -103,6 +107,8 @@ final class SimulatedWorld implements AutoCloseable {
       Topics topics,
       InstanceTypeCatalog types,
       MeterRegistry meters) {
+    this.clock = clock;
+    this.meters = meters;
     kube = push(KubeWorldServer.start(cluster));
     AwsWorldServer aws = push(AwsWorldServer.start(cluster, AwsWorldServer.Settings.DEFAULTS));
     KubernetesClient actuatorClient = push(KubernetesClients.create(kube.clientConfig()));
@@ -172,6 +178,34 @@ final class SimulatedWorld implements AutoCloseable {
           missing.removeAll(published.nodes);
           return "the watcher sent no inventory for " + missing;
         });
+  }
+
+  /**
+   * Wraps the simulator's sink: what its kubelets and controllers report (Events, conditions,
+   * labels) appears in the simulated Kubernetes API, and every record still reaches {@code
+   * downstream}.
+   */
+  TelemetrySink kubeletFeed(TelemetrySink downstream) {
+    return kube.kubeletFeed(downstream);
+  }
+
+  /**
+   * Starts the Kubernetes side of every node's exporter, the exporter DaemonSet's {@code
+   * NodeWatcher}, publishing to {@code sink}: one per Node while it exists in the API, on shared
+   * watches and their own client.
+   */
+  void startExporterWatches(TelemetrySink sink) {
+    KubernetesClient client = push(KubernetesClients.create(kube.clientConfig()));
+    SharedNodeWatches watches = push(new SharedNodeWatches(client, sink, clock, meters));
+    watches
+        .start()
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                log.warn(
+                    "exporter kube watches not listed yet (they keep retrying): {}", e.toString());
+              }
+            });
   }
 
   private static void await(BooleanSupplier done, Duration timeout, Supplier<String> failure) {

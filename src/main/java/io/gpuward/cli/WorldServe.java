@@ -93,7 +93,8 @@ final class WorldServe {
       p.registerSchemas(KafkaRole.SIMULATOR);
       try (TelemetryPublisher publisher =
           new TelemetryPublisher(p.config().kafkaClientProps(), p.topics(), "gpuward-world")) {
-        TelemetrySink sink = options.inventory() ? publisher : WorldOnly.of(publisher);
+        TelemetrySink sink =
+            options.inventory() ? publisher : WorldOnly.withoutInventory(publisher);
         String where =
             "published to "
                 + p.config().bootstrapServers()

@@ -77,12 +77,20 @@ public final class NodeRules {
     this.acceleratedHardware = new AcceleratedHardwareRule(rules.xid());
   }
 
-  /** Signals from one kube event; updates {@code s}. */
+  /**
+   * Signals from one kube event; updates {@code s}. An event whose id the node applied recently is
+   * a repeat (the watcher and the node's exporter report the same fact) and changes nothing.
+   * Heartbeats are not remembered: their ids are unique by time, and they would crowd the kube
+   * events out.
+   */
   public List<Signal> onEvent(NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    NodeEventKind kind = e.getKind();
+    if (kind != NodeEventKind.EXPORTER_HEARTBEAT && !RecentEvents.firstSeen(s, e.getEventId())) {
+      return List.of();
+    }
     List<Signal> out = new ArrayList<>();
     String node = e.getNode();
     Instant t = e.getEventTime();
-    NodeEventKind kind = e.getKind();
     switch (kind) {
       case NODE_REGISTERED -> registered(out, s, e, at);
       case NODE_REMOVED -> removed(out, s, e, at);
@@ -163,6 +171,9 @@ public final class NodeRules {
 
   private void heartbeat(List<Signal> out, NodeState s, NodeEvent e, Evidences.Coordinates at) {
     long ms = e.getEventTime().toEpochMilli();
+    // A heartbeat no newer than the last one is a repeat (a producer retry) or overtaken: counting
+    // it towards NoGpus in a row would count one report twice.
+    boolean newer = s.lastHeartbeat == null || ms > s.lastHeartbeat;
     s.lastHeartbeat = s.lastHeartbeat == null ? ms : Math.max(s.lastHeartbeat, ms);
     recover(
         out,
@@ -173,7 +184,9 @@ public final class NodeRules {
         ev(at, e, "exporter_heartbeat", null),
         e.getEventTime(),
         STALE);
-    noGpus(out, s, e.getNode(), e, at);
+    if (newer) {
+      noGpus(out, s, e.getNode(), e, at);
+    }
   }
 
   /** Signals from an inventory change; updates {@code s}. */

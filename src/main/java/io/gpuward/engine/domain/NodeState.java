@@ -1,6 +1,7 @@
 package io.gpuward.engine.domain;
 
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -52,6 +53,12 @@ public final class NodeState {
    * class name.
    */
   public TreeMap<String, String> acceleratedHardware = new TreeMap<>();
+
+  /**
+   * Hashes of the kube event ids applied most recently, oldest first ({@link RecentEvents}); a
+   * state written before it existed reads as empty.
+   */
+  public LinkedHashSet<Long> recentEventIds = new LinkedHashSet<>();
 
   /** Node-level conditions this state has raised and not yet recovered (class names). */
   public Set<String> raised = new HashSet<>();

@@ -349,6 +349,47 @@ public final class NodeWatcher implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ fed by shared watches
+
+  // A watcher that is never started can be fed by watches shared among many nodes' watchers
+  // (SharedNodeWatches): the same parsing, state and publishing, under the same lock, as when its
+  // own informers call it.
+
+  void feedNode(Node n) {
+    handle("node", n, this::onNode);
+  }
+
+  void feedNodeDeleted(Node n) {
+    handle("node", n, this::onNodeDeleted);
+  }
+
+  void feedNodeEvent(Event e) {
+    handle("node-event", e, this::onNodeEvent);
+  }
+
+  void feedNodeEventDeleted(Event e) {
+    handle("node-event", e, nodeState::eventDeleted);
+  }
+
+  void feedPod(Pod p) {
+    handle("pod", p, this::onPod);
+  }
+
+  void feedPodDeleted(Pod p) {
+    handle("pod", p, this::onPodDeleted);
+  }
+
+  /** A Pod Event of one of the watched start-failure reasons; others are ignored. */
+  void feedPodEvent(Event e) {
+    if (options.watchPods() && options.podEventReasons().contains(e.getReason())) {
+      handle("pod-event", e, ev -> onPodEvent(ev.getReason(), ev));
+    }
+  }
+
+  void feedPodEventDeleted(Event e) {
+    handle("pod-event", e, pods::eventDeleted);
+  }
+
   // ------------------------------------------------------------------ notifications
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(

@@ -395,4 +395,120 @@ class NodeRulesTest {
                       .contains("Bottlerocket"));
     }
   }
+
+  // ------------------------------------------------------------- the same fact reported twice
+
+  private static final String LIB_NOT_FOUND =
+      "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1:"
+          + " cannot open shared object file: no such file or directory: unknown";
+
+  private NodeEvent withId(String id, NodeEvent.Builder b) {
+    return b.setEventId(NODE + "/" + id).build();
+  }
+
+  @Test
+  void shouldApplyAContainerStartFailureReportedTwiceOnce() {
+    registered(T0);
+    NodeEvent failure =
+        withId(
+            "CONTAINER_START_FAILURE/pod-uid/main/waiting",
+            event(NodeEventKind.CONTAINER_START_FAILURE, T0.plusSeconds(5))
+                .setNamespace("ml")
+                .setPod("infer-0")
+                .setMessage(LIB_NOT_FOUND));
+
+    assertThat(detected(on(failure), FaultClass.DRIVER_ROOT_MISCONFIGURED)).hasSize(1);
+    assertThat(on(failure)).as("the exporter's copy of the watcher's report").isEmpty();
+  }
+
+  @Test
+  void shouldApplyARebootReportedByTheWatcherAndTheExporterOnce() {
+    registered(T0);
+    NodeEvent fromWatcher =
+        withId(
+            "NODE_REBOOTED/boot-2",
+            event(NodeEventKind.NODE_REBOOTED, T0.plusSeconds(30))
+                .setBootId("boot-2")
+                .setSource("kubelet"));
+    NodeEvent fromExporter =
+        withId(
+            "NODE_REBOOTED/boot-2",
+            event(NodeEventKind.NODE_REBOOTED, T0.plusSeconds(30))
+                .setBootId("boot-2")
+                .setSource("exporter"));
+
+    assertThat(on(fromWatcher)).singleElement().isInstanceOf(Signal.Recovered.class);
+    assertThat(on(fromExporter)).isEmpty();
+  }
+
+  @Test
+  void shouldNotLetALateRepeatUndoAnInterleavedLaterCondition() {
+    registered(T0);
+    NodeEvent notReady =
+        withId(
+            "CONDITION_CHANGED/Ready/False/KubeletNotReady/1",
+            event(NodeEventKind.CONDITION_CHANGED, T0.plusSeconds(10))
+                .setConditionType("Ready")
+                .setConditionStatus("False")
+                .setReason("KubeletNotReady"));
+    NodeEvent ready =
+        withId(
+            "CONDITION_CHANGED/Ready/True/KubeletReady/2",
+            event(NodeEventKind.CONDITION_CHANGED, T0.plusSeconds(20))
+                .setConditionType("Ready")
+                .setConditionStatus("True")
+                .setReason("KubeletReady"));
+
+    on(notReady);
+    on(ready);
+    on(notReady);
+    on(ready);
+
+    assertThat(state.ready).as("watcher, watcher, then the exporter's copies").isTrue();
+  }
+
+  @Test
+  void shouldApplyKubeEventsWithDistinctIdsEachTime() {
+    registered(T0);
+    for (int i = 0; i < 3; i++) {
+      NodeEvent e =
+          event(NodeEventKind.KUBE_EVENT, T0.plusSeconds(i))
+              .setReason("Failed")
+              .setMessage(LIB_NOT_FOUND)
+              .build();
+      assertThat(detected(on(e), FaultClass.DRIVER_ROOT_MISCONFIGURED))
+          .as("event %d", i)
+          .hasSize(1);
+    }
+  }
+
+  @Test
+  void shouldForgetTheOldestIdsBeyondItsCapacity() {
+    NodeEvent first =
+        withId("KUBE_EVENT/first/1", event(NodeEventKind.KUBE_EVENT, T0).setMessage(LIB_NOT_FOUND));
+    on(first);
+    for (int i = 0; i < RecentEvents.CAPACITY; i++) {
+      on(event(NodeEventKind.KUBE_EVENT, T0.plusSeconds(1)).setReason("Other").build());
+    }
+
+    assertThat(state.recentEventIds).hasSize(RecentEvents.CAPACITY);
+    assertThat(detected(on(first), FaultClass.DRIVER_ROOT_MISCONFIGURED))
+        .as("a repeat older than the window is applied again")
+        .hasSize(1);
+  }
+
+  @Test
+  void shouldCountARepeatedNoGpusHeartbeatOnce() {
+    inventory(1, true, T0.minusSeconds(3600));
+    registered(T0);
+    NodeEvent noGpus =
+        event(NodeEventKind.EXPORTER_HEARTBEAT, T0.plusSeconds(10))
+            .setReason("NoGpus")
+            .setMessage("gpus=0")
+            .build();
+
+    assertThat(on(noGpus)).isEmpty();
+    assertThat(detected(on(noGpus), FaultClass.GPU_LOST)).as("a producer retry").isEmpty();
+    assertThat(state.noGpuHeartbeats).isEqualTo(1);
+  }
 }

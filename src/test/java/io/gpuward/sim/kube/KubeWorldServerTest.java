@@ -16,6 +16,7 @@ import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.TelemetrySink;
 import io.gpuward.exporter.kube.NodeWatcher;
+import io.gpuward.exporter.kube.SharedNodeWatches;
 import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
@@ -190,6 +191,53 @@ class KubeWorldServerTest {
                             && e.getMessage().contains("libnvidia-ml.so.1")));
     assertThat(podEvents(w)).extracting(e -> e.getSource().getHost()).contains("p5-train-1");
     assertThat(readyStatus(w, "p5-train-1")).isEqualTo("False");
+  }
+
+  @Test
+  void shouldRunAnExporterWatcherPerNodeOnSharedWatchesWhileTheNodeExists() {
+    KubeWorld w =
+        world(SimulatedCluster.Settings.defaults().withReplaceDuration(Duration.ofSeconds(10)));
+    List<NodeEvent> published = new CopyOnWriteArrayList<>();
+    SharedNodeWatches watches =
+        new SharedNodeWatches(
+            w.client, new Published(published), Clock.systemUTC(), new SimpleMeterRegistry());
+    closing.add(watches);
+    watches.start();
+    Eventually.await(WAIT, () -> assertThat(watches.nodes()).containsExactly(P5, "p5-train-1"));
+    Eventually.await(
+        WAIT,
+        () ->
+            assertThat(published)
+                .filteredOn(e -> e.getKind() == NodeEventKind.NODE_REGISTERED)
+                .extracting(NodeEvent::getNode)
+                .containsExactlyInAnyOrder(P5, "p5-train-1"));
+
+    w.runTo(Duration.ofSeconds(45));
+    Eventually.await(
+        WAIT,
+        () ->
+            assertThat(published)
+                .filteredOn(e -> e.getKind() == NodeEventKind.CONTAINER_START_FAILURE)
+                .isNotEmpty()
+                .allMatch(e -> e.getNode().equals("p5-train-1"))
+                .allMatch(e -> e.getMessage().contains("libnvidia-ml.so.1")));
+
+    LiveNode old = w.cluster.node(P5).orElseThrow();
+    w.cluster.replace(old.instanceId(), old.asgName(), "op-replace-1");
+    Eventually.await(
+        WAIT,
+        () ->
+            assertThat(published)
+                .anyMatch(
+                    e -> e.getKind() == NodeEventKind.NODE_REMOVED && e.getNode().equals(P5)));
+    Eventually.await(WAIT, () -> assertThat(watches.nodes()).doesNotContain(P5));
+    w.pass(Duration.ofSeconds(11));
+    Eventually.await(
+        WAIT, () -> assertThat(watches.nodes()).containsExactly("p5-train-1", "p5-train-2"));
+    assertThat(published)
+        .filteredOn(e -> e.getKind() == NodeEventKind.NODE_REGISTERED)
+        .extracting(NodeEvent::getEventId)
+        .doesNotHaveDuplicates();
   }
 
   private static List<Event> podEvents(KubeWorld w) {

@@ -67,7 +67,6 @@ import io.gpuward.contract.EventTimeBounds;
 import io.gpuward.contract.Topic;
 import io.gpuward.contract.Topics;
 import io.gpuward.engine.domain.CorrelationEvent;
-import io.gpuward.engine.domain.CounterCarry;
 import io.gpuward.engine.domain.FleetCorrelator;
 import io.gpuward.engine.domain.ImageInstanceRule;
 import io.gpuward.engine.domain.InputChecks;
@@ -284,9 +283,7 @@ public final class VerdictTopology {
               new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
       b.addStateStore(
           Stores.keyValueStoreBuilder(
-              smallStore(COUNTER_CARRY_STORE),
-              Serdes.String(),
-              new JsonSerde<>(CounterCarry.class)));
+              smallStore(COUNTER_CARRY_STORE), Serdes.String(), new CounterCarrySerde()));
       b.addStateStore(
           WriteBackStore.builder(
                   GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde())

@@ -39,7 +39,7 @@ class GpuWindowProcessorTest {
       Stores.keyValueStoreBuilder(
               Stores.inMemoryKeyValueStore(EngineNames.COUNTER_CARRY_STORE),
               Serdes.String(),
-              new JsonSerde<>(CounterCarry.class))
+              new CounterCarrySerde())
           .withLoggingDisabled()
           .build();
 

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * <p>A reading is carried for at most {@code maxAge} of event time: an increment over a longer gap
  * in a GPU's telemetry would be counted in one window as if it happened there (an SBE storm out of
  * hours of slow growth), and readings of a GPU that left the node must not be kept for ever.
- * Mutable; serialised as JSON into the carry store.
+ * Mutable; serialised into the carry store.
  */
 public final class CounterCarry {
   /** Readings by GPU UUID, in the {@link GpuWindow.Gpu#readings} layout. */

@@ -64,6 +64,7 @@ public final class EngineNames {
 
   public static final String INVENTORY_STORE = "inventory-store";
   public static final String GPU_WINDOW_STORE = "gpu-open-windows-store";
+  public static final String COUNTER_CARRY_STORE = "gpu-counter-carry-store";
   public static final String PRESENCE_STORE = "gpu-presence-store";
   public static final String NODE_STATE_STORE = "node-state-store";
   public static final String UNKNOWN_NODES_STORE = "unknown-nodes-store";

@@ -1,6 +1,7 @@
 package io.gpuward.engine;
 
 import io.gpuward.avro.GpuSample;
+import io.gpuward.engine.domain.CounterCarry;
 import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.SampleRules;
 import java.nio.ByteBuffer;
@@ -18,6 +19,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Tumbling event-time windows of GPU samples per node, emitted once when they close (window end +
@@ -26,6 +29,11 @@ import org.apache.kafka.streams.processor.api.Record;
  * and {@value EngineNames#GPU_WINDOW_STORE} (a {@link WriteBackStore}) changelogs each window that
  * changed once per commit. Samples too late for their window never get here ({@code gpu-check}
  * dead-letters them with the same rule); one that did would be dropped.
+ *
+ * <p>A GPU's first sample in a window counts its counters' increments since the node's last
+ * readings before the window: from the node's earlier window if that is still open (in its grace),
+ * else from {@value EngineNames#COUNTER_CARRY_STORE}, which takes each window's last readings when
+ * it closes and forgets readings older than {@code counterCarry} in stream time.
  */
 final class GpuWindowProcessor
     implements Processor<String, GpuSample, String, GpuWindowProcessor.Closed> {
@@ -39,19 +47,25 @@ final class GpuWindowProcessor
   private final SampleRules rules;
   private final long size;
   private final long grace;
+  private final long carryFor;
 
   /** Open windows by start, then node. */
   private final TreeMap<Long, Map<String, GpuWindow>> open = new TreeMap<>();
 
+  /** Each node's carried counter readings, as in {@link #carryStore}. */
+  private final Map<String, CounterCarry> carries = new HashMap<>();
+
   private ProcessorContext<String, Closed> context;
   private WriteBackStore<Key, GpuWindow> store;
+  private KeyValueStore<String, CounterCarry> carryStore;
   private long streamTime = Long.MIN_VALUE;
   private int lastWindowNodes;
 
-  GpuWindowProcessor(SampleRules rules, long size, long grace) {
+  GpuWindowProcessor(SampleRules rules, long size, long grace, long carryFor) {
     this.rules = rules;
     this.size = size;
     this.grace = grace;
+    this.carryFor = carryFor;
   }
 
   @Override
@@ -60,6 +74,11 @@ final class GpuWindowProcessor
     this.store = context.getStateStore(EngineNames.GPU_WINDOW_STORE);
     open.clear();
     store.forEach((k, w) -> open.computeIfAbsent(k.start(), s -> new HashMap<>()).put(k.node(), w));
+    this.carryStore = context.getStateStore(EngineNames.COUNTER_CARRY_STORE);
+    carries.clear();
+    try (KeyValueIterator<String, CounterCarry> it = carryStore.all()) {
+      it.forEachRemaining(kv -> carries.put(kv.key, kv.value));
+    }
   }
 
   @Override
@@ -82,6 +101,9 @@ final class GpuWindowProcessor
       byNode.put(node, w);
     }
     GpuSample sample = record.value();
+    if (!w.gpus.containsKey(sample.getUuid())) {
+      w.carryIn(sample.getUuid(), readingsBefore(node, start, sample.getUuid(), ts));
+    }
     w.add(sample, rules.isHot(sample));
     store.put(new Key(node, start), w);
     if (ts > streamTime) {
@@ -90,9 +112,56 @@ final class GpuWindowProcessor
     }
   }
 
+  /**
+   * A GPU's newest counter readings before the window at {@code start}: the node's carry, then its
+   * earlier windows still open; none older than the carry allows before {@code at}.
+   */
+  private long[] readingsBefore(String node, long start, String uuid, long at) {
+    if (carryFor <= 0) {
+      return null;
+    }
+    CounterCarry carry = carries.get(node);
+    long[] r = carry == null ? null : carry.before(uuid, start, at, carryFor);
+    for (Map<String, GpuWindow> earlier : open.headMap(start, false).values()) {
+      GpuWindow w = earlier.get(node);
+      GpuWindow.Gpu g = w == null ? null : w.gpus.get(uuid);
+      if (g != null) {
+        r = CounterCarry.newest(r, CounterCarry.usable(g.readings(), start, at, carryFor));
+      }
+    }
+    return r;
+  }
+
+  /** Takes a closing window's last readings into its node's carry. */
+  private void carryOver(String node, GpuWindow w) {
+    if (carryFor <= 0) {
+      return;
+    }
+    CounterCarry carry = carries.computeIfAbsent(node, n -> new CounterCarry());
+    carry.remember(w);
+    carryStore.put(node, carry);
+  }
+
+  /** Forgets carried readings older than the carry allows, and nodes left with none. */
+  private void expireCarries() {
+    for (var it = carries.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getValue().expire(streamTime - carryFor)) {
+        if (e.getValue().gpus.isEmpty()) {
+          it.remove();
+          carryStore.delete(e.getKey());
+        } else {
+          carryStore.put(e.getKey(), e.getValue());
+        }
+      }
+    }
+  }
+
   /** Emits (and forgets) every window whose end + grace is at or before stream time. */
   private void emitClosed() {
+    boolean closedAny = false;
     while (!open.isEmpty() && open.firstKey() + size + grace <= streamTime) {
+      closedAny = true;
       var first = open.pollFirstEntry();
       long start = first.getKey();
       lastWindowNodes = first.getValue().size();
@@ -100,10 +169,14 @@ final class GpuWindowProcessor
       Collections.sort(nodes);
       for (String node : nodes) {
         store.put(new Key(node, start), null);
+        carryOver(node, first.getValue().get(node));
         context.forward(
             new Record<>(
                 node, new Closed(start, start + size, first.getValue().get(node)), start + size));
       }
+    }
+    if (closedAny) {
+      expireCarries();
     }
   }
 

@@ -19,16 +19,22 @@ import org.apache.kafka.common.utils.ByteUtils;
  * its changelog and the suppression buffer). The aggregate is read and rewritten for every GPU
  * sample, the hottest path of the engine, so it is not JSON.
  *
- * <p>Format 2: byte {@code 0x02}, a varint GPU count, then per GPU in key order: UUID (UTF), varint
+ * <p>Format 3: byte {@code 0x03}, a varint GPU count, then per GPU in key order: UUID (UTF), varint
  * index, pciBusId (boolean + UTF), varint samples, varint hot, double maxTempC, varlong
  * lastSampleTs, the five counters' (last, lastTs, delta, max) as zig-zag varlongs with lastTs
- * written as {@code lastSampleTs - lastTs + 1} (0 = none), varlong retiredPending, rowRemapFailure,
- * rowRemapPending. Counters are small numbers, so this is about half of format 1, which is the same
- * fields as fixed-width {@link DataOutputStream} encodings (byte {@code 0x01}; still read, as is
- * JSON, which starts with <code>'{'</code>). It is written once per changed window per commit.
+ * written as {@code lastSampleTs - lastTs + 1} (0 = none; a reading carried in from before the
+ * window is older than every sample, so this stays positive), varlong retiredPending,
+ * rowRemapFailure, rowRemapPending, varint reported (the fields the GPU reported). Counters are
+ * small numbers, so this is about half of format 1, which is the same fields as fixed-width {@link
+ * DataOutputStream} encodings (byte {@code 0x01}). Format 2 is format 3 without {@code reported},
+ * which older formats do not hold: reading them infers it ({@link GpuWindow.Gpu#inferReported}).
+ * Formats 1 and 2 are still read, as is JSON, which starts with <code>'{'</code>. It is written
+ * once per changed window per commit.
  */
 public final class GpuWindowSerde implements Serde<GpuWindow> {
-  static final byte VERSION = 0x02;
+  static final byte VERSION = 0x03;
+
+  static final byte VERSION_2 = 0x02;
 
   static final byte VERSION_1 = 0x01;
 
@@ -46,14 +52,18 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
         return null;
       }
       if (bytes.length > 0 && bytes[0] == '{') {
-        return json.deserialize(topic, bytes);
+        return inferReported(json.deserialize(topic, bytes));
       }
-      if (bytes.length == 0 || (bytes[0] != VERSION && bytes[0] != VERSION_1)) {
+      if (bytes.length == 0
+          || (bytes[0] != VERSION && bytes[0] != VERSION_2 && bytes[0] != VERSION_1)) {
         throw new SerializationException(
             "unknown GPU window format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
       }
       try {
-        return bytes[0] == VERSION ? read(bytes) : readVersion1(bytes);
+        if (bytes[0] == VERSION) {
+          return read(bytes, true);
+        }
+        return inferReported(bytes[0] == VERSION_2 ? read(bytes, false) : readVersion1(bytes));
       } catch (IOException e) {
         throw new SerializationException("truncated GPU window (" + bytes.length + " bytes)", e);
       }
@@ -87,6 +97,7 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
         ByteUtils.writeVarlong(g.retiredPending, out);
         out.writeBoolean(g.rowRemapFailure);
         out.writeBoolean(g.rowRemapPending);
+        ByteUtils.writeVarint(g.reported, out);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -94,7 +105,13 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
     return buf.toByteArray();
   }
 
-  static GpuWindow read(byte[] bytes) throws IOException {
+  private static GpuWindow inferReported(GpuWindow w) {
+    w.gpus.values().forEach(GpuWindow.Gpu::inferReported);
+    return w;
+  }
+
+  /** Formats 3 and, without {@code reported}, 2. */
+  static GpuWindow read(byte[] bytes, boolean withReported) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
     GpuWindow w = new GpuWindow();
     int n = ByteUtils.readVarint(in);
@@ -117,6 +134,9 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       g.retiredPending = ByteUtils.readVarlong(in);
       g.rowRemapFailure = in.readBoolean();
       g.rowRemapPending = in.readBoolean();
+      if (withReported) {
+        g.reported = ByteUtils.readVarint(in);
+      }
       w.gpus.put(uuid, g);
     }
     if (in.available() > 0) {

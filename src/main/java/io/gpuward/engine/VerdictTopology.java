@@ -5,6 +5,7 @@ import static io.gpuward.engine.EngineNames.CORRELATION_KEYS;
 import static io.gpuward.engine.EngineNames.CORRELATION_MEMBERS_STORE;
 import static io.gpuward.engine.EngineNames.CORRELATION_REPARTITION;
 import static io.gpuward.engine.EngineNames.CORRELATION_STORE;
+import static io.gpuward.engine.EngineNames.COUNTER_CARRY_STORE;
 import static io.gpuward.engine.EngineNames.DLQ_SINK_PREFIX;
 import static io.gpuward.engine.EngineNames.EVENTS_AS_INPUT;
 import static io.gpuward.engine.EngineNames.EVENTS_BRANCH;
@@ -241,6 +242,7 @@ public final class VerdictTopology {
       var window = rules.sampleWindow();
       long size = window.size().toMillis();
       long grace = window.grace().toMillis();
+      long carry = window.counterCarry().toMillis();
       KStream<String, GpuSample> samples =
           checked(
               b,
@@ -262,9 +264,10 @@ public final class VerdictTopology {
           new SampleRules(window, rules.thermal(), rules.memory(), rules.nvlink());
       return samples
           .process(
-              () -> new GpuWindowProcessor(sampleRules, size, grace),
+              () -> new GpuWindowProcessor(sampleRules, size, grace, carry),
               Named.as(GPU_WINDOW),
-              GPU_WINDOW_STORE)
+              GPU_WINDOW_STORE,
+              COUNTER_CARRY_STORE)
           .process(
               () -> new WindowSignalsProcessor(sampleRules),
               Named.as(GPU_WINDOW_SIGNALS),
@@ -278,6 +281,9 @@ public final class VerdictTopology {
               smallStore(PRESENCE_STORE),
               Serdes.String(),
               new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
+      b.addStateStore(
+          Stores.keyValueStoreBuilder(
+              smallStore(COUNTER_CARRY_STORE), Serdes.String(), new CounterCarrySerde()));
       b.addStateStore(
           WriteBackStore.builder(
                   GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde())

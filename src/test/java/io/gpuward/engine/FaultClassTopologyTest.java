@@ -12,6 +12,7 @@ import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.avro.Severity;
 import io.gpuward.avro.VerdictState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,6 +141,23 @@ class FaultClassTopologyTest {
   }
 
   @Test
+  void shouldClearAnXid48OnlyWithSamplesThatReportMemoryErrorFields() {
+    h.inventory.pipeInput(N, inventory(N, "g5.xlarge", "al2023-nvidia", T0));
+    h.xid.pipeInput(N, xid(N, 48, uuid(0), T0));
+    samples(N, 1, window, 3 * window, b -> {}); // dcgm-exporter without the ECC fields
+    closeWindowsUpTo(N, 3 * window);
+    assertThat(verdicts(FaultClass.GPU_MEMORY_DEGRADED))
+        .extracting(FaultVerdict::getState)
+        .containsExactly(VerdictState.OPEN);
+
+    samples(N, 1, 4 * window, 5 * window, b -> b.setEccDbeVolatile(0L).setRowRemapPending(false));
+    closeWindowsUpTo(N, 5 * window);
+    assertThat(verdicts(FaultClass.GPU_MEMORY_DEGRADED))
+        .extracting(FaultVerdict::getState)
+        .containsExactly(VerdictState.CLEARED);
+  }
+
+  @Test
   void shouldClassifyXid48AsMemoryAndXid74AsNvlink() {
     h.xid.pipeInput(N, xid(N, 48, uuid(2), T0));
     h.xid.pipeInput(N, xid(N, 74, uuid(3), T0.plusSeconds(1)));
@@ -165,6 +183,37 @@ class FaultClassTopologyTest {
     assertThat(verdicts(FaultClass.NVLINK_DEGRADED))
         .singleElement()
         .satisfies(v -> assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.CORDON));
+  }
+
+  /** GPU 1 then GPU 0 every 10 s in [from, to), GPU 0 with that many NVLink replay errors. */
+  private void replayErrorsEvery10s(long from, long to, long replay) {
+    for (long s = from; s < to; s += 10) {
+      h.gpu.pipeInput(N, sample(N, 1, uuid(1), 50.0, T0.plusSeconds(s)));
+      h.gpu.pipeInput(
+          N,
+          GpuSample.newBuilder(sample(N, 0, uuid(0), 50.0, T0.plusSeconds(s)))
+              .setNvlinkReplayErrors(replay)
+              .build());
+    }
+  }
+
+  @Test
+  void shouldOpenNvlinkOnAReplayErrorBetweenTwoWindowsSamples() {
+    // Samples at 5, 15, 25 s (no error) and 36, 46, 56 s (one): the error came between 25 and 36
+    // s, when no window had samples; GPU 1's sample at 36 s closes the first window before GPU 0's,
+    // so its reading at 25 s comes from the carry store.
+    replayErrorsEvery10s(5, window, 0);
+    replayErrorsEvery10s(window + 6, 2 * window, 1);
+    closeWindowsUpTo(N, 2 * window);
+    assertThat(verdicts(FaultClass.NVLINK_DEGRADED))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.OPEN);
+              assertThat(v.getSeverity()).isEqualTo(Severity.CRITICAL);
+              assertThat(v.getGpus()).extracting(g -> g.getUuid()).containsExactly(uuid(0));
+              assertThat(v.getDetectedAt()).isEqualTo(T0.plusSeconds(2 * window));
+            });
   }
 
   @Test

@@ -4,12 +4,16 @@ import static io.gpuward.engine.EngineFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuward.avro.GpuSample;
+import io.gpuward.engine.domain.CounterCarry;
 import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.engine.domain.SampleRules;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,11 +28,20 @@ class GpuWindowProcessorTest {
   private final RuleCatalog rules = RuleCatalog.load();
   private final long size = rules.sampleWindow().size().toMillis();
   private final long grace = rules.sampleWindow().grace().toMillis();
+  private final long carryFor = rules.sampleWindow().counterCarry().toMillis();
   private final SampleRules sampleRules =
       new SampleRules(rules.sampleWindow(), rules.thermal(), rules.memory(), rules.nvlink());
   private final WriteBackStore<GpuWindowProcessor.Key, GpuWindow> store =
       WriteBackStore.inMemoryForTests(
           EngineNames.GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde());
+
+  private final KeyValueStore<String, CounterCarry> carries =
+      Stores.keyValueStoreBuilder(
+              Stores.inMemoryKeyValueStore(EngineNames.COUNTER_CARRY_STORE),
+              Serdes.String(),
+              new CounterCarrySerde())
+          .withLoggingDisabled()
+          .build();
 
   private MockProcessorContext<String, GpuWindowProcessor.Closed> context;
   private GpuWindowProcessor processor;
@@ -40,7 +53,11 @@ class GpuWindowProcessorTest {
       store.init(context.getStateStoreContext(), store);
     }
     context.addStateStore(store);
-    processor = new GpuWindowProcessor(sampleRules, size, grace);
+    if (!carries.isOpen()) {
+      carries.init(context.getStateStoreContext(), carries);
+    }
+    context.addStateStore(carries);
+    processor = new GpuWindowProcessor(sampleRules, size, grace, carryFor);
     processor.init(context);
   }
 
@@ -99,5 +116,71 @@ class GpuWindowProcessorTest {
     store.flushCache();
     start();
     assertThat(processor.openWindows()).as("the closed window was deleted").isEqualTo(1);
+  }
+
+  private void replay(long offsetMs, long replayErrors) {
+    GpuSample s =
+        GpuSample.newBuilder(EngineFixtures.sample(N, 0, GPU, 50.0, T0.plusMillis(offsetMs)))
+            .setNvlinkReplayErrors(replayErrors)
+            .build();
+    processor.process(new Record<>(N, s, T0.toEpochMilli() + offsetMs));
+  }
+
+  /** Advances stream time with a sample of another node. */
+  private void advanceTo(long offsetMs) {
+    GpuSample s = EngineFixtures.sample("other", 0, "GPU-x", 50.0, T0.plusMillis(offsetMs));
+    processor.process(new Record<>("other", s, T0.toEpochMilli() + offsetMs));
+  }
+
+  /** NVLink replay increments of {@link #GPU} in each window of node {@link #N} closed so far. */
+  private List<Long> replayDeltas() {
+    return context.forwarded().stream()
+        .filter(f -> N.equals(f.record().key()))
+        .map(f -> (GpuWindowProcessor.Closed) f.record().value())
+        .map(c -> c.window().gpus.get(GPU).delta(GpuWindow.NVLINK_REPLAY))
+        .toList();
+  }
+
+  @Test
+  void shouldCountAnIncrementBetweenWindowsWhetherTheEarlierOneIsOpenOrClosed() {
+    start();
+    replay(size - 1000, 0); // the last sample of window 0
+    replay(size + 1000, 1); // window 0 is still in its grace: read from the open window
+    advanceTo(2 * size + grace); // closes windows 0 and 1: their readings go into the carry
+    replay(2 * size + grace + 1000, 3); // read from the carry
+    advanceTo(3 * size + grace);
+    assertThat(replayDeltas()).containsExactly(0L, 1L, 2L);
+  }
+
+  @Test
+  void shouldKeepTheCarryAcrossARestartAndForgetAGpuSilentForLongerThanIt() {
+    start();
+    replay(0, 5);
+    advanceTo(size + grace);
+    store.flushCache();
+    start(); // restarted: the carry comes back from its store
+    replay(size + grace + 1000, 6);
+    advanceTo(2 * size + grace);
+    assertThat(replayDeltas()).containsExactly(1L);
+    assertThat(carries.get(N).gpus).containsKey(GPU);
+
+    advanceTo(2 * size + grace + carryFor + size);
+    assertThat(carries.get(N)).as("a GPU silent for longer than the carry is forgotten").isNull();
+  }
+
+  @Test
+  void shouldCarryNothingWhenTheCarryIsZero() {
+    context = new MockProcessorContext<>();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+    carries.init(context.getStateStoreContext(), carries);
+    context.addStateStore(carries);
+    processor = new GpuWindowProcessor(sampleRules, size, grace, 0);
+    processor.init(context);
+    replay(size - 1000, 0);
+    replay(size + 1000, 1);
+    advanceTo(2 * size + grace);
+    assertThat(replayDeltas()).containsExactly(0L, 0L);
+    assertThat(carries.get(N)).isNull();
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpuward.engine.domain.GpuWindow;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,25 @@ class GpuWindowSerdeTest {
     assertThat(back.gpus.get("GPU-1").delta(io.gpuward.engine.domain.GpuWindow.SBE)).isEqualTo(10);
     assertThat(back.gpus.get("GPU-2").rowRemapFailure).isTrue();
     assertThat(back.gpus.get("GPU-0").pciBusId).isNull();
+    assertThat(back.gpus.get("GPU-1").reported).isEqualTo(w.gpus.get("GPU-1").reported).isNotZero();
+  }
+
+  @Test
+  void shouldReadFormat2InferringTheReportedFieldsFromTheValues() {
+    GpuWindow w = window();
+    w.gpus.keySet().retainAll(Set.of("GPU-2"));
+    byte[] v3 = serde.serializer().serialize("t", w);
+    assertThat(v3[0]).isEqualTo(GpuWindowSerde.VERSION);
+    // Format 2 is format 3 without the trailing varint of each GPU (one byte here).
+    byte[] v2 = Arrays.copyOf(v3, v3.length - 1);
+    v2[0] = GpuWindowSerde.VERSION_2;
+    GpuWindow.Gpu back = serde.deserializer().deserialize("t", v2).gpus.get("GPU-2");
+    assertThat(back.reported(GpuWindow.SBE)).isTrue();
+    assertThat(back.reported(GpuWindow.NVLINK_REPLAY)).isTrue();
+    assertThat(back.reported(GpuWindow.ROW_REMAP)).as("a set flag was reported").isTrue();
+    assertThat(back.reported(GpuWindow.DBE)).isFalse();
+    assertThat(back.reported).isEqualTo(w.gpus.get("GPU-2").reported);
+    assertThat(back.delta(GpuWindow.SBE)).isEqualTo(10);
   }
 
   @Test

@@ -105,6 +105,7 @@ class VerdictTopologyTest {
             EngineNames.HEALTH_SINK,
             EngineNames.INVENTORY_STORE,
             EngineNames.GPU_WINDOW_STORE,
+            EngineNames.COUNTER_CARRY_STORE,
             EngineNames.VERDICT_STORE)) {
       assertThat(described).as("topology names %s", name).contains(name);
     }

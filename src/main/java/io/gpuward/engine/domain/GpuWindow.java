@@ -7,7 +7,9 @@ import java.util.TreeMap;
  * Per-node aggregate of one event-time window: for each GPU (by UUID) what its samples showed.
  * Cumulative DCGM counters are turned into deltas: increments between consecutive samples (in event
  * time), where a decrease means the counter was reset (GPU reset, driver reload) and the new value
- * counts as the increment. Samples older than the GPU's latest are counted but add no delta.
+ * counts as the increment. Samples older than the GPU's latest are counted but add no delta. A GPU
+ * entered with {@link #carryIn} starts from the node's previous readings ({@link CounterCarry}), so
+ * the increment from the last sample before the window to its first one is counted here too.
  * Mutable accumulator, serialised into the window store.
  */
 public final class GpuWindow {
@@ -20,6 +22,11 @@ public final class GpuWindow {
   public static final int NVLINK_REPLAY = 3;
   public static final int NVLINK_RECOVERY = 4;
   public static final int COUNTERS = 5;
+
+  /** Memory fields that are not counters, as bits of {@link Gpu#reported} after the counters'. */
+  public static final int ROW_REMAP = 5;
+
+  public static final int RETIRED_PENDING = 6;
 
   /** Per counter, four longs: last value, its event time, delta in the window, max value. */
   public static final int LAST = 0;
@@ -48,14 +55,51 @@ public final class GpuWindow {
     public boolean rowRemapPending;
     public long lastSampleTs;
 
+    /**
+     * Which counters and memory fields the GPU reported in the window, bit {@code 1 << field}
+     * (SBE..NVLINK_RECOVERY, ROW_REMAP, RETIRED_PENDING): a field never reported says nothing.
+     */
+    public int reported;
+
     /** Increments of counter {@code c} between consecutive samples in the window. */
     public long delta(int c) {
       return counters[c * FIELDS + DELTA];
     }
 
-    /** Whether the GPU reported counter {@code c} at all in the window. */
-    public boolean reported(int c) {
-      return counters[c * FIELDS + LAST_TS] != Long.MIN_VALUE;
+    /** Whether the GPU reported counter or memory field {@code f} at all in the window. */
+    public boolean reported(int f) {
+      return (reported & (1 << f)) != 0;
+    }
+
+    /**
+     * Each counter's last reading, {@code (value, event time)} pairs by counter; time {@link
+     * Long#MIN_VALUE} for none. Includes a reading carried in from before the window.
+     */
+    public long[] readings() {
+      long[] r = CounterCarry.none();
+      for (int c = 0; c < COUNTERS; c++) {
+        r[2 * c] = counters[c * FIELDS + LAST];
+        r[2 * c + 1] = counters[c * FIELDS + LAST_TS];
+      }
+      return r;
+    }
+
+    /**
+     * Sets {@link #reported} from what a window stored before it existed held: a counter with a
+     * reading, a memory flag that is set.
+     */
+    public void inferReported() {
+      for (int c = 0; c < COUNTERS; c++) {
+        if (counters[c * FIELDS + LAST_TS] != Long.MIN_VALUE) {
+          reported |= 1 << c;
+        }
+      }
+      if (rowRemapFailure || rowRemapPending) {
+        reported |= 1 << ROW_REMAP;
+      }
+      if (retiredPending > 0) {
+        reported |= 1 << RETIRED_PENDING;
+      }
     }
 
     /** Largest value of counter {@code c} in the window. */
@@ -71,6 +115,7 @@ public final class GpuWindow {
       if (value == null) {
         return;
       }
+      reported |= 1 << c;
       int o = c * FIELDS;
       long v = value;
       if (v > counters[o + MAX]) {
@@ -100,6 +145,25 @@ public final class GpuWindow {
   /** GPUs by UUID (sorted, so evaluation order is deterministic). */
   public TreeMap<String, Gpu> gpus = new TreeMap<>();
 
+  /**
+   * Enters a GPU not in the window yet with its counters' last readings from before the window
+   * ({@link Gpu#readings} layout; {@code null} for none): its first sample's increment over them
+   * counts. They neither make a counter reported nor raise its maximum.
+   */
+  public void carryIn(String uuid, long[] readings) {
+    if (readings == null || gpus.containsKey(uuid)) {
+      return;
+    }
+    Gpu g = new Gpu();
+    for (int c = 0; c < COUNTERS; c++) {
+      if (readings[2 * c + 1] != Long.MIN_VALUE) {
+        g.counters[c * FIELDS + LAST] = readings[2 * c];
+        g.counters[c * FIELDS + LAST_TS] = readings[2 * c + 1];
+      }
+    }
+    gpus.put(uuid, g);
+  }
+
   /** Adds a sample; {@code hot} is the thermal rule's judgement of it. */
   public GpuWindow add(GpuSample s, boolean hot) {
     Gpu g = gpus.computeIfAbsent(s.getUuid(), k -> new Gpu());
@@ -124,6 +188,10 @@ public final class GpuWindow {
     g.add(NVLINK_RECOVERY, s.getNvlinkRecoveryErrors(), ts);
     if (s.getRetiredPagesPending() != null) {
       g.retiredPending = Math.max(g.retiredPending, s.getRetiredPagesPending());
+      g.reported |= 1 << RETIRED_PENDING;
+    }
+    if (s.getRowRemapFailure() != null || s.getRowRemapPending() != null) {
+      g.reported |= 1 << ROW_REMAP;
     }
     g.rowRemapFailure |= Boolean.TRUE.equals(s.getRowRemapFailure());
     g.rowRemapPending |= Boolean.TRUE.equals(s.getRowRemapPending());

@@ -169,7 +169,10 @@ public final class RuleCatalog {
         () ->
             new RuleParams.SampleWindow(
                 duration(sw.get("size"), "sampleWindow.size"),
-                duration(sw.get("grace"), "sampleWindow.grace")));
+                duration(sw.get("grace"), "sampleWindow.grace"),
+                sw.hasNonNull("counterCarry")
+                    ? duration(sw.get("counterCarry"), "sampleWindow.counterCarry")
+                    : RuleParams.SampleWindow.DEFAULT_COUNTER_CARRY));
   }
 
   private static MemoryParams memory(JsonNode mem) {

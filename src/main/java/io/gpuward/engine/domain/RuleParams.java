@@ -10,12 +10,25 @@ import java.util.regex.Pattern;
 public final class RuleParams {
   private RuleParams() {}
 
-  /** The event-time window every GPU sample rule is evaluated over. */
-  public record SampleWindow(Duration size, Duration grace) {
+  /**
+   * The event-time window every GPU sample rule is evaluated over, and how long a GPU's last
+   * counter readings are carried into its next window ({@link CounterCarry}; zero carries none).
+   */
+  public record SampleWindow(Duration size, Duration grace, Duration counterCarry) {
+    /** The carry when rules.yaml names none: a missed scrape at a 60 s interval. */
+    public static final Duration DEFAULT_COUNTER_CARRY = Duration.ofMinutes(2);
+
     public SampleWindow {
       if (size.isZero() || size.isNegative() || grace.isNegative()) {
         throw new IllegalArgumentException("sampleWindow.size must be positive, grace >= 0");
       }
+      if (counterCarry.isNegative()) {
+        throw new IllegalArgumentException("sampleWindow.counterCarry must be >= 0");
+      }
+    }
+
+    public SampleWindow(Duration size, Duration grace) {
+      this(size, grace, DEFAULT_COUNTER_CARRY);
     }
   }
 

@@ -21,7 +21,8 @@ import java.util.Set;
  *       {@code clearFraction} (hysteresis).
  *   <li>GPU_MEMORY_DEGRADED: row-remap failure (REPLACE), volatile double-bit ECC errors
  *       (RESET_GPU), pending page retirement or row remap (RESET_GPU), an SBE storm (RESET_GPU);
- *       recovered when a window shows none of them.
+ *       recovered when a window of a GPU that reports double-bit, row-remap or page-retirement
+ *       fields shows none of them.
  *   <li>NVLINK_DEGRADED: NVLink CRC errors or any replay/recovery errors over the window's limits
  *       (CORDON); recovered when a window of a GPU that reports NVLink counters adds none.
  * </ul>
@@ -170,7 +171,9 @@ public final class SampleRules {
       what = "single-bit ECC storm: " + g.delta(GpuWindow.SBE) + " errors in the window";
       value = g.delta(GpuWindow.SBE);
     } else {
-      if (g.delta(GpuWindow.SBE) <= memory.sbeClearPerWindow()) {
+      if (g.delta(GpuWindow.SBE) <= memory.sbeClearPerWindow() && reportsMemory(g)) {
+        // Only a GPU that reports uncorrectable or pending errors can show it has none: telemetry
+        // without those fields (dcgm-exporter not asked for them) would clear an XID 48 verdict.
         clean.add(uuid);
       }
       return;
@@ -217,6 +220,12 @@ public final class SampleRules {
       // nothing about its links: calling it clean would clear an XID 74 verdict within a window.
       clean.add(uuid);
     }
+  }
+
+  private static boolean reportsMemory(GpuWindow.Gpu g) {
+    return g.reported(GpuWindow.DBE)
+        || g.reported(GpuWindow.ROW_REMAP)
+        || g.reported(GpuWindow.RETIRED_PENDING);
   }
 
   private static boolean reportsNvlink(GpuWindow.Gpu g) {

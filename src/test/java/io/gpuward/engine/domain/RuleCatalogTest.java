@@ -87,6 +87,20 @@ class RuleCatalogTest {
   }
 
   @Test
+  void shouldReadTheCounterCarryAndDefaultItWhenAbsent() {
+    assertThat(load(GOOD).sampleWindow().counterCarry())
+        .isEqualTo(RuleParams.SampleWindow.DEFAULT_COUNTER_CARRY);
+    assertThat(
+            load(GOOD.replace("grace: 5s}", "grace: 5s, counterCarry: 45s}"))
+                .sampleWindow()
+                .counterCarry())
+        .isEqualTo(Duration.ofSeconds(45));
+    assertThat(RuleCatalog.load().sampleWindow().counterCarry()).isPositive();
+    assertThatThrownBy(() -> load(GOOD.replace("grace: 5s}", "grace: 5s, counterCarry: 2x}")))
+        .hasMessageContaining("sampleWindow.counterCarry");
+  }
+
+  @Test
   void shouldNameTheKeyOfAnUnknownFaultClass() {
     assertThatThrownBy(() -> load(GOOD.replace("class: GPU_LOST", "class: GPU_GONE")))
         .hasMessageContaining("xid.codes.79.class")

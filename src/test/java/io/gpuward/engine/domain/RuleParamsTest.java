@@ -60,6 +60,16 @@ class RuleParamsTest {
   }
 
   @Test
+  void shouldRefuseANegativeCounterCarryAndAllowNone() {
+    Duration size = Duration.ofSeconds(30);
+    assertThatThrownBy(
+            () -> new RuleParams.SampleWindow(size, Duration.ZERO, Duration.ofMillis(-1)))
+        .hasMessageContaining("sampleWindow.counterCarry");
+    assertThat(new RuleParams.SampleWindow(size, Duration.ZERO, Duration.ZERO).counterCarry())
+        .isZero();
+  }
+
+  @Test
   void shouldRefuseAMemoryStormWithoutHysteresis() {
     long storm = shipped.memory().sbeStormPerWindow();
     assertThatThrownBy(() -> new MemoryParams(storm, storm))

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongFunction;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class SampleRulesTest {
@@ -321,11 +320,6 @@ class SampleRulesTest {
     assertThat(recovered(out, FaultClass.GPU_MEMORY_DEGRADED)).hasSize(1);
   }
 
-  @Disabled(
-      "bug: a GPU whose telemetry has no memory error fields (dcgm-exporter without the ECC"
-          + " counters) yields a 'no uncorrectable or pending memory errors' recovery every window,"
-          + " which clears an XID 48 verdict half a minute after it opened; GpuWindow does not"
-          + " record which memory fields a GPU reported, and adding that changes GpuWindowSerde")
   @Test
   void shouldNotCallAGpuWithoutMemoryErrorFieldsCleanOfMemoryErrors() {
     List<Signal> out =
@@ -338,6 +332,35 @@ class SampleRulesTest {
                         .setRowRemapFailure(null)
                         .setRowRemapPending(null)));
     assertThat(recovered(out, FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+    assertThat(detected(out, FaultClass.GPU_MEMORY_DEGRADED)).isEmpty();
+  }
+
+  @Test
+  void shouldCallAGpuThatReportsOnlyPageRetirementCleanOfMemoryErrors() {
+    List<Signal> out =
+        evaluate(
+            window(
+                i ->
+                    preAmpere(GPU, 0, at(i))
+                        .setEccSbeVolatile(null)
+                        .setEccDbeVolatile(null)
+                        .setRetiredPagesPending(0L)));
+    assertThat(recovered(out, FaultClass.GPU_MEMORY_DEGRADED)).hasSize(1);
+  }
+
+  @Test
+  void shouldNotCallAGpuThatReportsOnlySingleBitErrorsCleanOfMemoryErrors() {
+    List<Signal> out =
+        evaluate(
+            window(
+                i ->
+                    ampere(GPU, 0, at(i))
+                        .setEccDbeVolatile(null)
+                        .setRowRemapFailure(null)
+                        .setRowRemapPending(null)));
+    assertThat(recovered(out, FaultClass.GPU_MEMORY_DEGRADED))
+        .as("single-bit counts say nothing of uncorrectable errors")
+        .isEmpty();
   }
 
   // -------------------------------------------------------------------------- NVLINK_DEGRADED
@@ -409,18 +432,55 @@ class SampleRulesTest {
         .isEmpty();
   }
 
-  @Disabled(
-      "bug: counter deltas are taken between samples of one window only, so errors between the"
-          + " last sample of a window and the first of the next are never counted (a third of them"
-          + " at 10 s samples in 30 s windows): one NVLink replay error there raises nothing and"
-          + " the next window even reports the links clean. The fix carries each counter's last"
-          + " reading from a node's previous window into the next (GpuWindowProcessor)")
+  /** The window after {@code first}, entered with the readings carried out of it. */
+  private GpuWindow after(GpuWindow first, LongFunction<GpuSample.Builder> sample) {
+    CounterCarry carry = new CounterCarry();
+    carry.remember(first);
+    long maxAge = catalog.sampleWindow().counterCarry().toMillis();
+    GpuWindow w = new GpuWindow();
+    for (int i = 0; i < 3; i++) {
+      GpuSample s = sample.apply(i).build();
+      long at = s.getEventTime().toEpochMilli();
+      w.carryIn(s.getUuid(), carry.before(s.getUuid(), end.toEpochMilli(), at, maxAge));
+      w.add(s, rules.isHot(s));
+    }
+    return w;
+  }
+
   @Test
   void shouldSeeAnNvlinkReplayErrorBetweenTwoWindowsSamples() {
     GpuWindow first = window(i -> hopper(GPU, 0, at(i)).setNvlinkReplayErrors(0L));
-    GpuWindow second = window(i -> hopper(GPU, 0, at(i + 3)).setNvlinkReplayErrors(1L));
+    GpuWindow second = after(first, i -> hopper(GPU, 0, at(i + 3)).setNvlinkReplayErrors(1L));
     List<Signal> out = new ArrayList<>(evaluate(first));
     out.addAll(rules.evaluate(NODE, end, end.plus(catalog.sampleWindow().size()), second));
     assertThat(detected(out, FaultClass.NVLINK_DEGRADED)).hasSize(1);
+    assertThat(recovered(out, FaultClass.NVLINK_DEGRADED))
+        .as("only the first window is clean")
+        .singleElement()
+        .satisfies(r -> assertThat(r.eventTime()).isEqualTo(end));
+  }
+
+  @Test
+  void shouldNotCarryAReadingOlderThanTheCarryAllows() {
+    GpuWindow first = window(i -> hopper(GPU, 0, at(i)).setNvlinkReplayErrors(0L));
+    long late = catalog.sampleWindow().counterCarry().toSeconds() / 10 + 3;
+    GpuWindow gap = after(first, i -> hopper(GPU, 0, at(i + late)).setNvlinkReplayErrors(1L));
+    assertThat(gap.gpus.get(GPU).delta(GpuWindow.NVLINK_REPLAY))
+        .as("an increment over a longer telemetry gap is not one window's")
+        .isZero();
+  }
+
+  @Test
+  void shouldNeitherReportNorRaiseTheMaximumOfACarriedReading() {
+    GpuWindow first = window(i -> hopper(GPU, 0, at(i)).setEccDbeVolatile(1L));
+    GpuWindow reset = after(first, i -> hopper(GPU, 0, at(i + 3)).setEccDbeVolatile(0L));
+    assertThat(detected(evaluate(reset), FaultClass.GPU_MEMORY_DEGRADED))
+        .as("a GPU reset cleared the double-bit count")
+        .isEmpty();
+    assertThat(recovered(evaluate(reset), FaultClass.GPU_MEMORY_DEGRADED)).hasSize(1);
+
+    GpuWindow silent = after(first, i -> hopper(GPU, 0, at(i + 3)).setEccDbeVolatile(null));
+    assertThat(silent.gpus.get(GPU).reported(GpuWindow.DBE)).isFalse();
+    assertThat(silent.gpus.get(GPU).max(GpuWindow.DBE)).isZero();
   }
 }

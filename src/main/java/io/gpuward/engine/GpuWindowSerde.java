@@ -64,7 +64,7 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
           return read(bytes, true);
         }
         return inferReported(bytes[0] == VERSION_2 ? read(bytes, false) : readVersion1(bytes));
-      } catch (IOException e) {
+      } catch (IOException | IllegalArgumentException e) {
         throw new SerializationException("truncated GPU window (" + bytes.length + " bytes)", e);
       }
     };

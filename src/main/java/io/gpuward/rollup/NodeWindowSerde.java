@@ -50,7 +50,7 @@ public final class NodeWindowSerde implements Serde<NodeWindow> {
       }
       try {
         return read(bytes);
-      } catch (IOException e) {
+      } catch (IOException | IllegalArgumentException e) {
         throw new SerializationException("truncated rollup window (" + bytes.length + " bytes)", e);
       }
     };

@@ -48,5 +48,8 @@ class NodeWindowSerdeTest {
         .isInstanceOf(SerializationException.class);
     assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {1, 0x7f}))
         .isInstanceOf(SerializationException.class);
+    // a varint cut short: Kafka's reader says so with an IllegalArgumentException
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {1, (byte) 0x81}))
+        .isInstanceOf(SerializationException.class);
   }
 }

@@ -7,18 +7,13 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.SchemaRegistryException;
-import java.io.InputStream;
+import io.gpuward.testing.SelfSignedTls;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,88 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistrySecurityTest {
   @TempDir static Path keys;
   @TempDir Path dir;
-  static Path keystore;
+  static SelfSignedTls tls;
   static Path truststore;
   HttpsServer server;
   String url;
 
-  static void keytool(String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-  }
-
   /** One key pair for the class: each keytool run is a JVM start. */
   @BeforeAll
   static void makeKeys() throws Exception {
-    keystore = keys.resolve("server.p12");
-    Path cert = keys.resolve("server.crt");
-    truststore = keys.resolve("trust.p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "registry",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keystore.toString(),
-        "-storepass",
-        "server-pw");
-    keytool(
-        "-exportcert",
-        "-alias",
-        "registry",
-        "-keystore",
-        keystore.toString(),
-        "-storepass",
-        "server-pw",
-        "-rfc",
-        "-file",
-        cert.toString());
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "registry-ca",
-        "-file",
-        cert.toString(),
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        truststore.toString(),
-        "-storepass",
-        "trust-pw");
+    tls = SelfSignedTls.create(keys);
+    truststore = tls.truststore();
   }
 
   @BeforeEach
   void startHttpsRegistry() throws Exception {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      ks.load(in, "server-pw".toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, "server-pw".toCharArray());
-    SSLContext serverSsl = SSLContext.getInstance("TLS");
-    serverSsl.init(kmf.getKeyManagers(), null, null);
-
     String expected =
         "Basic " + Base64.getEncoder().encodeToString("gw:reg-pw".getBytes(StandardCharsets.UTF_8));
     server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(serverSsl));
+    server.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
     server.createContext(
         "/subjects",
         ex -> {
@@ -139,7 +70,7 @@ class RegistrySecurityTest {
   GpuwardConfig settings(String userInfoValue) throws Exception {
     Path secrets = Files.createDirectories(dir.resolve("secrets"));
     Files.writeString(secrets.resolve("user.info"), "gw:reg-pw");
-    Files.writeString(secrets.resolve("truststore.password"), "trust-pw");
+    Files.writeString(secrets.resolve("truststore.password"), SelfSignedTls.TRUST_PASSWORD);
     Map<String, Object> m = new java.util.HashMap<>();
     m.put(GpuwardConfig.REGISTRY_URL, url);
     m.put("config.providers", "dir");

@@ -1,6 +1,7 @@
 package io.gpuward.testing;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,12 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A self-signed certificate for localhost made with the JDK's keytool, the server's TLS context and
- * a client context that trusts only it; {@code cert} is the PEM file a client can be given.
+ * a client context that trusts only it; {@code cert} is the PEM file a client can be given, {@code
+ * truststore} a PKCS12 trust store holding only that certificate (password {@link
+ * #TRUST_PASSWORD}).
  */
-public record SelfSignedTls(SSLContext server, SSLContext client, Path cert) {
+public record SelfSignedTls(SSLContext server, SSLContext client, Path cert, Path truststore) {
+  public static final String TRUST_PASSWORD = "trust-pw";
 
   public static SelfSignedTls create(Path dir) throws Exception {
     Path keystore = dir.resolve("server.p12");
@@ -65,7 +69,14 @@ public record SelfSignedTls(SSLContext server, SSLContext client, Path cert) {
     tmf.init(ks);
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, tmf.getTrustManagers(), null);
-    return new SelfSignedTls(server, client, cert);
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("server-ca", ks.getCertificate("server"));
+    Path truststore = dir.resolve("trust.p12");
+    try (OutputStream out = Files.newOutputStream(truststore)) {
+      trust.store(out, TRUST_PASSWORD.toCharArray());
+    }
+    return new SelfSignedTls(server, client, cert, truststore);
   }
 
   private static void keytool(String... args) throws Exception {

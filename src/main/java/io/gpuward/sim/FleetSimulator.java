@@ -1311,6 +1311,18 @@ public final class FleetSimulator {
         null);
   }
 
+  /** The labels GPU Feature Discovery and the GPU Operator put on the Node. */
+  private static Map<String, String> agentLabels(Map<String, String> labels) {
+    TreeMap<String, String> out = new TreeMap<>();
+    labels.forEach(
+        (k, v) -> {
+          if (k.startsWith("nvidia.com/") || k.startsWith("feature.node.kubernetes.io/")) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
   private void updateLabels(NodeSim n, Instant at) {
     if (!n.registered || n.terminated) {
       return;
@@ -1320,6 +1332,7 @@ public final class FleetSimulator {
       return;
     }
     n.lastLabels = labels;
+    cluster.setAgentLabels(n.name, agentLabels(labels));
     event(
         n,
         NodeEventKind.LABELS_SNAPSHOT,

@@ -279,6 +279,9 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     boolean refillPending;
     int podGeneration;
 
+    /** Labels the node's agents set (GPU Feature Discovery, the GPU Operator's deploy labels). */
+    Map<String, String> agentLabels = Map.of();
+
     Node(String name, Instance instance, int gpus) {
       this.name = name;
       this.instance = instance;
@@ -1362,7 +1365,25 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     }
   }
 
+  /**
+   * Replaces the labels the node's agents set (GPU Feature Discovery, the GPU Operator): the API
+   * serves them on the Node, under the group's own labels.
+   */
+  void setAgentLabels(String node, Map<String, String> labels) {
+    synchronized (lock) {
+      Node n = nodes.get(node);
+      if (n != null) {
+        n.agentLabels = Map.copyOf(labels);
+      }
+    }
+  }
+
   private LiveNode live(Node n) {
+    Map<String, String> labels = n.instance.asg.labels;
+    if (!n.agentLabels.isEmpty()) {
+      labels = new TreeMap<>(n.agentLabels);
+      labels.putAll(n.instance.asg.labels);
+    }
     return new LiveNode(
         n.name,
         n.instance.bootId,
@@ -1371,7 +1392,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
         Optional.ofNullable(n.cordonedBy),
         n.instance.id,
         n.instance.asg.name,
-        n.instance.asg.labels);
+        labels);
   }
 
   private Node requireNode(Instant now, String action, String node, String op) {

@@ -139,7 +139,8 @@ final class WatchCommand implements Callable<Integer> {
         cfg.watchLeaseName(),
         ns,
         identity(),
-        cfg.watchLeaseDuration());
+        cfg.watchLeaseDuration(),
+        cfg.watchOperandNamespace());
   }
 
   private String identity() {

@@ -48,6 +48,7 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String WATCH_LEASE_NAME = "watch.lease.name";
   public static final String WATCH_LEASE_NAMESPACE = "watch.lease.namespace";
   public static final String WATCH_LEASE_DURATION_MS = "watch.lease.duration.ms";
+  public static final String WATCH_OPERAND_NAMESPACE = "watch.operand.namespace";
 
   /** A Kubernetes object name (DNS-1123 subdomain); empty allowed where the key says so. */
   private static ConfigDef.Validator kubeName(boolean emptyAllowed) {
@@ -250,6 +251,14 @@ public final class GpuwardConfig extends AbstractConfig {
               Importance.LOW,
               "gpuward watch: the Lease's namespace; empty: $POD_NAMESPACE, else default.")
           .define(
+              WATCH_OPERAND_NAMESPACE,
+              Type.STRING,
+              "gpu-operator",
+              kubeName(true),
+              Importance.LOW,
+              "gpuward watch: the GPU Operator's namespace, whose operand pods it reports per"
+                  + " node; empty: no pod watch (operands judged by their deploy labels alone).")
+          .define(
               WATCH_LEASE_DURATION_MS,
               Type.LONG,
               15_000L,
@@ -371,6 +380,11 @@ public final class GpuwardConfig extends AbstractConfig {
   /** The Lease's namespace, or empty to take the pod's. */
   public String watchLeaseNamespace() {
     return getString(WATCH_LEASE_NAMESPACE);
+  }
+
+  /** The GPU Operator's namespace, or empty to watch no operand pods. */
+  public String watchOperandNamespace() {
+    return getString(WATCH_OPERAND_NAMESPACE);
   }
 
   public Duration watchLeaseDuration() {

@@ -76,6 +76,9 @@ public final class FleetSimulator {
   /** A rebooted node's kernel started this long before the reboot completes (kubelet Ready). */
   private static final Duration KERNEL_BOOT_TO_READY = Duration.ofSeconds(30);
 
+  /** How long the kubelet keeps a crash-looping device plugin's GPUs before dropping them. */
+  private static final Duration DEVICE_PLUGIN_GRACE = Duration.ofSeconds(30);
+
   private final Scenario scenario;
   private final InstanceTypeCatalog catalog;
   private final SimulatedCluster cluster;
@@ -543,7 +546,7 @@ public final class FleetSimulator {
     n.silenceFault = -1;
     n.allocatableOverride = null;
     n.allocatableFault = -1;
-    n.devicePluginGone = n.operandMissing("device-plugin");
+    n.devicePluginGone = n.operandDown("device-plugin");
     if (!n.registered) {
       return;
     }
@@ -975,13 +978,35 @@ public final class FleetSimulator {
     } else if (inj instanceof Injection.Hang h) {
       hang(n, f.index(), h, at);
     } else if (inj instanceof Injection.OperandCrashLoop c) {
-      // Operand pod states are not served through the API yet, so nothing in the world changes.
-      log.warn(
-          "sim: fault[{}] operand-crashloop of {} on node={} is not simulated yet, skipped",
-          f.index(),
-          c.operand(),
-          n.name);
+      crashLoop(n, f.index(), c, at);
+    } else if (inj instanceof Injection.OperandOptOut o) {
+      n.optOuts.add(o.operand());
+      n.crashLoops.remove(o.operand());
+      log.info("sim: node={} opted out of operand {}", n.name, o.operand());
+      operandsChanged(n, at);
     }
+  }
+
+  /** The operand's pod crash-loops until {@code for} has passed, a recover, or a later fault. */
+  private void crashLoop(NodeSim n, int fault, Injection.OperandCrashLoop c, Instant at) {
+    if (n.terminated || n.gpus.length == 0 || n.optOuts.contains(c.operand())) {
+      log.info("sim: node={} runs no {} pod, crash loop skipped", n.name, c.operand());
+      return;
+    }
+    n.crashLoops.put(c.operand(), fault);
+    operandsChanged(n, at);
+    c.forDuration()
+        .ifPresent(
+            d ->
+                schedule(
+                    at.plus(d),
+                    t -> {
+                      Integer idx = n.crashLoops.get(c.operand());
+                      if (idx != null && idx == fault) {
+                        n.crashLoops.remove(c.operand());
+                        operandsChanged(n, t);
+                      }
+                    }));
   }
 
   /**
@@ -1053,6 +1078,7 @@ public final class FleetSimulator {
     n.containerErrorFault = -1;
     n.operandFaults.clear();
     n.operandFaultIndex.clear();
+    n.crashLoops.clear();
     if (n.noRegistrationFault >= 0 && !n.terminated) {
       n.noRegistrationFault = -1;
       if (!n.registered && !n.group.noRegistration && n.group.imageBoots) {
@@ -1093,19 +1119,20 @@ public final class FleetSimulator {
       Injection.OperandMissing f = active.get(op);
       boolean defaultPresent = defaultOperand(n, op);
       boolean present = f == null ? defaultPresent : n.unexpected(f);
-      cluster.setOperandPod(n.name, op, present);
+      cluster.setOperandPod(n.name, op, present && !n.optOuts.contains(op));
+      cluster.setOperandCrashLoop(n.name, op, n.crashLoops.containsKey(op), at);
     }
-    boolean dpMissing = n.operandMissing("device-plugin");
-    if (!dpMissing && n.devicePluginGone) {
+    boolean dpDown = n.operandDown("device-plugin");
+    if (!dpDown && n.devicePluginGone) {
       n.devicePluginGone = false;
-    } else if (dpMissing && !n.devicePluginGone) {
+    } else if (dpDown && !n.devicePluginGone) {
       Injection.OperandMissing f = active.get("device-plugin");
       schedule(
-          at.plus(f.grace()),
+          at.plus(f != null && !n.unexpected(f) ? f.grace() : DEVICE_PLUGIN_GRACE),
           t -> {
-            if (n.operandMissing("device-plugin") && !n.devicePluginGone) {
+            if (n.operandDown("device-plugin") && !n.devicePluginGone) {
               n.devicePluginGone = true;
-              log.info("sim: node={} device plugin gone past its grace: allocatable 0", n.name);
+              log.info("sim: node={} device plugin down past its grace: allocatable 0", n.name);
               updateResources(n, t);
             }
           });
@@ -1117,7 +1144,7 @@ public final class FleetSimulator {
   private static boolean defaultOperand(NodeSim n, String op) {
     return switch (op) {
       case "mig-manager" -> n.group.type.migCapable();
-      case "driver", "dcgm", "container-toolkit" -> false; // pre-installed / embedded
+      case "driver", "dcgm" -> false; // pre-installed / embedded in dcgm-exporter
       default -> true;
     };
   }
@@ -1284,6 +1311,18 @@ public final class FleetSimulator {
         null);
   }
 
+  /** The labels GPU Feature Discovery and the GPU Operator put on the Node. */
+  private static Map<String, String> agentLabels(Map<String, String> labels) {
+    TreeMap<String, String> out = new TreeMap<>();
+    labels.forEach(
+        (k, v) -> {
+          if (k.startsWith("nvidia.com/") || k.startsWith("feature.node.kubernetes.io/")) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
   private void updateLabels(NodeSim n, Instant at) {
     if (!n.registered || n.terminated) {
       return;
@@ -1293,6 +1332,7 @@ public final class FleetSimulator {
       return;
     }
     n.lastLabels = labels;
+    cluster.setAgentLabels(n.name, agentLabels(labels));
     event(
         n,
         NodeEventKind.LABELS_SNAPSHOT,
@@ -1342,14 +1382,13 @@ public final class FleetSimulator {
     if (g.type.migCapable()) {
       l.put("nvidia.com/gpu.deploy.mig-manager", "true");
     }
+    // A missing operand keeps its label: the operator still wants it, its pod is what is gone.
     for (Map.Entry<String, Injection.OperandMissing> e : n.activeOperandFaults().entrySet()) {
-      String key = "nvidia.com/gpu.deploy." + e.getKey();
       if (n.unexpected(e.getValue())) {
-        l.put(key, "true");
-      } else {
-        l.remove(key);
+        l.put("nvidia.com/gpu.deploy." + e.getKey(), "true");
       }
     }
+    n.optOuts.forEach(op -> l.put("nvidia.com/gpu.deploy." + op, "false"));
     return l;
   }
 
@@ -1425,7 +1464,7 @@ public final class FleetSimulator {
         n.silenceUntil = null; // silence over
         n.silenceFault = -1;
       }
-      if (n.operandMissing("dcgm-exporter")) {
+      if (n.operandDown("dcgm-exporter")) {
         feed.scrapeFailed(n.name, t, "GET " + DCGM_URL + ": Connection refused");
       } else {
         feed.scrape(n.name, t, exposition.render(n.name, telemetry.read(n, t)));

@@ -29,7 +29,8 @@ public sealed interface Injection
         Injection.ScaleIn,
         Injection.Hang,
         Injection.OperandCrashLoop,
-        Injection.SsmUnregistered {
+        Injection.SsmUnregistered,
+        Injection.OperandOptOut {
 
   /** All {@code inject} names, in the order the brief lists them. */
   List<String> KINDS =
@@ -51,11 +52,12 @@ public sealed interface Injection
           "scale-in",
           "hang",
           "operand-crashloop",
-          "ssm-unregistered");
+          "ssm-unregistered",
+          "operand-opt-out");
 
   /**
-   * GPU Operator operands {@code operand-missing} and {@code operand-crashloop} understand (label
-   * nvidia.com/gpu.deploy.*).
+   * GPU Operator operands {@code operand-missing}, {@code operand-crashloop} and {@code
+   * operand-opt-out} understand (label nvidia.com/gpu.deploy.*).
    */
   List<String> OPERANDS =
       List.of(
@@ -368,10 +370,10 @@ public sealed interface Injection
   }
 
   /**
-   * A GPU Operator operand is missing from the node (its {@code nvidia.com/gpu.deploy.*} label and
-   * pod go away), or, with {@code unexpected} (or mig-manager on a GPU without MIG), present where
-   * it does not belong. A missing device plugin takes allocatable GPUs to 0 after {@code grace}; a
-   * missing dcgm-exporter stops GPU samples.
+   * A GPU Operator operand is missing from the node (its pod goes away while its {@code
+   * nvidia.com/gpu.deploy.*} label still wants it), or, with {@code unexpected} (or mig-manager on
+   * a GPU without MIG), present where it does not belong. A missing device plugin takes allocatable
+   * GPUs to 0 after {@code grace}; a missing dcgm-exporter stops GPU samples.
    *
    * @param operand operand name, one of {@link #OPERANDS}
    * @param unexpected add the operand instead of removing it
@@ -495,7 +497,8 @@ public sealed interface Injection
 
   /**
    * A GPU Operator operand's pod on the node crash-loops: its container is waiting in
-   * CrashLoopBackOff with a rising restart count, and the kubelet writes BackOff events.
+   * CrashLoopBackOff with a rising restart count. A crash-looping device plugin takes allocatable
+   * GPUs to 0 after 30 s, as a missing one does; a crash-looping dcgm-exporter refuses scrapes.
    *
    * @param operand operand name, one of {@link #OPERANDS}
    * @param forDuration how long it lasts
@@ -525,6 +528,23 @@ public sealed interface Injection
     @Override
     public String kind() {
       return "ssm-unregistered";
+    }
+  }
+
+  /**
+   * An admin opts the node out of a GPU Operator operand: its {@code nvidia.com/gpu.deploy.*} label
+   * becomes {@code false} and the operator removes the operand's pod. Not a fault.
+   *
+   * @param operand operand name, one of {@link #OPERANDS}
+   */
+  record OperandOptOut(String operand) implements Injection {
+    public OperandOptOut {
+      Objects.requireNonNull(operand, "operand");
+    }
+
+    @Override
+    public String kind() {
+      return "operand-opt-out";
     }
   }
 }

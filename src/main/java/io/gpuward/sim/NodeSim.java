@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Mutable state of one simulated node (simulator thread only). */
 final class NodeSim {
@@ -49,6 +50,12 @@ final class NodeSim {
   final TreeMap<String, Injection.OperandMissing> operandFaults = new TreeMap<>();
 
   final TreeMap<String, Integer> operandFaultIndex = new TreeMap<>();
+
+  /** Operands whose pod crash-loops, by operand: the fault index that started it. */
+  final TreeMap<String, Integer> crashLoops = new TreeMap<>();
+
+  /** Operands an admin opted this node out of (deploy label false, no pod). */
+  final TreeSet<String> optOuts = new TreeSet<>();
 
   /** The device plugin has been gone longer than its grace: allocatable 0. */
   boolean devicePluginGone;
@@ -117,6 +124,11 @@ final class NodeSim {
   boolean operandMissing(String operand) {
     Injection.OperandMissing f = activeOperandFaults().get(operand);
     return f != null && !unexpected(f);
+  }
+
+  /** Whether an operand does not serve the node: missing, crash-looping or opted out. */
+  boolean operandDown(String operand) {
+    return operandMissing(operand) || crashLoops.containsKey(operand) || optOuts.contains(operand);
   }
 
   /** Whether the fault adds the operand ({@code unexpected}) rather than removing it. */

@@ -53,9 +53,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * process} on xid; {@code celsius} (required), {@code ramp} on thermal; {@code rate} on sbe-storm
  * and nvlink-errors; {@code message} (required), {@code reason} on container-error; {@code message}
  * on not-ready; {@code operand} (required), {@code unexpected}, {@code grace} on operand-missing;
- * {@code allocatable} on allocatable-drop; {@code operand} (required) on operand-crashloop; {@code
- * for} on every kind but xid, ecc-dbe, row-remap-failure, no-registration, recover, scale-in and
- * ssm-unregistered.
+ * {@code allocatable} on allocatable-drop; {@code operand} (required) on operand-crashloop and
+ * operand-opt-out; {@code for} on every kind but xid, ecc-dbe, row-remap-failure, no-registration,
+ * recover, scale-in, ssm-unregistered and operand-opt-out.
  */
 public final class ScenarioLoader {
 
@@ -95,7 +95,8 @@ public final class ScenarioLoader {
           Map.entry("scale-in", List.of()),
           Map.entry("hang", List.of("for")),
           Map.entry("operand-crashloop", List.of("operand", "for")),
-          Map.entry("ssm-unregistered", List.of()));
+          Map.entry("ssm-unregistered", List.of()),
+          Map.entry("operand-opt-out", List.of("operand")));
   private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern NODE_NAME = Pattern.compile("(.+)-(\\d+)");
   private static final Pattern INSTANCE_TYPE =
@@ -520,6 +521,9 @@ public final class ScenarioLoader {
           return new Injection.OperandCrashLoop(operand(n, path), lasting);
         case "ssm-unregistered":
           return new Injection.SsmUnregistered();
+        case "operand-opt-out":
+          requireGpus(path + ".inject", kind, tg);
+          return new Injection.OperandOptOut(operand(n, path));
         default:
           throw new IllegalStateException("unhandled kind " + kind);
       }

@@ -211,8 +211,56 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     }
   }
 
+  /**
+   * A pod of the cluster model.
+   *
+   * @param crashLoopSince when its container began to crash-loop, null while it runs
+   */
   private record Pod(
-      String namespace, String name, String owner, boolean daemonSet, int gpuIndex) {}
+      String namespace,
+      String name,
+      String owner,
+      boolean daemonSet,
+      int gpuIndex,
+      Instant crashLoopSince) {
+    Pod(String namespace, String name, String owner, boolean daemonSet, int gpuIndex) {
+      this(namespace, name, owner, daemonSet, gpuIndex, null);
+    }
+
+    PodView view(String node, Instant now) {
+      if (crashLoopSince == null) {
+        return new PodView(namespace, name, node, owner, daemonSet, gpuIndex);
+      }
+      return new PodView(
+          namespace,
+          name,
+          node,
+          owner,
+          daemonSet,
+          gpuIndex,
+          CRASH_LOOP_BACK_OFF,
+          restarts(crashLoopSince, now));
+    }
+  }
+
+  /** The kubelet's waiting reason for a container it restarts with a growing back-off. */
+  public static final String CRASH_LOOP_BACK_OFF = "CrashLoopBackOff";
+
+  /**
+   * Restarts of a container crash-looping since {@code since}: it fails at once, and the kubelet
+   * restarts it after 10 s, then twice as long each time up to 5 min.
+   */
+  static int restarts(Instant since, Instant now) {
+    long left = Math.max(0, Duration.between(since, now).toSeconds());
+    int restarts = 1;
+    long delay = 10;
+    while (left >= delay) {
+      left -= delay;
+      restarts++;
+      delay = Math.min(delay * 2, 300);
+    }
+    return restarts;
+  }
 
   private static final class Node {
     final String name;
@@ -230,6 +278,9 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     final List<Pod> pods = new ArrayList<>();
     boolean refillPending;
     int podGeneration;
+
+    /** Labels the node's agents set (GPU Feature Discovery, the GPU Operator's deploy labels). */
+    Map<String, String> agentLabels = Map.of();
 
     Node(String name, Instance instance, int gpus) {
       this.name = name;
@@ -774,12 +825,8 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
       if (n == null) {
         return List.of();
       }
-      return n.pods.stream()
-          .map(
-              p ->
-                  new PodView(
-                      p.namespace(), p.name(), node, p.owner(), p.daemonSet(), p.gpuIndex()))
-          .toList();
+      Instant now = clock.instant();
+      return n.pods.stream().map(p -> p.view(node, now)).toList();
     }
   }
 
@@ -801,7 +848,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
                 n.instance.asg.gpus,
                 n.allocatableGpus.length,
                 n.instance.launchedAt,
-                pods(n),
+                pods(n, now),
                 n.statusUnknown));
       }
       List<PdbView> pdbs = new ArrayList<>();
@@ -820,13 +867,8 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     }
   }
 
-  private static List<PodView> pods(Node n) {
-    return n.pods.stream()
-        .map(
-            p ->
-                new PodView(
-                    p.namespace(), p.name(), n.name, p.owner(), p.daemonSet(), p.gpuIndex()))
-        .toList();
+  private static List<PodView> pods(Node n, Instant now) {
+    return n.pods.stream().map(p -> p.view(n.name, now)).toList();
   }
 
   /**
@@ -1156,6 +1198,30 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     }
   }
 
+  /** Starts or ends a crash loop of an operand's DaemonSet pod on the node (if it has one). */
+  void setOperandCrashLoop(String node, String operand, boolean crashing, Instant at) {
+    synchronized (lock) {
+      Node n = nodes.get(node);
+      if (n == null) {
+        return;
+      }
+      String owner = operandDaemonSet(operand);
+      n.pods.replaceAll(
+          p -> {
+            if (!p.owner().equals(owner) || crashing == (p.crashLoopSince() != null)) {
+              return p;
+            }
+            return new Pod(
+                p.namespace(),
+                p.name(),
+                p.owner(),
+                p.daemonSet(),
+                p.gpuIndex(),
+                crashing ? at : null);
+          });
+    }
+  }
+
   /** Fires due timers and hands over the changes that happened at or before {@code upTo}. */
   List<ClusterChange> pollChanges(Instant upTo) {
     synchronized (lock) {
@@ -1204,6 +1270,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     n.pods.add(dsPod(n, "kube-system", "kube-proxy"));
     if (inst.asg.gpus > 0) {
       n.pods.add(dsPod(n, "gpuward", "gpuward-exporter"));
+      n.pods.add(dsPod(n, "gpu-operator", "nvidia-container-toolkit-daemonset"));
       n.pods.add(dsPod(n, "gpu-operator", "nvidia-device-plugin-daemonset"));
       n.pods.add(dsPod(n, "gpu-operator", "nvidia-dcgm-exporter"));
       n.pods.add(dsPod(n, "gpu-operator", "gpu-feature-discovery"));
@@ -1298,7 +1365,25 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     }
   }
 
+  /**
+   * Replaces the labels the node's agents set (GPU Feature Discovery, the GPU Operator): the API
+   * serves them on the Node, under the group's own labels.
+   */
+  void setAgentLabels(String node, Map<String, String> labels) {
+    synchronized (lock) {
+      Node n = nodes.get(node);
+      if (n != null) {
+        n.agentLabels = Map.copyOf(labels);
+      }
+    }
+  }
+
   private LiveNode live(Node n) {
+    Map<String, String> labels = n.instance.asg.labels;
+    if (!n.agentLabels.isEmpty()) {
+      labels = new TreeMap<>(n.agentLabels);
+      labels.putAll(n.instance.asg.labels);
+    }
     return new LiveNode(
         n.name,
         n.instance.bootId,
@@ -1307,7 +1392,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
         Optional.ofNullable(n.cordonedBy),
         n.instance.id,
         n.instance.asg.name,
-        n.instance.asg.labels);
+        labels);
   }
 
   private Node requireNode(Instant now, String action, String node, String op) {

@@ -1,7 +1,9 @@
 package io.gpuward.watch;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gpuward.avro.NodeEvent;
@@ -21,10 +23,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * read and the whole fleet reconciled; every {@code republish} every inventory is sent again,
  * changed or not. A term starts from nothing, so a new leader publishes the current state once
  * (node events under the same deterministic ids as before, which consumers drop as repeats).
+ *
+ * <p>With an operand namespace set, a second informer watches the GPU Operator's pods there and
+ * publishes each node's operand states ({@link OperandTracker}); a watcher without access to pods
+ * logs it once and runs on without them (the engine then judges operands by their labels).
  *
  * <p>Everything runs under one lock: informer notifications and the poller see one state.
  */
@@ -66,6 +74,8 @@ final class ClusterWatcher implements AutoCloseable {
   private List<CloudInstance> instances;
   private Instant lastRepublish;
   private SharedIndexInformer<Node> informer;
+  private SharedIndexInformer<Pod> podInformer;
+  private final OperandTracker operands;
   private ScheduledExecutorService poller;
   private volatile boolean closed;
 
@@ -91,6 +101,7 @@ final class ClusterWatcher implements AutoCloseable {
     this.meters = Objects.requireNonNull(meters, "meters");
     this.gauges = Objects.requireNonNull(gauges, "gauges");
     this.instances = cloud == null ? List.of() : null;
+    this.operands = new OperandTracker(clock);
   }
 
   /** Starts the Node informer and the poller; the future completes when Nodes have listed. */
@@ -111,11 +122,74 @@ final class ClusterWatcher implements AutoCloseable {
             return true;
           });
       poller = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "gpuward-watch-poll"));
+      if (settings.watchesOperands()) {
+        podInformer = operandInformer();
+      }
     }
     CompletableFuture<Void> listed = informer.start().toCompletableFuture();
+    if (podInformer != null) {
+      podInformer.start();
+    }
     long every = settings.poll().toMillis();
     poller.scheduleWithFixedDelay(this::pollSafely, 0, every, TimeUnit.MILLISECONDS);
     return listed;
+  }
+
+  private SharedIndexInformer<Pod> operandInformer() {
+    String ns = settings.operandNamespace();
+    SharedIndexInformer<Pod> i = client.pods().inNamespace(ns).runnableInformer(0);
+    i.addEventHandler(operandHandler());
+    i.exceptionHandler(
+        (started, t) -> {
+          if (closed) {
+            return false;
+          }
+          error("operand-watch");
+          if (t instanceof KubernetesClientException k && k.getCode() == 403) {
+            log.warn(
+                "namespace={} pods cannot be listed ({}); operands are judged by their labels"
+                    + " alone",
+                ns,
+                k.getMessage());
+            return false;
+          }
+          log.warn("namespace={} operand pod watch failed; retrying: {}", ns, t.toString());
+          return true;
+        });
+    return i;
+  }
+
+  private ResourceEventHandler<Pod> operandHandler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod p) {
+        onOperand(() -> operands.observe(p));
+      }
+
+      @Override
+      public void onUpdate(Pod oldPod, Pod p) {
+        onOperand(() -> operands.observe(p));
+      }
+
+      @Override
+      public void onDelete(Pod p, boolean finalStateUnknown) {
+        onOperand(() -> operands.removed(p));
+      }
+    };
+  }
+
+  private void onOperand(Supplier<Optional<NodeEvent>> change) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      try {
+        change.get().ifPresent(e -> publishEvents(List.of(e)));
+      } catch (RuntimeException e) {
+        error("operand");
+        log.warn("operand pod update not handled: {}", e.toString(), e);
+      }
+    }
   }
 
   /** Whether the Node watch is connected. */
@@ -178,6 +252,7 @@ final class ClusterWatcher implements AutoCloseable {
       gauges.nodes().set(nodes.size());
       try {
         NodeTracker t = trackers.remove(name);
+        operands.forget(name);
         if (t != null) {
           publishEvents(t.removed(n));
         }
@@ -324,6 +399,7 @@ final class ClusterWatcher implements AutoCloseable {
   @Override
   public void close() {
     SharedIndexInformer<Node> i;
+    SharedIndexInformer<Pod> pods;
     ScheduledExecutorService p;
     synchronized (lock) {
       if (closed) {
@@ -331,7 +407,11 @@ final class ClusterWatcher implements AutoCloseable {
       }
       closed = true;
       i = informer;
+      pods = podInformer;
       p = poller;
+    }
+    if (pods != null) {
+      pods.close();
     }
     if (p != null) {
       p.shutdownNow();

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param leaseNamespace the Lease's namespace (the watcher's own)
  * @param identity this replica's name in the Lease (the pod name)
  * @param leaseDuration how long a lease lasts without renewal; a dead leader is replaced after it
+ * @param operandNamespace the GPU Operator's namespace, whose operand pods are reported per node;
+ *     empty for no pod watch
  */
 public record WatchSettings(
     String cluster,
@@ -24,9 +26,14 @@ public record WatchSettings(
     String leaseName,
     String leaseNamespace,
     String identity,
-    Duration leaseDuration) {
+    Duration leaseDuration,
+    String operandNamespace) {
+
+  /** Where the GPU Operator installs its operands unless told otherwise. */
+  public static final String DEFAULT_OPERAND_NAMESPACE = "gpu-operator";
 
   public WatchSettings {
+    Objects.requireNonNull(operandNamespace, "operandNamespace");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(leaseName, "leaseName");
     Objects.requireNonNull(leaseNamespace, "leaseNamespace");
@@ -35,6 +42,33 @@ public record WatchSettings(
     positive(republish, "republish");
     positive(leaseDuration, "leaseDuration");
     Objects.requireNonNull(unregisteredGrace, "unregisteredGrace");
+  }
+
+  /** Settings watching the operands in {@link #DEFAULT_OPERAND_NAMESPACE}. */
+  public WatchSettings(
+      String cluster,
+      Duration poll,
+      Duration republish,
+      Duration unregisteredGrace,
+      String leaseName,
+      String leaseNamespace,
+      String identity,
+      Duration leaseDuration) {
+    this(
+        cluster,
+        poll,
+        republish,
+        unregisteredGrace,
+        leaseName,
+        leaseNamespace,
+        identity,
+        leaseDuration,
+        DEFAULT_OPERAND_NAMESPACE);
+  }
+
+  /** Whether the watcher watches operand pods. */
+  public boolean watchesOperands() {
+    return !operandNamespace.isEmpty();
   }
 
   /**

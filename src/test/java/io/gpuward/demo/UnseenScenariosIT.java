@@ -40,7 +40,8 @@ class UnseenScenariosIT {
         "hardware-mix",
         "config-faults",
         "healthy-fleet",
-        "world-faults"
+        "world-faults",
+        "operands"
       })
   void scenarioKeepsTheInvariants(String name) {
     Path file = Path.of(DIR + name + ".yaml");
@@ -206,6 +207,8 @@ class UnseenScenariosIT {
           },
           "world-faults",
           UnseenScenariosIT::worldFaults,
+          "operands",
+          UnseenScenariosIT::operands,
           "healthy-fleet",
           c -> {
             for (String a : List.of("CORDON", "DRAIN", "RESET_GPU", "REBOOT", "REPLACE")) {
@@ -217,6 +220,29 @@ class UnseenScenariosIT {
             assertThat(c.verdicts("p3-old-0", "TELEMETRY_STALE")).hasSize(1);
             assertThat(c.audit("p3-old-0", "NOTIFY", "SUCCEEDED")).hasSize(1);
           });
+
+  /**
+   * Operands judged by their pods: the crash-looping device plugin is escalated naming its pod (and
+   * the GPUs it took away are not a cordon); an opt-out and nodes without MPS raise nothing.
+   */
+  private static void operands(Check c) {
+    assertThat(c.verdicts("g5-infer-0", "GPU_OPERATOR_DEGRADED"))
+        .isNotEmpty()
+        .allSatisfy(
+            v -> {
+              assertThat(v.get("recommendedAction").asText()).isEqualTo("ESCALATE");
+              assertThat(v.get("summary").asText())
+                  .contains("gpu-operator/nvidia-device-plugin-daemonset-")
+                  .contains("CrashLoopBackOff (restarts ");
+            });
+    assertThat(c.audit("g5-infer-0", "ESCALATE", "SUCCEEDED")).hasSize(1);
+    assertThat(c.classes("g5-infer-0")).doesNotContain("GPU_ALLOCATABLE_MISMATCH");
+    assertThat(c.classes("g5-infer-1")).as("an opt-out is not a fault").isEmpty();
+    assertThat(c.classes("g5-infer-2")).as("no MPS, no MPS daemon expected").isEmpty();
+    for (String a : List.of("CORDON", "DRAIN", "RESET_GPU", "REBOOT", "REPLACE")) {
+      assertThat(c.started(a)).as(a).isZero();
+    }
+  }
 
   /**
    * Faults gpuward sees only through the control plane, the cloud and the exporter's silence: a

@@ -40,11 +40,12 @@ class RbacManifestsTest {
   }
 
   @Test
-  void shouldLetTheWatcherReadNodesAndHoldItsLeaseOnly() throws Exception {
+  void shouldLetTheWatcherReadNodesAndOperandPodsAndHoldItsLeaseOnly() throws Exception {
     List<HasMetadata> objects = load("watcher.yaml", 5);
 
     ClusterRole role = only(objects, ClusterRole.class);
-    assertThat(grants(role.getRules())).containsExactlyInAnyOrder("/nodes:list", "/nodes:watch");
+    assertThat(grants(role.getRules()))
+        .containsExactlyInAnyOrder("/nodes:list", "/nodes:watch", "/pods:list", "/pods:watch");
     assertNoWildcardsNoSecrets(role.getRules());
     assertBound(objects, role, "gpuward-watcher");
     Role lease = only(objects, Role.class);

@@ -480,7 +480,8 @@ class FleetSimulatorTest {
             .runTo("60s");
     List<NodeEvent> labels = h.sink.events("p5-train-0", NodeEventKind.LABELS_SNAPSHOT);
     assertThat(labels.get(labels.size() - 1).getLabels())
-        .doesNotContainKey("nvidia.com/gpu.deploy.device-plugin");
+        .as("the operator still wants it; its pod is what is gone")
+        .containsEntry("nvidia.com/gpu.deploy.device-plugin", "true");
     assertThat(h.cluster.pods("p5-train-0"))
         .noneMatch(p -> p.owner().equals("nvidia-device-plugin-daemonset"));
     assertThat(h.sink.events("p5-train-0", NodeEventKind.RESOURCE_SNAPSHOT))

@@ -122,9 +122,10 @@ class ScenarioLoaderTest {
                   - {at: 14s, node: p5-train-5, inject: hang, for: 2m}
                   - {at: 15s, node: p5-train-6, inject: operand-crashloop, operand: device-plugin}
                   - {at: 0s, node: cache-warm-0, inject: ssm-unregistered}
+                  - {at: 16s, node: p5-train-7, inject: operand-opt-out, operand: dcgm-exporter}
                 """);
 
-    assertThat(s.faults()).hasSize(18);
+    assertThat(s.faults()).hasSize(19);
     assertThat(s.faults().stream().map(f -> f.injection().kind()).toList())
         .containsExactlyInAnyOrderElementsOf(Injection.KINDS);
     assertThat(s.faults().get(0).injection())
@@ -157,6 +158,8 @@ class ScenarioLoaderTest {
     assertThat(s.faults().get(16).injection())
         .isEqualTo(new Injection.OperandCrashLoop("device-plugin", java.util.Optional.empty()));
     assertThat(s.faults().get(17).injection()).isEqualTo(new Injection.SsmUnregistered());
+    assertThat(s.faults().get(18).injection())
+        .isEqualTo(new Injection.OperandOptOut("dcgm-exporter"));
   }
 
   static Stream<Arguments> invalidWorldFaults() {
@@ -190,6 +193,19 @@ class ScenarioLoaderTest {
             f + "{at: 1s, node: cache-warm-0, inject: operand-crashloop, operand: dcgm}\n",
             "faults[0].inject",
             "'operand-crashloop' needs NVIDIA GPUs but m5.large (nodegroup cache-warm) has none"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: operand-opt-out, operand: dcgm, for: 1m}\n",
+            "faults[0].for",
+            "faults[0].for: unknown key (allowed: at, node, nodegroup, count, percent, inject,"
+                + " operand)"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: operand-opt-out}\n",
+            "faults[0].operand",
+            "faults[0].operand: required, one of driver,"),
+        Arguments.of(
+            f + "{at: 1s, node: cache-warm-0, inject: operand-opt-out, operand: dcgm}\n",
+            "faults[0].inject",
+            "'operand-opt-out' needs NVIDIA GPUs but m5.large (nodegroup cache-warm) has none"),
         Arguments.of(
             f + "{at: 1s, node: cache-warm-0, inject: ssm-unregistered, for: 1m}\n",
             "faults[0].for",
@@ -247,7 +263,7 @@ class ScenarioLoaderTest {
             "faults[1].inject: 'xyd' is not one of xid, ecc-dbe, sbe-storm, row-remap-failure, thermal,"
                 + " nvlink-errors, gpu-missing, not-ready, no-registration, container-error,"
                 + " operand-missing, allocatable-drop, telemetry-silence, recover, scale-in, hang,"
-                + " operand-crashloop, ssm-unregistered"),
+                + " operand-crashloop, ssm-unregistered, operand-opt-out"),
         Arguments.of(
             HEAD + "nodegroup: x\n", "nodegroup", "nodegroup: unknown key (allowed: name,"),
         Arguments.of(

@@ -121,6 +121,55 @@ class WorldFaultsTest {
         .doesNotContainKey("nvidia.com/gpu.deploy.mig-manager");
   }
 
+  @Test
+  void shouldCrashLoopAnOperandPodWithGrowingRestartsAndDropAllocatableForTheDevicePlugin() {
+    SimHarness h =
+        SimHarness.of(
+            FLEET
+                + "faults:\n  - {at: 10s, node: p5-train-0, inject: operand-crashloop,"
+                + " operand: device-plugin, for: 2m}\n");
+
+    h.runTo("20s");
+    PodView early = devicePlugin(h, "p5-train-0");
+    h.runTo("60s");
+    PodView later = devicePlugin(h, "p5-train-0");
+
+    assertThat(early.waitingReason()).isEqualTo("CrashLoopBackOff");
+    assertThat(later.waitingReason()).isEqualTo("CrashLoopBackOff");
+    assertThat(later.restarts()).isGreaterThan(early.restarts());
+    List<NodeEvent> res = h.sink.events("p5-train-0", NodeEventKind.RESOURCE_SNAPSHOT);
+    assertThat(res.get(res.size() - 1).getGpuAllocatable()).isZero();
+    List<NodeEvent> labels = h.sink.events("p5-train-0", NodeEventKind.LABELS_SNAPSHOT);
+    assertThat(labels.get(labels.size() - 1).getLabels())
+        .containsEntry("nvidia.com/gpu.deploy.device-plugin", "true");
+
+    h.runTo("140s");
+    assertThat(devicePlugin(h, "p5-train-0").waitingReason()).as("over after for").isNull();
+  }
+
+  @Test
+  void shouldSetTheDeployLabelFalseAndRemoveThePodOnAnOptOut() {
+    SimHarness h =
+        SimHarness.of(
+                FLEET
+                    + "faults:\n  - {at: 10s, node: p5-train-0, inject: operand-opt-out,"
+                    + " operand: dcgm-exporter}\n")
+            .runTo("20s");
+
+    assertThat(h.cluster.pods("p5-train-0"))
+        .noneMatch(p -> p.owner().equals("nvidia-dcgm-exporter"));
+    List<NodeEvent> labels = h.sink.events("p5-train-0", NodeEventKind.LABELS_SNAPSHOT);
+    assertThat(labels.get(labels.size() - 1).getLabels())
+        .containsEntry("nvidia.com/gpu.deploy.dcgm-exporter", "false");
+  }
+
+  private static PodView devicePlugin(SimHarness h, String node) {
+    return h.cluster.pods(node).stream()
+        .filter(p -> p.owner().equals("nvidia-device-plugin-daemonset"))
+        .findFirst()
+        .orElseThrow();
+  }
+
   private static NodeView view(SimHarness h, String node) {
     return h.cluster.snapshot().nodes().stream()
         .filter(v -> v.name().equals(node))

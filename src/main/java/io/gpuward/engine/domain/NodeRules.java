@@ -25,9 +25,9 @@ import java.util.TreeMap;
  *       pattern ({@code container-errors.yaml}); ESCALATE with the fix hint.
  *   <li>GPU_ALLOCATABLE_MISMATCH: allocatable {@code nvidia.com/gpu} below capacity or the instance
  *       type's count for longer than the grace; CORDON.
- *   <li>GPU_OPERATOR_DEGRADED: on a GPU Operator–managed GPU node, a required operand missing for
- *       longer than the grace, or an operand where the GPU cannot use it (MIG manager on a non-MIG
- *       GPU); ESCALATE.
+ *   <li>GPU_OPERATOR_DEGRADED: on a GPU Operator–managed GPU node, an operand its labels want
+ *       crash-looping or without a running pod for longer than the grace ({@link OperandRule}), or
+ *       an operand where the GPU cannot use it (MIG manager on a non-MIG GPU); ESCALATE.
  *   <li>TELEMETRY_STALE: a Ready, registered node whose exporter heartbeat is older than the limit;
  *       NOTIFY.
  *   <li>IMAGE_INSTANCE_MISMATCH: an instance whose node never registered within the grace, with its
@@ -69,12 +69,14 @@ public final class NodeRules {
   private final NeverRegisteredRule neverRegistered;
   private final HungNodeRule hung;
   private final AcceleratedHardwareRule acceleratedHardware;
+  private final OperandRule operandRule;
 
   public NodeRules(RuleCatalog rules) {
     this.rules = rules;
     this.neverRegistered = new NeverRegisteredRule(rules.node().registrationGrace());
     this.hung = new HungNodeRule(rules.node().telemetryStaleAfter());
     this.acceleratedHardware = new AcceleratedHardwareRule(rules.xid());
+    this.operandRule = new OperandRule(rules.gpuOperator(), rules.node().operandGrace());
   }
 
   /**
@@ -105,6 +107,10 @@ public final class NodeRules {
       case LABELS_SNAPSHOT -> {
         s.labels = new TreeMap<>(e.getLabels());
         operands(out, s, node, t, ev(at, e, "node_labels", null));
+      }
+      case OPERAND_STATUS -> {
+        OperandRule.onStatus(s, e, OperandRule.operandOf(e));
+        operands(out, s, node, t, ev(at, e, "operand_status", e.getPod() + " " + e.getReason()));
       }
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
       default -> {}
@@ -152,6 +158,8 @@ public final class NodeRules {
             e.getEventTime()));
     s.raised.clear();
     s.acceleratedHardware.clear();
+    s.operandPods.clear();
+    s.operandMissingSince.clear();
   }
 
   private static void rebooted(
@@ -318,7 +326,7 @@ public final class NodeRules {
     if (expected > 0
         && s.gpuAllocatable < expected
         && !s.raised.contains(ALLOCATABLE)
-        && !missingAllocatableOperands(s).isEmpty()) {
+        && !operandRule.allocatableOperandsDown(s).isEmpty()) {
       // The GPU Operator's device plugin / toolkit is gone: configuration, not hardware. It is
       // GPU_OPERATOR_DEGRADED's (ESCALATE); cordoning the node would not bring the GPUs back.
       s.allocatableLowSince = null;
@@ -362,23 +370,6 @@ public final class NodeRules {
           t,
           ALLOCATABLE);
     }
-  }
-
-  /** Allocatable-critical operands missing on a GPU Operator–managed node. */
-  private List<String> missingAllocatableOperands(NodeState s) {
-    var op = rules.gpuOperator();
-    boolean managed = s.labels.keySet().stream().anyMatch(k -> k.startsWith(op.labelPrefix()));
-    if (!managed) {
-      return List.of();
-    }
-    List<String> missing = new ArrayList<>();
-    for (String operand : op.allocatableOperands()) {
-      String v = s.labels.get(op.labelPrefix() + operand);
-      if (v == null || v.equals("false")) {
-        missing.add(operand);
-      }
-    }
-    return missing;
   }
 
   private void noGpus(
@@ -427,19 +418,7 @@ public final class NodeRules {
     if (!managed || !gpuNode) {
       return;
     }
-    long ms = t.toEpochMilli();
-    List<String> missing = new ArrayList<>();
-    for (String operand : op.requiredOperands()) {
-      String v = s.labels.get(op.labelPrefix() + operand);
-      if (v == null || v.equals("false")) {
-        long since = s.operandMissingSince.computeIfAbsent(operand, k -> ms);
-        if (ms - since >= rules.node().operandGrace().toMillis()) {
-          missing.add(operand);
-        }
-      } else {
-        s.operandMissingSince.remove(operand);
-      }
-    }
+    OperandRule.Judgement j = operandRule.judge(s, t.toEpochMilli());
     boolean mig = s.migCapable || "true".equals(s.labels.get("nvidia.com/mig.capable"));
     List<String> unexpected = new ArrayList<>();
     if (!mig) {
@@ -449,33 +428,11 @@ public final class NodeRules {
         }
       }
     }
-    if (!missing.isEmpty() || !unexpected.isEmpty()) {
+    if (!j.faults().isEmpty() || !unexpected.isEmpty()) {
       if (s.raised.add(OPERAND_MISSING)) {
-        String what =
-            (missing.isEmpty() ? "" : "missing operand(s) " + missing)
-                + (missing.isEmpty() || unexpected.isEmpty() ? "" : "; ")
-                + (unexpected.isEmpty()
-                    ? ""
-                    : "operand(s) " + unexpected + " on a GPU that is not MIG-capable");
-        out.add(
-            detected(
-                node,
-                FaultClass.GPU_OPERATOR_DEGRADED,
-                Severity.MAJOR,
-                RemediationAction.ESCALATE,
-                e,
-                missing.isEmpty() ? OPERAND_UNEXPECTED : OPERAND_MISSING,
-                t,
-                "GPU Operator: " + what,
-                missing.isEmpty()
-                    ? "Remove the operand from this node: the GPU Operator adds the MIG manager only"
-                        + " where nvidia.com/mig.capable=true; check GPU Feature Discovery labels"
-                    : "Check the GPU Operator's operand DaemonSets and node selectors for "
-                        + missing
-                        + " (nvidia.com/gpu.deploy.<operand> labels); the device plugin must register"
-                        + " before nvidia.com/gpu is allocatable"));
+        out.add(degraded(node, t, e, j.faults(), unexpected));
       }
-    } else if (s.operandMissingSince.isEmpty()) {
+    } else if (!j.pending()) {
       recover(
           out,
           s,
@@ -486,6 +443,32 @@ public final class NodeRules {
           t,
           OPERAND_MISSING);
     }
+  }
+
+  private static Signal.Detected degraded(
+      String node, Instant t, Evidence e, List<String> faults, List<String> unexpected) {
+    String what =
+        String.join("; ", faults)
+            + (faults.isEmpty() || unexpected.isEmpty() ? "" : "; ")
+            + (unexpected.isEmpty()
+                ? ""
+                : "operand(s) " + unexpected + " on a GPU that is not MIG-capable");
+    return detected(
+        node,
+        FaultClass.GPU_OPERATOR_DEGRADED,
+        Severity.MAJOR,
+        RemediationAction.ESCALATE,
+        e,
+        faults.isEmpty() ? OPERAND_UNEXPECTED : OPERAND_MISSING,
+        t,
+        "GPU Operator: " + what,
+        faults.isEmpty()
+            ? "Remove the operand from this node: the GPU Operator adds the MIG manager only"
+                + " where nvidia.com/mig.capable=true; check GPU Feature Discovery labels"
+            : "Check the named operand pods (kubectl -n <namespace> describe pod / logs"
+                + " --previous) and the GPU Operator's DaemonSets and node selectors"
+                + " (nvidia.com/gpu.deploy.<operand> labels; false opts a node out); the device"
+                + " plugin must run before nvidia.com/gpu is allocatable");
   }
 
   private void containerFailure(

@@ -36,6 +36,27 @@ public final class NodeState {
   public TreeMap<String, String> labels = new TreeMap<>();
   public TreeMap<String, Long> operandMissingSince = new TreeMap<>();
 
+  /**
+   * The GPU Operator operand pods the watcher last reported on this node, by operand. Empty when no
+   * pod status was ever seen for it (a watcher without pod access): operands are then judged by
+   * their deploy labels alone.
+   */
+  public TreeMap<String, OperandPod> operandPods = new TreeMap<>();
+
+  /**
+   * One operand's pod as last reported.
+   *
+   * @param state Running, CrashLoopBackOff, Missing, or another waiting reason or pod phase
+   * @param since event time of the report that began this state
+   */
+  public record OperandPod(String state, String namespace, String pod, String message, long since) {
+
+    /** {@code gpu-operator/nvidia-device-plugin-daemonset-x7k2p}. */
+    public String ref() {
+      return namespace + "/" + pod;
+    }
+  }
+
   // From inventory.
   public int expectedGpus;
   public boolean migCapable;

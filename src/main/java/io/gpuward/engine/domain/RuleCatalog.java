@@ -211,7 +211,8 @@ public final class RuleCatalog {
         strings(op.path("requiredOperands")),
         strings(op.path("migOnlyOperands")),
         text(op, "labelPrefix", "gpuOperator."),
-        strings(op.path("allocatableOperands")));
+        strings(op.path("allocatableOperands")),
+        strings(op.path("mpsOnlyOperands")));
   }
 
   private static RuleParams.Correlation correlation(JsonNode c) {

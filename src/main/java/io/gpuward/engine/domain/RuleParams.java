@@ -54,16 +54,28 @@ public final class RuleParams {
    * @param allocatableOperands operands without which {@code nvidia.com/gpu} cannot be allocatable:
    *     while one is missing on a GPU Operator–managed node, an allocatable drop is the operator's
    *     (configuration) fault, GPU_OPERATOR_DEGRADED, not GPU_ALLOCATABLE_MISMATCH
+   * @param mpsOnlyOperands operands expected to run only where MPS is enabled ({@code
+   *     nvidia.com/mps.capable=true}), judged like required ones there
    */
   public record GpuOperator(
       List<String> requiredOperands,
       List<String> migOnlyOperands,
       String labelPrefix,
-      List<String> allocatableOperands) {
+      List<String> allocatableOperands,
+      List<String> mpsOnlyOperands) {
     public GpuOperator {
       requiredOperands = List.copyOf(requiredOperands);
       migOnlyOperands = List.copyOf(migOnlyOperands);
       allocatableOperands = List.copyOf(allocatableOperands);
+      mpsOnlyOperands = List.copyOf(mpsOnlyOperands);
+    }
+
+    public GpuOperator(
+        List<String> requiredOperands,
+        List<String> migOnlyOperands,
+        String labelPrefix,
+        List<String> allocatableOperands) {
+      this(requiredOperands, migOnlyOperands, labelPrefix, allocatableOperands, List.of());
     }
 
     public GpuOperator(

@@ -2,6 +2,7 @@ package io.gpuward.sim.kube;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -11,6 +12,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -205,13 +208,45 @@ final class WorldObjects {
         .withNodeName(p.node())
         .withContainers(container(p))
         .endSpec()
-        .withNewStatus()
+        .withStatus(podStatus(p))
+        .build();
+  }
+
+  /**
+   * Running and Ready, or, for a crash-looping pod, Running with its container waiting in
+   * CrashLoopBackOff after its last exit with an Error, not Ready.
+   */
+  private static PodStatus podStatus(PodView p) {
+    boolean crashing = p.waitingReason() != null;
+    ContainerStatusBuilder c =
+        new ContainerStatusBuilder()
+            .withName(container(p).getName())
+            .withImage(container(p).getImage())
+            .withRestartCount(p.restarts())
+            .withReady(!crashing);
+    if (crashing) {
+      c.withNewState()
+          .withNewWaiting()
+          .withReason(p.waitingReason())
+          .withMessage("back-off restarting failed container " + container(p).getName())
+          .endWaiting()
+          .endState()
+          .withNewLastState()
+          .withNewTerminated()
+          .withReason("Error")
+          .withExitCode(1)
+          .endTerminated()
+          .endLastState();
+    } else {
+      c.withNewState().withNewRunning().endRunning().endState();
+    }
+    return new PodStatusBuilder()
         .withPhase("Running")
         .addNewCondition()
         .withType("Ready")
-        .withStatus("True")
+        .withStatus(crashing ? "False" : "True")
         .endCondition()
-        .endStatus()
+        .addToContainerStatuses(c.build())
         .build();
   }
 

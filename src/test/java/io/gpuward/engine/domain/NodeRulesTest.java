@@ -7,6 +7,7 @@ import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.engine.JsonSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -217,6 +218,176 @@ class NodeRulesTest {
         nodeRules.onTime(
             NODE, state, T0.plusSeconds(10).plus(rules.node().allocatableGrace()).plusSeconds(1));
     assertThat(detected(out, FaultClass.GPU_ALLOCATABLE_MISMATCH)).hasSize(1);
+  }
+
+  // ------------------------------------------------- operands judged by the pods that run
+
+  private List<Signal> operandStatus(
+      String operand, String state, String pod, String message, Instant at) {
+    return on(
+        NodeEvent.newBuilder(event(NodeEventKind.OPERAND_STATUS, at).build())
+            .setEventId(NODE + "/OPERAND_STATUS/" + operand + "/" + state + "/" + (++seq))
+            .setUnschedulable(null)
+            .setNamespace("gpu-operator")
+            .setPod(pod)
+            .setReason(state)
+            .setMessage(message)
+            .build());
+  }
+
+  private void allOperandsRunning(Instant at) {
+    for (String op :
+        List.of("device-plugin", "container-toolkit", "dcgm-exporter", "gpu-feature-discovery")) {
+      operandStatus(op, "Running", "nvidia-" + op + "-abcde", "restarts 0", at);
+    }
+  }
+
+  private List<Signal> ticks(Instant from, Duration span) {
+    List<Signal> all = new ArrayList<>();
+    for (long s = 0; s <= span.toSeconds(); s += 5) {
+      all.addAll(nodeRules.onTime(NODE, state, from.plusSeconds(s)));
+    }
+    return all;
+  }
+
+  @Test
+  void shouldRaiseOperatorDegradedNamingTheCrashLoopingDevicePluginPod() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    labels(operands(), T0);
+    allOperandsRunning(T0);
+
+    List<Signal> out =
+        operandStatus(
+            "device-plugin",
+            "CrashLoopBackOff",
+            "nvidia-device-plugin-daemonset-x7k2p",
+            "restarts 5, last terminated Error",
+            T0.plusSeconds(30));
+
+    assertThat(detected(out, FaultClass.GPU_OPERATOR_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(RemediationAction.ESCALATE);
+              assertThat(d.summary())
+                  .contains(
+                      "gpu-operator/nvidia-device-plugin-daemonset-x7k2p CrashLoopBackOff"
+                          + " (restarts 5");
+            });
+    List<Signal> back =
+        operandStatus(
+            "device-plugin",
+            "Running",
+            "nvidia-device-plugin-daemonset-x7k2p",
+            "restarts 6",
+            T0.plusSeconds(90));
+    assertThat(recovered(back, FaultClass.GPU_OPERATOR_DEGRADED)).hasSize(1);
+  }
+
+  @Test
+  void shouldRaiseOperatorDegradedWhenAWantedOperandPodIsMissingPastTheGrace() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    labels(operands(), T0);
+    allOperandsRunning(T0);
+
+    operandStatus(
+        "container-toolkit",
+        "Missing",
+        "nvidia-container-toolkit-daemonset-q2w3e",
+        "pod deleted",
+        T0.plusSeconds(10));
+    Duration grace = rules.node().operandGrace();
+    assertThat(
+            detected(
+                ticks(T0.plusSeconds(10), grace.minusSeconds(5)), FaultClass.GPU_OPERATOR_DEGRADED))
+        .as("inside the grace")
+        .isEmpty();
+    assertThat(
+            detected(
+                ticks(T0.plusSeconds(10).plus(grace), Duration.ofSeconds(5)),
+                FaultClass.GPU_OPERATOR_DEGRADED))
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.summary())
+                    .contains("gpu-operator/nvidia-container-toolkit-daemonset-q2w3e Missing"));
+  }
+
+  @Test
+  void shouldNeverFlagAnOperandTheAdminOptedOut() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    Map<String, String> labels = operands();
+    labels.put(PREFIX + "dcgm-exporter", "false");
+    labels(labels, T0);
+    allOperandsRunning(T0);
+    operandStatus(
+        "dcgm-exporter", "Missing", "nvidia-dcgm-exporter-abcde", "pod deleted", T0.plusSeconds(5));
+
+    List<Signal> all = ticks(T0, rules.node().operandGrace().plusMinutes(2));
+
+    assertThat(detected(all, FaultClass.GPU_OPERATOR_DEGRADED)).isEmpty();
+  }
+
+  @Test
+  void shouldNotFlagAnOptOutEvenWithoutPodStatus() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    Map<String, String> labels = operands();
+    labels.put(PREFIX + "gpu-feature-discovery", "false");
+    labels(labels, T0);
+
+    List<Signal> all = ticks(T0, rules.node().operandGrace().plusMinutes(2));
+
+    assertThat(detected(all, FaultClass.GPU_OPERATOR_DEGRADED)).isEmpty();
+  }
+
+  @Test
+  void shouldExpectTheMpsControlDaemonOnlyWhereMpsIsEnabled() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    labels(operands(), T0);
+    allOperandsRunning(T0);
+    Duration span = rules.node().operandGrace().plusMinutes(2);
+    assertThat(detected(ticks(T0, span), FaultClass.GPU_OPERATOR_DEGRADED))
+        .as("no MPS, no daemon expected")
+        .isEmpty();
+
+    Map<String, String> mps = operands();
+    mps.put("nvidia.com/mps.capable", "true");
+    Instant later = T0.plus(span).plusSeconds(5);
+    labels(mps, later);
+    assertThat(detected(ticks(later, span), FaultClass.GPU_OPERATOR_DEGRADED))
+        .singleElement()
+        .satisfies(d -> assertThat(d.summary()).contains("mps-control-daemon: no pod"));
+  }
+
+  @Test
+  void shouldJudgeByLabelsWhenNoOperandPodWasEverSeen() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    labels(operands("gpu-feature-discovery"), T0);
+
+    List<Signal> all = ticks(T0, rules.node().operandGrace().plusSeconds(10));
+
+    assertThat(detected(all, FaultClass.GPU_OPERATOR_DEGRADED))
+        .singleElement()
+        .satisfies(d -> assertThat(d.summary()).contains("gpu-feature-discovery"));
+  }
+
+  @Test
+  void shouldKeepOperandStateThroughTheJsonStore() {
+    state.operandPods.put(
+        "device-plugin",
+        new NodeState.OperandPod("CrashLoopBackOff", "gpu-operator", "p-1", "restarts 2", 5L));
+    var serde = new JsonSerde<>(NodeState.class);
+
+    NodeState back =
+        serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));
+
+    assertThat(back.operandPods).isEqualTo(state.operandPods);
   }
 
   // ---------------------------------------------------------------- a node removed from the

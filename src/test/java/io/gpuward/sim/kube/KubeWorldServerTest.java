@@ -156,6 +156,57 @@ class KubeWorldServerTest {
   }
 
   @Test
+  void shouldShowTheClusterWatcherACrashLoopingOperandPod() {
+    KubeWorld w =
+        new KubeWorld(
+            FLEET
+                + "  - {at: 10s, node: p5-train-0, inject: operand-crashloop,"
+                + " operand: device-plugin}\n",
+            SimulatedCluster.Settings.defaults());
+    closing.add(w);
+    w.runTo(Duration.ofSeconds(5));
+    w.server.sync();
+    Inventory sink = new Inventory();
+    WatchService watcher =
+        new WatchService(
+            w.client,
+            null,
+            sink,
+            Clock.systemUTC(),
+            new WatchSettings(
+                "sim",
+                Duration.ofMillis(200),
+                Duration.ofMinutes(10),
+                Duration.ZERO,
+                "gpuward-watch",
+                "gpuward",
+                "watch-0",
+                Duration.ofSeconds(3)),
+            KubeWorld.CATALOG,
+            new SimpleMeterRegistry());
+    closing.add(watcher);
+    watcher.start();
+    Eventually.await(
+        WAIT, () -> assertThat(sink.operands(P5, "Running")).hasSizeGreaterThanOrEqualTo(5));
+
+    w.runTo(Duration.ofSeconds(60));
+    w.server.sync();
+
+    Eventually.await(
+        WAIT,
+        () ->
+            assertThat(sink.operands(P5, "CrashLoopBackOff"))
+                .isNotEmpty()
+                .allSatisfy(
+                    e -> {
+                      assertThat(e.getNamespace()).isEqualTo("gpu-operator");
+                      assertThat(e.getPod()).startsWith("nvidia-device-plugin-daemonset-");
+                      assertThat(e.getMessage()).startsWith("restarts ");
+                    }));
+    assertThat(sink.operands("p5-train-1", "CrashLoopBackOff")).isEmpty();
+  }
+
+  @Test
   void shouldShowTheExporterItsNodeGoingNotReadyAndItsFailingPodsEvent() {
     KubeWorld w = world(SimulatedCluster.Settings.defaults());
     List<NodeEvent> published = new CopyOnWriteArrayList<>();
@@ -323,8 +374,19 @@ class KubeWorldServerTest {
       removed.add(node);
     }
 
+    final List<NodeEvent> events = new CopyOnWriteArrayList<>();
+
     @Override
-    public void nodeEvent(NodeEvent event) {}
+    public void nodeEvent(NodeEvent event) {
+      events.add(event);
+    }
+
+    List<NodeEvent> operands(String node, String state) {
+      return events.stream()
+          .filter(e -> e.getKind() == NodeEventKind.OPERAND_STATUS)
+          .filter(e -> e.getNode().equals(node) && e.getReason().equals(state))
+          .toList();
+    }
   }
 
   private record Published(List<NodeEvent> events) implements TelemetrySink {

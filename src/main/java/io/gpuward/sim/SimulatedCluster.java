@@ -299,6 +299,10 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
   private record Timer(Instant at, long seq, Consumer<Instant> action) {}
 
   private final Object lock = new Object();
+
+  /** DaemonSet pods created per node and DaemonSet: a re-created pod gets a new name. */
+  private final Map<String, Integer> dsPodsCreated = new HashMap<>();
+
   private final Clock clock;
   private final Settings settings;
   private final Map<String, Asg> asgs = new LinkedHashMap<>();
@@ -1296,8 +1300,17 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     };
   }
 
+  /**
+   * A DaemonSet's pod on the node; one created again after a deletion is a new pod with a new name
+   * (and uid), as the DaemonSet controller makes it.
+   */
   private Pod dsPod(Node n, String namespace, String daemonSet) {
-    String suffix = SimIds.podSuffix(SimIds.hash(n.instance.asg.seed, "ds", n.name, daemonSet), 5);
+    int generation = dsPodsCreated.merge(n.name + "/" + daemonSet, 1, Integer::sum);
+    long h =
+        generation == 1
+            ? SimIds.hash(n.instance.asg.seed, "ds", n.name, daemonSet)
+            : SimIds.hash(n.instance.asg.seed, "ds", n.name, daemonSet, generation);
+    String suffix = SimIds.podSuffix(h, 5);
     return new Pod(namespace, daemonSet + "-" + suffix, daemonSet, true, -1);
   }
 

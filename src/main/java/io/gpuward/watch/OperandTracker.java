@@ -15,8 +15,9 @@ import java.util.Optional;
 /**
  * What GPU Operator operand pods run on each node, as OPERAND_STATUS node events, each only when
  * the operand's state on its node changed. Event ids are deterministic ({@code
- * <node>/OPERAND_STATUS/<operand>/<state>/<restarts>}, or {@code .../Missing/<pod uid>}), so a new
- * leader that publishes the current state again repeats the ids of the old one.
+ * <node>/OPERAND_STATUS/<operand>/<state>/<restarts>/<pod uid>}, or {@code .../Missing/<pod uid>}),
+ * so a new leader that publishes the current state again repeats the ids of the old one, while a
+ * new pod of the operand (restarts from 0 again) is a new fact the engine applies.
  */
 final class OperandTracker {
 
@@ -46,7 +47,7 @@ final class OperandTracker {
     }
     ops.put(operand.get(), new Published(key, st.uid()));
     return Optional.of(
-        event(node, operand.get(), pod, st.state(), Integer.toString(st.restarts()))
+        event(node, operand.get(), pod, st.state(), st.restarts() + "/" + st.uid())
             .setContainer(st.container())
             .setMessage(st.message())
             .build());

@@ -48,7 +48,8 @@ class OperandTrackerTest {
   void shouldPublishAnOperandStateOnlyWhenItChanges() {
     NodeEvent running = tracker.observe(devicePlugin("a1b2c", null, 0)).orElseThrow();
     assertThat(running.getKind()).isEqualTo(NodeEventKind.OPERAND_STATUS);
-    assertThat(running.getEventId()).isEqualTo("g5-infer-0/OPERAND_STATUS/device-plugin/Running/0");
+    assertThat(running.getEventId())
+        .isEqualTo("g5-infer-0/OPERAND_STATUS/device-plugin/Running/0/a1b2c");
     assertThat(running.getPod()).isEqualTo("nvidia-device-plugin-daemonset-a1b2c");
     assertThat(running.getNamespace()).isEqualTo("gpu-operator");
     assertThat(tracker.observe(devicePlugin("a1b2c", null, 0))).as("unchanged").isEmpty();
@@ -58,7 +59,7 @@ class OperandTrackerTest {
     assertThat(crash.getMessage()).isEqualTo("restarts 3");
     assertThat(crash.getContainer()).isEqualTo("nvidia-device-plugin");
     assertThat(crash.getEventId())
-        .isEqualTo("g5-infer-0/OPERAND_STATUS/device-plugin/CrashLoopBackOff/3");
+        .isEqualTo("g5-infer-0/OPERAND_STATUS/device-plugin/CrashLoopBackOff/3/a1b2c");
   }
 
   @Test
@@ -71,6 +72,11 @@ class OperandTrackerTest {
     assertThat(gone.getEventId())
         .isEqualTo("g5-infer-0/OPERAND_STATUS/device-plugin/Missing/a1b2c");
     assertThat(gone.getPod()).isEqualTo("nvidia-device-plugin-daemonset-a1b2c");
+
+    // its replacement starts from 0 restarts again: a new fact, under a new id
+    NodeEvent back = tracker.observe(devicePlugin("d4e5f", null, 0)).orElseThrow();
+    assertThat(back.getEventId())
+        .isEqualTo("g5-infer-0/OPERAND_STATUS/device-plugin/Running/0/d4e5f");
   }
 
   @Test

@@ -12,7 +12,7 @@ public final class BenchReport {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final double MIB = 1024.0 * 1024.0;
 
-  /** Targets of BRIEF §7. */
+  /** The throughput and latency targets gpuward is built to meet. */
   static final double TARGET_SAMPLES_PER_SECOND = 150_000;
 
   static final double TARGET_FAULT_TO_VERDICT_P99_MS = 1_000;

@@ -32,7 +32,7 @@ public sealed interface Injection
         Injection.SsmUnregistered,
         Injection.OperandOptOut {
 
-  /** All {@code inject} names, in the order the brief lists them. */
+  /** All {@code inject} names, in the order the scenario documentation lists them. */
   List<String> KINDS =
       List.of(
           "xid",

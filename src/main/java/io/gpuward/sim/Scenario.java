@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A simulation scenario (BRIEF §6): a fleet of node groups and a timeline of faults. Load one with
- * {@link ScenarioLoader}; build a benchmark fleet with {@link #synthetic(int, long)}.
+ * A simulation scenario: a fleet of node groups and a timeline of faults. Load one with {@link
+ * ScenarioLoader}; build a benchmark fleet with {@link #synthetic(int, long)}.
  *
  * @param name scenario name
  * @param seed seed of every random choice; same scenario and seed give the same records

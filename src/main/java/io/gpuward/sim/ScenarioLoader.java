@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads scenario YAML (BRIEF §6) and validates it fail-fast: the first problem throws a {@link
+ * Reads scenario YAML and validates it fail-fast: the first problem throws a {@link
  * ScenarioException} naming the key and the value. Unknown keys are rejected at every level.
  *
  * <pre>{@code
@@ -328,8 +328,8 @@ public final class ScenarioLoader {
     /**
      * An instance type the simulator can run: any EC2-looking name; GPU types (families p and g)
      * only when the instance-type table lists them, because their GPU count and model come from it.
-     * An unknown GPU type used to run silently as a CPU type (an NVIDIA image on it became an
-     * IMAGE_INSTANCE_MISMATCH), which hid typos such as {@code g6e.2xlarg}.
+     * An unknown GPU type run as a CPU type would turn a typo such as {@code g6e.2xlarg} into an
+     * IMAGE_INSTANCE_MISMATCH (an NVIDIA image on a CPU type) instead of an error.
      */
     private void checkInstanceType(String type, String path) {
       if (catalog.find(type).isPresent()) {

@@ -7,7 +7,6 @@ import java.util.List;
  * Which dcgm-exporter metrics fill which {@link GpuSample} field: the legacy (DCGM &le; 4.5) name
  * every shipped counters CSV uses, the DCGM 4.6 canonical name a user CSV may use, and the 1.x name
  * of {@code --use-old-namespace} ({@code etc/1.x-compatibility-metrics.csv}) where there is one.
- * See {@code /work/shared/domain/dcgm-fields.md} §2.
  */
 enum DcgmField {
   TEMPERATURE(

@@ -1,5 +1,5 @@
 /**
- * Kernel log parsing for NVIDIA XIDs: {@link io.gpuward.exporter.kmsg.KmsgParser}. Reference:
- * {@code /work/shared/domain/dcgm-fields.md} §6.
+ * Kernel log parsing for NVIDIA XIDs ({@code NVRM: Xid} lines of {@code /dev/kmsg}): {@link
+ * io.gpuward.exporter.kmsg.KmsgParser}.
  */
 package io.gpuward.exporter.kmsg;

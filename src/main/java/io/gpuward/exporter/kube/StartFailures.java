@@ -16,10 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * Container start failures in a Pod's status and in Pod Events (k8s-signals.md §2–§4). Pure: no
- * state, no I/O.
- */
+/** Container start failures in a Pod's status and in Pod Events. Pure: no state, no I/O. */
 final class StartFailures {
   private StartFailures() {}
 

@@ -8,12 +8,14 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
+import io.gpuward.contract.FaultClasses;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Remediation {
   private static final Logger log = LoggerFactory.getLogger(Remediation.class);
+
+  /** How long a configuration verdict waits for the inventory that places its node. */
+  static final Duration PLACEMENT_WAIT = Duration.ofSeconds(30);
 
   private final Planner planner;
   private final Clock clock;
@@ -246,6 +251,9 @@ public final class Remediation {
   public void onVerdict(FaultVerdict read) {
     meters.counter(RemediationMetrics.VERDICTS, "state", read.getState().name()).increment();
     Optional<LiveNode> live = actuation.observe(read.getNode());
+    if (awaitingPlacement(read, live)) {
+      return;
+    }
     FaultVerdict v = placed(read, live);
     track(v, live);
     Observed observed =
@@ -268,6 +276,37 @@ public final class Remediation {
       again = again.filter(at -> at.isBefore(d.until())).or(() -> Optional.of(d.until()));
     }
     again.ifPresent(at -> wakeups.at(v, at));
+  }
+
+  /**
+   * A configuration fault is escalated once per node group, and the remediator places a node only
+   * from sources it trusts (the live Node, the inventory). A node that never registered has no
+   * Node, and its inventory may reach the remediator a moment after the verdict that names its
+   * group: escalated at once, each such node would be a scope of its own and page on its own. So
+   * such a verdict waits for its inventory, looking again every second, up to {@link
+   * #PLACEMENT_WAIT} from its first reading; then it goes with what is known.
+   */
+  private boolean awaitingPlacement(FaultVerdict v, Optional<LiveNode> live) {
+    if (v.getState() == VerdictState.CLEARED
+        || !FaultClasses.isConfiguration(v.getFaultClass())
+        || v.getNodegroup() == null
+        || v.getNodegroup().isBlank()
+        || Placement.of(v.getNode(), live, fleet).nodegroup() != null) {
+      return false;
+    }
+    Instant now = clock.instant();
+    Instant until = firstSeen.computeIfAbsent(v.getVerdictId(), k -> now).plus(PLACEMENT_WAIT);
+    if (!now.isBefore(until)) {
+      return false;
+    }
+    latest.merge(v.getVerdictId(), v, (a, b) -> b.getUpdatedAt().isAfter(a.getUpdatedAt()) ? b : a);
+    Instant again = now.plusSeconds(1);
+    wakeups.at(v, again.isBefore(until) ? again : until);
+    log.debug(
+        "node={} verdictId={}: waiting for its inventory to place it",
+        v.getNode(),
+        v.getVerdictId());
+    return true;
   }
 
   /**

@@ -173,6 +173,56 @@ class RemediationTest {
     }
   }
 
+  private static FaultVerdict neverRegistered(String node) {
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(
+                FaultClass.IMAGE_INSTANCE_MISMATCH, RemediationAction.ESCALATE, VerdictState.OPEN))
+        .setVerdictId("v-" + node)
+        .setNode(node)
+        .setNodegroup("cache-warm")
+        .setZone("us-east-1a")
+        .setDetectedAt(T0)
+        .setValidUntil(T0.plusSeconds(600))
+        .build();
+  }
+
+  private void inventory(String node, String group) {
+    remediation
+        .fleet()
+        .apply(
+            NodeInventory.newBuilder()
+                .setNode(node)
+                .setNodegroup(group)
+                .setZone("us-east-1a")
+                .setUpdatedAt(T0)
+                .setLabels(Map.of())
+                .build());
+  }
+
+  @Test
+  void shouldWaitForTheInventoryOfANodeWithoutANodeBeforeEscalatingItsGroupOnce() {
+    remediation.onVerdict(neverRegistered("cache-warm-0"));
+    remediation.onVerdict(neverRegistered("cache-warm-1"));
+    assertThat(audit).as("no trusted placement yet: each would be a scope of its own").isEmpty();
+
+    inventory("cache-warm-0", "cache-warm");
+    inventory("cache-warm-1", "cache-warm");
+    clock.set(T0.plusSeconds(1));
+    remediation.onVerdict(neverRegistered("cache-warm-0"));
+    remediation.onVerdict(neverRegistered("cache-warm-1"));
+    assertThat(trail("v-cache-warm-0")).contains("ESCALATE:SUCCEEDED");
+    assertThat(trail("v-cache-warm-1")).containsExactly("ESCALATE:SKIPPED:SUPERSEDED");
+  }
+
+  @Test
+  void shouldEscalateANodeItCannotPlaceOnItsOwnOnceTheWaitIsOver() {
+    remediation.onVerdict(neverRegistered("cache-warm-0"));
+    assertThat(audit).isEmpty();
+    clock.set(T0.plus(Remediation.PLACEMENT_WAIT));
+    remediation.onVerdict(neverRegistered("cache-warm-0"));
+    assertThat(trail("v-cache-warm-0")).contains("ESCALATE:SUCCEEDED");
+  }
+
   private static RemediationRecord started(String node, String session, Instant at) {
     return RemediationRecord.newBuilder()
         .setOperationId(node + "/" + session + "/DRAIN/1")

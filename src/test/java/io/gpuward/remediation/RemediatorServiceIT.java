@@ -9,6 +9,7 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.AvroSerdes;
+import io.gpuward.contract.FaultClasses;
 import io.gpuward.contract.InMemorySchemaRegistry;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
@@ -262,9 +263,14 @@ class RemediatorServiceIT {
     return out;
   }
 
+  /**
+   * A configuration verdict (the tests' end marker) names no node group: nothing publishes an
+   * inventory for its node here, and the remediator would wait for one to place it.
+   */
   private static FaultVerdict verdict(String node, FaultClass c, RemediationAction a) {
     String id = c == FaultClass.GPU_THERMAL ? "v-thermal" : "v-" + node;
     return FaultVerdict.newBuilder(PlannerTest.verdict(c, a, VerdictState.OPEN))
+        .setNodegroup(FaultClasses.isConfiguration(c) ? null : "p5-train")
         .setVerdictId(id)
         .setNode(node)
         .setDetectedAt(T0)

@@ -46,25 +46,10 @@ class RemediationTest {
             io.gpuward.contract.TelemetrySink.NONE,
             T0)
         .advanceTo(T0);
-    var policy = RemediationPolicy.load();
     // One disruptive remediation at a time per node group.
-    var strict =
-        new RemediationPolicy(
-            policy.version(),
-            policy.steps(),
-            java.time.Duration.ZERO,
-            Map.of("nodegroup", new Budgets.Limits(1, 0, 0, 0)),
-            policy.observeOnlyLag(),
-            java.time.Duration.ZERO);
     remediation =
-        new Remediation(
-            new Planner(strict),
-            cluster,
-            cluster,
-            audit::add,
-            clock,
-            false,
-            new SimpleMeterRegistry());
+        remediation(
+            policy(Map.of("nodegroup", new Budgets.Limits(1, 0, 0, 0)), java.time.Duration.ZERO));
     for (int i = 0; i < 8; i++) {
       remediation
           .fleet()
@@ -77,6 +62,27 @@ class RemediationTest {
                   .setLabels(Map.of())
                   .build());
     }
+  }
+
+  /** The built-in policy with other budgets and correlation settle, and no drain deadline. */
+  private static RemediationPolicy policy(
+      Map<String, Budgets.Limits> budgets, java.time.Duration settle) {
+    var policy = RemediationPolicy.load();
+    return new RemediationPolicy(
+        policy.version(),
+        policy.steps(),
+        java.time.Duration.ZERO,
+        budgets,
+        policy.observeOnlyLag(),
+        settle);
+  }
+
+  /**
+   * A remediator acting on the simulated cluster under {@code policy}, auditing to {@code audit}.
+   */
+  private Remediation remediation(RemediationPolicy policy) {
+    return new Remediation(
+        new Planner(policy), cluster, cluster, audit::add, clock, false, new SimpleMeterRegistry());
   }
 
   private static FaultVerdict verdict(String node, String id, VerdictState state) {
@@ -125,25 +131,10 @@ class RemediationTest {
 
   @Test
   void shouldPlanAStepDeniedByTheHourlyBudgetAgainWhenTheHourFreesASlot() {
-    var policy = RemediationPolicy.load();
     // One disruption may start per hour in the node group (no concurrency limit).
-    var hourly =
-        new RemediationPolicy(
-            policy.version(),
-            policy.steps(),
-            java.time.Duration.ZERO,
-            Map.of("nodegroup", new Budgets.Limits(0, 0, 1, 0)),
-            policy.observeOnlyLag(),
-            java.time.Duration.ZERO);
     var r =
-        new Remediation(
-            new Planner(hourly),
-            cluster,
-            cluster,
-            audit::add,
-            clock,
-            false,
-            new SimpleMeterRegistry());
+        remediation(
+            policy(Map.of("nodegroup", new Budgets.Limits(0, 0, 1, 0)), java.time.Duration.ZERO));
     List<FaultVerdict> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
     r.onReplan(replanned::add);
     try {
@@ -242,24 +233,9 @@ class RemediationTest {
 
   @Test
   void shouldKeepTheHourAndTheHoldersOfBudgetAcrossARestart() {
-    var policy = RemediationPolicy.load();
-    var limits =
-        new RemediationPolicy(
-            policy.version(),
-            policy.steps(),
-            java.time.Duration.ZERO,
-            Map.of("nodegroup", new Budgets.Limits(1, 0, 2, 0)),
-            policy.observeOnlyLag(),
-            java.time.Duration.ZERO);
     var restarted =
-        new Remediation(
-            new Planner(limits),
-            cluster,
-            cluster,
-            audit::add,
-            clock,
-            false,
-            new SimpleMeterRegistry());
+        remediation(
+            policy(Map.of("nodegroup", new Budgets.Limits(1, 0, 2, 0)), java.time.Duration.ZERO));
     try {
       // Before the restart: a disruption 50 min ago (since cleared) and one still under way.
       restarted.ledger().record(started("p5-train-1", "v-old", T0.minusSeconds(3000)));
@@ -317,24 +293,7 @@ class RemediationTest {
 
   @Test
   void shouldKeepWakingDeferredVerdictsWhenHandingOneOnFails() {
-    var policy = RemediationPolicy.load();
-    var settling =
-        new RemediationPolicy(
-            policy.version(),
-            policy.steps(),
-            java.time.Duration.ZERO,
-            Map.of(),
-            policy.observeOnlyLag(),
-            java.time.Duration.ofSeconds(15));
-    var r =
-        new Remediation(
-            new Planner(settling),
-            cluster,
-            cluster,
-            audit::add,
-            clock,
-            false,
-            new SimpleMeterRegistry());
+    var r = remediation(policy(Map.of(), java.time.Duration.ofSeconds(15)));
     List<String> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
     r.onReplan(
         v -> {
@@ -403,24 +362,7 @@ class RemediationTest {
 
   @Test
   void shouldNotDisruptAVerdictThatCorrelationHeldWhileItSettled() {
-    var policy = RemediationPolicy.load();
-    var settling =
-        new RemediationPolicy(
-            policy.version(),
-            policy.steps(),
-            java.time.Duration.ZERO,
-            Map.of(),
-            policy.observeOnlyLag(),
-            java.time.Duration.ofSeconds(15));
-    var r =
-        new Remediation(
-            new Planner(settling),
-            cluster,
-            cluster,
-            audit::add,
-            clock,
-            false,
-            new SimpleMeterRegistry());
+    var r = remediation(policy(Map.of(), java.time.Duration.ofSeconds(15)));
     FaultVerdict open = verdict("p5-train-4", "v-s", VerdictState.OPEN);
     // The engine holds it (a storm) before the remediator's turn comes; time passes meanwhile.
     r.noteLatest(

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class Remediation {
   private static final Logger log = LoggerFactory.getLogger(Remediation.class);
 
+  /** How often a settled disruptive step looks again whether the remediator read far enough. */
+  static final Duration READ_BARRIER_RECHECK = Duration.ofMillis(500);
+
   /** How long a configuration verdict waits for the inventory that places its node. */
   static final Duration PLACEMENT_WAIT = Duration.ofSeconds(30);
 
@@ -75,6 +78,7 @@ public final class Remediation {
   private volatile Consumer<FaultVerdict> replan = v -> {};
   private volatile String observeOnly;
   private volatile Consumer<Step> intent = s -> {};
+  private volatile ReadBarrier readBarrier = ReadBarrier.NONE;
 
   public Remediation(
       Planner planner,
@@ -135,6 +139,14 @@ public final class Remediation {
    */
   public void onIntent(Consumer<Step> intent) {
     this.intent = intent;
+  }
+
+  /**
+   * What a disruptive step asks, once correlation settled, before it looks for a hold: whether the
+   * remediator has read the verdict's versions published so far. Default: {@link ReadBarrier#NONE}.
+   */
+  public void readBarrier(ReadBarrier barrier) {
+    this.readBarrier = barrier;
   }
 
   public ControlState controls() {
@@ -417,6 +429,10 @@ public final class Remediation {
     Optional<Instant> until = settle.waitUntil(v, seen, now);
     if (until.isPresent()) {
       wakeups.at(v, until.get()); // planned again when correlation had its chance; lane moves on
+      return false;
+    }
+    if (!readBarrier.readThrough(v)) {
+      wakeups.at(v, now.plus(READ_BARRIER_RECHECK)); // a hold may be in what is not read yet
       return false;
     }
     FaultVerdict newest = latest.getOrDefault(v.getVerdictId(), v);

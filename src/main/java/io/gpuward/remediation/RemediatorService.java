@@ -83,6 +83,8 @@ public final class RemediatorService implements AutoCloseable {
   private final RestoreReaders restoreReaders;
   private final StateReader state;
   private final RemediatorMeters meters;
+  private final CommittedEnds committedEnds;
+  private final VerdictReadBarrier barrier;
   private volatile boolean caughtUp;
   private KafkaConsumer<byte[], byte[]> consumer;
   private Thread thread;
@@ -139,6 +141,9 @@ public final class RemediatorService implements AutoCloseable {
     StateRefusals refusals = new StateRefusals();
     this.tx = new AuditTransactions(auditProducer(), stateGroupId, refusals::metadata);
     this.remediation = remediationFactory.apply(this::append);
+    this.committedEnds = new CommittedEnds(this.clientProps, groupId + "-read-barrier");
+    this.barrier = new VerdictReadBarrier(committedEnds);
+    remediation.readBarrier(barrier);
     remediation.onIntent(this::makeDurable);
     this.deadLetters = new DeadLetterRecords(topics, groupId, remediation.clock(), meters);
     this.restoreReaders = new RestoreReaders(this.clientProps, topics);
@@ -369,6 +374,7 @@ public final class RemediatorService implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : records) {
           take(r);
         }
+        notePositions();
         tx.commit();
       }
     } catch (WakeupException e) {
@@ -383,6 +389,13 @@ public final class RemediatorService implements AutoCloseable {
     }
   }
 
+  /** Tells the read barrier how far each partition was read: every record below was noted. */
+  private void notePositions() {
+    for (TopicPartition tp : consumer.assignment()) {
+      barrier.position(tp, consumer.position(tp));
+    }
+  }
+
   /** Hands one verdict record to its node's lane, or dead-letters it. */
   private void take(ConsumerRecord<byte[], byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -390,6 +403,7 @@ public final class RemediatorService implements AutoCloseable {
     Intake<FaultVerdict> in = readVerdict(r);
     if (in instanceof Intake.Accepted<FaultVerdict> a) {
       remediation.noteLatest(a.value());
+      barrier.read(a.value().getNode(), tp);
       lanes.submit(a.value().getNode(), () -> handle(r, a.value(), tp));
       return;
     }
@@ -481,6 +495,7 @@ public final class RemediatorService implements AutoCloseable {
       remediation.close();
       lanes.close();
       tx.close(Duration.ZERO);
+      committedEnds.close();
       meters.close();
       return;
     }
@@ -495,6 +510,7 @@ public final class RemediatorService implements AutoCloseable {
     // failed; it stays STARTED in the ledger for the next instance to reconcile.
     tx.close(Duration.ofSeconds(5));
     lanes.stop(Duration.ofSeconds(5));
+    committedEnds.close();
     meters.close();
   }
 

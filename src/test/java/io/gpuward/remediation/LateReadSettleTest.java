@@ -135,4 +135,30 @@ class LateReadSettleTest {
     remediation.onVerdict(v);
     assertThat(trail()).contains("DRAIN:STARTED");
   }
+
+  @Test
+  void aSettledDrainWaitsUntilTheVersionsPublishedMeanwhileWereRead() {
+    FaultVerdict v = open();
+    var readThrough = new java.util.concurrent.atomic.AtomicBoolean(false);
+    remediation.readBarrier(x -> readThrough.get());
+    remediation.noteLatest(v);
+    remediation.onVerdict(v);
+    clock.set(T0.plus(SETTLE)); // settled, but the consumer is behind the hold written meanwhile
+    remediation.onVerdict(v);
+    assertThat(trail())
+        .as("no drain before the partition was read through")
+        .containsExactly("CORDON:PLANNED", "CORDON:STARTED", "CORDON:SUCCEEDED");
+
+    remediation.noteLatest(
+        FaultVerdict.newBuilder(v)
+            .setState(VerdictState.UPDATED)
+            .setHeld(true)
+            .setIncidentId("inc-2")
+            .setUpdatedAt(T0.plusSeconds(7))
+            .build());
+    readThrough.set(true);
+    clock.set(T0.plus(SETTLE).plus(Remediation.READ_BARRIER_RECHECK));
+    remediation.onVerdict(v);
+    assertThat(trail()).last().isEqualTo("DRAIN:SKIPPED:INCIDENT_HOLD");
+  }
 }

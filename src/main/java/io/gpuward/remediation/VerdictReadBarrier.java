@@ -1,0 +1,76 @@
+package io.gpuward.remediation;
+
+import io.gpuward.avro.FaultVerdict;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Whether the remediator has read every version of a verdict that was on the verdict topic when its
+ * disruptive step was about to go. Correlation settling gives the engine time to hold a storm's
+ * verdicts, but a remediator that runs behind the topic may not have read the hold yet when the
+ * settle time is over: the hold is further down the partition, and the drain would go on the
+ * version it had. So once settled, the partition's committed end is taken (a remote read, once per
+ * step) and the step waits until the consumer's position passed it: every hold published before
+ * that moment has then reached {@link Remediation#noteLatest}.
+ *
+ * <p>The verdict's partition is the one its node's records were last read from; a node not read
+ * since start (its verdict restored whole at start) waits for every partition read so far. The
+ * consumer thread reports positions; lanes ask. An end that cannot be read keeps the step waiting:
+ * acting on a hold not yet read is the failure this exists to prevent.
+ */
+final class VerdictReadBarrier implements ReadBarrier {
+
+  /** The committed end offsets of partitions, read from the broker now; empty if unreadable. */
+  @FunctionalInterface
+  interface EndOffsets {
+    Optional<Map<TopicPartition, Long>> committedEnds(Set<TopicPartition> partitions);
+  }
+
+  private final EndOffsets ends;
+  private final Map<String, TopicPartition> partitionOfNode = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Long> readTo = new ConcurrentHashMap<>();
+  private final Map<String, Map<TopicPartition, Long>> targets = new ConcurrentHashMap<>();
+
+  VerdictReadBarrier(EndOffsets ends) {
+    this.ends = ends;
+  }
+
+  /** A record of {@code node} was read from {@code tp} (consumer thread). */
+  void read(String node, TopicPartition tp) {
+    partitionOfNode.put(node, tp);
+  }
+
+  /** The consumer's position on {@code tp} after handing its records on (consumer thread). */
+  void position(TopicPartition tp, long position) {
+    readTo.merge(tp, position, Math::max);
+  }
+
+  @Override
+  public boolean readThrough(FaultVerdict v) {
+    Map<TopicPartition, Long> target = targets.get(v.getVerdictId());
+    if (target == null) {
+      Optional<Map<TopicPartition, Long>> now = ends.committedEnds(partitionsOf(v.getNode()));
+      if (now.isEmpty()) {
+        return false;
+      }
+      target = now.get();
+      targets.put(v.getVerdictId(), target);
+    }
+    boolean through =
+        target.entrySet().stream()
+            .allMatch(e -> readTo.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    if (through) {
+      targets.remove(v.getVerdictId()); // the next disruptive step takes the end afresh
+    }
+    return through;
+  }
+
+  private Set<TopicPartition> partitionsOf(String node) {
+    TopicPartition tp = partitionOfNode.get(node);
+    return tp != null ? Set.of(tp) : Set.copyOf(new HashMap<>(readTo).keySet());
+  }
+}

@@ -432,6 +432,7 @@ public final class Remediation {
       return false;
     }
     if (!readBarrier.readThrough(v)) {
+      meters.counter(RemediationMetrics.READ_BARRIER_WAITS).increment();
       wakeups.at(v, now.plus(READ_BARRIER_RECHECK)); // a hold may be in what is not read yet
       return false;
     }

@@ -36,6 +36,12 @@ public final class RemediationMetrics {
   /** Verdict polls of the remediator's consumer (its liveness). */
   public static final String POLLS = "gpuward.remediation.polls";
 
+  /**
+   * Times a settled disruptive step waited because the remediator had not yet read its verdict's
+   * partition up to the end (a hold may have been in what was unread).
+   */
+  public static final String READ_BARRIER_WAITS = "gpuward.remediation.read.barrier.waits";
+
   /** Help text ({@code # HELP}) of these meters, by name. */
   public static final Map<String, String> HELP =
       Map.ofEntries(
@@ -51,5 +57,9 @@ public final class RemediationMetrics {
           Map.entry(
               DEAD_LETTERS,
               "Records the remediator dead-lettered instead of using, by source topic and kind."),
-          Map.entry(POLLS, "Verdict polls of the remediator's consumer."));
+          Map.entry(POLLS, "Verdict polls of the remediator's consumer."),
+          Map.entry(
+              READ_BARRIER_WAITS,
+              "Times a settled disruptive step waited for the remediator to read its verdict's"
+                  + " partition to the end."));
 }

@@ -32,6 +32,7 @@ class LateReadSettleTest {
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
   private static final Duration SETTLE = Duration.ofSeconds(15);
   private final List<RemediationRecord> audit = new ArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private ManualClock clock;
   private Remediation remediation;
 
@@ -59,14 +60,7 @@ class LateReadSettleTest {
             policy.observeOnlyLag(),
             SETTLE);
     remediation =
-        new Remediation(
-            new Planner(settling),
-            cluster,
-            cluster,
-            audit::add,
-            clock,
-            false,
-            new SimpleMeterRegistry());
+        new Remediation(new Planner(settling), cluster, cluster, audit::add, clock, false, meters);
     remediation
         .fleet()
         .apply(
@@ -148,6 +142,8 @@ class LateReadSettleTest {
     assertThat(trail())
         .as("no drain before the partition was read through")
         .containsExactly("CORDON:PLANNED", "CORDON:STARTED", "CORDON:SUCCEEDED");
+
+    assertThat(meters.counter(RemediationMetrics.READ_BARRIER_WAITS).count()).isEqualTo(1);
 
     remediation.noteLatest(
         FaultVerdict.newBuilder(v)

@@ -24,6 +24,7 @@ import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -49,11 +50,15 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Cordon</b> is one JSON merge patch of {@code spec.unschedulable=true} and the annotation
  *       {@value #CORDONED_BY} = operation id, with the {@code metadata.resourceVersion} read just
  *       before as a precondition, so a cordon by someone else between the read and the patch is a
- *       409 (re-read, then refused) rather than a cordon gpuward would later claim as its own.
- *       gpuward adds no taint: the node controller already taints an unschedulable node with {@code
- *       node.kubernetes.io/unschedulable:NoSchedule}, and taints are a list that a merge patch
- *       replaces whole, so writing it would race the node lifecycle controller's own taints.
- *   <li><b>Uncordon</b> undoes only gpuward's cordon: without the annotation it does nothing.
+ *       409 (re-read, then refused) rather than a cordon gpuward would later claim as its own. The
+ *       same patch adds gpuward's NoSchedule taint and health label ({@link HealthMark}):
+ *       schedulers such as Kueue react to a taint, not to {@code spec.unschedulable}. Taints are a
+ *       list a merge patch replaces whole, so the list written is the one read plus gpuward's
+ *       taint, and the resourceVersion precondition turns a taint the node lifecycle controller
+ *       added meanwhile into a 409 and a re-read ({@link NodeMarks}).
+ *   <li><b>Uncordon</b> undoes only gpuward's cordon (annotation, taint, label): without the
+ *       annotation it does nothing. {@link #markHealth} changes the label of a node gpuward
+ *       cordoned as its remediation moves on, best effort.
  *   <li><b>Events</b>: every action gpuward takes on a node is recorded as a core/v1 Event on it
  *       (reason {@code Gpuward<Action>}, {@code Gpuward<Action>Failed} as a Warning), named after
  *       the operation id so a repeat is a 409, not a second event.
@@ -205,12 +210,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
             "cordon no-op: node={} op={} already cordoned by this operation", node, operationId);
         return;
       }
-      ObjectNode patch = JSON.createObjectNode();
-      ObjectNode meta = patch.putObject("metadata");
-      meta.put("resourceVersion", n.getMetadata().getResourceVersion());
-      meta.putObject("annotations").put(CORDONED_BY, operationId);
-      patch.putObject("spec").put("unschedulable", true);
-      if (tryPatch(node, operationId, "cordon", patch, attempt)) {
+      if (tryPatch(node, operationId, "cordon", NodeMarks.cordon(n, operationId), attempt)) {
         log.info(
             "cordoned: node={} op={}{}",
             node,
@@ -242,13 +242,34 @@ public final class KubernetesClusterActuator implements ClusterPort {
             isUnschedulable(n));
         return;
       }
-      ObjectNode patch = JSON.createObjectNode();
-      ObjectNode meta = patch.putObject("metadata");
-      meta.put("resourceVersion", n.getMetadata().getResourceVersion());
-      meta.putObject("annotations").putNull(CORDONED_BY);
-      patch.putObject("spec").putNull("unschedulable");
-      if (tryPatch(node, operationId, "uncordon", patch, attempt)) {
+      if (tryPatch(node, operationId, "uncordon", NodeMarks.uncordon(n), attempt)) {
         log.info("uncordoned: node={} op={} (cordoned by operation {})", node, operationId, owner);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void markHealth(String node, HealthMark mark) {
+    if (!KubeIds.isNodeName(node)) {
+      return;
+    }
+    for (int attempt = 1; attempt <= settings.conflictRetries(); attempt++) {
+      try {
+        Optional<Node> found = getNode(node);
+        if (found.isEmpty() || annotation(found.get(), CORDONED_BY) == null) {
+          return; // only nodes gpuward cordoned carry its mark
+        }
+        if (mark.value().equals(NodeMarks.healthOf(found.get()))) {
+          return;
+        }
+        if (tryPatch(node, "health", "mark", NodeMarks.health(found.get(), mark), attempt)) {
+          log.info("marked: node={} {}={}", node, HealthMark.LABEL, mark.value());
+          return;
+        }
+      } catch (ActuatorException e) {
+        log.warn(
+            "cannot mark node={} {}={}: {}", node, HealthMark.LABEL, mark.value(), e.getMessage());
         return;
       }
     }

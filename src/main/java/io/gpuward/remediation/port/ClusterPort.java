@@ -17,12 +17,21 @@ public interface ClusterPort {
 
   /**
    * Marks the node unschedulable and records {@code operationId} on it (annotation), so gpuward
-   * later knows it was the one that cordoned it. Idempotent.
+   * later knows it was the one that cordoned it; with it the NoSchedule taint {@link
+   * HealthMark#TAINT_KEY} and the label {@link HealthMark#LABEL} = {@link
+   * HealthMark#UNSCHEDULABLE}. Idempotent.
    */
   void cordon(String node, String operationId);
 
-  /** Clears unschedulable and the gpuward annotation. Idempotent. */
+  /** Clears unschedulable, the gpuward annotation, taint and label. Idempotent. */
   void uncordon(String node, String operationId);
+
+  /**
+   * Sets the {@link HealthMark#LABEL} label of a node gpuward cordoned to {@code mark}; does
+   * nothing on a node it did not cordon. Best effort: never throws, never fails the step it goes
+   * with.
+   */
+  default void markHealth(String node, HealthMark mark) {}
 
   /**
    * Evicts the node's pods through the Eviction API (honouring PodDisruptionBudgets, skipping

@@ -6,16 +6,21 @@ import static io.gpuward.remediation.k8s.K8sObjects.NODE;
 import static io.gpuward.remediation.k8s.K8sObjects.OTHER_NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,15 +150,21 @@ class KubernetesClusterActuatorTest {
                     + before.getMetadata().getResourceVersion()
                     + "\",\"annotations\":{\"gpuward.io/cordoned-by\":\""
                     + OP
-                    + "\"}},\"spec\":{\"unschedulable\":true}}"));
+                    + "\"},\"labels\":{\"gpuward.io/health\":\"unschedulable\"}},"
+                    + "\"spec\":{\"unschedulable\":true,"
+                    + "\"taints\":[{\"key\":\"gpuward.io/unhealthy\",\"effect\":\"NoSchedule\"}]}}"));
     Node after = stored(NODE);
     assertThat(after.getSpec().getUnschedulable()).isTrue();
     assertThat(after.getMetadata().getAnnotations())
         .containsEntry(KubernetesClusterActuator.CORDONED_BY, OP)
         .containsEntry("node.alpha.kubernetes.io/ttl", "0");
-    assertThat(after.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
+    assertThat(after.getMetadata().getLabels())
+        .containsAllEntriesOf(before.getMetadata().getLabels())
+        .containsEntry(HealthMark.LABEL, "unschedulable");
     assertThat(after.getSpec().getProviderID()).isEqualTo(before.getSpec().getProviderID());
-    assertThat(after.getSpec().getTaints()).isNullOrEmpty();
+    assertThat(after.getSpec().getTaints())
+        .extracting(Taint::getKey, Taint::getEffect)
+        .containsExactly(tuple(HealthMark.TAINT_KEY, "NoSchedule"));
     assertThat(actuator.node(NODE).orElseThrow().cordonedBy()).contains(OP);
   }
 
@@ -245,6 +256,81 @@ class KubernetesClusterActuatorTest {
     int patches = mock.requests("PATCH", "/api/v1/nodes/").size();
     actuator.uncordon(NODE, "op-uncordon-1");
     assertThat(mock.requests("PATCH", "/api/v1/nodes/")).hasSize(patches);
+  }
+
+  @Test
+  void shouldWriteTheTaintListReadPlusOrMinusItsOwnTaint() throws Exception {
+    Node n = K8sObjects.gpuNode(NODE);
+    n.getSpec()
+        .setTaints(
+            List.of(new TaintBuilder().withKey("nvidia.com/gpu").withEffect("NoSchedule").build()));
+    create(n);
+
+    actuator.cordon(NODE, OP);
+    // A merge patch replaces a list whole on a real API server (RFC 7386); fabric8's CRUD mock
+    // appends to it instead, so the lists are asserted as sent, and the cordoned node is stored
+    // as a real server would have it.
+    var patches = mock.requests("PATCH", "/api/v1/nodes/" + NODE);
+    assertThat(JSON.readTree(patches.get(0).body()).at("/spec/taints").findValuesAsText("key"))
+        .containsExactly("nvidia.com/gpu", HealthMark.TAINT_KEY);
+    Node cordoned = K8sObjects.gpuNode(OTHER_NODE);
+    cordoned.getSpec().setUnschedulable(true);
+    cordoned.getMetadata().getAnnotations().put(KubernetesClusterActuator.CORDONED_BY, OP);
+    cordoned.getMetadata().getLabels().put(HealthMark.LABEL, "pending-reset");
+    cordoned
+        .getSpec()
+        .setTaints(
+            List.of(
+                new TaintBuilder().withKey("nvidia.com/gpu").withEffect("NoSchedule").build(),
+                new TaintBuilder().withKey(HealthMark.TAINT_KEY).withEffect("NoSchedule").build()));
+    create(cordoned);
+
+    actuator.uncordon(OTHER_NODE, "op-uncordon-2");
+
+    JsonNode uncordon =
+        JSON.readTree(mock.requests("PATCH", "/api/v1/nodes/" + OTHER_NODE).get(0).body());
+    assertThat(uncordon.at("/spec/taints").findValuesAsText("key"))
+        .containsExactly("nvidia.com/gpu");
+    assertThat(uncordon.at("/metadata/labels").has(HealthMark.LABEL)).isTrue();
+    assertThat(uncordon.at("/metadata/labels/" + HealthMark.LABEL.replace("/", "~1")).isNull())
+        .isTrue();
+  }
+
+  @Test
+  void shouldMarkTheHealthOfANodeGpuwardCordonedOnlyWhenItChanges() {
+    create(K8sObjects.gpuNode(NODE));
+    actuator.cordon(NODE, OP);
+
+    actuator.markHealth(NODE, HealthMark.PENDING_REBOOT);
+    actuator.markHealth(NODE, HealthMark.PENDING_REBOOT);
+
+    assertThat(stored(NODE).getMetadata().getLabels())
+        .containsEntry(HealthMark.LABEL, "pending-reboot");
+    assertThat(mock.requests("PATCH", "/api/v1/nodes/")).hasSize(2);
+  }
+
+  @Test
+  void shouldNeverMarkANodeGpuwardDidNotCordon() {
+    Node n = K8sObjects.gpuNode(NODE);
+    n.getSpec().setUnschedulable(true); // someone else's cordon
+    create(n);
+
+    actuator.markHealth(NODE, HealthMark.ESCALATED);
+    actuator.markHealth("no-such-node", HealthMark.ESCALATED);
+
+    assertThat(mock.requests("PATCH", "/api/v1/nodes/")).isEmpty();
+  }
+
+  @Test
+  void shouldNotThrowWhenAMarkCannotBeWritten() {
+    create(K8sObjects.gpuNode(NODE));
+    actuator.cordon(NODE, OP);
+    mock.failNext("PATCH", "/api/v1/nodes/" + NODE, 500, 1);
+
+    actuator.markHealth(NODE, HealthMark.VALIDATING);
+
+    assertThat(stored(NODE).getMetadata().getLabels())
+        .containsEntry(HealthMark.LABEL, "unschedulable");
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.remediation.port.HealthMark;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,10 @@ import java.util.Optional;
 
 /**
  * What a client's write to a Node asks for, when it asks only for what the simulated cluster
- * serves: {@code spec.unschedulable} (cordon, uncordon) with gpuward's cordoned-by annotation, and
- * a resourceVersion precondition. Anything else in the write makes it {@link Refused}.
+ * serves: {@code spec.unschedulable} (cordon, uncordon) with gpuward's cordoned-by annotation,
+ * health label and NoSchedule taint, a health label alone, and a resourceVersion precondition.
+ * Anything else in the write makes it {@link Refused}; so does a taint list that would change
+ * taints other than gpuward's (a merge patch replaces the list whole).
  */
 sealed interface CordonRequest {
 
@@ -22,6 +25,8 @@ sealed interface CordonRequest {
       List.of(
           List.of("spec", "unschedulable"),
           List.of("metadata", "annotations", KubernetesClusterActuator.CORDONED_BY),
+          List.of("metadata", "labels", HealthMark.LABEL),
+          List.of("spec", "taints"),
           List.of("metadata", "resourceVersion"));
 
   /**
@@ -34,13 +39,19 @@ sealed interface CordonRequest {
   record Cordon(boolean unschedulable, String cordonedBy, String resourceVersion)
       implements CordonRequest {}
 
+  /** The health label of a node gpuward cordoned set to {@code health}. */
+  record Mark(String health, String resourceVersion) implements CordonRequest {}
+
   /** A write the simulated cluster does not serve; {@code field} is the first one it touched. */
   record Refused(String field) implements CordonRequest {}
 
   ObjectMapper JSON = new ObjectMapper();
 
-  /** A JSON merge patch or strategic merge patch (both are objects here). */
-  static CordonRequest mergePatch(String body) throws IOException {
+  /**
+   * A JSON merge patch or strategic merge patch (both are objects here), against the node as it is
+   * now ({@code current}).
+   */
+  static CordonRequest mergePatch(String body, JsonNode current) throws IOException {
     JsonNode patch = JSON.readTree(body);
     List<List<String>> leaves = new ArrayList<>();
     leaves(patch, new ArrayList<>(), leaves);
@@ -49,6 +60,14 @@ sealed interface CordonRequest {
       return new Refused(String.join(".", bad.get()));
     }
     JsonNode spec = patch.path("spec");
+    if (spec.has("taints")
+        && !othersKept(spec.path("taints"), current.path("spec").path("taints"))) {
+      return new Refused("spec.taints (other than " + HealthMark.TAINT_KEY + ")");
+    }
+    JsonNode health = patch.path("metadata").path("labels").path(HealthMark.LABEL);
+    if (!spec.has("unschedulable") && health.isTextual() && !spec.has("taints")) {
+      return new Mark(health.asText(), text(patch.path("metadata").path("resourceVersion")));
+    }
     if (!spec.has("unschedulable")) {
       return new Refused("metadata (without spec.unschedulable)");
     }
@@ -97,9 +116,25 @@ sealed interface CordonRequest {
     for (ObjectNode o : List.of(wanted, now)) {
       o.withObject("/spec").remove(List.of("unschedulable", "taints"));
       o.withObject("/metadata/annotations").remove(KubernetesClusterActuator.CORDONED_BY);
+      o.withObject("/metadata/labels").remove(HealthMark.LABEL);
       o.withObject("/metadata").remove(List.of("resourceVersion", "generation", "managedFields"));
     }
     return wanted.equals(now) ? c : new Refused("a field other than spec.unschedulable");
+  }
+
+  /** Whether a taint list written keeps every taint of the node but gpuward's, and adds none. */
+  private static boolean othersKept(JsonNode written, JsonNode now) {
+    return others(written).equals(others(now));
+  }
+
+  private static List<JsonNode> others(JsonNode taints) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode t : taints) {
+      if (!HealthMark.TAINT_KEY.equals(t.path("key").asText())) {
+        out.add(t);
+      }
+    }
+    return out;
   }
 
   private static void leaves(JsonNode n, List<String> at, List<List<String>> out) {

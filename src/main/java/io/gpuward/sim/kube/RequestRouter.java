@@ -8,6 +8,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
 import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.sim.EvictionOutcome;
 import io.gpuward.sim.SimulatedCluster;
 import java.io.IOException;
@@ -118,8 +119,11 @@ final class RequestRouter extends Dispatcher {
     if (req instanceof CordonRequest.Refused refused) {
       return Statuses.owned("node " + node, "it may not change " + refused.field());
     }
-    CordonRequest.Cordon c = (CordonRequest.Cordon) req;
-    if (c.resourceVersion() != null && !c.resourceVersion().equals(rv)) {
+    String wanted =
+        req instanceof CordonRequest.Mark m
+            ? m.resourceVersion()
+            : ((CordonRequest.Cordon) req).resourceVersion();
+    if (wanted != null && !wanted.equals(rv)) {
       return Statuses.of(
           409,
           "Conflict",
@@ -128,7 +132,22 @@ final class RequestRouter extends Dispatcher {
               + "\": the object has been modified; please apply your changes to the latest version"
               + " and try again");
     }
-    return forward(node, c);
+    return req instanceof CordonRequest.Mark m
+        ? mark(node, m)
+        : forward(node, (CordonRequest.Cordon) req);
+  }
+
+  /** Hands a health label to the cluster model, which keeps it only on a node gpuward cordoned. */
+  private MockResponse mark(String node, CordonRequest.Mark m) {
+    var mark =
+        Arrays.stream(HealthMark.values()).filter(h -> h.value().equals(m.health())).findFirst();
+    if (mark.isEmpty()) {
+      return Statuses.owned(
+          "node " + node, "it may not set " + HealthMark.LABEL + "=" + m.health());
+    }
+    cluster.markHealth(node, mark.get());
+    sync.run();
+    return Statuses.json(200, store.get(ApiPaths.node(node)));
   }
 
   private static CordonRequest parse(RecordedRequest r, String current) throws IOException {
@@ -146,7 +165,7 @@ final class RequestRouter extends Dispatcher {
           now.path("spec").path("unschedulable").asBoolean(false),
           op.isMissingNode() ? null : op.asText());
     }
-    return CordonRequest.mergePatch(body);
+    return CordonRequest.mergePatch(body, JSON.readTree(current));
   }
 
   /** Hands a cordon or uncordon to the cluster model, then answers with the projected node. */

@@ -27,7 +27,8 @@ record Requeue(Planner planner) {
       boolean idleWhileOthersRun,
       Instant now) {
     if (v.getState() == VerdictState.CLEARED) {
-      return Optional.empty();
+      // Planned again only while a failed validation climbs the ladder (the loop keeps it).
+      return ladderMoves ? Optional.of(now) : Optional.empty();
     }
     Optional<Instant> expiry =
         controls.blockingExpiry(v.getNode(), v.getNodegroup(), v.getZone(), v.getVerdictId(), now);

@@ -275,7 +275,7 @@ public final class Remediation {
     Decision decision = planner.decide(v, observed, clock.instant());
     List<Step> steps = decision.steps();
     boolean ladderMoves = apply(v, steps, live);
-    keepValidating(v, decision);
+    keepValidating(v, decision, ladderMoves);
     Optional<Instant> again =
         requeue.next(
             v,
@@ -301,7 +301,7 @@ public final class Remediation {
    * A cleared verdict stays planned while its node is on its way back (diagnostics running, a rung
    * after a failed validation awaiting its own validation), and is let go once nothing is left.
    */
-  private void keepValidating(FaultVerdict v, Decision decision) {
+  private void keepValidating(FaultVerdict v, Decision decision, boolean ladderMoves) {
     if (v.getState() != VerdictState.CLEARED) {
       return;
     }
@@ -311,7 +311,9 @@ public final class Remediation {
       return;
     }
     validating.put(v.getVerdictId(), v);
-    if (decision instanceof Decision.Act) {
+    if (ladderMoves) {
+      wakeups.at(v, clock.instant()); // a failed validation: the next rung at once
+    } else if (decision instanceof Decision.Act) {
       wakeups.at(v, clock.instant().plus(planner.policy().ladder().recheck()));
     }
   }

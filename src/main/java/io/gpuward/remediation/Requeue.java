@@ -27,8 +27,7 @@ record Requeue(Planner planner) {
       boolean idleWhileOthersRun,
       Instant now) {
     if (v.getState() == VerdictState.CLEARED) {
-      // Planned again only while a failed validation climbs the ladder (the loop keeps it).
-      return ladderMoves ? Optional.of(now) : Optional.empty();
+      return Optional.empty();
     }
     Optional<Instant> expiry =
         controls.blockingExpiry(v.getNode(), v.getNodegroup(), v.getZone(), v.getVerdictId(), now);

@@ -30,12 +30,19 @@ final class Actuation {
   private final CloudPort cloud;
   private final FleetView fleet;
   private final Duration drainDeadline;
+  private final int diagnosticsLevel;
 
-  Actuation(ClusterPort cluster, CloudPort cloud, FleetView fleet, Duration drainDeadline) {
+  Actuation(
+      ClusterPort cluster,
+      CloudPort cloud,
+      FleetView fleet,
+      Duration drainDeadline,
+      int diagnosticsLevel) {
     this.cluster = cluster;
     this.cloud = cloud;
     this.fleet = fleet;
     this.drainDeadline = drainDeadline;
+    this.diagnosticsLevel = diagnosticsLevel;
   }
 
   /** The node as the cluster shows it now. */
@@ -65,13 +72,21 @@ final class Actuation {
       }
       case REBOOT -> {
         cloud.reboot(requireInstance(instanceId), step.operationId());
-        return "reboot requested for " + instanceId;
+        // The boot id before, so that what waits for the reboot can tell it happened.
+        return "reboot requested for "
+            + instanceId
+            + " bootId="
+            + live.map(LiveNode::bootId).orElse("unknown");
       }
       case REPLACE -> {
         return replace(v, step, live, instanceId);
       }
       case ESCALATE, NOTIFY -> {
         return tellHumans(v, step);
+      }
+      case VALIDATE -> {
+        cloud.runDiagnostics(requireInstance(instanceId), diagnosticsLevel, step.operationId());
+        return "dcgmi diag -r " + diagnosticsLevel + " sent to " + instanceId;
       }
       default ->
           throw new ActuatorException(
@@ -186,6 +201,24 @@ final class Actuation {
     return combined(each);
   }
 
+  /**
+   * What the cloud's command history says of the diagnostics STARTED as {@code started}; any other
+   * step's trace is a GPU reset's.
+   */
+  CommandTrace trace(FaultVerdict v, Ledger.Entry started, Optional<LiveNode> live) {
+    if (started.action() != RemediationAction.VALIDATE) {
+      return resetTrace(v, started, live);
+    }
+    String instance = Reconcile.field(started.detail(), "instanceId");
+    if (instance == null || instance.equals("null")) {
+      instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
+    }
+    if (instance == null) {
+      return CommandTrace.unknown("no instance to look up");
+    }
+    return cloud.diagnosticsTrace(instance, started.operationId(), started.at());
+  }
+
   private static CommandTrace combined(List<CommandTrace> each) {
     String details = String.join("; ", each.stream().map(CommandTrace::detail).distinct().toList());
     Set<CommandTrace.State> states =
@@ -213,7 +246,7 @@ final class Actuation {
     return switch (step.action()) {
       case REBOOT ->
           "bootId=" + live.map(LiveNode::bootId).orElse("unknown") + " instanceId=" + instance;
-      case REPLACE, RESET_GPU -> "instanceId=" + instance;
+      case REPLACE, RESET_GPU, VALIDATE -> "instanceId=" + instance;
       default -> null;
     };
   }

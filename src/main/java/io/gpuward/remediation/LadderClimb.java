@@ -62,6 +62,9 @@ record LadderClimb(RemediationPolicy policy) {
         i = esc - 1;
         continue;
       }
+      if (ValidateGate.failedAfter(v, r, ledger)) {
+        continue; // it took effect, and diagnostics failed after it: the next rung
+      }
       var e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), r);
       Outcome o = e.map(Ledger.Entry::outcome).orElse(null);
       Optional<Decision> stop =

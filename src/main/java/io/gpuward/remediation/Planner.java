@@ -29,6 +29,7 @@ public final class Planner {
 
   private final RemediationPolicy policy;
   private final RecoveryGate recovery = new RecoveryGate();
+  private final ValidateGate validate;
   private final NoActionGate noAction;
   private final FollowUpGate followUp;
   private final ScopeEscalation scopes;
@@ -42,6 +43,7 @@ public final class Planner {
     this.scopes = new ScopeEscalation(policy);
     this.ladder = new LadderClimb(policy);
     this.gates = SkipGates.chain(policy);
+    this.validate = new ValidateGate(policy.validate(), policy.ladder().recheck());
   }
 
   public RemediationPolicy policy() {
@@ -51,7 +53,7 @@ public final class Planner {
   /** The one decision about {@code v}, from what was observed, at {@code now}. */
   public Decision decide(FaultVerdict v, Observed o, Instant now) {
     if (v.getState() == VerdictState.CLEARED) {
-      return recovery.decide(v, o);
+      return recovered(v, o, now);
     }
     RemediationAction recommended = v.getRecommendedAction();
     if (FaultClasses.isConfiguration(v.getFaultClass()) && Actions.NODE.contains(recommended)) {
@@ -72,6 +74,54 @@ public final class Planner {
       return route.decision(new Decision.Skip("superseded; said once already"));
     }
     return OpSteps.write(v, o, policy.ladder(), now, route, block.orElse(null));
+  }
+
+  /**
+   * A cleared verdict: its node returns to service once the repair is validated; a validation that
+   * failed climbs the ladder on the cleared verdict (the fresh failure is the evidence, so a
+   * verdict past its validity is not skipped as stale).
+   */
+  private Decision recovered(FaultVerdict v, Observed o, Instant now) {
+    if (o.live().isEmpty() || o.live().get().cordonedBy().isEmpty()) {
+      return recovery.decide(v, o, List.of());
+    }
+    ValidateGate.Result r = validate.decide(v, o, now);
+    if (r instanceof ValidateGate.Act a) {
+      return a.decision();
+    }
+    if (r instanceof ValidateGate.Pass p) {
+      return recovery.decide(v, o, p.facts());
+    }
+    ValidateGate.Climb c = (ValidateGate.Climb) r;
+    if (!c.facts().isEmpty()) {
+      return new Decision.Act(c.facts()); // recorded first; the ladder moves when planned again
+    }
+    Route route = ladder.route(v, c.rung(), c.why(), o.live(), o.ledger(), now);
+    if (route.stopped()) {
+      return route.decision();
+    }
+    List<SkipGates.Gate> fresh =
+        gates.stream().filter(g -> !(g instanceof SkipGates.Expired)).toList();
+    var block = SkipGates.first(fresh, new SkipGates.Proposal(v, route.ops(), o, now));
+    if (block.isPresent() && block.get().saidAlready()) {
+      return route.decision(new Decision.Skip("superseded; said once already"));
+    }
+    return OpSteps.write(v, o, policy.ladder(), now, route, block.orElse(null));
+  }
+
+  /**
+   * True for a cleared verdict whose node still waits on validation or on the rung a failed
+   * validation climbed to: planned again after a restart instead of being forgotten.
+   */
+  public boolean validationUnresolved(FaultVerdict v, Ledger ledger) {
+    if (!policy.validate().appliesTo(v.getFaultClass())
+        || ledger
+            .latestAttempt(v.getNode(), v.getVerdictId(), RemediationAction.VALIDATE)
+            .isEmpty()) {
+      return false;
+    }
+    String uncordon = OperationIds.of(v.getNode(), v.getVerdictId(), RemediationAction.UNCORDON, 1);
+    return !ledger.finished(uncordon);
   }
 
   /** Which operations the verdict's action takes: a scope's escalation, a rung, or the steps. */

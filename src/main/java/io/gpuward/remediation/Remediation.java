@@ -65,6 +65,12 @@ public final class Remediation {
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
 
   /**
+   * Cleared verdicts whose node has not returned to service yet: diagnostics running, or a failed
+   * validation climbing the ladder. Planned again by their wakeups like open ones.
+   */
+  private final Map<String, FaultVerdict> validating = new ConcurrentHashMap<>();
+
+  /**
    * When the remediator first read each open verdict. A remediator running behind the verdict topic
    * reads a verdict late and the engine's hold for it is still further down the topic: correlation
    * settles from the later of detection and first read (a storm's first members were drained when
@@ -95,10 +101,11 @@ public final class Remediation {
     this.meters = meters;
     this.budgets = new Budgets(policy.budgets(), fleet::size);
     this.cordons = new CordonCeiling(policy.cordonCeiling(), fleet::size);
-    this.actuation = new Actuation(cluster, cloud, fleet, policy.drainDeadline());
+    this.actuation =
+        new Actuation(cluster, cloud, fleet, policy.drainDeadline(), policy.validate().level());
     this.reporter = new AuditReport(ledger, audit, clock, policy.version(), dryRun, meters);
     this.requeue = new Requeue(planner);
-    this.wakeups = new Wakeups(clock, latest::get, v -> replan.accept(v));
+    this.wakeups = new Wakeups(clock, this::newest, v -> replan.accept(v));
     this.settle = new ApplyGates.CorrelationSettle(policy.correlationSettle());
   }
 
@@ -227,7 +234,12 @@ public final class Remediation {
    */
   public boolean restoreOpen(FaultVerdict v) {
     if (v.getState() == VerdictState.CLEARED) {
-      return false;
+      // Its node may still wait on diagnostics sent before the restart: read, never sent again.
+      if (!planner.validationUnresolved(v, ledger)) {
+        return false;
+      }
+      validating.put(v.getVerdictId(), v);
+      return true;
     }
     open.put(v.getVerdictId(), v);
     latest.putIfAbsent(v.getVerdictId(), v);
@@ -271,10 +283,11 @@ public final class Remediation {
     Observed observed =
         Observed.of(live, ledger)
             .with(controls, dryRun, observeOnly)
-            .with(inProgress::contains, started -> actuation.resetTrace(v, started, live));
+            .with(inProgress::contains, started -> actuation.trace(v, started, live));
     Decision decision = planner.decide(v, observed, clock.instant());
     List<Step> steps = decision.steps();
     boolean ladderMoves = apply(v, steps, live);
+    keepValidating(v, decision, ladderMoves);
     Optional<Instant> again =
         requeue.next(
             v,
@@ -288,6 +301,33 @@ public final class Remediation {
       again = again.filter(at -> at.isBefore(d.until())).or(() -> Optional.of(d.until()));
     }
     again.ifPresent(at -> wakeups.at(v, at));
+  }
+
+  /** The newest version of a verdict to plan again: open, or cleared and still validating. */
+  private FaultVerdict newest(String verdictId) {
+    FaultVerdict v = latest.get(verdictId);
+    return v != null ? v : validating.get(verdictId);
+  }
+
+  /**
+   * A cleared verdict stays planned while its node is on its way back (diagnostics running, a rung
+   * after a failed validation awaiting its own validation), and is let go once nothing is left.
+   */
+  private void keepValidating(FaultVerdict v, Decision decision, boolean ladderMoves) {
+    if (v.getState() != VerdictState.CLEARED) {
+      return;
+    }
+    if (decision instanceof Decision.Skip
+        || !planner.policy().validate().appliesTo(v.getFaultClass())) {
+      validating.remove(v.getVerdictId());
+      return;
+    }
+    validating.put(v.getVerdictId(), v);
+    if (ladderMoves) {
+      wakeups.at(v, clock.instant()); // a failed validation: the next rung at once
+    } else if (decision instanceof Decision.Act) {
+      wakeups.at(v, clock.instant().plus(planner.policy().ladder().recheck()));
+    }
   }
 
   /**
@@ -371,7 +411,8 @@ public final class Remediation {
     if (step.report() == Outcome.VERIFIED) {
       release(v.getNode());
     } else if (step.report() == Outcome.FAILED_PERMANENT
-        && Actions.VERIFIABLE.contains(step.action())) {
+        && (Actions.VERIFIABLE.contains(step.action())
+            || step.action() == RemediationAction.VALIDATE)) {
       return new Applied(true, true); // the ladder moves to its next rung
     }
     return Applied.NEXT;
@@ -477,6 +518,16 @@ public final class Remediation {
         detail = actuation.execute(v, step, live);
       } catch (RuntimeException e) {
         throw StepFailures.wrap(e, step.action());
+      }
+      if (step.action() == RemediationAction.VALIDATE) {
+        // Sent, not finished: its outcome is read from the cloud's history when planned again.
+        log.info(
+            "diagnostics sent node={} verdictId={} op={}: {}",
+            v.getNode(),
+            v.getVerdictId(),
+            step.operationId(),
+            detail);
+        return Applied.STOP;
       }
       reporter.report(v, step, Outcome.SUCCEEDED, null, detail);
       actuation.event(v, step, true, detail);

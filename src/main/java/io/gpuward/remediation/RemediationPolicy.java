@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,8 @@ public record RemediationPolicy(
     Duration reescalateAfter,
     Map<FaultClass, FollowUp> followUps,
     NodeAllowList nodes,
-    Map<String, CordonCeiling.Limit> cordonCeiling) {
+    Map<String, CordonCeiling.Limit> cordonCeiling,
+    Validate validate) {
 
   /*
    * The defaults of a key the policy file leaves out, in one place. They equal the shipped
@@ -118,6 +120,45 @@ public record RemediationPolicy(
   }
 
   /**
+   * Which fault classes are validated with DCGM diagnostics after a repair rung (GPU reset, reboot)
+   * and before the node is uncordoned, at which {@code dcgmi diag -r} level, and how long the
+   * diagnostics may run before they count as failed.
+   *
+   * @param classes the fault classes validated; empty turns validation off
+   * @param level the DCGM run level, 1 to 3
+   * @param timeout how long a run may take; past it the node does not return to service
+   */
+  public record Validate(Set<FaultClass> classes, int level, Duration timeout) {
+    /** No validation: what a policy file without a {@code validate} section gets. */
+    public static final Validate OFF = new Validate(Set.of(), 2, defaultTimeout(2));
+
+    public Validate {
+      classes = classes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(classes));
+      if (level < 1 || level > 3) {
+        throw new IllegalArgumentException("validate.level must be 1, 2 or 3, not " + level);
+      }
+      Objects.requireNonNull(timeout, "timeout");
+    }
+
+    public boolean appliesTo(FaultClass c) {
+      return classes.contains(c);
+    }
+
+    /**
+     * A run level's default timeout: NVIDIA documents level 1 as seconds, level 2 as about two
+     * minutes and level 3 as up to half an hour on an 8-GPU node; each gets about five times that
+     * (a loaded node runs slower), so a run that is merely slow is not failed.
+     */
+    public static Duration defaultTimeout(int level) {
+      return switch (level) {
+        case 1 -> Duration.ofMinutes(2);
+        case 2 -> Duration.ofMinutes(10);
+        default -> Duration.ofMinutes(60);
+      };
+    }
+  }
+
+  /**
    * What a fault class whose recommended action is CORDON gets when its verdict is still open
    * {@code after} its cordon succeeded: {@code action}, a rung of the ladder it then climbs (e.g.
    * an allocatable drop: CORDON, then REBOOT; NVLink errors: CORDON, then RESET_GPU).
@@ -130,9 +171,40 @@ public record RemediationPolicy(
     followUps = Map.copyOf(followUps);
     cordonCeiling = Map.copyOf(cordonCeiling);
     Objects.requireNonNull(nodes, "nodes");
+    Objects.requireNonNull(validate, "validate");
     if (reescalateAfter == null || reescalateAfter.isNegative()) {
       throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
     }
+  }
+
+  /** A policy that validates no repair (the key left out of a policy file). */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle,
+      Ladder ladder,
+      RepeatOffender repeatOffender,
+      Duration reescalateAfter,
+      Map<FaultClass, FollowUp> followUps,
+      NodeAllowList nodes,
+      Map<String, CordonCeiling.Limit> cordonCeiling) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        nodes,
+        cordonCeiling,
+        Validate.OFF);
   }
 
   /**
@@ -220,7 +292,8 @@ public record RemediationPolicy(
         reescalateAfter,
         followUps,
         nodes,
-        cordonCeiling);
+        cordonCeiling,
+        validate);
   }
 
   /** A copy that touches only the nodes {@code n} allows. */
@@ -237,7 +310,8 @@ public record RemediationPolicy(
         reescalateAfter,
         followUps,
         n,
-        cordonCeiling);
+        cordonCeiling,
+        validate);
   }
 
   /** A copy with another cordon ceiling ({@code global}, {@code nodegroup}). */
@@ -254,7 +328,8 @@ public record RemediationPolicy(
         reescalateAfter,
         followUps,
         nodes,
-        c);
+        c,
+        validate);
   }
 
   /** A copy with another re-escalation period for configuration faults (0 = escalate once). */
@@ -271,7 +346,26 @@ public record RemediationPolicy(
         d,
         followUps,
         nodes,
-        cordonCeiling);
+        cordonCeiling,
+        validate);
+  }
+
+  /** A copy that validates repairs as {@code v} says. */
+  public RemediationPolicy withValidate(Validate v) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        nodes,
+        cordonCeiling,
+        v);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -341,7 +435,8 @@ public record RemediationPolicy(
         reescalateAfter(root.path("reescalateAfter")),
         followUps(root.path("followUp")),
         nodes(root.path("nodes")),
-        cordonCeiling(root.path("cordonCeiling")));
+        cordonCeiling(root.path("cordonCeiling")),
+        validate(root.path("validate")));
   }
 
   private static Map<RemediationAction, List<RemediationAction>> steps(JsonNode n) {
@@ -458,6 +553,45 @@ public record RemediationPolicy(
       out.put(c, new FollowUp(duration(e.getValue().path("after").asText(""), key + ".after"), a));
     }
     return out;
+  }
+
+  /**
+   * The {@code validate} section; left out, nothing is validated (a policy file written before
+   * validation existed keeps behaving as it did: validating needs dcgmi on the nodes).
+   */
+  static Validate validate(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return Validate.OFF;
+    }
+    Set<FaultClass> classes = EnumSet.noneOf(FaultClass.class);
+    int i = 0;
+    for (JsonNode c : n.path("classes")) {
+      String key = "validate.classes[" + i++ + "]";
+      FaultClass fc;
+      try {
+        fc = FaultClass.valueOf(c.asText());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: " + key + ": '" + c.asText() + "' is not a FaultClass", ex);
+      }
+      if (FaultClasses.isConfiguration(fc)) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: " + key + ": configuration faults are never repaired on the node");
+      }
+      classes.add(fc);
+    }
+    int level = n.path("level").asInt(2);
+    if (!n.path("level").isMissingNode() && (!n.path("level").isInt() || level < 1 || level > 3)) {
+      throw new IllegalArgumentException(
+          "remediation.yaml: validate.level must be 1, 2 or 3, not '"
+              + n.path("level").asText()
+              + "'");
+    }
+    Duration timeout =
+        n.has("timeout")
+            ? duration(n.path("timeout").asText(), "validate.timeout")
+            : Validate.defaultTimeout(level);
+    return new Validate(classes, level, timeout);
   }
 
   private static Ladder ladder(JsonNode n) {

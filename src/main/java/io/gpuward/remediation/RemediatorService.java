@@ -309,7 +309,7 @@ public final class RemediatorService implements AutoCloseable {
         resume.add(v);
       }
     }
-    log.info("{} open verdicts restored, {} to resume", latest.size(), resume.size());
+    log.info("{} verdicts restored, {} to resume", latest.size(), resume.size());
     return resume;
   }
 

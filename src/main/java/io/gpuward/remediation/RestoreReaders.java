@@ -2,7 +2,6 @@ package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.RemediationRecord;
-import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,8 +81,8 @@ final class RestoreReaders {
 
   /**
    * Reads the verdict topic up to its current end ({@code read_committed}): the latest version of
-   * each open verdict. Records that fail their checks are skipped here: the verdict consumer
-   * dead-letters them.
+   * each verdict, open or cleared. Records that fail their checks are skipped here: the verdict
+   * consumer dead-letters them.
    */
   Map<String, FaultVerdict> readOpenVerdicts(
       Function<ConsumerRecord<byte[], byte[]>, Intake<FaultVerdict>> read) {
@@ -96,11 +95,8 @@ final class RestoreReaders {
         for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
           if (read.apply(r) instanceof Intake.Accepted<FaultVerdict> a) {
             FaultVerdict v = a.value();
-            if (v.getState() == VerdictState.CLEARED) {
-              latest.remove(v.getVerdictId());
-            } else {
-              latest.put(v.getVerdictId(), v);
-            }
+            // A cleared verdict is kept too: its node may still wait on validation.
+            latest.put(v.getVerdictId(), v);
           }
         }
       }

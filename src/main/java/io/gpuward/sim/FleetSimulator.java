@@ -975,6 +975,8 @@ public final class FleetSimulator {
       cluster.scaleIn(n.name, at);
     } else if (inj instanceof Injection.SsmUnregistered) {
       cluster.ssmNeverRegisters(n.name);
+    } else if (inj instanceof Injection.DiagFail d) {
+      cluster.diagnostics().failNext(n.name, d);
     } else if (inj instanceof Injection.Hang h) {
       hang(n, f.index(), h, at);
     } else if (inj instanceof Injection.OperandCrashLoop c) {

@@ -30,7 +30,8 @@ public sealed interface Injection
         Injection.Hang,
         Injection.OperandCrashLoop,
         Injection.SsmUnregistered,
-        Injection.OperandOptOut {
+        Injection.OperandOptOut,
+        Injection.DiagFail {
 
   /** All {@code inject} names, in the order the scenario documentation lists them. */
   List<String> KINDS =
@@ -53,7 +54,8 @@ public sealed interface Injection
           "hang",
           "operand-crashloop",
           "ssm-unregistered",
-          "operand-opt-out");
+          "operand-opt-out",
+          "diag-fail");
 
   /**
    * GPU Operator operands {@code operand-missing}, {@code operand-crashloop} and {@code
@@ -545,6 +547,25 @@ public sealed interface Injection
     @Override
     public String kind() {
       return "operand-opt-out";
+    }
+  }
+
+  /**
+   * The node's next DCGM diagnostics ({@code dcgmi diag}) fail on one GPU, or with {@code hang}
+   * never finish. Telemetry is untouched: a GPU can answer and still fail its diagnostics.
+   *
+   * @param gpuIndex the GPU the failing test names
+   * @param hang the run never finishes instead of failing
+   */
+  record DiagFail(int gpuIndex, boolean hang) implements Injection {
+    @Override
+    public String kind() {
+      return "diag-fail";
+    }
+
+    @Override
+    public OptionalInt gpu() {
+      return OptionalInt.of(gpuIndex);
     }
   }
 }

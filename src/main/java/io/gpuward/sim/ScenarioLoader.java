@@ -96,7 +96,8 @@ public final class ScenarioLoader {
           Map.entry("hang", List.of("for")),
           Map.entry("operand-crashloop", List.of("operand", "for")),
           Map.entry("ssm-unregistered", List.of()),
-          Map.entry("operand-opt-out", List.of("operand")));
+          Map.entry("operand-opt-out", List.of("operand")),
+          Map.entry("diag-fail", List.of("gpu", "hang")));
   private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern NODE_NAME = Pattern.compile("(.+)-(\\d+)");
   private static final Pattern INSTANCE_TYPE =
@@ -524,6 +525,8 @@ public final class ScenarioLoader {
         case "operand-opt-out":
           requireGpus(path + ".inject", kind, tg);
           return new Injection.OperandOptOut(operand(n, path));
+        case "diag-fail":
+          return new Injection.DiagFail(gpu(n, path, kind, tg), flag(n, path, "hang"));
         default:
           throw new IllegalStateException("unhandled kind " + kind);
       }
@@ -665,6 +668,17 @@ public final class ScenarioLoader {
                   + ") has none");
         }
       }
+    }
+
+    private boolean flag(JsonNode n, String path, String key) {
+      if (!present(n, key)) {
+        return false;
+      }
+      JsonNode u = n.get(key);
+      if (!u.isBoolean()) {
+        throw new ScenarioException(path + "." + key, "'" + u.asText() + "' is not true or false");
+      }
+      return u.booleanValue();
     }
 
     private int gpu(JsonNode n, String path, String kind, List<NodeGroupSpec> tg) {

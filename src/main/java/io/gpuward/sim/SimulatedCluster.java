@@ -304,6 +304,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
   private final Map<String, Integer> dsPodsCreated = new HashMap<>();
 
   private final Clock clock;
+  private final Diagnostics diagnostics;
   private final Settings settings;
   private final Map<String, Asg> asgs = new LinkedHashMap<>();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
@@ -336,6 +337,7 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
    */
   public SimulatedCluster(Clock clock, Settings settings) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.diagnostics = new Diagnostics(clock);
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
@@ -599,6 +601,43 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /** DCGM diagnostics on the instance's node, run by {@link Diagnostics}; needs it running. */
+  @Override
+  public void runDiagnostics(String instanceId, int level, String idempotencyToken) {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      fire(now);
+      Instance inst = requireInstance(now, "VALIDATE", instanceId, instanceId, idempotencyToken);
+      if (inst.state != State.RUNNING) {
+        throw reject(
+            now,
+            "VALIDATE",
+            instanceId,
+            idempotencyToken,
+            ActuatorException.Kind.TRANSIENT,
+            "instance " + instanceId + " is " + inst.state.name().toLowerCase(Locale.ROOT));
+      }
+      boolean started = diagnostics.start(inst.node, instanceId, level, idempotencyToken);
+      record(
+          now,
+          "VALIDATE",
+          instanceId,
+          idempotencyToken,
+          started ? "ACCEPTED" : "NOOP",
+          "dcgmi diag -r " + level);
+    }
+  }
+
+  @Override
+  public CommandTrace diagnosticsTrace(String instanceId, String idempotencyToken, Instant since) {
+    return diagnostics.trace(idempotencyToken);
+  }
+
+  /** The world's DCGM diagnostics: where {@code diag-fail} arms a node's next run. */
+  public Diagnostics diagnostics() {
+    return diagnostics;
   }
 
   @Override

@@ -46,4 +46,39 @@ class RemediationPolicyDefaultsTest {
         RemediationPolicy.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
     assertThat(p.ladder().recheck()).isEqualTo(SHIPPED.ladder().recheck());
   }
+
+  @Test
+  void shouldValidateNothingWhenThePolicyFileLeavesValidationOut() throws IOException {
+    // Deliberately not the shipped value: validating needs dcgmi on the nodes, which a policy file
+    // written before validation existed never asked for.
+    assertThat(bare().validate()).isEqualTo(RemediationPolicy.Validate.OFF);
+    assertThat(SHIPPED.validate().level()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNameTheKeyOfABadValidationValue() {
+    for (String[] c :
+        new String[][] {
+          {"validate: {level: 4}", "validate.level"},
+          {"validate: {classes: [GPU_LOST, NOPE]}", "validate.classes[1]"},
+          {"validate: {classes: [IMAGE_INSTANCE_MISMATCH]}", "validate.classes[0]"},
+          {"validate: {timeout: 0s}", "validate.timeout"}
+        }) {
+      String yaml = "version: x\n" + c[0] + "\n";
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  RemediationPolicy.parse(
+                      new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(c[1]);
+    }
+  }
+
+  @Test
+  void shouldDefaultTheValidationTimeoutToItsLevel() throws IOException {
+    String yaml = "version: x\nvalidate: {classes: [GPU_LOST], level: 3}\n";
+    RemediationPolicy p =
+        RemediationPolicy.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    assertThat(p.validate().timeout()).isEqualTo(java.time.Duration.ofMinutes(60));
+  }
 }

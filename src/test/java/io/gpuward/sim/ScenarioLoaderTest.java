@@ -123,9 +123,10 @@ class ScenarioLoaderTest {
                   - {at: 15s, node: p5-train-6, inject: operand-crashloop, operand: device-plugin}
                   - {at: 0s, node: cache-warm-0, inject: ssm-unregistered}
                   - {at: 16s, node: p5-train-7, inject: operand-opt-out, operand: dcgm-exporter}
+                  - {at: 17s, node: p5-train-7, inject: diag-fail, gpu: 5, hang: true}
                 """);
 
-    assertThat(s.faults()).hasSize(19);
+    assertThat(s.faults()).hasSize(20);
     assertThat(s.faults().stream().map(f -> f.injection().kind()).toList())
         .containsExactlyInAnyOrderElementsOf(Injection.KINDS);
     assertThat(s.faults().get(0).injection())
@@ -160,6 +161,7 @@ class ScenarioLoaderTest {
     assertThat(s.faults().get(17).injection()).isEqualTo(new Injection.SsmUnregistered());
     assertThat(s.faults().get(18).injection())
         .isEqualTo(new Injection.OperandOptOut("dcgm-exporter"));
+    assertThat(s.faults().get(19).injection()).isEqualTo(new Injection.DiagFail(5, true));
   }
 
   static Stream<Arguments> invalidWorldFaults() {
@@ -206,6 +208,14 @@ class ScenarioLoaderTest {
             f + "{at: 1s, node: cache-warm-0, inject: operand-opt-out, operand: dcgm}\n",
             "faults[0].inject",
             "'operand-opt-out' needs NVIDIA GPUs but m5.large (nodegroup cache-warm) has none"),
+        Arguments.of(
+            f + "{at: 1s, node: p5-train-0, inject: diag-fail, hang: maybe}\n",
+            "faults[0].hang",
+            "faults[0].hang: 'maybe' is not true or false"),
+        Arguments.of(
+            f + "{at: 1s, node: cache-warm-0, inject: diag-fail}\n",
+            "faults[0].inject",
+            "'diag-fail' needs NVIDIA GPUs but m5.large (nodegroup cache-warm) has none"),
         Arguments.of(
             f + "{at: 1s, node: cache-warm-0, inject: ssm-unregistered, for: 1m}\n",
             "faults[0].for",

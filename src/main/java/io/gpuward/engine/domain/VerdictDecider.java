@@ -153,7 +153,7 @@ public final class VerdictDecider {
     return switch (a) {
       case NONE -> 0;
       case NOTIFY -> 1;
-      case CORDON, UNCORDON -> 2;
+      case CORDON, UNCORDON, VALIDATE -> 2;
       case DRAIN -> 3;
       case RESET_GPU -> 4;
       case REBOOT -> 5;

@@ -26,6 +26,30 @@ public interface CloudPort {
     return CommandTrace.unknown("this cloud keeps no command history");
   }
 
+  /**
+   * Starts NVIDIA DCGM diagnostics ({@code dcgmi diag -r <level> -j}) on every GPU of the instance
+   * and returns once the command is accepted, without waiting for its result (a level-2 run takes
+   * minutes): {@link #diagnosticsTrace} reads it. The same token again is a no-op.
+   *
+   * @param level the DCGM run level, 1 (seconds) to 3 (tens of minutes)
+   * @param idempotencyToken the operation id; the command is found again by it after a crash
+   */
+  default void runDiagnostics(String instanceId, int level, String idempotencyToken) {
+    throw new ActuatorException(
+        ActuatorException.Kind.PERMANENT, "this cloud cannot run GPU diagnostics");
+  }
+
+  /**
+   * What became of the diagnostics sent with {@code idempotencyToken} at or after {@code since}:
+   * {@link CommandTrace.State#SUCCEEDED} when every test passed, {@link CommandTrace.State#FAILED}
+   * with the failing test and GPU in the detail, {@link CommandTrace.State#IN_PROGRESS} while it
+   * runs, {@link CommandTrace.State#NOT_SENT}, or {@link CommandTrace.State#UNKNOWN}. Read-only;
+   * never throws.
+   */
+  default CommandTrace diagnosticsTrace(String instanceId, String idempotencyToken, Instant since) {
+    return CommandTrace.unknown("this cloud keeps no command history");
+  }
+
   /** Reboots the instance (EC2 RebootInstances). */
   void reboot(String instanceId, String idempotencyToken);
 

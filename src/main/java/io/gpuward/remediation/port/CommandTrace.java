@@ -3,9 +3,9 @@ package io.gpuward.remediation.port;
 import java.util.Objects;
 
 /**
- * What the cloud's own history says of a command gpuward sent (a GPU reset through SSM), found by
- * the operation's idempotency token. After a crash between the intent and the outcome of a GPU
- * reset, this is how the remediator tells whether the reset ran.
+ * What the cloud's own history says of a command gpuward sent (a GPU reset or diagnostics through
+ * SSM), found by the operation's idempotency token. After a crash between the intent and the
+ * outcome of a GPU reset, this is how the remediator tells whether the reset ran.
  *
  * @param state what the history shows
  * @param detail the command id and status as the cloud reports them, for the audit record

@@ -8,6 +8,7 @@ import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,6 +157,15 @@ final class Actuation {
   }
 
   /** A Kubernetes Event on the node for an action taken on it or about it. Best effort. */
+  /** Sets the node's health mark, best effort (only a node gpuward cordoned carries one). */
+  void mark(String node, HealthMark mark) {
+    try {
+      cluster.markHealth(node, mark);
+    } catch (RuntimeException e) {
+      log.warn("cannot mark node={} {}: {}", node, mark.value(), e.toString());
+    }
+  }
+
   void event(FaultVerdict v, Step step, boolean ok, String detail) {
     if (step.action() == RemediationAction.NOTIFY) {
       return;

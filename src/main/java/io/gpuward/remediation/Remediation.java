@@ -12,6 +12,7 @@ import io.gpuward.contract.FaultClasses;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -391,7 +392,12 @@ public final class Remediation {
   /** Applies the steps in order; true when the ladder moves on and the verdict is planned again. */
   private boolean apply(FaultVerdict v, List<Step> steps, Optional<LiveNode> live) {
     boolean ladderMoves = false;
+    Optional<HealthMark> mark = HealthMarks.ahead(steps);
     for (Step step : steps) {
+      if (mark.isPresent() && HealthMarks.setBefore(step)) {
+        actuation.mark(v.getNode(), mark.get());
+        mark = Optional.empty();
+      }
       Applied a = step.reportOnly() ? reportFact(v, step) : applyStep(v, step, live);
       ladderMoves |= a.ladderMoves();
       if (!a.goOn()) {

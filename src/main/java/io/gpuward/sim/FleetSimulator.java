@@ -234,7 +234,7 @@ public final class FleetSimulator {
       initialize(t);
       initialized = true;
     }
-    List<ClusterChange> changes = cluster.pollChanges(t);
+    List<ClusterChange> changes = cluster.controls().pollChanges(t);
     int ci = 0;
     while (true) {
       ClusterChange c = ci < changes.size() ? changes.get(ci) : null;
@@ -316,20 +316,24 @@ public final class FleetSimulator {
       }
     }
     for (GroupSim g : groups.values()) {
-      cluster.defineAsg(
-          g.spec.asgName(),
-          g.spec.name(),
-          g.gpus(),
-          g.type.migCapable(),
-          seed,
-          g.spec.count(),
-          g.registers());
-      cluster.labelAsg(
-          g.spec.asgName(),
-          Map.of(
-              "topology.kubernetes.io/zone", g.spec.zone(),
-              "node.kubernetes.io/instance-type", g.spec.instanceType()));
-      cluster.imageAsg(g.spec.asgName(), g.spec.image(), g.amiId, g.imageBoots);
+      cluster
+          .controls()
+          .defineAsg(
+              g.spec.asgName(),
+              g.spec.name(),
+              g.gpus(),
+              g.type.migCapable(),
+              seed,
+              g.spec.count(),
+              g.registers());
+      cluster
+          .controls()
+          .labelAsg(
+              g.spec.asgName(),
+              Map.of(
+                  "topology.kubernetes.io/zone", g.spec.zone(),
+                  "node.kubernetes.io/instance-type", g.spec.instanceType()));
+      cluster.controls().imageAsg(g.spec.asgName(), g.spec.image(), g.amiId, g.imageBoots);
     }
     for (GroupSim g : groups.values()) {
       for (int i = 0; i < g.spec.count(); i++) {
@@ -337,7 +341,8 @@ public final class FleetSimulator {
         long ageSeconds = 1200 + Math.floorMod(SimIds.hash(seed, "age", name), 6 * 3600L);
         Instant launchedAt = t.minusSeconds(ageSeconds);
         boolean registers = g.imageBoots && !neverRegisters.containsKey(name) && !g.noRegistration;
-        String[] ids = cluster.launchInitial(g.spec.asgName(), name, launchedAt, registers);
+        String[] ids =
+            cluster.controls().launchInitial(g.spec.asgName(), name, launchedAt, registers);
         NodeSim n = newNode(name, g, ids[0], ids[1], launchedAt, t);
         if (neverRegisters.containsKey(name)) {
           n.noRegistrationFault = neverRegisters.get(name);
@@ -345,7 +350,7 @@ public final class FleetSimulator {
         n.registered = registers;
         emitInventory(n, t);
         if (registers) {
-          n.podByGpu = Arrays.copyOf(cluster.gpuPods(name), n.gpus.length);
+          n.podByGpu = Arrays.copyOf(cluster.controls().gpuPods(name), n.gpus.length);
           emitRegistration(n, t);
         } else {
           log.info(
@@ -456,7 +461,7 @@ public final class FleetSimulator {
         boot(n, j.bootId(), at, at);
       }
       if (n.noRegistrationFault >= 0 || n.group.noRegistration) {
-        cluster.setRegistered(n.name, false, at);
+        cluster.controls().setRegistered(n.name, false, at);
         return;
       }
       n.registered = true;
@@ -641,7 +646,7 @@ public final class FleetSimulator {
     Injection inj = f.injection();
     if (inj instanceof Injection.NoRegistration) {
       g.noRegistration = true;
-      cluster.setAsgRegisters(g.spec.asgName(), false);
+      cluster.controls().setAsgRegisters(g.spec.asgName(), false);
     } else if (inj instanceof Injection.ContainerError ce) {
       g.containerError = ce;
       g.containerErrorFault = f.index();
@@ -670,7 +675,7 @@ public final class FleetSimulator {
                       }));
     } else if (inj instanceof Injection.Recover) {
       g.noRegistration = false;
-      cluster.setAsgRegisters(g.spec.asgName(), g.registers());
+      cluster.controls().setAsgRegisters(g.spec.asgName(), g.registers());
       g.containerError = null;
       g.containerErrorFault = -1;
       g.operandFaults.clear();
@@ -855,7 +860,7 @@ public final class FleetSimulator {
         return true;
       }
       n.notReadyFault = f.index();
-      cluster.setKubeletReady(n.name, false, at);
+      cluster.controls().setKubeletReady(n.name, false, at);
       event(
           n,
           NodeEventKind.CONDITION_CHANGED,
@@ -886,7 +891,7 @@ public final class FleetSimulator {
       if (n.registered && !n.terminated) {
         removedEvent(n, at);
         n.registered = false;
-        cluster.setRegistered(n.name, false, at);
+        cluster.controls().setRegistered(n.name, false, at);
         emitInventory(n, at);
       }
     } else if (inj instanceof Injection.ContainerError ce) {
@@ -972,9 +977,9 @@ public final class FleetSimulator {
   private void applyWorldFault(NodeSim n, Fault f, Instant at) {
     Injection inj = f.injection();
     if (inj instanceof Injection.ScaleIn) {
-      cluster.scaleIn(n.name, at);
+      cluster.controls().scaleIn(n.name, at);
     } else if (inj instanceof Injection.SsmUnregistered) {
-      cluster.ssmNeverRegisters(n.name);
+      cluster.controls().ssmNeverRegisters(n.name);
     } else if (inj instanceof Injection.Hang h) {
       hang(n, f.index(), h, at);
     } else if (inj instanceof Injection.OperandCrashLoop c) {
@@ -1020,7 +1025,7 @@ public final class FleetSimulator {
       return;
     }
     n.hangFault = fault;
-    cluster.setKubeletPosting(n.name, false, at);
+    cluster.controls().setKubeletPosting(n.name, false, at);
     h.forDuration().ifPresent(d -> schedule(at.plus(d), t -> endHang(n, fault, t)));
   }
 
@@ -1029,7 +1034,7 @@ public final class FleetSimulator {
       return;
     }
     n.hangFault = -1;
-    cluster.setKubeletPosting(n.name, true, at);
+    cluster.controls().setKubeletPosting(n.name, true, at);
     log.info("sim: node={} no longer hung, same boot {}", n.name, n.bootId);
   }
 
@@ -1082,7 +1087,7 @@ public final class FleetSimulator {
     if (n.noRegistrationFault >= 0 && !n.terminated) {
       n.noRegistrationFault = -1;
       if (!n.registered && !n.group.noRegistration && n.group.imageBoots) {
-        cluster.setRegistered(n.name, true, at);
+        cluster.controls().setRegistered(n.name, true, at);
         n.registered = true;
         emitInventory(n, at);
         emitRegistration(n, at);
@@ -1096,7 +1101,7 @@ public final class FleetSimulator {
 
   private void clearNotReady(NodeSim n, Instant at) {
     n.notReadyFault = -1;
-    cluster.setKubeletReady(n.name, true, at);
+    cluster.controls().setKubeletReady(n.name, true, at);
     if (n.registered && !n.rebooting) {
       readyEvent(n, at);
     }
@@ -1119,8 +1124,8 @@ public final class FleetSimulator {
       Injection.OperandMissing f = active.get(op);
       boolean defaultPresent = defaultOperand(n, op);
       boolean present = f == null ? defaultPresent : n.unexpected(f);
-      cluster.setOperandPod(n.name, op, present && !n.optOuts.contains(op));
-      cluster.setOperandCrashLoop(n.name, op, n.crashLoops.containsKey(op), at);
+      cluster.controls().setOperandPod(n.name, op, present && !n.optOuts.contains(op));
+      cluster.controls().setOperandCrashLoop(n.name, op, n.crashLoops.containsKey(op), at);
     }
     boolean dpDown = n.operandDown("device-plugin");
     if (!dpDown && n.devicePluginGone) {
@@ -1285,7 +1290,7 @@ public final class FleetSimulator {
         idx[k++] = g.index;
       }
     }
-    cluster.setAllocatableGpus(n.name, idx, at);
+    cluster.controls().setAllocatableGpus(n.name, idx, at);
     if (!n.registered || n.rebooting) {
       return;
     }
@@ -1332,7 +1337,7 @@ public final class FleetSimulator {
       return;
     }
     n.lastLabels = labels;
-    cluster.setAgentLabels(n.name, agentLabels(labels));
+    cluster.controls().setAgentLabels(n.name, agentLabels(labels));
     event(
         n,
         NodeEventKind.LABELS_SNAPSHOT,

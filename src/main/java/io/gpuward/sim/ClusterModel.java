@@ -1,5 +1,6 @@
 package io.gpuward.sim;
 
+import io.gpuward.remediation.port.HealthMark;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -148,6 +149,10 @@ final class ClusterModel {
     final Instance instance;
     boolean unschedulable;
     String cordonedBy;
+
+    /** gpuward's health label, on a node gpuward cordoned; null otherwise. */
+    HealthMark health;
+
     boolean kubeletReady = true;
 
     /** Bumped when the kubelet stops posting status; a stale grace timer sees another value. */

@@ -1,6 +1,7 @@
 package io.gpuward.sim;
 
 import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import io.gpuward.sim.ClusterModel.Instance;
 import io.gpuward.sim.ClusterModel.Node;
@@ -71,6 +72,7 @@ final class NodeRegistry {
     boolean changed = !n.unschedulable;
     n.unschedulable = true;
     n.cordonedBy = operationId;
+    n.health = HealthMark.UNSCHEDULABLE;
     if (changed) {
       journal.cordoned();
       timeline.change(new ClusterChange.SchedulingChanged(node, true, now));
@@ -89,6 +91,7 @@ final class NodeRegistry {
     boolean changed = n.unschedulable;
     n.unschedulable = false;
     n.cordonedBy = null;
+    n.health = null;
     if (changed) {
       journal.uncordoned();
       timeline.change(new ClusterChange.SchedulingChanged(node, false, now));
@@ -98,12 +101,21 @@ final class NodeRegistry {
     log.info("cluster: uncordoned node={} op={}", node, operationId);
   }
 
+  /** gpuward's health label on a node it cordoned; nothing on any other node. */
+  void markHealth(String node, HealthMark mark) {
+    Node n = model.nodes.get(node);
+    if (n != null && n.cordonedBy != null) {
+      n.health = mark;
+    }
+  }
+
   /** Unschedulable without the gpuward annotation, as {@code kubectl cordon} leaves it. */
   void cordonManually(String node, Instant now) {
     Node n = require(now, "MANUAL_CORDON", node, "");
     boolean changed = !n.unschedulable;
     n.unschedulable = true;
     n.cordonedBy = null;
+    n.health = null;
     if (changed) {
       timeline.change(new ClusterChange.SchedulingChanged(node, true, now));
     }
@@ -220,9 +232,12 @@ final class NodeRegistry {
 
   private LiveNode live(Node n) {
     Map<String, String> labels = n.instance.asg.labels;
-    if (!n.agentLabels.isEmpty()) {
+    if (!n.agentLabels.isEmpty() || n.health != null) {
       labels = new TreeMap<>(n.agentLabels);
       labels.putAll(n.instance.asg.labels);
+      if (n.health != null) {
+        labels.put(HealthMark.LABEL, n.health.value());
+      }
     }
     return new LiveNode(
         n.name,

@@ -6,6 +6,7 @@ import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import io.gpuward.sim.aws.CloudWorld;
 import java.time.Clock;
@@ -398,6 +399,11 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
   /** GPU resets accepted. */
   public int gpuResets() {
     return stats().gpuResets();
+  }
+
+  @Override
+  public void markHealth(String node, HealthMark mark) {
+    doAtNow(now -> registry.markHealth(node, mark));
   }
 
   /**

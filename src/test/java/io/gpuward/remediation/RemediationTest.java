@@ -12,6 +12,7 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
 import io.gpuward.sim.ScenarioLoader;
@@ -376,6 +377,19 @@ class RemediationTest {
     assertThat(trail("v-s"))
         .containsExactly(
             "CORDON:PLANNED", "CORDON:STARTED", "CORDON:SUCCEEDED", "DRAIN:SKIPPED:INCIDENT_HOLD");
+  }
+
+  @Test
+  void shouldMarkTheNodeWithWhatComesNextAndTakeTheMarkOffWithTheUncordon() {
+    remediation.onVerdict(verdict("p5-train-3", "v-m", VerdictState.OPEN));
+    assertThat(trail("v-m")).contains("REBOOT:SUCCEEDED");
+    assertThat(cluster.node("p5-train-3").orElseThrow().labels())
+        .containsEntry(HealthMark.LABEL, "pending-reboot");
+
+    remediation.onVerdict(verdict("p5-train-3", "v-m", VerdictState.CLEARED));
+    assertThat(trail("v-m")).contains("UNCORDON:SUCCEEDED");
+    assertThat(cluster.node("p5-train-3").orElseThrow().labels())
+        .doesNotContainKey(HealthMark.LABEL);
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import io.gpuward.sim.NodeView;
 import io.gpuward.sim.PdbView;
@@ -87,6 +88,15 @@ final class WorldObjects {
       b.editSpec()
           .addNewTaint()
           .withKey("node.kubernetes.io/unschedulable")
+          .withEffect("NoSchedule")
+          .endTaint()
+          .endSpec();
+    }
+    if (live.cordonedBy().isPresent()) {
+      // What gpuward's cordon writes beside it.
+      b.editSpec()
+          .addNewTaint()
+          .withKey(HealthMark.TAINT_KEY)
           .withEffect("NoSchedule")
           .endTaint()
           .endSpec();

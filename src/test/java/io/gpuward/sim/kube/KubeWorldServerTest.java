@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.gpuward.avro.GpuSample;
@@ -21,6 +22,7 @@ import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
 import io.gpuward.remediation.port.DrainResult;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
 import io.gpuward.sim.ClusterAction;
 import io.gpuward.sim.PodView;
@@ -113,6 +115,34 @@ class KubeWorldServerTest {
     actuator.uncordon(P5, "op-uncordon-1");
     assertThat(w.cluster.node(P5).orElseThrow().unschedulable()).isFalse();
     assertThat(w.client.nodes().withName(P5).get().getSpec().getUnschedulable()).isNull();
+  }
+
+  @Test
+  void shouldServeGpuwardsTaintAndHealthLabelFromCordonToUncordon() {
+    KubeWorld w = world(SimulatedCluster.Settings.defaults());
+    KubernetesClusterActuator actuator = actuator(w);
+
+    actuator.cordon(P5, "op-cordon-2");
+    Node cordoned = w.client.nodes().withName(P5).get();
+    assertThat(cordoned.getSpec().getTaints())
+        .extracting(Taint::getKey)
+        .contains(HealthMark.TAINT_KEY, "node.kubernetes.io/unschedulable");
+    assertThat(cordoned.getMetadata().getLabels()).containsEntry(HealthMark.LABEL, "unschedulable");
+
+    actuator.markHealth(P5, HealthMark.PENDING_RESET);
+    assertThat(w.client.nodes().withName(P5).get().getMetadata().getLabels())
+        .containsEntry(HealthMark.LABEL, "pending-reset");
+    assertThat(w.cluster.node(P5).orElseThrow().labels())
+        .containsEntry(HealthMark.LABEL, "pending-reset");
+
+    actuator.uncordon(P5, "op-uncordon-2");
+    Node back = w.client.nodes().withName(P5).get();
+    assertThat(back.getSpec().getTaints()).isNullOrEmpty();
+    assertThat(back.getMetadata().getLabels()).doesNotContainKey(HealthMark.LABEL);
+
+    actuator.markHealth(P5, HealthMark.ESCALATED); // not gpuward's cordon any more: nothing
+    assertThat(w.client.nodes().withName(P5).get().getMetadata().getLabels())
+        .doesNotContainKey(HealthMark.LABEL);
   }
 
   @Test

@@ -802,7 +802,13 @@ public final class FleetSimulator {
       double base = g.thermal != null ? g.thermal.temperature(at, g.temp) : g.temp;
       g.thermal =
           new GpuSim.Thermal(
-              f.index(), at, base, th.celsius(), th.ramp().toNanos(), at.plus(th.forDuration()));
+              f.index(),
+              at,
+              base,
+              th.celsius(),
+              th.ramp().toNanos(),
+              at.plus(th.forDuration()),
+              th.hwThrottle());
     } else if (inj instanceof Injection.NvlinkErrors nv) {
       GpuSim g = gpu(n, nv.gpuIndex());
       if (g == null) {

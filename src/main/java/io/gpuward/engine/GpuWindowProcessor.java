@@ -104,7 +104,7 @@ final class GpuWindowProcessor
     if (!w.gpus.containsKey(sample.getUuid())) {
       w.carryIn(sample.getUuid(), readingsBefore(node, start, sample.getUuid(), ts));
     }
-    w.add(sample, rules.isHot(sample));
+    w.add(sample, rules.isHot(sample), rules.isSlowedDown(sample));
     store.put(new Key(node, start), w);
     if (ts > streamTime) {
       streamTime = ts;

@@ -261,7 +261,8 @@ public final class VerdictTopology {
               edge);
       addWindowStores();
       SampleRules sampleRules =
-          new SampleRules(window, rules.thermal(), rules.memory(), rules.nvlink());
+          new SampleRules(
+              window, rules.thermal(), rules.hwSlowdown(), rules.memory(), rules.nvlink());
       return samples
           .process(
               () -> new GpuWindowProcessor(sampleRules, size, grace, carry),

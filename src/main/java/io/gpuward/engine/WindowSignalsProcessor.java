@@ -5,6 +5,7 @@ import io.gpuward.engine.domain.GpuPresenceRule;
 import io.gpuward.engine.domain.GpuWindow;
 import io.gpuward.engine.domain.SampleRules;
 import io.gpuward.engine.domain.Signal;
+import io.gpuward.engine.domain.ThrottleHistory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,9 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Turns each closed GPU window of a node into signals: the sample rules, and GPU presence against
- * the node's previous window ({@value EngineNames#PRESENCE_STORE}) and its instance type ({@value
+ * Turns each closed GPU window of a node into signals: the sample rules, with the node's HW
+ * slowdown streaks from its earlier windows, and GPU presence against the node's previous window
+ * (both in {@value EngineNames#PRESENCE_STORE}) and its instance type ({@value
  * EngineNames#INVENTORY_STORE}).
  */
 final class WindowSignalsProcessor
@@ -30,10 +32,14 @@ final class WindowSignalsProcessor
   private KeyValueStore<String, GpuSet> previous;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
 
-  /** The GPUs a node reported in its last closed window (JSON in the store). */
+  /**
+   * The GPUs a node reported in its last closed window, and its HW slowdown streaks up to it (JSON
+   * in the store; a value written before the streaks existed reads with none).
+   */
   public static final class GpuSet {
     public long windowEnd;
     public List<String> uuids = new ArrayList<>();
+    public ThrottleHistory throttle = new ThrottleHistory();
   }
 
   WindowSignalsProcessor(SampleRules rules) {
@@ -54,9 +60,14 @@ final class WindowSignalsProcessor
     GpuWindow w = closed.window();
     Instant start = Instant.ofEpochMilli(closed.start());
     Instant end = Instant.ofEpochMilli(closed.end());
-    List<Signal> signals = new ArrayList<>(rules.evaluate(node, start, end, w));
     GpuSet prev = previous.get(node);
-    if (prev == null || prev.windowEnd < closed.end()) {
+    boolean newest = prev == null || prev.windowEnd < closed.end();
+    ThrottleHistory history = null;
+    if (newest) {
+      history = prev == null || prev.throttle == null ? new ThrottleHistory() : prev.throttle;
+    }
+    List<Signal> signals = new ArrayList<>(rules.evaluate(node, start, end, w, history));
+    if (newest) {
       NodeInventory inv = ValueAndTimestamp.getValueOrNull(inventory.get(node));
       int expected = inv == null ? 0 : inv.getExpectedGpus();
       Set<String> before = prev == null ? Set.of() : new TreeSet<>(prev.uuids);
@@ -64,6 +75,7 @@ final class WindowSignalsProcessor
       GpuSet now = new GpuSet();
       now.windowEnd = closed.end();
       now.uuids = new ArrayList<>(w.gpus.keySet());
+      now.throttle = history;
       previous.put(node, now);
     }
     for (Signal s : signals) {

@@ -110,7 +110,13 @@ final class GpuFaults {
     double base = g.thermal != null ? g.thermal.temperature(at, g.temp) : g.temp;
     g.thermal =
         new GpuSim.Thermal(
-            fault, at, base, th.celsius(), th.ramp().toNanos(), at.plus(th.forDuration()));
+            fault,
+            at,
+            base,
+            th.celsius(),
+            th.ramp().toNanos(),
+            at.plus(th.forDuration()),
+            th.hwThrottle());
   }
 
   private void nvlink(NodeSim n, GpuSim g, int fault, Injection.NvlinkErrors nv, Instant at) {

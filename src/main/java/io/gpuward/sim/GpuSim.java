@@ -124,7 +124,18 @@ final class GpuSim {
     final long rampNanos;
     Instant downAt;
 
-    Thermal(int fault, Instant start, double base, double target, long rampNanos, Instant downAt) {
+    /** HW thermal slowdown while holding, whatever the temperature. */
+    final boolean hwThrottle;
+
+    Thermal(
+        int fault,
+        Instant start,
+        double base,
+        double target,
+        long rampNanos,
+        Instant downAt,
+        boolean hwThrottle) {
+      this.hwThrottle = hwThrottle;
       this.fault = fault;
       this.start = start;
       this.base = base;
@@ -142,6 +153,11 @@ final class GpuSim {
     /** True while ramping up or holding. */
     boolean rising(Instant t) {
       return t.isBefore(downAt);
+    }
+
+    /** Whether the GPU shows HW thermal slowdown at {@code t} below the temperature for it. */
+    boolean throttling(Instant t) {
+      return hwThrottle && holding(t);
     }
 
     boolean holding(Instant t) {

@@ -55,7 +55,7 @@ final class GpuTelemetry {
     double temp = temperature(g, p, util, r, t);
     long reasons = busy ? 0 : REASON_IDLE;
     double clockFactor = 1;
-    if (temp >= GpuProfile.HW_THERMAL_C) {
+    if (temp >= GpuProfile.HW_THERMAL_C || (g.thermal != null && g.thermal.throttling(t))) {
       reasons |= REASON_HW_THERMAL | REASON_HW_SLOWDOWN | REASON_SW_THERMAL;
       clockFactor = 0.5;
     } else if (temp >= GpuProfile.SW_THERMAL_C) {

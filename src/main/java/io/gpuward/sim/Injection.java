@@ -220,19 +220,28 @@ public sealed interface Injection
   /**
    * A cooling problem: the GPU temperature ramps up to {@code celsius} over {@code ramp}, holds
    * until {@code for} has passed since the start, then ramps back down over {@code ramp}. Above 87
-   * °C the clocks show SW thermal slowdown, above 92 °C HW thermal slowdown.
+   * °C the clocks show SW thermal slowdown, above 92 °C HW thermal slowdown. With {@code
+   * hwThrottle} (key {@code throttle: hw}) the GPU shows HW thermal slowdown while it holds, at any
+   * temperature: the slowdown trips on a hot spot the reported temperature does not show.
    *
    * @param gpuIndex GPU index
    * @param celsius target temperature
    * @param forDuration how long from the start until the ramp down begins (key {@code for}, default
    *     60s)
    * @param ramp ramp up and down time (default 8s)
+   * @param hwThrottle HW thermal slowdown while holding, whatever the temperature
    */
-  record Thermal(int gpuIndex, double celsius, Duration forDuration, Duration ramp)
+  record Thermal(
+      int gpuIndex, double celsius, Duration forDuration, Duration ramp, boolean hwThrottle)
       implements Injection {
     public Thermal {
       Objects.requireNonNull(forDuration, "forDuration");
       Objects.requireNonNull(ramp, "ramp");
+    }
+
+    /** A thermal fault whose slowdown follows the temperature. */
+    public Thermal(int gpuIndex, double celsius, Duration forDuration, Duration ramp) {
+      this(gpuIndex, celsius, forDuration, ramp, false);
     }
 
     @Override

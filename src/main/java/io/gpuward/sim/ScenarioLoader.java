@@ -50,12 +50,12 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * Kind fields: {@code gpu} (index, default 0) on xid, ecc-dbe, sbe-storm, row-remap-failure,
  * thermal, nvlink-errors, gpu-missing; {@code xid} (required), {@code message}, {@code pid}, {@code
- * process} on xid; {@code celsius} (required), {@code ramp} on thermal; {@code rate} on sbe-storm
- * and nvlink-errors; {@code message} (required), {@code reason} on container-error; {@code message}
- * on not-ready; {@code operand} (required), {@code unexpected}, {@code grace} on operand-missing;
- * {@code allocatable} on allocatable-drop; {@code operand} (required) on operand-crashloop and
- * operand-opt-out; {@code for} on every kind but xid, ecc-dbe, row-remap-failure, no-registration,
- * recover, scale-in, ssm-unregistered and operand-opt-out.
+ * process} on xid; {@code celsius} (required), {@code ramp}, {@code throttle} ({@code hw}) on
+ * thermal; {@code rate} on sbe-storm and nvlink-errors; {@code message} (required), {@code reason}
+ * on container-error; {@code message} on not-ready; {@code operand} (required), {@code unexpected},
+ * {@code grace} on operand-missing; {@code allocatable} on allocatable-drop; {@code operand}
+ * (required) on operand-crashloop and operand-opt-out; {@code for} on every kind but xid, ecc-dbe,
+ * row-remap-failure, no-registration, recover, scale-in, ssm-unregistered and operand-opt-out.
  */
 public final class ScenarioLoader {
 
@@ -82,7 +82,7 @@ public final class ScenarioLoader {
           Map.entry("ecc-dbe", List.of("gpu")),
           Map.entry("sbe-storm", List.of("gpu", "rate", "for")),
           Map.entry("row-remap-failure", List.of("gpu")),
-          Map.entry("thermal", List.of("gpu", "celsius", "for", "ramp")),
+          Map.entry("thermal", List.of("gpu", "celsius", "for", "ramp", "throttle")),
           Map.entry("nvlink-errors", List.of("gpu", "rate", "for")),
           Map.entry("gpu-missing", List.of("gpu", "for")),
           Map.entry("not-ready", List.of("message", "for")),
@@ -569,7 +569,12 @@ public final class ScenarioLoader {
         throw new ScenarioException(path + ".celsius", c + " is not between 20 and 130");
       }
       Duration ramp = optionalDuration(n, path, "ramp").orElse(Duration.ofSeconds(8));
-      return new Injection.Thermal(gpu, c, lasting.orElse(Duration.ofSeconds(60)), ramp);
+      Optional<String> throttle = optionalString(n, path, "throttle");
+      if (throttle.isPresent() && !throttle.get().equals("hw")) {
+        throw new ScenarioException(path + ".throttle", "'" + throttle.get() + "' is not hw");
+      }
+      return new Injection.Thermal(
+          gpu, c, lasting.orElse(Duration.ofSeconds(60)), ramp, throttle.isPresent());
     }
 
     private Injection nvlinkInjection(

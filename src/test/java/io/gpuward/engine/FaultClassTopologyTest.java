@@ -86,6 +86,87 @@ class FaultClassTopologyTest {
     return b.build();
   }
 
+  // ---------------------------------------------------------------- GPU_THERMAL
+
+  /**
+   * GPU 0 at 82 C, under the temperature limit, its clock event reasons showing HW thermal slowdown
+   * (0x48) and its thermal violation time growing by 600 ms a second, in [from, to) seconds.
+   */
+  private void hwSlowdown(long from, long to) {
+    samples(
+        N,
+        1,
+        from,
+        to,
+        b ->
+            b.setTemperatureC(82.0)
+                .setClockEventReasons(0x48L)
+                .setThermalViolationNs(
+                    600_000_000L * (b.getEventTime().getEpochSecond() - T0.getEpochSecond())));
+  }
+
+  /** GPU 0 at 60 C, no slowdown, its violation counter standing at {@code violationNs}. */
+  private void noSlowdown(long from, long to, long violationNs) {
+    samples(
+        N,
+        1,
+        from,
+        to,
+        b -> b.setTemperatureC(60.0).setClockEventReasons(0L).setThermalViolationNs(violationNs));
+  }
+
+  @Test
+  void shouldOpenThermalOnHwSlowdownUnderTheTemperatureLimitAndClearAfterTheCleanWindows() {
+    // Known to the inventory: a node without any is dead-lettered after unknownNodeGrace.
+    h.inventory.pipeInput(N, inventory(N, "g5.xlarge", "al2023-nvidia", T0));
+    var p = h.rules.hwSlowdown();
+    long throttledUntil = p.openWindows() * window;
+    hwSlowdown(0, throttledUntil);
+    long standing = 600_000_000L * (throttledUntil - 1);
+    long cleanUntil = throttledUntil + p.clearWindows() * window;
+    noSlowdown(throttledUntil, cleanUntil - window, standing);
+    closeWindowsUpTo(N, cleanUntil - window);
+
+    List<FaultVerdict> opened = verdicts(FaultClass.GPU_THERMAL);
+    assertThat(opened)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.OPEN);
+              assertThat(v.getRuleId()).isEqualTo("thermal.hw-slowdown");
+              assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.CORDON);
+              assertThat(v.getDetectedAt()).isEqualTo(T0.plusSeconds(throttledUntil));
+              assertThat(v.getGpus()).extracting(g -> g.getUuid()).containsExactly(uuid(0));
+              assertThat(v.getSummary()).contains("HW thermal slowdown").contains("82.0 C");
+              assertThat(v.getEvidence().get(0).getGpuUuid()).isEqualTo(uuid(0));
+              assertThat(v.getEvidence().get(0).getDetail())
+                  .contains("HW thermal slowdown")
+                  .contains("clock event reasons 0x48")
+                  .contains("thermal violation 18000 ms");
+            });
+    // One clean window short of the hysteresis: still open. The last one clears it.
+    noSlowdown(cleanUntil - window, cleanUntil, standing);
+    closeWindowsUpTo(N, cleanUntil);
+    List<FaultVerdict> cleared = verdicts(FaultClass.GPU_THERMAL);
+    assertThat(cleared)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.CLEARED);
+              assertThat(v.getUpdatedAt()).isEqualTo(T0.plusSeconds(cleanUntil));
+              assertThat(v.getClearReason()).contains("no HW thermal slowdown");
+            });
+  }
+
+  @Test
+  void shouldNotOpenThermalOnHwSlowdownShorterThanTheOpenWindows() {
+    long throttledUntil = (h.rules.hwSlowdown().openWindows() - 1) * window;
+    hwSlowdown(0, throttledUntil);
+    noSlowdown(throttledUntil, throttledUntil + 3 * window, 600_000_000L * (throttledUntil - 1));
+    closeWindowsUpTo(N, throttledUntil + 3 * window);
+    assertThat(verdicts(FaultClass.GPU_THERMAL)).isEmpty();
+  }
+
   // ---------------------------------------------------------------- GPU_MEMORY_DEGRADED
 
   @Test

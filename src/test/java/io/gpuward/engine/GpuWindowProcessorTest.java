@@ -29,8 +29,7 @@ class GpuWindowProcessorTest {
   private final long size = rules.sampleWindow().size().toMillis();
   private final long grace = rules.sampleWindow().grace().toMillis();
   private final long carryFor = rules.sampleWindow().counterCarry().toMillis();
-  private final SampleRules sampleRules =
-      new SampleRules(rules.sampleWindow(), rules.thermal(), rules.memory(), rules.nvlink());
+  private final SampleRules sampleRules = new SampleRules(rules);
   private final WriteBackStore<GpuWindowProcessor.Key, GpuWindow> store =
       WriteBackStore.inMemoryForTests(
           EngineNames.GPU_WINDOW_STORE, new GpuWindowProcessor.KeySerde(), new GpuWindowSerde());

@@ -22,9 +22,17 @@ class GpuWindowSerdeTest {
                   EngineFixtures.sample("n", i, "GPU-" + i, 50 + i, t.plusSeconds(i)))
               .setEccSbeVolatile(10L + i)
               .setNvlinkReplayErrors((long) i)
-              .setRowRemapFailure(i == 2);
-      w.add(b.build(), i == 1);
-      w.add(b.setEccSbeVolatile(20L + i).setEventTime(t.plusSeconds(10 + i)).build(), false);
+              .setRowRemapFailure(i == 2)
+              .setClockEventReasons(i == 1 ? 0x48L : 0L)
+              .setThermalViolationNs(5_000_000_000L);
+      w.add(b.build(), i == 1, i == 1);
+      w.add(
+          b.setEccSbeVolatile(20L + i)
+              .setThermalViolationNs(7_000_000_000L)
+              .setEventTime(t.plusSeconds(10 + i))
+              .build(),
+          false,
+          i == 1);
     }
     w.gpus.get("GPU-0").pciBusId = null;
     return w;
@@ -42,14 +50,39 @@ class GpuWindowSerdeTest {
     assertThat(back.gpus.get("GPU-2").rowRemapFailure).isTrue();
     assertThat(back.gpus.get("GPU-0").pciBusId).isNull();
     assertThat(back.gpus.get("GPU-1").reported).isEqualTo(w.gpus.get("GPU-1").reported).isNotZero();
+    assertThat(back.gpus.get("GPU-1").slowdown).isEqualTo(2);
+    assertThat(back.gpus.get("GPU-1").reasonsSeen).isEqualTo(0x48L);
+    assertThat(back.gpus.get("GPU-1").delta(GpuWindow.THERMAL_VIOLATION)).isEqualTo(2_000_000_000L);
+  }
+
+  @Test
+  void shouldReadFormat3WithoutTheThermalFieldsAndItsReportedBitsWhereTheyAreNow() {
+    GpuWindow w = window();
+    byte[] v3 = GpuWindowSerde.write(w, GpuWindowSerde.VERSION_3);
+    assertThat(v3[0]).isEqualTo((byte) 3);
+
+    GpuWindow.Gpu back = serde.deserializer().deserialize("t", v3).gpus.get("GPU-2");
+
+    assertThat(back.reported(GpuWindow.SBE)).isTrue();
+    assertThat(back.reported(GpuWindow.NVLINK_REPLAY)).isTrue();
+    assertThat(back.reported(GpuWindow.ROW_REMAP)).isTrue();
+    assertThat(back.reported(GpuWindow.DBE)).isFalse();
+    assertThat(back.reported(GpuWindow.RETIRED_PENDING)).isFalse();
+    assertThat(back.reported(GpuWindow.THERMAL_VIOLATION))
+        .as("format 3 held no violation counter")
+        .isFalse();
+    assertThat(back.reported(GpuWindow.CLOCK_REASONS)).isFalse();
+    assertThat(back.delta(GpuWindow.THERMAL_VIOLATION)).isZero();
+    assertThat(back.readings()[2 * GpuWindow.THERMAL_VIOLATION + 1]).isEqualTo(Long.MIN_VALUE);
+    assertThat(back.delta(GpuWindow.SBE)).isEqualTo(10);
+    assertThat(back.rowRemapFailure).isTrue();
   }
 
   @Test
   void shouldReadFormat2InferringTheReportedFieldsFromTheValues() {
     GpuWindow w = window();
     w.gpus.keySet().retainAll(Set.of("GPU-2"));
-    byte[] v3 = serde.serializer().serialize("t", w);
-    assertThat(v3[0]).isEqualTo(GpuWindowSerde.VERSION);
+    byte[] v3 = GpuWindowSerde.write(w, GpuWindowSerde.VERSION_3);
     // Format 2 is format 3 without the trailing varint of each GPU (one byte here).
     byte[] v2 = Arrays.copyOf(v3, v3.length - 1);
     v2[0] = GpuWindowSerde.VERSION_2;
@@ -58,7 +91,6 @@ class GpuWindowSerdeTest {
     assertThat(back.reported(GpuWindow.NVLINK_REPLAY)).isTrue();
     assertThat(back.reported(GpuWindow.ROW_REMAP)).as("a set flag was reported").isTrue();
     assertThat(back.reported(GpuWindow.DBE)).isFalse();
-    assertThat(back.reported).isEqualTo(w.gpus.get("GPU-2").reported);
     assertThat(back.delta(GpuWindow.SBE)).isEqualTo(10);
   }
 

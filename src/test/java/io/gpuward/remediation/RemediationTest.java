@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuward.avro.ControlKind;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
@@ -160,6 +161,71 @@ class RemediationTest {
           () -> assertThat(replanned).extracting(FaultVerdict::getVerdictId).contains("v-b"));
       replanned.forEach(r::onVerdict);
       assertThat(trail("v-b")).contains("DRAIN:SUCCEEDED", "REBOOT:SUCCEEDED");
+    } finally {
+      r.close();
+    }
+  }
+
+  private static FaultVerdict nvlink(String node, String id, VerdictState state) {
+    return FaultVerdict.newBuilder(
+            PlannerTest.verdict(FaultClass.NVLINK_DEGRADED, RemediationAction.CORDON, state))
+        .setGpus(List.of(GpuRef.newBuilder().setUuid("GPU-nv-3").setIndex(3).build()))
+        .setVerdictId(id)
+        .setNode(node)
+        .setInstanceId(null)
+        .setNodegroup("p5-train")
+        .setZone("us-east-1a")
+        .setDetectedAt(T0)
+        .setValidUntil(T0.plusSeconds(1800))
+        .build();
+  }
+
+  @Test
+  void shouldResetTheGpuOfAnNvlinkFaultStillOpenTwoMinutesAfterItsCordonAndNotOneThatCleared() {
+    RemediationPolicy shipped = RemediationPolicy.load();
+    assertThat(shipped.followUps().get(FaultClass.NVLINK_DEGRADED))
+        .isEqualTo(
+            new RemediationPolicy.FollowUp(
+                java.time.Duration.ofMinutes(2), RemediationAction.RESET_GPU));
+    Remediation r = remediation(shipped);
+    List<FaultVerdict> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    r.onReplan(replanned::add);
+    try {
+      r.onVerdict(nvlink("p5-train-4", "v-open", VerdictState.OPEN));
+      r.onVerdict(nvlink("p5-train-5", "v-gone", VerdictState.OPEN));
+      assertThat(trail("v-open"))
+          .containsExactly("CORDON:PLANNED", "CORDON:STARTED", "CORDON:SUCCEEDED");
+      // The other one's links recover a minute later: uncordoned, and nothing follows.
+      clock.set(T0.plusSeconds(60));
+      r.onVerdict(nvlink("p5-train-5", "v-gone", VerdictState.CLEARED));
+      assertThat(trail("v-gone")).contains("UNCORDON:SUCCEEDED");
+
+      clock.set(T0.plusSeconds(119));
+      r.wakeDeferred();
+      assertThat(replanned).isEmpty();
+      clock.set(T0.plusSeconds(120));
+      r.wakeDeferred();
+      io.gpuward.testing.Eventually.await(
+          java.time.Duration.ofSeconds(10),
+          () -> assertThat(replanned).extracting(FaultVerdict::getVerdictId).contains("v-open"));
+      assertThat(replanned).extracting(FaultVerdict::getVerdictId).doesNotContain("v-gone");
+      replanned.forEach(r::onVerdict);
+
+      assertThat(trail("v-open"))
+          // What the reset itself does is the actuator's (this verdict's GPU is not one the
+          // simulated node has); the follow-up is that it is planned and started under budget.
+          .containsSubsequence("CORDON:SUCCEEDED", "DRAIN:SUCCEEDED", "RESET_GPU:STARTED")
+          .noneMatch(x -> x.contains("SKIPPED"));
+      assertThat(audit)
+          .filteredOn(x -> x.getVerdictId().equals("v-open"))
+          .filteredOn(x -> x.getAction() == RemediationAction.DRAIN)
+          .first()
+          .satisfies(
+              x ->
+                  assertThat(x.getDetail())
+                      .contains("NVLINK_DEGRADED still open 2m after the cordon: RESET_GPU"));
+      assertThat(trail("v-gone"))
+          .noneMatch(x -> x.startsWith("DRAIN") || x.startsWith("RESET_GPU"));
     } finally {
       r.close();
     }

@@ -216,6 +216,33 @@ class FleetSimulatorTest {
     assertThat(temps(neighbour, h.at("10s"), h.at("60s"))).allMatch(t -> t < 65.0);
   }
 
+  @Test
+  void shouldThrottleAGpuUnderTheTemperatureLimitWhenTheFaultSaysHw() {
+    SimHarness h =
+        SimHarness.of(
+                FLEET
+                    + """
+                    faults:
+                      - {at: 10s, node: p5-train-1, inject: thermal, gpu: 1, celsius: 82, for: 40s, throttle: hw}
+                    """)
+            .runTo("70s");
+    List<GpuSample> s = h.sink.samples("p5-train-1", 1);
+    List<GpuSample> holding =
+        s.stream()
+            .filter(
+                x ->
+                    x.getEventTime().isAfter(h.at("18s")) && x.getEventTime().isBefore(h.at("50s")))
+            .toList();
+    assertThat(holding).isNotEmpty().allMatch(x -> x.getTemperatureC() < 90);
+    assertThat(holding).allMatch(x -> (x.getClockEventReasons() & 0x48) == 0x48);
+    assertThat(holding.get(holding.size() - 1).getThermalViolationNs())
+        .as("the violation time grows while it throttles")
+        .isGreaterThan(holding.get(0).getThermalViolationNs());
+    assertThat(s)
+        .filteredOn(x -> x.getEventTime().isAfter(h.at("60s")))
+        .allMatch(x -> (x.getClockEventReasons() & 0x40) == 0);
+  }
+
   private static List<Double> temps(List<GpuSample> s, Instant from, Instant to) {
     return s.stream()
         .filter(x -> !x.getEventTime().isBefore(from) && !x.getEventTime().isAfter(to))

@@ -382,6 +382,33 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  void shouldReadAThermalFaultThatThrottlesUnderTheTemperatureLimit() {
+    Scenario s =
+        parse(
+            HEAD
+                + "faults:\n"
+                + "  - {at: 5s, node: p5-train-1, inject: thermal, gpu: 2, celsius: 82, for: 3m,"
+                + " throttle: hw}\n"
+                + "  - {at: 5s, node: p5-train-2, inject: thermal, gpu: 2, celsius: 97}\n");
+    assertThat(s.faults().get(0).injection())
+        .isEqualTo(
+            new Injection.Thermal(2, 82, Duration.ofMinutes(3), Duration.ofSeconds(8), true));
+    assertThat(((Injection.Thermal) s.faults().get(1).injection()).hwThrottle())
+        .as("by default the slowdown follows the temperature")
+        .isFalse();
+    assertThatThrownBy(
+            () ->
+                parse(
+                    HEAD
+                        + "faults:\n"
+                        + "  - {at: 5s, node: p5-train-1, inject: thermal, celsius: 82,"
+                        + " throttle: sw}\n"))
+        .isInstanceOf(ScenarioException.class)
+        .hasMessageContaining("'sw' is not hw")
+        .satisfies(e -> assertThat(((ScenarioException) e).key()).isEqualTo("faults[0].throttle"));
+  }
+
+  @Test
   void shouldNameTheFileThatDoesNotExist() {
     assertThatThrownBy(
             () -> ScenarioLoader.load(java.nio.file.Path.of("/no/such/scenario.yaml"), CATALOG))

@@ -21,7 +21,7 @@ public final class CounterCarry {
   public TreeMap<String, long[]> gpus = new TreeMap<>();
 
   /** Readings of no counter. */
-  static long[] none() {
+  public static long[] none() {
     long[] r = new long[2 * GpuWindow.COUNTERS];
     for (int c = 0; c < GpuWindow.COUNTERS; c++) {
       r[2 * c] = -1;

@@ -21,12 +21,22 @@ public final class GpuWindow {
   public static final int NVLINK_CRC = 2;
   public static final int NVLINK_REPLAY = 3;
   public static final int NVLINK_RECOVERY = 4;
-  public static final int COUNTERS = 5;
 
-  /** Memory fields that are not counters, as bits of {@link Gpu#reported} after the counters'. */
-  public static final int ROW_REMAP = 5;
+  /** DCGM's thermal violation time, in ns. */
+  public static final int THERMAL_VIOLATION = 5;
 
-  public static final int RETIRED_PENDING = 6;
+  public static final int COUNTERS = 6;
+
+  /** Fields that are not counters, as bits of {@link Gpu#reported} after the counters'. */
+  public static final int ROW_REMAP = 6;
+
+  public static final int RETIRED_PENDING = 7;
+
+  /** The clock event reasons bitmask. */
+  public static final int CLOCK_REASONS = 8;
+
+  /** Counters windows stored before {@link #THERMAL_VIOLATION} held (their layouts' length). */
+  public static final int COUNTERS_BEFORE_THERMAL = 5;
 
   /** Per counter, four longs: last value, its event time, delta in the window, max value. */
   public static final int LAST = 0;
@@ -55,9 +65,16 @@ public final class GpuWindow {
     public boolean rowRemapPending;
     public long lastSampleTs;
 
+    /** Samples whose clock event reasons show a slowdown the thermal rule counts. */
+    public int slowdown;
+
+    /** Every clock event reason any sample in the window showed (OR of the bitmasks). */
+    public long reasonsSeen;
+
     /**
-     * Which counters and memory fields the GPU reported in the window, bit {@code 1 << field}
-     * (SBE..NVLINK_RECOVERY, ROW_REMAP, RETIRED_PENDING): a field never reported says nothing.
+     * Which counters and other fields the GPU reported in the window, bit {@code 1 << field}
+     * (SBE..THERMAL_VIOLATION, ROW_REMAP, RETIRED_PENDING, CLOCK_REASONS): a field never reported
+     * says nothing.
      */
     public int reported;
 
@@ -164,8 +181,11 @@ public final class GpuWindow {
     gpus.put(uuid, g);
   }
 
-  /** Adds a sample; {@code hot} is the thermal rule's judgement of it. */
-  public GpuWindow add(GpuSample s, boolean hot) {
+  /**
+   * Adds a sample; {@code hot} and {@code slowdown} are the thermal rules' judgements of it (over a
+   * temperature limit, clock event reasons showing a thermal slowdown).
+   */
+  public GpuWindow add(GpuSample s, boolean hot, boolean slowdown) {
     Gpu g = gpus.computeIfAbsent(s.getUuid(), k -> new Gpu());
     long ts = s.getEventTime().toEpochMilli();
     g.index = s.getGpuIndex();
@@ -186,6 +206,14 @@ public final class GpuWindow {
     g.add(NVLINK_CRC, sum(s.getNvlinkCrcFlitErrors(), s.getNvlinkCrcDataErrors()), ts);
     g.add(NVLINK_REPLAY, s.getNvlinkReplayErrors(), ts);
     g.add(NVLINK_RECOVERY, s.getNvlinkRecoveryErrors(), ts);
+    g.add(THERMAL_VIOLATION, s.getThermalViolationNs(), ts);
+    if (s.getClockEventReasons() != null) {
+      g.reported |= 1 << CLOCK_REASONS;
+      g.reasonsSeen |= s.getClockEventReasons();
+      if (slowdown) {
+        g.slowdown++;
+      }
+    }
     if (s.getRetiredPagesPending() != null) {
       g.retiredPending = Math.max(g.retiredPending, s.getRetiredPagesPending());
       g.reported |= 1 << RETIRED_PENDING;

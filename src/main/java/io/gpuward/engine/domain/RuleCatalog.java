@@ -39,6 +39,7 @@ public final class RuleCatalog {
   private final RuleParams.AppRepeat appRepeat;
   private final RuleParams.SampleWindow sampleWindow;
   private final ThermalParams thermal;
+  private final HwSlowdownParams hwSlowdown;
   private final MemoryParams memory;
   private final NvlinkParams nvlink;
   private final RuleParams.Node node;
@@ -55,6 +56,7 @@ public final class RuleCatalog {
     this.appRepeat = b.appRepeat;
     this.sampleWindow = b.sampleWindow;
     this.thermal = b.thermal;
+    this.hwSlowdown = b.hwSlowdown;
     this.memory = b.memory;
     this.nvlink = b.nvlink;
     this.node = b.node;
@@ -72,6 +74,7 @@ public final class RuleCatalog {
     RuleParams.AppRepeat appRepeat;
     RuleParams.SampleWindow sampleWindow;
     ThermalParams thermal;
+    HwSlowdownParams hwSlowdown;
     MemoryParams memory;
     NvlinkParams nvlink;
     RuleParams.Node node;
@@ -118,6 +121,7 @@ public final class RuleCatalog {
       b.appRepeat = appRepeat(root.path("xid").path("appRepeat"));
       b.sampleWindow = sampleWindow(root.path("sampleWindow"));
       b.thermal = thermal(root.path("thermal"));
+      b.hwSlowdown = hwSlowdown(root.path("thermal").path("hwSlowdown"));
       b.memory = memory(root.path("memory"));
       b.nvlink = nvlink(root.path("nvlink"));
       b.node = node(root.path("node"));
@@ -292,6 +296,41 @@ public final class RuleCatalog {
                 (int) number(t, "minSamples", "thermal.")));
   }
 
+  /** {@code thermal.hwSlowdown}; each key left out takes its default. */
+  private static HwSlowdownParams hwSlowdown(JsonNode h) {
+    HwSlowdownParams d = HwSlowdownParams.DEFAULTS;
+    String p = "thermal.hwSlowdown.";
+    return guard(
+        "thermal.hwSlowdown",
+        () ->
+            new HwSlowdownParams(
+                h.has("reasons") ? reasons(h.get("reasons")) : d.reasons(),
+                h.has("minSamples") ? whole(h, "minSamples", p) : d.minSamples(),
+                h.has("violationMsPerWindow")
+                    ? whole(h, "violationMsPerWindow", p)
+                    : d.violationMsPerWindow(),
+                h.has("openWindows") ? whole(h, "openWindows", p) : d.openWindows(),
+                h.has("clearWindows") ? whole(h, "clearWindows", p) : d.clearWindows()));
+  }
+
+  private static List<String> reasons(JsonNode array) {
+    if (!array.isArray()) {
+      throw new IllegalArgumentException(
+          "rules.yaml: thermal.hwSlowdown.reasons must be a list (e.g. [hw_thermal])");
+    }
+    return strings(array);
+  }
+
+  /** A whole number that fits an int: a fraction of a sample or window is a typo. */
+  private static int whole(JsonNode n, String field, String prefix) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw new IllegalArgumentException(
+          "rules.yaml: " + prefix + field + " must be a whole number");
+    }
+    return v.asInt();
+  }
+
   /** Runs a constructor that validates; its message gains the file name (keys are in it). */
   private static <T> T guard(String section, Supplier<T> make) {
     try {
@@ -420,6 +459,10 @@ public final class RuleCatalog {
 
   public ThermalParams thermal() {
     return thermal;
+  }
+
+  public HwSlowdownParams hwSlowdown() {
+    return hwSlowdown;
   }
 
   public RuleParams.AppRepeat appRepeat() {

@@ -17,8 +17,10 @@ import java.util.Set;
  * Rules over one closed window of a node's GPU samples ({@link GpuWindow}):
  *
  * <ul>
- *   <li>GPU_THERMAL: hot for at least {@code openFraction} of the window; recovered at or under
- *       {@code clearFraction} (hysteresis).
+ *   <li>GPU_THERMAL: hot for at least {@code openFraction} of the window; or HW thermal slowdown
+ *       ({@link HwSlowdownRule}) for {@code openWindows} windows in a row. Recovered when the
+ *       window is cool (at or under {@code clearFraction} hot) and the GPU's slowdown holds nothing
+ *       open nor is throttled now (hysteresis both ways).
  *   <li>GPU_MEMORY_DEGRADED: row-remap failure (REPLACE), volatile double-bit ECC errors
  *       (RESET_GPU), pending page retirement or row remap (RESET_GPU), an SBE storm (RESET_GPU);
  *       recovered when a window of a GPU that reports double-bit, row-remap or page-retirement
@@ -29,10 +31,12 @@ import java.util.Set;
  */
 public final class SampleRules {
   public static final String THERMAL = "thermal.window-fraction";
+  public static final String HW_SLOWDOWN = "thermal.hw-slowdown";
   public static final String MEMORY = "memory.ecc-window";
   public static final String NVLINK = "nvlink.error-window";
 
   private final ThermalParams thermal;
+  private final HwSlowdownRule slowdown;
   private final long windowSeconds;
   private final MemoryParams memory;
   private final NvlinkParams nvlink;
@@ -40,12 +44,19 @@ public final class SampleRules {
   public SampleRules(
       RuleParams.SampleWindow window,
       ThermalParams thermal,
+      HwSlowdownParams hwSlowdown,
       MemoryParams memory,
       NvlinkParams nvlink) {
     this.windowSeconds = window.size().toSeconds();
     this.thermal = thermal;
+    this.slowdown = new HwSlowdownRule(hwSlowdown);
     this.memory = memory;
     this.nvlink = nvlink;
+  }
+
+  /** The rules of a rule catalog. */
+  public SampleRules(RuleCatalog rules) {
+    this(rules.sampleWindow(), rules.thermal(), rules.hwSlowdown(), rules.memory(), rules.nvlink());
   }
 
   /** Whether one sample is over a temperature limit. */
@@ -56,56 +67,40 @@ public final class SampleRules {
         || (m != null && m >= thermal.memoryTempLimitC());
   }
 
-  /** Signals for one closed window of one node. */
-  public List<Signal> evaluate(String node, Instant start, Instant end, GpuWindow w) {
+  /** Whether one sample's clock event reasons show a thermal slowdown. */
+  public boolean isSlowedDown(GpuSample s) {
+    return slowdown.isSlowedDown(s);
+  }
+
+  /**
+   * Signals for one closed window of one node. {@code history} holds the node's slowdown streaks
+   * from its earlier windows and is advanced by this one; {@code null} for a window older than the
+   * last one judged, which then neither counts for the slowdown rule nor recovers GPU_THERMAL.
+   */
+  public List<Signal> evaluate(
+      String node, Instant start, Instant end, GpuWindow w, ThrottleHistory history) {
     List<Signal> out = new ArrayList<>();
     List<String> cool = new ArrayList<>();
     List<String> memoryClean = new ArrayList<>();
     List<String> linksClean = new ArrayList<>();
+    if (history != null) {
+      history.begin(start.toEpochMilli());
+    }
     for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
       String uuid = e.getKey();
       GpuWindow.Gpu g = e.getValue();
       GpuRef ref =
           GpuRef.newBuilder().setUuid(uuid).setIndex(g.index).setPciBusId(g.pciBusId).build();
-      if (g.samples >= thermal.minSamples()) {
-        double fraction = (double) g.hot / g.samples;
-        if (fraction >= thermal.openFraction()) {
-          out.add(
-              detected(
-                  node,
-                  FaultClass.GPU_THERMAL,
-                  Severity.MAJOR,
-                  RemediationAction.CORDON,
-                  ref,
-                  evidence(
-                      start,
-                      end,
-                      uuid,
-                      "gpu_hot_fraction",
-                      fraction,
-                      String.format(
-                          Locale.ROOT,
-                          "%d of %d samples at or over limit (GPU %.0f C / memory %.0f C), max %.1f C",
-                          g.hot,
-                          g.samples,
-                          thermal.gpuTempLimitC(),
-                          thermal.memoryTempLimitC(),
-                          g.maxTempC)),
-                  THERMAL,
-                  end,
-                  String.format(
-                      Locale.ROOT,
-                      "GPU %d over temperature limit for %.0f%% of a %ds window (max %.1f C)",
-                      g.index,
-                      fraction * 100,
-                      windowSeconds,
-                      g.maxTempC)));
-        } else if (fraction <= thermal.clearFraction()) {
-          cool.add(uuid);
-        }
+      boolean wasCool = temperature(node, start, end, uuid, g, ref, out);
+      boolean slowdownClear = slowdown(node, start, end, uuid, g, ref, out, history);
+      if (wasCool && slowdownClear) {
+        cool.add(uuid);
       }
       memory(node, start, end, uuid, g, ref, out, memoryClean);
       nvlink(node, start, end, uuid, g, ref, out, linksClean);
+    }
+    if (history != null) {
+      history.finish(w.gpus.keySet(), end.toEpochMilli());
     }
     recovered(
         out,
@@ -114,7 +109,7 @@ public final class SampleRules {
         cool,
         start,
         end,
-        "temperature back within limits for a full window");
+        "temperature back within limits and no HW thermal slowdown for a full window");
     recovered(
         out,
         node,
@@ -132,6 +127,105 @@ public final class SampleRules {
         end,
         "no new NVLink errors for a full window");
     return out;
+  }
+
+  /** The temperature rule on one GPU's window; whether the window was cool. */
+  private boolean temperature(
+      String node,
+      Instant start,
+      Instant end,
+      String uuid,
+      GpuWindow.Gpu g,
+      GpuRef ref,
+      List<Signal> out) {
+    if (g.samples < thermal.minSamples()) {
+      return false;
+    }
+    double fraction = (double) g.hot / g.samples;
+    if (fraction < thermal.openFraction()) {
+      return fraction <= thermal.clearFraction();
+    }
+    String detail =
+        String.format(
+            Locale.ROOT,
+            "%d of %d samples at or over limit (GPU %.0f C / memory %.0f C), max %.1f C",
+            g.hot,
+            g.samples,
+            thermal.gpuTempLimitC(),
+            thermal.memoryTempLimitC(),
+            g.maxTempC);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "GPU %d over temperature limit for %.0f%% of a %ds window (max %.1f C)",
+            g.index,
+            fraction * 100,
+            windowSeconds,
+            g.maxTempC);
+    out.add(
+        detected(
+            node,
+            FaultClass.GPU_THERMAL,
+            Severity.MAJOR,
+            RemediationAction.CORDON,
+            ref,
+            evidence(start, end, uuid, "gpu_hot_fraction", fraction, detail),
+            THERMAL,
+            end,
+            summary));
+    return false;
+  }
+
+  /**
+   * The HW slowdown rule on one GPU's window; whether its slowdown lets GPU_THERMAL recover (holds
+   * nothing open and is not throttled now).
+   */
+  private boolean slowdown(
+      String node,
+      Instant start,
+      Instant end,
+      String uuid,
+      GpuWindow.Gpu g,
+      GpuRef ref,
+      List<Signal> out,
+      ThrottleHistory history) {
+    if (history == null) {
+      return false;
+    }
+    HwSlowdownRule.Judgement j = slowdown.judge(g);
+    ThrottleHistory.Streak streak = history.of(uuid);
+    if (slowdown.advance(streak, j, end.toEpochMilli())) {
+      String detail = HwSlowdownRule.detail(g, streak.throttled);
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "GPU %d HW thermal slowdown for %d windows in a row at max %.1f C (clock event"
+                  + " reasons 0x%x, %d ms thermal violation in the last %ds)",
+              g.index,
+              streak.throttled,
+              g.maxTempC,
+              g.reasonsSeen,
+              HwSlowdownRule.violationMs(g),
+              windowSeconds);
+      out.add(
+          detected(
+              node,
+              FaultClass.GPU_THERMAL,
+              Severity.MAJOR,
+              RemediationAction.CORDON,
+              ref,
+              evidence(
+                  start,
+                  end,
+                  uuid,
+                  "gpu_hw_thermal_slowdown",
+                  HwSlowdownRule.violationMs(g),
+                  detail),
+              HW_SLOWDOWN,
+              end,
+              summary));
+    }
+    return !streak.open && j != HwSlowdownRule.Judgement.THROTTLED;
   }
 
   private void memory(

@@ -38,8 +38,8 @@ class GpuPresenceRuleTest {
   private static GpuWindow window(int... indexes) {
     GpuWindow w = new GpuWindow();
     for (int i : indexes) {
-      w.add(hopper(uuid(i), i, T0).build(), false);
-      w.add(hopper(uuid(i), i, T0.plusSeconds(10 + i)).build(), false);
+      w.add(hopper(uuid(i), i, T0).build(), false, false);
+      w.add(hopper(uuid(i), i, T0.plusSeconds(10 + i)).build(), false, false);
     }
     return w;
   }

@@ -16,7 +16,7 @@ class GpuWindowTest {
 
   private GpuWindow.Gpu add(GpuSample... samples) {
     for (GpuSample s : samples) {
-      window.add(s, false);
+      window.add(s, false, false);
     }
     return window.gpus.get(GPU);
   }
@@ -108,17 +108,20 @@ class GpuWindowTest {
     assertThat(rowRemapping.rowRemapFailure).isTrue();
 
     GpuWindow legacy = new GpuWindow();
-    legacy.add(preAmpere(GPU, 0, T0).setRetiredPagesPending(3L).build(), false);
-    legacy.add(preAmpere(GPU, 0, T0.plusSeconds(10)).setRetiredPagesPending(1L).build(), false);
-    legacy.add(preAmpere(GPU, 0, T0.plusSeconds(20)).setRetiredPagesPending(null).build(), false);
+    legacy.add(preAmpere(GPU, 0, T0).setRetiredPagesPending(3L).build(), false, false);
+    legacy.add(
+        preAmpere(GPU, 0, T0.plusSeconds(10)).setRetiredPagesPending(1L).build(), false, false);
+    legacy.add(
+        preAmpere(GPU, 0, T0.plusSeconds(20)).setRetiredPagesPending(null).build(), false, false);
     assertThat(legacy.gpus.get(GPU).retiredPending).isEqualTo(3);
   }
 
   @Test
   void shouldCountHotSamplesAndKeepTheHottestGpuOrMemoryReading() {
-    window.add(hopper(GPU, 0, T0).setTemperatureC(91.0).setMemoryTemperatureC(99.5).build(), true);
-    window.add(hopper(GPU, 0, T0.plusSeconds(10)).build(), false);
-    window.add(hopper(GPU, 0, T0.plusSeconds(20)).setTemperatureC(null).build(), false);
+    window.add(
+        hopper(GPU, 0, T0).setTemperatureC(91.0).setMemoryTemperatureC(99.5).build(), true, false);
+    window.add(hopper(GPU, 0, T0.plusSeconds(10)).build(), false, false);
+    window.add(hopper(GPU, 0, T0.plusSeconds(20)).setTemperatureC(null).build(), false, false);
     GpuWindow.Gpu g = window.gpus.get(GPU);
     assertThat(g.samples).isEqualTo(3);
     assertThat(g.hot).isEqualTo(1);
@@ -128,9 +131,9 @@ class GpuWindowTest {
   @Test
   void shouldKeepEachGpuApartByUuidInUuidOrder() {
     String other = "GPU-5d1c2a3e-0000-4000-8000-000000000000";
-    window.add(hopper(GPU, 3, T0).setEccSbeVolatile(7L).build(), false);
-    window.add(hopper(other, 2, T0).setEccSbeVolatile(100L).build(), false);
-    window.add(hopper(GPU, 3, T0.plusSeconds(10)).setEccSbeVolatile(9L).build(), false);
+    window.add(hopper(GPU, 3, T0).setEccSbeVolatile(7L).build(), false, false);
+    window.add(hopper(other, 2, T0).setEccSbeVolatile(100L).build(), false, false);
+    window.add(hopper(GPU, 3, T0.plusSeconds(10)).setEccSbeVolatile(9L).build(), false, false);
     assertThat(window.gpus.keySet()).containsExactly(other, GPU);
     assertThat(window.gpus.get(GPU).delta(GpuWindow.SBE)).isEqualTo(2);
     assertThat(window.gpus.get(GPU).index).isEqualTo(3);

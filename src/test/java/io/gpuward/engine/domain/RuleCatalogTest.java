@@ -114,6 +114,40 @@ class RuleCatalogTest {
   }
 
   @Test
+  void shouldDefaultTheHwSlowdownRuleAndReadTheShippedOne() {
+    assertThat(load(GOOD).hwSlowdown()).isEqualTo(HwSlowdownParams.DEFAULTS);
+    HwSlowdownParams shipped = RuleCatalog.load().hwSlowdown();
+    assertThat(shipped.mask()).as("hw_thermal").isEqualTo(0x40L);
+    assertThat(shipped.clearWindows()).isGreaterThan(shipped.openWindows());
+    String custom =
+        GOOD.replace(
+            "minSamples: 3}",
+            "minSamples: 3,\n          hwSlowdown: {reasons: [hw_thermal, hw_slowdown], openWindows: 3}}");
+    HwSlowdownParams p = load(custom).hwSlowdown();
+    assertThat(p.mask()).isEqualTo(0x48L);
+    assertThat(p.openWindows()).isEqualTo(3);
+    assertThat(p.clearWindows()).as("left out: the default").isEqualTo(4);
+  }
+
+  @Test
+  void shouldNameTheKeyOfABadHwSlowdownValue() {
+    String head = "minSamples: 3,\n          hwSlowdown: {";
+    assertThatThrownBy(() -> load(GOOD.replace("minSamples: 3}", head + "openWindows: 0}}")))
+        .hasMessageContaining("thermal.hwSlowdown.openWindows");
+    assertThatThrownBy(() -> load(GOOD.replace("minSamples: 3}", head + "minSamples: 1.5}}")))
+        .hasMessageContaining("thermal.hwSlowdown.minSamples must be a whole number");
+    assertThatThrownBy(
+            () -> load(GOOD.replace("minSamples: 3}", head + "violationMsPerWindow: -1}}")))
+        .hasMessageContaining("thermal.hwSlowdown.violationMsPerWindow");
+    assertThatThrownBy(
+            () -> load(GOOD.replace("minSamples: 3}", head + "reasons: [hw_power_brake]}}")))
+        .hasMessageContaining("thermal.hwSlowdown.reasons")
+        .hasMessageContaining("hw_power_brake");
+    assertThatThrownBy(() -> load(GOOD.replace("minSamples: 3}", head + "reasons: []}}")))
+        .hasMessageContaining("thermal.hwSlowdown.reasons");
+  }
+
+  @Test
   void shouldRefuseCorrelationOnOneNode() {
     assertThatThrownBy(() -> load(GOOD.replace("minNodes: 3", "minNodes: 1")))
         .hasMessageContaining("correlation.minNodes");

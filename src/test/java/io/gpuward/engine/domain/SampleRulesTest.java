@@ -13,6 +13,7 @@ import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.Severity;
 import io.gpuward.engine.EngineFixtures;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +31,11 @@ class SampleRulesTest {
   private final ThermalParams thermal = catalog.thermal();
   private final MemoryParams memory = catalog.memory();
   private final NvlinkParams nvlink = catalog.nvlink();
-  private final SampleRules rules =
-      new SampleRules(catalog.sampleWindow(), thermal, memory, nvlink);
+  private final SampleRules rules = new SampleRules(catalog);
   private final Instant end = T0.plus(catalog.sampleWindow().size());
 
   private List<Signal> evaluate(GpuWindow w) {
-    return rules.evaluate(NODE, T0, end, w);
+    return rules.evaluate(NODE, T0, end, w, new ThrottleHistory());
   }
 
   private static int samples(double fraction) {
@@ -55,7 +55,7 @@ class SampleRulesTest {
     for (int i = 0; i < n; i++) {
       double t = i < hot ? thermal.gpuTempLimitC() : thermal.gpuTempLimitC() - 20;
       GpuSample s = sample(t, T0.plusMillis(i * step));
-      w.add(s, rules.isHot(s));
+      w.add(s, rules.isHot(s), rules.isSlowedDown(s));
     }
     return w;
   }
@@ -65,7 +65,7 @@ class SampleRulesTest {
     GpuWindow w = new GpuWindow();
     for (int i = 0; i < 3; i++) {
       GpuSample s = sample.apply(i).build();
-      w.add(s, rules.isHot(s));
+      w.add(s, rules.isHot(s), rules.isSlowedDown(s));
     }
     return w;
   }
@@ -192,7 +192,7 @@ class SampleRulesTest {
     String cool = "GPU-5d1c2a3e-0000-4000-8000-000000000002";
     GpuWindow w = thermalWindow(N, N);
     for (int i = 0; i < N; i++) {
-      w.add(EngineFixtures.sample(NODE, 2, cool, 40, T0.plusMillis(i * 300L)), false);
+      w.add(EngineFixtures.sample(NODE, 2, cool, 40, T0.plusMillis(i * 300L)), false, false);
     }
     List<Signal> out = evaluate(w);
     assertThat(detected(out, FaultClass.GPU_THERMAL))
@@ -442,7 +442,7 @@ class SampleRulesTest {
       GpuSample s = sample.apply(i).build();
       long at = s.getEventTime().toEpochMilli();
       w.carryIn(s.getUuid(), carry.before(s.getUuid(), end.toEpochMilli(), at, maxAge));
-      w.add(s, rules.isHot(s));
+      w.add(s, rules.isHot(s), rules.isSlowedDown(s));
     }
     return w;
   }
@@ -452,7 +452,9 @@ class SampleRulesTest {
     GpuWindow first = window(i -> hopper(GPU, 0, at(i)).setNvlinkReplayErrors(0L));
     GpuWindow second = after(first, i -> hopper(GPU, 0, at(i + 3)).setNvlinkReplayErrors(1L));
     List<Signal> out = new ArrayList<>(evaluate(first));
-    out.addAll(rules.evaluate(NODE, end, end.plus(catalog.sampleWindow().size()), second));
+    out.addAll(
+        rules.evaluate(
+            NODE, end, end.plus(catalog.sampleWindow().size()), second, new ThrottleHistory()));
     assertThat(detected(out, FaultClass.NVLINK_DEGRADED)).hasSize(1);
     assertThat(recovered(out, FaultClass.NVLINK_DEGRADED))
         .as("only the first window is clean")
@@ -482,5 +484,211 @@ class SampleRulesTest {
     GpuWindow silent = after(first, i -> hopper(GPU, 0, at(i + 3)).setEccDbeVolatile(null));
     assertThat(silent.gpus.get(GPU).reported(GpuWindow.DBE)).isFalse();
     assertThat(silent.gpus.get(GPU).max(GpuWindow.DBE)).isZero();
+  }
+
+  // ------------------------------------------------------------ GPU_THERMAL: HW slowdown
+
+  /** HW_THERMAL with HW_SLOWDOWN, as a GPU asserts them together. */
+  private static final long HW_THERMAL = 0x48;
+
+  private static final int SAMPLES = 10;
+  private static final double BELOW_LIMIT_C = 82;
+  private final HwSlowdownParams slow = catalog.hwSlowdown();
+  private final ThrottleHistory history = new ThrottleHistory();
+
+  /** The thermal violation counter's reading so far (ns); a busy GPU's is far from zero. */
+  private long violationNs = 400_000_000_000L;
+
+  /**
+   * The {@code i}-th of a node's consecutive windows, judged with its history: {@value #SAMPLES}
+   * samples at 82 C, the first {@code slowed} with clock event reasons {@code reasons} (null: the
+   * field is absent), the violation counter adding {@code violationMs} (null: absent).
+   */
+  private List<Signal> slowdownWindow(int i, Long reasons, int slowed, Long violationMs) {
+    Duration size = catalog.sampleWindow().size();
+    Instant start = T0.plus(size.multipliedBy(i));
+    GpuWindow w = new GpuWindow();
+    for (int k = 0; k < SAMPLES; k++) {
+      GpuSample.Builder b =
+          GpuSample.newBuilder(sample(BELOW_LIMIT_C, start.plusSeconds(3L * k)))
+              .setClockEventReasons(reasons == null ? null : k < slowed ? reasons : 0L);
+      if (violationMs != null) {
+        b.setThermalViolationNs(violationNs + violationMs * 1_000_000L * k / (SAMPLES - 1));
+      }
+      GpuSample s = b.build();
+      w.add(s, rules.isHot(s), rules.isSlowedDown(s));
+    }
+    if (violationMs != null) {
+      violationNs += violationMs * 1_000_000L;
+    }
+    return rules.evaluate(NODE, start, start.plus(size), w, history);
+  }
+
+  private List<Signal> throttled(int i) {
+    return slowdownWindow(i, HW_THERMAL, SAMPLES, 25_000L);
+  }
+
+  private List<Signal> clean(int i) {
+    return slowdownWindow(i, HW_THERMAL, 0, 0L);
+  }
+
+  @Test
+  void shouldRaiseThermalOnHwSlowdownBelowTheTemperatureLimitAfterTheOpenWindows() {
+    for (int i = 0; i < slow.openWindows() - 1; i++) {
+      List<Signal> early = throttled(i);
+      assertThat(detected(early, FaultClass.GPU_THERMAL)).as("window %d", i).isEmpty();
+      assertThat(recovered(early, FaultClass.GPU_THERMAL)).as("throttled is not cool").isEmpty();
+    }
+    List<Signal> out = throttled(slow.openWindows() - 1);
+
+    assertThat(detected(out, FaultClass.GPU_THERMAL))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.ruleId()).isEqualTo(SampleRules.HW_SLOWDOWN);
+              assertThat(d.action()).isEqualTo(RemediationAction.CORDON);
+              assertThat(d.severity()).isEqualTo(Severity.MAJOR);
+              assertThat(d.gpus().get(0).getUuid()).isEqualTo(GPU);
+              assertThat(d.evidence().getSignal()).isEqualTo("gpu_hw_thermal_slowdown");
+              assertThat(d.evidence().getGpuUuid()).isEqualTo(GPU);
+              assertThat(d.evidence().getValue()).isEqualTo(25_000);
+              assertThat(d.evidence().getDetail())
+                  .contains("HW thermal slowdown")
+                  .contains("clock event reasons 0x48 in 10 of 10 samples")
+                  .contains("thermal violation 25000 ms")
+                  .contains(slow.openWindows() + " throttled window(s) in a row")
+                  .contains("max 82.0 C");
+              assertThat(d.summary()).startsWith("GPU 1 HW thermal slowdown").contains("82.0 C");
+            });
+    assertThat(rules.isHot(sample(BELOW_LIMIT_C, T0))).as("never over the limit").isFalse();
+    assertThat(detected(throttled(slow.openWindows()), FaultClass.GPU_THERMAL))
+        .as("evidence every window while it lasts")
+        .hasSize(1);
+  }
+
+  @Test
+  void shouldNotRaiseBelowTheSampleAndViolationLimits() {
+    for (int i = 0; i < 3 * slow.openWindows(); i++) {
+      List<Signal> out =
+          slowdownWindow(i, HW_THERMAL, slow.minSamples() - 1, slow.violationMsPerWindow() - 1);
+      assertThat(detected(out, FaultClass.GPU_THERMAL)).as("window %d", i).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldRaiseOnTheViolationCounterAlone() {
+    for (int i = 0; i < slow.openWindows(); i++) {
+      List<Signal> out = slowdownWindow(i, null, 0, slow.violationMsPerWindow());
+      assertThat(detected(out, FaultClass.GPU_THERMAL))
+          .hasSize(i == slow.openWindows() - 1 ? 1 : 0);
+    }
+  }
+
+  @Test
+  void shouldRaiseOnTheReasonsAloneAtTheMinimumSamples() {
+    for (int i = 0; i < slow.openWindows(); i++) {
+      List<Signal> out = slowdownWindow(i, HW_THERMAL, slow.minSamples(), null);
+      assertThat(detected(out, FaultClass.GPU_THERMAL))
+          .hasSize(i == slow.openWindows() - 1 ? 1 : 0);
+    }
+  }
+
+  @Test
+  void shouldOnlyCountTheConfiguredReasons() {
+    long swThermalOnly = 0x20;
+    for (int i = 0; i < 3 * slow.openWindows(); i++) {
+      assertThat(detected(slowdownWindow(i, swThermalOnly, SAMPLES, 0L), FaultClass.GPU_THERMAL))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void shouldHoldThermalOpenWhileTheSlowdownFlapsAndRecoverAfterTheClearWindows() {
+    int i = 0;
+    while (i < slow.openWindows()) {
+      throttled(i++);
+    }
+    for (int k = 0; k < 3; k++) {
+      assertThat(recovered(clean(i++), FaultClass.GPU_THERMAL)).as("flap %d", k).isEmpty();
+      assertThat(detected(throttled(i++), FaultClass.GPU_THERMAL)).hasSize(1);
+    }
+    for (int k = 1; k < slow.clearWindows(); k++) {
+      assertThat(recovered(clean(i++), FaultClass.GPU_THERMAL)).as("clean %d", k).isEmpty();
+    }
+    assertThat(recovered(clean(i), FaultClass.GPU_THERMAL))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.gpuUuids()).containsExactly(GPU);
+              assertThat(r.reason()).contains("no HW thermal slowdown");
+            });
+  }
+
+  @Test
+  void shouldNotRaiseOnASlowdownThatNeverLastsTheOpenWindowsInARow() {
+    for (int i = 0; i < 8; i++) {
+      List<Signal> out = i % slow.openWindows() == 0 ? throttled(i) : clean(i);
+      assertThat(detected(out, FaultClass.GPU_THERMAL)).as("window %d", i).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldTreatAWindowWithoutTheFieldsAsUnknownNotClean() {
+    int i = 0;
+    while (i < slow.openWindows()) {
+      throttled(i++);
+    }
+    for (int k = 0; k < slow.clearWindows() + 2; k++) {
+      List<Signal> absent = slowdownWindow(i++, null, 0, null);
+      assertThat(recovered(absent, FaultClass.GPU_THERMAL)).as("absent %d", k).isEmpty();
+      assertThat(detected(absent, FaultClass.GPU_THERMAL)).isEmpty();
+    }
+    for (int k = 1; k < slow.clearWindows(); k++) {
+      assertThat(recovered(clean(i++), FaultClass.GPU_THERMAL)).isEmpty();
+    }
+    assertThat(recovered(slowdownWindow(i++, null, 0, null), FaultClass.GPU_THERMAL))
+        .as("an unknown window breaks the clean streak")
+        .isEmpty();
+    for (int k = 1; k < slow.clearWindows(); k++) {
+      assertThat(recovered(clean(i++), FaultClass.GPU_THERMAL)).isEmpty();
+    }
+    assertThat(recovered(clean(i), FaultClass.GPU_THERMAL)).hasSize(1);
+  }
+
+  @Test
+  void shouldNotRaiseWhenTheViolationCounterRestartsAfterAGpuReset() {
+    Duration size = catalog.sampleWindow().size();
+    for (int i = 0; i < 2 * slow.openWindows(); i++) {
+      Instant start = T0.plus(size.multipliedBy(i));
+      GpuWindow w = new GpuWindow();
+      // Before the reset the counter held 900 s of violation; after it, it starts again at 0.
+      long[] readings =
+          i == 0 ? new long[] {900_000_000_000L, 0, 2_000_000} : new long[] {3_000_000};
+      for (int k = 0; k < readings.length; k++) {
+        GpuSample s =
+            GpuSample.newBuilder(sample(BELOW_LIMIT_C, start.plusSeconds(k)))
+                .setClockEventReasons(0L)
+                .setThermalViolationNs(readings[k])
+                .build();
+        w.add(s, false, rules.isSlowedDown(s));
+      }
+      List<Signal> out = rules.evaluate(NODE, start, start.plus(size), w, history);
+      assertThat(detected(out, FaultClass.GPU_THERMAL)).as("window %d", i).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldBreakTheStreakOnAGapInTheNodesWindows() {
+    throttled(0);
+    assertThat(detected(throttled(2), FaultClass.GPU_THERMAL)).as("window 1 missing").isEmpty();
+    assertThat(detected(throttled(3), FaultClass.GPU_THERMAL)).hasSize(1);
+  }
+
+  @Test
+  void shouldNotClearATemperatureVerdictWhileTheGpuIsThrottled() {
+    // Cool by temperature (82 C) but throttled: GPU_THERMAL, whoever opened it, stays.
+    assertThat(recovered(throttled(0), FaultClass.GPU_THERMAL)).isEmpty();
+    // Cool and clean with no slowdown verdict: recovered at once, as before the slowdown rule.
+    assertThat(recovered(clean(1), FaultClass.GPU_THERMAL)).hasSize(1);
   }
 }

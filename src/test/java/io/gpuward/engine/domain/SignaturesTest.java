@@ -37,7 +37,7 @@ class SignaturesTest {
   @Test
   void shouldKeepTheSignatureOfWhatOpenedTheVerdictAsEvidenceIsAdded() {
     GpuWindow w = new GpuWindow();
-    w.add(DomainFixtures.hopper(Verdicts.GPU, 0, T0).build(), false);
+    w.add(DomainFixtures.hopper(Verdicts.GPU, 0, T0).build(), false, false);
     String gone = "GPU-a54c1f2e-7b3d-4e8a-9f10-000000000002";
     var missing =
         new GpuPresenceRule()

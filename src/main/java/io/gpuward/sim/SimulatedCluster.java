@@ -32,14 +32,15 @@ import java.util.function.Supplier;
  * reboot finishing, a replacement registering, an evicted pod rescheduled) happen lazily, the first
  * time anyone looks at or after their deadline.
  *
- * <p>Behaviour worth knowing:
- *
  * <p>This class is the facade: it holds the lock and the clock, fires due transitions where the API
  * promises a fresh view, and delegates each job to one part (see the package's DESIGN.md): {@link
  * CloudInstances} (Auto Scaling groups and instances), {@link GpuResets}, {@link NodeRegistry}
  * (Node objects), {@link Workloads} (workload pods, budgets, drains), {@link OperandPods}
  * (DaemonSet pods), {@link ClusterTimeline} (timed transitions and changes for the simulator) and
- * {@link ClusterJournal} (actions, events, counts), over the objects of {@link ClusterModel}.
+ * {@link ClusterJournal} (actions, events, counts), over the objects of {@link ClusterModel}; the
+ * fleet simulator's own calls are {@link ClusterControls}.
+ *
+ * <p>Behaviour worth knowing:
  *
  * <ul>
  *   <li>{@link #drain} does not cordon (cordon first, as kubectl drain does); with {@link

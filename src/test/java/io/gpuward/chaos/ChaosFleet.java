@@ -43,16 +43,32 @@ final class ChaosFleet implements AutoCloseable {
    */
   private static final int GROUP_SIZE = 6;
 
-  /** A node of the fleet. {@code gpu} false: a CPU node the remediator must not touch. */
+  /**
+   * A node of the fleet. {@code gpu} false: a CPU node the remediator must not touch. Its instance
+   * id and boot id are the world's ({@link #adopt}), so the exporters' records and the served Node
+   * agree.
+   */
   record FleetNode(
       String name,
       String nodegroup,
       String zone,
       String instanceType,
       String instanceId,
+      String bootId,
       boolean gpu) {
     String gpuUuid() {
       return "GPU-" + String.format("%08x", name.hashCode()) + "-0000-4000-8000-000000000000";
+    }
+
+    String image() {
+      return gpu
+          ? "amazon-eks-node-al2023-x86_64-nvidia-1.32"
+          : "amazon-eks-node-al2023-x86_64-standard-1.32";
+    }
+
+    FleetNode in(ChaosCluster.Identity world) {
+      return new FleetNode(
+          name, nodegroup, zone, instanceType, world.instanceId(), world.bootId(), gpu);
     }
   }
 
@@ -81,11 +97,9 @@ final class ChaosFleet implements AutoCloseable {
       }
     }
     for (int i = 0; i < 3; i++) {
-      nodes.add(gpuNode("garbage-ng", i, i));
+      nodes.add(gpuNode("garbage-ng", i, 0));
     }
-    nodes.add(
-        new FleetNode(
-            CPU_NODE, "cpu-ng", ZONES.get(0), "m5.large", String.format("i-%017x", 12L), false));
+    nodes.add(new FleetNode(CPU_NODE, "cpu-ng", ZONES.get(0), "m5.large", null, null, false));
     this.producer =
         new KafkaProducer<>(
             Map.of(
@@ -103,12 +117,17 @@ final class ChaosFleet implements AutoCloseable {
 
   private static FleetNode gpuNode(String group, int i, int zone) {
     String name = group + "-" + i;
-    String id = String.format("i-%017x", (long) Math.abs(name.hashCode()) * 31 + i);
-    return new FleetNode(name, group, ZONES.get(zone % ZONES.size()), GPU_TYPE, id, true);
+    return new FleetNode(name, group, ZONES.get(zone % ZONES.size()), GPU_TYPE, null, null, true);
   }
 
   List<FleetNode> nodes() {
     return List.copyOf(nodes);
+  }
+
+  /** Takes each node's instance id and boot id from the world that serves it. */
+  void adopt(Map<String, ChaosCluster.Identity> world) {
+    nodes.replaceAll(n -> n.in(world.get(n.name())));
+    faultable.replaceAll(n -> n.in(world.get(n.name())));
   }
 
   /** Nodes faulted so far. */
@@ -151,7 +170,7 @@ final class ChaosFleet implements AutoCloseable {
             .setPciBusId("00000000:53:00.0")
             .setGpuUuid(n.gpuUuid())
             .setMessage("NVRM: Xid (PCI:0000:53:00): 79, GPU has fallen off the bus.")
-            .setBootId("boot-" + n.name())
+            .setBootId(n.bootId())
             .build();
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (true) {
@@ -193,12 +212,9 @@ final class ChaosFleet implements AutoCloseable {
         .setInstanceId(n.instanceId())
         .setInstanceType(n.instanceType())
         .setNodegroup(n.nodegroup())
-        .setAsgName("eks-" + n.nodegroup())
+        .setAsgName("eks-" + n.nodegroup() + "-asg")
         .setZone(n.zone())
-        .setImage(
-            n.gpu()
-                ? "amazon-eks-node-al2023-x86_64-nvidia-1.32"
-                : "amazon-eks-node-al2023-x86_64-standard-1.32")
+        .setImage(n.image())
         .setExpectedGpus(n.gpu() ? 1 : 0)
         .setGpuModel(n.gpu() ? "NVIDIA A10G" : null)
         .setMigCapable(false)

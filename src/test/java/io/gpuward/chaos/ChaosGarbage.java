@@ -82,7 +82,7 @@ final class ChaosGarbage {
             topics.inventory,
             ChaosFleet.inventory(
                 new ChaosFleet.FleetNode(
-                    node, "garbage-ng", "us-east-1a", "g5.xlarge", "i-1", true),
+                    node, "garbage-ng", "us-east-1a", "g5.xlarge", "i-1", "boot-1", true),
                 Instant.ofEpochMilli(now)));
     Set<String> both = Set.of(engineApp, remediatorApp);
     for (Crafted c : Garbage.poison(node, inventory, random)) {
@@ -224,7 +224,8 @@ final class ChaosGarbage {
   private byte[] gpu(String node, long at, boolean impossible) {
     GpuSample s =
         ChaosFleet.sample(
-            new ChaosFleet.FleetNode(node, "garbage-ng", "us-east-1a", "g5.xlarge", "i-1", true),
+            new ChaosFleet.FleetNode(
+                node, "garbage-ng", "us-east-1a", "g5.xlarge", "i-1", "boot-1", true),
             Instant.ofEpochMilli(at));
     if (impossible) {
       // What a broken dcgm-exporter really reported.

@@ -21,11 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -36,12 +38,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Each role as its own process on a broker that is its own process: {@code gpuward streams} and
- * {@code gpuward remediate --live --actuator eks} (acting through a kubeconfig on fabric8's mock
- * API server and through the AWS stub, both in this JVM) are killed with SIGKILL at seeded random
- * moments and started again with the same instance id; the broker is killed and started again on
- * the same ports and log directory; garbage goes to every input topic. A fault (XID 79 on a fresh
- * node) follows each kill, so the time to the first new verdict (engine, broker) or cordon
- * (remediator) after the kill is measured. The run prints a table and asserts the targets.
+ * {@code gpuward remediate --live --actuator eks} (acting through its production fabric8 and AWS
+ * SDK actuators on the simulated world the demo serves, {@code gpuward simulate --serve} in a
+ * process of its own, which holds the fleet's nodes and logs every action asked of it) are killed
+ * with SIGKILL at seeded random moments and started again with the same instance id; the broker is
+ * killed and started again on the same ports and log directory; garbage goes to every input topic.
+ * A fault (XID 79 on a fresh node) follows each kill, so the time to the first new verdict (engine,
+ * broker) or cordon (remediator) after the kill is measured. The run prints a table and asserts the
+ * targets.
  *
  * <p>Sizes: {@code -Dchaos.kills=N} kills per role (CI: 3), {@code -Dchaos.brokerRestarts} (1),
  * {@code -Dchaos.garbageRounds} (3), {@code -Dchaos.unknownIds} (200), {@code -Dchaos.seed}. Needs
@@ -102,8 +106,9 @@ class RoleChaosIT {
           TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(60));
         }
         try (ChaosFleet fleet = new ChaosFleet(faults, topics, bootstrap);
-            ChaosCluster cluster = new ChaosCluster(dir, fleet.nodes());
+            ChaosCluster cluster = new ChaosCluster(dir, JAR, fleet.nodes());
             ChaosWatch watch = new ChaosWatch(bootstrap, topics)) {
+          fleet.adopt(cluster.identities(names(fleet)));
           fleet.publishInventory();
           ScheduledExecutorService ticker =
               Executors.newSingleThreadScheduledExecutor(
@@ -126,7 +131,11 @@ class RoleChaosIT {
             ChaosGarbage crafted = new ChaosGarbage(topics, ENGINE_APP, REMEDIATOR_GROUP);
             run(fleet, cluster, watch, broker, engine, remediator, crafted);
             ChaosReport report =
-                settle(fleet, cluster, watch, List.of(engine, remediator, broker.process()));
+                settle(
+                    fleet,
+                    cluster,
+                    watch,
+                    List.of(engine, remediator, broker.process(), cluster.process()));
             System.out.println(report.table());
             log.info("role chaos run done (seed {}):\n{}", seed, report.table());
             assertTargets(report);
@@ -136,6 +145,10 @@ class RoleChaosIT {
         }
       }
     }
+  }
+
+  private static Set<String> names(ChaosFleet fleet) {
+    return fleet.nodes().stream().map(ChaosFleet.FleetNode::name).collect(Collectors.toSet());
   }
 
   private void run(
@@ -461,6 +474,8 @@ class RoleChaosIT {
             "us-east-1",
             "--aws-endpoint",
             cluster.awsEndpoint(),
+            "--eks-cluster",
+            "gpuward-sim",
             "-b",
             bootstrap,
             "-r",

@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.ssm.model.SendCommandResponse;
  * deploy/aws/gpuward-gpu-reset.json}: {@code nvidia-smi -r -i {{ gpu }}}, the GPU parameter bound
  * by an {@code allowedPattern}) polled with {@code GetCommandInvocation}; after a crash, the
  * reset's command is found again in {@code ListCommands} by its document, GPU parameter and the
- * operation id in its comment.
+ * operation id in its comment. DCGM diagnostics before return to service go through gpuward's
+ * diagnostics document ({@code deploy/aws/gpuward-gpu-diag.json}, {@link SsmDiagnostics}).
  *
  * <p>Every argument is validated ({@link AwsInputs}) before any request; every SDK failure becomes
  * an {@link ActuatorException} classified by {@link AwsFailures}. Thread-safe: the SDK clients are,

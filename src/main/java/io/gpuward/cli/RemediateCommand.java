@@ -264,13 +264,20 @@ final class RemediateCommand implements Callable<Integer> {
     return new Actuators(clock, cluster, cloud, List.of(kube, aws));
   }
 
-  /** The AWS actuator's settings; a bad GPU-reset document fails start naming its key. */
+  /** The AWS actuator's settings; a bad SSM document fails start naming its key. */
   private AwsCloudActuator.Settings awsSettings(GpuwardConfig cfg) {
+    AwsCloudActuator.Settings s;
     try {
-      return AwsCloudActuator.Settings.DEFAULTS.withSsmDocument(cfg.ssmDocument());
+      s = AwsCloudActuator.Settings.DEFAULTS.withSsmDocument(cfg.ssmDocument());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
           spec.commandLine(), GpuwardConfig.REMEDIATION_SSM_DOCUMENT + ": " + e.getMessage());
+    }
+    try {
+      return s.withDiagDocument(cfg.ssmDiagDocument());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), GpuwardConfig.REMEDIATION_SSM_DIAG_DOCUMENT + ": " + e.getMessage());
     }
   }
 

@@ -142,7 +142,12 @@ final class WorldServe {
   private AwsWorldServer.Settings awsSettings() {
     AwsWorldServer.Settings d = AwsWorldServer.Settings.DEFAULTS;
     return new AwsWorldServer.Settings(
-        options.awsPort(), d.clusterName(), d.region(), d.maxPage(), d.ssmDocument());
+        options.awsPort(),
+        d.clusterName(),
+        d.region(),
+        d.maxPage(),
+        d.ssmDocument(),
+        d.diagDocument());
   }
 
   private void writeKubeconfig(KubeWorldServer kube) throws IOException {

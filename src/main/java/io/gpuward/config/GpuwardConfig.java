@@ -40,6 +40,7 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String REMEDIATION_CONTROL_MAX_EXPIRY_MS =
       "remediation.control.max.expiry.ms";
   public static final String REMEDIATION_SSM_DOCUMENT = "remediation.ssm.document";
+  public static final String REMEDIATION_SSM_DIAG_DOCUMENT = "remediation.ssm.diag.document";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String WATCH_CLUSTER_NAME = "watch.cluster.name";
   public static final String WATCH_POLL_INTERVAL_MS = "watch.poll.interval.ms";
@@ -205,6 +206,14 @@ public final class GpuwardConfig extends AbstractConfig {
               "SSM document (name or ARN) of the GPU reset, installed from"
                   + " deploy/aws/gpuward-gpu-reset.json; never an AWS-owned document.")
           .define(
+              REMEDIATION_SSM_DIAG_DOCUMENT,
+              Type.STRING,
+              "gpuward-gpu-diag",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "SSM document (name or ARN) of the DCGM diagnostics a VALIDATE step runs, installed"
+                  + " from deploy/aws/gpuward-gpu-diag.json; never an AWS-owned document.")
+          .define(
               WATCH_CLUSTER_NAME,
               Type.STRING,
               "",
@@ -329,6 +338,10 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public String ssmDocument() {
     return getString(REMEDIATION_SSM_DOCUMENT);
+  }
+
+  public String ssmDiagDocument() {
+    return getString(REMEDIATION_SSM_DIAG_DOCUMENT);
   }
 
   public boolean dryRun() {

@@ -16,8 +16,8 @@ import java.util.Optional;
  */
 public final class Diagnostics {
 
-  /** The test a failing run names: DCGM's memory test, where a bad GPU shows first. */
-  public static final String FAILING_TEST = "Memory";
+  /** The test a failing run names: DCGM 4's memory test, where a bad GPU shows first. */
+  public static final String FAILING_TEST = "memory";
 
   /** One run: where, when it started, how it ends. */
   private record Run(String node, String instanceId, int level, Instant started, Ending ending) {}
@@ -64,25 +64,63 @@ public final class Diagnostics {
     return true;
   }
 
-  /** What became of the run sent with {@code token}. */
-  public synchronized CommandTrace trace(String token) {
+  /** How far a run got. */
+  public enum Status {
+    RUNNING,
+    PASSED,
+    FAILED
+  }
+
+  /**
+   * A run as the cloud would report it.
+   *
+   * @param node the node it ran on
+   * @param instanceId its instance
+   * @param level the DCGM run level
+   * @param started when it was sent
+   * @param status how far it got
+   * @param failingGpu the GPU index that failed {@link #FAILING_TEST}, when FAILED
+   */
+  public record Result(
+      String node,
+      String instanceId,
+      int level,
+      Instant started,
+      Status status,
+      Optional<Integer> failingGpu) {}
+
+  /** The run sent with {@code token}, as it stands now; empty when none was. */
+  public synchronized Optional<Result> result(String token) {
     Run r = runs.get(token);
     if (r == null) {
+      return Optional.empty();
+    }
+    Instant done = r.started().plus(duration(r.level()));
+    Status status =
+        r.ending().hang() || clock.instant().isBefore(done)
+            ? Status.RUNNING
+            : r.ending().failingGpu().isPresent() ? Status.FAILED : Status.PASSED;
+    return Optional.of(
+        new Result(
+            r.node(), r.instanceId(), r.level(), r.started(), status, r.ending().failingGpu()));
+  }
+
+  /** What became of the run sent with {@code token}. */
+  public CommandTrace trace(String token) {
+    Optional<Result> found = result(token);
+    if (found.isEmpty()) {
       return new CommandTrace(CommandTrace.State.NOT_SENT, "no dcgmi diag with op=" + token);
     }
+    Result r = found.get();
     String what = "dcgmi diag -r " + r.level() + " on " + r.instanceId() + " (" + r.node() + ")";
-    Instant done = r.started().plus(duration(r.level()));
-    if (r.ending().hang() || clock.instant().isBefore(done)) {
-      return new CommandTrace(CommandTrace.State.IN_PROGRESS, what + " running");
-    }
-    return r.ending()
-        .failingGpu()
-        .map(
-            g ->
-                new CommandTrace(
-                    CommandTrace.State.FAILED,
-                    what + ": test " + FAILING_TEST + " failed on GPU " + g))
-        .orElseGet(() -> new CommandTrace(CommandTrace.State.SUCCEEDED, what + ": all tests pass"));
+    return switch (r.status()) {
+      case RUNNING -> new CommandTrace(CommandTrace.State.IN_PROGRESS, what + " running");
+      case FAILED ->
+          new CommandTrace(
+              CommandTrace.State.FAILED,
+              what + ": test " + FAILING_TEST + " failed on GPU " + r.failingGpu().orElseThrow());
+      case PASSED -> new CommandTrace(CommandTrace.State.SUCCEEDED, what + ": all tests pass");
+    };
   }
 
   /** Runs started so far (for the world's counters). */

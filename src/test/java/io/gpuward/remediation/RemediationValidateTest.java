@@ -157,7 +157,7 @@ class RemediationValidateTest {
         .filteredOn(r -> r.getAction() == RemediationAction.VALIDATE)
         .filteredOn(r -> r.getOutcome() == Outcome.FAILED_PERMANENT)
         .singleElement()
-        .satisfies(r -> assertThat(r.getDetail()).contains("Memory failed on GPU 3"));
+        .satisfies(r -> assertThat(r.getDetail()).contains("memory failed on GPU 3"));
     replanDue(); // the ladder moves
     assertThat(trail()).endsWith("REBOOT:PLANNED", "REBOOT:STARTED", "REBOOT:SUCCEEDED");
     assertThat(cluster.node(NODE).orElseThrow().unschedulable()).isTrue();

@@ -9,7 +9,6 @@ import io.gpuward.remediation.port.CommandTrace;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +33,8 @@ import software.amazon.awssdk.services.ssm.model.SendCommandResponse;
  * deploy/aws/gpuward-gpu-reset.json}: {@code nvidia-smi -r -i {{ gpu }}}, the GPU parameter bound
  * by an {@code allowedPattern}) polled with {@code GetCommandInvocation}; after a crash, the
  * reset's command is found again in {@code ListCommands} by its document, GPU parameter and the
- * operation id in its comment.
+ * operation id in its comment. DCGM diagnostics before return to service go through gpuward's
+ * diagnostics document ({@code deploy/aws/gpuward-gpu-diag.json}, {@link SsmDiagnostics}).
  *
  * <p>Every argument is validated ({@link AwsInputs}) before any request; every SDK failure becomes
  * an {@link ActuatorException} classified by {@link AwsFailures}. Thread-safe: the SDK clients are,
@@ -51,6 +51,15 @@ public final class AwsCloudActuator implements CloudPort {
   public static final String GPU_PARAMETER = "gpu";
 
   public static final String TIMEOUT_PARAMETER = "executionTimeout";
+
+  /** The default name of gpuward's diagnostics SSM document ({@code deploy/aws/}). */
+  public static final String DIAG_DOCUMENT = "gpuward-gpu-diag";
+
+  /** The diagnostics document's run-level parameter. */
+  public static final String LEVEL_PARAMETER = "level";
+
+  /** How far back {@link #runDiagnostics} looks for a command it already sent. */
+  public static final Duration DIAG_LOOK_BACK = Duration.ofDays(1);
 
   /** The document's {@code executionTimeout} allows 1 to 600 seconds. */
   private static final long EXECUTION_TIMEOUT_MAX = 600;
@@ -82,20 +91,28 @@ public final class AwsCloudActuator implements CloudPort {
    *     and the command's {@code executionTimeout}
    * @param pollInterval delay between {@code GetCommandInvocation} polls
    * @param replaceMode how {@link #replace} asks Auto Scaling for a new instance
+   * @param diagDocument SSM document for DCGM diagnostics (name or ARN), with the parameters of
+   *     {@code deploy/aws/gpuward-gpu-diag.json}; never an AWS-owned document
    */
   public record Settings(
-      String ssmDocument, Duration commandTimeout, Duration pollInterval, ReplaceMode replaceMode) {
+      String ssmDocument,
+      Duration commandTimeout,
+      Duration pollInterval,
+      ReplaceMode replaceMode,
+      String diagDocument) {
 
-    /** {@value #GPU_RESET_DOCUMENT}, 2 min, polls every 2 s, TERMINATE. */
+    /** {@value #GPU_RESET_DOCUMENT}, 2 min, polls every 2 s, TERMINATE, {@value #DIAG_DOCUMENT}. */
     public static final Settings DEFAULTS =
         new Settings(
             GPU_RESET_DOCUMENT,
             Duration.ofMinutes(2),
             Duration.ofSeconds(2),
-            ReplaceMode.TERMINATE);
+            ReplaceMode.TERMINATE,
+            DIAG_DOCUMENT);
 
     public Settings {
       AwsInputs.ssmDocument(ssmDocument);
+      AwsInputs.ssmDocument(diagDocument);
       if (commandTimeout == null || commandTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("commandTimeout must be at least 1s: " + commandTimeout);
       }
@@ -107,12 +124,17 @@ public final class AwsCloudActuator implements CloudPort {
 
     /** A copy with another GPU-reset document. */
     public Settings withSsmDocument(String document) {
-      return new Settings(document, commandTimeout, pollInterval, replaceMode);
+      return new Settings(document, commandTimeout, pollInterval, replaceMode, diagDocument);
     }
 
     /** A copy with another replace mode. */
     public Settings withReplaceMode(ReplaceMode mode) {
-      return new Settings(ssmDocument, commandTimeout, pollInterval, mode);
+      return new Settings(ssmDocument, commandTimeout, pollInterval, mode, diagDocument);
+    }
+
+    /** A copy with another diagnostics document. */
+    public Settings withDiagDocument(String document) {
+      return new Settings(ssmDocument, commandTimeout, pollInterval, replaceMode, document);
     }
   }
 
@@ -122,6 +144,7 @@ public final class AwsCloudActuator implements CloudPort {
   private final Sleeper sleeper;
   private final String eksCluster;
   private final NodegroupResolver nodegroups;
+  private final SsmDiagnostics diagnostics;
 
   /** How long a node group's Auto Scaling groups (EKS DescribeNodegroup) are reused. */
   public static final Duration NODEGROUP_CACHE = Duration.ofMinutes(10);
@@ -150,6 +173,7 @@ public final class AwsCloudActuator implements CloudPort {
     this.eksCluster = eksCluster == null || eksCluster.isBlank() ? null : eksCluster;
     this.nodegroups =
         this.eksCluster == null ? null : new NodegroupResolver(aws.eks(), clock, NODEGROUP_CACHE);
+    this.diagnostics = new SsmDiagnostics(aws.ssm(), settings.diagDocument());
   }
 
   /**
@@ -241,38 +265,22 @@ public final class AwsCloudActuator implements CloudPort {
     } catch (ActuatorException e) {
       return CommandTrace.unknown(e.getMessage());
     }
-    String marker = "op=" + token;
     String line = settings.ssmDocument() + " " + GPU_PARAMETER + "=" + gpu;
-    String after = since.minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
-      String next = null;
-      int pages = 0;
-      do {
-        String page = next;
-        var resp =
-            aws.ssm()
-                .listCommands(
-                    b ->
-                        b.instanceId(instanceId)
-                            .maxResults(50)
-                            .nextToken(page)
-                            .filters(
-                                f ->
-                                    f.key(
-                                            software.amazon.awssdk.services.ssm.model
-                                                .CommandFilterKey.INVOKED_AFTER)
-                                        .value(after)));
-        for (var c : resp.commands()) {
-          if (isReset(c, marker, gpu)) {
-            return trace(c, instanceId);
-          }
-        }
-        next = resp.nextToken();
-        pages++;
-      } while (next != null && !next.isEmpty() && pages < 20);
-      return new CommandTrace(
-          CommandTrace.State.NOT_SENT,
-          "SSM has no " + line + " on " + instanceId + " with " + marker + " since " + after);
+      return SsmHistory.find(aws.ssm(), instanceId, since, c -> isReset(c, token, gpu))
+          .map(c -> trace(c, instanceId))
+          .orElseGet(
+              () ->
+                  new CommandTrace(
+                      CommandTrace.State.NOT_SENT,
+                      "SSM has no "
+                          + line
+                          + " on "
+                          + instanceId
+                          + " with op="
+                          + token
+                          + " since "
+                          + SsmHistory.after(since)));
     } catch (SdkException e) {
       return CommandTrace.unknown(
           AwsFailures.describe(
@@ -281,8 +289,8 @@ public final class AwsCloudActuator implements CloudPort {
   }
 
   /** Our reset of {@code gpu}: our document, that GPU, our operation. */
-  private boolean isReset(Command c, String marker, String gpu) {
-    boolean ours = c.comment() != null && c.comment().contains(marker);
+  private boolean isReset(Command c, String token, String gpu) {
+    boolean ours = SsmHistory.carries(c, token);
     boolean document = settings.ssmDocument().equals(c.documentName());
     boolean thisGpu =
         c.parameters() != null
@@ -448,6 +456,41 @@ public final class AwsCloudActuator implements CloudPort {
             + inv.statusDetails()
             + ") op="
             + token);
+  }
+
+  /**
+   * Starts {@code dcgmi diag -r <level> -j} on the instance through SSM ({@link
+   * Settings#diagDocument()}) and returns once SSM accepted it. The operation id travels in the
+   * comment; a command with it in the last {@link #DIAG_LOOK_BACK} of the instance's history is not
+   * sent again.
+   *
+   * @throws ActuatorException PERMANENT for an invalid argument or an instance SSM does not manage;
+   *     TRANSIENT when AWS could not take it, or the history could not be read (sending blind could
+   *     run it twice); AMBIGUOUS when the send timed out
+   */
+  @Override
+  public void runDiagnostics(String instanceId, int level, String idempotencyToken) {
+    AwsInputs.instanceId(instanceId);
+    AwsInputs.diagLevel(level);
+    String token = AwsInputs.token(idempotencyToken);
+    diagnostics.run(instanceId, level, token, clock.instant().minus(DIAG_LOOK_BACK));
+  }
+
+  /**
+   * The diagnostics sent with {@code idempotencyToken}: {@code ListCommands} by the operation id in
+   * the comment and the diagnostics document, then {@code GetCommandInvocation}, whose stdout
+   * (dcgmi's JSON, {@link DcgmDiagResult}) decides pass or fail once it finished.
+   */
+  @Override
+  public CommandTrace diagnosticsTrace(String instanceId, String idempotencyToken, Instant since) {
+    String token;
+    try {
+      AwsInputs.instanceId(instanceId);
+      token = AwsInputs.token(idempotencyToken);
+    } catch (ActuatorException e) {
+      return CommandTrace.unknown(e.getMessage());
+    }
+    return diagnostics.trace(instanceId, token, since);
   }
 
   /**

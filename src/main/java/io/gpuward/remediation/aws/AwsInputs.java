@@ -98,6 +98,14 @@ public final class AwsInputs {
     return asgName;
   }
 
+  /** Returns {@code level} when it is a DCGM run level (1 to 3), else throws PERMANENT. */
+  public static int diagLevel(int level) {
+    if (level < 1 || level > 3) {
+      throw invalid("not a DCGM run level (1-3): " + level);
+    }
+    return level;
+  }
+
   /** Returns {@code name} when it is a valid EKS cluster or node group name, else PERMANENT. */
   public static String eksName(String what, String name) {
     if (name == null || !EKS_NAME.matcher(name).matches()) {

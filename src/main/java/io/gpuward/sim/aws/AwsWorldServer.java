@@ -54,14 +54,20 @@ public final class AwsWorldServer implements AutoCloseable {
    * @param region the region named in ARNs
    * @param maxPage the largest page any list returns, below each service's own maximum (small
    *     values make clients paginate)
-   * @param ssmDocument the GPU-reset SSM document's name, the one document SendCommand runs
+   * @param ssmDocument the GPU-reset SSM document's name, one of the two documents SendCommand runs
+   * @param diagDocument the diagnostics SSM document's name, the other
    */
   public record Settings(
-      int port, String clusterName, String region, int maxPage, String ssmDocument) {
+      int port,
+      String clusterName,
+      String region,
+      int maxPage,
+      String ssmDocument,
+      String diagDocument) {
 
     /** A free port, cluster {@code gpuward-sim}, us-east-1, services' own page sizes. */
     public static final Settings DEFAULTS =
-        new Settings(0, "gpuward-sim", "us-east-1", 1000, "gpuward-gpu-reset");
+        new Settings(0, "gpuward-sim", "us-east-1", 1000, "gpuward-gpu-reset", "gpuward-gpu-diag");
 
     public Settings {
       if (port < 0 || port > 65535) {
@@ -76,16 +82,17 @@ public final class AwsWorldServer implements AutoCloseable {
         throw new IllegalArgumentException("maxPage must be at least 1, was " + maxPage);
       }
       Objects.requireNonNull(ssmDocument, "ssmDocument");
+      Objects.requireNonNull(diagDocument, "diagDocument");
     }
 
     /** A copy with another page cap. */
     public Settings withMaxPage(int n) {
-      return new Settings(port, clusterName, region, n, ssmDocument);
+      return new Settings(port, clusterName, region, n, ssmDocument, diagDocument);
     }
 
     /** A copy with another cluster name. */
     public Settings withClusterName(String name) {
-      return new Settings(port, name, region, maxPage, ssmDocument);
+      return new Settings(port, name, region, maxPage, ssmDocument, diagDocument);
     }
   }
 

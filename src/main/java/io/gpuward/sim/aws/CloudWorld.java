@@ -1,6 +1,7 @@
 package io.gpuward.sim.aws;
 
 import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.sim.Diagnostics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +40,15 @@ public interface CloudWorld {
 
   /** The outcome so far of the GPU reset started with {@code idempotencyToken}. */
   GpuReset gpuReset(String instanceId, String gpu, String idempotencyToken);
+
+  /**
+   * Starts {@code dcgmi diag -r <level>} on the instance (the same token again is a no-op); {@link
+   * #diagnostics} tells how it went. Refused TRANSIENT while the instance is not running.
+   */
+  void runDiagnostics(String instanceId, int level, String idempotencyToken);
+
+  /** The world's DCGM diagnostics, where a run is read by its token. */
+  Diagnostics diagnostics();
 
   /** An EC2 instance's life: a reboot keeps it RUNNING to EC2, only the world tells REBOOTING. */
   enum State {

@@ -3,7 +3,9 @@ package io.gpuward.sim.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.sim.Diagnostics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -18,11 +21,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * SSM Run Command for the one document the world runs, the GPU reset ({@code
- * deploy/aws/gpuward-gpu-reset.json}): {@code SendCommand}, {@code GetCommandInvocation} and {@code
+ * SSM Run Command for the two documents the world runs, the GPU reset ({@code
+ * deploy/aws/gpuward-gpu-reset.json}) and DCGM diagnostics ({@code
+ * deploy/aws/gpuward-gpu-diag.json}): {@code SendCommand}, {@code GetCommandInvocation} and {@code
  * ListCommands}. A command's status is read from the world each time, so it follows the simulated
- * reset: InProgress while {@code nvidia-smi -r} runs, then Success, or Failed with the refusal on
- * stderr (a GPU still in use, a GPU the instance does not have).
+ * reset (InProgress while {@code nvidia-smi -r} runs, then Success, or Failed with the refusal on
+ * stderr: a GPU still in use, a GPU the instance does not have) or the simulated {@code dcgmi diag}
+ * (InProgress for the level's run time, then Success with a passing document on stdout, or Failed
+ * with exit code 226 and the failing document; a hung run stays InProgress until the document's
+ * {@code executionTimeout}).
  */
 final class SsmCommands {
 
@@ -36,6 +43,15 @@ final class SsmCommands {
   /** The document's {@code executionTimeout} parameter's {@code allowedPattern}. */
   static final Pattern EXECUTION_TIMEOUT = Pattern.compile("[1-9][0-9]?|[1-5][0-9]{2}|600");
 
+  /** The diagnostics document's {@code level} and {@code executionTimeout} patterns. */
+  static final Pattern LEVEL = Pattern.compile("[1-3]");
+
+  static final Pattern DIAG_TIMEOUT =
+      Pattern.compile("[1-9][0-9]{0,3}|1[0-3][0-9]{3}|14[0-3][0-9]{2}|14400");
+
+  /** What dcgmi 4 exits with when a test failed. */
+  static final int DCGM_FAILED_EXIT = 226;
+
   /**
    * The operation id the caller put in the comment; SSM has no client token for SendCommand, so it
    * is what makes a resent reset the same reset in the world.
@@ -44,10 +60,15 @@ final class SsmCommands {
 
   private static final int MAX_INSTANCES = 50;
 
-  /** One instance's run of a command; {@code fixed} holds an outcome the world never saw. */
-  private record Invocation(String instanceId, String token, Outcome fixed) {}
+  /**
+   * One instance's run of a command; {@code fixed} holds an outcome the world never saw, {@code
+   * gpus} how many GPUs dcgmi reports on.
+   */
+  private record Invocation(String instanceId, String token, Outcome fixed, int gpus) {}
 
   private record Command(
+      String document,
+      boolean diag,
       String id,
       String comment,
       Map<String, List<String>> parameters,
@@ -58,9 +79,13 @@ final class SsmCommands {
       return parameters.get("gpu").get(0);
     }
 
+    int level() {
+      return Integer.parseInt(parameters.get("level").get(0));
+    }
+
     long executionTimeout() {
       List<String> t = parameters.get("executionTimeout");
-      return t == null || t.isEmpty() ? 120 : Long.parseLong(t.get(0));
+      return t == null || t.isEmpty() ? (diag ? 600 : 120) : Long.parseLong(t.get(0));
     }
   }
 
@@ -76,16 +101,20 @@ final class SsmCommands {
   private final AwsWorldServer.Settings settings;
   private final Map<String, Command> commands = new LinkedHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  private final DcgmDiagJson dcgm;
+  private final InstanceTypeCatalog types = InstanceTypeCatalog.load();
 
   SsmCommands(ObjectMapper json, CloudWorld world, AwsWorldServer.Settings settings) {
     this.json = json;
     this.world = world;
     this.settings = settings;
+    this.dcgm = new DcgmDiagJson(json);
   }
 
   JsonNode send(JsonNode in) {
     String document = SsmApi.text(in, "DocumentName");
-    if (!settings.ssmDocument().equals(document)) {
+    boolean diag = settings.diagDocument().equals(document);
+    if (!diag && !settings.ssmDocument().equals(document)) {
       throw AwsError.badRequest("InvalidDocument", "Document " + document + " does not exist");
     }
     List<String> ids = SsmApi.strings(in.path("InstanceIds"));
@@ -93,28 +122,72 @@ final class SsmCommands {
       throw AwsError.badRequest(
           "ValidationException", "InstanceIds must name 1 to " + MAX_INSTANCES + " instances");
     }
-    Map<String, List<String>> parameters = parameters(in.path("Parameters"));
+    Map<String, List<String>> parameters =
+        diag ? diagParameters(in.path("Parameters")) : parameters(in.path("Parameters"));
     Map<String, CloudWorld.Instance> managed = managed(ids);
     String comment = SsmApi.text(in, "Comment");
     String id =
         UUID.nameUUIDFromBytes(
                 ("sim-command-" + sequence.incrementAndGet()).getBytes(StandardCharsets.UTF_8))
             .toString();
-    String gpu = parameters.get("gpu").get(0);
     List<Invocation> runs = new ArrayList<>();
     for (String instanceId : ids) {
+      CloudWorld.Instance i = managed.get(instanceId);
       String token = token(comment, id);
-      runs.add(new Invocation(instanceId, token, start(managed.get(instanceId), gpu, token)));
+      Outcome fixed =
+          diag
+              ? startDiag(i, Integer.parseInt(parameters.get("level").get(0)), token)
+              : start(i, parameters.get("gpu").get(0), token);
+      runs.add(new Invocation(instanceId, token, fixed, gpus(i)));
     }
     int timeout = in.path("TimeoutSeconds").asInt(3600);
     Command c =
-        new Command(id, comment, parameters, world.clock().instant(), timeout, List.copyOf(runs));
+        new Command(
+            document,
+            diag,
+            id,
+            comment,
+            parameters,
+            world.clock().instant(),
+            timeout,
+            List.copyOf(runs));
     synchronized (commands) {
       commands.put(id, c);
     }
     ObjectNode out = json.createObjectNode();
     out.set("Command", command(c));
     return out;
+  }
+
+  /** The instance type's GPU count, 8 when the catalog does not know it. */
+  private int gpus(CloudWorld.Instance i) {
+    return types
+        .find(i.instanceType())
+        .filter(t -> t.nvidiaGpus() > 0)
+        .map(t -> t.nvidiaGpus())
+        .orElse(8);
+  }
+
+  /**
+   * Starts dcgmi diag in the world; an outcome of its own when the world refused or never got it.
+   */
+  private Outcome startDiag(CloudWorld.Instance i, int level, String token) {
+    if (i.ssm() == CloudWorld.SsmPing.CONNECTION_LOST) {
+      return new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "");
+    }
+    try {
+      world.runDiagnostics(i.instanceId(), level, token);
+      return null;
+    } catch (ActuatorException e) {
+      return e.kind() == ActuatorException.Kind.TRANSIENT
+          ? new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "")
+          : new Outcome(
+              "Failed",
+              "Failed",
+              1,
+              "",
+              e.getMessage() + "\nfailed to run commands: exit status 1");
+    }
   }
 
   /**
@@ -160,6 +233,21 @@ final class SsmCommands {
     requireOne(p, "gpu", GPU);
     if (p.containsKey("executionTimeout")) {
       requireOne(p, "executionTimeout", EXECUTION_TIMEOUT);
+    }
+    return p;
+  }
+
+  private static Map<String, List<String>> diagParameters(JsonNode params) {
+    Map<String, List<String>> p = SsmApi.parameters(params);
+    for (String name : p.keySet()) {
+      if (!name.equals("level") && !name.equals("executionTimeout")) {
+        throw AwsError.badRequest(
+            "InvalidParameters", "Parameter \"" + name + "\" is not defined in the document");
+      }
+    }
+    requireOne(p, "level", LEVEL);
+    if (p.containsKey("executionTimeout")) {
+      requireOne(p, "executionTimeout", DIAG_TIMEOUT);
     }
     return p;
   }
@@ -213,9 +301,9 @@ final class SsmCommands {
     out.put("CommandId", c.id());
     out.put("InstanceId", instanceId);
     out.put("Comment", c.comment());
-    out.put("DocumentName", settings.ssmDocument());
+    out.put("DocumentName", c.document());
     out.put("DocumentVersion", "1");
-    out.put("PluginName", "resetGpu");
+    out.put("PluginName", c.diag() ? "dcgmDiag" : "resetGpu");
     out.put("ResponseCode", o.code());
     out.put("ExecutionStartDateTime", c.requestedAt().toString());
     out.put("Status", o.status());
@@ -237,6 +325,9 @@ final class SsmCommands {
     if (inv.fixed() != null) {
       return inv.fixed();
     }
+    if (c.diag()) {
+      return diagOutcome(c, inv);
+    }
     CloudWorld.GpuReset r = world.gpuReset(inv.instanceId(), c.gpu(), inv.token());
     return switch (r.state()) {
       case SUCCEEDED ->
@@ -247,6 +338,29 @@ final class SsmCommands {
               ? new Outcome("TimedOut", "ExecutionTimedOut", -1, "", "")
               : new Outcome("InProgress", "InProgress", -1, "", "");
     };
+  }
+
+  /** The world's run of dcgmi diag, with the document dcgmi would print once it finished. */
+  private Outcome diagOutcome(Command c, Invocation inv) {
+    Optional<Diagnostics.Result> found = world.diagnostics().result(inv.token());
+    if (found.isEmpty()) {
+      return new Outcome("Failed", "Failed", 1, "", "the world has no run with op=" + inv.token());
+    }
+    Diagnostics.Result r = found.get();
+    if (r.status() == Diagnostics.Status.RUNNING) {
+      return timedOut(c)
+          ? new Outcome("TimedOut", "ExecutionTimedOut", -1, "", "")
+          : new Outcome("InProgress", "InProgress", -1, "", "");
+    }
+    String stdout = dcgm.render(r.level(), inv.gpus(), Diagnostics.FAILING_TEST, r.failingGpu());
+    return r.status() == Diagnostics.Status.PASSED
+        ? new Outcome("Success", "Success", 0, stdout, "")
+        : new Outcome(
+            "Failed",
+            "Failed",
+            DCGM_FAILED_EXIT,
+            stdout,
+            "failed to run commands: exit status 226");
   }
 
   private boolean timedOut(Command c) {
@@ -321,7 +435,7 @@ final class SsmCommands {
     Outcome total = aggregate(outcomes);
     ObjectNode n = json.createObjectNode();
     n.put("CommandId", c.id());
-    n.put("DocumentName", settings.ssmDocument());
+    n.put("DocumentName", c.document());
     n.put("DocumentVersion", "$DEFAULT");
     n.put("Comment", c.comment());
     ObjectNode params = n.putObject("Parameters");

@@ -67,7 +67,8 @@ class AwsCloudActuatorTest {
             AwsCloudActuator.GPU_RESET_DOCUMENT,
             Duration.ofSeconds(60),
             Duration.ofSeconds(10),
-            ReplaceMode.TERMINATE));
+            ReplaceMode.TERMINATE,
+            AwsCloudActuator.DIAG_DOCUMENT));
   }
 
   // ---------------------------------------------------------------- replies

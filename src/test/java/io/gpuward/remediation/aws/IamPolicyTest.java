@@ -26,6 +26,9 @@ class IamPolicyTest {
           "ssm:SendCommand");
   private static final String GPU_RESET_ARN =
       "arn:aws:ssm:*:*:document/" + AwsCloudActuator.GPU_RESET_DOCUMENT;
+  private static final String DIAG_ARN =
+      "arn:aws:ssm:*:*:document/" + AwsCloudActuator.DIAG_DOCUMENT;
+  private static final Set<String> DOCUMENTS = Set.of(GPU_RESET_ARN, DIAG_ARN);
 
   private static JsonNode policy;
 
@@ -89,9 +92,12 @@ class IamPolicyTest {
       List<String> resources = strings(s.get("Resource"));
       assertThat(resources).as("resources of %s", s.get("Sid")).doesNotContain("*");
       boolean documentOnly =
-          actions.equals(List.of("ssm:SendCommand")) && resources.equals(List.of(GPU_RESET_ARN));
+          actions.equals(List.of("ssm:SendCommand"))
+              && resources.size() == 1
+              && DOCUMENTS.contains(resources.get(0));
       if (documentOnly) {
-        // The document is the boundary (it can only reset a GPU); the instances are tag-scoped.
+        // The document is the boundary (it can only reset a GPU, or only run DCGM diagnostics);
+        // the instances are tag-scoped.
         assertThat(s.has("Condition")).isFalse();
         continue;
       }
@@ -107,17 +113,18 @@ class IamPolicyTest {
   }
 
   @Test
-  void shouldLetSendCommandRunOnlyTheGpuResetDocument() {
+  void shouldLetSendCommandRunOnlyTheGpuResetAndDiagnosticsDocuments() {
     List<String> documents = new ArrayList<>();
     for (JsonNode s : policy.get("Statement")) {
       if (strings(s.get("Action")).contains("ssm:SendCommand")) {
         List<String> resources = strings(s.get("Resource"));
-        assertThat(resources).allMatch(r -> r.equals(GPU_RESET_ARN) || r.contains(":instance/"));
+        assertThat(resources).allMatch(r -> DOCUMENTS.contains(r) || r.contains(":instance/"));
         resources.stream().filter(r -> r.contains(":document/")).forEach(documents::add);
       }
     }
-    assertThat(documents).containsExactly(GPU_RESET_ARN);
+    assertThat(documents).containsExactlyInAnyOrder(GPU_RESET_ARN, DIAG_ARN);
     assertThat(Files.exists(Path.of("deploy/aws/gpuward-gpu-reset.json"))).isTrue();
+    assertThat(Files.exists(Path.of("deploy/aws/gpuward-gpu-diag.json"))).isTrue();
   }
 
   @Test

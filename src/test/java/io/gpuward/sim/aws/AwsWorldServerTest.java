@@ -12,6 +12,7 @@ import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.sim.ClusterAction;
 import io.gpuward.sim.FleetSimulator;
+import io.gpuward.sim.Injection;
 import io.gpuward.sim.InstanceView;
 import io.gpuward.sim.ManualClock;
 import io.gpuward.sim.ScenarioLoader;
@@ -279,6 +280,76 @@ class AwsWorldServerTest {
         .hasMessageContaining("InvalidInstanceId")
         .extracting(e -> ((ActuatorException) e).kind())
         .isEqualTo(ActuatorException.Kind.PERMANENT);
+  }
+
+  @Test
+  void shouldRunDiagnosticsThroughSsmAndReadTheirPassFromDcgmisDocument() {
+    String id = instanceOf("p5-train-1");
+    Instant sent = clock.instant();
+
+    actuator(null).runDiagnostics(id, 2, "op-diag-1");
+    actuator(null).runDiagnostics(id, 2, "op-diag-1");
+
+    assertThat(cluster.diagnostics().started()).isEqualTo(1);
+    assertThat(actuator(null).diagnosticsTrace(id, "op-diag-1", sent).state())
+        .isEqualTo(CommandTrace.State.IN_PROGRESS);
+    clock.advance(Duration.ofSeconds(31));
+    CommandTrace pass = actuator(null).diagnosticsTrace(id, "op-diag-1", sent);
+    assertThat(pass.state()).isEqualTo(CommandTrace.State.SUCCEEDED);
+    // p5.48xlarge: 8 GPUs, level 2: software, pcie, memory.
+    assertThat(pass.detail()).contains("all 24 results pass (DCGM 4.2.3)");
+    assertThat(actuator(null).diagnosticsTrace(id, "op-other", sent).state())
+        .isEqualTo(CommandTrace.State.NOT_SENT);
+  }
+
+  @Test
+  void shouldFailDiagnosticsOnTheInjectedGpuWithTheFailingTestInTheDetailOnce() {
+    String id = instanceOf("g5-infer-0");
+    cluster.diagnostics().failNext("g5-infer-0", new Injection.DiagFail(0, false));
+    Instant sent = clock.instant();
+
+    actuator(null).runDiagnostics(id, 1, "op-diag-2");
+    clock.advance(Duration.ofSeconds(6));
+
+    CommandTrace fail = actuator(null).diagnosticsTrace(id, "op-diag-2", sent);
+    assertThat(fail.state()).isEqualTo(CommandTrace.State.FAILED);
+    // Level 1 runs only the software test, which is what fails there.
+    assertThat(fail.detail())
+        .contains("exit code 226")
+        .contains("test software failed on GPU 0: GPU 0: Found uncorrectable ECC errors");
+    actuator(null).runDiagnostics(id, 2, "op-diag-3");
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(actuator(null).diagnosticsTrace(id, "op-diag-3", sent).state())
+        .isEqualTo(CommandTrace.State.SUCCEEDED);
+  }
+
+  @Test
+  void shouldNameTheMemoryTestAndTheGpuOfALevelTwoFailure() {
+    String id = instanceOf("p5-train-0");
+    cluster.diagnostics().failNext("p5-train-0", new Injection.DiagFail(5, false));
+    Instant sent = clock.instant();
+
+    actuator(null).runDiagnostics(id, 2, "op-diag-5");
+    clock.advance(Duration.ofSeconds(31));
+
+    assertThat(actuator(null).diagnosticsTrace(id, "op-diag-5", sent).detail())
+        .contains("test memory failed on GPU 5");
+  }
+
+  @Test
+  void shouldKeepAHungRunInProgressUntilTheDocumentsTimeoutStopsIt() {
+    String id = instanceOf("p5-train-2");
+    cluster.diagnostics().failNext("p5-train-2", new Injection.DiagFail(3, true));
+    Instant sent = clock.instant();
+
+    actuator(null).runDiagnostics(id, 2, "op-diag-4");
+    clock.advance(Duration.ofMinutes(9));
+    assertThat(actuator(null).diagnosticsTrace(id, "op-diag-4", sent).state())
+        .isEqualTo(CommandTrace.State.IN_PROGRESS);
+    clock.advance(Duration.ofMinutes(2));
+    CommandTrace stopped = actuator(null).diagnosticsTrace(id, "op-diag-4", sent);
+    assertThat(stopped.state()).isEqualTo(CommandTrace.State.FAILED);
+    assertThat(stopped.detail()).contains("ExecutionTimedOut");
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.gpuward.remediation.aws.AwsCloudActuator;
 import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.remediation.k8s.ResetJobSettings;
 import io.gpuward.remediation.k8s.Sleeper;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
@@ -259,9 +260,21 @@ final class RemediateCommand implements Callable<Integer> {
     // One real sleeper serves both actuators; each declares its own Sleeper type.
     Sleeper sleeper = Sleeper.system();
     var cluster =
-        new KubernetesClusterActuator(kube, clock, sleeper, KubernetesActuatorSettings.defaults());
+        new KubernetesClusterActuator(
+            kube, clock, sleeper, KubernetesActuatorSettings.defaults(), resetJob(cfg));
     var cloud = new AwsCloudActuator(aws, awsSettings(cfg), clock, sleeper::sleep, eksCluster);
     return new Actuators(clock, cluster, cloud, List.of(kube, aws));
+  }
+
+  /** The GPU reset Job's settings; a bad value fails start naming its key. */
+  private ResetJobSettings resetJob(GpuwardConfig cfg) {
+    try {
+      return ResetJobSettings.defaults()
+          .with(cfg.resetJobNamespace(), cfg.resetJobImage(), cfg.resetJobRuntimeClass());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), GpuwardConfig.REMEDIATION_RESET_JOB_IMAGE + ": " + e.getMessage());
+    }
   }
 
   /** The AWS actuator's settings; a bad SSM document fails start naming its key. */

@@ -41,6 +41,10 @@ public final class GpuwardConfig extends AbstractConfig {
       "remediation.control.max.expiry.ms";
   public static final String REMEDIATION_SSM_DOCUMENT = "remediation.ssm.document";
   public static final String REMEDIATION_SSM_DIAG_DOCUMENT = "remediation.ssm.diag.document";
+  public static final String REMEDIATION_RESET_JOB_NAMESPACE = "remediation.reset.job.namespace";
+  public static final String REMEDIATION_RESET_JOB_IMAGE = "remediation.reset.job.image";
+  public static final String REMEDIATION_RESET_JOB_RUNTIME_CLASS =
+      "remediation.reset.job.runtime.class";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String WATCH_CLUSTER_NAME = "watch.cluster.name";
   public static final String WATCH_POLL_INTERVAL_MS = "watch.poll.interval.ms";
@@ -214,6 +218,30 @@ public final class GpuwardConfig extends AbstractConfig {
               "SSM document (name or ARN) of the DCGM diagnostics a VALIDATE step runs, installed"
                   + " from deploy/aws/gpuward-gpu-diag.json; never an AWS-owned document.")
           .define(
+              REMEDIATION_RESET_JOB_NAMESPACE,
+              Type.STRING,
+              "gpuward",
+              kubeName(false),
+              Importance.MEDIUM,
+              "Namespace of the GPU reset Jobs (image families the policy resets through a Job,"
+                  + " e.g. Bottlerocket); the remediator's Role there grants batch/jobs create/get.")
+          .define(
+              REMEDIATION_RESET_JOB_IMAGE,
+              Type.STRING,
+              "nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Image of the GPU reset Job's container; the NVIDIA container runtime mounts the"
+                  + " host's nvidia-smi into it.")
+          .define(
+              REMEDIATION_RESET_JOB_RUNTIME_CLASS,
+              Type.STRING,
+              "nvidia",
+              kubeName(true),
+              Importance.MEDIUM,
+              "RuntimeClass of the GPU reset Job's pod (the GPU Operator's 'nvidia'); empty for"
+                  + " none, where the node's default runtime is NVIDIA's.")
+          .define(
               WATCH_CLUSTER_NAME,
               Type.STRING,
               "",
@@ -342,6 +370,18 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public String ssmDiagDocument() {
     return getString(REMEDIATION_SSM_DIAG_DOCUMENT);
+  }
+
+  public String resetJobNamespace() {
+    return getString(REMEDIATION_RESET_JOB_NAMESPACE);
+  }
+
+  public String resetJobImage() {
+    return getString(REMEDIATION_RESET_JOB_IMAGE);
+  }
+
+  public String resetJobRuntimeClass() {
+    return getString(REMEDIATION_RESET_JOB_RUNTIME_CLASS);
   }
 
   public boolean dryRun() {

@@ -32,18 +32,21 @@ final class Actuation {
   private final FleetView fleet;
   private final Duration drainDeadline;
   private final int diagnosticsLevel;
+  private final RemediationPolicy.GpuReset gpuReset;
 
   Actuation(
       ClusterPort cluster,
       CloudPort cloud,
       FleetView fleet,
       Duration drainDeadline,
-      int diagnosticsLevel) {
+      int diagnosticsLevel,
+      RemediationPolicy.GpuReset gpuReset) {
     this.cluster = cluster;
     this.cloud = cloud;
     this.fleet = fleet;
     this.drainDeadline = drainDeadline;
     this.diagnosticsLevel = diagnosticsLevel;
+    this.gpuReset = gpuReset;
   }
 
   /** The node as the cluster shows it now. */
@@ -69,7 +72,7 @@ final class Actuation {
         return drain(node);
       }
       case RESET_GPU -> {
-        return reset(v, step, instanceId);
+        return reset(v, step, instanceId, resetPath(live));
       }
       case REBOOT -> {
         cloud.reboot(requireInstance(instanceId), step.operationId());
@@ -121,16 +124,26 @@ final class Actuation {
     return "drained: " + r.evicted() + " evicted, " + r.skippedDaemonSet() + " DaemonSet pods left";
   }
 
-  private String reset(FaultVerdict v, Step step, String instanceId) {
+  private String reset(FaultVerdict v, Step step, String instanceId, GpuResetPath path) {
     List<GpuRef> gpus = v.getGpus();
     if (gpus.isEmpty()) {
       throw new ActuatorException(
           ActuatorException.Kind.PERMANENT, "verdict names no GPU to reset");
     }
-    for (GpuRef g : gpus) {
-      cloud.resetGpu(requireInstance(instanceId), g.getUuid(), step.operationId());
+    if (path == GpuResetPath.JOB) {
+      cluster.resetGpuByJob(
+          v.getNode(), gpus.stream().map(GpuRef::getUuid).toList(), step.operationId());
+    } else {
+      for (GpuRef g : gpus) {
+        cloud.resetGpu(requireInstance(instanceId), g.getUuid(), step.operationId());
+      }
     }
-    return "reset " + gpus.size() + " GPU(s)";
+    return "reset " + gpus.size() + " GPU(s) via=" + path.via();
+  }
+
+  /** The reset path the policy gives the node's OS image (the default when the node is unknown). */
+  private GpuResetPath resetPath(Optional<LiveNode> live) {
+    return gpuReset.pathFor(live.map(LiveNode::osImage).orElse(""));
   }
 
   private String replace(FaultVerdict v, Step step, Optional<LiveNode> live, String instanceId) {
@@ -197,6 +210,12 @@ final class Actuation {
    * verdict's GPUs: done only when every GPU's reset succeeded, not sent only when none was sent.
    */
   CommandTrace resetTrace(FaultVerdict v, Ledger.Entry started, Optional<LiveNode> live) {
+    // The path the STARTED record names, not today's policy: a policy change across a restart must
+    // not send the lookup to the wrong history. A record without via= predates the Job path.
+    String via = Reconcile.field(started.detail(), "via");
+    if (GpuResetPath.JOB.via().equals(via)) {
+      return cluster.gpuResetJobTrace(v.getNode(), started.operationId());
+    }
     String instance = Reconcile.field(started.detail(), "instanceId");
     if (instance == null || instance.equals("null")) {
       instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
@@ -250,13 +269,17 @@ final class Actuation {
     return new CommandTrace(state, details);
   }
 
-  /** What the node looked like before the step, for reconciling after a crash. */
-  static String before(Step step, FaultVerdict v, Optional<LiveNode> live) {
+  /**
+   * What the node looked like before the step, for reconciling after a crash; a GPU reset's also
+   * names its path ({@code via=}).
+   */
+  String before(Step step, FaultVerdict v, Optional<LiveNode> live) {
     String instance = live.map(LiveNode::instanceId).orElse(v.getInstanceId());
     return switch (step.action()) {
       case REBOOT ->
           "bootId=" + live.map(LiveNode::bootId).orElse("unknown") + " instanceId=" + instance;
-      case REPLACE, RESET_GPU, VALIDATE -> "instanceId=" + instance;
+      case RESET_GPU -> "instanceId=" + instance + " via=" + resetPath(live).via();
+      case REPLACE, VALIDATE -> "instanceId=" + instance;
       default -> null;
     };
   }

@@ -103,7 +103,13 @@ public final class Remediation {
     this.budgets = new Budgets(policy.budgets(), fleet::size);
     this.cordons = new CordonCeiling(policy.cordonCeiling(), fleet::size);
     this.actuation =
-        new Actuation(cluster, cloud, fleet, policy.drainDeadline(), policy.validate().level());
+        new Actuation(
+            cluster,
+            cloud,
+            fleet,
+            policy.drainDeadline(),
+            policy.validate().level(),
+            policy.gpuReset());
     this.reporter = new AuditReport(ledger, audit, clock, policy.version(), dryRun, meters);
     this.requeue = new Requeue(planner);
     this.wakeups = new Wakeups(clock, this::newest, v -> replan.accept(v));
@@ -516,7 +522,7 @@ public final class Remediation {
   private Applied carryOut(FaultVerdict v, Step step, Optional<LiveNode> live) {
     reporter.report(v, step, Outcome.PLANNED, null, step.detail());
     // The intent: durable (with the consumed offsets) before the action is taken.
-    reporter.report(v, step, Outcome.STARTED, null, Actuation.before(step, v, live));
+    reporter.report(v, step, Outcome.STARTED, null, actuation.before(step, v, live));
     intent.accept(step);
     try {
       String detail;

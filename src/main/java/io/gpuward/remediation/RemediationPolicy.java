@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -42,7 +43,8 @@ public record RemediationPolicy(
     Map<FaultClass, FollowUp> followUps,
     NodeAllowList nodes,
     Map<String, CordonCeiling.Limit> cordonCeiling,
-    Validate validate) {
+    Validate validate,
+    GpuReset gpuReset) {
 
   /*
    * The defaults of a key the policy file leaves out, in one place. They equal the shipped
@@ -159,6 +161,33 @@ public record RemediationPolicy(
   }
 
   /**
+   * How a GPU is reset, by the node's OS image family ({@code status.nodeInfo.osImage}): through
+   * SSM on the instance, or through a Kubernetes Job on the node. Bottlerocket's SSM shell runs in
+   * its control container, which has neither nvidia-smi nor the GPUs, so its resets need the Job.
+   *
+   * @param defaultPath the path of a family {@code byImage} does not name (and of an unknown image)
+   * @param byImage per image family
+   */
+  public record GpuReset(GpuResetPath defaultPath, Map<ImageFamily, GpuResetPath> byImage) {
+    /** SSM, and a Job on Bottlerocket: what the shipped policy file says. */
+    public static final GpuReset DEFAULT =
+        new GpuReset(GpuResetPath.SSM, Map.of(ImageFamily.BOTTLEROCKET, GpuResetPath.JOB));
+
+    /** Every image through SSM. */
+    public static final GpuReset SSM_ONLY = new GpuReset(GpuResetPath.SSM, Map.of());
+
+    public GpuReset {
+      Objects.requireNonNull(defaultPath, "defaultPath");
+      byImage = Map.copyOf(byImage);
+    }
+
+    /** The path for a node whose {@code status.nodeInfo.osImage} is {@code osImage}. */
+    public GpuResetPath pathFor(String osImage) {
+      return byImage.getOrDefault(ImageFamily.of(osImage), defaultPath);
+    }
+  }
+
+  /**
    * What a fault class whose recommended action is CORDON gets when its verdict is still open
    * {@code after} its cordon succeeded: {@code action}, a rung of the ladder it then climbs (e.g.
    * an allocatable drop: CORDON, then REBOOT; NVLink errors: CORDON, then RESET_GPU).
@@ -172,9 +201,42 @@ public record RemediationPolicy(
     cordonCeiling = Map.copyOf(cordonCeiling);
     Objects.requireNonNull(nodes, "nodes");
     Objects.requireNonNull(validate, "validate");
+    Objects.requireNonNull(gpuReset, "gpuReset");
     if (reescalateAfter == null || reescalateAfter.isNegative()) {
       throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
     }
+  }
+
+  /** A policy with the default GPU reset paths ({@link GpuReset#DEFAULT}). */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle,
+      Ladder ladder,
+      RepeatOffender repeatOffender,
+      Duration reescalateAfter,
+      Map<FaultClass, FollowUp> followUps,
+      NodeAllowList nodes,
+      Map<String, CordonCeiling.Limit> cordonCeiling,
+      Validate validate) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        nodes,
+        cordonCeiling,
+        validate,
+        GpuReset.DEFAULT);
   }
 
   /** A policy that validates no repair (the key left out of a policy file). */
@@ -293,7 +355,8 @@ public record RemediationPolicy(
         followUps,
         nodes,
         cordonCeiling,
-        validate);
+        validate,
+        gpuReset);
   }
 
   /** A copy that touches only the nodes {@code n} allows. */
@@ -311,7 +374,8 @@ public record RemediationPolicy(
         followUps,
         n,
         cordonCeiling,
-        validate);
+        validate,
+        gpuReset);
   }
 
   /** A copy with another cordon ceiling ({@code global}, {@code nodegroup}). */
@@ -347,7 +411,8 @@ public record RemediationPolicy(
         followUps,
         nodes,
         cordonCeiling,
-        validate);
+        validate,
+        gpuReset);
   }
 
   /** A copy that validates repairs as {@code v} says. */
@@ -365,7 +430,27 @@ public record RemediationPolicy(
         followUps,
         nodes,
         cordonCeiling,
-        v);
+        v,
+        gpuReset);
+  }
+
+  /** A copy that resets GPUs as {@code g} says. */
+  public RemediationPolicy withGpuReset(GpuReset g) {
+    return new RemediationPolicy(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        nodes,
+        cordonCeiling,
+        validate,
+        g);
   }
 
   /** The steps that carry out {@code action}, in order. */
@@ -436,7 +521,8 @@ public record RemediationPolicy(
         followUps(root.path("followUp")),
         nodes(root.path("nodes")),
         cordonCeiling(root.path("cordonCeiling")),
-        validate(root.path("validate")));
+        validate(root.path("validate")),
+        gpuReset(root.path("gpuReset")));
   }
 
   private static Map<RemediationAction, List<RemediationAction>> steps(JsonNode n) {
@@ -592,6 +678,45 @@ public record RemediationPolicy(
             ? duration(n.path("timeout").asText(), "validate.timeout")
             : Validate.defaultTimeout(level);
     return new Validate(classes, level, timeout);
+  }
+
+  /**
+   * The {@code gpuReset} section: {@code default} (ssm or job) and {@code byImage}, image family to
+   * path. Left out: {@link GpuReset#DEFAULT}, as shipped.
+   */
+  static GpuReset gpuReset(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return GpuReset.DEFAULT;
+    }
+    GpuResetPath dflt =
+        n.has("default") ? resetPath(n.path("default"), "gpuReset.default") : GpuResetPath.SSM;
+    Map<ImageFamily, GpuResetPath> byImage = new EnumMap<>(ImageFamily.class);
+    var it = n.path("byImage").fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String key = "gpuReset.byImage." + e.getKey();
+      ImageFamily family =
+          ImageFamily.byKey(e.getKey())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "remediation.yaml: "
+                              + key
+                              + ": image family must be one of "
+                              + Arrays.stream(ImageFamily.values())
+                                  .map(ImageFamily::key)
+                                  .toList()));
+      byImage.put(family, resetPath(e.getValue(), key));
+    }
+    return new GpuReset(dflt, byImage);
+  }
+
+  private static GpuResetPath resetPath(JsonNode v, String key) {
+    return GpuResetPath.byVia(v.asText(""))
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "remediation.yaml: " + key + " must be ssm or job, not '" + v.asText() + "'"));
   }
 
   private static Ladder ladder(JsonNode n) {

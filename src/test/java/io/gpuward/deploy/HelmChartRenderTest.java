@@ -336,7 +336,7 @@ class HelmChartRenderTest {
     assertThat(watcher.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
         .contains("watch", "--cloud=none");
     Role events = one(objects, Role.class, "prod-gpuward-remediator-events");
-    Role reviewedEvents = all(reviewed("remediator"), Role.class).get(0);
+    Role reviewedEvents = one(reviewed("remediator"), Role.class, "gpuward-remediator-events");
     assertThat(events.getRules()).isEqualTo(reviewedEvents.getRules());
     assertThat(events.getMetadata().getNamespace())
         .isEqualTo(reviewedEvents.getMetadata().getNamespace());
@@ -344,6 +344,24 @@ class HelmChartRenderTest {
     assertThat(eventsBinding.getSubjects())
         .singleElement()
         .satisfies(s -> assertThat(s.getName()).isEqualTo("prod-gpuward-remediator"));
+    Role jobs = one(objects, Role.class, "prod-gpuward-remediator-reset-jobs");
+    Role reviewedJobs = one(reviewed("remediator"), Role.class, "gpuward-remediator-reset-jobs");
+    assertThat(jobs.getRules()).isEqualTo(reviewedJobs.getRules());
+    assertThat(jobs.getMetadata().getNamespace()).isEqualTo(NS);
+    RoleBinding jobsBinding = one(objects, RoleBinding.class, "prod-gpuward-remediator-reset-jobs");
+    assertThat(jobsBinding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("prod-gpuward-remediator"));
+    assertThat(
+            one(objects, Deployment.class, "prod-gpuward-remediator")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .as("the Jobs go where the Role lets them")
+        .contains("remediation.reset.job.namespace=" + NS);
   }
 
   @Test

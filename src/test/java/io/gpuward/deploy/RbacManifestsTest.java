@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
+import io.gpuward.remediation.k8s.ResetJobSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ class RbacManifestsTest {
 
   @Test
   void shouldGrantTheRemediatorExactlyItsVerbs() throws Exception {
-    List<HasMetadata> objects = load("remediator.yaml", 5);
+    List<HasMetadata> objects = load("remediator.yaml", 7);
 
     ClusterRole role = only(objects, ClusterRole.class);
     assertThat(grants(role.getRules()))
@@ -65,13 +66,13 @@ class RbacManifestsTest {
 
   @Test
   void shouldLetTheRemediatorCreateEventsOnlyWhereNodeEventsLive() throws Exception {
-    List<HasMetadata> objects = load("remediator.yaml", 5);
-    Role events = only(objects, Role.class);
+    List<HasMetadata> objects = load("remediator.yaml", 7);
+    Role events = named(objects, Role.class, "gpuward-remediator-events");
     assertThat(events.getMetadata().getNamespace())
         .isEqualTo(KubernetesClusterActuator.EVENT_NAMESPACE);
     assertThat(grants(events.getRules())).containsExactly("/events:create");
     assertNoWildcardsNoSecrets(events.getRules());
-    RoleBinding binding = only(objects, RoleBinding.class);
+    RoleBinding binding = named(objects, RoleBinding.class, "gpuward-remediator-events");
     assertThat(binding.getMetadata().getNamespace())
         .isEqualTo(KubernetesClusterActuator.EVENT_NAMESPACE);
     assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
@@ -84,6 +85,26 @@ class RbacManifestsTest {
               assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
               assertThat(s.getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
             });
+  }
+
+  @Test
+  void shouldLetTheRemediatorCreateAndReadResetJobsOnlyInItsOwnNamespace() throws Exception {
+    List<HasMetadata> objects = load("remediator.yaml", 7);
+    ServiceAccount sa = only(objects, ServiceAccount.class);
+    Role jobs = named(objects, Role.class, "gpuward-remediator-reset-jobs");
+    assertThat(jobs.getMetadata().getNamespace())
+        .isEqualTo(sa.getMetadata().getNamespace())
+        .isEqualTo(ResetJobSettings.DEFAULT_NAMESPACE);
+    assertThat(grants(jobs.getRules()))
+        .containsExactlyInAnyOrder("batch/jobs:create", "batch/jobs:get");
+    assertNoWildcardsNoSecrets(jobs.getRules());
+    RoleBinding binding = named(objects, RoleBinding.class, "gpuward-remediator-reset-jobs");
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(jobs.getMetadata().getName());
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo(sa.getMetadata().getName()));
   }
 
   @Test
@@ -103,7 +124,7 @@ class RbacManifestsTest {
     assertThat(rule.get(0).getOperations()).containsExactly("UPDATE");
 
     // It applies to the remediator's own service account, and only to it.
-    ServiceAccount sa = only(load("remediator.yaml", 5), ServiceAccount.class);
+    ServiceAccount sa = only(load("remediator.yaml", 7), ServiceAccount.class);
     String user =
         "system:serviceaccount:"
             + sa.getMetadata().getNamespace()
@@ -202,6 +223,18 @@ class RbacManifestsTest {
     List<T> found =
         objects.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
     assertThat(found).as(type.getSimpleName()).hasSize(1);
+    return found.get(0);
+  }
+
+  private static <T extends HasMetadata> T named(
+      List<HasMetadata> objects, Class<T> type, String name) {
+    List<T> found =
+        objects.stream()
+            .filter(type::isInstance)
+            .map(type::cast)
+            .filter(o -> o.getMetadata().getName().equals(name))
+            .collect(Collectors.toList());
+    assertThat(found).as(type.getSimpleName() + " " + name).hasSize(1);
     return found.get(0);
   }
 

@@ -23,6 +23,7 @@ import io.gpuward.kube.KubeIds;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
 import io.gpuward.remediation.port.ClusterPort;
+import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
@@ -88,19 +89,33 @@ public final class KubernetesClusterActuator implements ClusterPort {
   private final Clock clock;
   private final Sleeper sleeper;
   private final KubernetesActuatorSettings settings;
+  private final JobGpuReset resetJobs;
+
+  /** With the default GPU reset Job ({@link ResetJobSettings#defaults()}). */
+  public KubernetesClusterActuator(
+      KubernetesClient client, Clock clock, Sleeper sleeper, KubernetesActuatorSettings settings) {
+    this(client, clock, sleeper, settings, ResetJobSettings.defaults());
+  }
 
   /**
    * @param client a client built by {@link KubernetesClients} (fabric8 retries off)
    * @param clock time source for drain deadlines
    * @param sleeper waits between retries
    * @param settings backoff and retry bounds
+   * @param resetJob namespace, image and runtime class of the GPU reset Job
    */
   public KubernetesClusterActuator(
-      KubernetesClient client, Clock clock, Sleeper sleeper, KubernetesActuatorSettings settings) {
+      KubernetesClient client,
+      Clock clock,
+      Sleeper sleeper,
+      KubernetesActuatorSettings settings,
+      ResetJobSettings resetJob) {
     this.client = Objects.requireNonNull(client, "client");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.resetJobs =
+        new JobGpuReset(client, clock, sleeper, Objects.requireNonNull(resetJob, "resetJob"));
   }
 
   @Override
@@ -273,6 +288,26 @@ public final class KubernetesClusterActuator implements ClusterPort {
         return;
       }
     }
+  }
+
+  /**
+   * Runs {@code nvidia-smi -r -i <gpu>} for each GPU in a privileged pod on the node, as a Job
+   * named after the operation ({@link ResetJobs}), and waits for its result. A Job of this
+   * operation that exists already (a restart mid-reset) is waited for, not created again.
+   */
+  @Override
+  public void resetGpuByJob(String node, List<String> gpus, String operationId) {
+    requireName(node);
+    requireOperationId(operationId);
+    resetJobs.run(node, List.copyOf(gpus), operationId);
+  }
+
+  @Override
+  public CommandTrace gpuResetJobTrace(String node, String operationId) {
+    if (!KubeIds.isNodeName(node) || operationId == null || operationId.isBlank()) {
+      return CommandTrace.unknown("no node or operation to look up");
+    }
+    return resetJobs.trace(node, operationId);
   }
 
   @Override
@@ -522,7 +557,10 @@ public final class KubernetesClusterActuator implements ClusterPort {
         Optional.ofNullable(annotation(n, CORDONED_BY)),
         instanceId,
         asg,
-        n.getMetadata() == null ? Map.of() : labelsOf(n.getMetadata().getLabels()));
+        n.getMetadata() == null ? Map.of() : labelsOf(n.getMetadata().getLabels()),
+        n.getStatus() != null && n.getStatus().getNodeInfo() != null
+            ? n.getStatus().getNodeInfo().getOsImage()
+            : null);
   }
 
   private static Map<String, String> labelsOf(Map<String, String> labels) {

@@ -2,6 +2,7 @@ package io.gpuward.remediation.port;
 
 import io.gpuward.avro.RemediationAction;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -38,6 +39,30 @@ public interface ClusterPort {
    * DaemonSet pods) until none is left or {@code deadline} passes.
    */
   DrainResult drain(String node, Duration deadline);
+
+  /**
+   * Resets {@code gpus} (UUIDs, one after the other) with {@code nvidia-smi -r -i <gpu>} in a
+   * short-lived privileged pod on the node, run as a Job named after {@code operationId}, and waits
+   * for its result. For images whose remote shell cannot reach the GPUs (Bottlerocket's SSM runs in
+   * its control container, without the driver). The node must be drained. The same operation again
+   * finds its Job instead of starting a second one.
+   *
+   * @throws ActuatorException PERMANENT when the reset failed (the pod's termination message in the
+   *     detail) or this cluster cannot run such a Job; AMBIGUOUS when it did not finish in time
+   */
+  default void resetGpuByJob(String node, List<String> gpus, String operationId) {
+    throw new ActuatorException(
+        ActuatorException.Kind.PERMANENT, "this cluster cannot run a GPU reset Job");
+  }
+
+  /**
+   * What became of the GPU reset Job of {@code operationId} on {@code node}: SUCCEEDED, FAILED
+   * (with the pod's termination message), IN_PROGRESS, NOT_SENT when there is no such Job, or
+   * UNKNOWN. Read-only; never throws.
+   */
+  default CommandTrace gpuResetJobTrace(String node, String operationId) {
+    return CommandTrace.unknown("this cluster runs no GPU reset Jobs");
+  }
 
   /**
    * Records what gpuward did to the node where operators look for it (a Kubernetes Event on the

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param instanceId EC2 instance id from spec.providerID
  * @param asgName Auto Scaling group of the instance, when known
  * @param labels the Node object's labels (empty when unknown)
+ * @param osImage status.nodeInfo.osImage, e.g. {@code Bottlerocket OS 1.20.3 (aws-k8s-1.29-nvidia)}
+ *     ("" when unknown): how a GPU can be reset on it depends on the image family
  */
 public record LiveNode(
     String name,
@@ -26,7 +28,8 @@ public record LiveNode(
     Optional<String> cordonedBy,
     String instanceId,
     String asgName,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    String osImage) {
 
   /** Node group labels, most specific first: EKS managed node groups, Karpenter, eksctl. */
   public static final String[] NODEGROUP_LABELS = {
@@ -40,6 +43,20 @@ public record LiveNode(
 
   public LiveNode {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    osImage = osImage == null ? "" : osImage;
+  }
+
+  /** A node whose OS image is unknown. */
+  public LiveNode(
+      String name,
+      String bootId,
+      boolean ready,
+      boolean unschedulable,
+      Optional<String> cordonedBy,
+      String instanceId,
+      String asgName,
+      Map<String, String> labels) {
+    this(name, bootId, ready, unschedulable, cordonedBy, instanceId, asgName, labels, "");
   }
 
   /** A node whose labels are unknown. */

@@ -57,6 +57,17 @@ final class CrudStore {
     }
   }
 
+  /**
+   * Replaces a client's object the world moves on (a Job's status), leaving it the client's: it may
+   * still read and delete it.
+   */
+  synchronized void replace(String path, HasMetadata object) {
+    MockResponse r = crud.handleUpdate(request(HttpMethod.PUT, path, json.asJson(object)));
+    if (r.code() >= 300) {
+      log.warn("kube world: cannot update {}: HTTP {} {}", path, r.code(), utf8(r));
+    }
+  }
+
   /** Deletes the object at {@code path}, if there. */
   synchronized void delete(String path) {
     owned.remove(path);

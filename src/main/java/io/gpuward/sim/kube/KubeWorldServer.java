@@ -45,6 +45,7 @@ public final class KubeWorldServer implements AutoCloseable {
   private final CrudStore store;
   private final KubeletFeed feed;
   private final Projection projection;
+  private final ResetJobRunner jobs;
   private final KubernetesMockServer server;
   private final ScheduledExecutorService projector;
 
@@ -53,12 +54,13 @@ public final class KubeWorldServer implements AutoCloseable {
     this.store = new CrudStore(new KubernetesCrudDispatcher());
     this.feed = new KubeletFeed(store::put, this::sync);
     this.projection = new Projection(cluster, store, feed);
+    this.jobs = new ResetJobRunner(cluster, store);
     this.server =
         new KubernetesMockServer(
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new RequestRouter(cluster, store, this::sync),
+            new RequestRouter(cluster, store, this::sync, jobs),
             false);
     this.projector =
         Executors.newSingleThreadScheduledExecutor(
@@ -143,6 +145,7 @@ public final class KubeWorldServer implements AutoCloseable {
   /** Projects the cluster model into the API now; the next read shows its current state. */
   public void sync() {
     projection.sync();
+    jobs.sync();
   }
 
   private void syncQuietly() {

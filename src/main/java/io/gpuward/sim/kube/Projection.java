@@ -6,6 +6,7 @@ import io.gpuward.sim.NodeView;
 import io.gpuward.sim.PdbView;
 import io.gpuward.sim.PodView;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.sim.aws.CloudWorld;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -49,10 +50,11 @@ final class Projection {
   /** Brings the store up to the cluster model's state now. */
   synchronized void sync() {
     ClusterSnapshot s = cluster.snapshot();
+    Map<String, String> images = images();
     Set<String> present = new HashSet<>();
     for (NodeView v : s.nodes()) {
       present.add(v.name());
-      node(v, s.at());
+      node(v, s.at(), OsImages.of(images.get(v.live().instanceId())));
       pods(v.name(), v.pods(), s.at());
     }
     for (PdbView p : s.pdbs()) {
@@ -69,7 +71,18 @@ final class Projection {
     }
   }
 
-  private void node(NodeView v, Instant now) {
+  /** Instance id to the image it booted, as the cloud describes it. */
+  private Map<String, String> images() {
+    Map<String, String> out = new HashMap<>();
+    for (CloudWorld.Instance i : cluster.cloudInstances()) {
+      if (i.imageName() != null) {
+        out.put(i.instanceId(), i.imageName());
+      }
+    }
+    return out;
+  }
+
+  private void node(NodeView v, Instant now, String osImage) {
     Ready r = ready.get(v.name());
     if (r == null || r.ready() != v.live().ready()) {
       r = new Ready(v.live().ready(), r == null ? v.launchedAt() : now);
@@ -78,7 +91,7 @@ final class Projection {
     Instant beat = heartbeat(r.since(), now);
     WorldObjects.NodeExtras extras =
         new WorldObjects.NodeExtras(
-            r.since(), beat, feed.labels(v.name()), feed.conditions(v.name()));
+            r.since(), beat, feed.labels(v.name()), feed.conditions(v.name()), osImage);
     Node built = WorldObjects.node(v, extras);
     if (!built.equals(nodes.get(v.name()))) {
       nodes.put(v.name(), built);

@@ -41,15 +41,18 @@ final class RequestRouter extends Dispatcher {
   private final SimulatedCluster cluster;
   private final CrudStore store;
   private final Runnable sync;
+  private final ResetJobRunner jobs;
 
   /**
    * @param sync projects the cluster model into the store now (after a forwarded write, so the
    *     answer and the next read show it)
+   * @param jobs runs the GPU reset Jobs clients create
    */
-  RequestRouter(SimulatedCluster cluster, CrudStore store, Runnable sync) {
+  RequestRouter(SimulatedCluster cluster, CrudStore store, Runnable sync, ResetJobRunner jobs) {
     this.cluster = cluster;
     this.store = store;
     this.sync = sync;
+    this.jobs = jobs;
   }
 
   @Override
@@ -84,7 +87,27 @@ final class RequestRouter extends Dispatcher {
     if (WORLD_KINDS.contains(List.of(t.group(), t.resource()))) {
       return Statuses.owned(t.resource(), "clients cannot " + method + " them");
     }
+    if (method.equals("POST") && t.is("batch", "jobs") && t.name() == null) {
+      return createJob(t, r);
+    }
     return store.dispatch(r);
+  }
+
+  /** Stores a Job; a gpuward GPU reset Job starts running on its node. */
+  private MockResponse createJob(ApiPaths.Target t, RecordedRequest r) {
+    MockResponse created = store.dispatch(r);
+    if (created.code() != 201) {
+      return created; // 409: a Job of that name exists, which is how a restart finds its reset
+    }
+    String body = CrudStore.utf8(created);
+    try {
+      String name = JSON.readTree(body).path("metadata").path("name").asText();
+      String path = r.getPath().split("\\?")[0] + "/" + name;
+      jobs.created(path, body);
+      return Statuses.json(201, store.get(path));
+    } catch (IOException e) {
+      return Statuses.of(500, "InternalError", "cannot read the created Job: " + e.getMessage());
+    }
   }
 
   private MockResponse evict(String namespace, String pod) {

@@ -58,12 +58,14 @@ final class WorldObjects {
    * @param heartbeat the kubelet's last status post
    * @param labels labels reported by the node's agents (the model's own labels win)
    * @param conditions condition types other than Ready, type to status/reason/message/since
+   * @param osImage what the kubelet reports as {@code nodeInfo.osImage} for the node group's image
    */
   record NodeExtras(
       Instant readySince,
       Instant heartbeat,
       Map<String, String> labels,
-      Map<String, Condition> conditions) {}
+      Map<String, Condition> conditions,
+      String osImage) {}
 
   /** A node condition as its agent reported it. */
   record Condition(String status, String reason, String message, Instant since) {}
@@ -110,6 +112,7 @@ final class WorldObjects {
         .withKubeletVersion(KUBELET_VERSION)
         .withOperatingSystem("linux")
         .withArchitecture("amd64")
+        .withOsImage(x.osImage().isEmpty() ? null : x.osImage())
         .withSystemUUID(uid("system", live.instanceId()))
         .endNodeInfo()
         .endStatus()

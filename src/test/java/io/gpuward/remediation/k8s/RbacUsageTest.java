@@ -1,17 +1,22 @@
 package io.gpuward.remediation.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.remediation.port.ActuatorException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The remediator's ClusterRole and Role grant exactly the (resource, verb) pairs the Kubernetes
- * actuator uses, the Role's only in its namespace: every request a full cordon → drain → event →
- * uncordon cycle makes is mapped to its RBAC verb and compared with {@code
+ * actuator uses, the Roles' only in their namespaces: every request a full cordon → drain → event →
+ * uncordon cycle and a GPU reset Job make is mapped to its RBAC verb and compared with {@code
  * deploy/rbac/remediator.yaml}.
  */
 class RbacUsageTest {
@@ -59,35 +64,51 @@ class RbacUsageTest {
     actuator.drain(K8sObjects.NODE, Duration.ofSeconds(30));
     actuator.recordEvent(K8sObjects.NODE, RemediationAction.DRAIN, true, "op-2", "drained");
     actuator.uncordon(K8sObjects.NODE, "op-3");
+    // A GPU reset through a Job: created, read while it runs, its pods read once it failed.
+    // Nothing completes the Job in the mock: the reset runs out of time.
+    assertThatThrownBy(() -> actuator.resetGpuByJob(K8sObjects.NODE, List.of("0"), "op-4"))
+        .isInstanceOf(ActuatorException.class);
+    List<ClusterMock.Request> used =
+        new ArrayList<>(mock.requests().subList(before, mock.requests().size()));
+    failJob(kube, "op-4"); // the Job controller's write, not the actuator's
+    int resume = mock.requests().size();
+    actuator.gpuResetJobTrace(K8sObjects.NODE, "op-4");
+    used.addAll(mock.requests().subList(resume, mock.requests().size()));
 
     Set<String> granted = granted();
-    Set<String> used = new TreeSet<>();
-    for (var r : mock.requests().subList(before, mock.requests().size())) {
+    Set<String> needed = new TreeSet<>();
+    for (var r : used) {
       String verb = verb(r.method(), r.path());
       // A namespaced request is covered by the ClusterRole, else by a Role in its namespace.
-      used.add(granted.contains(verb) ? verb : verb + "@" + namespace(r.path()));
+      needed.add(granted.contains(verb) ? verb : verb + "@" + namespace(r.path()));
     }
-    assertThat(used).isEqualTo(granted);
+    assertThat(needed).isEqualTo(granted);
+  }
+
+  private static void failJob(KubernetesClient kube, String op) {
+    var jobs = kube.batch().v1().jobs().inNamespace(ResetJobSettings.DEFAULT_NAMESPACE);
+    var job = jobs.withName(ResetJobs.name(op)).get();
+    job.setStatus(new JobStatusBuilder().withFailed(1).build());
+    jobs.resource(job).updateStatus();
   }
 
   private static String namespace(String path) {
-    var m = Pattern.compile("^/api/v1/namespaces/([^/]+)/").matcher(path);
+    var m = Pattern.compile("^/apis?/(?:[a-z.]+/)?v1/namespaces/([^/]+)/").matcher(path);
     return m.find() ? m.group(1) : "(cluster)";
   }
 
-  private static final Pattern NAMESPACED =
-      Pattern.compile("^/api/v1/namespaces/[^/]+/([a-z]+)(/[^/?]+)?(/[a-z]+)?");
-  private static final Pattern CLUSTER = Pattern.compile("^/api/v1/([a-z]+)(/[^/?]+)?(/[a-z]+)?");
+  /** Core ({@code /api/v1}) or named group ({@code /apis/<group>/v1}), namespaced or not. */
+  private static final Pattern PATH =
+      Pattern.compile(
+          "^/(?:api/v1|apis/([a-z.]+)/v1)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/[a-z]+)?");
 
-  /** The RBAC (resource, verb) a request needs. */
+  /** The RBAC (group/resource, verb) a request needs. */
   private static String verb(String method, String path) {
-    var m = NAMESPACED.matcher(path);
-    if (!m.find()) {
-      m = CLUSTER.matcher(path);
-      assertThat(m.find()).as(path).isTrue();
-    }
-    String resource = m.group(1) + (m.group(3) == null ? "" : m.group(3));
-    boolean named = m.group(2) != null;
+    var m = PATH.matcher(path);
+    assertThat(m.find()).as(path).isTrue();
+    String group = m.group(1) == null ? "" : m.group(1);
+    String resource = m.group(2) + (m.group(4) == null ? "" : m.group(4));
+    boolean named = m.group(3) != null;
     String verb =
         switch (method) {
           case "GET" -> path.contains("watch=true") ? "watch" : named ? "get" : "list";
@@ -97,7 +118,7 @@ class RbacUsageTest {
           case "DELETE" -> "delete";
           default -> method;
         };
-    return "/" + resource + ":" + verb;
+    return group + "/" + resource + ":" + verb;
   }
 
   private static Set<String> granted() throws Exception {

@@ -18,23 +18,23 @@ final class DcgmDiagJson {
   static final String DCGM_VERSION = "4.2.3";
   static final String DRIVER_VERSION = "570.124.06";
 
-  private record Test(String category, String name) {}
+  private record TestSpec(String category, String name) {}
 
-  private static final List<Test> LEVEL_1 = List.of(new Test("Deployment", "software"));
-  private static final List<Test> LEVEL_2 =
+  private static final List<TestSpec> LEVEL_1 = List.of(new TestSpec("Deployment", "software"));
+  private static final List<TestSpec> LEVEL_2 =
       List.of(
-          new Test("Deployment", "software"),
-          new Test("Integration", "pcie"),
-          new Test("Hardware", "memory"));
-  private static final List<Test> LEVEL_3 =
+          new TestSpec("Deployment", "software"),
+          new TestSpec("Integration", "pcie"),
+          new TestSpec("Hardware", "memory"));
+  private static final List<TestSpec> LEVEL_3 =
       List.of(
-          new Test("Deployment", "software"),
-          new Test("Integration", "pcie"),
-          new Test("Hardware", "memory"),
-          new Test("Hardware", "diagnostic"),
-          new Test("Stress", "targeted_stress"),
-          new Test("Stress", "targeted_power"),
-          new Test("Stress", "memory_bandwidth"));
+          new TestSpec("Deployment", "software"),
+          new TestSpec("Integration", "pcie"),
+          new TestSpec("Hardware", "memory"),
+          new TestSpec("Hardware", "diagnostic"),
+          new TestSpec("Stress", "targeted_stress"),
+          new TestSpec("Stress", "targeted_power"),
+          new TestSpec("Stress", "memory_bandwidth"));
 
   private final ObjectMapper json;
 
@@ -53,12 +53,12 @@ final class DcgmDiagJson {
     ObjectNode doc = json.createObjectNode();
     ArrayNode categories = doc.putObject("DCGM Diagnostic").putArray("test_categories");
     ObjectNode category = null;
-    List<Test> tests = tests(level);
+    List<TestSpec> tests = tests(level);
     String failing =
         tests.stream().anyMatch(t -> t.name().equals(failingTest))
             ? failingTest
             : tests.get(tests.size() - 1).name();
-    for (Test t : tests) {
+    for (TestSpec t : tests) {
       if (category == null || !category.path("category").asText().equals(t.category())) {
         category = categories.addObject();
         category.put("category", t.category());
@@ -78,7 +78,7 @@ final class DcgmDiagJson {
     }
   }
 
-  private static List<Test> tests(int level) {
+  private static List<TestSpec> tests(int level) {
     return level <= 1 ? LEVEL_1 : level == 2 ? LEVEL_2 : LEVEL_3;
   }
 

@@ -2,6 +2,7 @@ package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.Outcome;
+import io.gpuward.avro.VerdictState;
 import io.gpuward.remediation.port.ActuatorException;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,11 +46,15 @@ final class ApplyGates {
     }
   }
 
-  /** A cleared verdict's uncordon waits while another open verdict keeps the node cordoned. */
+  /**
+   * A cleared verdict's uncordon waits while another verdict keeps the node cordoned: one still
+   * open, or one cleared whose node is not back yet (its repair being validated, or a failed
+   * validation climbing the ladder).
+   */
   record StillCordoning() {
     /** The detail of the SKIPPED SUPERSEDED uncordon, when another verdict keeps the cordon. */
-    Optional<String> check(FaultVerdict cleared, Collection<FaultVerdict> open) {
-      return open.stream()
+    Optional<String> check(FaultVerdict cleared, Collection<FaultVerdict> keeping) {
+      return keeping.stream()
           .filter(o -> o.getNode().equals(cleared.getNode()))
           .filter(o -> !o.getVerdictId().equals(cleared.getVerdictId()))
           .filter(o -> Actions.NODE.contains(o.getRecommendedAction()))
@@ -60,7 +65,9 @@ final class ApplyGates {
                       + o.getVerdictId()
                       + " ("
                       + o.getFaultClass()
-                      + ") is still open");
+                      + (o.getState() == VerdictState.CLEARED
+                          ? ") is not back in service yet"
+                          : ") is still open"));
     }
   }
 

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -432,7 +433,9 @@ public final class Remediation {
 
   private Applied applyStep(FaultVerdict v, Step step, Optional<LiveNode> live) {
     if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
-      Optional<String> kept = stillCordoning.check(v, open.values());
+      List<FaultVerdict> keeping = new ArrayList<>(open.values());
+      keeping.addAll(validating.values());
+      Optional<String> kept = stillCordoning.check(v, keeping);
       if (kept.isPresent()) {
         reporter.report(v, step, Outcome.SKIPPED, SkipReason.SUPERSEDED, kept.get());
         return Applied.NEXT;

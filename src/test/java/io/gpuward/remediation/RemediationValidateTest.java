@@ -8,6 +8,7 @@ import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceTypeCatalog;
@@ -171,6 +172,31 @@ class RemediationValidateTest {
         .contains("VALIDATE:SUCCEEDED");
     assertThat(cluster.node(NODE).orElseThrow().unschedulable()).isFalse();
     assertThat(cluster.diagnostics().started()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldKeepANodeCordonedWhileItsRepairIsValidatedWhenAnotherVerdictOnItClears() {
+    armDiagnostics(true);
+    resetAndClear();
+    FaultVerdict thermal =
+        FaultVerdict.newBuilder(xid(VerdictState.OPEN))
+            .setVerdictId("v-thermal")
+            .setFaultClass(FaultClass.GPU_THERMAL)
+            .setRecommendedAction(RemediationAction.CORDON)
+            .build();
+    remediation.onVerdict(thermal);
+    remediation.onVerdict(FaultVerdict.newBuilder(thermal).setState(VerdictState.CLEARED).build());
+
+    assertThat(audit)
+        .filteredOn(r -> r.getVerdictId().equals("v-thermal"))
+        .filteredOn(r -> r.getAction() == RemediationAction.UNCORDON)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getReason()).isEqualTo(SkipReason.SUPERSEDED);
+              assertThat(r.getDetail()).contains("v-1").contains("not back in service yet");
+            });
+    assertThat(cluster.node(NODE).orElseThrow().unschedulable()).isTrue();
   }
 
   @Test

@@ -103,6 +103,16 @@ final class DemoCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description =
+          "Remediation policy YAML, as for 'gpuward remediate --policy' (default: the built-in"
+              + " policy).")
+  Path policyFile;
+
+  private RemediationPolicy policy;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Also show gpuward's INFO logs (every verdict and step) on stderr.")
   boolean verbose;
@@ -207,6 +217,7 @@ final class DemoCommand implements Callable<Integer> {
     if (partitions < 1 || partitions > 64) {
       throw usage("--partitions must be 1..64, was " + partitions);
     }
+    policy = PolicyFile.load(spec, policyFile); // a bad policy fails before anything starts
     checkOut();
   }
 
@@ -315,7 +326,6 @@ final class DemoCommand implements Callable<Integer> {
       // inventory, as a watcher running for a while has.
       SimClock clock = SimClock.heldNotAfter(start, speed, Clock.systemUTC());
       SimulatedCluster cluster = new SimulatedCluster(clock);
-      RemediationPolicy policy = RemediationPolicy.load();
       Planner planner = new Planner(policy);
       try (TelemetryPublisher publisher =
               new TelemetryPublisher(cfg.kafkaClientProps(), stack.topics(), "gpuward-demo-sim");

@@ -34,6 +34,10 @@ final class NextStep {
   /** {@code v} and {@code trail} may each be null when the period holds none. */
   Waiting of(FaultVerdict v, Trail trail, Instant now) {
     if (v != null && v.getState() == VerdictState.CLEARED) {
+      Waiting validating = trail == null ? null : validating(v, trail.latest());
+      if (validating != null) {
+        return validating;
+      }
       return new Waiting(
           "nothing: cleared" + (v.getClearReason() == null ? "" : " (" + v.getClearReason() + ")"),
           null,
@@ -53,6 +57,39 @@ final class NextStep {
       return succeeded(v, r, now);
     }
     return other(r);
+  }
+
+  /**
+   * A cleared verdict whose node is not back yet: its repair is validated before the UNCORDON
+   * (diagnostics to run or running), or the diagnostics failed and the ladder climbs. Null when its
+   * remediation is not at validation.
+   */
+  private Waiting validating(FaultVerdict v, RemediationRecord r) {
+    RemediationAction a = r.getAction();
+    if (a == RemediationAction.VALIDATE) {
+      return switch (r.getOutcome()) {
+        case PLANNED, STARTED ->
+            new Waiting(
+                "DCGM diagnostics to finish",
+                policyKnown(r) ? r.getAt().plus(policy.validate().timeout()) : null,
+                "UNCORDON if they pass; the next rung if they fail or time out");
+        case SUCCEEDED -> new Waiting("UNCORDON: the diagnostics passed", null, null);
+        case FAILED_PERMANENT, AMBIGUOUS ->
+            new Waiting("the next rung: the diagnostics failed", null, "the node stays cordoned");
+        default -> null;
+      };
+    }
+    boolean repaired = r.getOutcome() == Outcome.VERIFIED && policy.ladder().indexOf(a) >= 0;
+    return repaired && policy.validate().appliesTo(v.getFaultClass())
+        ? new Waiting("VALIDATE (planned next): " + a + " verified", null, "UNCORDON if it passes")
+        : null;
+  }
+
+  /** What follows the verdict's clearing: the UNCORDON, after diagnostics where they apply. */
+  private String thenUncordon(FaultVerdict v) {
+    return v != null && policy.validate().appliesTo(v.getFaultClass())
+        ? "the verdict to clear (then VALIDATE and UNCORDON)"
+        : "the verdict to clear (then UNCORDON)";
   }
 
   private Waiting skipped(FaultVerdict v, RemediationRecord r) {
@@ -134,11 +171,11 @@ final class NextStep {
     var followUp = policy.followUps().get(v.getFaultClass());
     if (followUp != null && policyKnown(r)) {
       return new Waiting(
-          "the verdict to clear (then UNCORDON)",
+          thenUncordon(v),
           r.getAt().plus(followUp.after()),
           "if the verdict is still open then: " + followUp.action());
     }
-    return new Waiting("the verdict to clear (then UNCORDON)", null, null);
+    return new Waiting(thenUncordon(v), null, null);
   }
 
   private Waiting other(RemediationRecord r) {
@@ -150,6 +187,9 @@ final class NextStep {
           new Waiting(
               "a human: " + a + " may or may not have happened", null, "ESCALATE, never a retry");
       case FAILED_PERMANENT -> {
+        if (a == RemediationAction.VALIDATE) {
+          yield new Waiting("the next rung: the diagnostics failed", null, null);
+        }
         RemediationAction next = nextRung(a);
         yield new Waiting(
             next == null ? "nothing: " + a + " failed for good" : "the next rung",

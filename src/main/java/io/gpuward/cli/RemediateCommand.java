@@ -184,15 +184,7 @@ final class RemediateCommand implements Callable<Integer> {
   }
 
   private RemediationPolicy policy() {
-    if (policyFile == null) {
-      return RemediationPolicy.load();
-    }
-    try {
-      return RemediationPolicy.load(policyFile);
-    } catch (RuntimeException e) {
-      throw new ParameterException(
-          spec.commandLine(), "--policy " + policyFile + ": " + Errors.describe(e));
-    }
+    return PolicyFile.load(spec, policyFile);
   }
 
   /** The clock and ports remediation acts through, and the clients to close at the end. */
@@ -297,7 +289,7 @@ final class RemediateCommand implements Callable<Integer> {
   private String region() {
     String region = awsRegion != null ? awsRegion : System.getenv("AWS_REGION");
     if (region == null || region.isBlank()) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new ParameterException(
           spec.commandLine(), "--actuator eks needs --aws-region or AWS_REGION");
     }
     return region;

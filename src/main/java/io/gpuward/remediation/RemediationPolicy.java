@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -342,115 +343,92 @@ public record RemediationPolicy(
 
   /** A copy with another ladder. */
   public RemediationPolicy withLadder(Ladder l) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        l,
-        repeatOffender,
-        reescalateAfter,
-        followUps,
-        nodes,
-        cordonCeiling,
-        validate,
-        gpuReset);
+    return copy(p -> p.ladder = l);
   }
 
   /** A copy that touches only the nodes {@code n} allows. */
   public RemediationPolicy withNodes(NodeAllowList n) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        reescalateAfter,
-        followUps,
-        n,
-        cordonCeiling,
-        validate,
-        gpuReset);
+    return copy(p -> p.nodes = n);
   }
 
   /** A copy with another cordon ceiling ({@code global}, {@code nodegroup}). */
   public RemediationPolicy withCordonCeiling(Map<String, CordonCeiling.Limit> c) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        reescalateAfter,
-        followUps,
-        nodes,
-        c,
-        validate);
+    return copy(p -> p.cordonCeiling = c);
   }
 
   /** A copy with another re-escalation period for configuration faults (0 = escalate once). */
   public RemediationPolicy withReescalateAfter(Duration d) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        d,
-        followUps,
-        nodes,
-        cordonCeiling,
-        validate,
-        gpuReset);
+    return copy(p -> p.reescalateAfter = d);
   }
 
   /** A copy that validates repairs as {@code v} says. */
   public RemediationPolicy withValidate(Validate v) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        reescalateAfter,
-        followUps,
-        nodes,
-        cordonCeiling,
-        v,
-        gpuReset);
+    return copy(p -> p.validate = v);
   }
 
   /** A copy that resets GPUs as {@code g} says. */
   public RemediationPolicy withGpuReset(GpuReset g) {
-    return new RemediationPolicy(
-        version,
-        steps,
-        drainDeadline,
-        budgets,
-        observeOnlyLag,
-        correlationSettle,
-        ladder,
-        repeatOffender,
-        reescalateAfter,
-        followUps,
-        nodes,
-        cordonCeiling,
-        validate,
-        g);
+    return copy(p -> p.gpuReset = g);
+  }
+
+  /** This policy with the parts {@code change} sets, validated as any policy is. */
+  private RemediationPolicy copy(Consumer<Parts> change) {
+    Parts p = new Parts(this);
+    change.accept(p);
+    return p.build();
+  }
+
+  /** A policy's parts, for a copy with some of them changed. */
+  private static final class Parts {
+    private final String version;
+    private final Map<RemediationAction, List<RemediationAction>> steps;
+    private final Duration drainDeadline;
+    private final Map<String, Budgets.Limits> budgets;
+    private final long observeOnlyLag;
+    private final Duration correlationSettle;
+    private final RepeatOffender repeatOffender;
+    private final Map<FaultClass, FollowUp> followUps;
+    private Ladder ladder;
+    private Duration reescalateAfter;
+    private NodeAllowList nodes;
+    private Map<String, CordonCeiling.Limit> cordonCeiling;
+    private Validate validate;
+    private GpuReset gpuReset;
+
+    Parts(RemediationPolicy r) {
+      version = r.version;
+      steps = r.steps;
+      drainDeadline = r.drainDeadline;
+      budgets = r.budgets;
+      observeOnlyLag = r.observeOnlyLag;
+      correlationSettle = r.correlationSettle;
+      ladder = r.ladder;
+      repeatOffender = r.repeatOffender;
+      reescalateAfter = r.reescalateAfter;
+      followUps = r.followUps;
+      nodes = r.nodes;
+      cordonCeiling = r.cordonCeiling;
+      validate = r.validate;
+      gpuReset = r.gpuReset;
+    }
+
+    RemediationPolicy build() {
+      return new RemediationPolicy(
+          version,
+          steps,
+          drainDeadline,
+          budgets,
+          observeOnlyLag,
+          correlationSettle,
+          ladder,
+          repeatOffender,
+          reescalateAfter,
+          followUps,
+          nodes,
+          cordonCeiling,
+          validate,
+          gpuReset);
+    }
   }
 
   /** The steps that carry out {@code action}, in order. */

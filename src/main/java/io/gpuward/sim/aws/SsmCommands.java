@@ -172,48 +172,39 @@ final class SsmCommands {
    * Starts dcgmi diag in the world; an outcome of its own when the world refused or never got it.
    */
   private Outcome startDiag(CloudWorld.Instance i, int level, String token) {
-    if (i.ssm() == CloudWorld.SsmPing.CONNECTION_LOST) {
-      return new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "");
-    }
-    try {
-      world.runDiagnostics(i.instanceId(), level, token);
-      return null;
-    } catch (ActuatorException e) {
-      return e.kind() == ActuatorException.Kind.TRANSIENT
-          ? new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "")
-          : new Outcome(
-              "Failed",
-              "Failed",
-              1,
-              "",
-              e.getMessage() + "\nfailed to run commands: exit status 1");
-    }
+    return deliver(i, () -> world.runDiagnostics(i.instanceId(), level, token), "");
   }
 
   /**
    * Starts the reset in the world; an outcome of its own when the world refused or never got it.
    */
   private Outcome start(CloudWorld.Instance i, String gpu, String token) {
+    return deliver(
+        i, () -> world.resetGpu(i.instanceId(), gpu, token), "nvidia-smi -r -i " + gpu + ": ");
+  }
+
+  /**
+   * Runs a command's effect in the world. An agent not answering (a reboot) is SSM giving up
+   * delivery, nothing ran; a refusal the world calls transient is the same; any other refusal is
+   * the script failing with {@code prefix} and the reason on stderr. Null when it started.
+   */
+  private static Outcome deliver(CloudWorld.Instance i, Runnable effect, String prefix) {
+    Outcome undelivered = new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "");
     if (i.ssm() == CloudWorld.SsmPing.CONNECTION_LOST) {
-      // The agent is not answering (a reboot): SSM gives up delivering, nothing ran.
-      return new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "");
+      return undelivered;
     }
     try {
-      world.resetGpu(i.instanceId(), gpu, token);
+      effect.run();
       return null;
     } catch (ActuatorException e) {
       return e.kind() == ActuatorException.Kind.TRANSIENT
-          ? new Outcome("TimedOut", "DeliveryTimedOut", -1, "", "")
+          ? undelivered
           : new Outcome(
               "Failed",
               "Failed",
               1,
               "",
-              "nvidia-smi -r -i "
-                  + gpu
-                  + ": "
-                  + e.getMessage()
-                  + "\nfailed to run commands: exit status 1");
+              prefix + e.getMessage() + "\nfailed to run commands: exit status 1");
     }
   }
 

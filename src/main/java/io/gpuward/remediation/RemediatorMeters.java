@@ -71,8 +71,15 @@ final class RemediatorMeters {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     Map<String, Integer> inUse = new HashMap<>(remediation.budgets().inUse());
     inUse.putIfAbsent("global", 0);
-    inUse.forEach((scope, n) -> rows.add(MultiGauge.Row.of(Tags.of("scope", scope), n)));
-    budgetInUse.register(rows, true);
+    Budgets budgets = remediation.budgets();
+    // Each row reads its scope's use when scraped, and a scope that stays keeps its gauge: a
+    // gauge replaced on every poll was absent for a moment, and a scrape then missed it.
+    inUse.forEach(
+        (scope, n) ->
+            rows.add(
+                MultiGauge.Row.of(
+                    Tags.of("scope", scope), budgets, b -> b.inUse().getOrDefault(scope, 0))));
+    budgetInUse.register(rows, false);
   }
 
   void close() {

@@ -18,6 +18,7 @@ import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.Scenario;
 import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimClock;
+import io.gpuward.sim.SimTimeline;
 import io.gpuward.sim.SimulatedCluster;
 import io.gpuward.sim.SimulationRunner;
 import io.gpuward.testing.SharedKafka;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -110,7 +112,15 @@ class RemediatorChaosIT {
                 GpuwardConfig.ENGINE_STATE_DIR, stateDir.toString()));
     var types = InstanceTypeCatalog.load();
     Scenario scenario = ScenarioLoader.load(SCENARIO, types);
-    SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), SPEED);
+    // Placed as the demo places its run: simulated time never passes the wall clock the engine
+    // checks event times against, however slowly a loaded machine runs the scenario.
+    Instant start =
+        SimTimeline.start(
+            Optional.empty(),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS),
+            scenario.duration(),
+            SPEED);
+    SimClock clock = SimClock.notAfter(start, SPEED, Clock.systemUTC());
     SimulatedCluster cluster =
         new SimulatedCluster(clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(4));
     Planner planner = new Planner(policy());

@@ -210,8 +210,10 @@ public final class VerdictDecider {
         || (r.ruleId() != null && !r.ruleId().equals(current.getRuleId()))) {
       return Decision.keepSilently(current);
     }
-    if (r.eventTime().isBefore(current.getDetectedAt())) {
-      // Recovery evidence older than the fault says nothing about it (out-of-order input).
+    if (observedFrom(r).isBefore(current.getDetectedAt())) {
+      // Recovery evidence older than the fault says nothing about it (out-of-order input), and a
+      // clean window must lie wholly after it: the window that ends as an XID arrives was read
+      // before the fault and would clear it at once, when it happens to be decided after the XID.
       return Decision.keepSilently(current);
     }
     List<GpuRef> remaining = new ArrayList<>();
@@ -244,6 +246,12 @@ public final class VerdictDecider {
             .setClearReason(r.reason())
             .build();
     return Decision.forgetAndEmit(cleared);
+  }
+
+  /** Since when the recovery was observed: a window's start, else the moment of the evidence. */
+  private static Instant observedFrom(Signal.Recovered r) {
+    Instant start = r.evidence() == null ? null : r.evidence().getWindowStart();
+    return start != null ? start : r.eventTime();
   }
 
   /** Clears an open verdict whose {@code validUntil} has passed at {@code streamTime}. */

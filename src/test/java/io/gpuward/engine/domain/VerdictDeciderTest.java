@@ -132,6 +132,30 @@ class VerdictDeciderTest {
   }
 
   @Test
+  void shouldClearOnlyOnACleanWindowWhollyAfterTheFault() {
+    FaultVerdict open =
+        decider
+            .onDetected(Optional.empty(), thermal("G1", Severity.MAJOR, T0), ctx)
+            .keep()
+            .orElseThrow();
+    // The window that ends as the fault arrives was read before it, decided after it.
+    var before = decider.onRecovered(open, cleanWindow(T0.minusSeconds(30), T0));
+    assertThat(before.emit()).isEmpty();
+    assertThat(before.keep()).contains(open);
+    var after = decider.onRecovered(open, cleanWindow(T0, T0.plusSeconds(30)));
+    assertThat(after.emit().orElseThrow().getState()).isEqualTo(VerdictState.CLEARED);
+  }
+
+  private static Signal.Recovered cleanWindow(Instant start, Instant end) {
+    Evidence e =
+        Evidences.of(Evidences.NONE, null, end, "window_clean")
+            .setWindowStart(start)
+            .setWindowEnd(end)
+            .build();
+    return new Signal.Recovered("n1", Set.of(FaultClass.GPU_THERMAL), List.of(), "clean", e, end);
+  }
+
+  @Test
   void shouldExpireAtValidUntilAndNotBefore() {
     FaultVerdict open =
         decider

@@ -70,6 +70,15 @@ final class GpuFaults {
   }
 
   private void eccDbe(NodeSim n, GpuSim g, Instant at) {
+    countDbe(n, g);
+    xid(n, g, 48, at, null, null, null);
+    if (n.group.profile.ampereOrLater()) {
+      xid(n, g, 63, at, null, null, null);
+    }
+  }
+
+  /** What a double-bit ECC error leaves in the GPU's counters until a reset. */
+  private static void countDbe(NodeSim n, GpuSim g) {
     g.dbeVol++;
     g.dbeAgg++;
     if (n.group.profile.ampereOrLater()) {
@@ -78,10 +87,6 @@ final class GpuFaults {
     } else {
       g.retiredPending++;
       g.retiredDbe++;
-    }
-    xid(n, g, 48, at, null, null, null);
-    if (n.group.profile.ampereOrLater()) {
-      xid(n, g, 63, at, null, null, null);
     }
   }
 
@@ -151,6 +156,9 @@ final class GpuFaults {
   }
 
   private void injectXid(NodeSim n, GpuSim g, Injection.Xid x, Instant at) {
+    if (x.code() == 48) {
+      countDbe(n, g); // a GPU reports XID 48 only for an error its ECC counters show
+    }
     xid(
         n,
         g,

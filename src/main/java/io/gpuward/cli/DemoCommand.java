@@ -253,6 +253,10 @@ final class DemoCommand implements Callable<Integer> {
     Configurator.setLevel("org.apache.kafka", Level.OFF);
     Configurator.setLevel("kafka", Level.OFF);
     Configurator.setLevel("org.hibernate", Level.ERROR);
+    // The simulated world's HTTP servers and the meter binders warn about a busy machine and a
+    // client's meters bound twice: nothing a demo user acts on.
+    Configurator.setLevel("io.vertx", Level.ERROR);
+    Configurator.setLevel("io.micrometer", Level.ERROR);
   }
 
   private int run(

@@ -115,13 +115,20 @@ public final class WatchService implements AutoCloseable {
 
   private void stopLeading() {
     ClusterWatcher t;
+    boolean leaving;
     synchronized (lock) {
       t = term;
       term = null;
+      leaving = closed;
       gauges.leader().set(0);
     }
-    if (t != null) {
-      t.close();
+    if (t == null) {
+      return;
+    }
+    t.close();
+    if (leaving) {
+      log.info("watch {}: {} stopped; lease released", settings.cluster(), settings.identity());
+    } else {
       log.warn(
           "watch {}: {} lost the lease; stopped publishing",
           settings.cluster(),

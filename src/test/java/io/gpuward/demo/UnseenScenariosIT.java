@@ -41,7 +41,8 @@ class UnseenScenariosIT {
         "config-faults",
         "healthy-fleet",
         "world-faults",
-        "operands"
+        "operands",
+        "return-to-service"
       })
   void scenarioKeepsTheInvariants(String name) {
     Path file = Path.of(DIR + name + ".yaml");
@@ -50,9 +51,18 @@ class UnseenScenariosIT {
     int code;
     try {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      code =
-          Main.run(
-              "demo", "--scenario", file.toString(), "--speed", SPEED, "--out", out.toString());
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "demo",
+                  "--scenario",
+                  file.toString(),
+                  "--speed",
+                  SPEED,
+                  "--out",
+                  out.toString()));
+      args.addAll(ARGS.getOrDefault(name, List.of()));
+      code = Main.run(args.toArray(String[]::new));
     } finally {
       System.setOut(stdout);
     }
@@ -66,12 +76,41 @@ class UnseenScenariosIT {
     SPECIFIC.get(name).accept(new Check(run, text));
   }
 
+  /**
+   * A Bottlerocket node's GPU is reset through a Job and an AL2023 node's through SSM; each reset
+   * is verified, then validated: the first passes and returns to service, the second fails and
+   * stays cordoned while the ladder climbs.
+   */
+  private static void returnToService(Check c) {
+    assertThat(c.audit("g5-br-0", "RESET_GPU", "STARTED"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.get("reason").asText()).contains("via=job"));
+    assertThat(c.audit("g5-al-0", "RESET_GPU", "STARTED"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.get("reason").asText()).contains("via=ssm"));
+    for (String n : List.of("g5-br-0", "g5-al-0")) {
+      assertThat(c.audit(n, "RESET_GPU", "VERIFIED")).as(n).hasSize(1);
+    }
+    assertThat(c.actions("g5-br-0"))
+        .containsSubsequence("RESET_GPU VERIFIED", "VALIDATE SUCCEEDED", "UNCORDON SUCCEEDED");
+    assertThat(c.actions("g5-al-0"))
+        .containsSubsequence("RESET_GPU VERIFIED", "VALIDATE FAILED_PERMANENT", "REBOOT PLANNED")
+        .doesNotContain("UNCORDON STARTED");
+  }
+
   /** A finished run and its printed summary. */
   record Check(ScenarioInvariants run, String text) {
     List<JsonNode> audit(String node, String action, String outcome) {
       return run.auditOf(node).stream()
           .filter(a -> a.get("action").asText().equals(action))
           .filter(a -> a.get("outcome").asText().equals(outcome))
+          .toList();
+    }
+
+    /** The node's audit records as "ACTION OUTCOME", in the order written. */
+    List<String> actions(String node) {
+      return run.auditOf(node).stream()
+          .map(a -> a.get("action").asText() + " " + a.get("outcome").asText())
           .toList();
     }
 
@@ -140,8 +179,18 @@ class UnseenScenariosIT {
     }
   }
 
+  /**
+   * Demo arguments a scenario needs beyond the common ones: a policy other than the shipped one.
+   */
+  private static final Map<String, List<String>> ARGS =
+      Map.of(
+          "return-to-service",
+          List.of("--policy", "src/test/resources/policies/validate-hardware.yaml"));
+
   private static final Map<String, Consumer<Check>> SPECIFIC =
       Map.of(
+          "return-to-service",
+          UnseenScenariosIT::returnToService,
           "storm-nodegroup",
           c -> {
             List<String> members = c.run().nodesOf(0);

@@ -135,6 +135,23 @@ public final class EngineService implements AutoCloseable {
     return app.state();
   }
 
+  /**
+   * Changelog records this instance's active stores still have to restore (0 when every one is
+   * current); -1 while it is not running.
+   */
+  public long restoreLag() {
+    if (!app.state().isRunningOrRebalancing()) {
+      return -1;
+    }
+    long lag = 0;
+    for (var byPartition : app.streams().allLocalStorePartitionLags().values()) {
+      for (var l : byPartition.values()) {
+        lag += l.offsetLag();
+      }
+    }
+    return lag;
+  }
+
   /** The running Kafka Streams instance, for tests that read its task assignment. */
   KafkaStreams streams() {
     return app.streams();

@@ -170,6 +170,7 @@ public final class Bench {
       progress.printf("5/5 memory%n");
       // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
       long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
+      ScaleOutPhase.Result scaleOut = scaleOut(loaded, e.engine());
       return new BenchResult(
           machine,
           s,
@@ -186,7 +187,23 @@ public final class Bench {
               poolPeakSum,
               e.stateRunning(),
               stateBytes,
-              e.rocksMem()));
+              e.rocksMem()),
+          scaleOut);
+    }
+
+    /** With {@code --instances N} above 1: N instances on the same records, then a restore. */
+    private ScaleOutPhase.Result scaleOut(Loaded loaded, BenchResult.Engine one) throws Exception {
+      if (s.instances() <= 1) {
+        return null;
+      }
+      progress.printf(
+          Locale.ROOT,
+          "scale-out: %d instances from the beginning (1 instance: %,.0f samples/s)%n",
+          s.instances(),
+          one.rate());
+      Path work = Path.of(engineCfg.engineStateDir()).getParent();
+      return new ScaleOutPhase(engineCfg, topics, rules, types, work)
+          .run(s.instances(), admin, loaded.gpuEnd(), progress);
     }
 
     private Loaded preload() throws Exception {

@@ -65,6 +65,7 @@ public final class BenchReport {
     m.put("stateBytes", mem.stateBytes());
     m.put("stateBytesPerGpu", round(r.stateBytesPerGpu(), 0));
     m.put("rocksMemBytes", mem.rocksMemBytes());
+    putScaleOut(m, r);
     Map<String, Object> engine = new LinkedHashMap<>();
     engine.put("threads", 1);
     engine.put("guarantee", "exactly_once_v2");
@@ -92,6 +93,21 @@ public final class BenchReport {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the bench result as JSON", e);
     }
+  }
+
+  private static void putScaleOut(Map<String, Object> m, BenchResult r) {
+    ScaleOutPhase.Result so = r.scaleOut();
+    if (so == null) {
+      return;
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("instances", so.instances());
+    o.put("rate", round(so.rate(), 0));
+    o.put("ratioToOneInstance", round(r.scaleOutRatio(), 3));
+    o.put("seconds", round(so.seconds(), 2));
+    o.put("restoreKeptSeconds", round(so.restoreKeptSeconds(), 2));
+    o.put("restoreWipedSeconds", round(so.restoreWipedSeconds(), 2));
+    m.put("scaleOut", o);
   }
 
   private static void putLatency(Map<String, Object> m, String prefix, LatencyStats l) {
@@ -123,6 +139,7 @@ public final class BenchReport {
     latencies(b, r.latency());
     b.append('\n');
     memory(b, r);
+    scaleOut(b, r);
     return b.toString();
   }
 
@@ -182,6 +199,31 @@ public final class BenchReport {
         cores);
     line(
         b, "    %-48s %12s", "per CPU-second of the one thread: engine", fmt(r.engine().cpuRate()));
+  }
+
+  private static void scaleOut(StringBuilder b, BenchResult r) {
+    ScaleOutPhase.Result so = r.scaleOut();
+    if (so == null) {
+      return;
+    }
+    b.append('\n');
+    line(b, "Scale-out (%d instances, same records, static members)", so.instances());
+    line(
+        b,
+        "    %-48s %12s   ratio %.2f of one instance",
+        "engine samples/s, all instances",
+        String.format(Locale.ROOT, "%,.0f", so.rate()),
+        r.scaleOutRatio());
+    line(
+        b,
+        "    %-48s %12s",
+        "halted instance back RUNNING, state kept",
+        String.format(Locale.ROOT, "%.2f s", so.restoreKeptSeconds()));
+    line(
+        b,
+        "    %-48s %12s",
+        "halted instance back RUNNING, state wiped",
+        String.format(Locale.ROOT, "%.2f s", so.restoreWipedSeconds()));
   }
 
   private static void latencies(StringBuilder b, LatencyPhase.Result l) {

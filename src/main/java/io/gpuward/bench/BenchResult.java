@@ -12,6 +12,7 @@ package io.gpuward.bench;
  * @param engine phase 3
  * @param latency phase 4
  * @param memory phase 5
+ * @param scaleOut the scale-out phase, or null when it did not run ({@code --instances 1})
  */
 public record BenchResult(
     Machine machine,
@@ -22,7 +23,8 @@ public record BenchResult(
     RawPipe.Result raw,
     Engine engine,
     LatencyPhase.Result latency,
-    Memory memory) {
+    Memory memory,
+    ScaleOutPhase.Result scaleOut) {
 
   /**
    * The engine's catch-up.
@@ -85,6 +87,11 @@ public record BenchResult(
   /** Engine samples/s over raw exactly-once consume+produce records/s of the same records. */
   public double ratio() {
     return engine.rate() / rawEos.rate();
+  }
+
+  /** Samples/s of the N instances over the one instance's, or NaN without the phase. */
+  public double scaleOutRatio() {
+    return scaleOut == null ? Double.NaN : scaleOut.rate() / engine.rate();
   }
 
   /** The same ratio per CPU-second of the one thread each runs on (less sensitive to load). */

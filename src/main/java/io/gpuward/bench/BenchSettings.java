@@ -14,6 +14,7 @@ import java.util.Map;
  *     per GPU per second, at most half the engine's measured rate)
  * @param faultRate faults injected per second
  * @param engineSettings gpuward settings for the engine under test only ({@code -D key=value})
+ * @param instances engine instances of the scale-out phase; 1 skips it
  */
 public record BenchSettings(
     int gpus,
@@ -23,7 +24,8 @@ public record BenchSettings(
     long seed,
     double liveRate,
     double faultRate,
-    Map<String, String> engineSettings) {
+    Map<String, String> engineSettings,
+    int instances) {
 
   /** Samples the default run pre-loads, about. */
   public static final long DEFAULT_SAMPLES = 1_500_000;

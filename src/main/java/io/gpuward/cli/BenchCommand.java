@@ -98,6 +98,16 @@ final class BenchCommand implements Callable<Integer> {
               + " or -D kafka.statestore.cache.max.bytes=67108864. Repeatable.")
   Map<String, String> engineSettings = new LinkedHashMap<>();
 
+  @Option(
+      names = "--instances",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "After the one-instance run, run the engine as N instances of one application on the"
+              + " same records (samples/s and the ratio to one instance), then halt one and"
+              + " restart it with its state kept and wiped; 1 (default) skips this.")
+  int instances;
+
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
 
@@ -117,6 +127,9 @@ final class BenchCommand implements Callable<Integer> {
     check(faultRate > 0 && faultRate <= 10_000, "--fault-rate must be > 0 and <= 10000");
     check(liveRate == null || liveRate > 0, "--live-rate must be > 0");
     check(partitions >= 1 && partitions <= 64, "--partitions must be 1..64, was " + partitions);
+    check(
+        instances >= 1 && instances <= partitions,
+        "--instances must be 1.." + partitions + " (at most one per partition), was " + instances);
     Map<String, Object> probe = new LinkedHashMap<>(engineSettings);
     try {
       new GpuwardConfig(probe);
@@ -137,7 +150,8 @@ final class BenchCommand implements Callable<Integer> {
             seed,
             liveRate == null ? 0 : liveRate,
             faultRate,
-            engineSettings);
+            engineSettings,
+            instances);
     PrintStream progress = new PrintStream(System.err, true);
     progress.printf("gpuward bench: %,d GPUs, %d ticks, %d faults%n", gpus, t, faults);
     BenchResult result = Bench.run(settings, progress);

@@ -32,6 +32,7 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String ENGINE_STATE_DIR = "engine.state.dir";
   public static final String ENGINE_COMMIT_INTERVAL_MS = "engine.commit.interval.ms";
   public static final String ENGINE_THREADS = "engine.threads";
+  public static final String ENGINE_STANDBY_REPLICAS = "engine.standby.replicas";
   public static final String REMEDIATION_GROUP_ID = "remediation.group.id";
   public static final String REMEDIATION_DRY_RUN = "remediation.dry.run";
   public static final String EVENT_TIME_MAX_AHEAD_MS = "event.time.max.ahead.ms";
@@ -154,6 +155,16 @@ public final class GpuwardConfig extends AbstractConfig {
               Range.between(1, 64),
               Importance.LOW,
               "Stream threads of the engine.")
+          .define(
+              ENGINE_STANDBY_REPLICAS,
+              Type.INT,
+              0,
+              Range.between(0, 8),
+              Importance.LOW,
+              "Warm copies of each engine task's state kept on other instances (Kafka Streams"
+                  + " num.standby.replicas). 0: a task moved after a crash restores from its"
+                  + " changelogs, small since the per-node stores are in memory; each standby"
+                  + " costs another instance the task's state and changelog reads.")
           .define(
               REMEDIATION_GROUP_ID,
               Type.STRING,
@@ -358,6 +369,10 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public int engineThreads() {
     return getInt(ENGINE_THREADS);
+  }
+
+  public int engineStandbyReplicas() {
+    return getInt(ENGINE_STANDBY_REPLICAS);
   }
 
   public String remediationGroupId() {

@@ -44,6 +44,7 @@ public final class EngineService implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.engineCommitIntervalMs());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.engineThreads());
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, cfg.engineStandbyReplicas());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.engineStateDir());
     p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     // Bigger polls and fetches for the input topics: fewer poll rounds per commit (measured with
@@ -132,6 +133,38 @@ public final class EngineService implements AutoCloseable {
 
   public KafkaStreams.State state() {
     return app.state();
+  }
+
+  /**
+   * Changelog records this instance's active stores still have to restore (0 when every one is
+   * current); -1 while it is not running.
+   */
+  public long restoreLag() {
+    if (!app.state().isRunningOrRebalancing()) {
+      return -1;
+    }
+    long lag = 0;
+    for (var byPartition : app.streams().allLocalStorePartitionLags().values()) {
+      for (var l : byPartition.values()) {
+        lag += l.offsetLag();
+      }
+    }
+    return lag;
+  }
+
+  /** The running Kafka Streams instance, for tests that read its task assignment. */
+  KafkaStreams streams() {
+    return app.streams();
+  }
+
+  /**
+   * As near a crash as one JVM allows: stops without waiting and without leaving the group, so the
+   * group keeps this member's partitions until its session times out, as after a kill -9. Tests and
+   * the benchmark only; the state directory is left as it is.
+   */
+  public void halt() {
+    app.streams().close(Duration.ZERO);
+    binder.close();
   }
 
   /** Blocks until the engine stops (closed, or failed). Returns the failure, if any. */

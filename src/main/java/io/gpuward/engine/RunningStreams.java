@@ -94,6 +94,11 @@ public final class RunningStreams implements AutoCloseable {
     return streams.state();
   }
 
+  /** The running application, for tests that read its task assignment. */
+  KafkaStreams streams() {
+    return streams;
+  }
+
   /** Blocks until the application stops (closed, or failed). Returns the failure, if any. */
   public Throwable awaitStop() throws InterruptedException {
     stopped.await();

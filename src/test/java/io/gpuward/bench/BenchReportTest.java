@@ -16,7 +16,7 @@ class BenchReportTest {
         new Machine(
             2, 1024, "17.0.15", "OpenJDK 64-Bit Server VM", "Linux amd64", List.of("G1"), 0.5),
         new BenchSettings(
-            100_000, 15, 200, 6, 42, 0, 10, Map.of("engine.commit.interval.ms", "100")),
+            100_000, 15, 200, 6, 42, 0, 10, Map.of("engine.commit.interval.ms", "100"), 1),
         12_500,
         new Preload.Result(new RecordCounts(1_500_000, 0, 37_500, 12_500, 0), 10.0),
         new RawPipe.Result(1_500_000, 5.0, 3.0, 8.0),
@@ -32,7 +32,8 @@ class BenchReportTest {
             80,
             1_500),
         new BenchResult.Memory(
-            100L << 20, 150L << 20, 400L << 20, 450L << 20, 10_000_000, 50_000_000, 20_000_000));
+            100L << 20, 150L << 20, 400L << 20, 450L << 20, 10_000_000, 50_000_000, 20_000_000),
+        null);
   }
 
   @Test
@@ -97,5 +98,30 @@ class BenchReportTest {
   void shouldFormatCountsWithSeparators() {
     assertThat(BenchReport.fmt(1234567.4)).isEqualTo("1,234,567");
     assertThat(BenchReport.fmt(Double.NaN)).isEqualTo("-");
+  }
+
+  @Test
+  void shouldReportScaleOutAgainstOneInstanceOnlyWhenItRan() throws Exception {
+    BenchResult one = sample(LatencyStats.NONE);
+    assertThat(BenchReport.json(one)).doesNotContain("scaleOut");
+    assertThat(one.scaleOutRatio()).isNaN();
+    BenchResult three =
+        new BenchResult(
+            one.machine(),
+            one.settings(),
+            one.nodes(),
+            one.preload(),
+            one.rawEos(),
+            one.raw(),
+            one.engine(),
+            one.latency(),
+            one.memory(),
+            new ScaleOutPhase.Result(3, 5.0, 1_500_000, 0.8, 1.6));
+    assertThat(three.scaleOutRatio()).isEqualTo(2.0); // 300,000 over 150,000 samples/s
+    JsonNode j = new ObjectMapper().readTree(BenchReport.json(three)).get("scaleOut");
+    assertThat(j.get("instances").asInt()).isEqualTo(3);
+    assertThat(j.get("ratioToOneInstance").asDouble()).isEqualTo(2.0);
+    assertThat(j.get("restoreWipedSeconds").asDouble()).isEqualTo(1.6);
+    assertThat(BenchReport.text(three)).contains("Scale-out (3 instances").contains("ratio 2.00");
   }
 }

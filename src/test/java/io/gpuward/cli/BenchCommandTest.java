@@ -45,6 +45,8 @@ class BenchCommandTest {
     assertThat(run("bench", "--gpus", "4").err()).contains("--gpus must be 8..");
     assertThat(run("bench", "--ticks", "0").err()).contains("--ticks must be 1..");
     assertThat(run("bench", "--partitions", "0").err()).contains("--partitions must be 1..64");
+    assertThat(run("bench", "--partitions", "6", "--instances", "7").err())
+        .contains("--instances must be 1..6 (at most one per partition), was 7");
     assertThat(run("bench", "--fault-rate", "0").code()).isEqualTo(2);
     assertThat(run("bench", "--live-rate", "-5").code()).isEqualTo(2);
   }

@@ -1,6 +1,7 @@
 package io.gpuward.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.AvroSerdes;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 /** The engine's tuned client settings are defaults a kafka.* setting still overrides. */
@@ -59,5 +61,20 @@ class EngineServicePropertiesTest {
     Properties p = props(Map.of());
     assertThat(p.get("processing.exception.handler")).isEqualTo(DeadLetterHandler.class.getName());
     assertThat(p.get("max.task.idle.ms")).isEqualTo(0L);
+  }
+
+  @Test
+  void shouldKeepNoStandbyReplicaUnlessConfigured() {
+    assertThat(props(Map.of()).get("num.standby.replicas")).isEqualTo(0);
+    assertThat(
+            props(Map.of(GpuwardConfig.ENGINE_STANDBY_REPLICAS, "1")).get("num.standby.replicas"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseANegativeStandbyCountNamingTheKey() {
+    assertThatThrownBy(() -> props(Map.of(GpuwardConfig.ENGINE_STANDBY_REPLICAS, "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(GpuwardConfig.ENGINE_STANDBY_REPLICAS);
   }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +95,11 @@ public final class Replay {
     r.seed(h, start);
     r.play();
     List<RemediationRecord> within = r.audit.stream().filter(a -> !a.getAt().isAfter(end)).toList();
-    return new Result(within, r.world.assumed(), policy.version());
+    Set<String> ops =
+        within.stream().map(RemediationRecord::getOperationId).collect(Collectors.toSet());
+    Set<String> assumed = new TreeSet<>(r.world.assumed());
+    assumed.retainAll(ops); // carried out after the period: not part of the answer
+    return new Result(within, Set.copyOf(assumed), policy.version());
   }
 
   private void seed(History h, Instant start) {
@@ -111,7 +117,8 @@ public final class Replay {
         enqueue(c.getIssuedAt(), new Command(c));
       }
     }
-    h.verdicts().forEach(v -> enqueue(v.getUpdatedAt(), new Read(v)));
+    Map<FaultVerdict, Instant> read = ReadTimes.of(h.verdicts(), h.audit());
+    h.verdicts().forEach(v -> enqueue(read.get(v), new Read(v)));
   }
 
   private void play() {

@@ -1,0 +1,66 @@
+package io.gpuward.backtest;
+
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.avro.VerdictState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * When the live remediator read each verdict version, as far as the audit tells. A verdict's update
+ * time is when the engine decided it; the remediator reads it later, by the engine's and its own
+ * lag (seconds in a healthy cluster, minutes behind a backlog), and decides on its clock then.
+ * Played at its update time, a version would be decided earlier than it was live by that lag.
+ *
+ * <p>A verdict's first version and its clearing are each answered at once by the remediator (a
+ * decision, a skip, an uncordon, a verification), so the first audit record of that verdict at or
+ * after the version's update time is when it was read. Other versions, and ones no record answers,
+ * are read with the lag last seen for their verdict (none before the first). Pure.
+ */
+final class ReadTimes {
+  private ReadTimes() {}
+
+  /** Each verdict record (by identity) and when to play it; never before its update time. */
+  static Map<FaultVerdict, Instant> of(List<FaultVerdict> verdicts, List<RemediationRecord> audit) {
+    Map<String, List<Instant>> answers = new HashMap<>();
+    for (RemediationRecord r : audit) {
+      answers.computeIfAbsent(r.getVerdictId(), k -> new ArrayList<>()).add(r.getAt());
+    }
+    answers.values().forEach(l -> l.sort(Instant::compareTo));
+    Map<String, Duration> lag = new HashMap<>();
+    Map<String, Instant> last = new HashMap<>();
+    Map<FaultVerdict, Instant> out = new IdentityHashMap<>();
+    for (FaultVerdict v : verdicts) {
+      String id = v.getVerdictId();
+      Instant floor = later(v.getUpdatedAt(), last.getOrDefault(id, v.getUpdatedAt()));
+      boolean pinned = !lag.containsKey(id) || v.getState() == VerdictState.CLEARED;
+      Instant at = pinned ? firstAtOrAfter(answers.getOrDefault(id, List.of()), floor) : null;
+      if (at == null) {
+        at = later(floor, v.getUpdatedAt().plus(lag.getOrDefault(id, Duration.ZERO)));
+      } else {
+        lag.put(id, Duration.between(v.getUpdatedAt(), at));
+      }
+      last.put(id, at);
+      out.put(v, at);
+    }
+    return out;
+  }
+
+  private static Instant firstAtOrAfter(List<Instant> sorted, Instant t) {
+    for (Instant i : sorted) {
+      if (!i.isBefore(t)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+}

@@ -60,7 +60,8 @@ public final class AuditDiff {
 
     /** How much later the candidate started it (negative: earlier); null unless both did. */
     public Duration shift() {
-      return live == null || backtest == null ? null : Duration.between(live, backtest);
+      boolean bothTook = kind == Kind.MOVED || kind == Kind.OUTCOME;
+      return bothTook ? Duration.between(live, backtest) : null;
     }
   }
 

@@ -20,7 +20,10 @@ import java.util.Map;
  * <p>A verdict's first version and its clearing are each answered at once by the remediator (a
  * decision, a skip, an uncordon, a verification), so the first audit record of that verdict at or
  * after the version's update time is when it was read. Other versions, and ones no record answers,
- * are read with the lag last seen for their verdict (none before the first). Pure.
+ * are read with the lag last seen for their verdict (none before the first). An answer can come
+ * late: the node's lane may first handle another version read in the same poll. So versions of one
+ * node decided at the same moment (one reboot clears all of the node's verdicts) are read together,
+ * at the earliest of their answers. Pure.
  */
 final class ReadTimes {
   private ReadTimes() {}
@@ -48,7 +51,29 @@ final class ReadTimes {
       last.put(id, at);
       out.put(v, at);
     }
+    return together(verdicts, out);
+  }
+
+  /** Versions of one node with one update time read at the earliest of their read times. */
+  private static Map<FaultVerdict, Instant> together(
+      List<FaultVerdict> verdicts, Map<FaultVerdict, Instant> read) {
+    Map<String, Instant> batch = new HashMap<>();
+    for (FaultVerdict v : verdicts) {
+      batch.merge(batchOf(v), read.get(v), (a, b) -> a.isBefore(b) ? a : b);
+    }
+    Map<String, Instant> last = new HashMap<>();
+    Map<FaultVerdict, Instant> out = new IdentityHashMap<>();
+    for (FaultVerdict v : verdicts) {
+      Instant at = batch.get(batchOf(v));
+      at = later(at, last.getOrDefault(v.getVerdictId(), at)); // never before its earlier version
+      last.put(v.getVerdictId(), at);
+      out.put(v, at);
+    }
     return out;
+  }
+
+  private static String batchOf(FaultVerdict v) {
+    return v.getNode() + '@' + v.getUpdatedAt().toEpochMilli();
   }
 
   private static Instant firstAtOrAfter(List<Instant> sorted, Instant t) {

@@ -74,7 +74,7 @@ final class BacktestCommand implements Callable<Integer> {
   @Option(
       names = "--tolerance",
       paramLabel = "DURATION",
-      defaultValue = "5s",
+      defaultValue = "10s",
       description =
           "Actions started this close on both sides count as the same (default ${DEFAULT-VALUE}).")
   String tolerance;

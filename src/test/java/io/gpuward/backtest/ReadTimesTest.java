@@ -48,6 +48,19 @@ class ReadTimesTest {
   }
 
   @Test
+  void shouldReadVersionsOfOneNodeDecidedTogetherAtTheEarliestAnswer() {
+    FaultVerdict lost = version(VerdictState.CLEARED, 80);
+    FaultVerdict notReady =
+        FaultVerdict.newBuilder(version(VerdictState.CLEARED, 80)).setVerdictId("v2").build();
+    RemediationRecord verified = answer(81);
+    RemediationRecord uncordoned =
+        RemediationRecord.newBuilder(answer(83)).setVerdictId("v2").build();
+    var read = ReadTimes.of(List.of(lost, notReady), List.of(verified, uncordoned));
+    // v2's uncordon waited for v1's verification on the node's lane: it was read with v1.
+    assertThat(read.get(notReady)).isEqualTo(T0.plusSeconds(81));
+  }
+
+  @Test
   void shouldPlayAVersionNoRecordAnswersAtItsUpdateTime() {
     FaultVerdict open = version(VerdictState.OPEN, 5);
     assertThat(ReadTimes.of(List.of(open), List.of()).get(open)).isEqualTo(T0.plusSeconds(5));

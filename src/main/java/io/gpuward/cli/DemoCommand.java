@@ -94,7 +94,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      description = "Write verdicts.jsonl, incidents.jsonl and audit.jsonl here.")
+      description =
+          "Write verdicts.jsonl, incidents.jsonl, audit.jsonl, inventory.jsonl and control.jsonl"
+              + " here.")
   Path out;
 
   @Option(
@@ -566,7 +568,9 @@ final class DemoCommand implements Callable<Integer> {
     DemoReport.writeJsonl(out.resolve("verdicts.jsonl"), observer.verdicts());
     DemoReport.writeJsonl(out.resolve("incidents.jsonl"), observer.incidents());
     DemoReport.writeJsonl(out.resolve("audit.jsonl"), observer.audit());
-    o.printf("%n  wrote %s/{verdicts,incidents,audit}.jsonl%n", out);
+    DemoReport.writeJsonl(out.resolve("inventory.jsonl"), observer.inventory());
+    DemoReport.writeJsonl(out.resolve("control.jsonl"), observer.control());
+    o.printf("%n  wrote %s/{verdicts,incidents,audit,inventory,control}.jsonl%n", out);
   }
 
   private static void progress(

@@ -1,7 +1,9 @@
 package io.gpuward.cli;
 
+import io.gpuward.avro.ControlCommand;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.contract.Topics;
 import java.time.Duration;
@@ -28,6 +30,8 @@ final class DemoObserver implements AutoCloseable {
   private final List<FaultVerdict> verdicts = new ArrayList<>();
   private final List<FleetIncident> incidents = new ArrayList<>();
   private final List<RemediationRecord> audit = new ArrayList<>();
+  private final List<NodeInventory> inventory = new ArrayList<>();
+  private final List<ControlCommand> control = new ArrayList<>();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong lastRecordNanos = new AtomicLong(System.nanoTime());
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -46,6 +50,8 @@ final class DemoObserver implements AutoCloseable {
             topics.verdicts.name(),
             topics.incidents.name(),
             topics.audit.name(),
+            topics.inventory.name(),
+            topics.control.name(),
             topics.dlq.name()));
     thread = new Thread(this::loop, "gpuward-demo-observer");
     thread.setDaemon(true);
@@ -68,6 +74,10 @@ final class DemoObserver implements AutoCloseable {
             incidents.add(decode(topics.incidents.valueSerde(), t, r.value()));
           } else if (t.equals(topics.audit.name())) {
             audit.add(decode(topics.audit.valueSerde(), t, r.value()));
+          } else if (t.equals(topics.inventory.name())) {
+            inventory.add(decode(topics.inventory.valueSerde(), t, r.value()));
+          } else if (t.equals(topics.control.name())) {
+            control.add(decode(topics.control.valueSerde(), t, r.value()));
           } else {
             deadLetters.incrementAndGet();
           }
@@ -91,6 +101,15 @@ final class DemoObserver implements AutoCloseable {
 
   synchronized List<RemediationRecord> audit() {
     return List.copyOf(audit);
+  }
+
+  /** The inventory records seen (tombstones left out): what a backtest seeds its world from. */
+  synchronized List<NodeInventory> inventory() {
+    return List.copyOf(inventory);
+  }
+
+  synchronized List<ControlCommand> control() {
+    return List.copyOf(control);
   }
 
   long deadLetters() {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       CtlCommand.class,
       StatusCommand.class,
       ExplainCommand.class,
+      BacktestCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

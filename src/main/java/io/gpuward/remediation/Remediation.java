@@ -96,6 +96,29 @@ public final class Remediation {
       Clock clock,
       boolean dryRun,
       MeterRegistry meters) {
+    this(planner, cluster, cloud, audit, clock, dryRun, meters, WakeupMode.TIMER);
+  }
+
+  /** How deferred verdicts are planned again. */
+  public enum WakeupMode {
+    /** A timer thread looks every 50 ms: a remediator on a real or simulated running clock. */
+    TIMER,
+    /**
+     * No thread: the owner advances a manual clock to {@link #nextWakeup()} and calls {@link
+     * #wakeDue()} (a replay of history).
+     */
+    MANUAL
+  }
+
+  public Remediation(
+      Planner planner,
+      ClusterPort cluster,
+      CloudPort cloud,
+      Consumer<RemediationRecord> audit,
+      Clock clock,
+      boolean dryRun,
+      MeterRegistry meters,
+      WakeupMode wakeupMode) {
     RemediationPolicy policy = planner.policy();
     this.planner = planner;
     this.clock = clock;
@@ -113,7 +136,8 @@ public final class Remediation {
             policy.gpuReset());
     this.reporter = new AuditReport(ledger, audit, clock, policy.version(), dryRun, meters);
     this.requeue = new Requeue(planner);
-    this.wakeups = new Wakeups(clock, this::newest, v -> replan.accept(v));
+    this.wakeups =
+        new Wakeups(clock, this::newest, v -> replan.accept(v), wakeupMode == WakeupMode.TIMER);
     this.settle = new ApplyGates.CorrelationSettle(policy.correlationSettle());
   }
 
@@ -723,6 +747,19 @@ public final class Remediation {
   /** Plans again every deferred verdict whose time has come on the remediator's clock. */
   void wakeDeferred() {
     wakeups.wake();
+  }
+
+  /**
+   * With {@link WakeupMode#MANUAL}: hands every deferred verdict due on the clock to the replan
+   * hook.
+   */
+  public void wakeDue() {
+    wakeups.wake();
+  }
+
+  /** The earliest moment a deferred verdict is due to be planned again, if any is deferred. */
+  public Optional<Instant> nextWakeup() {
+    return wakeups.nextDue();
   }
 
   /** Stops the timer that plans deferred verdicts again. */

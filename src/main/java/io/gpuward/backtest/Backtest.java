@@ -1,0 +1,133 @@
+package io.gpuward.backtest;
+
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.RemediationRecord;
+import io.gpuward.remediation.RemediationPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Replays a period's history through a candidate policy and compares what it decides with what the
+ * live remediator decided.
+ */
+public final class Backtest {
+  private Backtest() {}
+
+  /** One scope's peak of nodes in disruption at once, live and with the candidate. */
+  public record Peak(String scope, int live, int backtest) {}
+
+  /** Time from a verdict's detection to its first disruptive step; null where none was taken. */
+  public record FirstDisruption(
+      String node, String verdictId, String faultClass, Duration live, Duration backtest) {}
+
+  /**
+   * Everything a backtest found.
+   *
+   * @param livePolicies the policy versions the live audit names
+   * @param assumed operations the candidate carried out that the live remediator never did
+   */
+  public record Result(
+      Instant from,
+      Instant to,
+      Set<String> livePolicies,
+      String candidatePolicy,
+      Duration tolerance,
+      int verdictRecords,
+      int liveRecords,
+      int backtestRecords,
+      List<AuditDiff.Change> changes,
+      List<Peak> peaks,
+      long liveHolds,
+      long backtestHolds,
+      List<FirstDisruption> firstDisruptions,
+      Set<String> assumed) {
+
+    /** Changes of each kind, every kind listed. */
+    public Map<AuditDiff.Kind, Long> counts() {
+      Map<AuditDiff.Kind, Long> c = new LinkedHashMap<>();
+      for (AuditDiff.Kind k : AuditDiff.Kind.values()) {
+        c.put(k, changes.stream().filter(x -> x.kind() == k).count());
+      }
+      return c;
+    }
+  }
+
+  /**
+   * @param history the period (already cut to {@code from}..{@code to})
+   * @param to the end of the period; null: the history's last record
+   * @throws IllegalArgumentException when the period holds no verdict
+   */
+  public static Result run(
+      History history, RemediationPolicy candidate, Instant from, Instant to, Duration tolerance) {
+    Instant start =
+        history.start().orElseThrow(() -> new IllegalArgumentException("no verdict in the period"));
+    Instant end = to != null ? to : history.end().orElse(start);
+    Replay.Result replay = Replay.run(history, candidate, end);
+    List<RemediationRecord> live = history.audit();
+    List<RemediationRecord> cand = replay.audit();
+    List<FaultVerdict> verdicts = history.verdicts();
+    return new Result(
+        from != null ? from : start,
+        end,
+        live.stream()
+            .map(RemediationRecord::getPolicyVersion)
+            .collect(Collectors.toCollection(TreeSet::new)),
+        replay.policyVersion(),
+        tolerance,
+        verdicts.size(),
+        live.size(),
+        cand.size(),
+        AuditDiff.compare(live, cand, replay.assumed(), tolerance),
+        peaks(live, cand, verdicts, end),
+        AuditMeasures.holds(live),
+        AuditMeasures.holds(cand),
+        firstDisruptions(live, cand, verdicts),
+        replay.assumed());
+  }
+
+  private static List<Peak> peaks(
+      List<RemediationRecord> live,
+      List<RemediationRecord> cand,
+      List<FaultVerdict> verdicts,
+      Instant end) {
+    Map<String, Integer> a = AuditMeasures.peaks(live, verdicts, end);
+    Map<String, Integer> b = AuditMeasures.peaks(cand, verdicts, end);
+    Map<String, Peak> out = new TreeMap<>();
+    a.forEach((s, n) -> out.put(s, new Peak(s, n, b.getOrDefault(s, 0))));
+    b.forEach((s, n) -> out.putIfAbsent(s, new Peak(s, 0, n)));
+    return List.copyOf(out.values());
+  }
+
+  private static List<FirstDisruption> firstDisruptions(
+      List<RemediationRecord> live, List<RemediationRecord> cand, List<FaultVerdict> verdicts) {
+    Map<String, Duration> a = AuditMeasures.firstDisruption(live, verdicts);
+    Map<String, Duration> b = AuditMeasures.firstDisruption(cand, verdicts);
+    Map<String, FaultVerdict> byId =
+        verdicts.stream()
+            .collect(
+                Collectors.toMap(
+                    FaultVerdict::getVerdictId,
+                    Function.identity(),
+                    (x, y) -> x,
+                    LinkedHashMap::new));
+    List<FirstDisruption> out = new ArrayList<>();
+    byId.forEach(
+        (id, v) -> {
+          if (a.containsKey(id) || b.containsKey(id)) {
+            out.add(
+                new FirstDisruption(
+                    v.getNode(), id, v.getFaultClass().toString(), a.get(id), b.get(id)));
+          }
+        });
+    return out;
+  }
+}

@@ -1,0 +1,92 @@
+package io.gpuward.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gpuward.backtest.AuditDiff;
+import io.gpuward.backtest.Backtest;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A backtest's result as one JSON document: times as ISO-8601, durations and shifts in
+ * milliseconds, absent values as null.
+ */
+final class BacktestJson {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private BacktestJson() {}
+
+  static String of(Backtest.Result r) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("from", iso(r.from()));
+    o.put("to", iso(r.to()));
+    r.livePolicies().forEach(o.putArray("livePolicies")::add);
+    o.put("candidatePolicy", r.candidatePolicy());
+    o.put("toleranceMs", r.tolerance().toMillis());
+    o.put("verdictRecords", r.verdictRecords());
+    o.put("liveAuditRecords", r.liveRecords());
+    o.put("backtestAuditRecords", r.backtestRecords());
+    ObjectNode counts = o.putObject("counts");
+    r.counts().forEach((k, n) -> counts.put(k.name(), n));
+    changes(o.putArray("changes"), r);
+    ArrayNode peaks = o.putArray("budgetPeaks");
+    r.peaks()
+        .forEach(
+            p ->
+                peaks
+                    .addObject()
+                    .put("scope", p.scope())
+                    .put("live", p.live())
+                    .put("backtest", p.backtest()));
+    o.putObject("incidentHolds").put("live", r.liveHolds()).put("backtest", r.backtestHolds());
+    ArrayNode first = o.putArray("timeToFirstDisruptionMs");
+    r.firstDisruptions()
+        .forEach(
+            f ->
+                first
+                    .addObject()
+                    .put("node", f.node())
+                    .put("verdictId", f.verdictId())
+                    .put("faultClass", f.faultClass())
+                    .put("live", millis(f.live()))
+                    .put("backtest", millis(f.backtest())));
+    r.assumed().forEach(o.putArray("assumedOperations")::add);
+    o.put(
+        "assumedMeans",
+        "carried out by the candidate only: taken to succeed, the history cannot tell");
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void changes(ArrayNode a, Backtest.Result r) {
+    for (AuditDiff.Change c : r.changes()) {
+      a.addObject()
+          .put("kind", c.kind().name())
+          .put("node", c.node())
+          .put("verdictId", c.verdictId())
+          .put("action", c.action().name())
+          .put("attempt", c.attempt())
+          .put("operationId", c.operationId())
+          .put("live", iso(c.live()))
+          .put("liveOutcome", c.liveWhat())
+          .put("backtest", iso(c.backtest()))
+          .put("backtestOutcome", c.backtestWhat())
+          .put("shiftMs", millis(c.shift()))
+          .put("assumed", c.assumed());
+    }
+  }
+
+  private static String iso(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static Long millis(Duration d) {
+    return d == null ? null : d.toMillis();
+  }
+}

@@ -63,6 +63,11 @@ final class MaintenanceDeadline {
             + " began: the node was not moved off in time");
   }
 
+  /** The event's start, while no disruptive step of the verdict has started: plan again then. */
+  Optional<Instant> due(FaultVerdict v, Ledger ledger) {
+    return underWay(v, ledger) ? Optional.empty() : deadline(v);
+  }
+
   private static boolean underWay(FaultVerdict v, Ledger ledger) {
     for (RemediationAction a : DISRUPTIVE) {
       Optional<Ledger.Entry> e = ledger.latestAttempt(v.getNode(), v.getVerdictId(), a);

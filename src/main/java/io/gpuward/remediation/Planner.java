@@ -165,6 +165,14 @@ public final class Planner {
     return scopes.due(v, ledger);
   }
 
+  /**
+   * When a scheduled maintenance held before its disruptive steps must escalate: the event's start,
+   * while none of them has started.
+   */
+  public Optional<Instant> maintenanceDeadlineDue(FaultVerdict v, Ledger ledger) {
+    return deadline.due(v, ledger);
+  }
+
   /** When a cordoned verdict's follow-up is due, while it has not started. */
   public Optional<Instant> followUpDue(FaultVerdict v, Ledger ledger) {
     return followUp.due(v, ledger);

@@ -66,6 +66,15 @@ class MaintenanceDeadlineTest {
   }
 
   @Test
+  void shouldBeDueAtTheEventStartUntilADisruptiveStepStarted() {
+    assertThat(gate.due(retirement, ledger)).contains(START);
+
+    record(ledger, retirement, RemediationAction.DRAIN, 1, Outcome.SUCCEEDED, NOW, null);
+
+    assertThat(gate.due(retirement, ledger)).isEmpty();
+  }
+
+  @Test
   void shouldLeaveOtherClassesAlone() {
     FaultVerdict lost = open(FaultClass.GPU_LOST, RemediationAction.REBOOT);
     var reboot = new FollowUpGate.Target(RemediationAction.REBOOT, null);

@@ -46,11 +46,16 @@ public final class ScheduledMaintenanceRule {
     this.params = params;
   }
 
-  /** What names one event on a node across its reports: its event id without the trailing state. */
+  /**
+   * What names one event on a node across its reports: its event id without the trailing start and
+   * state ({@code <node>/SCHEDULED_EVENT/<instance>/<EC2 event id>}), so a report that EC2 moved
+   * the window replaces the one before instead of leaving it open for good.
+   */
   public static String key(NodeEvent e) {
     String id = e.getEventId();
-    int slash = id.lastIndexOf('/');
-    return slash > 0 ? id.substring(0, slash) : id;
+    int state = id.lastIndexOf('/');
+    int start = state > 0 ? id.lastIndexOf('/', state - 1) : -1;
+    return start > 0 ? id.substring(0, start) : id;
   }
 
   /**

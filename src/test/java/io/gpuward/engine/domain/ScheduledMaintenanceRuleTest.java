@@ -27,7 +27,13 @@ class ScheduledMaintenanceRuleTest {
   static NodeEvent event(String code, Instant notBefore, Instant notAfter, String st) {
     return NodeEvent.newBuilder()
         .setEventId(
-            NODE + "/SCHEDULED_EVENT/i-0a1/instance-event-1/" + notBefore.toEpochMilli() + "/" + st)
+            NODE
+                + "/SCHEDULED_EVENT/i-0a1/instance-event-"
+                + code
+                + "/"
+                + notBefore.toEpochMilli()
+                + "/"
+                + st)
         .setNode(NODE)
         .setKind(NodeEventKind.SCHEDULED_EVENT)
         .setEventTime(T0)
@@ -128,6 +134,18 @@ class ScheduledMaintenanceRuleTest {
 
     assertThat(rule.onEvent(state, event("system-reboot", start, null, "canceled"), null))
         .isEmpty();
+  }
+
+  @Test
+  void shouldRecoverAfterEc2MovedTheWindowAndTheMovedEventCompleted() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    Instant later = start.plus(Duration.ofHours(1));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+    report(event("system-reboot", later, null, "scheduled"), T0);
+
+    assertThat(state.scheduledEvents).hasSize(1);
+    assertThat(rule.onEvent(state, event("system-reboot", later, null, "completed"), null))
+        .isPresent();
   }
 
   @Test

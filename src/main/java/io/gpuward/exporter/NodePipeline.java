@@ -171,6 +171,9 @@ public final class NodePipeline {
             null,
             null,
             null,
+            null,
+            null,
+            null,
             null);
     heartbeats.incrementAndGet();
     metrics.heartbeats.increment();

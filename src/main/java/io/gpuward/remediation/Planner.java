@@ -18,6 +18,8 @@ import java.util.Optional;
  *   <li>a configuration fault never touches its node: it only escalates;
  *   <li>{@link NoActionGate}: the policy takes no action;
  *   <li>{@link FollowUpGate}: a cordon still open past its follow-up gets the follow-up;
+ *   <li>{@link MaintenanceDeadline}: a scheduled maintenance whose start passed before its
+ *       disruptive step began escalates instead;
  *   <li>the route: {@link ScopeEscalation} (configuration faults, once per scope), {@link
  *       LadderClimb} (a rung of the ladder), or the policy's steps;
  *   <li>{@link SkipGates}: veto, pause, incident hold, expiry, node gone, not ours, cordoned by
@@ -32,6 +34,7 @@ public final class Planner {
   private final ValidateGate validate;
   private final NoActionGate noAction;
   private final FollowUpGate followUp;
+  private final MaintenanceDeadline deadline = new MaintenanceDeadline();
   private final ScopeEscalation scopes;
   private final LadderClimb ladder;
   private final List<SkipGates.Gate> gates;
@@ -64,7 +67,8 @@ public final class Planner {
     if (none.isPresent()) {
       return none.get();
     }
-    FollowUpGate.Target target = followUp.target(v, recommended, o.ledger(), now);
+    FollowUpGate.Target target =
+        deadline.target(v, followUp.target(v, recommended, o.ledger(), now), o.ledger(), now);
     Route route = route(v, target, o, now);
     if (route.stopped()) {
       return route.decision();
@@ -159,6 +163,14 @@ public final class Planner {
   /** When the scope of an open configuration fault is due to be escalated again, if it is. */
   public Optional<Instant> reescalationDue(FaultVerdict v, Ledger ledger) {
     return scopes.due(v, ledger);
+  }
+
+  /**
+   * When a scheduled maintenance held before its disruptive steps must escalate: the event's start,
+   * while none of them has started.
+   */
+  public Optional<Instant> maintenanceDeadlineDue(FaultVerdict v, Ledger ledger) {
+    return deadline.due(v, ledger);
   }
 
   /** When a cordoned verdict's follow-up is due, while it has not started. */

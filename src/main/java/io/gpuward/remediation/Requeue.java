@@ -10,8 +10,9 @@ import java.util.stream.Stream;
  * When the loop looks at an open verdict again after applying its decision, read from the ledger as
  * the steps left it: at once when the ladder moves to its next rung; every ladder recheck while a
  * rung awaits verification, another disruption on the node is under way, or another lane carries
- * out what this plan waits for; else when its scope's re-escalation or its follow-up is due; and
- * when an operator's command that blocks it expires. Pure.
+ * out what this plan waits for; else when its scope's re-escalation, its follow-up or its scheduled
+ * maintenance's start ({@link MaintenanceDeadline}) is due; and when an operator's command that
+ * blocks it expires. Pure.
  */
 record Requeue(Planner planner) {
 
@@ -51,6 +52,7 @@ record Requeue(Planner planner) {
     return planner
         .reescalationDue(v, ledger)
         .or(() -> planner.followUpDue(v, ledger))
+        .or(() -> planner.maintenanceDeadlineDue(v, ledger))
         .filter(at -> at.isAfter(now));
   }
 }

@@ -6,9 +6,11 @@ import io.gpuward.sim.ClusterModel.Instance;
 import io.gpuward.sim.ClusterModel.Node;
 import io.gpuward.sim.ClusterModel.State;
 import io.gpuward.sim.aws.CloudWorld;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +35,10 @@ final class CloudInstances {
   private final Workloads workloads;
   private final SimulatedCluster.Settings settings;
   private final Set<String> tokens = new HashSet<>();
+  private final Map<String, List<CloudWorld.ScheduledEvent>> events = new LinkedHashMap<>();
+
+  /** The window EC2 gives a scheduled reboot or maintenance after its start. */
+  static final Duration EVENT_WINDOW = Duration.ofHours(1);
 
   CloudInstances(
       ClusterModel model,
@@ -118,14 +124,20 @@ final class CloudInstances {
           "instance " + instanceId + " is " + inst.state.name().toLowerCase(Locale.ROOT));
     }
     tokens.add("REBOOT|" + token);
-    inst.state = State.REBOOTING;
+    startReboot(inst, now);
     journal.rebooted();
+    // An instance-reboot event is completed by the owner rebooting the instance first.
+    complete(inst, "instance-reboot", "Completed");
+    journal.record(now, "REBOOT", instanceId, token, "ACCEPTED", "node " + inst.node);
+    log.info("cluster: reboot started node={} instance={} op={}", inst.node, instanceId, token);
+  }
+
+  private void startReboot(Instance inst, Instant now) {
+    inst.state = State.REBOOTING;
     if (model.nodes.get(inst.node) != null) {
       timeline.change(new ClusterChange.RebootStarted(inst.node, now));
     }
     timeline.schedule(now.plus(settings.rebootDuration()), at -> finishReboot(inst, at));
-    journal.record(now, "REBOOT", instanceId, token, "ACCEPTED", "node " + inst.node);
-    log.info("cluster: reboot started node={} instance={} op={}", inst.node, instanceId, token);
   }
 
   private void finishReboot(Instance inst, Instant at) {
@@ -164,14 +176,8 @@ final class CloudInstances {
           now, instanceId, token, "instance " + instanceId + " is already terminated");
     }
     tokens.add("REPLACE|" + token);
-    inst.state = State.TERMINATED;
     journal.replaced();
-    model.nodes.remove(inst.node);
-    timeline.change(new ClusterChange.InstanceTerminated(inst.node, inst.id, now));
-    Instance next = launch(inst.asg, now);
-    timeline.change(
-        new ClusterChange.InstanceLaunched(next.node, next.id, inst.asg.name, next.bootId, now));
-    timeline.schedule(now.plus(settings.replaceDuration()), at -> join(next, at));
+    Instance next = terminateAndLaunch(inst, now);
     journal.record(
         now,
         "REPLACE",
@@ -186,6 +192,110 @@ final class CloudInstances {
         next.node,
         next.id,
         token);
+  }
+
+  /** Terminates the instance and launches its group's next one (desired capacity kept). */
+  private Instance terminateAndLaunch(Instance inst, Instant now) {
+    inst.state = State.TERMINATED;
+    model.nodes.remove(inst.node);
+    timeline.change(new ClusterChange.InstanceTerminated(inst.node, inst.id, now));
+    Instance next = launch(inst.asg, now);
+    timeline.change(
+        new ClusterChange.InstanceLaunched(next.node, next.id, inst.asg.name, next.bootId, now));
+    timeline.schedule(now.plus(settings.replaceDuration()), at -> join(next, at));
+    return next;
+  }
+
+  /**
+   * EC2 schedules {@code code} on the node's current instance, starting at {@code notBefore}. Then,
+   * if the instance still runs, EC2 carries it out (retirement and stop: the instance goes and its
+   * group launches another; reboot and maintenance: the instance reboots) and the event completes.
+   */
+  void scheduleEvent(String node, String code, Instant notBefore) {
+    Instance inst = model.current(node);
+    if (inst == null || inst.state == State.TERMINATED) {
+      log.warn("cluster: no running instance for node={}; scheduled event {} dropped", node, code);
+      return;
+    }
+    List<CloudWorld.ScheduledEvent> list = events.computeIfAbsent(inst.id, k -> new ArrayList<>());
+    String id = "instance-event-" + inst.id.substring(2) + list.size();
+    boolean windowed = code.endsWith("reboot") || code.equals("system-maintenance");
+    var e =
+        new CloudWorld.ScheduledEvent(
+            id, code, description(code), notBefore, windowed ? notBefore.plus(EVENT_WINDOW) : null);
+    list.add(e);
+    timeline.schedule(notBefore, at -> carryOut(inst, id, at));
+    log.info(
+        "cluster: EC2 {} scheduled node={} instance={} notBefore={}",
+        code,
+        node,
+        inst.id,
+        notBefore);
+  }
+
+  private static String description(String code) {
+    return switch (code) {
+      case "instance-retirement" -> "The instance is running on degraded hardware";
+      case "instance-stop" -> "The instance is scheduled to be stopped";
+      case "system-reboot" -> "Scheduled reboot of the underlying host";
+      case "system-maintenance" -> "Scheduled maintenance of the underlying host";
+      default -> "Scheduled reboot";
+    };
+  }
+
+  private void carryOut(Instance inst, String eventId, Instant at) {
+    List<CloudWorld.ScheduledEvent> list = events.get(inst.id);
+    int i = indexOf(list, eventId);
+    if (i < 0 || !list.get(i).pending()) {
+      return;
+    }
+    CloudWorld.ScheduledEvent e = list.get(i);
+    if (inst.state == State.TERMINATED || inst.state == State.PENDING) {
+      list.set(i, e.over("Canceled"));
+      return;
+    }
+    list.set(i, e.over("Completed"));
+    if (e.code().equals("instance-retirement") || e.code().equals("instance-stop")) {
+      Instance next = terminateAndLaunch(inst, at);
+      log.info(
+          "cluster: EC2 {} carried out node={} instance={}, launched node={}",
+          e.code(),
+          inst.node,
+          inst.id,
+          next.node);
+    } else if (inst.state == State.RUNNING) {
+      startReboot(inst, at);
+      log.info(
+          "cluster: EC2 {} carried out node={} instance={}: rebooting",
+          e.code(),
+          inst.node,
+          inst.id);
+    }
+  }
+
+  private void complete(Instance inst, String code, String how) {
+    List<CloudWorld.ScheduledEvent> list = events.getOrDefault(inst.id, List.of());
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).pending() && list.get(i).code().equals(code)) {
+        list.set(i, list.get(i).over(how));
+      }
+    }
+  }
+
+  private static int indexOf(List<CloudWorld.ScheduledEvent> list, String eventId) {
+    for (int i = 0; list != null && i < list.size(); i++) {
+      if (list.get(i).eventId().equals(eventId)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The scheduled events by instance id (copies). */
+  Map<String, List<CloudWorld.ScheduledEvent>> scheduledEvents() {
+    Map<String, List<CloudWorld.ScheduledEvent>> out = new LinkedHashMap<>();
+    events.forEach((id, list) -> out.put(id, List.copyOf(list)));
+    return out;
   }
 
   private ActuatorException refuseReplace(

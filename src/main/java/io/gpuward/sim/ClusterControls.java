@@ -126,6 +126,11 @@ final class ClusterControls {
     locked(() -> instances.scaleIn(node, at));
   }
 
+  /** EC2 schedules an event ({@code code}) on the node's instance, carried out at notBefore. */
+  void scheduleEvent(String node, String code, Instant notBefore) {
+    locked(() -> instances.scheduleEvent(node, code, notBefore));
+  }
+
   /** The world's DCGM diagnostics: where {@code diag-fail} arms a node's next run. */
   Diagnostics diagnostics() {
     return diagnostics;

@@ -31,7 +31,8 @@ public sealed interface Injection
         Injection.OperandCrashLoop,
         Injection.SsmUnregistered,
         Injection.OperandOptOut,
-        Injection.DiagFail {
+        Injection.DiagFail,
+        Injection.ScheduledEvent {
 
   /** All {@code inject} names, in the order the scenario documentation lists them. */
   List<String> KINDS =
@@ -55,7 +56,17 @@ public sealed interface Injection
           "operand-crashloop",
           "ssm-unregistered",
           "operand-opt-out",
-          "diag-fail");
+          "diag-fail",
+          "scheduled-event");
+
+  /** EC2 scheduled event codes {@code scheduled-event} understands. */
+  List<String> EVENT_CODES =
+      List.of(
+          "instance-retirement",
+          "instance-stop",
+          "instance-reboot",
+          "system-reboot",
+          "system-maintenance");
 
   /**
    * GPU Operator operands {@code operand-missing}, {@code operand-crashloop} and {@code
@@ -575,6 +586,27 @@ public sealed interface Injection
     @Override
     public OptionalInt gpu() {
       return OptionalInt.of(gpuIndex);
+    }
+  }
+
+  /**
+   * EC2 schedules an event on the node's instance, starting {@code in} after the fault's time
+   * (NotBefore). At NotBefore, if the instance still runs, EC2 carries it out: a retirement or stop
+   * takes the instance away (its group launches another), a reboot or maintenance reboots it; the
+   * event then shows as completed. Rebooting the instance first completes an instance-reboot.
+   *
+   * @param code one of {@link #EVENT_CODES}
+   * @param in how long after the fault the event's window starts
+   */
+  record ScheduledEvent(String code, Duration in) implements Injection {
+    public ScheduledEvent {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(in, "in");
+    }
+
+    @Override
+    public String kind() {
+      return "scheduled-event";
     }
   }
 }

@@ -73,6 +73,8 @@ final class NodeFaults {
       cluster.scaleIn(n.name, at);
     } else if (inj instanceof Injection.SsmUnregistered) {
       cluster.ssmNeverRegisters(n.name);
+    } else if (inj instanceof Injection.ScheduledEvent se) {
+      cluster.scheduleEvent(n.name, se.code(), at.plus(se.in()));
     } else if (inj instanceof Injection.DiagFail d) {
       cluster.diagnostics().failNext(n.name, d);
     } else if (inj instanceof Injection.Hang h) {

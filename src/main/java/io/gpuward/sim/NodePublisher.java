@@ -293,7 +293,10 @@ final class NodePublisher {
             n.unschedulable,
             pod == null ? null : pod[0],
             pod == null ? null : pod[1],
-            pod == null ? null : pod[2]);
+            pod == null ? null : pod[2],
+            null,
+            null,
+            null);
     sink.nodeEvent(e);
   }
 }

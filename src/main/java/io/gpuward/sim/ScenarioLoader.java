@@ -54,8 +54,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * thermal; {@code rate} on sbe-storm and nvlink-errors; {@code message} (required), {@code reason}
  * on container-error; {@code message} on not-ready; {@code operand} (required), {@code unexpected},
  * {@code grace} on operand-missing; {@code allocatable} on allocatable-drop; {@code operand}
- * (required) on operand-crashloop and operand-opt-out; {@code for} on every kind but xid, ecc-dbe,
- * row-remap-failure, no-registration, recover, scale-in, ssm-unregistered and operand-opt-out.
+ * (required) on operand-crashloop and operand-opt-out; {@code code} (required, an EC2 event code)
+ * and {@code in} (required, NotBefore = at + in) on scheduled-event; {@code for} on every kind but
+ * xid, ecc-dbe, row-remap-failure, no-registration, recover, scale-in, ssm-unregistered,
+ * operand-opt-out and scheduled-event.
  */
 public final class ScenarioLoader {
 
@@ -97,7 +99,8 @@ public final class ScenarioLoader {
           Map.entry("operand-crashloop", List.of("operand", "for")),
           Map.entry("ssm-unregistered", List.of()),
           Map.entry("operand-opt-out", List.of("operand")),
-          Map.entry("diag-fail", List.of("gpu", "hang")));
+          Map.entry("diag-fail", List.of("gpu", "hang")),
+          Map.entry("scheduled-event", List.of("code", "in")));
   private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern NODE_NAME = Pattern.compile("(.+)-(\\d+)");
   private static final Pattern INSTANCE_TYPE =
@@ -527,9 +530,29 @@ public final class ScenarioLoader {
           return new Injection.OperandOptOut(operand(n, path));
         case "diag-fail":
           return new Injection.DiagFail(gpu(n, path, kind, tg), flag(n, path, "hang"));
+        case "scheduled-event":
+          return scheduledEventInjection(n, path);
         default:
           throw new IllegalStateException("unhandled kind " + kind);
       }
+    }
+
+    private Injection scheduledEventInjection(JsonNode n, String path) {
+      String code =
+          optionalString(n, path, "code")
+              .orElseThrow(
+                  () ->
+                      new ScenarioException(path + ".code", "required (e.g. instance-retirement)"));
+      if (!Injection.EVENT_CODES.contains(code)) {
+        throw new ScenarioException(
+            path + ".code",
+            "'" + code + "' is not one of " + String.join(", ", Injection.EVENT_CODES));
+      }
+      Duration in =
+          optionalDuration(n, path, "in")
+              .orElseThrow(() -> new ScenarioException(path + ".in", "required (e.g. 2m)"));
+      positive(in, path + ".in");
+      return new Injection.ScheduledEvent(code, in);
     }
 
     private Injection xidInjection(

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -317,6 +318,12 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
   @Override
   public List<CloudWorld.Instance> cloudInstances() {
     return atNow(now -> instances.cloudViews());
+  }
+
+  /** EC2's scheduled events, after carrying out those due now. */
+  @Override
+  public Map<String, List<CloudWorld.ScheduledEvent>> scheduledEvents() {
+    return atNow(now -> instances.scheduledEvents());
   }
 
   /** The GPU reset accepted with this token: in progress until its duration has passed. */

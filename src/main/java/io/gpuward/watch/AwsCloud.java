@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -15,6 +16,8 @@ import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStatus;
+import software.amazon.awssdk.services.ec2.model.InstanceStatusEvent;
 import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ssm.model.InstanceInformation;
@@ -27,12 +30,15 @@ import software.amazon.awssdk.services.ssm.model.InstanceInformationStringFilter
  * id does not show), Auto Scaling {@code DescribeAutoScalingGroups} for each instance's lifecycle
  * in its group (a scale-in shows there before EC2 shuts the instance down), and SSM {@code
  * DescribeInstanceInformation} for the agent's ping status. One poll costs a handful of calls
- * whatever the fleet size (50 instances per SSM call).
+ * whatever the fleet size (50 instances per SSM call). {@link #scheduledEvents} reads EC2 {@code
+ * DescribeInstanceStatus} (all instances, not only running ones, 100 ids per call) for the events
+ * EC2 scheduled on them.
  */
 public final class AwsCloud implements CloudPort {
   static final String CLUSTER_NAME_TAG = "eks:cluster-name";
   static final String ASG_TAG = "aws:autoscaling:groupName";
   private static final int SSM_BATCH = 50;
+  private static final int STATUS_BATCH = 100;
 
   private final AwsClients clients;
   private final String cluster;
@@ -62,6 +68,44 @@ public final class AwsCloud implements CloudPort {
       throw new CloudUnavailableException(
           "cannot describe the instances of cluster " + cluster + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public List<ScheduledEvent> scheduledEvents(Collection<String> instanceIds) {
+    List<String> all = new ArrayList<>(new TreeSet<>(instanceIds));
+    List<ScheduledEvent> out = new ArrayList<>();
+    try {
+      for (int from = 0; from < all.size(); from += STATUS_BATCH) {
+        List<String> batch = all.subList(from, Math.min(all.size(), from + STATUS_BATCH));
+        for (InstanceStatus st :
+            clients
+                .ec2()
+                .describeInstanceStatusPaginator(
+                    b -> b.instanceIds(batch).includeAllInstances(true))
+                .instanceStatuses()) {
+          st.events().forEach(e -> toEvent(st.instanceId(), e).ifPresent(out::add));
+        }
+      }
+      return out;
+    } catch (SdkException e) {
+      throw new CloudUnavailableException(
+          "cannot describe the instance status of cluster " + cluster + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The event, or empty when EC2 left out its code or start (nothing to schedule by). */
+  static Optional<ScheduledEvent> toEvent(String instanceId, InstanceStatusEvent e) {
+    if (instanceId == null || e.codeAsString() == null || e.notBefore() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ScheduledEvent(
+            instanceId,
+            e.instanceEventId(),
+            e.codeAsString(),
+            e.description(),
+            e.notBefore(),
+            e.notAfter()));
   }
 
   private Map<String, Instance> describeInstances() {

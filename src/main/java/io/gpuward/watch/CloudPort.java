@@ -1,5 +1,6 @@
 package io.gpuward.watch;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -16,6 +17,16 @@ public interface CloudPort extends AutoCloseable {
    *     view and tries again at the next poll
    */
   List<CloudInstance> instances();
+
+  /**
+   * The scheduled events (reboot, stop, retirement, maintenance) of the given instances, including
+   * ones completed or canceled that the cloud still lists. A cloud without such events has none.
+   *
+   * @throws CloudUnavailableException when the cloud cannot be read now
+   */
+  default List<ScheduledEvent> scheduledEvents(Collection<String> instanceIds) {
+    return List.of();
+  }
 
   @Override
   void close();

@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * publishes each node's operand states ({@link OperandTracker}); a watcher without access to pods
  * logs it once and runs on without them (the engine then judges operands by their labels).
  *
+ * <p>Every poll also reads the EC2 scheduled events of the instances it read ({@link
+ * ScheduledEventTracker}) and publishes each as a SCHEDULED_EVENT node event when it is new, and
+ * again when it is over.
+ *
  * <p>Everything runs under one lock: informer notifications and the poller see one state.
  */
 final class ClusterWatcher implements AutoCloseable {
@@ -76,6 +80,7 @@ final class ClusterWatcher implements AutoCloseable {
   private SharedIndexInformer<Node> informer;
   private SharedIndexInformer<Pod> podInformer;
   private final OperandTracker operands;
+  private final ScheduledEventTracker scheduled;
   private ScheduledExecutorService poller;
   private volatile boolean closed;
 
@@ -102,6 +107,7 @@ final class ClusterWatcher implements AutoCloseable {
     this.gauges = Objects.requireNonNull(gauges, "gauges");
     this.instances = cloud == null ? List.of() : null;
     this.operands = new OperandTracker(clock);
+    this.scheduled = new ScheduledEventTracker(clock);
   }
 
   /** Starts the Node informer and the poller; the future completes when Nodes have listed. */
@@ -292,6 +298,7 @@ final class ClusterWatcher implements AutoCloseable {
   /** Reads the cloud (keeping the last view when it cannot), then reconciles every node. */
   void poll() {
     List<CloudInstance> read = readCloud();
+    List<ScheduledEvent> events = read == null ? null : readEvents(read);
     synchronized (lock) {
       if (closed) {
         return;
@@ -307,6 +314,45 @@ final class ClusterWatcher implements AutoCloseable {
       reconciler.reconcile(view, now).values().forEach(d -> apply(d, republish));
       if (republish) {
         lastRepublish = now;
+      }
+      if (events != null) {
+        publishScheduled(events, read);
+      }
+    }
+  }
+
+  private List<ScheduledEvent> readEvents(List<CloudInstance> read) {
+    try {
+      return cloud.scheduledEvents(read.stream().map(CloudInstance::instanceId).toList());
+    } catch (CloudPort.CloudUnavailableException e) {
+      error("cloud-events");
+      log.warn(
+          "cluster={} scheduled events not read; next poll in {}: {}",
+          settings.cluster(),
+          settings.poll(),
+          e.getMessage());
+      return null;
+    }
+  }
+
+  private void publishScheduled(List<ScheduledEvent> events, List<CloudInstance> read) {
+    Map<String, String> nodeOf = new HashMap<>();
+    for (CloudInstance i : read) {
+      String name = knownNames.get(i.instanceId());
+      nodeOf.put(i.instanceId(), name != null ? name : i.privateDnsName());
+    }
+    for (NodeEvent e : scheduled.observe(events, nodeOf)) {
+      if (send(() -> sink.nodeEvent(e), e.getNode())) {
+        count("scheduled-event");
+        log.info(
+            "node={} EC2 scheduled event {} {} not before {}: {}",
+            e.getNode(),
+            e.getReason(),
+            e.getScheduledState(),
+            e.getNotBefore(),
+            e.getMessage());
+      } else {
+        scheduled.unpublished(e);
       }
     }
   }

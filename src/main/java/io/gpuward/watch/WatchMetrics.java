@@ -15,11 +15,14 @@ public final class WatchMetrics {
 
   /**
    * Records handed to the sink; tag {@code record}: {@code inventory}, {@code unregistered}, {@code
-   * tombstone}, {@code node-event}.
+   * tombstone}, {@code node-event}, {@code scheduled-event}.
    */
   public static final String PUBLISHED = "gpuward.watch.published";
 
-  /** Failures; tag {@code stage}: {@code cloud}, {@code node}, {@code sink}, {@code watch}. */
+  /**
+   * Failures; tag {@code stage}: {@code cloud}, {@code cloud-events}, {@code node}, {@code sink},
+   * {@code watch}.
+   */
   public static final String ERRORS = "gpuward.watch.errors";
 
   /** Identifiers from the API server or the cloud that failed validation; tag {@code field}. */

@@ -11,18 +11,38 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.junit.jupiter.api.Test;
 
 /**
- * NodeEventKind gained OPERAND_STATUS and a default: consumers on the new schema read every record
- * written before it, and a reader on the new schema meets an unknown future symbol as its default
- * instead of failing.
+ * NodeEventKind gained OPERAND_STATUS and a default, then SCHEDULED_EVENT with its window fields:
+ * consumers on the new schema read every record written before each, and a reader on the new schema
+ * meets an unknown future symbol as its default instead of failing.
  */
 class NodeEventEvolutionTest {
 
   @Test
   void shouldReadNodeEventsWrittenBeforeOperandStatusExisted() throws Exception {
-    Schema previous = previous();
+    Schema previous = previous("/schemas/previous/NodeEvent.v1.avsc");
 
     var result =
         SchemaCompatibility.checkReaderWriterCompatibility(NodeEvent.getClassSchema(), previous);
+
+    assertThat(result.getType()).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+  }
+
+  @Test
+  void shouldReadNodeEventsWrittenBeforeScheduledEventsExisted() throws Exception {
+    Schema previous = previous("/schemas/previous/NodeEvent.v2.avsc");
+
+    var result =
+        SchemaCompatibility.checkReaderWriterCompatibility(NodeEvent.getClassSchema(), previous);
+
+    assertThat(result.getType()).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+  }
+
+  @Test
+  void shouldLetAReaderOfTheOlderSchemaReadAScheduledEventAsAKubeEvent() throws Exception {
+    Schema previous = previous("/schemas/previous/NodeEvent.v2.avsc");
+
+    var result =
+        SchemaCompatibility.checkReaderWriterCompatibility(previous, NodeEvent.getClassSchema());
 
     assertThat(result.getType()).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
   }
@@ -33,10 +53,11 @@ class NodeEventEvolutionTest {
 
     assertThat(kind.getEnumDefault()).isEqualTo("KUBE_EVENT");
     assertThat(kind.getEnumSymbols()).contains("OPERAND_STATUS");
+    assertThat(kind.getEnumSymbols()).last().isEqualTo("SCHEDULED_EVENT");
   }
 
-  private Schema previous() throws Exception {
-    try (InputStream in = getClass().getResourceAsStream("/schemas/previous/NodeEvent.v1.avsc")) {
+  private Schema previous(String resource) throws Exception {
+    try (InputStream in = getClass().getResourceAsStream(resource)) {
       return new Schema.Parser().parse(in);
     }
   }

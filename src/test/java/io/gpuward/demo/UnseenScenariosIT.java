@@ -42,7 +42,8 @@ class UnseenScenariosIT {
         "healthy-fleet",
         "world-faults",
         "operands",
-        "return-to-service"
+        "return-to-service",
+        "scheduled-retirement"
       })
   void scenarioKeepsTheInvariants(String name) {
     Path file = Path.of(DIR + name + ".yaml");
@@ -258,6 +259,8 @@ class UnseenScenariosIT {
           UnseenScenariosIT::worldFaults,
           "operands",
           UnseenScenariosIT::operands,
+          "scheduled-retirement",
+          UnseenScenariosIT::scheduledRetirement,
           "healthy-fleet",
           c -> {
             for (String a : List.of("CORDON", "DRAIN", "RESET_GPU", "REBOOT", "REPLACE")) {
@@ -269,6 +272,31 @@ class UnseenScenariosIT {
             assertThat(c.verdicts("p3-old-0", "TELEMETRY_STALE")).hasSize(1);
             assertThat(c.audit("p3-old-0", "NOTIFY", "SUCCEEDED")).hasSize(1);
           });
+
+  /**
+   * An EC2 retirement scheduled ahead: the node is drained and replaced before the event's window
+   * starts (NotBefore, the verdict evidence's window start), and nothing else is touched.
+   */
+  private static void scheduledRetirement(Check c) {
+    String node = "p5-train-1";
+    List<JsonNode> verdicts = c.verdicts(node, "SCHEDULED_MAINTENANCE");
+    assertThat(verdicts)
+        .singleElement()
+        .satisfies(v -> assertThat(v.get("recommendedAction").asText()).isEqualTo("REPLACE"));
+    JsonNode evidence = verdicts.get(0).get("evidence").get(0);
+    long notBefore = evidence.get("windowStart").asLong();
+    assertThat(evidence.get("signal").asText())
+        .isEqualTo("ec2_scheduled_event:instance-retirement");
+    assertThat(verdicts.get(0).get("validUntil").asLong()).isGreaterThan(notBefore);
+    for (String step : List.of("DRAIN", "REPLACE")) {
+      assertThat(c.audit(node, step, "SUCCEEDED"))
+          .as(step + " before the window")
+          .singleElement()
+          .satisfies(a -> assertThat(a.get("at").asLong()).isLessThan(notBefore));
+    }
+    assertThat(c.started("REPLACE")).as("only the retiring node").isEqualTo(1);
+    assertThat(c.started("DRAIN")).isEqualTo(1);
+  }
 
   /**
    * Operands judged by their pods: the crash-looping device plugin is escalated naming its pod (and

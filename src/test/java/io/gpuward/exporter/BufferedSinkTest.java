@@ -81,6 +81,9 @@ class BufferedSinkTest {
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 

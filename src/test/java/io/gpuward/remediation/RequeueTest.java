@@ -42,6 +42,17 @@ class RequeueTest {
   }
 
   @Test
+  void shouldWakeAHeldScheduledMaintenanceAtTheEventStart() {
+    FaultVerdict retirement =
+        FaultVerdict.newBuilder(open(FaultClass.SCHEDULED_MAINTENANCE, RemediationAction.REPLACE))
+            .setEvidence(java.util.List.of(MaintenanceDeadlineTest.evidence(NOW.plusSeconds(900))))
+            .build();
+    record(ledger, retirement, RemediationAction.DRAIN, 1, Outcome.SKIPPED, NOW, "budget");
+    assertThat(requeue.next(retirement, ledger, controls, false, false, NOW))
+        .contains(NOW.plusSeconds(900));
+  }
+
+  @Test
   void shouldWakeAVerdictWhenThePauseThatBlocksItExpires() {
     controls.apply(PlannerTest.command("node:p5-train-2", ControlKind.PAUSE, NOW.plusSeconds(600)));
     assertThat(requeue.next(xid, ledger, controls, false, false, NOW))

@@ -124,9 +124,10 @@ class ScenarioLoaderTest {
                   - {at: 0s, node: cache-warm-0, inject: ssm-unregistered}
                   - {at: 16s, node: p5-train-7, inject: operand-opt-out, operand: dcgm-exporter}
                   - {at: 17s, node: p5-train-7, inject: diag-fail, gpu: 5, hang: true}
+                  - {at: 18s, node: p5-train-2, inject: scheduled-event, code: system-reboot, in: 2m}
                 """);
 
-    assertThat(s.faults()).hasSize(20);
+    assertThat(s.faults()).hasSize(21);
     assertThat(s.faults().stream().map(f -> f.injection().kind()).toList())
         .containsExactlyInAnyOrderElementsOf(Injection.KINDS);
     assertThat(s.faults().get(0).injection())
@@ -274,6 +275,17 @@ class ScenarioLoaderTest {
                 + " nvlink-errors, gpu-missing, not-ready, no-registration, container-error,"
                 + " operand-missing, allocatable-drop, telemetry-silence, recover, scale-in, hang,"
                 + " operand-crashloop, ssm-unregistered, operand-opt-out"),
+        Arguments.of(
+            HEAD
+                + "faults:\n  - {at: 1s, node: p5-train-0, inject: scheduled-event, code: instance-explode, in: 2m}\n",
+            "faults[0].code",
+            "faults[0].code: 'instance-explode' is not one of instance-retirement, instance-stop,"
+                + " instance-reboot, system-reboot, system-maintenance"),
+        Arguments.of(
+            HEAD
+                + "faults:\n  - {at: 1s, node: p5-train-0, inject: scheduled-event, code: instance-stop}\n",
+            "faults[0].in",
+            "faults[0].in: required (e.g. 2m)"),
         Arguments.of(
             HEAD + "nodegroup: x\n", "nodegroup", "nodegroup: unknown key (allowed: name,"),
         Arguments.of(

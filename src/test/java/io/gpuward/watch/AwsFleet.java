@@ -30,6 +30,13 @@ final class AwsFleet {
   static void script(AwsStub stub, String cluster, List<CloudInstance> instances) {
     stub.on("DescribeInstances", Reply.xml(describeInstances(cluster, instances)));
     stub.on("DescribeImages", Reply.xml(describeImages(instances)));
+    stub.on(
+        "DescribeInstanceStatus",
+        Reply.xml(
+            "<DescribeInstanceStatusResponse xmlns=\""
+                + AwsStub.EC2_NS
+                + "\"><requestId>r4</requestId><instanceStatusSet/>"
+                + "</DescribeInstanceStatusResponse>"));
     stub.on("DescribeAutoScalingGroups", Reply.xml(describeGroups(instances)));
     stub.on(
         "DescribeInstanceInformation",

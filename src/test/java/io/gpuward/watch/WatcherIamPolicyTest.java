@@ -27,6 +27,7 @@ class WatcherIamPolicyTest {
         .containsExactlyInAnyOrder(
             "ec2:DescribeInstances",
             "ec2:DescribeImages",
+            "ec2:DescribeInstanceStatus",
             "autoscaling:DescribeAutoScalingGroups",
             "ssm:DescribeInstanceInformation");
     assertThat(actions)

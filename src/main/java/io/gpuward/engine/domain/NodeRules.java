@@ -41,6 +41,9 @@ import java.util.TreeMap;
  *   <li>GPU_LOST: the node's exporter reports, twice in a row, that DCGM answers with no GPU at all
  *       on an instance type that has GPUs (a single-GPU instance whose GPU fell off the bus has no
  *       other GPU left to report, so the window rules cannot see it); REBOOT.
+ *   <li>SCHEDULED_MAINTENANCE: an EC2 scheduled event on the node's instance whose start is near
+ *       ({@link ScheduledMaintenanceRule}); the action its code calls for, valid until its window
+ *       ends; completed or canceled recovers it.
  *   <li>Recovery: a reboot (new boot id) clears GPU hardware classes; Ready=True clears
  *       NODE_NOT_READY_GPU; a removed node clears everything.
  * </ul>
@@ -70,6 +73,7 @@ public final class NodeRules {
   private final HungNodeRule hung;
   private final AcceleratedHardwareRule acceleratedHardware;
   private final OperandRule operandRule;
+  private final ScheduledMaintenanceRule scheduled;
 
   public NodeRules(RuleCatalog rules) {
     this.rules = rules;
@@ -77,6 +81,7 @@ public final class NodeRules {
     this.hung = new HungNodeRule(rules.node().telemetryStaleAfter());
     this.acceleratedHardware = new AcceleratedHardwareRule(rules.xid());
     this.operandRule = new OperandRule(rules.gpuOperator(), rules.node().operandGrace());
+    this.scheduled = new ScheduledMaintenanceRule(rules.scheduledEvents());
   }
 
   /**
@@ -113,6 +118,12 @@ public final class NodeRules {
         operands(out, s, node, t, ev(at, e, "operand_status", e.getPod() + " " + e.getReason()));
       }
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
+      case SCHEDULED_EVENT -> {
+        scheduled
+            .onEvent(s, e, ev(at, e, ScheduledMaintenanceRule.SIGNAL, e.getReason()))
+            .ifPresent(out::add);
+        out.addAll(scheduled.evaluate(node, s, t));
+      }
       default -> {}
     }
     // Events from a registered node carry its unschedulable flag. Once the node was removed only
@@ -157,6 +168,7 @@ public final class NodeRules {
             ev(at, e, "node_removed", null),
             e.getEventTime()));
     s.raised.clear();
+    ScheduledMaintenanceRule.forget(s);
     s.acceleratedHardware.clear();
     s.operandPods.clear();
     s.operandMissingSince.clear();
@@ -230,6 +242,7 @@ public final class NodeRules {
    * it had pending is raised, and everything open on it is recovered.
    */
   public List<Signal> onInventoryRemoved(String node, NodeState s, Instant at) {
+    ScheduledMaintenanceRule.forget(s);
     return List.of(NeverRegisteredRule.onRemoved(node, s, at));
   }
 
@@ -262,6 +275,7 @@ public final class NodeRules {
     }
     neverRegistered.evaluate(node, s, now).ifPresent(out::add);
     hung.evaluate(node, s, now).ifPresent(out::add);
+    out.addAll(scheduled.evaluate(node, s, now));
     return out;
   }
 

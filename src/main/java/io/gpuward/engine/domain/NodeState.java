@@ -81,6 +81,30 @@ public final class NodeState {
    */
   public LinkedHashSet<Long> recentEventIds = new LinkedHashSet<>();
 
+  /**
+   * The cloud's scheduled events on the node's instance that are still to come, by {@link
+   * ScheduledMaintenanceRule#key}; a state written before it existed reads as empty.
+   */
+  public TreeMap<String, Scheduled> scheduledEvents = new TreeMap<>();
+
+  /**
+   * One scheduled event as last reported.
+   *
+   * @param code the EC2 event code
+   * @param description EC2's description
+   * @param eventId the node event that reported it (the verdict's evidence names it)
+   * @param notBefore its start, epoch ms
+   * @param notAfter its end, epoch ms, or null
+   * @param raised whether it opened a verdict already
+   */
+  public record Scheduled(
+      String code,
+      String description,
+      String eventId,
+      long notBefore,
+      Long notAfter,
+      boolean raised) {}
+
   /** Node-level conditions this state has raised and not yet recovered (class names). */
   public Set<String> raised = new HashSet<>();
 }

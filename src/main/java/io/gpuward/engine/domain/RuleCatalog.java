@@ -47,6 +47,7 @@ public final class RuleCatalog {
   private final List<RuleParams.ContainerError> containerErrors;
   private final RuleParams.GpuOperator gpuOperator;
   private final RuleParams.Correlation correlation;
+  private final ScheduledMaintenanceParams scheduled;
 
   private RuleCatalog(Builder b) {
     this.version = b.version;
@@ -64,6 +65,7 @@ public final class RuleCatalog {
     this.containerErrors = List.copyOf(b.containerErrors);
     this.gpuOperator = b.gpuOperator;
     this.correlation = b.correlation;
+    this.scheduled = b.scheduled;
   }
 
   private static final class Builder {
@@ -82,6 +84,7 @@ public final class RuleCatalog {
     List<RuleParams.ContainerError> containerErrors;
     RuleParams.GpuOperator gpuOperator;
     RuleParams.Correlation correlation;
+    ScheduledMaintenanceParams scheduled;
   }
 
   /** Opens a file of the rule set by name (rules.yaml, xid-catalog.csv, ...). */
@@ -130,6 +133,7 @@ public final class RuleCatalog {
       b.containerErrors = containerErrors(text(root, "containerErrors"), source);
       b.gpuOperator = gpuOperator(root.path("gpuOperator"));
       b.correlation = correlation(root.path("correlation"));
+      b.scheduled = scheduled(root.path("scheduledEvents"));
       return new RuleCatalog(b);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read rules: " + e.getMessage(), e);
@@ -388,6 +392,30 @@ public final class RuleCatalog {
     return out;
   }
 
+  private static ScheduledMaintenanceParams scheduled(JsonNode n) {
+    if (n.isMissingNode()) {
+      return ScheduledMaintenanceParams.DEFAULTS;
+    }
+    Map<String, RemediationAction> actions = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("actions").fields(); it.hasNext(); ) {
+      var e = it.next();
+      String key = "scheduledEvents.actions." + e.getKey();
+      actions.put(e.getKey(), enumValue(RemediationAction.class, e.getValue().asText(), key));
+    }
+    if (actions.isEmpty()) {
+      throw new IllegalArgumentException("rules.yaml: scheduledEvents.actions is required");
+    }
+    RemediationAction other =
+        enumValue(
+            RemediationAction.class,
+            text(n, "otherCodes", "scheduledEvents."),
+            "scheduledEvents.otherCodes");
+    Duration lead = duration(n.get("lead"), "scheduledEvents.lead");
+    Duration window = duration(n.get("openEndedWindow"), "scheduledEvents.openEndedWindow");
+    return guard(
+        "scheduledEvents", () -> new ScheduledMaintenanceParams(lead, window, actions, other));
+  }
+
   private static String text(JsonNode n, String field) {
     return text(n, field, "");
   }
@@ -495,6 +523,10 @@ public final class RuleCatalog {
 
   public RuleParams.Correlation correlation() {
     return correlation;
+  }
+
+  public ScheduledMaintenanceParams scheduledEvents() {
+    return scheduled;
   }
 
   /** Whether {@code image} is an NVIDIA image variant. */

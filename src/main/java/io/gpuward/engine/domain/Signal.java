@@ -19,7 +19,11 @@ public sealed interface Signal permits Signal.Detected, Signal.Recovered {
 
   Instant eventTime();
 
-  /** Evidence of a fault. */
+  /**
+   * Evidence of a fault. {@code validUntil} is when the verdict stops being actionable, when the
+   * rule knows it (a scheduled event's window); null for the class's time to live after {@code
+   * eventTime}.
+   */
   record Detected(
       String node,
       FaultClass faultClass,
@@ -30,10 +34,37 @@ public sealed interface Signal permits Signal.Detected, Signal.Recovered {
       String ruleId,
       Instant eventTime,
       String summary,
-      String fixHint)
+      String fixHint,
+      Instant validUntil)
       implements Signal {
     public Detected {
       gpus = List.copyOf(gpus);
+    }
+
+    /** A detection valid for its class's time to live. */
+    public Detected(
+        String node,
+        FaultClass faultClass,
+        Severity severity,
+        RemediationAction action,
+        List<GpuRef> gpus,
+        Evidence evidence,
+        String ruleId,
+        Instant eventTime,
+        String summary,
+        String fixHint) {
+      this(
+          node,
+          faultClass,
+          severity,
+          action,
+          gpus,
+          evidence,
+          ruleId,
+          eventTime,
+          summary,
+          fixHint,
+          null);
     }
   }
 

@@ -67,7 +67,8 @@ public final class VerdictDecider {
 
   /** Applies a detection to the open verdict of its class on its node, if any. */
   public Decision onDetected(Optional<FaultVerdict> current, Signal.Detected d, NodeContext ctx) {
-    Instant validUntil = d.eventTime().plus(rules.ttl(d.faultClass()));
+    Instant validUntil =
+        d.validUntil() != null ? d.validUntil() : d.eventTime().plus(rules.ttl(d.faultClass()));
     if (current.isEmpty()) {
       FaultVerdict v =
           FaultVerdict.newBuilder()

@@ -50,6 +50,45 @@ public interface CloudWorld {
   /** The world's DCGM diagnostics, where a run is read by its token. */
   Diagnostics diagnostics();
 
+  /**
+   * The scheduled events (EC2 DescribeInstanceStatus) of every instance that has one, by instance
+   * id, completed and canceled ones included. A world without them has none.
+   */
+  default Map<String, List<ScheduledEvent>> scheduledEvents() {
+    return Map.of();
+  }
+
+  /**
+   * An EC2 scheduled event: the cloud reboots, stops or retires the instance at or after {@code
+   * notBefore}.
+   *
+   * @param eventId {@code instance-event-...}
+   * @param code instance-retirement, instance-stop, instance-reboot, system-reboot or
+   *     system-maintenance
+   * @param description starts {@code [Completed]} or {@code [Canceled]} once it is over
+   * @param notBefore the window's start
+   * @param notAfter the window's end, or null
+   */
+  record ScheduledEvent(
+      String eventId, String code, String description, Instant notBefore, Instant notAfter) {
+    public ScheduledEvent {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(description, "description");
+      Objects.requireNonNull(notBefore, "notBefore");
+    }
+
+    /** Whether it is still to come. */
+    public boolean pending() {
+      return !description.startsWith("[");
+    }
+
+    /** The same event, over: {@code [Completed]} or {@code [Canceled]}. */
+    public ScheduledEvent over(String how) {
+      return new ScheduledEvent(eventId, code, "[" + how + "] " + description, notBefore, notAfter);
+    }
+  }
+
   /** An EC2 instance's life: a reboot keeps it RUNNING to EC2, only the world tells REBOOTING. */
   enum State {
     PENDING,

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * EC2 (Query protocol, XML, API version 2016-11-15): {@code DescribeInstances}, {@code
- * DescribeImages} and {@code RebootInstances}, answered from the world.
+ * DescribeImages}, {@code DescribeInstanceStatus} (with the world's scheduled events) and {@code
+ * RebootInstances}, answered from the world.
  */
 final class Ec2Api {
 
@@ -33,6 +34,7 @@ final class Ec2Api {
     return switch (action) {
       case "DescribeInstances" -> describeInstances(q, requestId);
       case "DescribeImages" -> describeImages(q, requestId);
+      case "DescribeInstanceStatus" -> describeInstanceStatus(q, requestId);
       case "RebootInstances" -> reboot(q, requestId);
       default ->
           throw AwsError.badRequest(
@@ -68,6 +70,57 @@ final class Ec2Api {
         + Xml.wrap("reservationSet", items)
         + Xml.el("nextToken", page.nextToken())
         + "</DescribeInstancesResponse>";
+  }
+
+  /**
+   * Running instances only unless {@code IncludeAllInstances=true}, as EC2 does; each with its
+   * scheduled events. Status checks always pass here.
+   */
+  private String describeInstanceStatus(QueryParams q, String requestId) {
+    List<String> ids = q.list("InstanceId");
+    ids.forEach(Ec2Api::requireWellFormed);
+    boolean all = "true".equalsIgnoreCase(q.get("IncludeAllInstances"));
+    List<CloudWorld.Instance> instances = world.cloudInstances();
+    requireKnown(ids, instances);
+    Map<String, List<CloudWorld.ScheduledEvent>> events = world.scheduledEvents();
+    StringBuilder items = new StringBuilder();
+    for (CloudWorld.Instance i : instances) {
+      boolean running = i.state() == CloudWorld.State.RUNNING;
+      if ((ids.isEmpty() || ids.contains(i.instanceId())) && (all || running)) {
+        items.append(instanceStatus(i, events.getOrDefault(i.instanceId(), List.of())));
+      }
+    }
+    return "<DescribeInstanceStatusResponse xmlns=\""
+        + NS
+        + "\">"
+        + Xml.el("requestId", requestId)
+        + Xml.wrap("instanceStatusSet", items)
+        + "</DescribeInstanceStatusResponse>";
+  }
+
+  private static String instanceStatus(
+      CloudWorld.Instance i, List<CloudWorld.ScheduledEvent> events) {
+    String state = Ec2Filters.stateName(i.state());
+    String check = i.state() == CloudWorld.State.RUNNING ? "ok" : "not-applicable";
+    StringBuilder set = new StringBuilder();
+    for (CloudWorld.ScheduledEvent e : events) {
+      set.append("<item>")
+          .append(Xml.el("instanceEventId", e.eventId()))
+          .append(Xml.el("code", e.code()))
+          .append(Xml.el("description", e.description()))
+          .append(Xml.el("notBefore", Xml.time(e.notBefore())))
+          .append(e.notAfter() == null ? "" : Xml.el("notAfter", Xml.time(e.notAfter())))
+          .append("</item>");
+    }
+    return "<item>"
+        + Xml.el("instanceId", i.instanceId())
+        + Xml.el("availabilityZone", i.zone())
+        + Xml.wrap(
+            "instanceState", Xml.el("code", Ec2Filters.stateCode(state)) + Xml.el("name", state))
+        + Xml.wrap("systemStatus", Xml.el("status", check))
+        + Xml.wrap("instanceStatus", Xml.el("status", check))
+        + (set.isEmpty() ? "" : Xml.wrap("eventsSet", set))
+        + "</item>";
   }
 
   private String reservation(CloudWorld.Instance i) {

@@ -1,0 +1,197 @@
+package io.gpuward.engine.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpuward.avro.FaultClass;
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeEventKind;
+import io.gpuward.avro.RemediationAction;
+import io.gpuward.engine.JsonSerde;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ScheduledMaintenanceRuleTest {
+  static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+  static final String NODE = "p5-train-1";
+
+  final ScheduledMaintenanceRule rule =
+      new ScheduledMaintenanceRule(ScheduledMaintenanceParams.DEFAULTS);
+  final NodeState state = new NodeState();
+
+  static NodeEvent event(String code, Instant notBefore, Instant notAfter, String st) {
+    return NodeEvent.newBuilder()
+        .setEventId(
+            NODE
+                + "/SCHEDULED_EVENT/i-0a1/instance-event-"
+                + code
+                + "/"
+                + notBefore.toEpochMilli()
+                + "/"
+                + st)
+        .setNode(NODE)
+        .setKind(NodeEventKind.SCHEDULED_EVENT)
+        .setEventTime(T0)
+        .setSource("watcher")
+        .setReason(code)
+        .setMessage("The instance is running on degraded hardware")
+        .setNotBefore(notBefore)
+        .setNotAfter(notAfter)
+        .setScheduledState(st)
+        .setLabels(Map.of())
+        .build();
+  }
+
+  private List<Signal.Detected> report(NodeEvent e, Instant now) {
+    rule.onEvent(state, e, Evidences.of(Evidences.NONE, e.getEventId(), T0, "x").build());
+    return rule.evaluate(NODE, state, now);
+  }
+
+  @Test
+  void shouldReplaceARetiringInstanceBeforeTheWindowValidUntilItsEnd() {
+    Instant start = T0.plus(Duration.ofMinutes(30));
+
+    List<Signal.Detected> out = report(event("instance-retirement", start, null, "scheduled"), T0);
+
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.faultClass()).isEqualTo(FaultClass.SCHEDULED_MAINTENANCE);
+              assertThat(d.action()).isEqualTo(RemediationAction.REPLACE);
+              assertThat(d.validUntil()).isEqualTo(start.plus(Duration.ofHours(2)));
+              assertThat(d.evidence().getWindowStart()).isEqualTo(start);
+              assertThat(d.summary()).contains("instance-retirement", start.toString());
+            });
+  }
+
+  @Test
+  void shouldPickTheActionByEventCode() {
+    Instant start = T0.plus(Duration.ofHours(1));
+    Instant end = start.plus(Duration.ofHours(2));
+    var p = ScheduledMaintenanceParams.DEFAULTS;
+
+    assertThat(p.action("instance-stop")).isEqualTo(RemediationAction.REPLACE);
+    assertThat(p.action("system-reboot")).isEqualTo(RemediationAction.DRAIN);
+    assertThat(p.action("system-maintenance")).isEqualTo(RemediationAction.DRAIN);
+    assertThat(p.action("instance-reboot")).isEqualTo(RemediationAction.REBOOT);
+    assertThat(p.action("something-new")).isEqualTo(RemediationAction.ESCALATE);
+    assertThat(report(event("system-reboot", start, end, "scheduled"), T0))
+        .singleElement()
+        .satisfies(d -> assertThat(d.validUntil()).isEqualTo(end));
+  }
+
+  @Test
+  void shouldWaitUntilTheStartIsWithinTheLead() {
+    Instant start = T0.plus(Duration.ofDays(2));
+
+    assertThat(report(event("instance-retirement", start, null, "scheduled"), T0)).isEmpty();
+    assertThat(rule.evaluate(NODE, state, start.minus(Duration.ofHours(24))))
+        .extracting(Signal.Detected::eventTime)
+        .containsExactly(start.minus(Duration.ofHours(24)));
+  }
+
+  @Test
+  void shouldRaiseAnEventOnceAndNothingOnceItsStartPassed() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("instance-retirement", start, null, "scheduled"), T0);
+
+    assertThat(rule.evaluate(NODE, state, T0.plusSeconds(1))).isEmpty();
+    NodeState late = new NodeState();
+    rule.onEvent(late, event("instance-retirement", T0, null, "scheduled"), null);
+    assertThat(rule.evaluate(NODE, late, T0)).isEmpty();
+  }
+
+  @Test
+  void shouldRecoverWhenTheEventCompletesOrIsCanceled() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+
+    Optional<Signal> done =
+        rule.onEvent(state, event("system-reboot", start, null, "completed"), null);
+
+    assertThat(done)
+        .get()
+        .isInstanceOfSatisfying(
+            Signal.Recovered.class,
+            r -> {
+              assertThat(r.classes()).containsExactly(FaultClass.SCHEDULED_MAINTENANCE);
+              assertThat(r.ruleId()).isEqualTo(ScheduledMaintenanceRule.RULE_ID);
+            });
+    assertThat(state.scheduledEvents).isEmpty();
+  }
+
+  @Test
+  void shouldNotRecoverWhileAnotherRaisedEventIsOpenOnTheNode() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+    report(event("instance-retirement", start.plusSeconds(60), null, "scheduled"), T0);
+
+    assertThat(rule.onEvent(state, event("system-reboot", start, null, "canceled"), null))
+        .isEmpty();
+  }
+
+  @Test
+  void shouldRecoverAfterEc2MovedTheWindowAndTheMovedEventCompleted() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    Instant later = start.plus(Duration.ofHours(1));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+    report(event("system-reboot", later, null, "scheduled"), T0);
+
+    assertThat(state.scheduledEvents).hasSize(1);
+    assertThat(rule.onEvent(state, event("system-reboot", later, null, "completed"), null))
+        .isPresent();
+  }
+
+  @Test
+  void shouldCapValidityAtLessThanAWeek() {
+    Instant start = T0.plus(Duration.ofHours(1));
+
+    List<Signal.Detected> out =
+        report(
+            event("system-maintenance", start, start.plus(Duration.ofDays(30)), "scheduled"), T0);
+
+    assertThat(out.get(0).validUntil()).isEqualTo(T0.plus(Duration.ofDays(6)));
+  }
+
+  @Test
+  void shouldKeepScheduledEventsInTheNodeStateJson() {
+    report(event("instance-retirement", T0.plus(Duration.ofHours(1)), null, "scheduled"), T0);
+    var serde = new JsonSerde<>(NodeState.class);
+
+    NodeState back =
+        serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));
+
+    assertThat(back.scheduledEvents).isEqualTo(state.scheduledEvents);
+    assertThat(back.scheduledEvents.values()).allMatch(NodeState.Scheduled::raised);
+  }
+
+  @Test
+  void shouldOpenTheVerdictValidUntilTheRuleSays() {
+    Instant start = T0.plus(Duration.ofMinutes(30));
+    Signal.Detected d = report(event("instance-retirement", start, null, "scheduled"), T0).get(0);
+
+    FaultVerdict v =
+        new VerdictDecider(RuleCatalog.load())
+            .onDetected(Optional.empty(), d, NodeContext.UNKNOWN)
+            .emit()
+            .orElseThrow();
+
+    assertThat(v.getValidUntil()).isEqualTo(d.validUntil());
+    assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.REPLACE);
+  }
+
+  @Test
+  void shouldRefuseALeadLongerThanThreeDays() {
+    assertThatThrownBy(
+            () ->
+                new ScheduledMaintenanceParams(
+                    Duration.ofDays(4), Duration.ofHours(2), Map.of(), RemediationAction.NONE))
+        .hasMessageContaining("scheduledEvents.lead");
+  }
+}

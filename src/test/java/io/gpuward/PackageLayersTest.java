@@ -47,9 +47,11 @@ class PackageLayersTest {
           Map.entry("connect", 3),
           Map.entry("embedded", 3),
           Map.entry("notify", 3),
-          // the rollup reuses the engine's Streams plumbing; the simulator implements the ports
+          // the rollup reuses the engine's Streams plumbing; the simulator implements the ports;
+          // the backtest replays history through the remediator's own decisions
           Map.entry("rollup", 4),
           Map.entry("sim", 4),
+          Map.entry("backtest", 4),
           // what assembles roles
           Map.entry("bench", 5),
           Map.entry("cli", 6));

@@ -126,7 +126,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
         d.faultClass(),
         d.severity(),
         d.action(),
-        GpuPods.attribute(d.gpus(), last.pods),
+        GpuPods.attribute(d.gpus(), last.pods, last.indexes),
         d.evidence(),
         d.ruleId(),
         d.eventTime(),

@@ -49,6 +49,20 @@ final class WindowSignalsProcessor
      */
     public Map<String, List<String>> pods = new HashMap<>();
 
+    /** Each GPU's index in that window, by UUID and by PCI bus id (an XID names neither). */
+    public Map<String, Integer> indexes = new HashMap<>();
+
+    static Map<String, Integer> indexesOf(GpuWindow w) {
+      Map<String, Integer> out = new HashMap<>();
+      for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
+        out.put(e.getKey(), e.getValue().index);
+        if (e.getValue().pciBusId != null) {
+          out.put(e.getValue().pciBusId, e.getValue().index);
+        }
+      }
+      return out;
+    }
+
     static Map<String, List<String>> podsOf(GpuWindow w) {
       Map<String, List<String>> out = new HashMap<>();
       for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
@@ -99,6 +113,7 @@ final class WindowSignalsProcessor
       now.uuids = new ArrayList<>(w.gpus.keySet());
       now.throttle = history;
       now.pods = GpuSet.podsOf(w);
+      now.indexes = GpuSet.indexesOf(w);
       previous.put(node, now);
     }
     for (Signal s : signals) {

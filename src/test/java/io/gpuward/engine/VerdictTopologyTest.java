@@ -206,7 +206,11 @@ class VerdictTopologyTest {
     assertThat(out)
         .filteredOn(v -> v.getFaultClass() == FaultClass.GPU_XID_FATAL)
         .singleElement()
-        .satisfies(v -> assertThat(v.getGpus().get(0).getPods()).containsExactly("ml/train-0"));
+        .satisfies(
+            v -> {
+              assertThat(v.getGpus().get(0).getPods()).containsExactly("ml/train-0");
+              assertThat(v.getGpus().get(0).getIndex()).isEqualTo(1);
+            });
   }
 
   @Test

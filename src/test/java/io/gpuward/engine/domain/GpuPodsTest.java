@@ -16,17 +16,23 @@ class GpuPodsTest {
   void shouldFillAnUnknownGpusPodsByUuidOrBusId() {
     var last = Map.of("GPU-1", List.of("ml/a"), "00000000:54:00.0", List.of("ml/b"));
 
+    var index = Map.of("GPU-1", 1, "00000000:54:00.0", 2);
+
     var out =
-        GpuPods.attribute(List.of(gpu("GPU-1", null), gpu("GPU-x", "00000000:54:00.0")), last);
+        GpuPods.attribute(
+            List.of(gpu("GPU-1", null), gpu("GPU-x", "00000000:54:00.0")), last, index);
 
     assertThat(out).extracting(GpuRef::getPods).containsExactly(List.of("ml/a"), List.of("ml/b"));
+    assertThat(out).extracting(GpuRef::getIndex).containsExactly(1, 2);
   }
 
   @Test
   void shouldKeepKnownPodsAndLeaveAGpuTheWindowDidNotAttributeUnknown() {
     var last = Map.of("GPU-1", List.of("ml/new"));
 
-    var out = GpuPods.attribute(List.of(gpu("GPU-1", null, "ml/old"), gpu("GPU-2", null)), last);
+    var out =
+        GpuPods.attribute(
+            List.of(gpu("GPU-1", null, "ml/old"), gpu("GPU-2", null)), last, Map.of());
 
     assertThat(out).extracting(GpuRef::getPods).containsExactly(List.of("ml/old"), List.of());
   }

@@ -253,7 +253,11 @@ final class ExplainModel implements ReadModel {
   }
 
   private static Explanation.Gpu gpu(GpuRef g) {
-    return new Explanation.Gpu(g.getUuid(), g.getIndex(), g.getPciBusId());
+    return new Explanation.Gpu(
+        g.getUuid(),
+        g.getIndex(),
+        g.getPciBusId(),
+        g.getPods() == null ? List.of() : List.copyOf(g.getPods()));
   }
 
   private static Explanation.Evidence evidence(Evidence e) {

@@ -70,10 +70,18 @@ final class ExplainText {
         .append(
             c.gpus().isEmpty()
                 ? "none (a node-level fault)"
-                : c.gpus().stream()
-                    .map(g -> g.uuid() + " (index " + or(g.index()) + ", " + or(g.pciBusId()) + ")")
-                    .collect(Collectors.joining(", ")))
+                : c.gpus().stream().map(ExplainText::gpu).collect(Collectors.joining(", ")))
         .append('\n');
+  }
+
+  private static String gpu(Explanation.Gpu g) {
+    return g.uuid()
+        + " (index "
+        + or(g.index())
+        + ", "
+        + or(g.pciBusId())
+        + (g.pods().isEmpty() ? ", pods unknown" : ", pods " + String.join(" ", g.pods()))
+        + ")";
   }
 
   private static TextTable evidence(Chain c) {

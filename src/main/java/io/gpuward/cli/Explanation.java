@@ -43,7 +43,8 @@ record Explanation(
       List<Command> operatorCommands,
       Next next) {}
 
-  record Gpu(String uuid, Integer index, String pciBusId) {}
+  /** One GPU of the verdict; {@code pods} its pods as last attributed, empty when unknown. */
+  record Gpu(String uuid, Integer index, String pciBusId, List<String> pods) {}
 
   record Evidence(
       String source,

@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,6 +19,9 @@ import org.apache.kafka.common.utils.ByteUtils;
  * Compact binary serde of the per-node GPU window aggregate ({@value EngineNames#GPU_WINDOW_STORE},
  * its changelog and the suppression buffer). The aggregate is read and rewritten for every GPU
  * sample, the hottest path of the engine, so it is not JSON.
+ *
+ * <p>Format 5: format 4 with byte {@code 0x05}, each GPU followed by its pods: a varint count (0 =
+ * attribution unknown), then each {@code namespace/name} (UTF).
  *
  * <p>Format 4: byte {@code 0x04}, a varint GPU count, then per GPU in key order: UUID (UTF), varint
  * index, pciBusId (boolean + UTF), varint samples, varint hot, double maxTempC, varlong
@@ -35,7 +39,9 @@ import org.apache.kafka.common.utils.ByteUtils;
  * starts with <code>'{'</code>. It is written once per changed window per commit.
  */
 public final class GpuWindowSerde implements Serde<GpuWindow> {
-  static final byte VERSION = 0x04;
+  static final byte VERSION = 0x05;
+
+  static final byte VERSION_4 = 0x04;
 
   static final byte VERSION_3 = 0x03;
 
@@ -110,10 +116,13 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
         ByteUtils.writeVarlong(g.retiredPending, out);
         out.writeBoolean(g.rowRemapFailure);
         out.writeBoolean(g.rowRemapPending);
-        if (format == VERSION) {
+        if (format >= VERSION_4) {
           ByteUtils.writeVarint(g.reported, out);
           ByteUtils.writeVarint(g.slowdown, out);
           ByteUtils.writeVarlong(g.reasonsSeen, out);
+          if (format == VERSION) {
+            writePods(g, out);
+          }
         } else {
           ByteUtils.writeVarint(toFormat3(g.reported), out);
         }
@@ -122,6 +131,25 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       throw new UncheckedIOException(e);
     }
     return buf.toByteArray();
+  }
+
+  private static void writePods(GpuWindow.Gpu g, DataOutputStream out) throws IOException {
+    ByteUtils.writeVarint(g.pods == null ? 0 : g.pods.size(), out);
+    if (g.pods != null) {
+      for (String p : g.pods) {
+        out.writeUTF(p);
+      }
+    }
+  }
+
+  private static void readPods(GpuWindow.Gpu g, DataInputStream in) throws IOException {
+    int n = ByteUtils.readVarint(in);
+    if (n > 0) {
+      g.pods = new TreeSet<>();
+      for (int i = 0; i < n; i++) {
+        g.pods.add(in.readUTF());
+      }
+    }
   }
 
   private static GpuWindow inferReported(GpuWindow w) {
@@ -138,7 +166,7 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
   }
 
   private static int counters(byte format) {
-    return format == VERSION ? GpuWindow.COUNTERS : GpuWindow.COUNTERS_BEFORE_THERMAL;
+    return format >= VERSION_4 ? GpuWindow.COUNTERS : GpuWindow.COUNTERS_BEFORE_THERMAL;
   }
 
   /** The {@code reported} bits of format 3: the fields after the counters one lower. */
@@ -157,7 +185,7 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
         | ((reported >> old + 1 & 1) << GpuWindow.RETIRED_PENDING);
   }
 
-  /** Formats 4, 3 and (without {@code reported}) 2. */
+  /** Formats 5, 4, 3 and (without {@code reported}) 2. */
   static GpuWindow read(byte[] bytes, byte format) throws IOException {
     int counters = counters(format);
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
@@ -182,10 +210,13 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
       g.retiredPending = ByteUtils.readVarlong(in);
       g.rowRemapFailure = in.readBoolean();
       g.rowRemapPending = in.readBoolean();
-      if (format == VERSION) {
+      if (format >= VERSION_4) {
         g.reported = ByteUtils.readVarint(in);
         g.slowdown = ByteUtils.readVarint(in);
         g.reasonsSeen = ByteUtils.readVarlong(in);
+        if (format == VERSION) {
+          readPods(g, in);
+        }
       } else if (format == VERSION_3) {
         g.reported = fromFormat3(ByteUtils.readVarint(in));
       }

@@ -6,6 +6,7 @@ import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.engine.domain.FleetCorrelator;
+import io.gpuward.engine.domain.GpuPods;
 import io.gpuward.engine.domain.IncidentHolds;
 import io.gpuward.engine.domain.NodeContext;
 import io.gpuward.engine.domain.NodeHealths;
@@ -51,6 +52,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   private KeyValueStore<String, Long> recovered;
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
   private KeyValueStore<String, FleetIncident> incidents;
+  private KeyValueStore<String, WindowSignalsProcessor.GpuSet> presence;
 
   VerdictProcessor(
       VerdictDecider decider,
@@ -70,6 +72,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     this.recovered = context.getStateStore(EngineNames.RECOVERED_STORE);
     this.inventory = context.getStateStore(EngineNames.INVENTORY_STORE);
     this.incidents = context.getStateStore(EngineNames.INCIDENTS_STORE);
+    this.presence = context.getStateStore(EngineNames.PRESENCE_STORE);
     context.schedule(expiryInterval, PunctuationType.STREAM_TIME, this::expire);
     context.schedule(HOLD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::holdNewIncidents);
   }
@@ -106,6 +109,31 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     hold(Instant.ofEpochMilli(streamMs));
   }
 
+  /**
+   * {@code d} with the pods of its GPUs whose pods it does not name (an XID) as the node's last
+   * closed window saw them.
+   */
+  private Signal.Detected attributed(Signal.Detected d) {
+    if (d.gpus().isEmpty()) {
+      return d;
+    }
+    WindowSignalsProcessor.GpuSet last = presence.get(d.node());
+    if (last == null || last.pods == null || last.pods.isEmpty()) {
+      return d;
+    }
+    return new Signal.Detected(
+        d.node(),
+        d.faultClass(),
+        d.severity(),
+        d.action(),
+        GpuPods.attribute(d.gpus(), last.pods, last.indexes),
+        d.evidence(),
+        d.ruleId(),
+        d.eventTime(),
+        d.summary(),
+        d.fixHint());
+  }
+
   @Override
   public void process(Record<String, Signal> record) {
     Signal signal = record.value();
@@ -126,7 +154,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
             Instant.ofEpochMilli(last));
         return;
       }
-      var decision = decider.onDetected(Optional.ofNullable(current), d, ctx);
+      var decision = decider.onDetected(Optional.ofNullable(current), attributed(d), ctx);
       apply(key, withHold(decision), emitted);
     } else if (signal instanceof Signal.Recovered r) {
       for (FaultClass c : r.classes()) {

@@ -338,7 +338,8 @@ public final class VerdictTopology {
                   Named.as(VERDICT_DECIDER),
                   VERDICT_STORE,
                   RECOVERED_STORE,
-                  INVENTORY_STORE)
+                  INVENTORY_STORE,
+                  PRESENCE_STORE)
               .split(Named.as(OUTPUT_BRANCH))
               .branch((k, v) -> v instanceof FaultVerdict, Branched.as(OUTPUT_VERDICTS))
               .branch((k, v) -> v instanceof NodeHealth, Branched.as(OUTPUT_HEALTH))

@@ -8,7 +8,9 @@ import io.gpuward.engine.domain.Signal;
 import io.gpuward.engine.domain.ThrottleHistory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,6 +42,40 @@ final class WindowSignalsProcessor
     public long windowEnd;
     public List<String> uuids = new ArrayList<>();
     public ThrottleHistory throttle = new ThrottleHistory();
+
+    /**
+     * The pods each GPU ran in that window, by UUID and by PCI bus id (an XID names its GPU by
+     * either); a value stored before it existed reads with none.
+     */
+    public Map<String, List<String>> pods = new HashMap<>();
+
+    /** Each GPU's index in that window, by UUID and by PCI bus id (an XID names neither). */
+    public Map<String, Integer> indexes = new HashMap<>();
+
+    static Map<String, Integer> indexesOf(GpuWindow w) {
+      Map<String, Integer> out = new HashMap<>();
+      for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
+        out.put(e.getKey(), e.getValue().index);
+        if (e.getValue().pciBusId != null) {
+          out.put(e.getValue().pciBusId, e.getValue().index);
+        }
+      }
+      return out;
+    }
+
+    static Map<String, List<String>> podsOf(GpuWindow w) {
+      Map<String, List<String>> out = new HashMap<>();
+      for (Map.Entry<String, GpuWindow.Gpu> e : w.gpus.entrySet()) {
+        List<String> pods = e.getValue().podList();
+        if (!pods.isEmpty()) {
+          out.put(e.getKey(), pods);
+          if (e.getValue().pciBusId != null) {
+            out.put(e.getValue().pciBusId, pods);
+          }
+        }
+      }
+      return out;
+    }
   }
 
   WindowSignalsProcessor(SampleRules rules) {
@@ -76,6 +112,8 @@ final class WindowSignalsProcessor
       now.windowEnd = closed.end();
       now.uuids = new ArrayList<>(w.gpus.keySet());
       now.throttle = history;
+      now.pods = GpuSet.podsOf(w);
+      now.indexes = GpuSet.indexesOf(w);
       previous.put(node, now);
     }
     for (Signal s : signals) {

@@ -3,6 +3,8 @@ package io.gpuward.remediation;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.fleet.InstanceType;
+import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
@@ -33,6 +35,7 @@ final class Actuation {
   private final Duration drainDeadline;
   private final int diagnosticsLevel;
   private final RemediationPolicy.GpuReset gpuReset;
+  private final RemediationPolicy.PerGpu perGpu;
 
   Actuation(
       ClusterPort cluster,
@@ -41,12 +44,31 @@ final class Actuation {
       Duration drainDeadline,
       int diagnosticsLevel,
       RemediationPolicy.GpuReset gpuReset) {
+    this(
+        cluster,
+        cloud,
+        fleet,
+        drainDeadline,
+        diagnosticsLevel,
+        gpuReset,
+        RemediationPolicy.PerGpu.OFF);
+  }
+
+  Actuation(
+      ClusterPort cluster,
+      CloudPort cloud,
+      FleetView fleet,
+      Duration drainDeadline,
+      int diagnosticsLevel,
+      RemediationPolicy.GpuReset gpuReset,
+      RemediationPolicy.PerGpu perGpu) {
     this.cluster = cluster;
     this.cloud = cloud;
     this.fleet = fleet;
     this.drainDeadline = drainDeadline;
     this.diagnosticsLevel = diagnosticsLevel;
     this.gpuReset = gpuReset;
+    this.perGpu = perGpu;
   }
 
   /** The node as the cluster shows it now. */
@@ -54,8 +76,16 @@ final class Actuation {
     return cluster.node(node);
   }
 
-  /** Carries {@code step} out; returns the detail of its SUCCEEDED record. */
+  /** Carries {@code step} out, nothing planned after it; the detail of its SUCCEEDED record. */
   String execute(FaultVerdict v, Step step, Optional<LiveNode> live) {
+    return execute(v, step, live, List.of());
+  }
+
+  /**
+   * Carries {@code step} out, {@code next} planned after it; returns the detail of its SUCCEEDED
+   * record.
+   */
+  String execute(FaultVerdict v, Step step, Optional<LiveNode> live, List<RemediationAction> next) {
     String node = v.getNode();
     String instanceId =
         live.map(LiveNode::instanceId).filter(s -> !s.isBlank()).orElse(v.getInstanceId());
@@ -69,7 +99,7 @@ final class Actuation {
         return "uncordoned";
       }
       case DRAIN -> {
-        return drain(node);
+        return drain(v, live, next);
       }
       case RESET_GPU -> {
         return reset(v, step, instanceId, resetPath(live));
@@ -109,6 +139,42 @@ final class Actuation {
         step.detail());
     return step.detail();
   }
+
+  /** Only the verdict's GPUs' pods where {@link GpuDrainScope} allows it, else the whole node. */
+  private String drain(FaultVerdict v, Optional<LiveNode> live, List<RemediationAction> next) {
+    GpuDrainScope scope = GpuDrainScope.of(v, perGpu, next, nvswitch(live));
+    if (!scope.perGpu()) {
+      String drained = drain(v.getNode());
+      if (scope.fallback() != null) {
+        log.info("drain node={} verdictId={}: {}", v.getNode(), v.getVerdictId(), scope.fallback());
+        return scope.fallback() + "; " + drained;
+      }
+      return drained;
+    }
+    DrainResult r = cluster.evictPods(v.getNode(), scope.pods(), drainDeadline);
+    if (!r.complete()) {
+      throw new ActuatorException(
+          ActuatorException.Kind.TRANSIENT,
+          "GPU drain incomplete: "
+              + r.blockedByPdb()
+              + " of "
+              + scope.pods()
+              + " blocked by PodDisruptionBudgets after "
+              + r.evicted()
+              + " evicted");
+    }
+    return scope.detail(r.evicted());
+  }
+
+  /** Whether the node's instance type has an NVSwitch fabric (fabric manager): p4d, p5, ... */
+  private static boolean nvswitch(Optional<LiveNode> live) {
+    return live.map(n -> n.labels().get(NodeAllowList.INSTANCE_TYPE_LABEL))
+        .flatMap(t -> INSTANCE_TYPES.find(t))
+        .map(InstanceType::fabricManager)
+        .orElse(false);
+  }
+
+  private static final InstanceTypeCatalog INSTANCE_TYPES = InstanceTypeCatalog.load();
 
   private String drain(String node) {
     DrainResult r = cluster.drain(node, drainDeadline);

@@ -151,7 +151,15 @@ record LadderClimb(RemediationPolicy policy) {
   private List<Op> ops(FaultVerdict v, RemediationAction rung, Ledger ledger) {
     List<Op> out = new ArrayList<>();
     for (RemediationAction a : policy.stepsFor(rung)) {
-      out.add(Op.latest(v.getNode(), v.getVerdictId(), a, ledger));
+      Op op = Op.latest(v.getNode(), v.getVerdictId(), a, ledger);
+      if (a == RemediationAction.DRAIN
+          && GpuDrainScope.wholeDrainDue(
+              rung, ledger.latestAttempt(v.getNode(), v.getVerdictId(), a))) {
+        // The earlier drain left the other GPUs' pods running; a reboot or replacement needs the
+        // whole node drained first.
+        op = new Op(op.attemptId(op.attempt() + 1), a, op.attempt() + 1, op.owner(), op.session());
+      }
+      out.add(op);
     }
     return out;
   }

@@ -133,7 +133,8 @@ public final class Remediation {
             fleet,
             policy.drainDeadline(),
             policy.validate().level(),
-            policy.gpuReset());
+            policy.gpuReset(),
+            policy.perGpu());
     this.reporter = new AuditReport(ledger, audit, clock, policy.version(), dryRun, meters);
     this.requeue = new Requeue(planner);
     this.wakeups =
@@ -424,12 +425,15 @@ public final class Remediation {
   private boolean apply(FaultVerdict v, List<Step> steps, Optional<LiveNode> live) {
     boolean ladderMoves = false;
     Optional<HealthMark> mark = HealthMarks.ahead(steps);
-    for (Step step : steps) {
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
       if (mark.isPresent() && HealthMarks.setBefore(step)) {
         actuation.mark(v.getNode(), mark.get());
         mark = Optional.empty();
       }
-      Applied a = step.reportOnly() ? reportFact(v, step) : applyStep(v, step, live);
+      List<RemediationAction> next =
+          steps.subList(i + 1, steps.size()).stream().map(Step::action).toList();
+      Applied a = step.reportOnly() ? reportFact(v, step) : applyStep(v, step, live, next);
       ladderMoves |= a.ladderMoves();
       if (!a.goOn()) {
         break;
@@ -455,7 +459,8 @@ public final class Remediation {
     return Applied.NEXT;
   }
 
-  private Applied applyStep(FaultVerdict v, Step step, Optional<LiveNode> live) {
+  private Applied applyStep(
+      FaultVerdict v, Step step, Optional<LiveNode> live, List<RemediationAction> next) {
     if (step.action() == RemediationAction.UNCORDON && !step.skipped()) {
       List<FaultVerdict> keeping = new ArrayList<>(open.values());
       keeping.addAll(validating.values());
@@ -493,7 +498,7 @@ public final class Remediation {
       return Applied.STOP;
     }
     try {
-      return carryOut(v, step, live);
+      return carryOut(v, step, live, next);
     } finally {
       inProgress.remove(step.operationId());
     }
@@ -545,8 +550,12 @@ public final class Remediation {
     return true;
   }
 
-  /** PLANNED, STARTED (made durable), then the action and its outcome. */
-  private Applied carryOut(FaultVerdict v, Step step, Optional<LiveNode> live) {
+  /**
+   * PLANNED, STARTED (made durable), then the action and its outcome; {@code next} are the actions
+   * planned after it (a drain is per GPU only when nothing after it disrupts the whole node).
+   */
+  private Applied carryOut(
+      FaultVerdict v, Step step, Optional<LiveNode> live, List<RemediationAction> next) {
     reporter.report(v, step, Outcome.PLANNED, null, step.detail());
     // The intent: durable (with the consumed offsets) before the action is taken.
     reporter.report(v, step, Outcome.STARTED, null, actuation.before(step, v, live));
@@ -554,7 +563,7 @@ public final class Remediation {
     try {
       String detail;
       try {
-        detail = actuation.execute(v, step, live);
+        detail = actuation.execute(v, step, live, next);
       } catch (RuntimeException e) {
         throw StepFailures.wrap(e, step.action());
       }

@@ -45,7 +45,8 @@ public record RemediationPolicy(
     NodeAllowList nodes,
     Map<String, CordonCeiling.Limit> cordonCeiling,
     Validate validate,
-    GpuReset gpuReset) {
+    GpuReset gpuReset,
+    PerGpu perGpu) {
 
   /*
    * The defaults of a key the policy file leaves out, in one place. They equal the shipped
@@ -189,6 +190,43 @@ public record RemediationPolicy(
   }
 
   /**
+   * Which fault classes drain only the pods of the verdict's GPUs instead of the whole node, when
+   * the verdict names each GPU's pods ({@code GpuRef.pods}); any GPU whose pods are unknown drains
+   * the whole node. Only faults confined to one GPU belong here: never a GPU lost from the bus, a
+   * node NotReady or a configuration fault.
+   *
+   * @param classes the fault classes drained per GPU; empty turns it off
+   */
+  public record PerGpu(Set<FaultClass> classes) {
+    /** Off: what the shipped policy file and a file without a {@code perGpu} section get. */
+    public static final PerGpu OFF = new PerGpu(Set.of());
+
+    /** Fault classes whose fault may be confined to one GPU, the only ones allowed. */
+    public static final Set<FaultClass> ALLOWED =
+        Set.copyOf(
+            EnumSet.of(
+                FaultClass.GPU_XID_FATAL,
+                FaultClass.GPU_MEMORY_DEGRADED,
+                FaultClass.GPU_THERMAL,
+                FaultClass.NVLINK_DEGRADED,
+                FaultClass.APP_XID));
+
+    public PerGpu {
+      classes = classes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(classes));
+      for (FaultClass c : classes) {
+        if (!ALLOWED.contains(c)) {
+          throw new IllegalArgumentException(
+              "perGpu.classes: " + c + " is not confined to one GPU (allowed: " + ALLOWED + ")");
+        }
+      }
+    }
+
+    public boolean appliesTo(FaultClass c) {
+      return classes.contains(c);
+    }
+  }
+
+  /**
    * What a fault class whose recommended action is CORDON gets when its verdict is still open
    * {@code after} its cordon succeeded: {@code action}, a rung of the ladder it then climbs (e.g.
    * an allocatable drop: CORDON, then REBOOT; NVLink errors: CORDON, then RESET_GPU).
@@ -203,9 +241,44 @@ public record RemediationPolicy(
     Objects.requireNonNull(nodes, "nodes");
     Objects.requireNonNull(validate, "validate");
     Objects.requireNonNull(gpuReset, "gpuReset");
+    Objects.requireNonNull(perGpu, "perGpu");
     if (reescalateAfter == null || reescalateAfter.isNegative()) {
       throw new IllegalArgumentException("reescalateAfter must be >= 0 (0 = escalate once)");
     }
+  }
+
+  /** A policy that drains whole nodes only ({@link PerGpu#OFF}). */
+  public RemediationPolicy(
+      String version,
+      Map<RemediationAction, List<RemediationAction>> steps,
+      Duration drainDeadline,
+      Map<String, Budgets.Limits> budgets,
+      long observeOnlyLag,
+      Duration correlationSettle,
+      Ladder ladder,
+      RepeatOffender repeatOffender,
+      Duration reescalateAfter,
+      Map<FaultClass, FollowUp> followUps,
+      NodeAllowList nodes,
+      Map<String, CordonCeiling.Limit> cordonCeiling,
+      Validate validate,
+      GpuReset gpuReset) {
+    this(
+        version,
+        steps,
+        drainDeadline,
+        budgets,
+        observeOnlyLag,
+        correlationSettle,
+        ladder,
+        repeatOffender,
+        reescalateAfter,
+        followUps,
+        nodes,
+        cordonCeiling,
+        validate,
+        gpuReset,
+        PerGpu.OFF);
   }
 
   /** A policy with the default GPU reset paths ({@link GpuReset#DEFAULT}). */
@@ -371,6 +444,11 @@ public record RemediationPolicy(
     return copy(p -> p.gpuReset = g);
   }
 
+  /** A copy that drains the classes of {@code g} per GPU. */
+  public RemediationPolicy withPerGpu(PerGpu g) {
+    return copy(p -> p.perGpu = g);
+  }
+
   /** This policy with the parts {@code change} sets, validated as any policy is. */
   private RemediationPolicy copy(Consumer<Parts> change) {
     Parts p = new Parts(this);
@@ -394,6 +472,7 @@ public record RemediationPolicy(
     private Map<String, CordonCeiling.Limit> cordonCeiling;
     private Validate validate;
     private GpuReset gpuReset;
+    private PerGpu perGpu;
 
     Parts(RemediationPolicy r) {
       version = r.version;
@@ -410,6 +489,7 @@ public record RemediationPolicy(
       cordonCeiling = r.cordonCeiling;
       validate = r.validate;
       gpuReset = r.gpuReset;
+      perGpu = r.perGpu;
     }
 
     RemediationPolicy build() {
@@ -427,7 +507,8 @@ public record RemediationPolicy(
           nodes,
           cordonCeiling,
           validate,
-          gpuReset);
+          gpuReset,
+          perGpu);
     }
   }
 
@@ -500,7 +581,8 @@ public record RemediationPolicy(
         nodes(root.path("nodes")),
         cordonCeiling(root.path("cordonCeiling")),
         validate(root.path("validate")),
-        gpuReset(root.path("gpuReset")));
+        gpuReset(root.path("gpuReset")),
+        perGpu(root.path("perGpu")));
   }
 
   private static Map<RemediationAction, List<RemediationAction>> steps(JsonNode n) {
@@ -687,6 +769,36 @@ public record RemediationPolicy(
       byImage.put(family, resetPath(e.getValue(), key));
     }
     return new GpuReset(dflt, byImage);
+  }
+
+  /** The {@code perGpu} section; left out, every drain is a whole node's ({@link PerGpu#OFF}). */
+  static PerGpu perGpu(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return PerGpu.OFF;
+    }
+    Set<FaultClass> classes = EnumSet.noneOf(FaultClass.class);
+    int i = 0;
+    for (JsonNode c : n.path("classes")) {
+      String key = "perGpu.classes[" + i++ + "]";
+      FaultClass fc;
+      try {
+        fc = FaultClass.valueOf(c.asText());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: " + key + ": '" + c.asText() + "' is not a FaultClass", ex);
+      }
+      if (!PerGpu.ALLOWED.contains(fc)) {
+        throw new IllegalArgumentException(
+            "remediation.yaml: "
+                + key
+                + ": "
+                + fc
+                + " is not confined to one GPU; allowed: "
+                + PerGpu.ALLOWED.stream().map(Enum::name).sorted().toList());
+      }
+      classes.add(fc);
+    }
+    return new PerGpu(classes);
   }
 
   private static GpuResetPath resetPath(JsonNode v, String key) {

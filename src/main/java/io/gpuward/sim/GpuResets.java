@@ -1,5 +1,8 @@
 package io.gpuward.sim;
 
+import io.gpuward.fleet.InstanceType;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.kube.NodeLabels;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CommandTrace;
 import io.gpuward.sim.ClusterModel.Instance;
@@ -136,8 +139,15 @@ final class GpuResets {
           ActuatorException.Kind.PERMANENT,
           "GPU " + gpu + " does not exist on " + inst.id);
     }
-    if (workloads.hasWorkload(n)) {
-      throw refuse(now, target, token, ActuatorException.Kind.PERMANENT, "node not drained");
+    // On an NVSwitch baseboard (fabric manager) a GPU reset needs every GPU idle; elsewhere only
+    // the GPU reset.
+    if (nvswitch(inst) ? workloads.hasWorkload(n) : workloads.hasWorkloadOn(n, Set.of(gpuIndex))) {
+      throw refuse(
+          now,
+          target,
+          token,
+          ActuatorException.Kind.PERMANENT,
+          nvswitch(inst) ? "node not drained" : "GPU " + gpuIndex + " not drained");
     }
     return gpuIndex;
   }
@@ -145,6 +155,13 @@ final class GpuResets {
   private ActuatorException refuse(
       Instant now, String target, String token, ActuatorException.Kind kind, String reason) {
     return journal.reject(now, "RESET_GPU", target, token, kind, reason);
+  }
+
+  private static final InstanceTypeCatalog TYPES = InstanceTypeCatalog.load();
+
+  private static boolean nvswitch(Instance inst) {
+    String type = inst.asg.labels.get(NodeLabels.INSTANCE_TYPE);
+    return type == null || TYPES.find(type).map(InstanceType::fabricManager).orElse(true);
   }
 
   /** Index of a GPU named by UUID or index on the instance, -1 when it has none such. */

@@ -228,6 +228,14 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
         start -> workloads.drain(registry.require(start, "DRAIN", node, ""), start, deadline));
   }
 
+  @Override
+  public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    return atNow(
+        start ->
+            workloads.evictPods(registry.require(start, "DRAIN", node, ""), pods, start, deadline));
+  }
+
   // ------------------------------------------------------------------ CloudPort
 
   /**

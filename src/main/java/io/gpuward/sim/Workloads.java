@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,6 +204,47 @@ final class Workloads {
       }
       waitForClock(n.name);
     }
+  }
+
+  /**
+   * Evicts the named workload pods ({@code namespace/name}) of the node under their budget, pass
+   * after pass as {@link #drain} does; the node's other pods stay. A named pod not on the node
+   * counts as gone.
+   */
+  DrainResult evictPods(Node n, List<String> named, Instant start, Duration deadline) {
+    Instant until = start.plus(deadline);
+    int evicted = 0;
+    Instant lastSeen = start;
+    long lastMove = System.nanoTime();
+    while (true) {
+      Instant now = clock.instant();
+      timeline.fire(now);
+      requireStillThere(n, now);
+      int blocked = 0;
+      for (Pod p : List.copyOf(n.pods)) {
+        if (named.contains(p.namespace() + "/" + p.name())) {
+          EvictionOutcome o = evict(n, p, now);
+          evicted += o == EvictionOutcome.EVICTED ? 1 : 0;
+          blocked += o == EvictionOutcome.BLOCKED_BY_PDB ? 1 : 0;
+        }
+      }
+      if (!now.equals(lastSeen)) {
+        lastSeen = now;
+        lastMove = System.nanoTime();
+      }
+      boolean stalled = System.nanoTime() - lastMove > CLOCK_STALL.toNanos();
+      if (blocked == 0 || !now.isBefore(until) || stalled) {
+        String detail = "evicted=" + evicted + " blocked=" + blocked + " pods=" + named;
+        journal.record(now, "DRAIN", n.name, "", blocked == 0 ? "ACCEPTED" : "PARTIAL", detail);
+        return new DrainResult(evicted, blocked, 0, blocked == 0);
+      }
+      waitForClock(n.name);
+    }
+  }
+
+  /** Whether a workload pod is still bound to one of the node's GPUs {@code gpus}. */
+  boolean hasWorkloadOn(Node n, Set<Integer> gpus) {
+    return n.pods.stream().anyMatch(p -> !p.daemonSet() && gpus.contains(p.gpuIndex()));
   }
 
   private void requireStillThere(Node n, Instant now) {

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gpuward.engine.domain.GpuWindow;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +55,21 @@ class GpuWindowSerdeTest {
     assertThat(back.gpus.get("GPU-1").slowdown).isEqualTo(2);
     assertThat(back.gpus.get("GPU-1").reasonsSeen).isEqualTo(0x48L);
     assertThat(back.gpus.get("GPU-1").delta(GpuWindow.THERMAL_VIOLATION)).isEqualTo(2_000_000_000L);
+  }
+
+  @Test
+  void shouldRoundTripEachGpusPodsAndReadFormat4WithoutThem() {
+    GpuWindow w = window();
+    w.gpus.get("GPU-1").pods = new TreeSet<>(List.of("ml/b", "ml/a"));
+
+    GpuWindow back = serde.deserializer().deserialize("t", GpuWindowSerde.write(w));
+    GpuWindow v4 =
+        serde.deserializer().deserialize("t", GpuWindowSerde.write(w, GpuWindowSerde.VERSION_4));
+
+    assertThat(back.gpus.get("GPU-1").podList()).containsExactly("ml/a", "ml/b");
+    assertThat(back.gpus.get("GPU-2").podList()).isEmpty();
+    assertThat(v4.gpus.get("GPU-1").podList()).as("format 4 held no pods: unknown").isEmpty();
+    assertThat(v4.gpus.get("GPU-1").slowdown).isEqualTo(2);
   }
 
   @Test

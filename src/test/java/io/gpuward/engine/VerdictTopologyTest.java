@@ -186,6 +186,47 @@ class VerdictTopologyTest {
   }
 
   @Test
+  void shouldCarryTheGpusPodsIntoAThermalVerdictAndAnXidVerdictAfterIt() {
+    Duration window = rules.sampleWindow().size();
+    long w = window.toSeconds();
+    for (int s = 0; s < w; s++) {
+      gpu.pipeInput("g5-infer-1", withPod(sample("g5-infer-1", 1, H100, 97.0, T0.plusSeconds(s))));
+    }
+    for (int s = 0; s < w; s++) {
+      gpu.pipeInput(
+          "g5-infer-1", withPod(sample("g5-infer-1", 1, H100, 97.0, T0.plusSeconds(w + s))));
+    }
+    xid.pipeInput("g5-infer-1", xid("g5-infer-1", 119, H100, T0.plusSeconds(2 * w)));
+
+    List<FaultVerdict> out = verdicts.readValuesToList();
+    assertThat(out)
+        .filteredOn(v -> v.getFaultClass() == FaultClass.GPU_THERMAL)
+        .first()
+        .satisfies(v -> assertThat(v.getGpus().get(0).getPods()).containsExactly("ml/train-0"));
+    assertThat(out)
+        .filteredOn(v -> v.getFaultClass() == FaultClass.GPU_XID_FATAL)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getGpus().get(0).getPods()).containsExactly("ml/train-0");
+              assertThat(v.getGpus().get(0).getIndex()).isEqualTo(1);
+            });
+  }
+
+  @Test
+  void shouldLeaveAnXidVerdictsPodsUnknownWithoutAWindowBeforeIt() {
+    xid.pipeInput("p5-train-6", xid("p5-train-6", 119, H100, T0.plusSeconds(12)));
+
+    assertThat(verdicts.readValuesToList())
+        .singleElement()
+        .satisfies(v -> assertThat(v.getGpus().get(0).getPods()).isEmpty());
+  }
+
+  private static GpuSample withPod(GpuSample s) {
+    return GpuSample.newBuilder(s).setPod("ml/train-0").build();
+  }
+
+  @Test
   void shouldNotOpenThermalForABriefSpike() {
     for (int s = 0; s < 30; s++) {
       double t = s < 5 ? 97.0 : 60.0; // 5 of 30 samples hot: below openFraction

@@ -51,6 +51,12 @@ class ActuationResetPathTest {
         }
 
         @Override
+        public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+          calls.add("evict " + node + " " + pods);
+          return new DrainResult(pods.size(), 0, 0, true);
+        }
+
+        @Override
         public void resetGpuByJob(String node, List<String> gpus, String operationId) {
           calls.add("job " + node + " " + gpus + " " + operationId);
         }

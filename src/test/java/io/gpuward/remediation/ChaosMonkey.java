@@ -288,6 +288,11 @@ final class ChaosMonkey implements AutoCloseable {
     }
 
     @Override
+    public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+      return around(RemediationAction.DRAIN, node, () -> cluster.evictPods(node, pods, deadline));
+    }
+
+    @Override
     public void recordEvent(
         String node, RemediationAction action, boolean ok, String operationId, String message) {
       if (!dead) {

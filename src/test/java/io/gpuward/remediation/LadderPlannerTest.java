@@ -115,6 +115,30 @@ class LadderPlannerTest {
   }
 
   @Test
+  void shouldDrainTheWholeNodeBeforeARebootWhenTheEarlierDrainWasOneGpus() {
+    var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(300));
+    Instant resetAt = NOW.minusSeconds(200);
+    done(v, resetAt, RemediationAction.CORDON, RemediationAction.RESET_GPU);
+    record(
+        v,
+        RemediationAction.DRAIN,
+        1,
+        Outcome.SUCCEEDED,
+        resetAt,
+        "drained GPU 0: 1 pod(s) evicted (ml/a); the other GPUs' pods keep running");
+
+    var steps = plan(v, Optional.of(live("b1", "op")), NOW);
+
+    assertThat(steps)
+        .extracting(Step::action)
+        .containsExactly(
+            RemediationAction.RESET_GPU, RemediationAction.DRAIN, RemediationAction.REBOOT);
+    assertThat(steps.get(1).attempt()).isEqualTo(2);
+    assertThat(steps.get(1).reportOnly()).isFalse();
+    assertThat(steps.get(1).skipped()).isFalse();
+  }
+
+  @Test
   void shouldClimbRebootThenReplaceThenEscalate() {
     var v = xid119("v-1", "p5-train-2", NOW.minusSeconds(7200));
     done(

@@ -497,6 +497,13 @@ class RemediatorCrashIT {
     }
 
     @Override
+    public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+      DrainResult[] out = new DrainResult[1];
+      around(node, "DRAIN", () -> out[0] = cluster.evictPods(node, pods, deadline));
+      return out[0];
+    }
+
+    @Override
     public void resetGpu(String instanceId, String gpu, String token) {
       around(instanceId, "RESET_GPU", () -> cluster.resetGpu(instanceId, gpu, token));
     }

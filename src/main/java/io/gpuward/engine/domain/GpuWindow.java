@@ -1,7 +1,9 @@
 package io.gpuward.engine.domain;
 
 import io.gpuward.avro.GpuSample;
+import java.util.List;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Per-node aggregate of one event-time window: for each GPU (by UUID) what its samples showed.
@@ -70,6 +72,32 @@ public final class GpuWindow {
 
     /** Every clock event reason any sample in the window showed (OR of the bitmasks). */
     public long reasonsSeen;
+
+    /**
+     * The pods (namespace/name) the GPU's samples in the window attributed it to; null when none
+     * did (attribution unknown: dcgm-exporter without its pod mapping, or an idle GPU).
+     */
+    public TreeSet<String> pods;
+
+    /** The window's pods of this GPU, sorted; empty when unknown. */
+    public List<String> podList() {
+      return pods == null ? List.of() : List.copyOf(pods);
+    }
+
+    /** Adds the pods of a sample's {@code pod} field (one, or several joined by commas). */
+    void addPods(String field) {
+      if (field == null || field.isBlank()) {
+        return;
+      }
+      for (String p : field.split(",")) {
+        if (!p.isBlank()) {
+          if (pods == null) {
+            pods = new TreeSet<>();
+          }
+          pods.add(p.strip());
+        }
+      }
+    }
 
     /**
      * Which counters and other fields the GPU reported in the window, bit {@code 1 << field}
@@ -224,6 +252,7 @@ public final class GpuWindow {
     g.rowRemapFailure |= Boolean.TRUE.equals(s.getRowRemapFailure());
     g.rowRemapPending |= Boolean.TRUE.equals(s.getRowRemapPending());
     g.lastSampleTs = Math.max(g.lastSampleTs, ts);
+    g.addPods(s.getPod());
     return this;
   }
 

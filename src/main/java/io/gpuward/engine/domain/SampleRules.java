@@ -90,7 +90,12 @@ public final class SampleRules {
       String uuid = e.getKey();
       GpuWindow.Gpu g = e.getValue();
       GpuRef ref =
-          GpuRef.newBuilder().setUuid(uuid).setIndex(g.index).setPciBusId(g.pciBusId).build();
+          GpuRef.newBuilder()
+              .setUuid(uuid)
+              .setIndex(g.index)
+              .setPciBusId(g.pciBusId)
+              .setPods(g.podList())
+              .build();
       boolean wasCool = temperature(node, start, end, uuid, g, ref, out);
       boolean slowdownClear = slowdown(node, start, end, uuid, g, ref, out, history);
       if (wasCool && slowdownClear) {

@@ -277,7 +277,9 @@ public final class VerdictDecider {
   private static List<GpuRef> mergeGpus(List<GpuRef> have, List<GpuRef> add) {
     Map<String, GpuRef> byUuid = new LinkedHashMap<>();
     have.forEach(g -> byUuid.put(g.getUuid(), g));
-    add.forEach(g -> byUuid.putIfAbsent(g.getUuid(), g));
+    // A GPU first named without its pods (an XID before any window attributed it) takes them from
+    // a later signal; once known they stay, so a verdict does not churn with every window.
+    add.forEach(g -> byUuid.merge(g.getUuid(), g, (was, now) -> GpuPods.filled(was, now)));
     return new ArrayList<>(byUuid.values());
   }
 

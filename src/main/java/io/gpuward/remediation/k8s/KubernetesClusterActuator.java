@@ -314,7 +314,6 @@ public final class KubernetesClusterActuator implements ClusterPort {
   public DrainResult drain(String node, Duration deadline) {
     requireName(node);
     Objects.requireNonNull(deadline, "deadline");
-    Instant end = clock.instant().plus(deadline);
     Drain d = new Drain(node);
     d.classify(podsOn(node));
     log.info(
@@ -325,6 +324,35 @@ public final class KubernetesClusterActuator implements ClusterPort {
         d.skippedDaemonSet,
         d.skippedOther,
         deadline);
+    return evictAll(d, deadline);
+  }
+
+  @Override
+  public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+    requireName(node);
+    Objects.requireNonNull(deadline, "deadline");
+    Set<String> named = Set.copyOf(pods);
+    Drain d = new Drain(node);
+    d.classify(
+        podsOn(node).stream()
+            .filter(
+                p ->
+                    named.contains(
+                        p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()))
+            .toList());
+    log.info(
+        "evict pods: node={} {} of {} named pod(s) on the node to evict, deadline {}",
+        node,
+        d.pending.size(),
+        named.size(),
+        deadline);
+    return evictAll(d, deadline);
+  }
+
+  /** Evicts the drain's pending pods and waits for them to leave the node. */
+  private DrainResult evictAll(Drain d, Duration deadline) {
+    String node = d.node;
+    Instant end = clock.instant().plus(deadline);
     evictInRounds(d, end);
     Set<PodRef> leaving = awaitEvictedGone(node, d.evicted, end);
     failIfStillFailing(node, d.failing);

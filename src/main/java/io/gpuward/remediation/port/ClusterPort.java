@@ -41,6 +41,14 @@ public interface ClusterPort {
   DrainResult drain(String node, Duration deadline);
 
   /**
+   * Evicts the named pods ({@code namespace/name}) of the node through the Eviction API, as {@link
+   * #drain} does (PodDisruptionBudgets honoured), until none of them is left on the node or {@code
+   * deadline} passes; the node's other pods stay. A named pod that is not on the node counts as
+   * gone. For a fault confined to one GPU: only the pods bound to it.
+   */
+  DrainResult evictPods(String node, List<String> pods, Duration deadline);
+
+  /**
    * Resets {@code gpus} (UUIDs, one after the other) with {@code nvidia-smi -r -i <gpu>} in a
    * short-lived privileged pod on the node, run as a Job named after {@code operationId}, and waits
    * for its result. For images whose remote shell cannot reach the GPUs (Bottlerocket's SSM runs in

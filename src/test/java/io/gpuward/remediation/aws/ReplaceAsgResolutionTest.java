@@ -213,5 +213,10 @@ class ReplaceAsgResolutionTest {
     public DrainResult drain(String node, Duration deadline) {
       return new DrainResult(0, 0, 0, true);
     }
+
+    @Override
+    public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+      return new DrainResult(0, 0, 0, true);
+    }
   }
 }

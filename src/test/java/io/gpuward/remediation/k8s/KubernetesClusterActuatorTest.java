@@ -381,6 +381,40 @@ class KubernetesClusterActuatorTest {
   }
 
   @Test
+  void shouldEvictOnlyTheNamedPodsOfTheNodeAndLeaveItsOtherPodsRunning() {
+    create(K8sObjects.gpuNode(NODE));
+    kube.resource(K8sObjects.workload("train", "llama-0", NODE)).create();
+    kube.resource(K8sObjects.workload("train", "llama-1", NODE)).create();
+    kube.resource(K8sObjects.workload("infer", "triton-7d9f", NODE)).create();
+    kube.resource(K8sObjects.workload("train", "llama-2", OTHER_NODE)).create();
+
+    DrainResult r =
+        actuator.evictPods(
+            NODE, List.of("train/llama-1", "train/llama-2", "infer/gone"), Duration.ofMinutes(5));
+
+    assertThat(r).isEqualTo(new DrainResult(1, 0, 0, true));
+    assertThat(mock.evictions())
+        .extracting(ClusterMock.Request::path)
+        .containsExactly("/api/v1/namespaces/train/pods/llama-1/eviction");
+    assertThat(kube.pods().inNamespace("train").withName("llama-0").get()).isNotNull();
+    assertThat(kube.pods().inNamespace("infer").withName("triton-7d9f").get()).isNotNull();
+    assertThat(kube.pods().inNamespace("train").withName("llama-2").get()).isNotNull();
+  }
+
+  @Test
+  void shouldRetryANamedPodsEvictionThatAPdbRefusesUntilItIsAllowed() {
+    kube.resource(K8sObjects.workload("train", "llama-0", NODE)).create();
+    kube.resource(K8sObjects.workload("train", "llama-1", NODE)).create();
+    mock.scriptEviction("train", "llama-0", 429, 201);
+
+    DrainResult r = actuator.evictPods(NODE, List.of("train/llama-0"), Duration.ofMinutes(5));
+
+    assertThat(r.complete()).isTrue();
+    assertThat(r.evicted()).isEqualTo(1);
+    assertThat(kube.pods().inNamespace("train").withName("llama-1").get()).isNotNull();
+  }
+
+  @Test
   void shouldSendAPolicyV1EvictionWithTheUidPrecondition() throws Exception {
     var pod = kube.resource(K8sObjects.workload("train", "llama-0", NODE)).create();
 

@@ -94,6 +94,12 @@ public final class ReplayWorld implements ClusterPort, CloudPort {
   }
 
   @Override
+  public DrainResult evictPods(String node, List<String> pods, Duration deadline) {
+    answer(currentOp());
+    return new DrainResult(0, 0, 0, true);
+  }
+
+  @Override
   public void resetGpuByJob(String node, List<String> gpus, String operationId) {
     answer(operationId);
   }

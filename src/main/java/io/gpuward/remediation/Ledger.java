@@ -4,6 +4,7 @@ import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -170,12 +171,41 @@ public final class Ledger {
    */
   public Optional<Entry> disruptionUnderWay(
       String node, String session, RemediationPolicy.Ladder ladder, Instant now) {
+    return disruptionUnderWay(node, session, ladder, now, Instant.MAX);
+  }
+
+  /**
+   * As {@link #disruptionUnderWay(String, String, RemediationPolicy.Ladder, Instant)}, and also a
+   * disruption VERIFIED less than {@link #AFTER_DISRUPTION} ago when the fault's newest evidence
+   * ({@code evidenceUntil}) is no later than that verification: a NotReady seen while the node
+   * rebooted outlives the reboot until the engine reads the node Ready again, and acting on it then
+   * would reboot or replace a node for gpuward's own reboot.
+   */
+  public Optional<Entry> disruptionUnderWay(
+      String node,
+      String session,
+      RemediationPolicy.Ladder ladder,
+      Instant now,
+      Instant evidenceUntil) {
     return latest.values().stream()
         .filter(e -> e.node().equals(node) && !e.verdictId().equals(session))
         .filter(e -> Actions.VERIFIABLE.contains(e.action()))
-        .filter(e -> e.outcome() == Outcome.STARTED || e.outcome() == Outcome.SUCCEEDED)
-        .filter(e -> now.isBefore(e.at().plus(ladder.deadline(e.action()))))
+        .filter(e -> underWay(e, ladder, now) || justRepaired(e, now, evidenceUntil))
         .max(Comparator.comparing(Entry::at));
+  }
+
+  /** How long after a disruption's verification a fault seen before it still waits. */
+  static final Duration AFTER_DISRUPTION = Duration.ofSeconds(60);
+
+  private static boolean underWay(Entry e, RemediationPolicy.Ladder ladder, Instant now) {
+    return (e.outcome() == Outcome.STARTED || e.outcome() == Outcome.SUCCEEDED)
+        && now.isBefore(e.at().plus(ladder.deadline(e.action())));
+  }
+
+  private static boolean justRepaired(Entry e, Instant now, Instant evidenceUntil) {
+    return e.outcome() == Outcome.VERIFIED
+        && !evidenceUntil.isAfter(e.at())
+        && now.isBefore(e.at().plus(AFTER_DISRUPTION));
   }
 
   /** True when anything was recorded for the fault session on the node. */

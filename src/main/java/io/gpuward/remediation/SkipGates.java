@@ -218,7 +218,8 @@ final class SkipGates {
       if (v.getState() == VerdictState.CLEARED) {
         return Optional.empty();
       }
-      return ledger.disruptionUnderWay(v.getNode(), v.getVerdictId(), ladder, now);
+      return ledger.disruptionUnderWay(
+          v.getNode(), v.getVerdictId(), ladder, now, v.getUpdatedAt());
     }
   }
 

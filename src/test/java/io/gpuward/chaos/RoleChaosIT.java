@@ -65,7 +65,7 @@ class RoleChaosIT {
           "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.gpuward.avro");
 
   private final long seed = Long.getLong("chaos.seed", System.nanoTime() % 100_000);
-  private final int kills = Integer.getInteger("chaos.kills", 3);
+  private final int kills = Integer.getInteger("chaos.kills", 2);
   private final int brokerRestarts = Integer.getInteger("chaos.brokerRestarts", 1);
   private final int garbageRounds = Integer.getInteger("chaos.garbageRounds", 3);
   private final int unknownIds = Integer.getInteger("chaos.unknownIds", 200);

@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  *       verdict; every hardware verdict the remediator saw has an audit record (an action or the
  *       reason for none); reset / reboot / replace only after that verdict's node was cordoned and
  *       drained; rungs climb in ladder order, the next rung only after the previous one failed for
- *       good, and nothing after a VERIFIED rung.
+ *       good, and nothing after a VERIFIED rung unless the node then failed its validation.
  *   <li><b>Configuration faults escalate.</b> A configuration fault (NVIDIA image on a CPU type, no
  *       registration, driver-root container errors, missing operands) never makes gpuward cordon,
  *       drain, reset, reboot or replace its node; configuration verdicts are only ever ESCALATEd,
@@ -325,6 +325,12 @@ public final class ScenarioInvariants {
         }
         if (rung >= 0 && outcome.equals("VERIFIED")) {
           verified = true;
+        }
+        if (action.equals("VALIDATE")
+            && (outcome.equals("FAILED_PERMANENT") || outcome.equals("AMBIGUOUS"))) {
+          // diagnostics failing on a repaired node fail its rung: the ladder climbs on
+          verified = false;
+          failedSinceLastRung = true;
         }
       }
     }

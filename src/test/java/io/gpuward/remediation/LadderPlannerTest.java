@@ -778,14 +778,35 @@ class LadderPlannerTest {
     plan(notReady, Optional.of(live("b1", "op")), NOW)
         .forEach(s -> record(notReady, s.action(), 1, Outcome.SKIPPED, NOW, s.detail()));
 
-    // The other session's reboot was verified (its verdict cleared): this fault is still open.
+    // The other session's reboot was verified (its verdict cleared): this fault is still open, on
+    // evidence from during that reboot, which the engine has not read the node Ready again after.
     record(lost, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.plusSeconds(30), "cleared");
-    Instant later = NOW.plusSeconds(35);
+    assertThat(planner.waitingForDisruption(notReady, ledger, NOW.plusSeconds(35))).isPresent();
+    Instant later = NOW.plusSeconds(30).plus(Ledger.AFTER_DISRUPTION).plusSeconds(1);
     assertThat(planner.waitingForDisruption(notReady, ledger, later)).isEmpty();
     assertThat(plan(notReady, Optional.of(live("b2", "op")), later))
         .extracting(Step::action)
         .containsExactly(
             RemediationAction.CORDON, RemediationAction.DRAIN, RemediationAction.REBOOT);
+  }
+
+  @Test
+  void aFaultSeenAgainAfterTheOtherRebootWasVerifiedGetsItsLadderAtOnce() {
+    var lost = xid119("v-lost", "p5-train-2", NOW.minusSeconds(120));
+    done(
+        lost,
+        NOW.minusSeconds(10),
+        RemediationAction.CORDON,
+        RemediationAction.DRAIN,
+        RemediationAction.REBOOT);
+    record(lost, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.plusSeconds(30), "cleared");
+    var renewed =
+        FaultVerdict.newBuilder(notReady("v-notready", NOW.minusSeconds(5)))
+            .setState(VerdictState.UPDATED)
+            .setUpdatedAt(NOW.plusSeconds(40))
+            .build();
+
+    assertThat(planner.waitingForDisruption(renewed, ledger, NOW.plusSeconds(45))).isEmpty();
   }
 
   @Test

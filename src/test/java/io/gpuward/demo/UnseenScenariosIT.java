@@ -85,10 +85,10 @@ class UnseenScenariosIT {
   private static void returnToService(Check c) {
     assertThat(c.audit("g5-br-0", "RESET_GPU", "STARTED"))
         .singleElement()
-        .satisfies(a -> assertThat(a.get("reason").asText()).contains("via=job"));
+        .satisfies(a -> assertThat(a.get("detail").asText()).contains("via=job"));
     assertThat(c.audit("g5-al-0", "RESET_GPU", "STARTED"))
         .singleElement()
-        .satisfies(a -> assertThat(a.get("reason").asText()).contains("via=ssm"));
+        .satisfies(a -> assertThat(a.get("detail").asText()).contains("via=ssm"));
     // The reset is verified, or (when the engine reads its clean window after the rung's
     // deadline on a loaded machine) the reboot is: either way a repair is validated before the
     // node returns.

@@ -47,6 +47,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,6 +69,7 @@ import picocli.CommandLine.Spec;
       "fault -> verdict -> action -> recovery -> verdict cleared."
     })
 final class DemoCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
 
   @Mixin MetricsOptions metrics;
 
@@ -428,7 +431,23 @@ final class DemoCommand implements Callable<Integer> {
         stopped = settle(roles.remediator(), observer, watch, lags);
       }
       watch.closing();
+      if (stopped.isEmpty()) {
+        quiesce(roles, observer);
+      }
       return stopped;
+    }
+  }
+
+  /**
+   * Stops the roles that write outputs, then reads to the end of every output topic, so that the
+   * summary, the jsonl files and the sink tables all hold the same records: the engine's wall-clock
+   * punctuation (held verdicts released) would otherwise write after the summary was taken.
+   */
+  private static void quiesce(Roles roles, DemoObserver observer) throws InterruptedException {
+    roles.remediator().close();
+    roles.engine().close();
+    if (!observer.awaitEnd(Duration.ofSeconds(15))) {
+      log.warn("the demo's reader did not reach the end of the output topics within 15 s");
     }
   }
 

@@ -11,11 +11,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -35,6 +42,7 @@ final class DemoObserver implements AutoCloseable {
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong lastRecordNanos = new AtomicLong(System.nanoTime());
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicReference<CompletableFuture<Void>> caughtUp = new AtomicReference<>();
   private final Thread thread;
 
   DemoObserver(Map<String, Object> clientProps, Topics topics) {
@@ -59,32 +67,69 @@ final class DemoObserver implements AutoCloseable {
   }
 
   private void loop() {
+    Map<TopicPartition, Long> ends = null;
     while (running.get()) {
       var records = consumer.poll(Duration.ofMillis(100));
-      for (var r : records) {
-        if (r.value() == null) {
-          continue;
+      keep(records);
+      CompletableFuture<Void> request = caughtUp.get();
+      if (request != null && !request.isDone()) {
+        if (ends == null) {
+          ends = consumer.endOffsets(consumer.assignment());
         }
-        lastRecordNanos.set(System.nanoTime());
-        String t = r.topic();
-        synchronized (this) {
-          if (t.equals(topics.verdicts.name())) {
-            verdicts.add(decode(topics.verdicts.valueSerde(), t, r.value()));
-          } else if (t.equals(topics.incidents.name())) {
-            incidents.add(decode(topics.incidents.valueSerde(), t, r.value()));
-          } else if (t.equals(topics.audit.name())) {
-            audit.add(decode(topics.audit.valueSerde(), t, r.value()));
-          } else if (t.equals(topics.inventory.name())) {
-            inventory.add(decode(topics.inventory.valueSerde(), t, r.value()));
-          } else if (t.equals(topics.control.name())) {
-            control.add(decode(topics.control.valueSerde(), t, r.value()));
-          } else {
-            deadLetters.incrementAndGet();
-          }
+        if (reached(ends)) {
+          request.complete(null);
         }
       }
     }
     consumer.close(Duration.ofSeconds(2));
+  }
+
+  /** True when this consumer has read up to {@code ends} (read_committed: the stable offsets). */
+  private boolean reached(Map<TopicPartition, Long> ends) {
+    return !ends.isEmpty()
+        && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+  }
+
+  private void keep(ConsumerRecords<String, byte[]> records) {
+    for (var r : records) {
+      if (r.value() == null) {
+        continue;
+      }
+      lastRecordNanos.set(System.nanoTime());
+      String t = r.topic();
+      synchronized (this) {
+        if (t.equals(topics.verdicts.name())) {
+          verdicts.add(decode(topics.verdicts.valueSerde(), t, r.value()));
+        } else if (t.equals(topics.incidents.name())) {
+          incidents.add(decode(topics.incidents.valueSerde(), t, r.value()));
+        } else if (t.equals(topics.audit.name())) {
+          audit.add(decode(topics.audit.valueSerde(), t, r.value()));
+        } else if (t.equals(topics.inventory.name())) {
+          inventory.add(decode(topics.inventory.valueSerde(), t, r.value()));
+        } else if (t.equals(topics.control.name())) {
+          control.add(decode(topics.control.valueSerde(), t, r.value()));
+        } else {
+          deadLetters.incrementAndGet();
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits until everything committed to the observed topics up to now has been read, so that what
+   * is reported is what a user reading the topics afterwards sees. False on timeout.
+   */
+  boolean awaitEnd(Duration timeout) throws InterruptedException {
+    CompletableFuture<Void> request = new CompletableFuture<>();
+    caughtUp.set(request);
+    try {
+      request.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private static <V extends SpecificRecord> V decode(Serde<V> serde, String topic, byte[] bytes) {

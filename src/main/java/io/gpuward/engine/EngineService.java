@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -25,6 +26,7 @@ public final class EngineService implements AutoCloseable {
 
   private final RunningStreams app;
   private final KafkaStreamsMetrics binder;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EngineService(RunningStreams app, KafkaStreamsMetrics binder) {
     this.app = app;
@@ -178,6 +180,9 @@ public final class EngineService implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     app.close();
     binder.close();
   }

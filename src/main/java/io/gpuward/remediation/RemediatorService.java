@@ -72,6 +72,7 @@ public final class RemediatorService implements AutoCloseable {
   private final Remediation remediation;
   private final String groupId;
   private final Optional<String> instanceId;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean firstAssignment = new AtomicBoolean(true);
   private final NodeLanes lanes = new NodeLanes(LANES);
@@ -488,6 +489,9 @@ public final class RemediatorService implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (tx.halted()) {
       // Only so that the next test round starts clean: the dead instance's threads are ended and
       // its open transaction is left for the next instance to abort.

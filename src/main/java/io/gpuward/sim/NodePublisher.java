@@ -250,6 +250,7 @@ final class NodePublisher {
             n.launchedAt,
             at,
             labels(n, n.registered),
+            null,
             null);
     sink.inventory(inv);
   }

@@ -187,7 +187,8 @@ public final class AwsCloud implements CloudPort {
         tags.get(ASG_TAG),
         lifecycles.get(i.instanceId()),
         CloudInstance.nodegroupFromTags(tags),
-        ssm.getOrDefault(i.instanceId(), CloudInstance.SSM_NOT_REGISTERED));
+        ssm.getOrDefault(i.instanceId(), CloudInstance.SSM_NOT_REGISTERED),
+        null);
   }
 
   private static Map<String, String> tags(Instance i) {

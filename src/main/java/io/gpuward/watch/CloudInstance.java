@@ -1,6 +1,7 @@
 package io.gpuward.watch;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param nodegroup the EKS node group or Karpenter node pool from the instance's tags, or null
  * @param ssmPingStatus SSM DescribeInstanceInformation PingStatus, {@value #SSM_NOT_REGISTERED}
  *     when the agent never registered, null when SSM was not asked
+ * @param scheduledEvents the cloud's scheduled events for the instance, every one it lists (over
+ *     ones too), or null when they were not read
  */
 public record CloudInstance(
     String instanceId,
@@ -39,7 +42,8 @@ public record CloudInstance(
     String asgName,
     String asgLifecycle,
     String nodegroup,
-    String ssmPingStatus) {
+    String ssmPingStatus,
+    List<ScheduledEvent> scheduledEvents) {
 
   /** {@link #ssmPingStatus} of an instance SSM has no record of. */
   public static final String SSM_NOT_REGISTERED = "NotRegistered";
@@ -47,6 +51,25 @@ public record CloudInstance(
   public CloudInstance {
     Objects.requireNonNull(instanceId, "instanceId");
     state = state == null ? "" : state.toLowerCase(Locale.ROOT);
+    scheduledEvents = scheduledEvents == null ? null : List.copyOf(scheduledEvents);
+  }
+
+  /** This instance with the scheduled events the cloud lists for it (null: not read). */
+  public CloudInstance withScheduledEvents(List<ScheduledEvent> events) {
+    return new CloudInstance(
+        instanceId,
+        instanceType,
+        state,
+        privateDnsName,
+        amiId,
+        imageName,
+        zone,
+        launchedAt,
+        asgName,
+        asgLifecycle,
+        nodegroup,
+        ssmPingStatus,
+        events);
   }
 
   /** Pending or running, and not leaving its Auto Scaling group. */

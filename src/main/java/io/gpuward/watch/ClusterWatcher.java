@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.kube.KubeEvents;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * publishes each node's operand states ({@link OperandTracker}); a watcher without access to pods
  * logs it once and runs on without them (the engine then judges operands by their labels).
  *
- * <p>Every poll also reads the EC2 scheduled events of the instances it read ({@link
- * ScheduledEventTracker}) and publishes each as a SCHEDULED_EVENT node event when it is new, and
- * again when it is over.
+ * <p>Every poll also reads the EC2 scheduled events of the instances it read; they travel in each
+ * node's inventory (the topic only the watcher may write), so a changed listing republishes it.
+ * When they cannot be read, each instance keeps the events of the last listing.
  *
  * <p>Everything runs under one lock: informer notifications and the poller see one state.
  */
@@ -80,7 +82,6 @@ final class ClusterWatcher implements AutoCloseable {
   private SharedIndexInformer<Node> informer;
   private SharedIndexInformer<Pod> podInformer;
   private final OperandTracker operands;
-  private final ScheduledEventTracker scheduled;
   private ScheduledExecutorService poller;
   private volatile boolean closed;
 
@@ -107,7 +108,6 @@ final class ClusterWatcher implements AutoCloseable {
     this.gauges = Objects.requireNonNull(gauges, "gauges");
     this.instances = cloud == null ? List.of() : null;
     this.operands = new OperandTracker(clock);
-    this.scheduled = new ScheduledEventTracker(clock);
   }
 
   /** Starts the Node informer and the poller; the future completes when Nodes have listed. */
@@ -304,7 +304,7 @@ final class ClusterWatcher implements AutoCloseable {
         return;
       }
       if (read != null) {
-        instances = read;
+        instances = withEvents(read, events, instances);
       }
       Instant now = clock.instant();
       goneAt.values().removeIf(at -> at.plus(FORGET_DELETED).isBefore(now));
@@ -315,10 +315,27 @@ final class ClusterWatcher implements AutoCloseable {
       if (republish) {
         lastRepublish = now;
       }
-      if (events != null) {
-        publishScheduled(events, read);
-      }
     }
+  }
+
+  /**
+   * The instances read, each with its scheduled events: from {@code events}, or when they could not
+   * be read (null) from the last view of the same instance.
+   */
+  static List<CloudInstance> withEvents(
+      List<CloudInstance> read, List<ScheduledEvent> events, List<CloudInstance> last) {
+    Map<String, List<ScheduledEvent>> byId = new HashMap<>();
+    if (events != null) {
+      read.forEach(i -> byId.put(i.instanceId(), new ArrayList<>()));
+      events.stream()
+          .filter(e -> byId.containsKey(e.instanceId()))
+          .forEach(e -> byId.get(e.instanceId()).add(e));
+    } else if (last != null) {
+      last.stream()
+          .filter(i -> i.scheduledEvents() != null)
+          .forEach(i -> byId.put(i.instanceId(), i.scheduledEvents()));
+    }
+    return read.stream().map(i -> i.withScheduledEvents(byId.get(i.instanceId()))).toList();
   }
 
   private List<ScheduledEvent> readEvents(List<CloudInstance> read) {
@@ -332,28 +349,6 @@ final class ClusterWatcher implements AutoCloseable {
           settings.poll(),
           e.getMessage());
       return null;
-    }
-  }
-
-  private void publishScheduled(List<ScheduledEvent> events, List<CloudInstance> read) {
-    Map<String, String> nodeOf = new HashMap<>();
-    for (CloudInstance i : read) {
-      String name = knownNames.get(i.instanceId());
-      nodeOf.put(i.instanceId(), name != null ? name : i.privateDnsName());
-    }
-    for (NodeEvent e : scheduled.observe(events, nodeOf)) {
-      if (send(() -> sink.nodeEvent(e), e.getNode())) {
-        count("scheduled-event");
-        log.info(
-            "node={} EC2 scheduled event {} {} not before {}: {}",
-            e.getNode(),
-            e.getReason(),
-            e.getScheduledState(),
-            e.getNotBefore(),
-            e.getMessage());
-      } else {
-        scheduled.unpublished(e);
-      }
     }
   }
 
@@ -383,6 +378,7 @@ final class ClusterWatcher implements AutoCloseable {
         return;
       }
       if (send(() -> sink.inventory(inv), inv.getNode())) {
+        logScheduled(last, inv);
         published.put(inv.getNode(), inv);
         tombstoned.remove(inv.getNode());
         count(inv.getRegistered() ? "inventory" : "unregistered");
@@ -403,6 +399,28 @@ final class ClusterWatcher implements AutoCloseable {
         published.remove(t.node());
         count("tombstone");
         log.info("node={} inventory removed: {}", t.node(), t.why());
+      }
+    }
+  }
+
+  /** Logs and counts each scheduled event {@code inv} lists that {@code last} did not. */
+  private void logScheduled(NodeInventory last, NodeInventory inv) {
+    if (inv.getScheduledEvents() == null) {
+      return;
+    }
+    List<CloudScheduledEvent> before =
+        last == null || last.getScheduledEvents() == null ? List.of() : last.getScheduledEvents();
+    for (CloudScheduledEvent e : inv.getScheduledEvents()) {
+      if (!before.contains(e)) {
+        count("scheduled-event");
+        log.info(
+            "node={} EC2 scheduled event {} {} {} not before {}: {}",
+            inv.getNode(),
+            e.getEventId(),
+            e.getCode(),
+            e.getState(),
+            e.getNotBefore(),
+            e.getDescription());
       }
     }
   }

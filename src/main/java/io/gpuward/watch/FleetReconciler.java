@@ -1,6 +1,7 @@
 package io.gpuward.watch;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.fleet.InstanceType;
 import io.gpuward.fleet.InstanceTypeCatalog;
@@ -152,7 +153,10 @@ public final class FleetReconciler {
     if (i == null) {
       return new Publish(inv);
     }
-    NodeInventory.Builder b = NodeInventory.newBuilder(inv).setSsmPingStatus(i.ssmPingStatus());
+    NodeInventory.Builder b =
+        NodeInventory.newBuilder(inv)
+            .setSsmPingStatus(i.ssmPingStatus())
+            .setScheduledEvents(scheduledEvents(i));
     if (inv.getImage() == null) {
       b.setImage(i.imageName());
     }
@@ -214,7 +218,28 @@ public final class FleetReconciler {
         .setUpdatedAt(now.truncatedTo(ChronoUnit.MILLIS))
         .setLabels(Map.of())
         .setSsmPingStatus(i.ssmPingStatus())
+        .setScheduledEvents(scheduledEvents(i))
         .build();
+  }
+
+  /** The instance's scheduled events as inventory lists them; null when they were not read. */
+  static List<CloudScheduledEvent> scheduledEvents(CloudInstance i) {
+    if (i.scheduledEvents() == null) {
+      return null;
+    }
+    return i.scheduledEvents().stream()
+        .map(
+            e ->
+                CloudScheduledEvent.newBuilder()
+                    .setEventId(e.key())
+                    .setCode(e.code())
+                    .setDescription(e.description())
+                    .setNotBefore(e.notBefore().truncatedTo(ChronoUnit.MILLIS))
+                    .setNotAfter(
+                        e.notAfter() == null ? null : e.notAfter().truncatedTo(ChronoUnit.MILLIS))
+                    .setState(e.state())
+                    .build())
+        .toList();
   }
 
   private String check(String field, String value, boolean ok) {

@@ -3,6 +3,7 @@ package io.gpuward.engine;
 import static io.gpuward.engine.EngineFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.DeadLetterKind;
 import io.gpuward.avro.FaultClass;
@@ -10,6 +11,7 @@ import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.HealthState;
 import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeHealth;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
@@ -20,6 +22,7 @@ import io.gpuward.fleet.InstanceTypeCatalog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -293,6 +296,48 @@ class VerdictTopologyTest {
         .anySatisfy(r -> assertThat(r).contains("is not its node"))
         .anySatisfy(r -> assertThat(r).contains("not a valid XID"));
     assertThat(dead.get(0).getOriginalValue()).isNotNull();
+  }
+
+  @Test
+  void shouldTakeScheduledEventsOnlyFromInventoryAndDeadLetterThemAsNodeEvents() {
+    Instant start = T0.plus(Duration.ofMinutes(30));
+    inventory.pipeInput("p5-train-4", inventory("p5-train-4", "p5.48xlarge", "al2023-nvidia", T0));
+    events.pipeInput(
+        "p5-train-4",
+        NodeEvent.newBuilder(rebooted("p5-train-4", "boot-1", T0.plusSeconds(1)))
+            .setEventId("p5-train-4/SCHEDULED_EVENT/forged")
+            .setKind(NodeEventKind.SCHEDULED_EVENT)
+            .setSource("watcher")
+            .setReason("instance-retirement")
+            .setNotBefore(start)
+            .setScheduledState("scheduled")
+            .build());
+
+    assertThat(verdicts.isEmpty()).isTrue();
+    assertThat(dlq.readValuesToList())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getKind()).isEqualTo(DeadLetterKind.VALIDATION);
+              assertThat(d.getReason()).contains("SCHEDULED_EVENT", "watcher's inventory");
+            });
+
+    inventory.pipeInput(
+        "p5-train-4",
+        NodeInventory.newBuilder(
+                inventory("p5-train-4", "p5.48xlarge", "al2023-nvidia", T0.plusSeconds(2)))
+            .setScheduledEvents(
+                List.of(
+                    CloudScheduledEvent.newBuilder()
+                        .setEventId("instance-event-0d59937288b749b32")
+                        .setCode("instance-retirement")
+                        .setNotBefore(start)
+                        .build()))
+            .build());
+
+    FaultVerdict v = verdicts.readValue();
+    assertThat(v.getFaultClass()).isEqualTo(FaultClass.SCHEDULED_MAINTENANCE);
+    assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.REPLACE);
   }
 
   @Test

@@ -58,6 +58,41 @@ class FleetReconcilerTest {
   }
 
   @Test
+  void shouldListTheInstancesScheduledEventsInItsInventoryAndNullWhenNotRead() {
+    ScheduledEvent retirement =
+        new ScheduledEvent(
+            P5_ID,
+            "instance-event-0d59937288b749b32",
+            "instance-retirement",
+            "The instance is running on degraded hardware",
+            T0.plusSeconds(3600),
+            null);
+    CloudInstance p5 = WatchObjects.p5("running", "InService");
+    Node n = WatchObjects.p5Node("True", "KubeletReady");
+
+    List<CloudInstance> listed = ClusterWatcher.withEvents(List.of(p5), List.of(retirement), null);
+    NodeInventory inv =
+        ((Publish) reconciler.reconcile(view(Map.of(P5_NODE, n), listed), T0).get(P5_NODE))
+            .inventory();
+    List<CloudInstance> unread = ClusterWatcher.withEvents(List.of(p5), null, listed);
+    List<CloudInstance> never = ClusterWatcher.withEvents(List.of(p5), null, null);
+
+    assertThat(inv.getScheduledEvents())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getEventId()).isEqualTo("instance-event-0d59937288b749b32");
+              assertThat(e.getCode()).isEqualTo("instance-retirement");
+              assertThat(e.getNotBefore()).isEqualTo(T0.plusSeconds(3600));
+              assertThat(e.getState()).isEqualTo(ScheduledEvent.SCHEDULED);
+            });
+    assertThat(unread.get(0).scheduledEvents()).containsExactly(retirement);
+    assertThat(never.get(0).scheduledEvents()).isNull();
+    assertThat(ClusterWatcher.withEvents(List.of(p5), List.of(), listed).get(0).scheduledEvents())
+        .isEmpty();
+  }
+
+  @Test
   void shouldDescribeANodeFromKubernetesAloneBeforeTheCloudIsRead() {
     Map<String, Desired> out =
         reconciler.reconcile(
@@ -67,6 +102,7 @@ class FleetReconcilerTest {
     assertThat(inv.getRegistered()).isTrue();
     assertThat(inv.getAsgName()).isNull();
     assertThat(inv.getSsmPingStatus()).isNull();
+    assertThat(inv.getScheduledEvents()).isNull();
   }
 
   @Test
@@ -115,7 +151,19 @@ class FleetReconcilerTest {
   void shouldTombstoneATerminatedInstanceByTheNameItsNodeHadOnceItsDnsNameIsGone() {
     CloudInstance gone =
         new CloudInstance(
-            P5_ID, "p5.48xlarge", "terminated", "", null, null, null, T0, null, null, null, null);
+            P5_ID,
+            "p5.48xlarge",
+            "terminated",
+            "",
+            null,
+            null,
+            null,
+            T0,
+            null,
+            null,
+            null,
+            null,
+            null);
     View v = new View(Map.of(), List.of(gone), Map.of(), Map.of(P5_ID, P5_NODE));
 
     assertThat(reconciler.reconcile(v, T0).get(P5_NODE)).isInstanceOf(Tombstone.class);

@@ -89,7 +89,8 @@ final class WatchObjects {
         "eks-cache-warm-asg",
         "InService",
         "cache-warm",
-        ssm);
+        ssm,
+        null);
   }
 
   static CloudInstance p5(String state, String lifecycle) {
@@ -105,6 +106,7 @@ final class WatchObjects {
         "eks-p5-train-asg",
         lifecycle,
         "p5-train",
-        "Online");
+        "Online",
+        null);
   }
 }

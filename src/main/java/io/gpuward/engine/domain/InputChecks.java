@@ -2,6 +2,7 @@ package io.gpuward.engine.domain;
 
 import io.gpuward.avro.GpuSample;
 import io.gpuward.avro.NodeEvent;
+import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.XidEvent;
 import io.gpuward.contract.DeadLetters;
 import io.gpuward.contract.NodeNames;
@@ -125,6 +126,11 @@ public final class InputChecks {
     Optional<String> node = node("NodeEvent", key, e.getNode());
     if (node.isPresent()) {
       return node;
+    }
+    if (e.getKind() == NodeEventKind.SCHEDULED_EVENT) {
+      return Optional.of(
+          "SCHEDULED_EVENT node events are not accepted: the cloud's scheduled events come only"
+              + " in the watcher's inventory, which node exporters cannot write");
     }
     if (e.getLabels() != null && e.getLabels().size() > MAX_LABELS) {
       return Optional.of(e.getLabels().size() + " labels (at most " + MAX_LABELS + ")");

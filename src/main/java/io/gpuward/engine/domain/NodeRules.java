@@ -42,8 +42,8 @@ import java.util.TreeMap;
  *       on an instance type that has GPUs (a single-GPU instance whose GPU fell off the bus has no
  *       other GPU left to report, so the window rules cannot see it); REBOOT.
  *   <li>SCHEDULED_MAINTENANCE: an EC2 scheduled event on the node's instance whose start is near
- *       ({@link ScheduledMaintenanceRule}); the action its code calls for, valid until its window
- *       ends; completed or canceled recovers it.
+ *       (listed in its inventory, {@link ScheduledMaintenanceRule}); the action its code calls for,
+ *       valid until its window ends; completed or canceled recovers it.
  *   <li>Recovery: a reboot (new boot id) clears GPU hardware classes; Ready=True clears
  *       NODE_NOT_READY_GPU; a removed node clears everything.
  * </ul>
@@ -118,12 +118,6 @@ public final class NodeRules {
         operands(out, s, node, t, ev(at, e, "operand_status", e.getPod() + " " + e.getReason()));
       }
       case CONTAINER_START_FAILURE, KUBE_EVENT -> containerFailure(out, node, e, at);
-      case SCHEDULED_EVENT -> {
-        scheduled
-            .onEvent(s, e, ev(at, e, ScheduledMaintenanceRule.SIGNAL, e.getReason()))
-            .ifPresent(out::add);
-        out.addAll(scheduled.evaluate(node, s, t));
-      }
       default -> {}
     }
     // Events from a registered node carry its unschedulable flag. Once the node was removed only
@@ -234,6 +228,10 @@ public final class NodeRules {
           UNREGISTERED);
     }
     allocatable(out, s, inv.getNode(), inv.getUpdatedAt(), e);
+    scheduled
+        .onListing(s, inv.getNode(), inv.getScheduledEvents(), e, inv.getUpdatedAt())
+        .ifPresent(out::add);
+    out.addAll(scheduled.evaluate(inv.getNode(), s, inv.getUpdatedAt()));
     return out;
   }
 

@@ -82,8 +82,8 @@ public final class NodeState {
   public LinkedHashSet<Long> recentEventIds = new LinkedHashSet<>();
 
   /**
-   * The cloud's scheduled events on the node's instance that are still to come, by {@link
-   * ScheduledMaintenanceRule#key}; a state written before it existed reads as empty.
+   * The cloud's scheduled events on the node's instance that are still to come, by the cloud's
+   * event id (or code); a state written before it existed reads as empty.
    */
   public TreeMap<String, Scheduled> scheduledEvents = new TreeMap<>();
 
@@ -92,7 +92,7 @@ public final class NodeState {
    *
    * @param code the EC2 event code
    * @param description EC2's description
-   * @param eventId the node event that reported it (the verdict's evidence names it)
+   * @param eventId the cloud's id of the event, or its code (the verdict's evidence names it)
    * @param notBefore its start, epoch ms
    * @param notAfter its end, epoch ms, or null
    * @param raised whether it opened a verdict already

@@ -1,8 +1,8 @@
 package io.gpuward.engine.domain;
 
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.Evidence;
 import io.gpuward.avro.FaultClass;
-import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.Severity;
 import java.time.Duration;
@@ -12,13 +12,15 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * SCHEDULED_MAINTENANCE: the cloud will reboot, stop or retire the node's instance at or after a
- * known time (an EC2 scheduled event, reported by the cluster watcher as a SCHEDULED_EVENT node
- * event). Once the start is {@link ScheduledMaintenanceParams#lead() lead} away the verdict opens
- * with the action its code calls for, so the node is moved off under the remediator's budgets and
- * holds before the cloud acts rather than losing its pods when it does.
+ * known time (an EC2 scheduled event, listed in the node's inventory by the cluster watcher: the
+ * inventory's only production writer, so a node's own exporter cannot forge one for any node). Once
+ * the start is {@link ScheduledMaintenanceParams#lead() lead} away the verdict opens with the
+ * action its code calls for, so the node is moved off under the remediator's budgets and holds
+ * before the cloud acts rather than losing its pods when it does.
  *
  * <p>The verdict's validUntil is the end of the event's window (NotAfter, or NotBefore plus the
  * open-ended window): the cloud acts anywhere in it, so a verdict that expired at the start would
@@ -26,7 +28,8 @@ import java.util.Optional;
  * start) as the deadline for disruptive steps. An event first seen at or after its start opens
  * nothing: moving off ahead is no longer possible, and the cloud's action speaks for itself.
  *
- * <p>Recovery: the event completed or canceled (the last one open on the node), or the node gone.
+ * <p>Recovery: the event completed, canceled or no longer listed (the last one open on the node),
+ * or the node gone.
  */
 public final class ScheduledMaintenanceRule {
   public static final String RULE_ID = "cloud.ec2-scheduled-event";
@@ -34,7 +37,7 @@ public final class ScheduledMaintenanceRule {
   /** Evidence signal of a scheduled event. */
   public static final String SIGNAL = "ec2_scheduled_event";
 
-  /** NodeEvent.scheduledState of an event still to come. */
+  /** CloudScheduledEvent.state of an event still to come. */
   public static final String SCHEDULED = "scheduled";
 
   /** The furthest ahead a verdict may be valid (the remediator refuses one beyond a week). */
@@ -46,53 +49,64 @@ public final class ScheduledMaintenanceRule {
     this.params = params;
   }
 
-  /**
-   * What names one event on a node across its reports: its event id without the trailing start and
-   * state ({@code <node>/SCHEDULED_EVENT/<instance>/<EC2 event id>}), so a report that EC2 moved
-   * the window replaces the one before instead of leaving it open for good.
-   */
-  public static String key(NodeEvent e) {
-    String id = e.getEventId();
-    int state = id.lastIndexOf('/');
-    int start = state > 0 ? id.lastIndexOf('/', state - 1) : -1;
-    return start > 0 ? id.substring(0, start) : id;
-  }
+  /** The most events of one node kept: EC2 lists a handful per instance at most. */
+  static final int MAX_EVENTS = 16;
 
   /**
-   * Remembers an event still to come, or forgets one that is over: recovery when it was the last
-   * one open on the node.
+   * Takes the cloud's current listing of the node's scheduled events, from the watcher's inventory:
+   * remembers each event still to come and forgets each one that is over or no longer listed;
+   * recovery when the last one that opened a verdict is gone. A null listing (the cloud was not
+   * asked) changes nothing.
    */
-  public Optional<Signal> onEvent(NodeState s, NodeEvent e, Evidence ev) {
-    if (e.getNotBefore() == null || e.getReason() == null) {
+  public Optional<Signal> onListing(
+      NodeState s, String node, List<CloudScheduledEvent> listed, Evidence ev, Instant at) {
+    if (listed == null) {
       return Optional.empty();
     }
-    String key = key(e);
-    if (SCHEDULED.equals(e.getScheduledState())) {
-      NodeState.Scheduled last = s.scheduledEvents.get(key);
-      s.scheduledEvents.put(
-          key,
-          new NodeState.Scheduled(
-              e.getReason(),
-              e.getMessage() == null ? "" : e.getMessage(),
-              e.getEventId(),
-              e.getNotBefore().toEpochMilli(),
-              e.getNotAfter() == null ? null : e.getNotAfter().toEpochMilli(),
-              last != null && last.raised()));
-      return Optional.empty();
+    TreeMap<String, NodeState.Scheduled> next = new TreeMap<>();
+    for (CloudScheduledEvent e : listed.subList(0, Math.min(listed.size(), MAX_EVENTS))) {
+      if (SCHEDULED.equals(e.getState()) && !e.getCode().isBlank()) {
+        NodeState.Scheduled last = s.scheduledEvents.get(e.getEventId());
+        next.put(e.getEventId(), scheduled(e, last != null && last.raised()));
+      }
     }
-    NodeState.Scheduled gone = s.scheduledEvents.remove(key);
-    if (gone == null || !gone.raised() || anyRaised(s)) {
+    Optional<NodeState.Scheduled> over =
+        s.scheduledEvents.entrySet().stream()
+            .filter(e -> e.getValue().raised() && !next.containsKey(e.getKey()))
+            .map(Map.Entry::getValue)
+            .findFirst();
+    s.scheduledEvents = next;
+    if (over.isEmpty() || anyRaised(s)) {
       return Optional.empty();
     }
     return Optional.of(
         new Signal.Recovered(
-            e.getNode(),
+            node,
             EnumSet.of(FaultClass.SCHEDULED_MAINTENANCE),
             List.of(),
-            "EC2 " + e.getReason() + " " + e.getScheduledState(),
+            "EC2 " + over.get().code() + " " + overHow(over.get(), listed),
             ev,
-            e.getEventTime(),
+            at,
             RULE_ID));
+  }
+
+  private static NodeState.Scheduled scheduled(CloudScheduledEvent e, boolean raised) {
+    return new NodeState.Scheduled(
+        e.getCode(),
+        e.getDescription(),
+        e.getEventId(),
+        e.getNotBefore().toEpochMilli(),
+        e.getNotAfter() == null ? null : e.getNotAfter().toEpochMilli(),
+        raised);
+  }
+
+  /** Completed or canceled as the cloud says, or no longer listed. */
+  private static String overHow(NodeState.Scheduled gone, List<CloudScheduledEvent> listed) {
+    return listed.stream()
+        .filter(e -> e.getEventId().equals(gone.eventId()))
+        .map(CloudScheduledEvent::getState)
+        .findFirst()
+        .orElse("no longer listed");
   }
 
   /** The node is gone: its instance's events with it. */

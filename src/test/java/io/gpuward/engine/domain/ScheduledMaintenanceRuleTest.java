@@ -3,14 +3,14 @@ package io.gpuward.engine.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
-import io.gpuward.avro.NodeEvent;
-import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.engine.JsonSerde;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,31 +24,30 @@ class ScheduledMaintenanceRuleTest {
       new ScheduledMaintenanceRule(ScheduledMaintenanceParams.DEFAULTS);
   final NodeState state = new NodeState();
 
-  static NodeEvent event(String code, Instant notBefore, Instant notAfter, String st) {
-    return NodeEvent.newBuilder()
-        .setEventId(
-            NODE
-                + "/SCHEDULED_EVENT/i-0a1/instance-event-"
-                + code
-                + "/"
-                + notBefore.toEpochMilli()
-                + "/"
-                + st)
-        .setNode(NODE)
-        .setKind(NodeEventKind.SCHEDULED_EVENT)
-        .setEventTime(T0)
-        .setSource("watcher")
-        .setReason(code)
-        .setMessage("The instance is running on degraded hardware")
+  static CloudScheduledEvent event(String code, Instant notBefore, Instant notAfter, String st) {
+    return CloudScheduledEvent.newBuilder()
+        .setEventId("instance-event-" + code)
+        .setCode(code)
+        .setDescription("The instance is running on degraded hardware")
         .setNotBefore(notBefore)
         .setNotAfter(notAfter)
-        .setScheduledState(st)
-        .setLabels(Map.of())
+        .setState(st)
         .build();
   }
 
-  private List<Signal.Detected> report(NodeEvent e, Instant now) {
-    rule.onEvent(state, e, Evidences.of(Evidences.NONE, e.getEventId(), T0, "x").build());
+  private Optional<Signal> list(NodeState s, CloudScheduledEvent... listed) {
+    return rule.onListing(
+        s, NODE, List.of(listed), Evidences.of(Evidences.NONE, null, T0, "x").build(), T0);
+  }
+
+  private List<Signal.Detected> report(CloudScheduledEvent e, Instant now) {
+    List<CloudScheduledEvent> listed = new ArrayList<>();
+    state.scheduledEvents.values().stream()
+        .filter(s -> !s.eventId().equals(e.getEventId()))
+        .map(s -> event(s.code(), Instant.ofEpochMilli(s.notBefore()), null, "scheduled"))
+        .forEach(listed::add);
+    listed.add(e);
+    list(state, listed.toArray(CloudScheduledEvent[]::new));
     return rule.evaluate(NODE, state, now);
   }
 
@@ -103,7 +102,7 @@ class ScheduledMaintenanceRuleTest {
 
     assertThat(rule.evaluate(NODE, state, T0.plusSeconds(1))).isEmpty();
     NodeState late = new NodeState();
-    rule.onEvent(late, event("instance-retirement", T0, null, "scheduled"), null);
+    list(late, event("instance-retirement", T0, null, "scheduled"));
     assertThat(rule.evaluate(NODE, late, T0)).isEmpty();
   }
 
@@ -112,8 +111,7 @@ class ScheduledMaintenanceRuleTest {
     Instant start = T0.plus(Duration.ofMinutes(5));
     report(event("system-reboot", start, null, "scheduled"), T0);
 
-    Optional<Signal> done =
-        rule.onEvent(state, event("system-reboot", start, null, "completed"), null);
+    Optional<Signal> done = list(state, event("system-reboot", start, null, "completed"));
 
     assertThat(done)
         .get()
@@ -132,7 +130,11 @@ class ScheduledMaintenanceRuleTest {
     report(event("system-reboot", start, null, "scheduled"), T0);
     report(event("instance-retirement", start.plusSeconds(60), null, "scheduled"), T0);
 
-    assertThat(rule.onEvent(state, event("system-reboot", start, null, "canceled"), null))
+    assertThat(
+            list(
+                state,
+                event("system-reboot", start, null, "canceled"),
+                event("instance-retirement", start.plusSeconds(60), null, "scheduled")))
         .isEmpty();
   }
 
@@ -144,8 +146,7 @@ class ScheduledMaintenanceRuleTest {
     report(event("system-reboot", later, null, "scheduled"), T0);
 
     assertThat(state.scheduledEvents).hasSize(1);
-    assertThat(rule.onEvent(state, event("system-reboot", later, null, "completed"), null))
-        .isPresent();
+    assertThat(list(state, event("system-reboot", later, null, "completed"))).isPresent();
   }
 
   @Test
@@ -157,6 +158,39 @@ class ScheduledMaintenanceRuleTest {
             event("system-maintenance", start, start.plus(Duration.ofDays(30)), "scheduled"), T0);
 
     assertThat(out.get(0).validUntil()).isEqualTo(T0.plus(Duration.ofDays(6)));
+  }
+
+  @Test
+  void shouldRecoverWhenTheRaisedEventIsNoLongerListed() {
+    report(event("instance-retirement", T0.plus(Duration.ofMinutes(5)), null, "scheduled"), T0);
+
+    assertThat(list(state))
+        .get()
+        .isInstanceOfSatisfying(
+            Signal.Recovered.class, r -> assertThat(r.reason()).contains("no longer listed"));
+  }
+
+  @Test
+  void shouldKeepWhatItKnewWhenTheCloudWasNotAsked() {
+    report(event("instance-retirement", T0.plus(Duration.ofMinutes(5)), null, "scheduled"), T0);
+
+    Optional<Signal> out =
+        rule.onListing(state, NODE, null, Evidences.of(Evidences.NONE, null, T0, "x").build(), T0);
+
+    assertThat(out).isEmpty();
+    assertThat(state.scheduledEvents).hasSize(1);
+  }
+
+  @Test
+  void shouldKeepAtMostSixteenEventsOfANode() {
+    CloudScheduledEvent[] many = new CloudScheduledEvent[40];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = event("system-reboot-" + i, T0.plus(Duration.ofDays(2)), null, "scheduled");
+    }
+
+    list(state, many);
+
+    assertThat(state.scheduledEvents).hasSize(ScheduledMaintenanceRule.MAX_EVENTS);
   }
 
   @Test

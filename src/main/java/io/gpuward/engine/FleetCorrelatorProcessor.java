@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -160,8 +161,21 @@ final class FleetCorrelatorProcessor
       m.scopes = List.copyOf(e.scopes);
       members.put(e.node, m);
     }
+    rescope(e);
     recheck(shrunk, e);
     noteUnexplained(grown, e);
+  }
+
+  /** The storms the node is in count it in its scopes now (none once it left the fleet). */
+  private void rescope(CorrelationEvent e) {
+    Map<String, FleetCorrelator.SignatureState> changed = new TreeMap<>();
+    storms.forEach(
+        (signature, s) -> {
+          if (correlator.rescope(s, e.node, e.scopes)) {
+            changed.put(signature, s);
+          }
+        });
+    changed.forEach((signature, s) -> publish(signature, s, List.of()));
   }
 
   /**

@@ -132,4 +132,27 @@ class FleetCorrelatorProcessorTest {
               assertThat(i.getIncidentId()).isEqualTo(id);
             });
   }
+
+  @Test
+  void shouldNotCountAStormNodeThatLeftTheFleetWhileItsVerdictIsOpen() {
+    start();
+    for (int i = 0; i < 16; i++) {
+      send(CorrelationEvent.member("g-" + i, List.of("nodegroup:g"), T0));
+    }
+    for (int i = 0; i < 3; i++) {
+      send(
+          CorrelationEvent.verdict(
+              "g-" + i, List.of("nodegroup:g"), SIG, "v" + i, "GPU_LOST", true, T0 + 10 + i));
+    }
+    // g-0 replaced: its instance is gone before its verdict clears. 2 of 15, not 3 of 15.
+    send(CorrelationEvent.member("g-0", List.of(), T0 + 60));
+    assertThat(incidents()).isEmpty();
+    rows.flushCache();
+
+    start(); // the storm's rows kept g-0 without a scope
+    send(
+        CorrelationEvent.verdict(
+            "g-1", List.of("nodegroup:g"), SIG, "v1", "GPU_LOST", true, T0 + 70));
+    assertThat(incidents()).isEmpty();
+  }
 }

@@ -223,6 +223,21 @@ public final class FleetCorrelator {
   }
 
   /**
+   * A node of the storm changed scopes (moved, or left the fleet while its verdict is still open):
+   * it counts in the scopes it is in now, so a node that is gone neither covers nor sizes a scope.
+   * Returns whether the node is in the storm. Publishes nothing; {@link #recheck} decides.
+   */
+  public boolean rescope(SignatureState s, String node, List<String> scopes) {
+    s.derive();
+    Affected a = s.open.get(node);
+    if (a == null) {
+      return false;
+    }
+    s.put(node, a.at, scopes);
+    return true;
+  }
+
+  /**
    * Whether the storm's open incident is still explained by its scope at today's sizes. It may not
    * be when its scope grew: an incident opened while nodes of the scope were not counted yet.
    */

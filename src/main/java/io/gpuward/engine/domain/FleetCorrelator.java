@@ -31,8 +31,8 @@ import java.util.function.ToIntFunction;
  *
  * <p>There is at most one open incident per signature. When the storm outgrows its incident's scope
  * (another scope now covers more of it), the incident keeps its id and moves: CLEARED on the old
- * scope, UPDATED on the new one. It clears when no verdict of the storm is open. Pure: state in,
- * incident changes out.
+ * scope, UPDATED on the new one. It clears when no verdict of the storm is open, never because a
+ * scope's size changed ({@link #recheck}). Pure: state in, incident changes out.
  */
 public final class FleetCorrelator {
 

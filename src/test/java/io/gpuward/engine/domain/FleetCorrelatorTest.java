@@ -1,6 +1,7 @@
 package io.gpuward.engine.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.IncidentState;
@@ -105,8 +106,8 @@ class FleetCorrelatorTest {
     assertThat(out)
         .extracting(FleetIncident::getScope, FleetIncident::getState, FleetIncident::getIncidentId)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("nodegroup:a", IncidentState.CLEARED, id),
-            org.assertj.core.groups.Tuple.tuple("driver:580", IncidentState.UPDATED, id));
+            tuple("nodegroup:a", IncidentState.CLEARED, id),
+            tuple("driver:580", IncidentState.UPDATED, id));
     assertThat(out.get(1).getNodes()).containsExactly("a-0", "a-1", "a-2", "b-0");
   }
 
@@ -276,8 +277,8 @@ class FleetCorrelatorTest {
     assertThat(out)
         .extracting(FleetIncident::getScope, FleetIncident::getState, FleetIncident::getIncidentId)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("nodegroup:a", IncidentState.CLEARED, id),
-            org.assertj.core.groups.Tuple.tuple("driver:580", IncidentState.UPDATED, id));
+            tuple("nodegroup:a", IncidentState.CLEARED, id),
+            tuple("driver:580", IncidentState.UPDATED, id));
 
     // The same with group a's nodes on two drivers: moving would release a-0.
     var split = new FleetCorrelator.SignatureState();

@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -50,6 +52,9 @@ final class FleetCorrelatorProcessor
   private WriteBackStore<String, Row> signatures;
   private final Map<String, FleetCorrelator.SignatureState> storms = new HashMap<>();
   private KeyValueStore<String, Membership> members;
+
+  /** Incidents whose scope outgrew them, already logged (bounded by the open incidents). */
+  private final Set<String> unexplainedSaid = new HashSet<>();
 
   FleetCorrelatorProcessor(FleetCorrelator correlator) {
     this.correlator = correlator;
@@ -96,8 +101,12 @@ final class FleetCorrelatorProcessor
     }
     FleetCorrelator.SignatureState s =
         storms.computeIfAbsent(e.signature, k -> new FleetCorrelator.SignatureState());
-    List<FleetIncident> changes = correlator.apply(s, e, scope -> sizes.getOrDefault(scope, 0));
-    // Rows of what changed; each is serialised once per commit.
+    publish(e.signature, s, correlator.apply(s, e, scope -> sizes.getOrDefault(scope, 0)));
+  }
+
+  /** Persists what changed in a storm's rows (each is serialised once per commit) and publishes. */
+  private void publish(
+      String signature, FleetCorrelator.SignatureState s, List<FleetIncident> changes) {
     for (String node : s.drainTouched()) {
       FleetCorrelator.Affected a = s.open.get(node);
       Row row = null;
@@ -106,16 +115,19 @@ final class FleetCorrelatorProcessor
         row.at = a.at;
         row.scopes = a.scopes;
       }
-      signatures.put("n" + SEP + e.signature + SEP + node, row);
+      signatures.put("n" + SEP + signature + SEP + node, row);
     }
     Row inc = null;
     if (s.incident != null) {
       inc = new Row();
       inc.incident = s.incident;
     }
-    signatures.put("i" + SEP + e.signature, inc);
+    signatures.put("i" + SEP + signature, inc);
     if (s.open.isEmpty() && s.incident == null) {
-      storms.remove(e.signature);
+      storms.remove(signature);
+    }
+    if (s.incident == null) {
+      changes.forEach(i -> unexplainedSaid.remove(i.getIncidentId()));
     }
     for (FleetIncident i : changes) {
       log.info(
@@ -136,22 +148,79 @@ final class FleetCorrelatorProcessor
     if (old.equals(now)) {
       return;
     }
-    for (String s : old) {
-      if (!now.contains(s)) {
-        sizes.computeIfPresent(s, (k, n) -> n <= 1 ? null : n - 1);
-      }
-    }
-    for (String s : now) {
-      if (!old.contains(s)) {
-        sizes.merge(s, 1, Integer::sum);
-      }
-    }
+    Set<String> shrunk = new TreeSet<>(old);
+    shrunk.removeAll(now);
+    Set<String> grown = new TreeSet<>(now);
+    grown.removeAll(old);
+    shrunk.forEach(s -> sizes.computeIfPresent(s, (k, n) -> n <= 1 ? null : n - 1));
+    grown.forEach(s -> sizes.merge(s, 1, Integer::sum));
     if (now.isEmpty()) {
       members.delete(e.node);
     } else {
       Membership m = new Membership();
       m.scopes = List.copyOf(e.scopes);
       members.put(e.node, m);
+    }
+    rescope(e);
+    recheck(shrunk, e);
+    noteUnexplained(grown, e);
+  }
+
+  /** The storms the node is in count it in its scopes now (none once it left the fleet). */
+  private void rescope(CorrelationEvent e) {
+    Map<String, FleetCorrelator.SignatureState> changed = new TreeMap<>();
+    storms.forEach(
+        (signature, s) -> {
+          if (correlator.rescope(s, e.node, e.scopes)) {
+            changed.put(signature, s);
+          }
+        });
+    changed.forEach((signature, s) -> publish(signature, s, List.of()));
+  }
+
+  /**
+   * Storms in a scope that shrank are looked at again: the removal may have reached this task after
+   * the storm's verdicts (another partition lagged), and no verdict of the storm may follow.
+   */
+  private void recheck(Set<String> shrunk, CorrelationEvent e) {
+    if (shrunk.isEmpty()) {
+      return;
+    }
+    for (String signature : new TreeSet<>(storms.keySet())) {
+      FleetCorrelator.SignatureState s = storms.get(signature);
+      if (shrunk.stream().anyMatch(scope -> s.count(scope) > 0)) {
+        publish(
+            signature,
+            s,
+            correlator.recheck(s, signature, e.at, scope -> sizes.getOrDefault(scope, 0)));
+      }
+    }
+  }
+
+  /**
+   * An incident is never lifted because its scope grew: the growth may only have arrived late, and
+   * releasing a held storm node by node is the failure the hold exists to prevent. Said once per
+   * incident and process, for the operator who may approve the incident's verdicts.
+   */
+  private void noteUnexplained(Set<String> grown, CorrelationEvent e) {
+    for (String scope : grown) {
+      storms.forEach(
+          (signature, s) -> {
+            if (s.incident != null
+                && s.incident.scope.equals(scope)
+                && !correlator.explainedStill(s, sc -> sizes.getOrDefault(sc, 0))
+                && unexplainedSaid.add(s.incident.incidentId)) {
+              log.info(
+                  "fleet incident kept scope={} signature={} incidentId={}: {} joined and the scope"
+                      + " now has {} nodes, too many for this storm to open it; its verdicts stay"
+                      + " held until the storm clears or an operator approves them",
+                  scope,
+                  signature,
+                  s.incident.incidentId,
+                  e.node,
+                  sizes.getOrDefault(scope, 0));
+            }
+          });
     }
   }
 }

@@ -11,12 +11,14 @@ import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,6 +216,76 @@ class CorrelationTopologyTest {
               assertThat(v.getHeld()).isTrue();
               assertThat(v.getIncidentId()).isEqualTo(driverIncident);
             });
+  }
+
+  /**
+   * Three nodes of a 16-node group left it before a storm hit three others, but their partition
+   * lagged, so the removals reach the correlator after the storm's verdicts: 3 of 16 is under the
+   * 20% a scope needs, 3 of the 13 the group had is not. Arrival order must not decide.
+   */
+  @Test
+  void shouldHoldAStormWhoseGroupShrankWhenTheShrinkArrivesAfterItsVerdicts() throws Exception {
+    stormInAShrunkGroup(h, false);
+
+    List<FleetIncident> late = incidents.readValuesToList();
+    assertThat(late)
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getState()).isEqualTo(IncidentState.OPEN);
+              assertThat(i.getScope()).isEqualTo("nodegroup:p5-train");
+              assertThat(i.getNodes()).containsExactly("p5-train-0", "p5-train-1", "p5-train-2");
+            });
+    List<FaultVerdict> verdicts = h.verdicts.readValuesToList();
+    for (int i = 0; i < 3; i++) {
+      assertHeld(verdicts, "p5-train-" + i, FaultClass.GPU_LOST, late.get(0).getIncidentId());
+    }
+
+    try (EngineHarness inOrder =
+        new EngineHarness(Files.createDirectories(stateDir.resolve("in-order")))) {
+      stormInAShrunkGroup(inOrder, true);
+      List<FleetIncident> expected =
+          inOrder
+              .driver
+              .createOutputTopic(
+                  inOrder.topics.incidents.name(),
+                  new StringDeserializer(),
+                  inOrder.topics.incidents.valueSerde().deserializer())
+              .readValuesToList();
+      assertThat(late)
+          .as("the incident of the same records fed in event-time order")
+          .extracting(FleetIncident::getIncidentId, FleetIncident::getDetectedAt)
+          .containsExactlyElementsOf(
+              expected.stream()
+                  .map(i -> Tuple.tuple(i.getIncidentId(), i.getDetectedAt()))
+                  .toList());
+    }
+  }
+
+  /** 16 nodes in p5-train, 13-15 removed at +5 s, XID 79 on 0-2 at +10-12 s; removals last? */
+  private static void stormInAShrunkGroup(EngineHarness h, boolean removalsFirst) {
+    for (int i = 0; i < 16; i++) {
+      String n = "p5-train-" + i;
+      h.inventory.pipeInput(n, inventory(n, "p5.48xlarge", "al2023-nvidia", T0));
+    }
+    Runnable removals =
+        () -> {
+          for (int i = 13; i < 16; i++) {
+            h.inventory.pipeInput("p5-train-" + i, null, T0.plusSeconds(5));
+          }
+        };
+    if (removalsFirst) {
+      removals.run();
+    }
+    for (int i = 0; i < 3; i++) {
+      String n = "p5-train-" + i;
+      h.xid.pipeInput(n, xid(n, 79, "GPU-" + i, T0.plusSeconds(10 + i)));
+    }
+    if (!removalsFirst) {
+      removals.run();
+    }
+    // Stream time moves on: the punctuator holds verdicts opened before the incident existed.
+    h.gpu.pipeInput("p5-train-0", sample("p5-train-0", 0, "GPU-a", 50, T0.plusSeconds(40)));
   }
 
   private static String incidentOf(List<FleetIncident> opened, String signature) {

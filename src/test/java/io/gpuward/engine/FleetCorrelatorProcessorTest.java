@@ -93,4 +93,66 @@ class FleetCorrelatorProcessorTest {
     }
     assertThat(incidents().get(incidents().size() - 1).getState()).isEqualTo(IncidentState.CLEARED);
   }
+
+  @Test
+  void shouldOpenAndKeepTheIncidentWhenARemovalArrivesAfterTheStorm() {
+    start();
+    for (int i = 0; i < 16; i++) {
+      send(CorrelationEvent.member("g-" + i, List.of("nodegroup:g"), T0));
+    }
+    for (int i = 0; i < 3; i++) {
+      send(
+          CorrelationEvent.verdict(
+              "g-" + i, List.of("nodegroup:g"), SIG, "v" + i, "GPU_LOST", true, T0 + 10 + i));
+    }
+    assertThat(incidents()).as("3 of 16").isEmpty();
+    for (int i = 13; i < 16; i++) { // left the group at T0 + 5, read late
+      send(CorrelationEvent.member("g-" + i, List.of(), T0 + 5));
+    }
+    assertThat(incidents())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getState()).isEqualTo(IncidentState.OPEN);
+              assertThat(i.getNodes()).containsExactly("g-0", "g-1", "g-2");
+              assertThat(i.getDetectedAt().toEpochMilli()).isEqualTo(T0 + 12);
+            });
+    String id = incidents().get(0).getIncidentId();
+    rows.flushCache(); // committed
+
+    start();
+    send(
+        CorrelationEvent.verdict(
+            "g-3", List.of("nodegroup:g"), SIG, "v3", "GPU_LOST", true, T0 + 20));
+    assertThat(incidents())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getState()).isEqualTo(IncidentState.UPDATED);
+              assertThat(i.getIncidentId()).isEqualTo(id);
+            });
+  }
+
+  @Test
+  void shouldNotCountAStormNodeThatLeftTheFleetWhileItsVerdictIsOpen() {
+    start();
+    for (int i = 0; i < 16; i++) {
+      send(CorrelationEvent.member("g-" + i, List.of("nodegroup:g"), T0));
+    }
+    for (int i = 0; i < 3; i++) {
+      send(
+          CorrelationEvent.verdict(
+              "g-" + i, List.of("nodegroup:g"), SIG, "v" + i, "GPU_LOST", true, T0 + 10 + i));
+    }
+    // g-0 replaced: its instance is gone before its verdict clears. 2 of 15, not 3 of 15.
+    send(CorrelationEvent.member("g-0", List.of(), T0 + 60));
+    assertThat(incidents()).isEmpty();
+    rows.flushCache();
+
+    start(); // the storm's rows kept g-0 without a scope
+    send(
+        CorrelationEvent.verdict(
+            "g-1", List.of("nodegroup:g"), SIG, "v1", "GPU_LOST", true, T0 + 70));
+    assertThat(incidents()).isEmpty();
+  }
 }

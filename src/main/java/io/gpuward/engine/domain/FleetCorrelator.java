@@ -31,8 +31,8 @@ import java.util.function.ToIntFunction;
  *
  * <p>There is at most one open incident per signature. When the storm outgrows its incident's scope
  * (another scope now covers more of it), the incident keeps its id and moves: CLEARED on the old
- * scope, UPDATED on the new one. It clears when no verdict of the storm is open. Pure: state in,
- * incident changes out.
+ * scope, UPDATED on the new one. It clears when no verdict of the storm is open, never because a
+ * scope's size changed ({@link #recheck}). Pure: state in, incident changes out.
  */
 public final class FleetCorrelator {
 
@@ -93,7 +93,8 @@ public final class FleetCorrelator {
       }
     }
 
-    int count(String scope) {
+    /** How many of the storm's open nodes are in {@code scope}. */
+    public int count(String scope) {
       derive();
       return counts.getOrDefault(scope, 0);
     }
@@ -149,44 +150,24 @@ public final class FleetCorrelator {
     } else {
       s.remove(e.node);
     }
-    long cutoff = e.at - params.window().toMillis();
-    while (!s.byAge.isEmpty() && s.byAge.first().at() < cutoff) {
-      s.remove(s.byAge.first().node());
-    }
+    expire(s, e.at);
 
     Incident inc = s.incident;
     List<FleetIncident> out = new ArrayList<>();
     if (inc != null && s.open.isEmpty() && !e.open) {
       s.incident = null;
-      out.add(incident(e, inc, inc.scope, IncidentState.CLEARED));
+      out.add(incident(e.signature, e.at, inc, inc.scope, IncidentState.CLEARED));
       return out;
     }
     Optional<Explanation> best = explain(s, scopeSize);
     if (inc == null) {
-      best.ifPresent(
-          b -> {
-            Incident created = new Incident();
-            created.detectedAt = e.at;
-            created.scope = b.scope();
-            created.nodes.addAll(nodesIn(s, b.scope()));
-            created.incidentId = incidentId(b.scope(), e.signature, e.at);
-            created.published = created.nodes.size();
-            s.incident = created;
-            out.add(incident(e, created, created.scope, IncidentState.OPEN));
-          });
+      best.ifPresent(b -> out.add(open(s, e.signature, e.at, b)));
       return out;
     }
-    int coveredNow =
-        (int) s.open.values().stream().filter(a -> a.scopes.contains(inc.scope)).count();
     if (best.isPresent()
         && !best.get().scope().equals(inc.scope)
-        && best.get().covered() > coveredNow) {
-      Explanation b = best.get();
-      out.add(incident(e, inc, inc.scope, IncidentState.CLEARED));
-      inc.scope = b.scope();
-      inc.nodes.addAll(nodesIn(s, b.scope()));
-      inc.published = inc.nodes.size();
-      out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
+        && best.get().covered() > coveredBy(s, inc.scope)) {
+      out.addAll(move(s, e.signature, e.at, best.get()));
       return out;
     }
     Affected a = s.open.get(e.node);
@@ -194,10 +175,113 @@ public final class FleetCorrelator {
       int n = inc.nodes.size();
       if (n <= UPDATE_EVERY_NODE_UP_TO || n >= inc.published + Math.max(1, inc.published / 10)) {
         inc.published = n;
-        out.add(incident(e, inc, inc.scope, IncidentState.UPDATED));
+        out.add(incident(e.signature, e.at, inc, inc.scope, IncidentState.UPDATED));
       }
     }
     return out;
+  }
+
+  /**
+   * Looks at a storm again after a scope it touches shrank (a node left it). Memberships and
+   * verdicts reach the correlator in arrival order, not event time: a node's removal from a lagging
+   * partition can arrive after the verdicts it would have made a storm, and no verdict of the storm
+   * may follow. So a storm without an incident opens one now if a scope explains it; a storm with
+   * one moves to a scope that now covers more of it only when every node it holds stays held. It
+   * never clears or releases anything, so arrival order can only delay a hold, never lift one.
+   *
+   * <p>The incident's time is the later of {@code at} (the membership change) and the storm's
+   * newest verdict: when the removal is older than the storm, the incident is the one the same
+   * records in event-time order give (same id, same {@code detectedAt}).
+   */
+  public List<FleetIncident> recheck(
+      SignatureState s, String signature, long at, ToIntFunction<String> scopeSize) {
+    s.derive();
+    if (s.open.isEmpty()) {
+      return List.of();
+    }
+    long now = Math.max(at, s.byAge.last().at());
+    Incident inc = s.incident;
+    if (inc == null) {
+      expire(s, now);
+    }
+    Optional<Explanation> best = explain(s, scopeSize);
+    if (best.isEmpty()) {
+      return List.of();
+    }
+    Explanation b = best.get();
+    if (inc == null) {
+      return List.of(open(s, signature, now, b));
+    }
+    boolean keepsEveryHold =
+        s.open.values().stream()
+            .filter(a -> a.scopes.contains(inc.scope))
+            .allMatch(a -> a.scopes.contains(b.scope()));
+    if (!b.scope().equals(inc.scope) && b.covered() > coveredBy(s, inc.scope) && keepsEveryHold) {
+      return move(s, signature, now, b);
+    }
+    return List.of();
+  }
+
+  /**
+   * A node of the storm changed scopes (moved, or left the fleet while its verdict is still open):
+   * it counts in the scopes it is in now, so a node that is gone neither covers nor sizes a scope.
+   * Returns whether the node is in the storm. Publishes nothing; {@link #recheck} decides.
+   */
+  public boolean rescope(SignatureState s, String node, List<String> scopes) {
+    s.derive();
+    Affected a = s.open.get(node);
+    if (a == null) {
+      return false;
+    }
+    s.put(node, a.at, scopes);
+    return true;
+  }
+
+  /**
+   * Whether the storm's open incident is still explained by its scope at today's sizes. It may not
+   * be when its scope grew: an incident opened while nodes of the scope were not counted yet.
+   */
+  public boolean explainedStill(SignatureState s, ToIntFunction<String> scopeSize) {
+    Incident inc = s.incident;
+    if (inc == null) {
+      return true;
+    }
+    int covered = coveredBy(s, inc.scope);
+    int size = Math.max(scopeSize.applyAsInt(inc.scope), covered);
+    return covered >= params.minNodes() && 100L * covered >= (long) params.minPercent() * size;
+  }
+
+  /** Forgets the storm's nodes opened more than the window before {@code now}. */
+  private void expire(SignatureState s, long now) {
+    long cutoff = now - params.window().toMillis();
+    while (!s.byAge.isEmpty() && s.byAge.first().at() < cutoff) {
+      s.remove(s.byAge.first().node());
+    }
+  }
+
+  private FleetIncident open(SignatureState s, String signature, long at, Explanation b) {
+    Incident created = new Incident();
+    created.detectedAt = at;
+    created.scope = b.scope();
+    created.nodes.addAll(nodesIn(s, b.scope()));
+    created.incidentId = incidentId(b.scope(), signature, at);
+    created.published = created.nodes.size();
+    s.incident = created;
+    return incident(signature, at, created, created.scope, IncidentState.OPEN);
+  }
+
+  /** The incident keeps its id and moves: CLEARED on its old scope, UPDATED on the new one. */
+  private List<FleetIncident> move(SignatureState s, String signature, long at, Explanation b) {
+    Incident inc = s.incident;
+    FleetIncident cleared = incident(signature, at, inc, inc.scope, IncidentState.CLEARED);
+    inc.scope = b.scope();
+    inc.nodes.addAll(nodesIn(s, b.scope()));
+    inc.published = inc.nodes.size();
+    return List.of(cleared, incident(signature, at, inc, inc.scope, IncidentState.UPDATED));
+  }
+
+  private static int coveredBy(SignatureState s, String scope) {
+    return (int) s.open.values().stream().filter(a -> a.scopes.contains(scope)).count();
   }
 
   /** The scope explaining the most of the storm (then the smallest, then by kind order). */
@@ -238,10 +322,10 @@ public final class FleetCorrelator {
   }
 
   private FleetIncident incident(
-      CorrelationEvent e, Incident inc, String scope, IncidentState state) {
+      String signature, long at, Incident inc, String scope, IncidentState state) {
     FaultClass c = null;
     try {
-      c = FaultClass.valueOf(e.signature.substring(0, e.signature.indexOf(':')));
+      c = FaultClass.valueOf(signature.substring(0, signature.indexOf(':')));
     } catch (RuntimeException ex) {
       // signature without a class prefix: leave it unset
     }
@@ -250,20 +334,20 @@ public final class FleetCorrelator {
         .setIncidentId(inc.incidentId)
         .setScope(scope)
         .setIncidentClass(IncidentClass.COMMON_CAUSE)
-        .setSignature(e.signature)
+        .setSignature(signature)
         .setNodes(nodes)
         .setState(state)
         .setDetectedAt(Instant.ofEpochMilli(inc.detectedAt))
-        .setUpdatedAt(Instant.ofEpochMilli(e.at))
+        .setUpdatedAt(Instant.ofEpochMilli(at))
         .setFaultClass(c)
         .setSummary(
             state == IncidentState.CLEARED
-                ? "common cause " + e.signature + " in " + scope + " cleared"
+                ? "common cause " + signature + " in " + scope + " cleared"
                 : nodes.size()
                     + " nodes of "
                     + scope
                     + " share "
-                    + e.signature
+                    + signature
                     + ": held for a common cause, not node-by-node remediation")
         .build();
   }

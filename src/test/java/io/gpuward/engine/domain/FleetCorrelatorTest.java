@@ -1,11 +1,13 @@
 package io.gpuward.engine.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.IncidentState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -104,8 +106,8 @@ class FleetCorrelatorTest {
     assertThat(out)
         .extracting(FleetIncident::getScope, FleetIncident::getState, FleetIncident::getIncidentId)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("nodegroup:a", IncidentState.CLEARED, id),
-            org.assertj.core.groups.Tuple.tuple("driver:580", IncidentState.UPDATED, id));
+            tuple("nodegroup:a", IncidentState.CLEARED, id),
+            tuple("driver:580", IncidentState.UPDATED, id));
     assertThat(out.get(1).getNodes()).containsExactly("a-0", "a-1", "a-2", "b-0");
   }
 
@@ -184,5 +186,117 @@ class FleetCorrelatorTest {
     assertThat(out.get(out.size() - 1).getScope()).isEqualTo("nodegroup:a");
     assertThat(state.incident).isNull();
     assertThat(state.open).isEmpty();
+  }
+
+  /** The storm's verdicts on group a's nodes, with scope sizes from {@code now}. */
+  private void openAll(Map<String, Integer> now, String group, int nodes, String driver, long at) {
+    for (int i = 0; i < nodes; i++) {
+      out.addAll(
+          correlator.apply(
+              state,
+              CorrelationEvent.verdict(
+                  group + "-" + i,
+                  List.of("nodegroup:" + group, "driver:" + driver),
+                  SIG,
+                  "v-" + group + i,
+                  "DRIVER_ROOT_MISCONFIGURED",
+                  true,
+                  at + i),
+              s -> now.getOrDefault(s, 0)));
+    }
+  }
+
+  @Test
+  void shouldOpenTheIncidentWhenAScopeShrinksUnderAStormAsInEventTimeOrder() {
+    // Group a had 16 nodes until three left at T0; their removal arrives after the storm.
+    Map<String, Integer> now = new HashMap<>(Map.of("nodegroup:a", 16, "driver:580", 40));
+    openAll(now, "a", 3, "580", T0 + 10);
+    assertThat(out).as("3 of 16 is under 20%%").isEmpty();
+
+    now.put("nodegroup:a", 13);
+    out.addAll(correlator.recheck(state, SIG, T0, s -> now.getOrDefault(s, 0)));
+
+    var inOrder = new FleetCorrelator.SignatureState();
+    List<FleetIncident> expected = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      expected.addAll(
+          correlator.apply(
+              inOrder,
+              CorrelationEvent.verdict(
+                  "a-" + i,
+                  List.of("nodegroup:a", "driver:580"),
+                  SIG,
+                  "v-a" + i,
+                  "DRIVER_ROOT_MISCONFIGURED",
+                  true,
+                  T0 + 10 + i),
+              s -> now.getOrDefault(s, 0)));
+    }
+    assertThat(out).as("what event-time order gives").isEqualTo(expected);
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getState()).isEqualTo(IncidentState.OPEN);
+              assertThat(i.getScope()).isEqualTo("nodegroup:a");
+              assertThat(i.getNodes()).containsExactly("a-0", "a-1", "a-2");
+            });
+  }
+
+  @Test
+  void shouldNeitherClearNorReleaseAnIncidentWhoseScopeGrows() {
+    // Only 10 of group a's 16 nodes were counted when the storm's third verdict arrived.
+    Map<String, Integer> now = new HashMap<>(Map.of("nodegroup:a", 10, "driver:580", 40));
+    openAll(now, "a", 3, "580", T0);
+    String id = opened().get(0).getIncidentId();
+    out.clear();
+
+    now.put("nodegroup:a", 16);
+    out.addAll(correlator.recheck(state, SIG, T0 + 60_000, s -> now.getOrDefault(s, 0)));
+    openAll(now, "a", 3, "580", T0 + 120_000); // the same verdicts again (UPDATED)
+
+    assertThat(out).isEmpty();
+    assertThat(correlator.explainedStill(state, s -> now.getOrDefault(s, 0))).isFalse();
+    assertThat(state.incident.incidentId).isEqualTo(id);
+    assertThat(state.incident.scope).isEqualTo("nodegroup:a");
+  }
+
+  @Test
+  void shouldMoveOnARecheckOnlyWhenEveryHeldNodeStaysHeld() {
+    // A storm held in group a (3 of 4); two more nodes in group b, whose driver scope is the
+    // same. The driver scope shrinks enough to explain all five.
+    Map<String, Integer> now = new HashMap<>(Map.of("nodegroup:a", 4, "nodegroup:b", 40));
+    now.put("driver:580", 100);
+    openAll(now, "a", 3, "580", T0);
+    openAll(now, "b", 2, "580", T0 + 10);
+    String id = opened().get(0).getIncidentId();
+    out.clear();
+
+    now.put("driver:580", 20);
+    out.addAll(correlator.recheck(state, SIG, T0 + 20, s -> now.getOrDefault(s, 0)));
+    assertThat(out)
+        .extracting(FleetIncident::getScope, FleetIncident::getState, FleetIncident::getIncidentId)
+        .containsExactly(
+            tuple("nodegroup:a", IncidentState.CLEARED, id),
+            tuple("driver:580", IncidentState.UPDATED, id));
+
+    // The same with group a's nodes on two drivers: moving would release a-0.
+    var split = new FleetCorrelator.SignatureState();
+    List<FleetIncident> moved = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String node = (i < 3 ? "a-" : "b-") + i;
+      String driver = i == 0 ? "driver:570" : "driver:580";
+      String group = i < 3 ? "nodegroup:a" : "nodegroup:b";
+      correlator.apply(
+          split,
+          CorrelationEvent.verdict(node, List.of(group, driver), SIG, "v" + i, "X", true, T0 + i),
+          s -> s.equals("driver:580") ? 100 : now.getOrDefault(s, 10));
+    }
+    assertThat(split.incident.scope).isEqualTo("nodegroup:a");
+    moved.addAll(
+        correlator.recheck(
+            split, SIG, T0 + 20, s -> s.equals("driver:580") ? 8 : now.getOrDefault(s, 10)));
+    assertThat(moved).as("driver 580 covers 4 > 3 but not a-0").isEmpty();
+    assertThat(split.incident.scope).isEqualTo("nodegroup:a");
   }
 }

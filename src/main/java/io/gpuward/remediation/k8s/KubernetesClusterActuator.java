@@ -619,9 +619,12 @@ public final class KubernetesClusterActuator implements ClusterPort {
   }
 
   private static int gpus(Map<String, Quantity> resources) {
-    Quantity q = resources == null ? null : resources.get(GPU_RESOURCE);
+    if (resources == null || resources.isEmpty()) {
+      return -1; // not reported (yet)
+    }
+    Quantity q = resources.get(GPU_RESOURCE);
     if (q == null) {
-      return resources == null ? -1 : 0; // a node without the resource has no GPU to offer
+      return 0; // resources reported, no device plugin registered: no GPU to offer
     }
     try {
       return q.getNumericalAmount().intValueExact();

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS gpu_verdicts (
   fault_class         text        NOT NULL,
   severity            text        NOT NULL,
   recommended_action  text        NOT NULL,
-  gpus                jsonb       NOT NULL,   -- [{"uuid","index","pciBusId"}]
+  gpus                jsonb       NOT NULL,   -- [{"uuid","index","pciBusId","pods"}], pods: ["namespace/name"], empty when unknown
   evidence            jsonb       NOT NULL,   -- [{"source","signal","eventTime",...}]
   rule_id             text        NOT NULL,
   rule_version        text        NOT NULL,

@@ -39,6 +39,16 @@ final class AuditDetails {
     }
   }
 
+  /**
+   * How a per-GPU DRAIN's SUCCEEDED detail states whether the node was kept schedulable or cordoned
+   * first (the remediator's {@code Containment}), and how a whole-node drain states why.
+   */
+  private static final Pattern KEPT = Pattern.compile("; not cordoned: (.*)$");
+
+  private static final Pattern CORDONED = Pattern.compile("; (cordoned: .*)$");
+  private static final Pattern PER_GPU = Pattern.compile("^(drained GPUs? \\S+): ");
+  private static final Pattern WHOLE = Pattern.compile("^(.*): whole-node drain;");
+
   static final String CONCURRENT_BUDGET = "concurrent";
   static final String HOURLY_BUDGET = "per-hour";
   static final String CORDON_CEILING = "cordon-ceiling";
@@ -62,6 +72,34 @@ final class AuditDetails {
       return Optional.of(use(k, CORDON_CEILING, null));
     }
     return Optional.empty();
+  }
+
+  /**
+   * How a DRAIN that succeeded contained the fault, from its detail: per GPU with the node kept
+   * schedulable or cordoned (and why), or the whole node (and why, when a per-GPU class fell back).
+   * Empty when the detail states neither (a whole-node drain of a class not drained per GPU).
+   */
+  static Optional<String> containment(String drainDetail) {
+    if (drainDetail == null) {
+      return Optional.empty();
+    }
+    Matcher perGpu = PER_GPU.matcher(drainDetail);
+    if (perGpu.find()) {
+      String gpus = perGpu.group(1).replace("drained ", "");
+      Matcher kept = KEPT.matcher(drainDetail);
+      if (kept.find()) {
+        return Optional.of(
+            "per GPU ("
+                + gpus
+                + "), node kept schedulable, not cordoned or tainted: "
+                + kept.group(1));
+      }
+      Matcher cordoned = CORDONED.matcher(drainDetail);
+      return Optional.of(
+          "per GPU (" + gpus + "), node " + (cordoned.find() ? cordoned.group(1) : "cordoned"));
+    }
+    Matcher whole = WHOLE.matcher(drainDetail);
+    return whole.find() ? Optional.of("whole node, cordoned: " + whole.group(1)) : Optional.empty();
   }
 
   static Optional<Instant> freesAt(String detail) {

@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "Write verdicts.jsonl, incidents.jsonl, audit.jsonl, inventory.jsonl and control.jsonl"
-              + " here.")
+              + " here, and world-actions.jsonl: every call the simulated cluster received.")
   Path out;
 
   @Option(
@@ -568,7 +568,7 @@ final class DemoCommand implements Callable<Integer> {
         observer.incidents(),
         observer.audit(),
         observer.deadLetters());
-    writeOut(o, observer);
+    writeOut(o, observer, cluster);
     if (stopped.isPresent()) {
       throw new RoleStoppedException(stopped.get().line());
     }
@@ -580,7 +580,8 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void writeOut(PrintStream o, DemoObserver observer) throws IOException {
+  private void writeOut(PrintStream o, DemoObserver observer, SimulatedCluster cluster)
+      throws IOException {
     if (out == null) {
       return;
     }
@@ -589,7 +590,9 @@ final class DemoCommand implements Callable<Integer> {
     DemoReport.writeJsonl(out.resolve("audit.jsonl"), observer.audit());
     DemoReport.writeJsonl(out.resolve("inventory.jsonl"), observer.inventory());
     DemoReport.writeJsonl(out.resolve("control.jsonl"), observer.control());
-    o.printf("%n  wrote %s/{verdicts,incidents,audit,inventory,control}.jsonl%n", out);
+    DemoReport.writeWorldActions(out.resolve("world-actions.jsonl"), cluster.actions());
+    o.printf(
+        "%n  wrote %s/{verdicts,incidents,audit,inventory,control,world-actions}.jsonl%n", out);
   }
 
   private static void progress(

@@ -10,6 +10,7 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.config.Durations;
 import io.gpuward.contract.AvroJson;
+import io.gpuward.sim.ClusterAction;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -179,6 +180,28 @@ final class DemoReport {
     try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       for (SpecificRecord r : records) {
         w.write(JSON.writeValueAsString(AvroJson.toJson(r)));
+        w.newLine();
+      }
+    }
+  }
+
+  /**
+   * The simulated cluster's journal, one call a line: {@code at} (epoch ms), {@code action}, {@code
+   * target}, {@code operationId}, {@code outcome}, {@code detail}, as {@code GET /world/actions}
+   * serves it for a world in its own process.
+   */
+  static void writeWorldActions(Path file, List<ClusterAction> actions) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (ClusterAction a : actions) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", a.at().toEpochMilli());
+        m.put("action", a.action());
+        m.put("target", a.target());
+        m.put("operationId", a.operationId());
+        m.put("outcome", a.outcome());
+        m.put("detail", a.detail());
+        w.write(JSON.writeValueAsString(m));
         w.newLine();
       }
     }

@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.cli.Explanation.Chain;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -46,6 +47,7 @@ final class ExplainText {
     b.append("  Remediation (audit records in order; a record states budget use only when it is")
         .append(" a BUDGET refusal)\n")
         .append(steps(c).render());
+    containment(c).ifPresent(t -> b.append("  Containment: ").append(t).append('\n'));
     b.append("  Operator commands on its scopes (newest per scope)\n").append(commands(c).render());
     Explanation.Next n = c.next();
     b.append("  Next: ").append(n.waitingFor());
@@ -56,6 +58,17 @@ final class ExplainText {
       b.append("; then ").append(n.then());
     }
     return b.append('\n').toString();
+  }
+
+  /** How the latest drain that succeeded contained the fault, as its audit detail states it. */
+  static Optional<String> containment(Chain c) {
+    String detail = null;
+    for (var s : c.remediation()) {
+      if (s.action().equals("DRAIN") && s.outcome().equals("SUCCEEDED")) {
+        detail = s.detail();
+      }
+    }
+    return AuditDetails.containment(detail);
   }
 
   private static void header(StringBuilder b, Chain c) {

@@ -3,8 +3,6 @@ package io.gpuward.remediation;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.RemediationAction;
-import io.gpuward.fleet.InstanceType;
-import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
@@ -36,6 +34,7 @@ final class Actuation {
   private final int diagnosticsLevel;
   private final RemediationPolicy.GpuReset gpuReset;
   private final RemediationPolicy.PerGpu perGpu;
+  private final RemediationPolicy.Validate validate;
 
   Actuation(
       ClusterPort cluster,
@@ -51,7 +50,8 @@ final class Actuation {
         drainDeadline,
         diagnosticsLevel,
         gpuReset,
-        RemediationPolicy.PerGpu.OFF);
+        RemediationPolicy.PerGpu.OFF,
+        RemediationPolicy.Validate.OFF);
   }
 
   Actuation(
@@ -61,7 +61,8 @@ final class Actuation {
       Duration drainDeadline,
       int diagnosticsLevel,
       RemediationPolicy.GpuReset gpuReset,
-      RemediationPolicy.PerGpu perGpu) {
+      RemediationPolicy.PerGpu perGpu,
+      RemediationPolicy.Validate validate) {
     this.cluster = cluster;
     this.cloud = cloud;
     this.fleet = fleet;
@@ -69,6 +70,7 @@ final class Actuation {
     this.diagnosticsLevel = diagnosticsLevel;
     this.gpuReset = gpuReset;
     this.perGpu = perGpu;
+    this.validate = validate;
   }
 
   /** The node as the cluster shows it now. */
@@ -96,7 +98,9 @@ final class Actuation {
       }
       case UNCORDON -> {
         cluster.uncordon(node, step.operationId());
-        return "uncordoned";
+        return live.filter(n -> n.cordonedBy().isEmpty() && n.degraded()).isPresent()
+            ? "back in service: " + HealthMark.LABEL + " removed; the node was never cordoned"
+            : "uncordoned";
       }
       case DRAIN -> {
         return drain(v, live, next);
@@ -140,9 +144,19 @@ final class Actuation {
     return step.detail();
   }
 
-  /** Only the verdict's GPUs' pods where {@link GpuDrainScope} allows it, else the whole node. */
+  /**
+   * Only the verdict's GPUs' pods where {@link GpuDrainScope} allows it, else the whole node; a
+   * node kept schedulable ({@link Containment}) is marked {@link HealthMark#DEGRADED} first.
+   */
   private String drain(FaultVerdict v, Optional<LiveNode> live, List<RemediationAction> next) {
-    GpuDrainScope scope = GpuDrainScope.of(v, perGpu, next, nvswitch(live));
+    List<RemediationAction> plan = new ArrayList<>();
+    plan.add(RemediationAction.DRAIN);
+    plan.addAll(next);
+    Containment containment = Containment.of(v, perGpu, validate, plan, live);
+    if (containment.schedulable()) {
+      mark(v.getNode(), HealthMark.DEGRADED);
+    }
+    GpuDrainScope scope = GpuDrainScope.of(v, perGpu, next, GpuDrainScope.onNvSwitch(live));
     if (!scope.perGpu()) {
       String drained = drain(v.getNode());
       if (scope.fallback() != null) {
@@ -163,18 +177,9 @@ final class Actuation {
               + r.evicted()
               + " evicted");
     }
-    return scope.detail(r.evicted());
+    String detail = scope.detail(r.evicted());
+    return containment.why() == null ? detail : detail + "; " + containment.why();
   }
-
-  /** Whether the node's instance type has an NVSwitch fabric (fabric manager): p4d, p5, ... */
-  private static boolean nvswitch(Optional<LiveNode> live) {
-    return live.map(n -> n.labels().get(NodeAllowList.INSTANCE_TYPE_LABEL))
-        .flatMap(t -> INSTANCE_TYPES.find(t))
-        .map(InstanceType::fabricManager)
-        .orElse(false);
-  }
-
-  private static final InstanceTypeCatalog INSTANCE_TYPES = InstanceTypeCatalog.load();
 
   private String drain(String node) {
     DrainResult r = cluster.drain(node, drainDeadline);

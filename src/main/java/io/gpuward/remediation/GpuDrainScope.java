@@ -4,6 +4,9 @@ import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.fleet.InstanceType;
+import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.remediation.port.LiveNode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -73,6 +76,16 @@ record GpuDrainScope(boolean perGpu, List<String> pods, List<String> gpus, Strin
       gpus.add(g.getIndex() != null ? String.valueOf(g.getIndex()) : g.getUuid());
     }
     return new GpuDrainScope(true, new ArrayList<>(pods), gpus, null);
+  }
+
+  private static final InstanceTypeCatalog INSTANCE_TYPES = InstanceTypeCatalog.load();
+
+  /** Whether the node's instance type has an NVSwitch fabric (fabric manager): p4d, p5, ... */
+  static boolean onNvSwitch(Optional<LiveNode> live) {
+    return live.map(n -> n.labels().get(NodeAllowList.INSTANCE_TYPE_LABEL))
+        .flatMap(INSTANCE_TYPES::find)
+        .map(InstanceType::fabricManager)
+        .orElse(false);
   }
 
   /** Whether every GPU names its pods: empty pods mean unknown, never "no pods". */

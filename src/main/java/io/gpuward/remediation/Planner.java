@@ -73,6 +73,7 @@ public final class Planner {
     if (route.stopped()) {
       return route.decision();
     }
+    route = contained(v, route, o);
     var block = SkipGates.first(gates, new SkipGates.Proposal(v, route.ops(), o, now));
     if (block.isPresent() && block.get().saidAlready()) {
       return route.decision(new Decision.Skip("superseded; said once already"));
@@ -111,6 +112,23 @@ public final class Planner {
       return route.decision(new Decision.Skip("superseded; said once already"));
     }
     return OpSteps.write(v, o, policy.ladder(), now, route, block.orElse(null));
+  }
+
+  /**
+   * The route without its CORDON where {@link Containment} keeps the node schedulable. A CORDON the
+   * ledger knows already stays, to be reconciled or skipped as recorded.
+   */
+  private Route contained(FaultVerdict v, Route route, Observed o) {
+    List<RemediationAction> plan = route.ops().stream().map(Op::action).toList();
+    if (!Containment.of(v, policy.perGpu(), policy.validate(), plan, o.live()).schedulable()) {
+      return route;
+    }
+    List<Op> cordons =
+        route.ops().stream()
+            .filter(op -> op.action() == RemediationAction.CORDON)
+            .filter(op -> o.ledger().entry(op.id()).isEmpty())
+            .toList();
+    return route.without(cordons);
   }
 
   /**

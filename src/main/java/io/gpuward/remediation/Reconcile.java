@@ -68,9 +68,13 @@ final class Reconcile {
               ? Reconciled.of(Reconciled.Kind.DONE, "the node is cordoned by this operation")
               : Reconciled.of(Reconciled.Kind.RETRY, "the node is not cordoned by it");
       case UNCORDON ->
-          live.isEmpty() || !live.get().unschedulable()
+          live.isEmpty() || (!live.get().unschedulable() && !live.get().degraded())
               ? Reconciled.of(Reconciled.Kind.DONE, "the node is schedulable")
-              : Reconciled.of(Reconciled.Kind.RETRY, "the node is still cordoned");
+              : Reconciled.of(
+                  Reconciled.Kind.RETRY,
+                  live.get().unschedulable()
+                      ? "the node is still cordoned"
+                      : "the node is still marked degraded");
       case REBOOT -> reboot(started, live, ladder, now);
       case REPLACE ->
           replacedAway(started, live)

@@ -17,9 +17,13 @@ record RecoveryGate() {
     return decide(v, o, List.of());
   }
 
-  /** The uncordon, after {@code facts} (what validation established). */
+  /**
+   * The uncordon, after {@code facts} (what validation established). A node gpuward kept
+   * schedulable and marked degraded gets one too: it takes the mark off and nothing else.
+   */
   Decision decide(FaultVerdict v, Observed o, List<Step> facts) {
-    if (o.live().isEmpty() || o.live().get().cordonedBy().isEmpty()) {
+    if (o.live().isEmpty()
+        || (o.live().get().cordonedBy().isEmpty() && !o.live().get().degraded())) {
       return new Decision.Skip("cleared; the node is not cordoned by gpuward");
     }
     String op = OperationIds.of(v.getNode(), v.getVerdictId(), RemediationAction.UNCORDON, 1);

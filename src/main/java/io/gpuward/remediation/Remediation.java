@@ -134,7 +134,8 @@ public final class Remediation {
             policy.drainDeadline(),
             policy.validate().level(),
             policy.gpuReset(),
-            policy.perGpu());
+            policy.perGpu(),
+            policy.validate());
     this.reporter = new AuditReport(ledger, audit, clock, policy.version(), dryRun, meters);
     this.requeue = new Requeue(planner);
     this.wakeups =

@@ -17,6 +17,11 @@ record Route(List<Step> facts, List<Op> ops, String note, Decision stop) {
     return new Route(List.copyOf(facts), List.of(), null, stop);
   }
 
+  /** The same route without the operations of {@code ops} (the ops kept in order). */
+  Route without(List<Op> dropped) {
+    return new Route(facts, ops.stream().filter(o -> !dropped.contains(o)).toList(), note, stop);
+  }
+
   boolean stopped() {
     return stop != null;
   }

@@ -173,6 +173,10 @@ final class GpuFaults {
     if (x.code() == 79) {
       g.lost = true;
       publisher.updateResources(n, at);
+    } else if (x.unhealthy() && !g.unhealthy) {
+      g.unhealthy = true;
+      log.info("sim: node={} gpu={} marked unhealthy by the device plugin", n.name, g.index);
+      publisher.updateResources(n, at);
     }
   }
 
@@ -233,6 +237,7 @@ final class GpuFaults {
       g.missingFault = -1;
       g.stickyXid = 0;
       g.stickyNeedsReboot = false;
+      g.unhealthy = false;
       g.resetVolatile();
       g.temp = 32 + g.tempOffset;
     }
@@ -251,6 +256,12 @@ final class GpuFaults {
     if (g.stickyXid != 0 && !g.stickyNeedsReboot) {
       g.stickyXid = 0;
     }
+    if (g.unhealthy && g.stickyXid == 0) {
+      // Healthy again: the device plugin advertises it once more (a plugin that does not recover
+      // devices needs its pod restarted for that; gpuward does not model that here).
+      g.unhealthy = false;
+      publisher.updateResources(n, at);
+    }
     g.resetVolatile();
     if (g.thermal == null) {
       g.temp = 32 + g.tempOffset;
@@ -266,6 +277,7 @@ final class GpuFaults {
       g.missingFault = -1;
       g.stickyXid = 0;
       g.stickyNeedsReboot = false;
+      g.unhealthy = false;
       g.recentXid = 0;
       g.rowFailure = false;
       g.rowPending = false;

@@ -23,6 +23,12 @@ final class GpuSim {
   /** Missing from NVML without an XID: out of telemetry until reboot. */
   boolean missing;
 
+  /**
+   * The device plugin's health check marked it unhealthy (an XID): still on the bus and in
+   * telemetry, out of the node's allocatable until a reset or reboot clears the XID.
+   */
+  boolean unhealthy;
+
   /** Fatal XID that stays as the last XID until reset (or reboot); 0 = none. */
   int stickyXid;
 
@@ -80,6 +86,11 @@ final class GpuSim {
 
   boolean visible() {
     return !lost && !missing;
+  }
+
+  /** Advertised by the device plugin: on the bus and not marked unhealthy. */
+  boolean allocatable() {
+    return visible() && !unhealthy;
   }
 
   /** The last-XID gauge at {@code now}: the sticky fatal XID, else a recent one, else 0. */

@@ -111,6 +111,10 @@ public sealed interface Injection
    *     a GPU reset leaves the XID in place; {@code REBOOT} — neither a reset nor a reboot helps,
    *     the XID comes back {@link #RECURS_AFTER} after every reboot; only a replacement instance is
    *     rid of it. {@code NOTHING} (the default): the usual XID behaviour.
+   * @param unhealthy the device plugin's health check marks the GPU unhealthy on this XID ({@code
+   *     unhealthy: true}): it leaves the node's allocatable {@code nvidia.com/gpu} until a reset or
+   *     reboot clears the XID. The NVIDIA device plugin does this for XIDs it does not take for
+   *     application errors; off by default, so a scenario's allocatable changes only where asked.
    */
   record Xid(
       int gpuIndex,
@@ -118,7 +122,8 @@ public sealed interface Injection
       Optional<String> message,
       Optional<Long> pid,
       Optional<String> process,
-      Survives survives)
+      Survives survives,
+      boolean unhealthy)
       implements Injection {
 
     /** How long after a reboot an XID that survives reboots shows up again. */
@@ -136,6 +141,16 @@ public sealed interface Injection
       Objects.requireNonNull(pid, "pid");
       Objects.requireNonNull(process, "process");
       Objects.requireNonNull(survives, "survives");
+    }
+
+    public Xid(
+        int gpuIndex,
+        int code,
+        Optional<String> message,
+        Optional<Long> pid,
+        Optional<String> process,
+        Survives survives) {
+      this(gpuIndex, code, message, pid, process, survives, false);
     }
 
     public Xid(

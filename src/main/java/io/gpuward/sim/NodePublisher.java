@@ -103,7 +103,7 @@ final class NodePublisher {
     }
     int healthy = 0;
     for (GpuSim g : n.gpus) {
-      if (g.visible()) {
+      if (g.allocatable()) {
         healthy++;
       }
     }
@@ -123,7 +123,7 @@ final class NodePublisher {
     int[] idx = new int[alloc];
     int k = 0;
     for (GpuSim g : n.gpus) {
-      if (k < alloc && g.visible()) {
+      if (k < alloc && g.allocatable()) {
         idx[k++] = g.index;
       }
     }

@@ -84,6 +84,12 @@ final class NodeRegistry {
 
   void uncordon(String node, String operationId, Instant now) {
     Node n = require(now, "UNCORDON", node, operationId);
+    if (n.cordonedBy == null && n.health == HealthMark.DEGRADED) {
+      n.health = null; // kept schedulable: only the mark goes, a cordon by someone else stays
+      journal.record(now, "UNCORDON", node, operationId, "ACCEPTED", "degraded mark removed");
+      log.info("cluster: unmarked node={} op={} (never cordoned)", node, operationId);
+      return;
+    }
     if (!n.unschedulable && n.cordonedBy == null) {
       journal.record(now, "UNCORDON", node, operationId, "NOOP", "not cordoned");
       return;
@@ -101,10 +107,17 @@ final class NodeRegistry {
     log.info("cluster: uncordoned node={} op={}", node, operationId);
   }
 
-  /** gpuward's health label on a node it cordoned; nothing on any other node. */
+  /**
+   * gpuward's health label on a node it cordoned, or {@link HealthMark#DEGRADED} on a schedulable
+   * one; nothing on any other node.
+   */
   void markHealth(String node, HealthMark mark) {
     Node n = model.nodes.get(node);
-    if (n != null && n.cordonedBy != null) {
+    if (n == null) {
+      return;
+    }
+    boolean ours = n.cordonedBy != null;
+    if (mark == HealthMark.DEGRADED ? !ours && !n.unschedulable : ours) {
       n.health = mark;
     }
   }
@@ -247,6 +260,8 @@ final class NodeRegistry {
         Optional.ofNullable(n.cordonedBy),
         n.instance.id,
         n.instance.asg.name,
-        labels);
+        labels,
+        "",
+        new LiveNode.GpuCount(n.instance.asg.gpus, n.allocatableGpus.length));
   }
 }

@@ -50,14 +50,14 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * Kind fields: {@code gpu} (index, default 0) on xid, ecc-dbe, sbe-storm, row-remap-failure,
  * thermal, nvlink-errors, gpu-missing; {@code xid} (required), {@code message}, {@code pid}, {@code
- * process} on xid; {@code celsius} (required), {@code ramp}, {@code throttle} ({@code hw}) on
- * thermal; {@code rate} on sbe-storm and nvlink-errors; {@code message} (required), {@code reason}
- * on container-error; {@code message} on not-ready; {@code operand} (required), {@code unexpected},
- * {@code grace} on operand-missing; {@code allocatable} on allocatable-drop; {@code operand}
- * (required) on operand-crashloop and operand-opt-out; {@code code} (required, an EC2 event code)
- * and {@code in} (required, NotBefore = at + in) on scheduled-event; {@code for} on every kind but
- * xid, ecc-dbe, row-remap-failure, no-registration, recover, scale-in, ssm-unregistered,
- * operand-opt-out and scheduled-event.
+ * process}, {@code survives}, {@code unhealthy} on xid; {@code celsius} (required), {@code ramp},
+ * {@code throttle} ({@code hw}) on thermal; {@code rate} on sbe-storm and nvlink-errors; {@code
+ * message} (required), {@code reason} on container-error; {@code message} on not-ready; {@code
+ * operand} (required), {@code unexpected}, {@code grace} on operand-missing; {@code allocatable} on
+ * allocatable-drop; {@code operand} (required) on operand-crashloop and operand-opt-out; {@code
+ * code} (required, an EC2 event code) and {@code in} (required, NotBefore = at + in) on
+ * scheduled-event; {@code for} on every kind but xid, ecc-dbe, row-remap-failure, no-registration,
+ * recover, scale-in, ssm-unregistered, operand-opt-out and scheduled-event.
  */
 public final class ScenarioLoader {
 
@@ -80,7 +80,8 @@ public final class ScenarioLoader {
       List.of("at", "node", "nodegroup", "count", "percent", "inject");
   private static final Map<String, List<String>> KIND_KEYS =
       Map.ofEntries(
-          Map.entry("xid", List.of("gpu", "xid", "message", "pid", "process", "survives")),
+          Map.entry(
+              "xid", List.of("gpu", "xid", "message", "pid", "process", "survives", "unhealthy")),
           Map.entry("ecc-dbe", List.of("gpu")),
           Map.entry("sbe-storm", List.of("gpu", "rate", "for")),
           Map.entry("row-remap-failure", List.of("gpu")),
@@ -578,7 +579,16 @@ public final class ScenarioLoader {
                   path + ".survives", "'" + s.get() + "' is not one of reset, reboot");
         }
       }
-      return new Injection.Xid(gpu, (int) code, msg, pid, process, survives);
+      boolean unhealthy = false;
+      if (present(n, "unhealthy")) {
+        JsonNode u = n.get("unhealthy");
+        if (!u.isBoolean()) {
+          throw new ScenarioException(
+              path + ".unhealthy", "'" + u.asText() + "' is not true or false");
+        }
+        unhealthy = u.booleanValue();
+      }
+      return new Injection.Xid(gpu, (int) code, msg, pid, process, survives, unhealthy);
     }
 
     private Injection thermalInjection(

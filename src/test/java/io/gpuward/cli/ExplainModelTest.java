@@ -149,4 +149,47 @@ class ExplainModelTest {
 
     assertThat(m.explain(T0, SINCE)).isEmpty();
   }
+
+  @Test
+  void shouldShowThatAPerGpuRepairKeptTheNodeSchedulable() {
+    ExplainModel m = model("g5-wide-1");
+    FaultVerdict v = verdict("v9", "g5-wide-1", FaultClass.GPU_MEMORY_DEGRADED, VerdictState.OPEN);
+    m.verdict(at(0, v));
+    m.audit(
+        step(
+            v,
+            RemediationAction.DRAIN,
+            Outcome.SUCCEEDED,
+            null,
+            20,
+            "drained GPU 3: 1 pod(s) evicted (ml/a); the other GPUs' pods keep running; not"
+                + " cordoned: allocatable nvidia.com/gpu 7 of 8: the device plugin took GPU 3 out;"
+                + " node schedulable"));
+
+    String text = ExplainText.render(m.explain(T0.plusSeconds(30), SINCE).orElseThrow());
+
+    assertThat(text)
+        .contains(
+            "Containment: per GPU (GPU 3), node kept schedulable, not cordoned or tainted:"
+                + " allocatable nvidia.com/gpu 7 of 8: the device plugin took GPU 3 out;"
+                + " node schedulable");
+  }
+
+  @Test
+  void shouldShowWhyADrainCordonedOrTookTheWholeNode() {
+    assertThat(
+            AuditDetails.containment(
+                "drained GPU 3: 1 pod(s) evicted (ml/a); the other GPUs' pods keep running;"
+                    + " cordoned: allocatable nvidia.com/gpu 8 of 8 still offers GPU 3 to the"
+                    + " scheduler"))
+        .contains(
+            "per GPU (GPU 3), node cordoned: allocatable nvidia.com/gpu 8 of 8 still offers GPU 3"
+                + " to the scheduler");
+    assertThat(
+            AuditDetails.containment(
+                "the node is rebooted or replaced next: whole-node drain; drained: 8 evicted, 8"
+                    + " DaemonSet pods left"))
+        .contains("whole node, cordoned: the node is rebooted or replaced next");
+    assertThat(AuditDetails.containment("drained: 8 evicted, 8 DaemonSet pods left")).isEmpty();
+  }
 }

@@ -68,7 +68,8 @@ class ActuationGpuDrainTest {
         Duration.ofMinutes(2),
         2,
         RemediationPolicy.GpuReset.DEFAULT,
-        new RemediationPolicy.PerGpu(Set.of(FaultClass.GPU_XID_FATAL)));
+        new RemediationPolicy.PerGpu(Set.of(FaultClass.GPU_XID_FATAL)),
+        RemediationPolicy.Validate.OFF);
   }
 
   private static Optional<LiveNode> live(String instanceType) {

@@ -16,29 +16,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Per-GPU drain end to end ({@code per-gpu.yaml} through {@code gpuward demo} with a policy that
- * drains GPU_XID_FATAL per GPU): an XID on one GPU of a g5.12xlarge evicts only that GPU's pod
- * before its reset; the reboot the ladder climbs to drains the rest of the node first.
+ * Per-GPU drain end to end ({@code gpuward demo} with a policy that drains GPU_XID_FATAL and
+ * GPU_MEMORY_DEGRADED per GPU). {@code per-gpu.yaml}: an XID on one GPU of a g5.12xlarge evicts
+ * only that GPU's pod before its reset; the reboot the ladder climbs to drains the rest of the node
+ * first. {@code per-gpu-schedulable.yaml}: a bad GPU the device plugin took out of allocatable on a
+ * g5.48xlarge is drained and reset while the node stays schedulable and never cordoned.
  */
 class PerGpuDrainIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE = "g5-pergpu-1";
+  private static final String WIDE = "g5-wide-1";
 
   @TempDir Path out;
 
   @Test
   void shouldEvictOnlyTheBadGpusPodBeforeItsResetAndTheWholeNodeBeforeAReboot() throws Exception {
-    Path policy = out.resolve("remediation.yaml");
-    String shipped = Files.readString(Path.of("streams/remediation.yaml"));
-    Files.writeString(
-        policy, shipped.replace("perGpu:\n  classes: []", "perGpu:\n  classes: [GPU_XID_FATAL]"));
-    String text = demo(policy);
+    String text = demo("per-gpu.yaml", "8");
 
-    List<JsonNode> audit =
-        Files.readAllLines(out.resolve("audit.jsonl")).stream()
-            .filter(l -> !l.isBlank())
-            .map(PerGpuDrainIT::parse)
-            .toList();
+    List<JsonNode> audit = lines("audit.jsonl");
     List<JsonNode> drains =
         audit.stream()
             .filter(a -> a.get("node").asText().equals(NODE))
@@ -62,7 +57,82 @@ class PerGpuDrainIT {
         .allSatisfy(a -> assertThat(a.get("node").asText()).isEqualTo(NODE));
   }
 
-  private String demo(Path policy) {
+  @Test
+  void shouldRepairTheBadGpuOfAnEightGpuNodeWhileTheNodeStaysSchedulable() throws Exception {
+    String text = demo("per-gpu-schedulable.yaml", "4");
+
+    List<JsonNode> audit =
+        lines("audit.jsonl").stream().filter(a -> a.get("node").asText().equals(WIDE)).toList();
+    List<String> steps =
+        audit.stream()
+            .map(a -> a.get("action").asText() + ":" + a.get("outcome").asText())
+            .toList();
+    assertThat(steps)
+        .as(text)
+        .containsSubsequence(
+            "DRAIN:SUCCEEDED", "RESET_GPU:SUCCEEDED", "RESET_GPU:VERIFIED", "UNCORDON:SUCCEEDED")
+        .noneMatch(s -> s.startsWith("CORDON:") || s.startsWith("REBOOT:"));
+    String drained = succeeded(audit, "DRAIN");
+    assertThat(drained)
+        .as(text)
+        .matches(
+            "drained GPU 3: 1 pod\\(s\\) evicted \\((ml/g5-wide-worker-[^,)]+)\\);.*not cordoned:"
+                + " allocatable nvidia.com/gpu 7 of 8: .*");
+    // Said only when the node carried gpuward.io/health=degraded and no cordon when it was taken
+    // off.
+    assertThat(succeeded(audit, "UNCORDON")).contains("the node was never cordoned");
+
+    List<JsonNode> world =
+        lines("world-actions.jsonl").stream()
+            .filter(a -> a.get("target").asText().equals(WIDE) || isEviction(a))
+            .toList();
+    assertThat(world)
+        .as("the simulated node was never cordoned, by anyone")
+        .noneMatch(a -> List.of("CORDON", "MANUAL_CORDON").contains(a.get("action").asText()));
+    assertThat(world)
+        .filteredOn(a -> a.get("action").asText().equals("UNCORDON"))
+        .extracting(a -> a.get("detail").asText())
+        .containsExactly("degraded mark removed");
+    List<String> evicted =
+        world.stream()
+            .filter(PerGpuDrainIT::isEviction)
+            .filter(a -> a.get("outcome").asText().equals("ACCEPTED"))
+            .map(a -> a.get("target").asText())
+            .toList();
+    assertThat(evicted)
+        .as("only the bad GPU's pod was evicted: the other seven kept running")
+        .hasSize(1)
+        .allSatisfy(pod -> assertThat(drained).contains("(" + pod + ")"));
+  }
+
+  private static boolean isEviction(JsonNode a) {
+    return a.get("action").asText().equals("EVICT")
+        && a.get("detail").asText().equals("node " + WIDE);
+  }
+
+  private static String succeeded(List<JsonNode> audit, String action) {
+    return audit.stream()
+        .filter(a -> a.get("action").asText().equals(action))
+        .filter(a -> a.get("outcome").asText().equals("SUCCEEDED"))
+        .map(a -> a.get("detail").asText())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + action + " SUCCEEDED in " + audit));
+  }
+
+  private List<JsonNode> lines(String file) throws IOException {
+    return Files.readAllLines(out.resolve(file)).stream()
+        .filter(l -> !l.isBlank())
+        .map(PerGpuDrainIT::parse)
+        .toList();
+  }
+
+  private String demo(String scenario, String speed) throws IOException {
+    Path policy = out.resolve("remediation.yaml");
+    String shipped = Files.readString(Path.of("streams/remediation.yaml"));
+    Files.writeString(
+        policy,
+        shipped.replace(
+            "perGpu:\n  classes: []", "perGpu:\n  classes: [GPU_XID_FATAL, GPU_MEMORY_DEGRADED]"));
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int code;
@@ -72,11 +142,11 @@ class PerGpuDrainIT {
           Main.run(
               "demo",
               "--scenario",
-              Path.of("src/test/resources/scenarios/per-gpu.yaml").toString(),
+              Path.of("src/test/resources/scenarios", scenario).toString(),
               "--policy",
               policy.toString(),
               "--speed",
-              "8",
+              speed,
               "--out",
               out.toString());
     } finally {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PreconditionsBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,6 +78,9 @@ public final class KubernetesClusterActuator implements ClusterPort {
 
   /** Annotation gpuward writes on a node it cordons; its value is the operation id. */
   public static final String CORDONED_BY = "gpuward.io/cordoned-by";
+
+  /** The extended resource the NVIDIA device plugin advertises. */
+  static final String GPU_RESOURCE = "nvidia.com/gpu";
 
   /** Annotation the kubelet puts on mirror pods of static pods. */
   public static final String MIRROR_POD = "kubernetes.io/config.mirror";
@@ -248,6 +252,13 @@ public final class KubernetesClusterActuator implements ClusterPort {
       }
       Node n = found.get();
       String owner = annotation(n, CORDONED_BY);
+      if (owner == null && HealthMark.DEGRADED.value().equals(NodeMarks.healthOf(n))) {
+        if (tryPatch(node, operationId, "unmark", NodeMarks.unmark(n), attempt)) {
+          log.info("unmarked: node={} op={} (kept schedulable, never cordoned)", node, operationId);
+          return;
+        }
+        continue;
+      }
       if (owner == null) {
         log.info(
             "uncordon no-op: node={} op={} carries no {} annotation (unschedulable={})",
@@ -272,8 +283,8 @@ public final class KubernetesClusterActuator implements ClusterPort {
     for (int attempt = 1; attempt <= settings.conflictRetries(); attempt++) {
       try {
         Optional<Node> found = getNode(node);
-        if (found.isEmpty() || annotation(found.get(), CORDONED_BY) == null) {
-          return; // only nodes gpuward cordoned carry its mark
+        if (found.isEmpty() || !markable(found.get(), mark)) {
+          return; // only nodes gpuward cordoned carry its mark, but a degraded one's
         }
         if (mark.value().equals(NodeMarks.healthOf(found.get()))) {
           return;
@@ -288,6 +299,12 @@ public final class KubernetesClusterActuator implements ClusterPort {
         return;
       }
     }
+  }
+
+  /** DEGRADED goes on a schedulable node only; every other mark on a node gpuward cordoned. */
+  private static boolean markable(Node n, HealthMark mark) {
+    boolean ours = annotation(n, CORDONED_BY) != null;
+    return mark == HealthMark.DEGRADED ? !ours && !isUnschedulable(n) : ours;
   }
 
   /**
@@ -588,7 +605,33 @@ public final class KubernetesClusterActuator implements ClusterPort {
         n.getMetadata() == null ? Map.of() : labelsOf(n.getMetadata().getLabels()),
         n.getStatus() != null && n.getStatus().getNodeInfo() != null
             ? n.getStatus().getNodeInfo().getOsImage()
-            : null);
+            : null,
+        gpuCount(n));
+  }
+
+  /** status.capacity and status.allocatable {@code nvidia.com/gpu}; -1 for one not stated. */
+  private static LiveNode.GpuCount gpuCount(Node n) {
+    if (n.getStatus() == null) {
+      return LiveNode.GpuCount.UNKNOWN;
+    }
+    return new LiveNode.GpuCount(
+        gpus(n.getStatus().getCapacity()), gpus(n.getStatus().getAllocatable()));
+  }
+
+  private static int gpus(Map<String, Quantity> resources) {
+    if (resources == null || resources.isEmpty()) {
+      return -1; // not reported (yet)
+    }
+    Quantity q = resources.get(GPU_RESOURCE);
+    if (q == null) {
+      return 0; // resources reported, no device plugin registered: no GPU to offer
+    }
+    try {
+      return q.getNumericalAmount().intValueExact();
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      log.warn("node {} {} is not a count: {}", GPU_RESOURCE, q, e.getMessage());
+      return -1;
+    }
   }
 
   private static Map<String, String> labelsOf(Map<String, String> labels) {

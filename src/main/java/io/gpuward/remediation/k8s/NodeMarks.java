@@ -9,11 +9,11 @@ import io.gpuward.remediation.port.HealthMark;
 import java.util.List;
 
 /**
- * The JSON merge patches of gpuward's writes to a Node: cordon, uncordon, health label. Each is
- * made against the node as read and carries its resourceVersion: a merge patch replaces the taint
- * list whole, so the list written is the one read plus or minus gpuward's taint, and a node changed
- * since the read (the node lifecycle controller adding its own taint) makes it a 409 and a re-read
- * instead of a lost taint.
+ * The JSON merge patches of gpuward's writes to a Node: cordon, uncordon, health label (set, or
+ * taken off a node marked degraded). Each is made against the node as read and carries its
+ * resourceVersion: a merge patch replaces the taint list whole, so the list written is the one read
+ * plus or minus gpuward's taint, and a node changed since the read (the node lifecycle controller
+ * adding its own taint) makes it a 409 and a re-read instead of a lost taint.
  */
 final class NodeMarks {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +52,16 @@ final class NodeMarks {
         spec.set("taints", taints);
       }
     }
+    return patch;
+  }
+
+  /**
+   * Only the health label removed: a node gpuward marked degraded and never cordoned. Its cordon
+   * and taints are left as they are, as someone else may have cordoned it since.
+   */
+  static ObjectNode unmark(Node n) {
+    ObjectNode patch = withVersion(n);
+    ((ObjectNode) patch.get("metadata")).putObject("labels").putNull(HealthMark.LABEL);
     return patch;
   }
 

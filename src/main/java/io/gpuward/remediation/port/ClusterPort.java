@@ -24,13 +24,17 @@ public interface ClusterPort {
    */
   void cordon(String node, String operationId);
 
-  /** Clears unschedulable, the gpuward annotation, taint and label. Idempotent. */
+  /**
+   * Clears unschedulable, the gpuward annotation, taint and label. On a node gpuward did not cordon
+   * but marked {@link HealthMark#DEGRADED}, takes only that label off (a cordon someone else put on
+   * meanwhile stays). Idempotent.
+   */
   void uncordon(String node, String operationId);
 
   /**
    * Sets the {@link HealthMark#LABEL} label of a node gpuward cordoned to {@code mark}; does
-   * nothing on a node it did not cordon. Best effort: never throws, never fails the step it goes
-   * with.
+   * nothing on a node it did not cordon, except {@link HealthMark#DEGRADED}, which is set only on a
+   * schedulable node. Best effort: never throws, never fails the step it goes with.
    */
   default void markHealth(String node, HealthMark mark) {}
 

@@ -8,7 +8,8 @@ import java.util.Locale;
  * the NoSchedule taint {@value #TAINT_KEY} that gpuward puts on with its cordon. Kueue's
  * topology-aware scheduling and Karpenter's disruption logic react to a NoSchedule taint where a
  * bare {@code spec.unschedulable} says nothing about why; the label tells what comes next. Both go
- * with gpuward's uncordon, and are only ever written on nodes gpuward cordoned.
+ * with gpuward's uncordon, and are only ever written on nodes gpuward cordoned, except {@link
+ * #DEGRADED}, which goes without a cordon or a taint.
  */
 public enum HealthMark {
   /** Cordoned; no repair planned (yet): the node cools down, or a person looks at it. */
@@ -22,7 +23,13 @@ public enum HealthMark {
   /** Repaired; diagnostics run before it goes back to work. */
   VALIDATING,
   /** gpuward gave up on repairing it: a person decides. */
-  ESCALATED;
+  ESCALATED,
+  /**
+   * Not cordoned and not tainted: the device plugin took the bad GPU out of allocatable, its pods
+   * were evicted and it is being reset in place while the node's other GPUs keep taking pods. The
+   * only mark written on a node gpuward did not cordon; gpuward's return to service takes it off.
+   */
+  DEGRADED;
 
   /** Label gpuward sets on a node it cordoned; its value is {@link #value()}. */
   public static final String LABEL = "gpuward.io/health";

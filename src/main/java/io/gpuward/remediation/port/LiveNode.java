@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param labels the Node object's labels (empty when unknown)
  * @param osImage status.nodeInfo.osImage, e.g. {@code Bottlerocket OS 1.20.3 (aws-k8s-1.29-nvidia)}
  *     ("" when unknown): how a GPU can be reset on it depends on the image family
+ * @param gpus its {@code nvidia.com/gpu} capacity and allocatable: whether the device plugin took a
+ *     bad GPU out of what the scheduler may place pods on
  */
 public record LiveNode(
     String name,
@@ -29,7 +31,8 @@ public record LiveNode(
     String instanceId,
     String asgName,
     Map<String, String> labels,
-    String osImage) {
+    String osImage,
+    GpuCount gpus) {
 
   /** Node group labels, most specific first: EKS managed node groups, Karpenter, eksctl. */
   public static final String[] NODEGROUP_LABELS = {
@@ -44,6 +47,50 @@ public record LiveNode(
   public LiveNode {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     osImage = osImage == null ? "" : osImage;
+    gpus = gpus == null ? GpuCount.UNKNOWN : gpus;
+  }
+
+  /**
+   * A node's {@code nvidia.com/gpu} in status.capacity and status.allocatable; -1 where the API did
+   * not say. The device plugin advertises a GPU it found unhealthy (an XID, for the NVIDIA plugin)
+   * in capacity only, so allocatable below capacity means the scheduler places no pod on it.
+   */
+  public record GpuCount(int capacity, int allocatable) {
+    public static final GpuCount UNKNOWN = new GpuCount(-1, -1);
+
+    /** Both numbers known. */
+    public boolean known() {
+      return capacity >= 0 && allocatable >= 0;
+    }
+
+    /** GPUs in capacity the scheduler may not use, 0 when unknown. */
+    public int withheld() {
+      return known() ? Math.max(0, capacity - allocatable) : 0;
+    }
+  }
+
+  /** A node whose GPU counts are unknown. */
+  public LiveNode(
+      String name,
+      String bootId,
+      boolean ready,
+      boolean unschedulable,
+      Optional<String> cordonedBy,
+      String instanceId,
+      String asgName,
+      Map<String, String> labels,
+      String osImage) {
+    this(
+        name,
+        bootId,
+        ready,
+        unschedulable,
+        cordonedBy,
+        instanceId,
+        asgName,
+        labels,
+        osImage,
+        GpuCount.UNKNOWN);
   }
 
   /** A node whose OS image is unknown. */
@@ -74,6 +121,15 @@ public record LiveNode(
   /** True when the node is cordoned and gpuward is not the one that cordoned it. */
   public boolean cordonedBySomeoneElse() {
     return unschedulable && cordonedBy.isEmpty();
+  }
+
+  /**
+   * True when gpuward marked the node {@link HealthMark#DEGRADED} without cordoning it: a GPU of it
+   * is out of service while the node stays schedulable. The label key is gpuward's own, so its
+   * value is the mark of ownership that a cordon's annotation is for a cordoned node.
+   */
+  public boolean degraded() {
+    return HealthMark.DEGRADED.value().equals(labels.get(HealthMark.LABEL));
   }
 
   /** The node group its labels name, if any. */

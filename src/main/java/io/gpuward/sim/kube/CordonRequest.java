@@ -39,7 +39,10 @@ sealed interface CordonRequest {
   record Cordon(boolean unschedulable, String cordonedBy, String resourceVersion)
       implements CordonRequest {}
 
-  /** The health label of a node gpuward cordoned set to {@code health}. */
+  /**
+   * The health label of a node gpuward cordoned set to {@code health}, or of a schedulable node to
+   * {@code degraded}; null: the label removed.
+   */
   record Mark(String health, String resourceVersion) implements CordonRequest {}
 
   /** A write the simulated cluster does not serve; {@code field} is the first one it touched. */
@@ -65,8 +68,10 @@ sealed interface CordonRequest {
       return new Refused("spec.taints (other than " + HealthMark.TAINT_KEY + ")");
     }
     JsonNode health = patch.path("metadata").path("labels").path(HealthMark.LABEL);
-    if (!spec.has("unschedulable") && health.isTextual() && !spec.has("taints")) {
-      return new Mark(health.asText(), text(patch.path("metadata").path("resourceVersion")));
+    if (!spec.has("unschedulable")
+        && (health.isTextual() || health.isNull())
+        && !spec.has("taints")) {
+      return new Mark(text(health), text(patch.path("metadata").path("resourceVersion")));
     }
     if (!spec.has("unschedulable")) {
       return new Refused("metadata (without spec.unschedulable)");

@@ -162,6 +162,9 @@ final class RequestRouter extends Dispatcher {
 
   /** Hands a health label to the cluster model, which keeps it only on a node gpuward cordoned. */
   private MockResponse mark(String node, CordonRequest.Mark m) {
+    if (m.health() == null) {
+      return unmark(node);
+    }
     var mark =
         Arrays.stream(HealthMark.values()).filter(h -> h.value().equals(m.health())).findFirst();
     if (mark.isEmpty()) {
@@ -169,6 +172,18 @@ final class RequestRouter extends Dispatcher {
           "node " + node, "it may not set " + HealthMark.LABEL + "=" + m.health());
     }
     cluster.markHealth(node, mark.get());
+    sync.run();
+    return Statuses.json(200, store.get(ApiPaths.node(node)));
+  }
+
+  /** The label taken off a node gpuward marked degraded and never cordoned; refused elsewhere. */
+  private MockResponse unmark(String node) {
+    boolean degraded =
+        cluster.node(node).filter(n -> n.degraded() && n.cordonedBy().isEmpty()).isPresent();
+    if (!degraded) {
+      return Statuses.owned("node " + node, "it may not remove " + HealthMark.LABEL);
+    }
+    cluster.uncordon(node, "kube-api");
     sync.run();
     return Statuses.json(200, store.get(ApiPaths.node(node)));
   }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,6 +22,7 @@ import io.gpuward.remediation.port.LiveNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +83,56 @@ class KubernetesClusterActuatorTest {
                 n.getMetadata().getLabels()));
     assertThat(live.get().nodegroup()).isPresent();
     assertThat(live.get().zone()).isPresent();
+  }
+
+  @Test
+  void shouldReadTheGpusTheDevicePluginWithholdsFromAllocatable() {
+    Node n = K8sObjects.gpuNode(NODE);
+    n.getStatus()
+        .setCapacity(Map.of("cpu", new Quantity("192"), "nvidia.com/gpu", new Quantity("8")));
+    n.getStatus()
+        .setAllocatable(Map.of("cpu", new Quantity("191"), "nvidia.com/gpu", new Quantity("7")));
+    create(n);
+
+    LiveNode live = actuator.node(NODE).orElseThrow();
+
+    assertThat(live.gpus()).isEqualTo(new LiveNode.GpuCount(8, 7));
+    assertThat(live.gpus().withheld()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldMarkASchedulableNodeDegradedAndTakeOnlyThatMarkOffAgain() {
+    create(K8sObjects.gpuNode(NODE));
+
+    actuator.markHealth(NODE, HealthMark.DEGRADED);
+    Node marked = stored(NODE);
+    assertThat(marked.getMetadata().getLabels()).containsEntry(HealthMark.LABEL, "degraded");
+    assertThat(marked.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+    assertThat(marked.getSpec().getTaints())
+        .noneMatch(t -> HealthMark.TAINT_KEY.equals(t.getKey()));
+    assertThat(actuator.node(NODE).orElseThrow().degraded()).isTrue();
+
+    actuator.uncordon(NODE, OP);
+
+    Node back = stored(NODE);
+    // The merge patch writes the label null: a real API server drops it, the mock keeps a null.
+    assertThat(back.getMetadata().getLabels().get(HealthMark.LABEL)).isNull();
+    assertThat(back.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+    assertThat(actuator.node(NODE).orElseThrow().degraded()).isFalse();
+  }
+
+  @Test
+  void shouldNotMarkDegradedANodeSomeoneElseCordonedNorUncordonIt() {
+    Node n = K8sObjects.gpuNode(NODE);
+    n.getSpec().setUnschedulable(true);
+    create(n);
+
+    actuator.markHealth(NODE, HealthMark.DEGRADED);
+    actuator.uncordon(NODE, OP);
+
+    Node after = stored(NODE);
+    assertThat(after.getMetadata().getLabels()).doesNotContainKey(HealthMark.LABEL);
+    assertThat(after.getSpec().getUnschedulable()).isTrue();
   }
 
   @Test

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * a live drain takes a minute the shadow's takes no time for. An operation whose latest record on
  * either side is younger than {@code settle} (measured from the newest record of both streams, not
  * the wall clock, so a simulated clock works too) may still change, and a difference there is
- * reported as pending, not as a difference.
+ * reported as pending, not as a difference. A follower may pass the wall clock as {@code now} so
+ * that a quiet pair of streams settles too.
  *
  * <p>The comparison starts at {@code from}, by default at the shadow's first record: before it the
  * shadow was not running. An operation with a record before the start on either side (begun before
@@ -43,12 +44,14 @@ public final class ShadowDiff {
 
   /**
    * @param from where the comparison starts; null: the shadow's first record
+   * @param now the present, when later than the newest record; null: the newest record
    */
   public static Result compare(
       List<FaultVerdict> verdicts,
       List<RemediationRecord> liveRead,
       List<RemediationRecord> shadowRead,
       Instant from,
+      Instant now,
       Duration tolerance,
       Duration settle) {
     Instant newest = times(liveRead, shadowRead).max(Instant::compareTo).orElse(Instant.EPOCH);
@@ -62,7 +65,7 @@ public final class ShadowDiff {
     Set<String> before = operationsBefore(liveRead, shadowRead, first);
     List<RemediationRecord> live = without(liveRead, before);
     List<RemediationRecord> shadow = without(shadowRead, before);
-    Instant settledUntil = newest.minus(settle);
+    Instant settledUntil = (now != null && now.isAfter(newest) ? now : newest).minus(settle);
     String policies =
         shadow.stream()
             .map(RemediationRecord::getPolicyVersion)

@@ -65,7 +65,8 @@ public final class ShadowDiff {
     Set<String> before = operationsBefore(liveRead, shadowRead, first);
     List<RemediationRecord> live = without(liveRead, before);
     List<RemediationRecord> shadow = without(shadowRead, before);
-    Instant settledUntil = (now != null && now.isAfter(newest) ? now : newest).minus(settle);
+    Instant end = now != null && now.isAfter(newest) ? now : newest;
+    Instant settledUntil = end.minus(settle);
     String policies =
         shadow.stream()
             .map(RemediationRecord::getPolicyVersion)
@@ -78,7 +79,7 @@ public final class ShadowDiff {
             live,
             new Backtest.Candidate(shadow, policies, Set.of()),
             first,
-            newest,
+            end,
             tolerance);
     Set<String> recent = recentOperations(live, shadow, settledUntil);
     List<AuditDiff.Change> settled = new ArrayList<>();

@@ -81,7 +81,11 @@ public final class ShadowDiff {
             first,
             end,
             tolerance);
-    Set<String> recent = recentOperations(live, shadow, settledUntil);
+    return settled(all, recentOperations(live, shadow, settledUntil), settledUntil);
+  }
+
+  /** {@code all} with the changes of {@code recent} operations taken out as pending. */
+  private static Result settled(Backtest.Result all, Set<String> recent, Instant settledUntil) {
     List<AuditDiff.Change> settled = new ArrayList<>();
     Set<String> pending = new TreeSet<>();
     for (AuditDiff.Change c : all.changes()) {

@@ -55,10 +55,14 @@ acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Descr
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.remediation.audit.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.control.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.inventory.nodes.v1"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.remediation.audit.shadow.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.dlq.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --group "${REMEDIATION_GROUP_ID}"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --group "${REMEDIATION_GROUP_ID}-state"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Write --operation Describe --transactional-id "${REMEDIATION_GROUP_ID}-audit"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --group "${REMEDIATION_GROUP_ID}-shadow"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --group "${REMEDIATION_GROUP_ID}-shadow-state"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Write --operation Describe --transactional-id "${REMEDIATION_GROUP_ID}-shadow-audit"
 
 # connect
 acl --allow-principal "$CONNECT_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.verdicts.v1"
@@ -85,8 +89,10 @@ acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Descri
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.health.nodes.v1"
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.incidents.v1"
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.remediation.audit.v1"
+acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.remediation.audit.shadow.v1"
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.control.v1"
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.dlq.v1"
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Read --operation Describe --group "gpuward-ops-" --resource-pattern-type prefixed
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Describe --group "${ENGINE_APPLICATION_ID}" --resource-pattern-type prefixed
 acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Describe --group "${REMEDIATION_GROUP_ID}"
+acl --allow-principal "$OPERATORS_PRINCIPAL" --operation Describe --group "${REMEDIATION_GROUP_ID}-shadow"

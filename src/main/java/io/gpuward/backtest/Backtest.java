@@ -51,6 +51,25 @@ public final class Backtest {
       List<FirstDisruption> firstDisruptions,
       Set<String> assumed) {
 
+    /** The same result with only {@code kept} of its changes. */
+    public Result withChanges(List<AuditDiff.Change> kept) {
+      return new Result(
+          from,
+          to,
+          livePolicies,
+          candidatePolicy,
+          tolerance,
+          verdictRecords,
+          liveRecords,
+          backtestRecords,
+          kept,
+          peaks,
+          liveHolds,
+          backtestHolds,
+          firstDisruptions,
+          assumed);
+    }
+
     /** Changes of each kind, every kind listed. */
     public Map<AuditDiff.Kind, Long> counts() {
       Map<AuditDiff.Kind, Long> c = new LinkedHashMap<>();
@@ -72,26 +91,55 @@ public final class Backtest {
         history.start().orElseThrow(() -> new IllegalArgumentException("no verdict in the period"));
     Instant end = to != null ? to : history.end().orElse(start);
     Replay.Result replay = Replay.run(history, candidate, end);
-    List<RemediationRecord> live = history.audit();
-    List<RemediationRecord> cand = replay.audit();
-    List<FaultVerdict> verdicts = history.verdicts();
-    return new Result(
+    return compare(
+        history.verdicts(),
+        history.audit(),
+        new Candidate(replay.audit(), replay.policyVersion(), replay.assumed()),
         from != null ? from : start,
+        end,
+        tolerance);
+  }
+
+  /**
+   * The audit of a candidate policy, beside the live one.
+   *
+   * @param policyVersion the version its records name
+   * @param assumed operations it carried out that nothing recorded can tell the outcome of
+   */
+  public record Candidate(
+      List<RemediationRecord> audit, String policyVersion, Set<String> assumed) {
+    public Candidate {
+      audit = List.copyOf(audit);
+      assumed = Set.copyOf(assumed);
+    }
+  }
+
+  /** Compares a candidate's audit of {@code from}..{@code end} with the live one. */
+  static Result compare(
+      List<FaultVerdict> verdicts,
+      List<RemediationRecord> live,
+      Candidate candidate,
+      Instant from,
+      Instant end,
+      Duration tolerance) {
+    List<RemediationRecord> cand = candidate.audit();
+    return new Result(
+        from,
         end,
         live.stream()
             .map(RemediationRecord::getPolicyVersion)
             .collect(Collectors.toCollection(TreeSet::new)),
-        replay.policyVersion(),
+        candidate.policyVersion(),
         tolerance,
         verdicts.size(),
         live.size(),
         cand.size(),
-        AuditDiff.compare(live, cand, replay.assumed(), tolerance),
+        AuditDiff.compare(live, cand, candidate.assumed(), tolerance),
         peaks(live, cand, verdicts, end),
         AuditMeasures.holds(live),
         AuditMeasures.holds(cand),
         firstDisruptions(live, cand, verdicts),
-        replay.assumed());
+        candidate.assumed());
   }
 
   private static List<Peak> peaks(

@@ -78,7 +78,7 @@ public final class HistoryTopics {
     return out;
   }
 
-  private static void seek(
+  static void seek(
       KafkaConsumer<String, byte[]> consumer, List<TopicPartition> parts, Instant from) {
     if (from == null) {
       consumer.seekToBeginning(parts);
@@ -104,7 +104,7 @@ public final class HistoryTopics {
     return true;
   }
 
-  private static <V> void decode(Topic<V> topic, ConsumerRecord<String, byte[]> r, List<V> out) {
+  static <V> void decode(Topic<V> topic, ConsumerRecord<String, byte[]> r, List<V> out) {
     if (r.value() == null) {
       return; // a tombstone: a withdrawn command or a node gone; the replay works on values
     }

@@ -37,6 +37,16 @@ final class WorldNode {
     return n;
   }
 
+  /**
+   * A node nothing describes (no inventory record): taken as a registered GPU node, since a verdict
+   * about it is asked for, with no placement.
+   */
+  static WorldNode gpuNode(String name) {
+    WorldNode n = new WorldNode(name);
+    n.label("nvidia.com/gpu.present", "true");
+    return n;
+  }
+
   void place(NodeInventory inv) {
     exists = inv.getRegistered();
     instanceId = inv.getInstanceId();

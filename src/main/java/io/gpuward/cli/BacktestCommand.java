@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
       "Replay a period's history through a candidate remediation policy and show how its",
       "decisions differ from what the live remediator decided: actions added, removed, moved",
       "in time, budget peaks, incident holds, time to first disruptive action. Writes nothing.",
+      "With --shadow, compare instead the audit of a shadow remediator (remediate --shadow)",
+      "with the live audit as both flow; --follow keeps printing new differences until Ctrl-C.",
       "Exit 0 shown, 1 Kafka unreachable or nothing to replay, 2 a bad flag or file."
     })
 final class BacktestCommand implements Callable<Integer> {
@@ -46,9 +48,31 @@ final class BacktestCommand implements Callable<Integer> {
   @Option(
       names = "--policy",
       paramLabel = "FILE",
-      required = true,
-      description = "The candidate remediation policy (the format of remediate --policy).")
+      description =
+          "The candidate remediation policy (the format of remediate --policy). Required"
+              + " unless --shadow.")
   Path policyFile;
+
+  @Option(
+      names = "--shadow",
+      description =
+          "Compare the shadow remediator's audit (gpuward remediate --shadow) with the live"
+              + " audit on Kafka, from --from (default: the shadow's first record).")
+  boolean shadow;
+
+  @Option(
+      names = "--follow",
+      description = "With --shadow: keep reading and print each new difference until Ctrl-C.")
+  boolean follow;
+
+  @Option(
+      names = "--settle",
+      paramLabel = "DURATION",
+      defaultValue = "2m",
+      description =
+          "With --shadow: an operation with a record this recent on either side is pending, not"
+              + " compared yet (default ${DEFAULT-VALUE}).")
+  String settle;
 
   @Option(
       names = "--from",
@@ -92,6 +116,17 @@ final class BacktestCommand implements Callable<Integer> {
     if (!verbose) {
       quietLogs();
     }
+    if (shadow) {
+      return new ShadowDiffRun(this).run();
+    }
+    if (follow) {
+      throw new ParameterException(spec.commandLine(), "--follow needs --shadow");
+    }
+    if (policyFile == null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--policy FILE is required (or --shadow to compare a shadow's audit)");
+    }
     Instant now = Instant.now();
     RemediationPolicy policy = PolicyFile.load(spec, policyFile);
     Instant start = time("--from", from, now);
@@ -134,13 +169,13 @@ final class BacktestCommand implements Callable<Integer> {
    * The replayed remediator logs every decision and every recorded failure as if live: the tables
    * say what matters, so those lines stay out unless -v.
    */
-  private static void quietLogs() {
+  static void quietLogs() {
     Configurator.setLevel("io.gpuward", Level.ERROR);
     Configurator.setLevel("org.apache.kafka", Level.ERROR);
   }
 
   /** An ISO-8601 instant, or a duration meaning that long before {@code now}; null when absent. */
-  private Instant time(String flag, String text, Instant now) {
+  Instant time(String flag, String text, Instant now) {
     if (text == null) {
       return null;
     }
@@ -157,15 +192,23 @@ final class BacktestCommand implements Callable<Integer> {
     }
   }
 
-  private Duration tolerance() {
+  Duration tolerance() {
+    return duration("--tolerance", tolerance);
+  }
+
+  Duration settle() {
+    return duration("--settle", settle);
+  }
+
+  private Duration duration(String flag, String text) {
     try {
-      Duration d = Durations.parse(tolerance);
+      Duration d = Durations.parse(text);
       if (d.isNegative()) {
         throw new IllegalArgumentException("must not be negative");
       }
       return d;
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--tolerance: " + e.getMessage());
+      throw new ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
     }
   }
 }

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuward.backtest.AuditDiff;
 import io.gpuward.backtest.Backtest;
+import io.gpuward.backtest.ShadowDiff;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A backtest's result as one JSON document: times as ISO-8601, durations and shifts in
@@ -20,6 +22,37 @@ final class BacktestJson {
   private BacktestJson() {}
 
   static String of(Backtest.Result r) {
+    return write(document(r, "backtest"), true);
+  }
+
+  /**
+   * A shadow diff: the document of a backtest with "shadow" for "backtest", and the operations
+   * still pending.
+   */
+  static String ofShadow(ShadowDiff.Result s) {
+    ObjectNode o = document(s.diff(), "shadow");
+    o.remove(List.of("assumedOperations", "assumedMeans"));
+    o.put("settledUntil", iso(s.settledUntil()));
+    s.pending().forEach(o.putArray("pendingOperations")::add);
+    return write(o, true);
+  }
+
+  /** One change on one line: what {@code backtest --shadow --follow --json} prints. */
+  static String line(AuditDiff.Change c) {
+    return write(change(JSON.createObjectNode(), c, "shadow"), false);
+  }
+
+  private static String write(ObjectNode o, boolean pretty) {
+    try {
+      return pretty
+          ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o)
+          : JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ObjectNode document(Backtest.Result r, String label) {
     ObjectNode o = JSON.createObjectNode();
     o.put("from", iso(r.from()));
     o.put("to", iso(r.to()));
@@ -28,10 +61,11 @@ final class BacktestJson {
     o.put("toleranceMs", r.tolerance().toMillis());
     o.put("verdictRecords", r.verdictRecords());
     o.put("liveAuditRecords", r.liveRecords());
-    o.put("backtestAuditRecords", r.backtestRecords());
+    o.put(label + "AuditRecords", r.backtestRecords());
     ObjectNode counts = o.putObject("counts");
     r.counts().forEach((k, n) -> counts.put(k.name(), n));
-    changes(o.putArray("changes"), r);
+    ArrayNode changes = o.putArray("changes");
+    r.changes().forEach(c -> change(changes.addObject(), c, label));
     ArrayNode peaks = o.putArray("budgetPeaks");
     r.peaks()
         .forEach(
@@ -40,8 +74,8 @@ final class BacktestJson {
                     .addObject()
                     .put("scope", p.scope())
                     .put("live", p.live())
-                    .put("backtest", p.backtest()));
-    o.putObject("incidentHolds").put("live", r.liveHolds()).put("backtest", r.backtestHolds());
+                    .put(label, p.backtest()));
+    o.putObject("incidentHolds").put("live", r.liveHolds()).put(label, r.backtestHolds());
     ArrayNode first = o.putArray("timeToFirstDisruptionMs");
     r.firstDisruptions()
         .forEach(
@@ -52,34 +86,27 @@ final class BacktestJson {
                     .put("verdictId", f.verdictId())
                     .put("faultClass", f.faultClass())
                     .put("live", millis(f.live()))
-                    .put("backtest", millis(f.backtest())));
+                    .put(label, millis(f.backtest())));
     r.assumed().forEach(o.putArray("assumedOperations")::add);
     o.put(
         "assumedMeans",
         "carried out by the candidate only: taken to succeed, the history cannot tell");
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    return o;
   }
 
-  private static void changes(ArrayNode a, Backtest.Result r) {
-    for (AuditDiff.Change c : r.changes()) {
-      a.addObject()
-          .put("kind", c.kind().name())
-          .put("node", c.node())
-          .put("verdictId", c.verdictId())
-          .put("action", c.action().name())
-          .put("attempt", c.attempt())
-          .put("operationId", c.operationId())
-          .put("live", iso(c.live()))
-          .put("liveOutcome", c.liveWhat())
-          .put("backtest", iso(c.backtest()))
-          .put("backtestOutcome", c.backtestWhat())
-          .put("shiftMs", millis(c.shift()))
-          .put("assumed", c.assumed());
-    }
+  private static ObjectNode change(ObjectNode o, AuditDiff.Change c, String label) {
+    return o.put("kind", c.kind().name())
+        .put("node", c.node())
+        .put("verdictId", c.verdictId())
+        .put("action", c.action().name())
+        .put("attempt", c.attempt())
+        .put("operationId", c.operationId())
+        .put("live", iso(c.live()))
+        .put("liveOutcome", c.liveWhat())
+        .put(label, iso(c.backtest()))
+        .put(label + "Outcome", c.backtestWhat())
+        .put("shiftMs", millis(c.shift()))
+        .put("assumed", c.assumed());
   }
 
   private static String iso(Instant t) {

@@ -2,6 +2,7 @@ package io.gpuward.cli;
 
 import io.gpuward.backtest.AuditDiff;
 import io.gpuward.backtest.Backtest;
+import io.gpuward.backtest.ShadowDiff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -35,14 +36,7 @@ final class BacktestText {
                     .map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(" ")))
         .append('\n');
-    b.append('\n').append(changes(r)).append('\n').append(peaks(r)).append('\n');
-    b.append(firstDisruptions(r));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "%nIncident holds (operations SKIPPED INCIDENT_HOLD): live %d, backtest %d%n",
-            r.liveHolds(),
-            r.backtestHolds()));
+    b.append(body(r, "backtest"));
     if (!r.assumed().isEmpty()) {
       b.append(
           String.format(
@@ -55,43 +49,102 @@ final class BacktestText {
     return b.toString();
   }
 
-  private static String changes(Backtest.Result r) {
+  /** A shadow diff: the live audit against a shadow remediator's, as far as both settled. */
+  static String renderShadow(ShadowDiff.Result s, Duration settle) {
+    Backtest.Result r = s.diff();
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Shadow diff %s .. %s: shadow policy %s against live %s (moved: more than %s apart)%n",
+            r.from(),
+            r.to(),
+            r.candidatePolicy(),
+            String.join(",", r.livePolicies()),
+            format(r.tolerance())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  audit records: live %d, shadow %d; %d verdict records%n",
+            r.liveRecords(),
+            r.backtestRecords(),
+            r.verdictRecords()));
+    b.append("  differences: ").append(counts(r)).append('\n');
+    if (!s.pending().isEmpty()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  pending: %d operation(s) with a record in the last %s, compared once settled%n",
+              s.pending().size(),
+              format(settle)));
+    }
+    return b.append(body(r, "shadow")).toString();
+  }
+
+  private static String counts(Backtest.Result r) {
+    return r.counts().entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(" "));
+  }
+
+  private static String body(Backtest.Result r, String label) {
+    return "\n"
+        + changes(r, label)
+        + "\n"
+        + peaks(r, label)
+        + "\n"
+        + firstDisruptions(r, label)
+        + String.format(
+            Locale.ROOT,
+            "%nIncident holds (operations SKIPPED INCIDENT_HOLD): live %d, %s %d%n",
+            r.liveHolds(),
+            label,
+            r.backtestHolds());
+  }
+
+  private static String changes(Backtest.Result r, String label) {
     if (r.changes().isEmpty()) {
       return "No difference: the candidate decides what the live remediator decided.\n";
     }
-    TextTable t = new TextTable("CHANGE", "NODE", "ACTION", "LIVE", "BACKTEST", "SHIFT", "VERDICT");
-    Instant start = r.from();
-    for (AuditDiff.Change c : r.changes()) {
-      t.row(
-          c.kind() + (c.assumed() ? "*" : ""),
-          c.node(),
-          c.action() + (c.attempt() > 1 ? "#" + c.attempt() : ""),
-          side(start, c.live(), c.liveWhat()),
-          side(start, c.backtest(), c.backtestWhat()),
-          c.shift() == null ? TextTable.ABSENT : signed(c.shift()),
-          c.verdictId());
-    }
+    TextTable t = changeTable(label);
+    r.changes().forEach(c -> changeRow(t, r.from(), c));
     return "Decisions that differ (times from the period's start)\n" + t.render();
+  }
+
+  static TextTable changeTable(String label) {
+    return new TextTable(
+        "CHANGE", "NODE", "ACTION", "LIVE", label.toUpperCase(Locale.ROOT), "SHIFT", "VERDICT");
+  }
+
+  static void changeRow(TextTable t, Instant start, AuditDiff.Change c) {
+    t.row(
+        c.kind() + (c.assumed() ? "*" : ""),
+        c.node(),
+        c.action() + (c.attempt() > 1 ? "#" + c.attempt() : ""),
+        side(start, c.live(), c.liveWhat()),
+        side(start, c.backtest(), c.backtestWhat()),
+        c.shift() == null ? TextTable.ABSENT : signed(c.shift()),
+        c.verdictId());
   }
 
   private static String side(Instant start, Instant at, String what) {
     return at == null ? what : offset(start, at) + " " + what;
   }
 
-  private static String peaks(Backtest.Result r) {
+  private static String peaks(Backtest.Result r, String label) {
     if (r.peaks().isEmpty()) {
       return "Budget peaks: no node was in disruption on either side\n";
     }
-    TextTable t = new TextTable("SCOPE", "LIVE", "BACKTEST");
+    TextTable t = new TextTable("SCOPE", "LIVE", label.toUpperCase(Locale.ROOT));
     r.peaks().forEach(p -> t.row(p.scope(), p.live(), p.backtest()));
     return "Budget peaks (most nodes in disruption at once)\n" + t.render();
   }
 
-  private static String firstDisruptions(Backtest.Result r) {
+  private static String firstDisruptions(Backtest.Result r, String label) {
     if (r.firstDisruptions().isEmpty()) {
       return "Time to first disruptive action: none on either side\n";
     }
-    TextTable t = new TextTable("NODE", "CLASS", "LIVE", "BACKTEST");
+    TextTable t = new TextTable("NODE", "CLASS", "LIVE", label.toUpperCase(Locale.ROOT));
     r.firstDisruptions()
         .forEach(
             f ->

@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.aws.AwsClients;
+import io.gpuward.backtest.Shadow;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
 import io.gpuward.contract.TelemetrySink;
@@ -26,6 +27,7 @@ import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,6 +75,15 @@ final class RemediateCommand implements Callable<Integer> {
   boolean live;
 
   @Option(
+      names = "--shadow",
+      description =
+          "Run as a shadow remediator beside the live one: decide with --policy on the same"
+              + " verdicts, control and inventory, never act (no cluster or cloud is called, none"
+              + " of their credentials is needed), write to the shadow audit topic under group"
+              + " <remediation.group.id>-shadow. Compare with `gpuward backtest --shadow`.")
+  boolean shadow;
+
+  @Option(
       names = "--actuator",
       paramLabel = "KIND",
       defaultValue = "eks",
@@ -118,6 +129,9 @@ final class RemediateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StartupTimeline.begin("main");
     RemediationPolicy policy = policy(); // a bad policy fails before anything connects
+    if (shadow) {
+      return shadow(policy);
+    }
     var cfg = kafka.config(Map.of(GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
     if (actuator == Actuator.eks) {
       region(); // fail on a missing region or a bad document before connecting anywhere
@@ -154,23 +168,7 @@ final class RemediateCommand implements Callable<Integer> {
                 new ControlCommands.Limits(
                     cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()),
                 cfg.instanceId());
-        MetricsServer server =
-            metrics.start(
-                "remediate",
-                MetricsOptions.REMEDIATE,
-                meters,
-                HealthCheck.all(
-                    Map.of(
-                        "verdicts",
-                        new ProgressCheck(
-                            "verdict polls",
-                            service::polls,
-                            Duration.ofSeconds(60),
-                            Clock.systemUTC()),
-                        "control",
-                        RoleHealth.alive(
-                            "control and inventory reader", service::stateReaderAlive))),
-                System.out::println)) {
+        MetricsServer server = metricsServer(service, meters)) {
       service.start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));
       System.out.printf(
@@ -181,6 +179,55 @@ final class RemediateCommand implements Callable<Integer> {
       actuators.close();
     }
     return 0;
+  }
+
+  /** Runs a shadow remediator until stopped: the real planning, a world that never acts. */
+  private Integer shadow(RemediationPolicy policy) throws InterruptedException {
+    if (live) {
+      throw new ParameterException(spec.commandLine(), "--shadow never acts: drop --live");
+    }
+    var cfg = kafka.config(Map.of(GpuwardConfig.REMEDIATION_DRY_RUN, "true"));
+    Platform platform = Platform.connect(cfg, true);
+    platform.registerSchemas(KafkaRole.REMEDIATOR);
+    var meters = MetricsOptions.registry("remediate");
+    CountDownLatch stop = new CountDownLatch(1);
+    try (RemediatorService service =
+            Shadow.service(
+                cfg.kafkaClientProps(),
+                platform.topics(),
+                new Planner(policy),
+                Clock.systemUTC(),
+                cfg.remediationGroupId(),
+                meters,
+                new ControlCommands.Limits(
+                    cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()),
+                cfg.instanceId());
+        MetricsServer server = metricsServer(service, meters)) {
+      service.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-shadow-stop"));
+      System.out.printf(
+          "gpuward shadow remediator running (policy %s, group %s, audit %s): it never acts%n",
+          policy.version(),
+          Shadow.groupId(cfg.remediationGroupId()),
+          platform.topics().auditShadow.name());
+      stop.await();
+    }
+    return 0;
+  }
+
+  private MetricsServer metricsServer(RemediatorService service, PrometheusMeterRegistry meters) {
+    return metrics.start(
+        "remediate",
+        MetricsOptions.REMEDIATE,
+        meters,
+        HealthCheck.all(
+            Map.of(
+                "verdicts",
+                new ProgressCheck(
+                    "verdict polls", service::polls, Duration.ofSeconds(60), Clock.systemUTC()),
+                "control",
+                RoleHealth.alive("control and inventory reader", service::stateReaderAlive))),
+        System.out::println);
   }
 
   private RemediationPolicy policy() {

@@ -44,6 +44,13 @@ public final class RoleAcls {
   /** Prefix of the consumer groups Kafka Connect gives the gpuward sink connectors. */
   public static final String SINK_CONNECTOR_GROUP_PREFIX = "connect-gpuward-sink-";
 
+  /**
+   * What a shadow remediator's group id adds to {@code remediation.group.id}: its verdict group,
+   * its state group and its transactional id are the live ones' with this inserted, so the two
+   * never share offsets and neither fences the other.
+   */
+  public static final String SHADOW_GROUP_SUFFIX = "-shadow";
+
   private static final List<String> TELEMETRY = List.of("gpu", "xid", "kubeEvents", "inventory");
 
   /**
@@ -61,8 +68,9 @@ public final class RoleAcls {
     WRITES.put(KafkaRole.EXPORTER, NODE_TELEMETRY);
     WRITES.put(KafkaRole.SIMULATOR, TELEMETRY);
     WRITES.put(KafkaRole.ENGINE, List.of("verdicts", "health", "incidents", "rollup", "dlq"));
-    // The remediator dead-letters control and inventory records it cannot use.
-    WRITES.put(KafkaRole.REMEDIATOR, List.of("audit", "dlq"));
+    // The remediator dead-letters control and inventory records it cannot use. Its shadow
+    // (remediate --shadow, same principal) writes only the shadow audit.
+    WRITES.put(KafkaRole.REMEDIATOR, List.of("audit", "dlq", "auditShadow"));
     WRITES.put(KafkaRole.CONNECT, List.of());
     WRITES.put(KafkaRole.OPERATORS, List.of("control"));
     WRITES.put(KafkaRole.WATCHER, List.of("inventory", "kubeEvents"));
@@ -71,8 +79,9 @@ public final class RoleAcls {
     READS.put(KafkaRole.SIMULATOR, List.of());
     // incidents: the engine's own output, read back into a global store for fleet holds.
     READS.put(KafkaRole.ENGINE, List.of("gpu", "xid", "kubeEvents", "inventory", "incidents"));
-    // audit: the ledger is rebuilt from it at start.
-    READS.put(KafkaRole.REMEDIATOR, List.of("verdicts", "audit", "control", "inventory"));
+    // audit: the ledger is rebuilt from it at start (a shadow's from the shadow audit).
+    READS.put(
+        KafkaRole.REMEDIATOR, List.of("verdicts", "audit", "control", "inventory", "auditShadow"));
     // The topics of connectors/sink-*.json.
     READS.put(KafkaRole.CONNECT, List.of("verdicts", "health", "incidents", "audit", "rollup"));
     READS.put(KafkaRole.OPERATORS, null); // every topic of the catalog
@@ -202,12 +211,8 @@ public final class RoleAcls {
               new Grant(GROUP, app, PREFIXED, List.of(READ, DESCRIBE)),
               new Grant(TRANSACTIONAL_ID, app, PREFIXED, List.of(WRITE, DESCRIBE)));
       // The verdict consumer's group, and "<group>-state" where the control and inventory
-      // reader commits its progress inside the audit transactions.
-      case REMEDIATOR ->
-          List.of(
-              new Grant(GROUP, group, LITERAL, List.of(READ, DESCRIBE)),
-              new Grant(GROUP, group + "-state", LITERAL, List.of(READ, DESCRIBE)),
-              new Grant(TRANSACTIONAL_ID, group + "-audit", LITERAL, List.of(WRITE, DESCRIBE)));
+      // reader commits its progress inside the audit transactions; the same for the shadow.
+      case REMEDIATOR -> remediatorResources(group, group + SHADOW_GROUP_SUFFIX);
       case CONNECT ->
           List.of(
               new Grant(TOPIC, n.sinkDlqTopic(), LITERAL, List.of(CREATE, WRITE, DESCRIBE)),
@@ -218,12 +223,23 @@ public final class RoleAcls {
                   n.connectGroupId() + "-",
                   PREFIXED,
                   List.of(CREATE, READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS)));
-      // Lag of the engine and the remediator, and groups of their own for reading.
+      // Lag of the engine and the remediator (and its shadow), and groups of their own for reading.
       case OPERATORS ->
           List.of(
               new Grant(GROUP, OPERATOR_GROUP_PREFIX, PREFIXED, List.of(READ, DESCRIBE)),
               new Grant(GROUP, app, PREFIXED, List.of(DESCRIBE)),
-              new Grant(GROUP, group, LITERAL, List.of(DESCRIBE)));
+              new Grant(GROUP, group, LITERAL, List.of(DESCRIBE)),
+              new Grant(GROUP, group + SHADOW_GROUP_SUFFIX, LITERAL, List.of(DESCRIBE)));
     };
+  }
+
+  private static List<Grant> remediatorResources(String... groups) {
+    List<Grant> out = new ArrayList<>();
+    for (String g : groups) {
+      out.add(new Grant(GROUP, g, LITERAL, List.of(READ, DESCRIBE)));
+      out.add(new Grant(GROUP, g + "-state", LITERAL, List.of(READ, DESCRIBE)));
+      out.add(new Grant(TRANSACTIONAL_ID, g + "-audit", LITERAL, List.of(WRITE, DESCRIBE)));
+    }
+    return out;
   }
 }

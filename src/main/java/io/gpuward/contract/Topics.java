@@ -30,6 +30,10 @@ public final class Topics {
   public final Topic<NodeHealth> health;
   public final Topic<FleetIncident> incidents;
   public final Topic<RemediationRecord> audit;
+
+  /** The audit of a shadow remediator: not part of the contract, read by the shadow diff only. */
+  public final Topic<RemediationRecord> auditShadow;
+
   public final Topic<ControlCommand> control;
   public final Topic<DeadLetter> dlq;
 
@@ -44,8 +48,33 @@ public final class Topics {
     this.health = bind(catalog, serdes, "health", NodeHealth.class);
     this.incidents = bind(catalog, serdes, "incidents", FleetIncident.class);
     this.audit = bind(catalog, serdes, "audit", RemediationRecord.class);
+    this.auditShadow = bind(catalog, serdes, "auditShadow", RemediationRecord.class);
     this.control = bind(catalog, serdes, "control", ControlCommand.class);
     this.dlq = bind(catalog, serdes, "dlq", DeadLetter.class);
+  }
+
+  private Topics(Topics base, Topic<RemediationRecord> audit) {
+    this.catalog = base.catalog;
+    this.gpu = base.gpu;
+    this.xid = base.xid;
+    this.rollup = base.rollup;
+    this.kubeEvents = base.kubeEvents;
+    this.inventory = base.inventory;
+    this.verdicts = base.verdicts;
+    this.health = base.health;
+    this.incidents = base.incidents;
+    this.audit = audit;
+    this.auditShadow = base.auditShadow;
+    this.control = base.control;
+    this.dlq = base.dlq;
+  }
+
+  /**
+   * The topics as a shadow remediator sees them: its audit, where it writes its decisions and
+   * rebuilds its ledger from, is {@link #auditShadow}. The live audit is out of its reach.
+   */
+  public Topics forShadow() {
+    return new Topics(this, auditShadow);
   }
 
   private static <V extends SpecificRecord> Topic<V> bind(
@@ -77,7 +106,18 @@ public final class Topics {
 
   private List<Topic<? extends SpecificRecord>> all() {
     return List.of(
-        gpu, xid, rollup, kubeEvents, inventory, verdicts, health, incidents, audit, control, dlq);
+        gpu,
+        xid,
+        rollup,
+        kubeEvents,
+        inventory,
+        verdicts,
+        health,
+        incidents,
+        audit,
+        auditShadow,
+        control,
+        dlq);
   }
 
   /** Every topic spec, for creating them at startup. */

@@ -13,13 +13,24 @@ public final class FleetView {
   private record Place(String nodegroup, String zone, String asg) {}
 
   private final Map<String, Place> nodes = new ConcurrentHashMap<>();
+  private final Map<String, NodeInventory> records = new ConcurrentHashMap<>();
 
   public void apply(NodeInventory inv) {
     nodes.put(inv.getNode(), new Place(inv.getNodegroup(), inv.getZone(), inv.getAsgName()));
+    records.put(inv.getNode(), inv);
   }
 
   public void remove(String node) {
     nodes.remove(node);
+    records.remove(node);
+  }
+
+  /**
+   * The node's latest inventory record, whole: a world that only pretends to act (a shadow
+   * remediator's) builds its nodes from it.
+   */
+  public Optional<NodeInventory> inventory(String node) {
+    return Optional.ofNullable(records.get(node));
   }
 
   /** The node's Auto Scaling group as the inventory has it, when it has it. */

@@ -97,8 +97,21 @@ class RoleAclsTest {
 
   @Test
   void shouldRegisterTheControlSchemaWithTheRemediatorSinceOperatorsToolsDoNot() {
-    assertThat(RoleAcls.registers(KafkaRole.REMEDIATOR)).containsExactly("audit", "dlq", "control");
+    assertThat(RoleAcls.registers(KafkaRole.REMEDIATOR))
+        .containsExactly("audit", "dlq", "auditShadow", "control");
     assertThat(RoleAcls.registers(KafkaRole.ENGINE)).isEqualTo(RoleAcls.writes(KafkaRole.ENGINE));
+  }
+
+  @Test
+  void shouldGiveTheShadowRemediatorGroupsAndATransactionalIdOfItsOwn() {
+    assertThat(RoleAcls.grants(KafkaRole.REMEDIATOR, NAMES))
+        .filteredOn(g -> g.resource() != ResourceType.TOPIC)
+        .extracting(RoleAcls.Grant::resource, RoleAcls.Grant::name)
+        .contains(
+            tuple(ResourceType.GROUP, "gpuward-remediator-shadow"),
+            tuple(ResourceType.GROUP, "gpuward-remediator-shadow-state"),
+            tuple(ResourceType.TRANSACTIONAL_ID, "gpuward-remediator-shadow-audit"));
+    assertThat(writersOf("auditShadow")).containsExactly(KafkaRole.REMEDIATOR);
   }
 
   @Test

@@ -342,6 +342,9 @@ final class ClusterWatcher implements AutoCloseable {
     try {
       return cloud.scheduledEvents(read.stream().map(CloudInstance::instanceId).toList());
     } catch (CloudPort.CloudUnavailableException e) {
+      if (closed) {
+        return null; // the stop interrupted the read: nothing failed
+      }
       error("cloud-events");
       log.warn(
           "cluster={} scheduled events not read; next poll in {}: {}",
@@ -361,6 +364,9 @@ final class ClusterWatcher implements AutoCloseable {
       gauges.instances().set(read.size());
       return read;
     } catch (CloudPort.CloudUnavailableException e) {
+      if (closed) {
+        return null; // the stop interrupted the read: nothing failed
+      }
       error("cloud");
       log.warn(
           "cluster={} cloud not read; keeping the last view: {}",

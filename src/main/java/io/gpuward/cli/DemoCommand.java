@@ -359,7 +359,7 @@ final class DemoCommand implements Callable<Integer> {
                   stack.meters());
           DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), stack.topics());
           MetricsServer server = startMetrics(stack, engine, remediator, o)) {
-        remediator.start();
+        remediator.followEngine(cfg.engineApplicationId()).start();
         // The watcher publishes the inventory it reads from the simulated API and cloud; the
         // watcher and the nodes' exporters publish the NodeEvents they read from the API.
         FleetSimulator sim =

@@ -169,7 +169,7 @@ final class RemediateCommand implements Callable<Integer> {
                     cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()),
                 cfg.instanceId());
         MetricsServer server = metricsServer(service, meters)) {
-      service.start();
+      service.followEngine(cfg.engineApplicationId()).start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));
       System.out.printf(
           "gpuward remediator running (%s, actuator %s, policy %s)%n",
@@ -203,7 +203,7 @@ final class RemediateCommand implements Callable<Integer> {
                     cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()),
                 cfg.instanceId());
         MetricsServer server = metricsServer(service, meters)) {
-      service.start();
+      service.followEngine(cfg.engineApplicationId()).start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-shadow-stop"));
       System.out.printf(
           "gpuward shadow remediator running (policy %s, group %s, audit %s): it never acts%n",

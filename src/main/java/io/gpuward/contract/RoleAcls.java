@@ -61,6 +61,9 @@ public final class RoleAcls {
    */
   private static final List<String> NODE_TELEMETRY = List.of("gpu", "xid", "kubeEvents");
 
+  /** The engine's inputs the remediator does not read: it only asks for their ends. */
+  private static final List<String> ENGINE_ONLY_INPUTS = List.of("gpu", "xid", "kubeEvents");
+
   private static final Map<KafkaRole, List<String>> WRITES = new EnumMap<>(KafkaRole.class);
   private static final Map<KafkaRole, List<String>> READS = new EnumMap<>(KafkaRole.class);
 
@@ -79,9 +82,11 @@ public final class RoleAcls {
     READS.put(KafkaRole.SIMULATOR, List.of());
     // incidents: the engine's own output, read back into a global store for fleet holds.
     READS.put(KafkaRole.ENGINE, List.of("gpu", "xid", "kubeEvents", "inventory", "incidents"));
-    // audit: the ledger is rebuilt from it at start (a shadow's from the shadow audit).
+    // audit: the ledger is rebuilt from it at start (a shadow's from the shadow audit);
+    // incidents: a disruptive step checks the holds itself once the engine correlated.
     READS.put(
-        KafkaRole.REMEDIATOR, List.of("verdicts", "audit", "control", "inventory", "auditShadow"));
+        KafkaRole.REMEDIATOR,
+        List.of("verdicts", "audit", "control", "inventory", "auditShadow", "incidents"));
     // The topics of connectors/sink-*.json.
     READS.put(KafkaRole.CONNECT, List.of("verdicts", "health", "incidents", "audit", "rollup"));
     READS.put(KafkaRole.OPERATORS, null); // every topic of the catalog
@@ -212,7 +217,7 @@ public final class RoleAcls {
               new Grant(TRANSACTIONAL_ID, app, PREFIXED, List.of(WRITE, DESCRIBE)));
       // The verdict consumer's group, and "<group>-state" where the control and inventory
       // reader commits its progress inside the audit transactions; the same for the shadow.
-      case REMEDIATOR -> remediatorResources(group, group + SHADOW_GROUP_SUFFIX);
+      case REMEDIATOR -> remediatorResources(n, group, group + SHADOW_GROUP_SUFFIX);
       case CONNECT ->
           List.of(
               new Grant(TOPIC, n.sinkDlqTopic(), LITERAL, List.of(CREATE, WRITE, DESCRIBE)),
@@ -233,8 +238,20 @@ public final class RoleAcls {
     };
   }
 
-  private static List<Grant> remediatorResources(String... groups) {
+  /**
+   * The remediator's groups and transactional ids; and what it needs to see how far the engine got
+   * (EngineProgressBarrier): the engine group's committed offsets, which the broker reports only
+   * for topics the reader may describe (the engine's inputs and its repartition topics), and those
+   * topics' ends.
+   */
+  private static List<Grant> remediatorResources(Names n, String... groups) {
+    String app = n.engineApplicationId();
     List<Grant> out = new ArrayList<>();
+    out.add(new Grant(GROUP, app, LITERAL, List.of(DESCRIBE)));
+    out.add(new Grant(TOPIC, app + "-", PREFIXED, List.of(DESCRIBE)));
+    for (String id : ENGINE_ONLY_INPUTS) {
+      out.add(new Grant(TOPIC, n.catalog().spec(id).name(), LITERAL, List.of(DESCRIBE)));
+    }
     for (String g : groups) {
       out.add(new Grant(GROUP, g, LITERAL, List.of(READ, DESCRIBE)));
       out.add(new Grant(GROUP, g + "-state", LITERAL, List.of(READ, DESCRIBE)));

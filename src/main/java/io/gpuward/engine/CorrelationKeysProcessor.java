@@ -3,9 +3,9 @@ package io.gpuward.engine;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.VerdictState;
+import io.gpuward.contract.IncidentHolds;
+import io.gpuward.contract.Signatures;
 import io.gpuward.engine.domain.CorrelationEvent;
-import io.gpuward.engine.domain.FleetCorrelator;
-import io.gpuward.engine.domain.Signatures;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -50,7 +50,7 @@ final class CorrelationKeysProcessor
           inv != null
               ? scopes(inv)
               : List.copyOf(
-                  FleetCorrelator.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null)
+                  IncidentHolds.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null)
                       .values());
       forward(
           CorrelationEvent.verdict(
@@ -66,7 +66,7 @@ final class CorrelationKeysProcessor
 
   private List<String> scopes(NodeInventory inv) {
     return List.copyOf(
-        FleetCorrelator.scopes(
+        IncidentHolds.scopes(
                 scopeKinds,
                 inv.getNodegroup(),
                 inv.getZone(),

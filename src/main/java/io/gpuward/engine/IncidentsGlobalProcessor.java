@@ -2,7 +2,7 @@ package io.gpuward.engine;
 
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.IncidentState;
-import io.gpuward.engine.domain.IncidentHolds;
+import io.gpuward.contract.IncidentHolds;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

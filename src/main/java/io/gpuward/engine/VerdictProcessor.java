@@ -5,13 +5,12 @@ import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.VerdictState;
-import io.gpuward.engine.domain.FleetCorrelator;
+import io.gpuward.contract.IncidentHolds;
+import io.gpuward.contract.Signatures;
 import io.gpuward.engine.domain.GpuPods;
-import io.gpuward.engine.domain.IncidentHolds;
 import io.gpuward.engine.domain.NodeContext;
 import io.gpuward.engine.domain.NodeHealths;
 import io.gpuward.engine.domain.Signal;
-import io.gpuward.engine.domain.Signatures;
 import io.gpuward.engine.domain.VerdictDecider;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -227,8 +226,8 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     NodeInventory inv = ValueAndTimestamp.getValueOrNull(inventory.get(v.getNode()));
     var scopes =
         inv == null
-            ? FleetCorrelator.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null)
-            : FleetCorrelator.scopes(
+            ? IncidentHolds.scopes(scopeKinds, v.getNodegroup(), v.getZone(), null, null)
+            : IncidentHolds.scopes(
                 scopeKinds,
                 inv.getNodegroup(),
                 inv.getZone(),

@@ -1,6 +1,7 @@
 package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.remediation.port.ActuatorException;
@@ -33,16 +34,28 @@ final class ApplyGates {
 
   /**
    * Once correlation settled, the verdict's newest version may be held by a fleet incident that
-   * arrived meanwhile: the disruptive step is then SKIPPED INCIDENT_HOLD, unless approved.
+   * arrived meanwhile, or an open incident read from the incidents topic covers it before the
+   * engine published the held version: the disruptive step is then SKIPPED INCIDENT_HOLD, unless
+   * approved.
    */
   record SettledHold() {
-    /** The detail of the skip, when the newest version is held and not approved. */
-    Optional<String> check(FaultVerdict newest, ControlState controls, Instant now) {
-      if (!newest.getHeld() || controls.approved(newest.getVerdictId(), now)) {
+    /** The detail of the skip, when held and not approved. */
+    Optional<String> check(
+        FaultVerdict newest, Optional<FleetIncident> covering, ControlState controls, Instant now) {
+      if (controls.approved(newest.getVerdictId(), now)) {
         return Optional.empty();
       }
-      return Optional.of(
-          "held under fleet incident " + newest.getIncidentId() + " while correlation settled");
+      if (newest.getHeld()) {
+        return Optional.of(
+            "held under fleet incident " + newest.getIncidentId() + " while correlation settled");
+      }
+      return covering.map(
+          i ->
+              "held under fleet incident "
+                  + i.getIncidentId()
+                  + " ("
+                  + i.getScope()
+                  + ") while correlation settled; the verdict's held version is not read yet");
     }
   }
 

@@ -16,4 +16,7 @@ public interface ReadBarrier {
 
   /** True once the versions of {@code v} published when first asked have all been read. */
   boolean readThrough(FaultVerdict v);
+
+  /** The verdict cleared: whatever was kept for it while it waited is dropped. */
+  default void forget(String verdictId) {}
 }

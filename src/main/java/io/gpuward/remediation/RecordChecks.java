@@ -1,6 +1,7 @@
 package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.contract.NodeNames;
 import java.time.Duration;
@@ -88,6 +89,33 @@ public final class RecordChecks {
         optionalToken("instanceId", inv.getInstanceId()),
         text("image", inv.getImage()),
         labels(inv.getLabels()));
+  }
+
+  /**
+   * Why the fleet incident read under {@code key} is refused, or empty. The topic is keyed by
+   * scope; an incident's nodes must be node names.
+   */
+  public static Optional<String> incident(String key, FleetIncident i) {
+    if (!i.getScope().equals(key)) {
+      return Optional.of(
+          "key " + describe(key) + " is not the incident's scope " + describe(i.getScope()));
+    }
+    Optional<String> bad =
+        i.getNodes().stream()
+            .filter(n -> !isNodeName(n))
+            .findFirst()
+            .map(
+                n ->
+                    "node "
+                        + describe(n)
+                        + " is not a Kubernetes node name (DNS-1123, at most 253)");
+    return firstProblem(
+        bad,
+        isToken(i.getIncidentId())
+            ? Optional.empty()
+            : Optional.of("incidentId " + describe(i.getIncidentId()) + " is not a token"),
+        text("scope", i.getScope()),
+        text("signature", i.getSignature()));
   }
 
   private static Optional<String> nodeKey(String key, String node) {

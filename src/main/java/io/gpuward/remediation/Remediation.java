@@ -63,6 +63,7 @@ public final class Remediation {
   private final ApplyGates.StillCordoning stillCordoning = new ApplyGates.StillCordoning();
   private final Map<String, FaultVerdict> waitingForCordon = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> open = new ConcurrentHashMap<>();
+  private final OpenIncidents incidents = new OpenIncidents();
   private final Map<String, FaultVerdict> latest = new ConcurrentHashMap<>();
   private final Map<String, FaultVerdict> waitingForBudget = new ConcurrentHashMap<>();
 
@@ -160,6 +161,7 @@ public final class Remediation {
     if (v.getState() == VerdictState.CLEARED) {
       latest.remove(v.getVerdictId());
       firstSeen.remove(v.getVerdictId());
+      readBarrier.forget(v.getVerdictId());
     } else {
       latest.put(v.getVerdictId(), v);
       firstSeen.putIfAbsent(v.getVerdictId(), clock.instant());
@@ -196,6 +198,11 @@ public final class Remediation {
 
   public FleetView fleet() {
     return fleet;
+  }
+
+  /** The open fleet incidents as read from the incidents topic. */
+  public OpenIncidents incidents() {
+    return incidents;
   }
 
   public Budgets budgets() {
@@ -404,6 +411,7 @@ public final class Remediation {
       open.remove(v.getVerdictId());
       latest.remove(v.getVerdictId());
       firstSeen.remove(v.getVerdictId());
+      readBarrier.forget(v.getVerdictId());
       wakeups.cancel(v.getVerdictId());
       waitingForBudget.remove(v.getVerdictId());
       waitingForCordon.remove(v.getVerdictId());
@@ -523,7 +531,8 @@ public final class Remediation {
       return false;
     }
     FaultVerdict newest = latest.getOrDefault(v.getVerdictId(), v);
-    Optional<String> held = settledHold.check(newest, controls, clock.instant());
+    Optional<String> held =
+        settledHold.check(newest, incidents.covering(newest, fleet), controls, clock.instant());
     if (held.isPresent()) {
       reporter.report(v, step, Outcome.SKIPPED, SkipReason.INCIDENT_HOLD, held.get());
       return false;

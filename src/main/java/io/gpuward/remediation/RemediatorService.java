@@ -159,7 +159,8 @@ public final class RemediatorService implements AutoCloseable {
             refusals,
             deadLetters,
             running,
-            this::submit);
+            this::submit,
+            barrier);
     this.meters = new RemediatorMeters(meters, remediation);
     this.meters.bind(tx.producer());
   }
@@ -173,6 +174,24 @@ public final class RemediatorService implements AutoCloseable {
     // One transactional id per remediator group: a restarted remediator fences the one it replaces.
     p.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-audit");
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Disruptive steps also wait until the verdict engine of group {@code engineGroup} ({@code
+   * engine.application.id}) correlated what was on its inputs when they were due, and until the
+   * incidents that caused were read ({@link EngineProgressBarrier}): a storm is held however far
+   * the engine runs behind. Call before {@link #start}. Without it (a remediator fed verdicts by
+   * hand, with no engine) only the verdict topic's own versions are waited for.
+   */
+  public RemediatorService followEngine(String engineGroup) {
+    EngineProgressBarrier.GroupOffsets offsets = () -> committedEnds.groupCommitted(engineGroup);
+    remediation.readBarrier(
+        new OrderedBarriers(
+            List.of(
+                new EngineProgressBarrier(engineGroup, offsets, committedEnds),
+                new EngineProgressBarrier(engineGroup, offsets, committedEnds),
+                barrier)));
+    return this;
   }
 
   /** Verdict polls so far: a health check watches it move. */

@@ -2,6 +2,7 @@ package io.gpuward.remediation;
 
 import io.gpuward.avro.ControlCommand;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.contract.Topics;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the compacted control and inventory topics from their beginning, on a thread of its own.
- * Records below the state group's committed offsets were handled by an earlier instance: commands
- * and scope sizes there are restored silently, and what was refused there stays refused without a
- * second dead letter ({@link RefusedOffsets}, committed as offset metadata). Newer commands are
- * applied and audited; once caught up, they may let open verdicts through.
+ * Follows the compacted control and inventory topics and the fleet incidents from their beginning,
+ * on a thread of its own. Records below the state group's committed offsets were handled by an
+ * earlier instance: commands and scope sizes there are restored silently, and what was refused
+ * there stays refused without a second dead letter ({@link RefusedOffsets}, committed as offset
+ * metadata). Newer commands are applied and audited; once caught up, they may let open verdicts
+ * through.
  */
 final class StateReader {
   private static final Logger log = LoggerFactory.getLogger(StateReader.class);
@@ -49,6 +52,8 @@ final class StateReader {
   private final Consumer<FaultVerdict> replan;
   private final Deserializer<ControlCommand> controlValues;
   private final Deserializer<NodeInventory> inventoryValues;
+  private final Deserializer<FleetIncident> incidentValues;
+  private final VerdictReadBarrier barrier;
   private final StateRefusals refused;
   private final CountDownLatch restored = new CountDownLatch(1);
   // New control commands are applied only after the open verdicts are restored, as in sequence.
@@ -70,7 +75,8 @@ final class StateReader {
       StateRefusals refused,
       DeadLetterRecords deadLetters,
       AtomicBoolean running,
-      Consumer<FaultVerdict> replan) {
+      Consumer<FaultVerdict> replan,
+      VerdictReadBarrier barrier) {
     this.clientProps = clientProps;
     this.topics = topics;
     this.groupId = groupId;
@@ -83,6 +89,8 @@ final class StateReader {
     this.replan = replan;
     this.controlValues = topics.control.valueSerde().deserializer();
     this.inventoryValues = topics.inventory.valueSerde().deserializer();
+    this.incidentValues = topics.incidents.valueSerde().deserializer();
+    this.barrier = barrier;
   }
 
   /** Assigns every partition from its beginning, reads the committed progress, and starts. */
@@ -93,7 +101,13 @@ final class StateReader {
     KafkaConsumer<byte[], byte[]> r =
         new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> parts =
-        RestoreReaders.partitionsOf(r, List.of(topics.control.name(), topics.inventory.name()));
+        RestoreReaders.partitionsOf(
+            r, List.of(topics.control.name(), topics.inventory.name(), topics.incidents.name()));
+    Set<TopicPartition> incidentParts =
+        parts.stream()
+            .filter(tp -> tp.topic().equals(topics.incidents.name()))
+            .collect(Collectors.toSet());
+    barrier.alwaysWaitFor(incidentParts);
     Map<TopicPartition, Long> restoreUntil = r.endOffsets(parts);
     Map<TopicPartition, OffsetAndMetadata> committed = r.committed(Set.copyOf(parts));
     committed.forEach(
@@ -103,7 +117,7 @@ final class StateReader {
           }
         });
     reader = r;
-    StateProgress progress = new StateProgress(restoreUntil, committed);
+    StateProgress progress = new StateProgress(restoreUntil, committed, incidentParts);
     Thread t = new Thread(() -> follow(r, progress), "gpuward-remediator-state");
     t.setDaemon(true);
     thread = t;
@@ -147,17 +161,21 @@ final class StateReader {
   /**
    * Where the state reader stands. Per partition: {@code restoreUntil}, the end offset at start;
    * {@code committed}, what an earlier instance handled (absent on a first start: then commands up
-   * to the end are restored silently, and every record is checked once).
+   * to the end are restored silently, and every record is checked once); {@code readWhole}, the
+   * partitions read record by record again at every start (incidents: one scope key holds several
+   * storms, so the newest record per key is not the state).
    */
   private record StateProgress(
-      Map<TopicPartition, Long> restoreUntil, Map<TopicPartition, OffsetAndMetadata> committed) {
+      Map<TopicPartition, Long> restoreUntil,
+      Map<TopicPartition, OffsetAndMetadata> committed,
+      Set<TopicPartition> readWhole) {
 
     /** Per partition an earlier instance handled, where that ends (within the restore). */
     Map<TopicPartition, Long> handledUntil() {
       Map<TopicPartition, Long> out = new HashMap<>();
       committed.forEach(
           (tp, c) -> {
-            if (c != null && c.offset() > 0) {
+            if (c != null && c.offset() > 0 && !readWhole.contains(tp)) {
               out.put(tp, Math.min(c.offset(), restoreUntil.get(tp)));
             }
           });
@@ -219,6 +237,9 @@ final class StateReader {
     if (!records.isEmpty()) {
       tx.commit();
     }
+    // After the records are applied: a disruptive step waiting for these ends knows every
+    // incident before them (the position also moves past transaction markers).
+    progress.readWhole().forEach(tp -> barrier.position(tp, r.position(tp)));
   }
 
   private void read(ConsumerRecord<byte[], byte[]> r, TopicPartition tp, StateProgress p) {
@@ -235,6 +256,9 @@ final class StateReader {
   }
 
   private Intake<?> intake(ConsumerRecord<byte[], byte[]> r) {
+    if (r.topic().equals(topics.incidents.name())) {
+      return Intake.read(r, incidentValues, true, RecordChecks::incident);
+    }
     return r.topic().equals(topics.inventory.name())
         ? Intake.read(r, inventoryValues, true, RecordChecks::inventory)
         : Intake.read(
@@ -248,6 +272,10 @@ final class StateReader {
   private void apply(String topic, Intake.Accepted<?> a, boolean announce, boolean restoring) {
     if (topic.equals(topics.inventory.name())) {
       applyInventory(a.key(), (NodeInventory) a.value());
+    } else if (topic.equals(topics.incidents.name())) {
+      if (a.value() != null) {
+        remediation.incidents().apply((FleetIncident) a.value());
+      }
     } else if (a.value() == null) {
       remediation.controls().remove(a.key()); // a tombstone: the scope's command is withdrawn
     } else {

@@ -2,6 +2,7 @@ package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +35,7 @@ final class VerdictReadBarrier implements ReadBarrier {
   private final Map<String, TopicPartition> partitionOfNode = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> readTo = new ConcurrentHashMap<>();
   private final Map<String, Map<TopicPartition, Long>> targets = new ConcurrentHashMap<>();
+  private final Set<TopicPartition> always = ConcurrentHashMap.newKeySet();
 
   VerdictReadBarrier(EndOffsets ends) {
     this.ends = ends;
@@ -42,6 +44,14 @@ final class VerdictReadBarrier implements ReadBarrier {
   /** A record of {@code node} was read from {@code tp} (consumer thread). */
   void read(String node, TopicPartition tp) {
     partitionOfNode.put(node, tp);
+  }
+
+  /**
+   * Partitions every verdict waits for as well, read by another consumer that reports its positions
+   * here: the fleet incidents, so that a hold the engine committed is known.
+   */
+  void alwaysWaitFor(Set<TopicPartition> partitions) {
+    always.addAll(partitions);
   }
 
   /** The consumer's position on {@code tp} after handing its records on (consumer thread). */
@@ -71,6 +81,17 @@ final class VerdictReadBarrier implements ReadBarrier {
 
   private Set<TopicPartition> partitionsOf(String node) {
     TopicPartition tp = partitionOfNode.get(node);
-    return tp != null ? Set.of(tp) : Set.copyOf(new HashMap<>(readTo).keySet());
+    Set<TopicPartition> out = new HashSet<>(always);
+    if (tp != null) {
+      out.add(tp);
+    } else {
+      out.addAll(new HashMap<>(readTo).keySet());
+    }
+    return out;
+  }
+
+  @Override
+  public void forget(String verdictId) {
+    targets.remove(verdictId);
   }
 }

@@ -123,4 +123,19 @@ class RoleAclsTest {
             .toList();
     assertThat(topics).doesNotHaveDuplicates().contains("gpuward.incidents.v1");
   }
+
+  @Test
+  void shouldLetTheRemediatorSeeHowFarTheEngineGotButNotReadItsInputs() {
+    List<RoleAcls.Grant> grants = RoleAcls.grants(KafkaRole.REMEDIATOR, NAMES);
+    assertThat(grants)
+        .extracting(RoleAcls.Grant::resource, RoleAcls.Grant::name, RoleAcls.Grant::operations)
+        .contains(
+            tuple(ResourceType.GROUP, "gpuward-engine", List.of(AclOperation.DESCRIBE)),
+            tuple(ResourceType.TOPIC, "gpuward-engine-", List.of(AclOperation.DESCRIBE)),
+            tuple(ResourceType.TOPIC, CATALOG.spec("gpu").name(), List.of(AclOperation.DESCRIBE)));
+    assertThat(grants)
+        .filteredOn(g -> g.name().equals(CATALOG.spec("incidents").name()))
+        .flatExtracting(RoleAcls.Grant::operations)
+        .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
+  }
 }

@@ -7,11 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuward.avro.ControlKind;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.IncidentClass;
+import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.contract.Signatures;
 import io.gpuward.remediation.port.ActuatorException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ApplyGatesTest {
@@ -33,11 +38,33 @@ class ApplyGatesTest {
     var gate = new ApplyGates.SettledHold();
     var controls = new ControlState();
     var held = FaultVerdict.newBuilder(lost).setHeld(true).setIncidentId("inc-7").build();
-    assertThat(gate.check(lost, controls, NOW)).isEmpty();
-    assertThat(gate.check(held, controls, NOW))
+    assertThat(gate.check(lost, Optional.empty(), controls, NOW)).isEmpty();
+    assertThat(gate.check(held, Optional.empty(), controls, NOW))
         .contains("held under fleet incident inc-7 while correlation settled");
     controls.apply(PlannerTest.command("verdict:v-1", ControlKind.APPROVE, null));
-    assertThat(gate.check(held, controls, NOW)).isEmpty();
+    assertThat(gate.check(held, Optional.empty(), controls, NOW)).isEmpty();
+  }
+
+  @Test
+  void shouldHoldADisruptionAnOpenIncidentCoversBeforeItsHeldVersionIsRead() {
+    var gate = new ApplyGates.SettledHold();
+    var controls = new ControlState();
+    var incident =
+        FleetIncident.newBuilder()
+            .setIncidentId("inc-9")
+            .setScope("nodegroup:p5-train")
+            .setIncidentClass(IncidentClass.COMMON_CAUSE)
+            .setSignature(Signatures.of(lost))
+            .setNodes(List.of(lost.getNode()))
+            .setState(IncidentState.OPEN)
+            .setDetectedAt(NOW)
+            .setUpdatedAt(NOW)
+            .setSummary("3 nodes of nodegroup p5-train")
+            .build();
+    assertThat(gate.check(lost, Optional.of(incident), controls, NOW))
+        .hasValueSatisfying(d -> assertThat(d).contains("inc-9").contains("nodegroup:p5-train"));
+    controls.apply(PlannerTest.command("verdict:v-1", ControlKind.APPROVE, null));
+    assertThat(gate.check(lost, Optional.of(incident), controls, NOW)).isEmpty();
   }
 
   @Test

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.IncidentClass;
+import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.VerdictState;
+import io.gpuward.contract.Signatures;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
@@ -156,5 +160,32 @@ class LateReadSettleTest {
     clock.set(T0.plus(SETTLE).plus(Remediation.READ_BARRIER_RECHECK));
     remediation.onVerdict(v);
     assertThat(trail()).last().isEqualTo("DRAIN:SKIPPED:INCIDENT_HOLD");
+  }
+
+  @Test
+  void aSettledDrainIsHeldByAnIncidentReadBeforeTheEnginePublishedTheHeldVersion() {
+    FaultVerdict v = open();
+    remediation.noteLatest(v);
+    remediation.onVerdict(v);
+    // The engine correlated the storm (the barrier passed) and its incident was read, but the
+    // verdict's held version is not out yet: the drain must not race it.
+    remediation
+        .incidents()
+        .apply(
+            FleetIncident.newBuilder()
+                .setIncidentId("inc-3")
+                .setScope("nodegroup:p5-train")
+                .setIncidentClass(IncidentClass.COMMON_CAUSE)
+                .setSignature(Signatures.of(v))
+                .setNodes(List.of("p5-train-1", "p5-train-2", "p5-train-3"))
+                .setState(IncidentState.OPEN)
+                .setDetectedAt(T0)
+                .setUpdatedAt(T0)
+                .setSummary("3 nodes of nodegroup p5-train")
+                .build());
+    clock.set(T0.plus(SETTLE));
+    remediation.onVerdict(v);
+    assertThat(trail()).last().isEqualTo("DRAIN:SKIPPED:INCIDENT_HOLD");
+    assertThat(audit.get(audit.size() - 1).getDetail()).contains("inc-3");
   }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.IncidentClass;
+import io.gpuward.avro.IncidentState;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.VerdictState;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -76,5 +80,28 @@ class RecordChecksTest {
     NodeInventory labels =
         inv.setNode("p5-train-1").setLabels(Map.of("k", "v".repeat(10_000))).build();
     assertThat(RecordChecks.inventory("p5-train-1", labels)).get().asString().contains("label");
+  }
+
+  @Test
+  void shouldRefuseAnIncidentUnderAnotherKeyOrWithForgedNodes() {
+    FleetIncident ok =
+        FleetIncident.newBuilder()
+            .setIncidentId("7f1c2a4e-0b7e-3c1d-9a55-1d2c3b4a5f60")
+            .setScope("nodegroup:p5-train")
+            .setIncidentClass(IncidentClass.COMMON_CAUSE)
+            .setSignature("GPU_LOST:xid=79")
+            .setNodes(List.of("p5-train-1", "p5-train-2"))
+            .setState(IncidentState.OPEN)
+            .setDetectedAt(Instant.EPOCH)
+            .setUpdatedAt(Instant.EPOCH)
+            .setSummary("2 nodes")
+            .build();
+    assertThat(RecordChecks.incident("nodegroup:p5-train", ok)).isEmpty();
+    assertThat(RecordChecks.incident("nodegroup:other", ok))
+        .hasValueSatisfying(r -> assertThat(r).contains("is not the incident's scope"));
+    FleetIncident forged =
+        FleetIncident.newBuilder(ok).setNodes(List.of("p5-train-1", "' OR 1=1; --")).build();
+    assertThat(RecordChecks.incident("nodegroup:p5-train", forged))
+        .hasValueSatisfying(r -> assertThat(r).contains("not a Kubernetes node name"));
   }
 }

@@ -357,24 +357,4 @@ public final class FleetCorrelator {
         + UUID.nameUUIDFromBytes(
             (scope + '\u0000' + signature + '\u0000' + at).getBytes(StandardCharsets.UTF_8));
   }
-
-  /** The scopes a node belongs to, from inventory, in the configured order. */
-  public static Map<String, String> scopes(
-      List<String> kinds, String nodegroup, String zone, String image, String driver) {
-    Map<String, String> out = new TreeMap<>();
-    for (String k : kinds) {
-      String v =
-          switch (k) {
-            case "nodegroup" -> nodegroup;
-            case "zone" -> zone;
-            case "image" -> image;
-            case "driver" -> driver;
-            default -> null;
-          };
-      if (v != null && !v.isBlank()) {
-        out.put(k, k + ":" + v);
-      }
-    }
-    return out;
-  }
 }

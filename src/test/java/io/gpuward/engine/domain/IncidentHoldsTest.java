@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.FleetIncident;
 import io.gpuward.avro.IncidentState;
+import io.gpuward.contract.IncidentHolds;
+import io.gpuward.contract.Signatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,7 @@ class IncidentHoldsTest {
 
   /** The scopes of a node of group p5-train in us-east-1a, as the engine derives them. */
   private final Map<String, String> scopes =
-      FleetCorrelator.scopes(
+      IncidentHolds.scopes(
           correlation.scopes(), "p5-train", "us-east-1a", "al2023-nvidia", "580.95.05");
 
   private final FaultVerdict lost = Verdicts.xid(NODE, 79);
@@ -76,7 +78,7 @@ class IncidentHoldsTest {
   @Test
   void shouldNotHoldAVerdictOfANodeOutsideTheScope() {
     Map<String, String> elsewhere =
-        FleetCorrelator.scopes(
+        IncidentHolds.scopes(
             correlation.scopes(), "g5-infer", "us-east-1b", "bottlerocket", "570.172.08");
     assertThat(IncidentHolds.holding(lost, List.of(storm(lost)), elsewhere)).isEmpty();
   }

@@ -4,6 +4,7 @@ import static io.gpuward.engine.EngineFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.contract.Signatures;
 import io.gpuward.engine.EngineFixtures;
 import java.util.List;
 import java.util.Optional;

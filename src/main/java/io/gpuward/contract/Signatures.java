@@ -1,4 +1,4 @@
-package io.gpuward.engine.domain;
+package io.gpuward.contract;
 
 import io.gpuward.avro.Evidence;
 import io.gpuward.avro.FaultVerdict;

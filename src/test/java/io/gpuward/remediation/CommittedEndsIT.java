@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -19,6 +21,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +66,54 @@ class CommittedEndsIT {
             assertThat(consumer.position(tp)).isGreaterThanOrEqualTo(end);
           });
       producer.abortTransaction();
+    }
+  }
+
+  /**
+   * What the engine-progress barrier rests on: an exactly-once Kafka Streams application whose
+   * input ends in a transaction marker (the engine's repartition topic, written by the engine in
+   * transactions) commits its group offset up to the input's stable end, not one short of it, and
+   * the stable committed offsets can be read by another client.
+   */
+  @Test
+  void shouldSeeAnExactlyOnceStreamsGroupCommitPastItsInputsTransactionMarkers() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    String in = TestNames.unique("progress-in");
+    String out = TestNames.unique("progress-out");
+    String app = TestNames.unique("progress-app");
+    TopicPartition tp = new TopicPartition(in, 0);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin
+          .createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1)))
+          .all()
+          .get();
+    }
+    try (var producer = transactional(bootstrap)) {
+      producer.initTransactions();
+      for (int t = 0; t < 3; t++) {
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(in, "fleet".getBytes(), ("e" + t).getBytes()));
+        producer.commitTransaction();
+      }
+    }
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("progress").toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    try (var ends = new CommittedEnds(Map.of("bootstrap.servers", bootstrap), "progress-it");
+        var streams = new KafkaStreams(b.build(), props)) {
+      long end = ends.committedEnds(Set.of(tp)).orElseThrow().get(tp);
+      assertThat(end).as("three records, each followed by its commit marker").isEqualTo(6);
+      streams.start();
+      Eventually.await(
+          Duration.ofSeconds(60),
+          () -> assertThat(ends.groupCommitted(app).orElseThrow()).containsEntry(tp, end));
     }
   }
 

@@ -56,7 +56,13 @@ acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Write
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.control.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.inventory.nodes.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.remediation.audit.shadow.v1"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --topic "${TOPIC_PREFIX}gpuward.incidents.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Write --operation Describe --topic "${TOPIC_PREFIX}gpuward.dlq.v1"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Describe --group "${ENGINE_APPLICATION_ID}"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Describe --topic "${ENGINE_APPLICATION_ID}-" --resource-pattern-type prefixed
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Describe --topic "${TOPIC_PREFIX}gpuward.telemetry.gpu.v1"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Describe --topic "${TOPIC_PREFIX}gpuward.telemetry.xid.v1"
+acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Describe --topic "${TOPIC_PREFIX}gpuward.kube.events.v1"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --group "${REMEDIATION_GROUP_ID}"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Read --operation Describe --group "${REMEDIATION_GROUP_ID}-state"
 acl --allow-principal "$REMEDIATOR_PRINCIPAL" --operation Write --operation Describe --transactional-id "${REMEDIATION_GROUP_ID}-audit"

@@ -222,6 +222,10 @@ final class StateReader {
   }
 
   private void pollOnce(KafkaConsumer<byte[], byte[]> r, StateProgress progress) {
+    // Every incident before these positions was applied (by the polls before this one): a
+    // disruptive step waiting for their ends knows the holds. Reported before the restore is
+    // declared done, so the first verdicts find them set; positions move past markers too.
+    progress.readWhole().forEach(tp -> barrier.position(tp, r.position(tp)));
     // Before the poll: caught up, it would only wait for records that are not there.
     if (restored.getCount() > 0 && progress.caughtUp(r)) {
       log.info("control and inventory restored up to {}", progress.restoreUntil());
@@ -237,8 +241,6 @@ final class StateReader {
     if (!records.isEmpty()) {
       tx.commit();
     }
-    // After the records are applied: a disruptive step waiting for these ends knows every
-    // incident before them (the position also moves past transaction markers).
     progress.readWhole().forEach(tp -> barrier.position(tp, r.position(tp)));
   }
 

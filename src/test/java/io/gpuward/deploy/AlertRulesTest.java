@@ -69,12 +69,13 @@ class AlertRulesTest {
         }
       }
     }
-    assertThat(alerts).doesNotHaveDuplicates().hasSize(8);
+    assertThat(alerts).doesNotHaveDuplicates().hasSize(9);
     Set<String> served =
         Set.of(
             prometheus(EngineMetrics.DEAD_LETTERS) + "_total",
             prometheus(RemediationMetrics.LAG),
             prometheus(RemediationMetrics.OBSERVE_ONLY),
+            prometheus(RemediationMetrics.READ_BARRIER_WAITS) + "_total",
             prometheus(RemediationMetrics.RECORDS) + "_total",
             prometheus(ExporterMetrics.SCRAPES) + "_total",
             // Kafka's consumer metric through Micrometer's KafkaStreamsMetrics (RoleMetricsIT)

@@ -567,6 +567,7 @@ class HelmChartRenderTest {
             "GpuwardRemediatorObserveOnly",
             "GpuwardEscalation",
             "GpuwardFleetIncidentHold",
+            "GpuwardRepairsWaitingForEngine",
             "GpuwardExporterSilent",
             "GpuwardExporterDown");
 
@@ -576,7 +577,7 @@ class HelmChartRenderTest {
     if (promtool.isPresent()) {
       var check = Promtool.run(promtool.get(), null, "check", "rules", rules.toString());
       assertThat(check.exitCode()).as(check.output()).isZero();
-      assertThat(check.output()).contains("SUCCESS: 8 rules found");
+      assertThat(check.output()).contains("SUCCESS: 9 rules found");
     }
   }
 

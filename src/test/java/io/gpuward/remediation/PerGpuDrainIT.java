@@ -59,7 +59,7 @@ class PerGpuDrainIT {
 
   @Test
   void shouldRepairTheBadGpuOfAnEightGpuNodeWhileTheNodeStaysSchedulable() throws Exception {
-    String text = demo("per-gpu-schedulable.yaml", "4");
+    String text = demo("per-gpu-schedulable.yaml", "8");
 
     List<JsonNode> audit =
         lines("audit.jsonl").stream().filter(a -> a.get("node").asText().equals(WIDE)).toList();

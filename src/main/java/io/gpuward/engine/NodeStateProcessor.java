@@ -1,8 +1,10 @@
 package io.gpuward.engine;
 
+import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.engine.domain.Evidences;
+import io.gpuward.engine.domain.FaultyGpus;
 import io.gpuward.engine.domain.NodeRules;
 import io.gpuward.engine.domain.NodeState;
 import io.gpuward.engine.domain.Signal;
@@ -10,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,13 +25,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Applies {@link NodeRules} to a node's kube events and inventory changes, keeping each node's
  * {@link NodeState} in {@value EngineNames#NODE_STATE_STORE}; a stream-time punctuator runs the
- * time-driven rules (grace periods, exporter silence, never registered) for every node.
+ * time-driven rules (grace periods, exporter silence, never registered) for every node. It reads
+ * the node's open verdicts in {@value EngineNames#VERDICT_STORE} (the decider's, same task: both
+ * are keyed by node) for the GPUs they name, which explain GPUs missing from allocatable.
  */
 final class NodeStateProcessor implements Processor<String, SpecificRecord, String, Signal> {
+  private static final StringSerializer KEYS = new StringSerializer();
+
   private final NodeRules rules;
   private final Duration interval;
   private ProcessorContext<String, Signal> context;
   private KeyValueStore<String, NodeState> states;
+  private KeyValueStore<String, FaultVerdict> verdicts;
 
   /** Newest event time of a record this processor read (kube events, inventory changes). */
   private long newestRead = Long.MIN_VALUE;
@@ -41,6 +50,7 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
   public void init(ProcessorContext<String, Signal> context) {
     this.context = context;
     this.states = context.getStateStore(EngineNames.NODE_STATE_STORE);
+    this.verdicts = context.getStateStore(EngineNames.VERDICT_STORE);
     context.schedule(interval, PunctuationType.STREAM_TIME, this::tick);
   }
 
@@ -73,14 +83,25 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
     }
     List<Signal> out;
     if (record.value() instanceof NodeEvent e) {
-      out = rules.onEvent(s, e, at);
+      out = rules.onEvent(s, e, at, faulty(record.key()));
     } else if (record.value() instanceof NodeInventory inv) {
-      out = rules.onInventory(s, inv, at);
+      out = rules.onInventory(s, inv, at, faulty(record.key()));
     } else {
       return;
     }
     states.put(record.key(), s);
     forward(record.key(), out);
+  }
+
+  /** The GPUs {@code node}'s open verdicts name, looked up only when a rule asks. */
+  private FaultyGpus faulty(String node) {
+    return () -> {
+      List<FaultVerdict> open = new ArrayList<>();
+      try (var it = verdicts.prefixScan(node + "|", KEYS)) {
+        it.forEachRemaining(kv -> open.add(kv.value));
+      }
+      return FaultyGpus.count(open);
+    };
   }
 
   private void forward(String node, List<Signal> out) {
@@ -104,8 +125,11 @@ final class NodeStateProcessor implements Processor<String, SpecificRecord, Stri
     try (var it = states.all()) {
       while (it.hasNext()) {
         var kv = it.next();
-        List<Signal> signals = rules.onTime(kv.key, kv.value, now);
-        if (!signals.isEmpty()) {
+        Long lowSince = kv.value.allocatableLowSince;
+        List<Signal> signals = rules.onTime(kv.key, kv.value, now, faulty(kv.key));
+        // The allocatable grace can start or stop on a tick alone (the verdicts that explained a
+        // shortfall cleared, or one opened), with no signal yet: it must outlive this tick.
+        if (!signals.isEmpty() || !Objects.equals(lowSince, kv.value.allocatableLowSince)) {
           out.addAll(signals);
           changed.add(kv);
         }

@@ -166,6 +166,8 @@ public final class VerdictTopology {
             () -> new SignalProcessor<XidEvent>(xidRule::evaluate), Named.as(XID_SIGNALS));
     KStream<String, Signal> windowSignals = w.windowSignals();
     KStream<String, NodeEvent> events = w.events();
+    // Before node-state, which reads the open verdicts: a store exists before a processor uses it.
+    w.addDeciderStores();
     KStream<String, Signal> nodeSignals = w.nodeSignals(events, inventoryChanges);
     KStream<String, Signal> signals =
         xidSignals
@@ -306,7 +308,8 @@ public final class VerdictTopology {
           .process(
               () -> new NodeStateProcessor(nodeRules, EXPIRY_INTERVAL),
               Named.as(NODE_STATE),
-              NODE_STATE_STORE);
+              NODE_STATE_STORE,
+              VERDICT_STORE);
     }
 
     /** NotReady joined with a GPU hardware XID on the same node inside the window. */
@@ -327,9 +330,10 @@ public final class VerdictTopology {
                   .withStoreName(NOT_READY_JOIN_STORE));
     }
 
-    /** Signals to verdicts and node health; returns the verdict changes. */
+    /**
+     * Signals to verdicts and node health (its stores added first); returns the verdict changes.
+     */
     KStream<String, SpecificRecord> decide(KStream<String, Signal> signals) {
-      addDeciderStores();
       VerdictDecider decider = new VerdictDecider(rules);
       var outputs =
           signals
@@ -355,7 +359,7 @@ public final class VerdictTopology {
       return verdictChanges;
     }
 
-    private void addDeciderStores() {
+    void addDeciderStores() {
       b.addStateStore(
           Stores.keyValueStoreBuilder(
               smallStore(VERDICT_STORE), Serdes.String(), topics.verdicts.valueSerde()));

@@ -71,6 +71,11 @@ final class AuditReport {
             "reason",
             reason == null ? "none" : reason.name())
         .increment();
+    if (!dryRun && Containment.kept(step.action(), outcome, detail)) {
+      meters
+          .counter(RemediationMetrics.CONTAINMENTS, "class", v.getFaultClass().name())
+          .increment();
+    }
     log.info(
         "audit node={} verdictId={} action={} outcome={} reason={} op={}",
         v.getNode(),

@@ -1,6 +1,7 @@
 package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.remediation.port.LiveNode;
 import java.util.List;
@@ -28,6 +29,18 @@ record Containment(boolean schedulable, String why) {
   static final String UNKNOWN = "cordoned: the node's allocatable nvidia.com/gpu is unknown";
 
   static final String CORDONED = "cordoned: the node is cordoned already";
+
+  /**
+   * Whether an audited step is a per-GPU drain that left its node schedulable: the DRAIN succeeded
+   * and its detail carries this containment's {@link #KEPT} reason. The audit record is where the
+   * remediator says so once per drain, replays and restarts included.
+   */
+  static boolean kept(RemediationAction action, Outcome outcome, String detail) {
+    return action == RemediationAction.DRAIN
+        && outcome == Outcome.SUCCEEDED
+        && detail != null
+        && detail.contains("; " + KEPT);
+  }
 
   private static final Containment AS_BEFORE = new Containment(false, null);
 

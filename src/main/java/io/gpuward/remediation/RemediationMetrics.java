@@ -42,6 +42,12 @@ public final class RemediationMetrics {
    */
   public static final String READ_BARRIER_WAITS = "gpuward.remediation.read.barrier.waits";
 
+  /**
+   * Per-GPU repairs that kept their node schedulable: a per-GPU drain done without a cordon because
+   * the device plugin had withheld the bad GPUs ({@link Containment}); tag {@code class}.
+   */
+  public static final String CONTAINMENTS = "gpuward.remediation.containments";
+
   /** Help text ({@code # HELP}) of these meters, by name. */
   public static final Map<String, String> HELP =
       Map.ofEntries(
@@ -58,6 +64,10 @@ public final class RemediationMetrics {
               DEAD_LETTERS,
               "Records the remediator dead-lettered instead of using, by source topic and kind."),
           Map.entry(POLLS, "Verdict polls of the remediator's consumer."),
+          Map.entry(
+              CONTAINMENTS,
+              "Per-GPU repairs that kept their node schedulable (drained without a cordon), by"
+                  + " fault class."),
           Map.entry(
               READ_BARRIER_WAITS,
               "Times a settled disruptive step waited for the remediator to read its verdict's"

@@ -438,6 +438,50 @@ class FaultClassTopologyTest {
     h.events.pipeInput(node, event(node, NodeEventKind.EXPORTER_HEARTBEAT, at, b -> {}));
   }
 
+  /** Heartbeats every 30 s in [from, to]: stream time moves on, nothing else changes. */
+  private void heartbeats(Instant from, Instant to) {
+    for (Instant t = from; !t.isAfter(to); t = t.plusSeconds(30)) {
+      heartbeat(N, t);
+    }
+  }
+
+  @Test
+  void shouldNotCordonForAGpuWithheldUnderItsOpenXidVerdictButAfterItClears() {
+    h.inventory.pipeInput(N, inventory(N, "p5.48xlarge", "al2023-nvidia", T0));
+    h.xid.pipeInput(N, xid(N, 119, uuid(3), T0.plusSeconds(5)));
+    resources(T0.plusSeconds(10), 8, 7); // the device plugin withholds GPU 3
+    heartbeats(T0.plusSeconds(30), T0.plusSeconds(310));
+    List<FaultVerdict> firstFiveMinutes = h.verdicts.readValuesToList();
+    assertThat(firstFiveMinutes)
+        .extracting(FaultVerdict::getFaultClass, FaultVerdict::getState)
+        .as("5 min at 7 of 8 under the open XID verdict: no mismatch")
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(FaultClass.GPU_XID_FATAL, VerdictState.OPEN));
+    Instant validUntil = firstFiveMinutes.get(0).getValidUntil();
+
+    // The XID verdict expires; GPU 3 is still withheld, which nothing explains any more.
+    Duration grace = h.rules.node().allocatableGrace();
+    heartbeats(T0.plusSeconds(340), validUntil.plus(grace).plusSeconds(60));
+    List<FaultVerdict> after = h.verdicts.readValuesToList();
+    FaultVerdict cleared =
+        after.stream()
+            .filter(v -> v.getFaultClass() == FaultClass.GPU_XID_FATAL)
+            .filter(v -> v.getState() == VerdictState.CLEARED)
+            .findFirst()
+            .orElseThrow();
+    assertThat(after)
+        .filteredOn(v -> v.getFaultClass() == FaultClass.GPU_ALLOCATABLE_MISMATCH)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.OPEN);
+              assertThat(v.getRecommendedAction()).isEqualTo(RemediationAction.CORDON);
+              assertThat(v.getDetectedAt())
+                  .as("the grace counts from the XID verdict's clear")
+                  .isAfterOrEqualTo(cleared.getUpdatedAt().plus(grace));
+            });
+  }
+
   @Test
   void shouldOpenAllocatableMismatchOnlyAfterTheGraceAndKeepItsClock() {
     Duration grace = h.rules.node().allocatableGrace();

@@ -119,6 +119,14 @@ class VerdictTopologyTest {
             described.split(EngineNames.CORRELATION_REPARTITION + "-repartition", -1).length - 1);
     assertThat(described).contains(EngineNames.CORRELATION_REPARTITION + "-repartition");
     assertThat(described).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
+    // node-state reads the open verdicts: the GPUs they name explain an allocatable shortfall.
+    assertThat(described)
+        .containsPattern(
+            "Processor: "
+                + EngineNames.NODE_STATE
+                + " \\(stores: \\[[^]]*"
+                + EngineNames.VERDICT_STORE
+                + "[^]]*\\]\\)");
   }
 
   @Test

@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *   <li>DRIVER_ROOT_MISCONFIGURED: a container start failure matching a driver-root / toolkit / CDI
  *       pattern ({@code container-errors.yaml}); ESCALATE with the fix hint.
  *   <li>GPU_ALLOCATABLE_MISMATCH: allocatable {@code nvidia.com/gpu} below capacity or the instance
- *       type's count for longer than the grace; CORDON.
+ *       type's count for longer than the grace, unless open GPU hardware verdicts name at least as
+ *       many GPUs as are missing ({@link FaultyGpus}); CORDON.
  *   <li>GPU_OPERATOR_DEGRADED: on a GPU Operator–managed GPU node, an operand its labels want
  *       crash-looping or without a running pod for longer than the grace ({@link OperandRule}), or
  *       an operand where the GPU cannot use it (MIG manager on a non-MIG GPU); ESCALATE.
@@ -91,6 +92,15 @@ public final class NodeRules {
    * events out.
    */
   public List<Signal> onEvent(NodeState s, NodeEvent e, Evidences.Coordinates at) {
+    return onEvent(s, e, at, FaultyGpus.NONE);
+  }
+
+  /**
+   * As {@link #onEvent(NodeState, NodeEvent, Evidences.Coordinates)}, with the GPUs the node's open
+   * hardware verdicts name ({@code faulty}), which explain that many GPUs missing from allocatable.
+   */
+  public List<Signal> onEvent(
+      NodeState s, NodeEvent e, Evidences.Coordinates at, FaultyGpus faulty) {
     NodeEventKind kind = e.getKind();
     if (kind != NodeEventKind.EXPORTER_HEARTBEAT && !RecentEvents.firstSeen(s, e.getEventId())) {
       return List.of();
@@ -107,7 +117,7 @@ public final class NodeRules {
       case RESOURCE_SNAPSHOT -> {
         s.gpuCapacity = e.getGpuCapacity();
         s.gpuAllocatable = e.getGpuAllocatable();
-        allocatable(out, s, node, t, ev(at, e, "gpu_allocatable", detail(e)));
+        allocatable(out, s, node, t, ev(at, e, "gpu_allocatable", detail(e)), faulty);
       }
       case LABELS_SNAPSHOT -> {
         s.labels = new TreeMap<>(e.getLabels());
@@ -205,6 +215,14 @@ public final class NodeRules {
 
   /** Signals from an inventory change; updates {@code s}. */
   public List<Signal> onInventory(NodeState s, NodeInventory inv, Evidences.Coordinates at) {
+    return onInventory(s, inv, at, FaultyGpus.NONE);
+  }
+
+  /**
+   * As {@link #onInventory(NodeState, NodeInventory, Evidences.Coordinates)}, with {@code faulty}.
+   */
+  public List<Signal> onInventory(
+      NodeState s, NodeInventory inv, Evidences.Coordinates at, FaultyGpus faulty) {
     s.expectedGpus = inv.getExpectedGpus();
     s.migCapable = inv.getMigCapable();
     s.inventoryRegistered = inv.getRegistered();
@@ -227,7 +245,7 @@ public final class NodeRules {
           inv.getUpdatedAt(),
           UNREGISTERED);
     }
-    allocatable(out, s, inv.getNode(), inv.getUpdatedAt(), e);
+    allocatable(out, s, inv.getNode(), inv.getUpdatedAt(), e, faulty);
     scheduled
         .onListing(s, inv.getNode(), inv.getScheduledEvents(), e, inv.getUpdatedAt())
         .ifPresent(out::add);
@@ -246,11 +264,16 @@ public final class NodeRules {
 
   /** Time-driven rules at stream time {@code now}. */
   public List<Signal> onTime(String node, NodeState s, Instant now) {
+    return onTime(node, s, now, FaultyGpus.NONE);
+  }
+
+  /** As {@link #onTime(String, NodeState, Instant)}, with {@code faulty}. */
+  public List<Signal> onTime(String node, NodeState s, Instant now, FaultyGpus faulty) {
     List<Signal> out = new ArrayList<>();
     long ms = now.toEpochMilli();
     var p = rules.node();
     Evidence e = Evidences.of(Evidences.NONE, null, now, "stream_time").build();
-    allocatable(out, s, node, now, e);
+    allocatable(out, s, node, now, e, faulty);
     operands(out, s, node, now, e);
     if (Boolean.TRUE.equals(s.ready)
         && s.registered
@@ -329,7 +352,8 @@ public final class NodeRules {
             });
   }
 
-  private void allocatable(List<Signal> out, NodeState s, String node, Instant t, Evidence e) {
+  private void allocatable(
+      List<Signal> out, NodeState s, String node, Instant t, Evidence e, FaultyGpus faulty) {
     if (s.gpuAllocatable == null) {
       return;
     }
@@ -338,9 +362,8 @@ public final class NodeRules {
     if (expected > 0
         && s.gpuAllocatable < expected
         && !s.raised.contains(ALLOCATABLE)
-        && !operandRule.allocatableOperandsDown(s).isEmpty()) {
-      // The GPU Operator's device plugin / toolkit is gone: configuration, not hardware. It is
-      // GPU_OPERATOR_DEGRADED's (ESCALATE); cordoning the node would not bring the GPUs back.
+        && explained(s, expected - s.gpuAllocatable, faulty)) {
+      // The grace starts only once nothing explains the shortfall any more.
       s.allocatableLowSince = null;
       return;
     }
@@ -382,6 +405,23 @@ public final class NodeRules {
           t,
           ALLOCATABLE);
     }
+  }
+
+  /**
+   * Whether a shortfall of {@code missing} GPUs has a cause other than a configuration mismatch, so
+   * that a cordon would be wrong:
+   *
+   * <ul>
+   *   <li>the GPU Operator's device plugin / toolkit is gone: configuration, but
+   *       GPU_OPERATOR_DEGRADED's (ESCALATE); cordoning the node would not bring the GPUs back;
+   *   <li>no more GPUs are missing than open hardware verdicts name: the device plugin withholds
+   *       the bad GPUs, which is what lets a per-GPU repair keep the node schedulable. A cordon now
+   *       would undo that repair whenever the reset, or the plugin's re-advertising, takes longer
+   *       than the grace. Once those verdicts clear, a GPU still withheld is a mismatch again.
+   * </ul>
+   */
+  private boolean explained(NodeState s, int missing, FaultyGpus faulty) {
+    return !operandRule.allocatableOperandsDown(s).isEmpty() || missing <= faulty.count();
   }
 
   private void noGpus(

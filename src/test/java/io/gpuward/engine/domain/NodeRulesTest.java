@@ -682,4 +682,83 @@ class NodeRulesTest {
     assertThat(detected(on(noGpus), FaultClass.GPU_LOST)).as("a producer retry").isEmpty();
     assertThat(state.noGpuHeartbeats).isEqualTo(1);
   }
+
+  // ------------------------------------ allocatable short by the GPUs open hardware verdicts name
+
+  private List<Signal> resources(int capacity, int allocatable, Instant at, FaultyGpus faulty) {
+    return nodeRules.onEvent(
+        state,
+        event(NodeEventKind.RESOURCE_SNAPSHOT, at)
+            .setGpuCapacity(capacity)
+            .setGpuAllocatable(allocatable)
+            .build(),
+        Evidences.NONE,
+        faulty);
+  }
+
+  /** Stream-time ticks every 10 s from {@code from} to {@code to}, with {@code faulty}. */
+  private List<Signal> ticks(Instant from, Instant to, FaultyGpus faulty) {
+    List<Signal> out = new ArrayList<>();
+    for (Instant t = from; !t.isAfter(to); t = t.plusSeconds(10)) {
+      out.addAll(nodeRules.onTime(NODE, state, t, faulty));
+    }
+    return out;
+  }
+
+  @Test
+  void shouldNotCallAGpuWithheldForItsOpenXidVerdictAMismatch() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    FaultyGpus oneBad = () -> 1;
+    List<Signal> out = new ArrayList<>(resources(8, 7, T0.plusSeconds(10), oneBad));
+    out.addAll(ticks(T0.plusSeconds(20), T0.plusSeconds(300), oneBad));
+    assertThat(detected(out, FaultClass.GPU_ALLOCATABLE_MISMATCH)).isEmpty();
+    assertThat(state.allocatableLowSince).as("no grace runs while explained").isNull();
+  }
+
+  @Test
+  void shouldStartTheGraceWhenTheVerdictsThatExplainedTheShortfallClear() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    resources(8, 7, T0.plusSeconds(10), () -> 1);
+    ticks(T0.plusSeconds(20), T0.plusSeconds(300), () -> 1);
+    Instant cleared = T0.plusSeconds(310);
+    Duration grace = rules.node().allocatableGrace();
+    List<Signal> before = ticks(cleared, cleared.plus(grace).minusSeconds(10), FaultyGpus.NONE);
+    assertThat(detected(before, FaultClass.GPU_ALLOCATABLE_MISMATCH))
+        .as("the grace counts from the clear, not from the drop")
+        .isEmpty();
+    List<Signal> after = nodeRules.onTime(NODE, state, cleared.plus(grace), FaultyGpus.NONE);
+    assertThat(detected(after, FaultClass.GPU_ALLOCATABLE_MISMATCH))
+        .singleElement()
+        .satisfies(d -> assertThat(d.action()).isEqualTo(RemediationAction.CORDON));
+  }
+
+  @Test
+  void shouldStillCallMoreGpusMissingThanVerdictsNameAMismatch() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    resources(8, 6, T0.plusSeconds(10), () -> 1);
+    List<Signal> out =
+        nodeRules.onTime(
+            NODE, state, T0.plusSeconds(10).plus(rules.node().allocatableGrace()), () -> 1);
+    assertThat(detected(out, FaultClass.GPU_ALLOCATABLE_MISMATCH)).hasSize(1);
+  }
+
+  @Test
+  void shouldKeepAMismatchAlreadyOpenWhenAVerdictLaterNamesTheGpu() {
+    inventory(8, true, T0.minusSeconds(3600));
+    registered(T0);
+    resources(8, 7, T0.plusSeconds(10), FaultyGpus.NONE);
+    nodeRules.onTime(
+        NODE, state, T0.plusSeconds(10).plus(rules.node().allocatableGrace()), FaultyGpus.NONE);
+    List<Signal> later =
+        resources(
+            8,
+            7,
+            T0.plusSeconds(10).plus(rules.node().allocatableGrace()).plusSeconds(30),
+            () -> 1);
+    assertThat(later).noneMatch(Signal.Recovered.class::isInstance);
+    assertThat(state.raised).contains(NodeRules.ALLOCATABLE);
+  }
 }

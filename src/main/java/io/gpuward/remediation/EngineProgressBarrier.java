@@ -4,7 +4,6 @@ import io.gpuward.avro.FaultVerdict;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -35,7 +34,7 @@ final class EngineProgressBarrier implements ReadBarrier {
   private final String engineGroup;
   private final GroupOffsets group;
   private final VerdictReadBarrier.EndOffsets ends;
-  private final Map<String, Map<TopicPartition, Long>> targets = new ConcurrentHashMap<>();
+  private final BarrierTargets targets = new BarrierTargets();
   private final AtomicBoolean toldNoOffsets = new AtomicBoolean();
 
   EngineProgressBarrier(
@@ -47,32 +46,13 @@ final class EngineProgressBarrier implements ReadBarrier {
 
   @Override
   public boolean readThrough(FaultVerdict v) {
-    Map<TopicPartition, Long> target = targets.get(v.getVerdictId());
-    if (target == null) {
-      Optional<Map<TopicPartition, Long>> taken = endsNow(v);
-      if (taken.isEmpty()) {
-        return false;
-      }
-      target = taken.get();
-      targets.put(v.getVerdictId(), target);
-    }
     Optional<Map<TopicPartition, Long>> now = group.committed();
-    if (now.isEmpty()) {
-      return false;
-    }
-    Map<TopicPartition, Long> done = now.get();
-    boolean through =
-        target.entrySet().stream()
-            .allMatch(e -> done.getOrDefault(e.getKey(), -1L) >= e.getValue());
-    if (through) {
-      targets.remove(v.getVerdictId()); // the next disruptive step takes the ends afresh
-    }
-    return through;
+    return now.isPresent() && targets.passed(v.getVerdictId(), () -> endsNow(v), now.get());
   }
 
   @Override
   public void forget(String verdictId) {
-    targets.remove(verdictId);
+    targets.forget(verdictId);
   }
 
   /** The ends of every partition the engine group consumes, as the broker has them now. */

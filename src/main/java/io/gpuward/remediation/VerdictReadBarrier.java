@@ -34,7 +34,7 @@ final class VerdictReadBarrier implements ReadBarrier {
   private final EndOffsets ends;
   private final Map<String, TopicPartition> partitionOfNode = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> readTo = new ConcurrentHashMap<>();
-  private final Map<String, Map<TopicPartition, Long>> targets = new ConcurrentHashMap<>();
+  private final BarrierTargets targets = new BarrierTargets();
   private final Set<TopicPartition> always = ConcurrentHashMap.newKeySet();
 
   VerdictReadBarrier(EndOffsets ends) {
@@ -61,22 +61,8 @@ final class VerdictReadBarrier implements ReadBarrier {
 
   @Override
   public boolean readThrough(FaultVerdict v) {
-    Map<TopicPartition, Long> target = targets.get(v.getVerdictId());
-    if (target == null) {
-      Optional<Map<TopicPartition, Long>> now = ends.committedEnds(partitionsOf(v.getNode()));
-      if (now.isEmpty()) {
-        return false;
-      }
-      target = now.get();
-      targets.put(v.getVerdictId(), target);
-    }
-    boolean through =
-        target.entrySet().stream()
-            .allMatch(e -> readTo.getOrDefault(e.getKey(), -1L) >= e.getValue());
-    if (through) {
-      targets.remove(v.getVerdictId()); // the next disruptive step takes the end afresh
-    }
-    return through;
+    return targets.passed(
+        v.getVerdictId(), () -> ends.committedEnds(partitionsOf(v.getNode())), readTo);
   }
 
   private Set<TopicPartition> partitionsOf(String node) {
@@ -92,6 +78,6 @@ final class VerdictReadBarrier implements ReadBarrier {
 
   @Override
   public void forget(String verdictId) {
-    targets.remove(verdictId);
+    targets.forget(verdictId);
   }
 }

@@ -63,7 +63,7 @@ public final class Shadow {
     // are asked, so it could never show what a tighter budget holds back. The world is what keeps
     // the shadow from acting; the records still say dry run to whoever reads them.
     Remediation r = new Remediation(planner, world, world, marked(audit), clock, false, meters);
-    world.follow(r.fleet());
+    world.follow(r.fleet(), r.ledger());
     return r;
   }
 

@@ -6,11 +6,14 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
+import io.gpuward.remediation.Actions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +25,10 @@ import java.util.TreeMap;
  * candidate's: the most nodes in disruption at once per scope, the incident holds, and the time
  * from detection to each verdict's first disruptive action. Pure.
  *
- * <p>A node is in disruption from its verdict's first disruptive step (drain, reset, reboot,
- * replace) until that verdict's repair is VERIFIED or AMBIGUOUS, the verdict clears, or the period
- * ends: close to what the remediator's budgets count, from the audit alone.
+ * <p>A node is in disruption from its first disruptive step (drain, reset, reboot, replace) until
+ * the remediator would release its budget: a repair VERIFIED, a step AMBIGUOUS, an ESCALATE, a
+ * non-rung step FAILED_PERMANENT, one of the node's verdicts clearing, or the period's end. Close
+ * to what the remediator's budgets count, from the audit and the verdicts alone.
  */
 public final class AuditMeasures {
   static final Set<RemediationAction> DISRUPTIVE =
@@ -36,42 +40,76 @@ public final class AuditMeasures {
 
   private AuditMeasures() {}
 
-  /** Peak nodes in disruption at once per scope: {@code global} and {@code nodegroup:<name>}. */
+  /**
+   * Peak nodes in disruption at once per scope: {@code global} and {@code nodegroup:<name>}. A node
+   * counts once however many of its verdicts are in disruption, as {@code Budgets} holds one budget
+   * per node.
+   */
   public static Map<String, Integer> peaks(
       List<RemediationRecord> audit, List<FaultVerdict> verdicts, Instant end) {
-    Map<String, Instant> cleared = new HashMap<>();
-    for (FaultVerdict v : verdicts) {
-      if (v.getState() == VerdictState.CLEARED) {
-        cleared.putIfAbsent(v.getVerdictId(), v.getUpdatedAt());
-      }
-    }
-    Map<String, Instant[]> spans = new LinkedHashMap<>();
-    Map<String, String> group = new HashMap<>();
+    List<Edge> edges = new ArrayList<>();
     for (RemediationRecord r : audit) {
-      Instant[] s = spans.get(r.getVerdictId());
-      if (s == null && r.getOutcome() == Outcome.STARTED && DISRUPTIVE.contains(r.getAction())) {
-        spans.put(r.getVerdictId(), new Instant[] {r.getAt(), null});
-        group.put(r.getVerdictId(), r.getNodegroup());
-      } else if (s != null
-          && s[1] == null
-          && (r.getOutcome() == Outcome.VERIFIED || r.getOutcome() == Outcome.AMBIGUOUS)) {
-        s[1] = r.getAt();
+      if (r.getOutcome() == Outcome.STARTED && DISRUPTIVE.contains(r.getAction())) {
+        edges.add(new Edge(r.getAt(), r.getNode(), r.getNodegroup(), true));
+      } else if (releases(r)) {
+        edges.add(new Edge(r.getAt(), r.getNode(), null, false));
       }
     }
+    Set<String> clearedOnce = new HashSet<>();
+    for (FaultVerdict v : verdicts) {
+      if (v.getState() == VerdictState.CLEARED && clearedOnce.add(v.getVerdictId())) {
+        edges.add(new Edge(v.getUpdatedAt(), v.getNode(), null, false));
+      }
+    }
+    // Stable: at one instant a release goes first, so it cannot end a disruption begun then.
+    edges.sort(Comparator.comparing(Edge::at).thenComparing(Edge::opens));
     Map<String, List<Instant[]>> byScope = new TreeMap<>();
-    spans.forEach(
-        (verdict, s) -> {
-          Instant until = s[1] != null ? s[1] : cleared.getOrDefault(verdict, end);
-          Instant[] span = {s[0], until.isBefore(s[0]) ? s[0] : until};
-          byScope.computeIfAbsent("global", k -> new ArrayList<>()).add(span);
-          String g = group.get(verdict);
-          if (g != null && !g.isBlank()) {
-            byScope.computeIfAbsent("nodegroup:" + g, k -> new ArrayList<>()).add(span);
-          }
-        });
+    Map<String, Instant> openSince = new HashMap<>();
+    Map<String, String> groupOf = new HashMap<>();
+    for (Edge e : edges) {
+      if (e.opens()) {
+        if (openSince.putIfAbsent(e.node(), e.at()) == null) {
+          groupOf.put(e.node(), e.group());
+        }
+      } else {
+        Instant since = openSince.remove(e.node());
+        if (since != null) {
+          addSpan(byScope, groupOf.get(e.node()), since, e.at());
+        }
+      }
+    }
+    openSince.forEach(
+        (node, since) ->
+            addSpan(byScope, groupOf.get(node), since, end.isBefore(since) ? since : end));
     Map<String, Integer> peaks = new TreeMap<>();
     byScope.forEach((scope, list) -> peaks.put(scope, peak(list)));
     return peaks;
+  }
+
+  /**
+   * Whether the record ends its node's disruption, as the remediator releases the node's budget: a
+   * repair VERIFIED, a step AMBIGUOUS, an ESCALATE carried out, or a step that failed for good
+   * outside the ladder (a drain). A rung that failed for good (a reset not verified in time) does
+   * not: the ladder climbs to the next rung on the same budget.
+   */
+  static boolean releases(RemediationRecord r) {
+    Outcome o = r.getOutcome();
+    return o == Outcome.VERIFIED
+        || o == Outcome.AMBIGUOUS
+        || (o == Outcome.SUCCEEDED && r.getAction() == RemediationAction.ESCALATE)
+        || (o == Outcome.FAILED_PERMANENT && !Actions.VERIFIABLE.contains(r.getAction()));
+  }
+
+  /** A node entering ({@code opens}) or leaving disruption. */
+  private record Edge(Instant at, String node, String group, boolean opens) {}
+
+  private static void addSpan(
+      Map<String, List<Instant[]>> byScope, String group, Instant from, Instant until) {
+    Instant[] span = {from, until};
+    byScope.computeIfAbsent("global", k -> new ArrayList<>()).add(span);
+    if (group != null && !group.isBlank()) {
+      byScope.computeIfAbsent("nodegroup:" + group, k -> new ArrayList<>()).add(span);
+    }
   }
 
   /** The most spans open at once; a span ending when another starts does not overlap it. */

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * candidate would have done; every record it writes is marked {@code dryRun}. Its consumer groups
  * and transactional id are the live ones' with {@link RoleAcls#SHADOW_GROUP_SUFFIX}, and its audit,
  * which its ledger is rebuilt from, is the shadow audit topic: it shares no state with the live
- * remediator.
+ * remediator. It refuses bad records as the live one does and counts them, but leaves the dead
+ * letters to the live remediator.
  */
 public final class Shadow {
   private Shadow() {}
@@ -53,7 +54,8 @@ public final class Shadow {
         groupId(liveGroupId),
         meters,
         limits,
-        instanceId);
+        instanceId,
+        false); // the live remediator dead-letters what both refuse
   }
 
   private static Remediation remediation(
@@ -63,7 +65,7 @@ public final class Shadow {
     // are asked, so it could never show what a tighter budget holds back. The world is what keeps
     // the shadow from acting; the records still say dry run to whoever reads them.
     Remediation r = new Remediation(planner, world, world, marked(audit), clock, false, meters);
-    world.follow(r.fleet());
+    world.follow(r.fleet(), r.ledger());
     return r;
   }
 

@@ -1,7 +1,10 @@
 package io.gpuward.backtest;
 
 import io.gpuward.avro.NodeInventory;
+import io.gpuward.avro.Outcome;
+import io.gpuward.avro.RemediationAction;
 import io.gpuward.remediation.FleetView;
+import io.gpuward.remediation.Ledger;
 import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.CommandTrace;
@@ -24,6 +27,13 @@ import java.util.Set;
  * reads back as succeeded once sent. The live cluster's cordons, reboots and replacements are not
  * seen: the shadow learns of the real repair only when the verdicts clear. Thread-safe: the
  * remediator's lanes call it concurrently.
+ *
+ * <p>A restarted shadow rebuilds its ledger from the shadow audit, but a model world would start
+ * with every node uncordoned, booted once and present, and the ledger and the world would then
+ * disagree about the shadow's own earlier steps (a cordon it holds reads as lifted by someone, a
+ * replaced node comes back). So each node, when first built, takes from the ledger what the
+ * shadow's steps did to it: its cordon if the shadow's latest cordon or uncordon was a cordon, a
+ * boot per reboot carried out, gone if replaced.
  */
 public final class ShadowWorld implements ClusterPort, CloudPort {
   private static final String SUCCEEDED = "shadow: not sent, taken to succeed";
@@ -33,10 +43,15 @@ public final class ShadowWorld implements ClusterPort, CloudPort {
   private final Set<String> gone = new HashSet<>();
   private final Set<String> sent = new HashSet<>();
   private FleetView fleet = new FleetView();
+  private Ledger ledger = new Ledger();
 
-  /** Builds nodes from {@code fleet}, the inventory the shadow remediator follows. */
-  public synchronized void follow(FleetView fleet) {
+  /**
+   * Builds nodes from {@code fleet}, the inventory the shadow remediator follows, and from what
+   * {@code ledger} (the shadow's, rebuilt from its audit at start) says its steps did to them.
+   */
+  public synchronized void follow(FleetView fleet, Ledger ledger) {
     this.fleet = fleet;
+    this.ledger = ledger;
   }
 
   @Override
@@ -47,7 +62,7 @@ public final class ShadowWorld implements ClusterPort, CloudPort {
 
   /** The node with its newest inventory applied; a node the shadow replaced stays gone. */
   private WorldNode current(String name) {
-    WorldNode n = nodes.computeIfAbsent(name, WorldNode::gpuNode);
+    WorldNode n = nodes.computeIfAbsent(name, this::built);
     Optional<NodeInventory> inv = fleet.inventory(name);
     if (inv.isPresent() && placedFrom.get(name) != inv.get()) {
       n.place(inv.get());
@@ -124,6 +139,31 @@ public final class ShadowWorld implements ClusterPort, CloudPort {
               n.exists = false;
               gone.add(n.name);
             });
+  }
+
+  /** A node first asked for, with the shadow's own earlier steps on it applied. */
+  private WorldNode built(String name) {
+    WorldNode n = WorldNode.gpuNode(name);
+    Ledger.Entry cordon = null;
+    for (Ledger.Entry e : ledger.entries(name)) {
+      boolean done = e.outcome() == Outcome.SUCCEEDED || e.outcome() == Outcome.VERIFIED;
+      if (!done) {
+        continue;
+      }
+      RemediationAction a = e.action();
+      if ((a == RemediationAction.CORDON || a == RemediationAction.UNCORDON)
+          && (cordon == null || e.at().isAfter(cordon.at()))) {
+        cordon = e;
+      } else if (a == RemediationAction.REBOOT) {
+        n.rebooted();
+      } else if (a == RemediationAction.REPLACE) {
+        gone.add(name);
+      }
+    }
+    if (cordon != null && cordon.action() == RemediationAction.CORDON) {
+      n.cordonedBy(cordon.operationId());
+    }
+    return n;
   }
 
   private Optional<WorldNode> byInstance(String instanceId) {

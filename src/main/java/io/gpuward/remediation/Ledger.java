@@ -218,6 +218,11 @@ public final class Ledger {
     return latest.size();
   }
 
+  /** The latest record of every operation on {@code node}, in no order. */
+  public List<Entry> entries(String node) {
+    return latest.values().stream().filter(e -> e.node().equals(node)).toList();
+  }
+
   /** Outcomes only move forward: a late PLANNED never hides a SUCCEEDED, nothing hides VERIFIED. */
   private static Entry later(Entry a, Entry b) {
     if (a.outcome() == Outcome.VERIFIED) {

@@ -132,6 +132,22 @@ public final class RemediatorService implements AutoCloseable {
       MeterRegistry meters,
       ControlCommands.Limits controlLimits,
       Optional<String> instanceId) {
+    this(clientProps, topics, remediationFactory, groupId, meters, controlLimits, instanceId, true);
+  }
+
+  /**
+   * @param writesDeadLetters false for a shadow remediator: the live one, reading the same topics,
+   *     dead-letters the records both refuse, and the shadow only counts them
+   */
+  public RemediatorService(
+      Map<String, Object> clientProps,
+      Topics topics,
+      Function<Consumer<RemediationRecord>, Remediation> remediationFactory,
+      String groupId,
+      MeterRegistry meters,
+      ControlCommands.Limits controlLimits,
+      Optional<String> instanceId,
+      boolean writesDeadLetters) {
     this.instanceId = instanceId;
     this.clientProps = Map.copyOf(clientProps);
     this.topics = topics;
@@ -146,7 +162,8 @@ public final class RemediatorService implements AutoCloseable {
     this.barrier = new VerdictReadBarrier(committedEnds);
     remediation.readBarrier(barrier);
     remediation.onIntent(this::makeDurable);
-    this.deadLetters = new DeadLetterRecords(topics, groupId, remediation.clock(), meters);
+    this.deadLetters =
+        new DeadLetterRecords(topics, groupId, remediation.clock(), meters, writesDeadLetters);
     this.restoreReaders = new RestoreReaders(this.clientProps, topics);
     this.state =
         new StateReader(
@@ -427,7 +444,9 @@ public final class RemediatorService implements AutoCloseable {
       lanes.submit(a.value().getNode(), () -> handle(r, a.value(), tp));
       return;
     }
-    tx.holdDeadLetter(tp, r.offset(), deadLetters.of(r, (Intake.Refused<?>) in));
+    deadLetters
+        .of(r, (Intake.Refused<?>) in)
+        .ifPresent(dl -> tx.holdDeadLetter(tp, r.offset(), dl));
     tx.verdictOffsets().finished(tp, r.offset());
   }
 

@@ -249,7 +249,7 @@ final class StateReader {
     if (in instanceof Intake.Refused<?> no) {
       refusedOf(tp).add(r.offset());
       if (!p.handledBefore(tp, r.offset())) {
-        tx.send(deadLetters.of(r, no));
+        deadLetters.of(r, no).ifPresent(tx::send);
       }
       return;
     }

@@ -3,6 +3,7 @@ package io.gpuward.engine;
 import static io.gpuward.engine.EngineFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.DeadLetter;
 import io.gpuward.avro.DeadLetterKind;
 import io.gpuward.avro.FaultClass;
@@ -803,6 +804,66 @@ class FaultClassTopologyTest {
         .satisfies(v -> assertThat(v.getState()).isEqualTo(VerdictState.CLEARED));
     heartbeat("p5-train-0", T0.plusSeconds(260));
     assertThat(verdicts(FaultClass.NODE_NOT_READY_GPU)).as("not raised again").isEmpty();
+  }
+
+  // ---------------------------------------------------------------- EC2 scheduled host reboot
+
+  private void listed(Instant at, Instant notBefore, String state) {
+    h.inventory.pipeInput(
+        N,
+        NodeInventory.newBuilder(inventory(N, "p5.48xlarge", "al2023-nvidia", at))
+            .setScheduledEvents(
+                List.of(
+                    CloudScheduledEvent.newBuilder()
+                        .setEventId("instance-event-0d59937288b749b32")
+                        .setCode("system-reboot")
+                        .setDescription("Scheduled reboot of the underlying host")
+                        .setNotBefore(notBefore)
+                        .setState(state)
+                        .build()))
+            .build());
+  }
+
+  @Test
+  void shouldDrainAheadOfAHostRebootAndClearOnlyOnceTheNodeIsBackRebootedAndReady() {
+    Duration stale = h.rules.node().telemetryStaleAfter();
+    Instant window = T0.plus(Duration.ofMinutes(4));
+    ready("True", "kubelet", "KubeletReady", T0);
+    heartbeat(N, T0);
+    listed(T0, window, "scheduled");
+    assertThat(verdicts(FaultClass.SCHEDULED_MAINTENANCE))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.OPEN);
+              assertThat(v.getRecommendedAction())
+                  .as("the host reboots and the node comes back: drained, never replaced")
+                  .isEqualTo(RemediationAction.DRAIN);
+            });
+
+    // AWS reboots the host: the node goes quiet, and EC2 lists the event completed meanwhile.
+    ready("Unknown", "node-controller", "NodeStatusUnknown", window.plusSeconds(5));
+    listed(window.plusSeconds(10), window, "completed");
+    for (long s = 20; s <= stale.toSeconds() + 30; s += 10) {
+      heartbeat("p5-train-0", window.plusSeconds(s));
+    }
+    List<FaultVerdict> whileRebooting = h.verdicts.readValuesToList();
+    assertThat(whileRebooting)
+        .as("not hung: the cloud reboots it; and not back yet")
+        .extracting(FaultVerdict::getFaultClass)
+        .doesNotContain(FaultClass.NODE_NOT_READY_GPU, FaultClass.SCHEDULED_MAINTENANCE);
+
+    Instant back = window.plus(stale).plusSeconds(60);
+    h.events.pipeInput(N, rebooted(N, "boot-2", back));
+    assertThat(verdicts(FaultClass.SCHEDULED_MAINTENANCE)).as("rebooted, not Ready yet").isEmpty();
+    ready("True", "kubelet", "KubeletReady", back.plusSeconds(5));
+    assertThat(verdicts(FaultClass.SCHEDULED_MAINTENANCE))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getState()).isEqualTo(VerdictState.CLEARED);
+              assertThat(v.getClearReason()).contains("system-reboot", "rebooted and Ready");
+            });
   }
 
   @Test

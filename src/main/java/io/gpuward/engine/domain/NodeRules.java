@@ -44,7 +44,9 @@ import java.util.TreeMap;
  *       other GPU left to report, so the window rules cannot see it); REBOOT.
  *   <li>SCHEDULED_MAINTENANCE: an EC2 scheduled event on the node's instance whose start is near
  *       (listed in its inventory, {@link ScheduledMaintenanceRule}); the action its code calls for,
- *       valid until its window ends; completed or canceled recovers it.
+ *       valid until its window ends; canceled recovers it, and completed too once the node is back
+ *       from a reboot or maintenance the event called for. While the cloud reboots the node it is
+ *       not taken for hung.
  *   <li>Recovery: a reboot (new boot id) clears GPU hardware classes; Ready=True clears
  *       NODE_NOT_READY_GPU; a removed node clears everything.
  * </ul>
@@ -111,8 +113,19 @@ public final class NodeRules {
     switch (kind) {
       case NODE_REGISTERED -> registered(out, s, e, at);
       case NODE_REMOVED -> removed(out, s, e, at);
-      case NODE_REBOOTED -> rebooted(out, s, e, at);
-      case CONDITION_CHANGED -> condition(out, s, e, at);
+      case NODE_REBOOTED -> {
+        rebooted(out, s, e, at);
+        s.rebootedAt = t.toEpochMilli();
+        scheduled
+            .onNodeBack(s, node, ev(at, e, "node_rebooted", e.getMessage()), t)
+            .ifPresent(out::add);
+      }
+      case CONDITION_CHANGED -> {
+        condition(out, s, e, at);
+        scheduled
+            .onNodeBack(s, node, ev(at, e, "node_condition", e.getReason()), t)
+            .ifPresent(out::add);
+      }
       case EXPORTER_HEARTBEAT -> heartbeat(out, s, e, at);
       case RESOURCE_SNAPSHOT -> {
         s.gpuCapacity = e.getGpuCapacity();
@@ -295,8 +308,12 @@ public final class NodeRules {
               null));
     }
     neverRegistered.evaluate(node, s, now).ifPresent(out::add);
-    hung.evaluate(node, s, now).ifPresent(out::add);
+    // A node the cloud reboots goes quiet on purpose; rebooting it again would not help.
+    if (!scheduled.cloudRebooting(s, now)) {
+      hung.evaluate(node, s, now).ifPresent(out::add);
+    }
     out.addAll(scheduled.evaluate(node, s, now));
+    scheduled.windowEnded(node, s, now).ifPresent(out::add);
     return out;
   }
 

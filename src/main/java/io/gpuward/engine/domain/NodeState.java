@@ -105,6 +105,15 @@ public final class NodeState {
       Long notAfter,
       boolean raised) {}
 
+  /**
+   * A raised scheduled event the cloud is done with whose node has not come back from it yet
+   * (rebooted and Ready): its verdict stays open until the node has; null when none.
+   */
+  public Scheduled returning;
+
+  /** When the node last came up with a new boot id, epoch ms; null when not seen. */
+  public Long rebootedAt;
+
   /** Node-level conditions this state has raised and not yet recovered (class names). */
   public Set<String> raised = new HashSet<>();
 }

@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,8 +29,12 @@ import java.util.TreeMap;
  * start) as the deadline for disruptive steps. An event first seen at or after its start opens
  * nothing: moving off ahead is no longer possible, and the cloud's action speaks for itself.
  *
- * <p>Recovery: the event completed, canceled or no longer listed (the last one open on the node),
- * or the node gone.
+ * <p>Recovery: the event canceled, completed or no longer listed (the last one open on the node),
+ * or the node gone. An event after which the same node comes back ({@link #RETURNS}: the cloud
+ * rebooted or maintained its host) recovers only once the node is back: Ready and, for a reboot,
+ * with a new boot id since the event was due. EC2 may list a reboot completed while the host still
+ * boots, and clearing then would let the remediator uncordon a node that is not up; a node that
+ * never reports the reboot recovers, Ready, at the end of the event's window.
  */
 public final class ScheduledMaintenanceRule {
   public static final String RULE_ID = "cloud.ec2-scheduled-event";
@@ -39,6 +44,16 @@ public final class ScheduledMaintenanceRule {
 
   /** CloudScheduledEvent.state of an event still to come. */
   public static final String SCHEDULED = "scheduled";
+
+  /** CloudScheduledEvent.state of an event the cloud called off. */
+  static final String CANCELED = "canceled";
+
+  /** Codes whose host the cloud reboots in the window: the node comes back with a new boot id. */
+  static final Set<String> REBOOTS = Set.of("system-reboot", "instance-reboot");
+
+  /** Codes after which the same node comes back to service (its instance is not taken away). */
+  static final Set<String> RETURNS =
+      Set.of("system-reboot", "instance-reboot", "system-maintenance");
 
   /** The furthest ahead a verdict may be valid (the remediator refuses one beyond a week). */
   static final Duration MAX_VALID = Duration.ofDays(6);
@@ -79,15 +94,88 @@ public final class ScheduledMaintenanceRule {
     if (over.isEmpty() || anyRaised(s)) {
       return Optional.empty();
     }
-    return Optional.of(
-        new Signal.Recovered(
-            node,
-            EnumSet.of(FaultClass.SCHEDULED_MAINTENANCE),
-            List.of(),
-            "EC2 " + over.get().code() + " " + overHow(over.get(), listed),
-            ev,
-            at,
-            RULE_ID));
+    NodeState.Scheduled gone = over.get();
+    String how = overHow(gone, listed);
+    if (!CANCELED.equals(how) && RETURNS.contains(gone.code()) && !back(s, gone)) {
+      s.returning = gone;
+      return Optional.empty();
+    }
+    return Optional.of(recovered(node, gone, how, ev, at));
+  }
+
+  /**
+   * The node rebooted or turned Ready (its state already says so): recovery of an event that was
+   * waiting for the node to come back, when it now has.
+   */
+  public Optional<Signal> onNodeBack(NodeState s, String node, Evidence ev, Instant at) {
+    NodeState.Scheduled r = s.returning;
+    if (r == null || !back(s, r)) {
+      return Optional.empty();
+    }
+    s.returning = null;
+    String how = REBOOTS.contains(r.code()) ? "over: node rebooted and Ready" : "over: node Ready";
+    return Optional.of(recovered(node, r, how, ev, at));
+  }
+
+  /**
+   * Recovery at stream time {@code now} of an event over whose node never reported the reboot, once
+   * the event's window has ended and the node is not NotReady: the cloud is done with it.
+   */
+  public Optional<Signal> windowEnded(String node, NodeState s, Instant now) {
+    NodeState.Scheduled r = s.returning;
+    if (r == null || now.isBefore(windowEnd(r)) || Boolean.FALSE.equals(s.ready) || anyRaised(s)) {
+      return Optional.empty();
+    }
+    s.returning = null;
+    Evidence ev = Evidences.of(Evidences.NONE, r.eventId(), now, "stream_time").build();
+    return Optional.of(recovered(node, r, "over: its window ended", ev, now));
+  }
+
+  /**
+   * Whether the cloud may be rebooting the node now: a reboot event on it is due or over, and the
+   * node has not come back from it. A node silent and NotReady then is not hung.
+   */
+  public boolean cloudRebooting(NodeState s, Instant now) {
+    long ms = now.toEpochMilli();
+    boolean due =
+        s.scheduledEvents.values().stream()
+            .anyMatch(e -> e.raised() && REBOOTS.contains(e.code()) && ms >= e.notBefore());
+    return due || (s.returning != null && REBOOTS.contains(s.returning.code()));
+  }
+
+  /** Ready (or not known NotReady) and, after a reboot event, rebooted since it was due. */
+  private boolean back(NodeState s, NodeState.Scheduled e) {
+    if (Boolean.FALSE.equals(s.ready)) {
+      return false;
+    }
+    if (!REBOOTS.contains(e.code())) {
+      return true;
+    }
+    // The user may reboot an instance-reboot's instance early (that completes it); a host reboot
+    // is the cloud's, in the window.
+    long since =
+        e.code().equals("instance-reboot")
+            ? e.notBefore() - params.lead().toMillis()
+            : e.notBefore();
+    return s.rebootedAt != null && s.rebootedAt >= since;
+  }
+
+  private Instant windowEnd(NodeState.Scheduled e) {
+    return e.notAfter() != null && e.notAfter() > e.notBefore()
+        ? Instant.ofEpochMilli(e.notAfter())
+        : Instant.ofEpochMilli(e.notBefore()).plus(params.openEndedWindow());
+  }
+
+  private static Signal.Recovered recovered(
+      String node, NodeState.Scheduled e, String how, Evidence ev, Instant at) {
+    return new Signal.Recovered(
+        node,
+        EnumSet.of(FaultClass.SCHEDULED_MAINTENANCE),
+        List.of(),
+        "EC2 " + e.code() + " " + how,
+        ev,
+        at,
+        RULE_ID);
   }
 
   private static NodeState.Scheduled scheduled(CloudScheduledEvent e, boolean raised) {
@@ -112,6 +200,7 @@ public final class ScheduledMaintenanceRule {
   /** The node is gone: its instance's events with it. */
   public static void forget(NodeState s) {
     s.scheduledEvents.clear();
+    s.returning = null;
   }
 
   /** Detections at stream time {@code now}: each event whose start is within the lead, once. */
@@ -126,6 +215,7 @@ public final class ScheduledMaintenanceRule {
       e.setValue(
           new NodeState.Scheduled(
               ev.code(), ev.description(), ev.eventId(), ev.notBefore(), ev.notAfter(), true));
+      s.returning = null; // the new event's verdict is the one open now
       out.add(detected(node, ev, now));
     }
     return out;

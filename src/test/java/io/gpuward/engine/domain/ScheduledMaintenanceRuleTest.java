@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpuward.avro.CloudScheduledEvent;
+import io.gpuward.avro.Evidence;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.RemediationAction;
@@ -109,9 +110,9 @@ class ScheduledMaintenanceRuleTest {
   @Test
   void shouldRecoverWhenTheEventCompletesOrIsCanceled() {
     Instant start = T0.plus(Duration.ofMinutes(5));
-    report(event("system-reboot", start, null, "scheduled"), T0);
+    report(event("instance-retirement", start, null, "scheduled"), T0);
 
-    Optional<Signal> done = list(state, event("system-reboot", start, null, "completed"));
+    Optional<Signal> done = list(state, event("instance-retirement", start, null, "completed"));
 
     assertThat(done)
         .get()
@@ -122,6 +123,90 @@ class ScheduledMaintenanceRuleTest {
               assertThat(r.ruleId()).isEqualTo(ScheduledMaintenanceRule.RULE_ID);
             });
     assertThat(state.scheduledEvents).isEmpty();
+  }
+
+  @Test
+  void shouldRecoverACanceledRebootAtOnce() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+
+    assertThat(list(state, event("system-reboot", start, null, "canceled"))).isPresent();
+    assertThat(state.returning).isNull();
+  }
+
+  @Test
+  void shouldKeepACompletedHostRebootOpenUntilTheNodeIsBackRebootedAndReady() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+    state.ready = false; // EC2 lists it completed while the host still boots
+    Evidence ev = Evidences.of(Evidences.NONE, null, start, "x").build();
+
+    assertThat(list(state, event("system-reboot", start, null, "completed"))).isEmpty();
+    assertThat(rule.cloudRebooting(state, start.plusSeconds(10))).isTrue();
+
+    state.rebootedAt = start.plusSeconds(40).toEpochMilli();
+    assertThat(rule.onNodeBack(state, NODE, ev, start.plusSeconds(40)))
+        .as("rebooted, not Ready yet")
+        .isEmpty();
+    state.ready = true;
+    assertThat(rule.onNodeBack(state, NODE, ev, start.plusSeconds(45)))
+        .get()
+        .isInstanceOfSatisfying(
+            Signal.Recovered.class,
+            r -> {
+              assertThat(r.classes()).containsExactly(FaultClass.SCHEDULED_MAINTENANCE);
+              assertThat(r.reason()).contains("system-reboot", "rebooted and Ready");
+            });
+    assertThat(state.returning).isNull();
+    assertThat(rule.cloudRebooting(state, start.plusSeconds(50))).isFalse();
+  }
+
+  @Test
+  void shouldNotTakeARebootBeforeTheWindowForTheHostReboot() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    state.rebootedAt = T0.toEpochMilli(); // gpuward's own reboot, before the window
+    state.ready = true;
+    report(event("system-reboot", start, null, "scheduled"), T0);
+
+    assertThat(list(state, event("system-reboot", start, null, "completed"))).isEmpty();
+    assertThat(state.returning).isNotNull();
+  }
+
+  @Test
+  void shouldRecoverACompletedRebootAtOnceWhenTheNodeIsAlreadyBack() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+    state.rebootedAt = start.plusSeconds(30).toEpochMilli();
+    state.ready = true;
+
+    assertThat(list(state, event("system-reboot", start, null, "completed"))).isPresent();
+  }
+
+  @Test
+  void shouldRecoverAMaintainedNodeOnceReadyWithoutAReboot() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-maintenance", start, null, "scheduled"), T0);
+    state.ready = false;
+    Evidence ev = Evidences.of(Evidences.NONE, null, start, "x").build();
+
+    assertThat(list(state, event("system-maintenance", start, null, "completed"))).isEmpty();
+    assertThat(rule.cloudRebooting(state, start)).as("maintenance is no reboot").isFalse();
+    state.ready = true;
+    assertThat(rule.onNodeBack(state, NODE, ev, start.plusSeconds(60))).isPresent();
+  }
+
+  @Test
+  void shouldRecoverAtTheWindowsEndWhenTheRebootWasNeverSeen() {
+    Instant start = T0.plus(Duration.ofMinutes(5));
+    report(event("system-reboot", start, null, "scheduled"), T0);
+    list(state, event("system-reboot", start, null, "completed"));
+
+    Instant end = start.plus(ScheduledMaintenanceParams.DEFAULTS.openEndedWindow());
+    assertThat(rule.windowEnded(NODE, state, end.minusSeconds(1))).isEmpty();
+    assertThat(rule.windowEnded(NODE, state, end))
+        .get()
+        .isInstanceOfSatisfying(
+            Signal.Recovered.class, r -> assertThat(r.reason()).contains("window ended"));
   }
 
   @Test
@@ -144,6 +229,7 @@ class ScheduledMaintenanceRuleTest {
     Instant later = start.plus(Duration.ofHours(1));
     report(event("system-reboot", start, null, "scheduled"), T0);
     report(event("system-reboot", later, null, "scheduled"), T0);
+    state.rebootedAt = later.plusSeconds(30).toEpochMilli();
 
     assertThat(state.scheduledEvents).hasSize(1);
     assertThat(list(state, event("system-reboot", later, null, "completed"))).isPresent();

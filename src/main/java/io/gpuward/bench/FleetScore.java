@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Scores a fleet run's outputs (verdicts, audit) against its ground truth. Pure: no Kafka, no
@@ -255,8 +257,7 @@ public final class FleetScore {
         && (a.action().equals("UNCORDON") || a.action().equals("REPLACE"));
   }
 
-  private static Optional<Action> first(
-      List<Action> actions, java.util.function.Predicate<Action> p) {
-    return actions.stream().filter(p).min(java.util.Comparator.comparing(Action::at));
+  private static Optional<Action> first(List<Action> actions, Predicate<Action> p) {
+    return actions.stream().filter(p).min(Comparator.comparing(Action::at));
   }
 }

@@ -12,9 +12,9 @@ import java.util.SplittableRandom;
  * should give it.
  *
  * <p>Silent data corruption (1.4%) is left out: it has no telemetry signal by definition, so a run
- * could only count it as a miss; the other causes keep their relative weights. The causes the paper lists under 1% each (SSD, power supply,
- * chassis, IO expansion board, dependency, CPU, system memory) are one "other host" cause whose
- * node stops answering (a hang).
+ * could only count it as a miss; the other causes keep their relative weights. The causes the paper
+ * lists under 1% each (SSD, power supply, chassis, IO expansion board, dependency, CPU, system
+ * memory) are one "other host" cause whose node stops answering (a hang).
  */
 public final class FleetMix {
 

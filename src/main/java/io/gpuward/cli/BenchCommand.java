@@ -10,6 +10,7 @@ import io.gpuward.config.GpuwardConfig;
 import io.gpuward.sim.FleetScenarios;
 import io.gpuward.sim.Scenario;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -144,6 +145,14 @@ final class BenchCommand implements Callable<Integer> {
           "With --fleet: simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}).")
   double speed;
 
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "With --fleet: also write the run's verdicts, incidents and audit as jsonl files here,"
+              + " as 'gpuward demo --out' does, to look into a score.")
+  Path out;
+
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
 
@@ -212,7 +221,7 @@ final class BenchCommand implements Callable<Integer> {
     progress.printf(
         "gpuward bench --fleet: %,d nodes, %s simulated, %d faults, at %sx%n",
         nodes, Durations.format(duration), generated.truth().size(), speed);
-    FleetBench.Run run = FleetBench.run(generated, speed, partitions, progress);
+    FleetBench.Run run = FleetBench.run(generated, speed, partitions, out, progress);
     FleetReport.RunInfo info =
         new FleetReport.RunInfo(
             nodes, nodes * 8, hours, seed, speed, run.wallSeconds(), run.complete());

@@ -5,6 +5,8 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.bench.FleetScore;
 import io.gpuward.sim.FleetScenarios;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
@@ -32,17 +34,27 @@ final class FleetBench {
 
   /**
    * Runs {@code generated} at {@code speed} simulated seconds per wall second, the demo's progress
-   * and summary going to {@code console}.
+   * and summary going to {@code console}, its jsonl files to {@code out} when not null.
    *
    * @throws IllegalStateException when the demo ended without outputs
    */
   static Run run(
-      FleetScenarios.FleetRun generated, double speed, int partitions, PrintStream console)
+      FleetScenarios.FleetRun generated,
+      double speed,
+      int partitions,
+      Path out,
+      PrintStream console)
       throws Exception {
     AtomicReference<DemoCommand.Outputs> got = new AtomicReference<>();
     DemoCommand demo = DemoCommand.of(generated.scenario(), console, got::set);
-    new CommandLine(demo)
-        .parseArgs("--speed", Double.toString(speed), "--partitions", Integer.toString(partitions));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--speed", Double.toString(speed), "--partitions", Integer.toString(partitions)));
+    if (out != null) {
+      args.addAll(List.of("--out", out.toString()));
+    }
+    new CommandLine(demo).parseArgs(args.toArray(String[]::new));
     long t0 = System.nanoTime();
     try {
       demo.call();
@@ -50,12 +62,12 @@ final class FleetBench {
       console.println("fleet run cut short: " + e.getMessage() + "; scoring what it produced");
     }
     double wall = (System.nanoTime() - t0) / 1e9;
-    DemoCommand.Outputs out = got.get();
-    if (out == null) {
+    DemoCommand.Outputs produced = got.get();
+    if (produced == null) {
       throw new IllegalStateException("the fleet run produced no outputs");
     }
-    FleetScore.Result score = FleetScore.score(input(generated, out));
-    return new Run(generated, score, out.complete(), speed, wall);
+    FleetScore.Result score = FleetScore.score(input(generated, produced));
+    return new Run(generated, score, produced.complete(), speed, wall);
   }
 
   static FleetScore.Input input(FleetScenarios.FleetRun generated, DemoCommand.Outputs out) {

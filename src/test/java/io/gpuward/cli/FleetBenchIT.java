@@ -35,7 +35,8 @@ class FleetBenchIT {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
 
     FleetBench.Run run =
-        FleetBench.run(generated, 200, 3, new PrintStream(console, true, StandardCharsets.UTF_8));
+        FleetBench.run(
+            generated, 200, 3, null, new PrintStream(console, true, StandardCharsets.UTF_8));
 
     FleetScore.Result score = run.score();
     String text =

@@ -42,7 +42,14 @@ class FleetBenchIT {
     String text =
         console.toString(StandardCharsets.UTF_8)
             + FleetReport.text(
-                new FleetReport.RunInfo(20, 160, 1, 0, 200, run.wallSeconds(), run.complete()),
+                new FleetReport.RunInfo(
+                    20,
+                    160,
+                    1,
+                    generated.scenario().seed(),
+                    200,
+                    run.wallSeconds(),
+                    run.complete()),
                 score);
     System.out.println(text);
     assertThat(run.complete()).as(text).isTrue();

@@ -140,7 +140,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--speed",
       paramLabel = "X",
-      defaultValue = "60",
+      defaultValue = "20",
       description =
           "With --fleet: simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}).")
   double speed;

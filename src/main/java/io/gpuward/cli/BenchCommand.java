@@ -4,8 +4,14 @@ import io.gpuward.bench.Bench;
 import io.gpuward.bench.BenchReport;
 import io.gpuward.bench.BenchResult;
 import io.gpuward.bench.BenchSettings;
+import io.gpuward.bench.FleetReport;
+import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
+import io.gpuward.sim.FleetScenarios;
+import io.gpuward.sim.Scenario;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -108,6 +114,45 @@ final class BenchCommand implements Callable<Integer> {
               + " restart it with its state kept and wiped; 1 (default) skips this.")
   int instances;
 
+  @Option(
+      names = "--fleet",
+      description =
+          "Instead of the engine benchmark: generate a fleet run with the Llama 3 interruption mix"
+              + " (faulty GPU, HBM3, software, network, host maintenance, SRAM, GSP, NIC, NCCL,"
+              + " thermal), play it through the demo's pipeline and score verdicts and audit"
+              + " against its ground truth.")
+  boolean fleet;
+
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      defaultValue = "400",
+      description = "With --fleet: p5.48xlarge nodes, 8 GPUs each (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(
+      names = "--hours",
+      paramLabel = "H",
+      defaultValue = "6",
+      description = "With --fleet: simulated hours (default: ${DEFAULT-VALUE}).")
+  double hours;
+
+  @Option(
+      names = "--speed",
+      paramLabel = "X",
+      defaultValue = "20",
+      description =
+          "With --fleet: simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}).")
+  double speed;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "With --fleet: also write the run's verdicts, incidents and audit as jsonl files here,"
+              + " as 'gpuward demo --out' does, to look into a score.")
+  Path out;
+
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
 
@@ -118,6 +163,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (fleet) {
+      return fleet();
+    }
     int t = ticks == null ? BenchSettings.defaultTicks(gpus) : ticks;
     check(gpus >= 8 && gpus <= 10_000_000, "--gpus must be 8..10000000, was " + gpus);
     check(t >= 1 && t <= 100_000, "--ticks must be 1..100000, was " + t);
@@ -159,6 +207,31 @@ final class BenchCommand implements Callable<Integer> {
     out.print(json ? BenchReport.json(result) + "\n" : "\n" + BenchReport.text(result));
     out.flush();
     return 0;
+  }
+
+  private int fleet() throws Exception {
+    check(nodes >= 1 && nodes <= Scenario.MAX_NODES, "--nodes must be 1.." + Scenario.MAX_NODES);
+    check(hours >= 1.0 / 6 && hours <= 48, "--hours must be 0.17..48 (10 minutes to 2 days)");
+    check(speed > 0 && speed <= 1000, "--speed must be > 0 and <= 1000, was " + speed);
+    check(partitions >= 1 && partitions <= 64, "--partitions must be 1..64, was " + partitions);
+    Duration duration = Duration.ofSeconds(Math.round(hours * 3600));
+    FleetScenarios.FleetRun generated =
+        FleetScenarios.generate(FleetScenarios.Settings.of(nodes, duration, seed));
+    PrintStream progress = new PrintStream(System.err, true);
+    progress.printf(
+        "gpuward bench --fleet: %,d nodes, %s simulated, %d faults, at %sx%n",
+        nodes, Durations.format(duration), generated.truth().size(), speed);
+    FleetBench.Run run = FleetBench.run(generated, speed, partitions, out, progress);
+    FleetReport.RunInfo info =
+        new FleetReport.RunInfo(
+            nodes, nodes * 8, hours, seed, speed, run.wallSeconds(), run.complete());
+    PrintStream out = System.out;
+    out.print(
+        json
+            ? FleetReport.json(info, run.score()) + "\n"
+            : "\n" + FleetReport.text(info, run.score()));
+    out.flush();
+    return run.complete() ? 0 : 1;
   }
 
   private void check(boolean ok, String message) {

@@ -1,5 +1,8 @@
 package io.gpuward.cli;
 
+import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.FleetIncident;
+import io.gpuward.avro.RemediationRecord;
 import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
@@ -40,10 +43,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -160,6 +165,19 @@ final class DemoCommand implements Callable<Integer> {
     void running(Roles roles);
   }
 
+  /**
+   * What a run produced, for a caller that scores it ({@code gpuward bench --fleet}).
+   *
+   * @param simStart the simulated start the scenario's fault offsets count from
+   * @param complete false when a role stopped and the run was cut short
+   */
+  record Outputs(
+      Instant simStart,
+      List<FaultVerdict> verdicts,
+      List<FleetIncident> incidents,
+      List<RemediationRecord> audit,
+      boolean complete) {}
+
   /** The roles of one demo run. */
   record Roles(EngineService engine, RollupService rollup, RemediatorService remediator) {}
 
@@ -169,12 +187,32 @@ final class DemoCommand implements Callable<Integer> {
   private final Hook hook;
   private long t0Nanos;
 
+  /** A scenario built in code instead of {@code --scenario}; null for the usual demo. */
+  private Scenario given;
+
+  /** Where progress and the summary go; null for stdout. */
+  private PrintStream console;
+
+  private Consumer<Outputs> outputs = r -> {};
+
   DemoCommand() {
     this(roles -> {});
   }
 
   DemoCommand(Hook hook) {
     this.hook = hook;
+  }
+
+  /**
+   * The demo running {@code scenario}, printing to {@code console} and handing what it produced to
+   * {@code outputs}; picocli still parses the flags (speed, partitions) into it.
+   */
+  static DemoCommand of(Scenario scenario, PrintStream console, Consumer<Outputs> outputs) {
+    DemoCommand d = new DemoCommand();
+    d.given = scenario;
+    d.console = console;
+    d.outputs = outputs;
+    return d;
   }
 
   @Override
@@ -193,9 +231,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     Scenario scenario =
-        scenarioFile == null
-            ? ScenarioLoader.loadDefault(types)
-            : ScenarioLoader.load(scenarioFile, types);
+        given != null
+            ? given
+            : scenarioFile == null
+                ? ScenarioLoader.loadDefault(types)
+                : ScenarioLoader.load(scenarioFile, types);
     Duration simDuration = asked == null ? scenario.duration() : asked;
     Instant start;
     try {
@@ -203,7 +243,7 @@ final class DemoCommand implements Callable<Integer> {
     } catch (ScenarioException e) {
       throw usage(e.getMessage());
     }
-    PrintStream o = new PrintStream(System.out, true);
+    PrintStream o = console != null ? console : new PrintStream(System.out, true);
     Path work = Files.createTempDirectory("gpuward-demo-");
     try {
       return run(o, scenario, simDuration, start, types, work);
@@ -569,6 +609,13 @@ final class DemoCommand implements Callable<Integer> {
         observer.audit(),
         observer.deadLetters());
     writeOut(o, observer, cluster);
+    outputs.accept(
+        new Outputs(
+            clock.start(),
+            observer.verdicts(),
+            observer.incidents(),
+            observer.audit(),
+            stopped.isEmpty()));
     if (stopped.isPresent()) {
       throw new RoleStoppedException(stopped.get().line());
     }

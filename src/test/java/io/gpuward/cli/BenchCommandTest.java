@@ -52,6 +52,18 @@ class BenchCommandTest {
   }
 
   @Test
+  void shouldOfferTheFleetRunAndRejectItsOutOfRangeSizes() {
+    assertThat(run("bench", "--help").out()).contains("--fleet", "--nodes", "--hours", "--speed");
+    Result r = run("bench", "--fleet", "--nodes", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--nodes must be 1..1000");
+    assertThat(run("bench", "--fleet", "--nodes", "1001").err())
+        .contains("--nodes must be 1..1000");
+    assertThat(run("bench", "--fleet", "--hours", "0.1").err()).contains("--hours must be");
+    assertThat(run("bench", "--fleet", "--speed", "0").err()).contains("--speed must be > 0");
+  }
+
+  @Test
   void shouldRejectABadEngineSettingNamingTheKey() {
     Result r = run("bench", "-D", "engine.commit.interval.ms=fast");
     assertThat(r.code()).isEqualTo(2);

@@ -47,7 +47,12 @@ final class StreamsCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state store folder.")
   Path stateDir;
 
-  @Option(names = "--application-id", paramLabel = "ID", description = "Streams application id.")
+  @Option(
+      names = "--application-id",
+      paramLabel = "ID",
+      description =
+          "Streams application id (engine.application.id). The remediator must be given the same"
+              + " id: its repairs wait for this engine's progress.")
   String applicationId;
 
   @Option(

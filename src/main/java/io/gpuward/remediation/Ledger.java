@@ -38,6 +38,13 @@ public final class Ledger {
   private record SessionAction(String node, String session, RemediationAction action) {}
 
   private final Map<String, Entry> latest = new ConcurrentHashMap<>();
+
+  /**
+   * When each fault session's verdict cleared, in the engine's event time, as read by this
+   * instance: the moment the node was fixed, however late the remediator wrote VERIFIED.
+   */
+  private final Map<String, Instant> clearedAt = new ConcurrentHashMap<>();
+
   private final Map<SessionAction, String> lastAttempt = new ConcurrentHashMap<>();
 
   /** Why each operation whose latest record is SKIPPED was skipped: its reason and detail. */
@@ -149,15 +156,28 @@ public final class Ledger {
 
   /**
    * Fault sessions on {@code node}, other than {@code session}, whose disruptive remediation was
-   * VERIFIED at or after {@code since} and before {@code before}: the node was fixed and the fault
-   * came back. Repeat offenders are found with it.
+   * VERIFIED at or after {@code since} and before {@code before} (when its verdict cleared, if
+   * {@link #cleared} told, else when VERIFIED was written): the node was fixed and the fault came
+   * back. Repeat offenders are found with it.
    */
+  /** The verdict of fault session {@code session} cleared at {@code at} (engine event time). */
+  public void cleared(String session, Instant at) {
+    clearedAt.put(session, at);
+  }
+
   public long fixedSessions(String node, String session, Instant since, Instant before) {
     return latest.values().stream()
         .filter(e -> e.node().equals(node) && !e.verdictId().equals(session))
         .filter(e -> Actions.VERIFIABLE.contains(e.action()))
         .filter(e -> e.outcome() == Outcome.VERIFIED)
-        .filter(e -> !e.at().isBefore(since) && e.at().isBefore(before))
+        .filter(
+            e -> {
+              // A remediator running behind writes VERIFIED after the fault came back: the
+              // clearing's event time, when known, must not let that hide the repeat.
+              Instant fixed = clearedAt.getOrDefault(e.verdictId(), e.at());
+              Instant at = fixed.isBefore(e.at()) ? fixed : e.at();
+              return !at.isBefore(since) && at.isBefore(before);
+            })
         .map(Entry::verdictId)
         .distinct()
         .count();

@@ -644,6 +644,7 @@ public final class Remediation {
         reconcileCleared(v, step, x, live);
       }
       if (ledger.outcome(x.operationId()).orElse(null) == Outcome.SUCCEEDED) {
+        ledger.cleared(v.getVerdictId(), v.getUpdatedAt());
         reporter.report(
             v,
             step,

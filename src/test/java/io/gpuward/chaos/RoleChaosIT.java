@@ -484,6 +484,8 @@ class RoleChaosIT {
             "instance.id=remediator-0",
             "-D",
             "remediation.group.id=" + REMEDIATOR_GROUP,
+            "-D",
+            "engine.application.id=" + ENGINE_APP,
             "--metrics-port",
             "0");
     return new RoleProcess(

@@ -239,6 +239,20 @@ class LadderPlannerTest {
   }
 
   @Test
+  void shouldSendARepeatOffenderToReplaceWhenItsFixWasVerifiedOnlyAfterTheFaultCameBack() {
+    var first = xid119("v-1", "p5-train-2", NOW.minusSeconds(300));
+    done(first, NOW.minusSeconds(200), RemediationAction.REBOOT);
+    // The node came back at -150 and the XID again at -140; the remediator, behind, read the
+    // clearing and wrote VERIFIED only at -120.
+    ledger.cleared("v-1", NOW.minusSeconds(150));
+    record(first, RemediationAction.REBOOT, 1, Outcome.VERIFIED, NOW.minusSeconds(120), "");
+    var second = xid119("v-2", "p5-train-2", NOW.minusSeconds(140));
+    assertThat(plan(second, Optional.of(live("b2", null)), NOW))
+        .extracting(Step::action)
+        .endsWith(RemediationAction.REPLACE);
+  }
+
+  @Test
   void shouldNotCountAFaultFixedOutsideThePeriodOrAfterTheNewOneOpened() {
     var old = xid119("v-1", "p5-train-2", NOW.minus(Duration.ofDays(3)));
     done(old, NOW.minus(Duration.ofDays(3)), RemediationAction.REBOOT);

@@ -245,6 +245,8 @@ class WorldProcessIT {
     args.addAll(List.of("--aws-endpoint", served.aws().toString(), "--aws-region", "us-east-1"));
     args.addAll(List.of("--eks-cluster", "gpuward-sim"));
     args.addAll(List.of("-D", "remediation.group.id=" + prefix + "remediator"));
+    // Its disruptive steps wait for this engine's committed progress (EngineProgressBarrier).
+    args.addAll(List.of("-D", "engine.application.id=" + prefix + "engine"));
     args.addAll(List.of("-D", "instance.id=remediator-0", "--metrics-port", "-1"));
     args.addAll(common);
     Map<String, String> env =

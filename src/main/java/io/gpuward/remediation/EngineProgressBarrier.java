@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +34,23 @@ final class EngineProgressBarrier implements ReadBarrier {
   }
 
   private final String engineGroup;
+  private final Predicate<String> engineReads;
   private final GroupOffsets group;
   private final VerdictReadBarrier.EndOffsets ends;
   private final BarrierTargets targets = new BarrierTargets();
   private final AtomicBoolean toldNoOffsets = new AtomicBoolean();
 
+  /**
+   * @param engineReads the topics the engine reads now: offsets the group keeps for others (a topic
+   *     it no longer reads, still written or deleted) would never be passed
+   */
   EngineProgressBarrier(
-      String engineGroup, GroupOffsets group, VerdictReadBarrier.EndOffsets ends) {
+      String engineGroup,
+      Predicate<String> engineReads,
+      GroupOffsets group,
+      VerdictReadBarrier.EndOffsets ends) {
     this.engineGroup = engineGroup;
+    this.engineReads = engineReads;
     this.group = group;
     this.ends = ends;
   }
@@ -61,7 +72,10 @@ final class EngineProgressBarrier implements ReadBarrier {
     if (committed.isEmpty()) {
       return Optional.empty();
     }
-    Set<TopicPartition> partitions = committed.get().keySet();
+    Set<TopicPartition> partitions =
+        committed.get().keySet().stream()
+            .filter(tp -> engineReads.test(tp.topic()))
+            .collect(Collectors.toSet());
     if (partitions.isEmpty()) {
       if (toldNoOffsets.compareAndSet(false, true)) {
         log.warn(

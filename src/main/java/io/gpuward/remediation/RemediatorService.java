@@ -14,10 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -202,11 +204,19 @@ public final class RemediatorService implements AutoCloseable {
    */
   public RemediatorService followEngine(String engineGroup) {
     EngineProgressBarrier.GroupOffsets offsets = () -> committedEnds.groupCommitted(engineGroup);
+    Set<String> inputs =
+        Set.of(
+            topics.gpu.name(),
+            topics.xid.name(),
+            topics.kubeEvents.name(),
+            topics.inventory.name());
+    Predicate<String> reads =
+        t -> inputs.contains(t) || (t.startsWith(engineGroup + "-") && t.endsWith("-repartition"));
     remediation.readBarrier(
         new OrderedBarriers(
             List.of(
-                new EngineProgressBarrier(engineGroup, offsets, committedEnds),
-                new EngineProgressBarrier(engineGroup, offsets, committedEnds),
+                new EngineProgressBarrier(engineGroup, reads, offsets, committedEnds),
+                new EngineProgressBarrier(engineGroup, reads, offsets, committedEnds),
                 barrier)));
     return this;
   }

@@ -123,6 +123,20 @@ final class DemoCommand implements Callable<Integer> {
   private RemediationPolicy policy;
 
   @Option(
+      names = "--shadow-policy",
+      paramLabel = "FILE",
+      description =
+          "Also run a shadow remediator with this policy beside the live one (as 'gpuward"
+              + " remediate --shadow'; it never acts) and print how its decisions differ (as"
+              + " 'gpuward backtest --shadow').")
+  Path shadowPolicyFile;
+
+  private RemediationPolicy shadowPolicy;
+
+  /** The shadow remediator of this run, reported after the summary; none without a policy. */
+  private DemoShadow shadow = DemoShadow.NONE;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Also show gpuward's INFO logs (every verdict and step) on stderr.")
   boolean verbose;
@@ -263,6 +277,7 @@ final class DemoCommand implements Callable<Integer> {
       throw usage("--partitions must be 1..64, was " + partitions);
     }
     policy = PolicyFile.load(spec, policyFile); // a bad policy fails before anything starts
+    shadowPolicy = shadowPolicyFile == null ? null : PolicyFile.load(spec, shadowPolicyFile);
     checkOut();
   }
 
@@ -398,7 +413,9 @@ final class DemoCommand implements Callable<Integer> {
                   cfg.remediationGroupId(),
                   stack.meters());
           DemoObserver observer = new DemoObserver(cfg.kafkaClientProps(), stack.topics());
-          MetricsServer server = startMetrics(stack, engine, remediator, o)) {
+          MetricsServer server = startMetrics(stack, engine, remediator, o);
+          DemoShadow shadowRole = DemoShadow.start(shadowPolicy, cfg, stack.topics(), clock)) {
+        shadow = shadowRole;
         remediator.followEngine(cfg.engineApplicationId()).start();
         // The watcher publishes the inventory it reads from the simulated API and cloud; the
         // watcher and the nodes' exporters publish the NodeEvents they read from the API.
@@ -609,6 +626,9 @@ final class DemoCommand implements Callable<Integer> {
         observer.audit(),
         observer.deadLetters());
     writeOut(o, observer, cluster);
+    if (stopped.isEmpty()) {
+      shadow.report(o, clock.start(), out);
+    }
     outputs.accept(
         new Outputs(
             clock.start(),

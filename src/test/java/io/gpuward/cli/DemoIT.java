@@ -31,15 +31,59 @@ class DemoIT {
   private static String text;
 
   @BeforeAll
-  static void runDemo() {
+  static void runDemo() throws IOException {
     // 150 s: the real drain (one pod at a time under the PDB, through the Eviction API) takes
-    // about a minute of simulated time before the reboot
-    Run r = run("demo", "--duration", "150s", "--speed", "6", "--out", out.toString());
+    // about a minute of simulated time before the reboot. A shadow remediator with a global
+    // budget of 1 runs beside the live one.
+    Path shadowPolicy = globalOne(Files.createTempDirectory("demo-shadow"));
+    Run r =
+        run(
+            "demo",
+            "--duration",
+            "150s",
+            "--speed",
+            "6",
+            "--out",
+            out.toString(),
+            "--shadow-policy",
+            shadowPolicy.toString());
     code = r.code();
     text = r.out();
   }
 
   private record Run(int code, String out) {}
+
+  /** The shipped policy with a global budget of one node at a time, as version global-one. */
+  private static Path globalOne(Path dir) throws IOException {
+    Path tight = dir.resolve("tight.yaml");
+    String shipped = Files.readString(Path.of("streams/remediation.yaml"));
+    Files.writeString(
+        tight,
+        shipped
+            .replaceFirst("(?m)^version: .*$", "version: global-one")
+            .replace("global: {maxConcurrent: 20,", "global: {maxConcurrent: 1,"));
+    return tight;
+  }
+
+  @Test
+  void shouldPrintHowAShadowRemediatorWithAnotherPolicyWouldHaveDecided() throws Exception {
+    assumeTrue(code == 0, "the demo run failed: " + text);
+    assertThat(text).contains("Shadow diff").contains("shadow policy global-one against live");
+    assertThat(text)
+        .as("the shadow never had two nodes in disruption at once")
+        .containsPattern("(?m)^  global +\\d+ +1 *$");
+    List<JsonNode> shadowAudit = lines(out.resolve("shadow-audit.jsonl"));
+    assertThat(shadowAudit)
+        .isNotEmpty()
+        .allSatisfy(
+            a -> {
+              assertThat(a.get("dryRun").asBoolean()).as("a shadow's records say dry run").isTrue();
+              assertThat(a.get("policyVersion").asText()).isEqualTo("global-one");
+            });
+    assertThat(lines(out.resolve("audit.jsonl")))
+        .as("the live audit holds none of the shadow's records")
+        .noneSatisfy(a -> assertThat(a.get("policyVersion").asText()).isEqualTo("global-one"));
+  }
 
   private static Run run(String... args) {
     PrintStream stdout = System.out;
@@ -113,14 +157,7 @@ class DemoIT {
     // p5-train-2's reboot and g5-infer-1's reset overlap live (global: 10 % of 13 nodes = 2).
     // The peaks are measured from the audit, span ends included: a span ending a moment before or
     // after another starts counts differently, so the live one is only asserted to be higher.
-    Path tight = dir.resolve("tight.yaml");
-    String shipped = Files.readString(Path.of("streams/remediation.yaml"));
-    Files.writeString(
-        tight,
-        shipped
-            .replaceFirst("(?m)^version: .*$", "version: global-one")
-            .replace("global: {maxConcurrent: 20,", "global: {maxConcurrent: 1,"));
-    Run r = backtest(tight);
+    Run r = backtest(globalOne(dir));
     assertThat(r.code()).as(r.out()).isZero();
     JsonNode doc = JSON.readTree(r.out());
     assertThat(doc.get("candidatePolicy").asText()).isEqualTo("global-one");

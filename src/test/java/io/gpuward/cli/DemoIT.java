@@ -183,6 +183,27 @@ class DemoIT {
         .noneSatisfy(c -> assertThat(c.get("kind").asText()).isEqualTo("ADDED"));
   }
 
+  /**
+   * The backtest's prediction against the same policy run on the same live traffic: the shadow
+   * (global budget 1) beside the live remediator held back the node the replay holds back.
+   */
+  @Test
+  void shouldHoldBackInTheShadowTheNodeTheBacktestHoldsBack(@TempDir Path dir) throws Exception {
+    assumeTrue(code == 0, "the demo run failed: " + text);
+    JsonNode doc = JSON.readTree(backtest(globalOne(dir)).out());
+    List<JsonNode> shadowAudit = lines(out.resolve("shadow-audit.jsonl"));
+    assertThat(shadowAudit)
+        .as("the shadow waited for budget before g5-infer-1's drain, as the backtest did")
+        .anySatisfy(
+            a -> {
+              assertThat(a.get("node").asText()).isEqualTo("g5-infer-1");
+              assertThat(a.get("outcome").asText()).isEqualTo("SKIPPED");
+              assertThat(a.get("reason").asText()).isEqualTo("BUDGET");
+            });
+    assertThat(doc.get("changes"))
+        .anySatisfy(c -> assertThat(c.get("node").asText()).isEqualTo("g5-infer-1"));
+  }
+
   private static Run backtest(Path policy) {
     // The live remediator's waits for the engine's progress (EngineProgressBarrier) are not in the
     // history, so live steps may start later than replayed ones by the engine's lag: seconds of

@@ -1,6 +1,8 @@
 package io.gpuward.cli;
 
+import io.gpuward.avro.RemediationRecord;
 import io.gpuward.backtest.AuditDiff;
+import io.gpuward.backtest.FollowClock;
 import io.gpuward.backtest.ShadowDiff;
 import io.gpuward.backtest.ShadowStreams;
 import io.gpuward.config.GpuwardConfig;
@@ -10,7 +12,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -72,11 +76,21 @@ final class ShadowDiffRun {
               + ":");
       out.flush();
     }
+    FollowClock clock = new FollowClock();
     while (!Thread.currentThread().isInterrupted()) {
-      ShadowDiff.Result r = diff(streams, start, Instant.now(), tolerance, settle);
+      long nanos = System.nanoTime();
+      newest(streams).ifPresent(t -> clock.saw(t, nanos));
+      ShadowDiff.Result r = diff(streams, start, clock.now(nanos), tolerance, settle);
       print(ShadowDiff.unseen(r, shown), r.diff().from(), out);
       streams.poll(Duration.ofSeconds(1));
     }
+  }
+
+  /** The newest record time of either audit: the remediators' own clock. */
+  private static Optional<Instant> newest(ShadowStreams s) {
+    return Stream.concat(s.live().stream(), s.shadow().stream())
+        .map(RemediationRecord::getAt)
+        .max(Instant::compareTo);
   }
 
   private void print(List<AuditDiff.Change> changes, Instant from, PrintWriter out) {

@@ -1,12 +1,14 @@
 package io.gpuward.kube;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.gpuward.avro.CloudScheduledEvent;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.fleet.InstanceType;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -146,7 +148,30 @@ public final class NodeInventories {
 
   /** Whether two inventories differ in anything but {@code updatedAt}. */
   public static boolean sameExceptTime(NodeInventory a, NodeInventory b) {
-    return NodeInventory.newBuilder(a).setUpdatedAt(b.getUpdatedAt()).build().equals(b);
+    NodeInventory left =
+        NodeInventory.newBuilder(a).setUpdatedAt(b.getUpdatedAt()).setScheduledEvents(null).build();
+    NodeInventory right = NodeInventory.newBuilder(b).setScheduledEvents(null).build();
+    return left.equals(right) && sameEvents(a.getScheduledEvents(), b.getScheduledEvents());
+  }
+
+  /**
+   * Avro compares an array's elements with its global model, which has no logical-type conversions:
+   * a scheduled event's nullable {@code notAfter} (an Instant) throws there. Each event compares
+   * itself with its own model, which has them.
+   */
+  private static boolean sameEvents(List<CloudScheduledEvent> x, List<CloudScheduledEvent> y) {
+    if (x == null || y == null) {
+      return x == y;
+    }
+    if (x.size() != y.size()) {
+      return false;
+    }
+    for (int i = 0; i < x.size(); i++) {
+      if (!x.get(i).equals(y.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The cloud's values, each checked; an invalid or missing one is null. */

@@ -501,28 +501,10 @@ final class DemoCommand implements Callable<Integer> {
    * punctuation (held verdicts released) would otherwise write after the summary was taken.
    */
   private static void quiesce(Roles roles, DemoObserver observer) throws InterruptedException {
-    // The engine first: a verdict its last punctuation writes is still read and acted on by the
-    // remediator, so the summary never shows a verdict the live remediator did not see (a backtest
-    // of the run would act on it: ADDED).
-    roles.engine().close();
-    awaitHandled(roles.remediator(), Duration.ofSeconds(15));
     roles.remediator().close();
+    roles.engine().close();
     if (!observer.awaitEnd(Duration.ofSeconds(15))) {
       log.warn("the demo's reader did not reach the end of the output topics within 15 s");
-    }
-  }
-
-  /** Waits until the remediator polled again twice and has nothing left to do but wait. */
-  private static void awaitHandled(RemediatorService remediator, Duration limit)
-      throws InterruptedException {
-    long polls = remediator.polls();
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!(remediator.polls() > polls + 1 && remediator.caughtUp())) {
-      if (System.nanoTime() > deadline) {
-        log.warn("the demo's remediator did not handle the last verdicts within {}", limit);
-        return;
-      }
-      Thread.sleep(50);
     }
   }
 

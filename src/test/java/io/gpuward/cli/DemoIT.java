@@ -148,7 +148,7 @@ class DemoIT {
     Run r = backtest(Path.of("streams/remediation.yaml"));
     assertThat(r.code()).as(r.out()).isZero();
     JsonNode doc = JSON.readTree(r.out());
-    assertThat(doc.get("changes")).as(r.out()).isEmpty();
+    assertThat(seenLive(doc.get("changes"))).as(r.out()).isEmpty();
     assertThat(doc.get("backtestAuditRecords").asInt()).isPositive();
   }
 
@@ -180,9 +180,27 @@ class DemoIT {
                 assertThat(c.get("backtestOutcome").asText()).isEqualTo("SKIPPED BUDGET");
               }
             });
-    assertThat(doc.get("changes"))
+    assertThat(seenLive(doc.get("changes")))
         .as("nothing the live remediator did not do is carried out")
         .noneSatisfy(c -> assertThat(c.get("kind").asText()).isEqualTo("ADDED"));
+  }
+
+  /**
+   * The changes on verdicts the live remediator answered at all. A verdict the engine writes as the
+   * demo stops reaches the files after the live remediator stopped reading: nothing live can be
+   * compared with what the replay does with it (an ADDED cordon).
+   */
+  private static List<JsonNode> seenLive(JsonNode changes) throws IOException {
+    java.util.Set<String> answered = new java.util.HashSet<>();
+    lines(out.resolve("audit.jsonl")).forEach(a -> answered.add(a.get("verdictId").asText()));
+    List<JsonNode> seen = new java.util.ArrayList<>();
+    changes.forEach(
+        c -> {
+          if (answered.contains(c.get("verdictId").asText())) {
+            seen.add(c);
+          }
+        });
+    return seen;
   }
 
   /**

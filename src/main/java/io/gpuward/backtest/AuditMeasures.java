@@ -26,9 +26,10 @@ import java.util.TreeMap;
  * from detection to each verdict's first disruptive action. Pure.
  *
  * <p>A node is in disruption from its first disruptive step (drain, reset, reboot, replace) until
- * the remediator would release its budget: a repair VERIFIED, a step AMBIGUOUS, an ESCALATE, a
- * non-rung step FAILED_PERMANENT, one of the node's verdicts clearing, or the period's end. Close
- * to what the remediator's budgets count, from the audit and the verdicts alone.
+ * the remediator would release its budget, that is until every verdict that took part in it is
+ * done: a repair VERIFIED, a step AMBIGUOUS, an ESCALATE, a non-rung step FAILED_PERMANENT, the
+ * verdict clearing, or the period's end. Close to what the remediator's budgets count, from the
+ * audit and the verdicts alone.
  */
 public final class AuditMeasures {
   static final Set<RemediationAction> DISRUPTIVE =
@@ -50,15 +51,15 @@ public final class AuditMeasures {
     List<Edge> edges = new ArrayList<>();
     for (RemediationRecord r : audit) {
       if (r.getOutcome() == Outcome.STARTED && DISRUPTIVE.contains(r.getAction())) {
-        edges.add(new Edge(r.getAt(), r.getNode(), r.getNodegroup(), true));
+        edges.add(new Edge(r.getAt(), r.getNode(), r.getVerdictId(), r.getNodegroup(), true));
       } else if (releases(r)) {
-        edges.add(new Edge(r.getAt(), r.getNode(), null, false));
+        edges.add(new Edge(r.getAt(), r.getNode(), r.getVerdictId(), null, false));
       }
     }
     Set<String> clearedOnce = new HashSet<>();
     for (FaultVerdict v : verdicts) {
       if (v.getState() == VerdictState.CLEARED && clearedOnce.add(v.getVerdictId())) {
-        edges.add(new Edge(v.getUpdatedAt(), v.getNode(), null, false));
+        edges.add(new Edge(v.getUpdatedAt(), v.getNode(), v.getVerdictId(), null, false));
       }
     }
     // Stable: at one instant a release goes first, so it cannot end a disruption begun then.
@@ -66,16 +67,16 @@ public final class AuditMeasures {
     Map<String, List<Instant[]>> byScope = new TreeMap<>();
     Map<String, Instant> openSince = new HashMap<>();
     Map<String, String> groupOf = new HashMap<>();
+    Map<String, Set<String>> taking = new HashMap<>();
     for (Edge e : edges) {
+      Set<String> in = taking.computeIfAbsent(e.node(), k -> new HashSet<>());
       if (e.opens()) {
+        in.add(e.session());
         if (openSince.putIfAbsent(e.node(), e.at()) == null) {
           groupOf.put(e.node(), e.group());
         }
-      } else {
-        Instant since = openSince.remove(e.node());
-        if (since != null) {
-          addSpan(byScope, groupOf.get(e.node()), since, e.at());
-        }
+      } else if (in.remove(e.session()) && in.isEmpty()) {
+        addSpan(byScope, groupOf.get(e.node()), openSince.remove(e.node()), e.at());
       }
     }
     openSince.forEach(
@@ -100,8 +101,8 @@ public final class AuditMeasures {
         || (o == Outcome.FAILED_PERMANENT && !Actions.VERIFIABLE.contains(r.getAction()));
   }
 
-  /** A node entering ({@code opens}) or leaving disruption. */
-  private record Edge(Instant at, String node, String group, boolean opens) {}
+  /** A verdict's session entering ({@code opens}) or leaving its node's disruption. */
+  private record Edge(Instant at, String node, String session, String group, boolean opens) {}
 
   private static void addSpan(
       Map<String, List<Instant[]>> byScope, String group, Instant from, Instant until) {

@@ -17,8 +17,10 @@ import java.util.function.ToIntFunction;
  * Disruption budgets at several scopes at once (global, node group, zone): how many nodes may be in
  * a disruptive remediation at the same time, and how many disruptions may start per hour, each as a
  * count and as a percent of the scope's nodes (the stricter wins). A node holds its budget from its
- * first disruptive step until {@link #release}; recovery (UNCORDON) never needs budget.
- * Thread-safe.
+ * first disruptive step until every fault session (verdict) that took part in the disruption
+ * released it: two verdicts of one node are one disruption, and the node is back in the budget only
+ * when the last of them is done, not when the first clears while the other still reboots. Recovery
+ * (UNCORDON) never needs budget. Thread-safe.
  */
 public final class Budgets {
 
@@ -46,6 +48,9 @@ public final class Budgets {
   private final Map<String, Deque<Instant>> starts = new HashMap<>();
   private final Map<String, List<String>> heldScopes = new HashMap<>();
 
+  /** Per node in disruption, the fault sessions taking part in it. */
+  private final Map<String, Set<String>> sessions = new HashMap<>();
+
   /**
    * @param limitsByKind limits for {@code global}, {@code nodegroup}, {@code zone}
    * @param scopeSize nodes in a scope (e.g. {@code nodegroup:p5-train}), 0 when unknown
@@ -69,11 +74,14 @@ public final class Budgets {
   }
 
   /**
-   * Takes budget for {@code node} in every scope, or none at all. A node that already holds budget
-   * keeps it (its later steps are the same disruption).
+   * Takes budget for {@code node} in every scope for fault session {@code session}, or none at all.
+   * A node that already holds budget keeps it, and the session joins its disruption (its steps are
+   * the same disruption, counted once).
    */
-  public synchronized Optional<Denial> acquire(String node, List<String> scopes, Instant now) {
+  public synchronized Optional<Denial> acquire(
+      String node, String session, List<String> scopes, Instant now) {
     if (heldScopes.containsKey(node)) {
+      sessions.get(node).add(session);
       return Optional.empty();
     }
     for (String scope : scopes) {
@@ -122,16 +130,24 @@ public final class Budgets {
       starts.computeIfAbsent(scope, k -> new ArrayDeque<>()).addLast(now);
     }
     heldScopes.put(node, List.copyOf(scopes));
+    sessions.computeIfAbsent(node, k -> new HashSet<>()).add(session);
     return Optional.empty();
   }
 
   /**
    * What the audit ledger says was taken before a restart: a disruption of {@code node} that
-   * started at {@code startedAt} counts against each scope's hour, and, when {@code holding}, the
-   * node holds its budget until released. Called before any {@link #acquire}.
+   * started at {@code startedAt} for fault session {@code session} counts against each scope's
+   * hour, and, when {@code holding}, the session holds the node's budget until it releases it.
+   * Called before any {@link #acquire}. Starts are restored per session: two verdicts of one node
+   * that shared a disruption count twice in the hour after a restart, never less than live.
    */
   public synchronized void restore(
-      String node, List<String> scopes, Instant startedAt, boolean holding, Instant now) {
+      String node,
+      String session,
+      List<String> scopes,
+      Instant startedAt,
+      boolean holding,
+      Instant now) {
     for (String scope : scopes) {
       if (startedAt.isAfter(now.minus(HOUR))) {
         Deque<Instant> d = starts.computeIfAbsent(scope, k -> new ArrayDeque<>());
@@ -146,7 +162,8 @@ public final class Budgets {
       }
     }
     if (holding) {
-      heldScopes.put(node, List.copyOf(scopes));
+      heldScopes.putIfAbsent(node, List.copyOf(scopes));
+      sessions.computeIfAbsent(node, k -> new HashSet<>()).add(session);
     }
   }
 
@@ -157,12 +174,23 @@ public final class Budgets {
     return out;
   }
 
-  /** Frees the node's budget: its disruption finished (verified, failed for good, or gave up). */
-  public synchronized void release(String node) {
+  /**
+   * Fault session {@code session} is done with the node's disruption (verified, failed for good,
+   * gave up, or its verdict cleared); the node's budget is free once no session takes part.
+   *
+   * @return true when this freed the node's budget
+   */
+  public synchronized boolean release(String node, String session) {
+    Set<String> taking = sessions.get(node);
+    if (taking == null || !taking.remove(session) || !taking.isEmpty()) {
+      return false;
+    }
+    sessions.remove(node);
     List<String> scopes = heldScopes.remove(node);
     if (scopes != null) {
       scopes.forEach(s -> holders.getOrDefault(s, new HashSet<>()).remove(node));
     }
+    return true;
   }
 
   public synchronized boolean holds(String node) {

@@ -303,7 +303,7 @@ public final class Remediation {
       String group = v != null ? v.getNodegroup() : s.nodegroup();
       String zone = v != null ? v.getZone() : fleet.zone(s.node()).orElse(null);
       boolean holding = v != null && ledger.stillDisrupting(s);
-      budgets.restore(s.node(), Budgets.scopes(group, zone), s.at(), holding, now);
+      budgets.restore(s.node(), s.session(), Budgets.scopes(group, zone), s.at(), holding, now);
     }
   }
 
@@ -416,7 +416,7 @@ public final class Remediation {
       waitingForBudget.remove(v.getVerdictId());
       waitingForCordon.remove(v.getVerdictId());
       verifyFinished(v, live);
-      release(v.getNode());
+      release(v);
       return;
     }
     open.put(v.getVerdictId(), v);
@@ -455,11 +455,11 @@ public final class Remediation {
   private Applied reportFact(FaultVerdict v, Step step) {
     reporter.report(v, step, step.report(), null, step.detail());
     if (step.report() == Outcome.AMBIGUOUS) {
-      release(v.getNode());
+      release(v);
       return new Applied(true, true);
     }
     if (step.report() == Outcome.VERIFIED) {
-      release(v.getNode());
+      release(v);
     } else if (step.report() == Outcome.FAILED_PERMANENT
         && (Actions.VERIFIABLE.contains(step.action())
             || step.action() == RemediationAction.VALIDATE)) {
@@ -539,7 +539,10 @@ public final class Remediation {
     }
     var denied =
         budgets.acquire(
-            v.getNode(), Budgets.scopes(v.getNodegroup(), v.getZone()), clock.instant());
+            v.getNode(),
+            v.getVerdictId(),
+            Budgets.scopes(v.getNodegroup(), v.getZone()),
+            clock.instant());
     if (denied.isPresent()) {
       Instant freesAt = denied.get().freesAt();
       reporter.report(
@@ -593,7 +596,7 @@ public final class Remediation {
         releaseCordon(v.getNode());
       }
       if (step.action() == RemediationAction.ESCALATE) {
-        release(v.getNode());
+        release(v);
       }
       return Applied.NEXT;
     } catch (ActuatorException e) {
@@ -618,7 +621,7 @@ public final class Remediation {
     }
     boolean rung = Actions.VERIFIABLE.contains(step.action());
     if (o == Outcome.AMBIGUOUS || (o == Outcome.FAILED_PERMANENT && !rung)) {
-      release(v.getNode());
+      release(v);
     }
     // A rung that failed for good or may have happened: the ladder moves to its next rung.
     return new Applied(false, rung && o != Outcome.FAILED_TRANSIENT);
@@ -743,12 +746,14 @@ public final class Remediation {
     return false;
   }
 
-  /** Frees the node's disruption budget and plans again what waited for budget. */
-  private void release(String node) {
-    if (!budgets.holds(node)) {
+  /**
+   * {@code v}'s fault session is done with its node's disruption; when that frees the node's
+   * budget, plans again what waited for budget.
+   */
+  private void release(FaultVerdict v) {
+    if (!budgets.release(v.getNode(), v.getVerdictId())) {
       return;
     }
-    budgets.release(node);
     List<FaultVerdict> waiting = List.copyOf(waitingForBudget.values());
     waitingForBudget.clear();
     waiting.forEach(w -> replan.accept(latest.getOrDefault(w.getVerdictId(), w)));

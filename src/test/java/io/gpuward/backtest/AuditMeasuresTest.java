@@ -99,22 +99,24 @@ class AuditMeasuresTest {
   }
 
   @Test
-  void shouldEndANodesDisruptionWhenAnyOfItsVerdictsClears() {
+  void shouldEndANodesDisruptionOnlyWhenEveryVerdictTakingPartIsDone() {
     var audit =
         List.of(
             rec("a", "v-a1", RemediationAction.DRAIN, Outcome.STARTED, 10),
+            rec("a", "v-a2", RemediationAction.DRAIN, Outcome.STARTED, 12),
             rec("b", RemediationAction.DRAIN, Outcome.STARTED, 30),
             rec("b", RemediationAction.REBOOT, Outcome.VERIFIED, 35),
-            rec("a", "v-a1", RemediationAction.REBOOT, Outcome.STARTED, 40));
+            rec("a", "v-a1", RemediationAction.REBOOT, Outcome.VERIFIED, 50),
+            rec("c", RemediationAction.DRAIN, Outcome.STARTED, 60));
     var verdicts =
         List.of(
             FaultVerdict.newBuilder(verdict("a", VerdictState.CLEARED, 20))
                 .setVerdictId("v-a2")
                 .build());
-    // a: 10..20 (its other verdict cleared: the remediator releases the node) and, budget taken
-    // again by its reboot, 40..end; b (30..35) overlaps neither
+    // a: 10..50, as its reboot for v-a1 still ran when v-a2 cleared; b (30..35) overlaps it;
+    // c starts after a's last verdict is done
     assertThat(AuditMeasures.peaks(audit, verdicts, T0.plusSeconds(100)))
-        .containsEntry("global", 1);
+        .containsEntry("global", 2);
   }
 
   @Test

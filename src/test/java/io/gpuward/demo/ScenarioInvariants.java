@@ -2,7 +2,9 @@ package io.gpuward.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpuward.avro.RemediationAction;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.remediation.Actions;
 import io.gpuward.remediation.Budgets;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.sim.Fault;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -435,49 +438,79 @@ public final class ScenarioInvariants {
   /** A disruption of one node, [from, to] in epoch ms. */
   private record Span(String node, long from, long to) {}
 
-  private void budgetsAndHolds(List<String> out) {
-    // Disruption spans per verdict, merged per node.
-    Map<String, List<Span>> perNode = new TreeMap<>();
-    Map<String, List<JsonNode>> byVerdict =
-        audit.stream().collect(Collectors.groupingBy(a -> a.get("verdictId").asText()));
-    for (List<JsonNode> records : byVerdict.values()) {
-      long from = Long.MAX_VALUE;
-      long to = Long.MIN_VALUE;
-      String node = null;
-      for (JsonNode a : records) {
-        if (!DISRUPTIVE.contains(a.get("action").asText())) {
-          continue;
-        }
-        String o = a.get("outcome").asText();
-        long at = a.get("at").asLong();
-        if (o.equals("STARTED")) {
-          from = Math.min(from, at);
-          node = a.get("node").asText();
-        }
-        if (!o.equals("PLANNED") && !o.equals("SKIPPED")) {
-          to = Math.max(to, at);
-        }
-      }
-      // The remediator frees the budget when it sees the verdict CLEARED, which can be before it
-      // writes the VERIFIED record: end at the clearing when there is one.
-      String verdictId = records.get(0).get("verdictId").asText();
-      long cleared =
-          verdicts.stream()
-              .filter(v -> v.get("verdictId").asText().equals(verdictId))
-              .filter(v -> v.get("state").asText().equals("CLEARED"))
-              .mapToLong(v -> v.get("updatedAt").asLong())
-              .min()
-              .orElse(Long.MAX_VALUE);
-      to = Math.min(to, cleared);
-      if (node != null) {
-        perNode
-            .computeIfAbsent(node, k -> new ArrayList<>())
-            .add(new Span(node, from, Math.max(from, to)));
+  /**
+   * A verdict's fault session entering ({@code opens}) or leaving its node's disruption; {@code
+   * clearing}: the verdict cleared.
+   */
+  private record Edge(long at, String node, String session, boolean opens, boolean clearing) {}
+
+  /**
+   * Each node's disruptions as the remediator's budgets count them, one budget per node however
+   * many of its verdicts take part: from a disruptive step's start until every verdict that took
+   * part is done (a repair VERIFIED, a step AMBIGUOUS, an ESCALATE carried out, a step outside the
+   * ladder that FAILED_PERMANENT, or the verdict clearing). The remediator reads a clearing up to
+   * {@link #HOLD_READ_MS} after the engine wrote it, so a start of another of the node's verdicts
+   * in that gap joins the disruption still held.
+   */
+  private List<Span> disruptions() {
+    List<Edge> edges = new ArrayList<>();
+    for (JsonNode a : audit) {
+      String action = a.get("action").asText();
+      String o = a.get("outcome").asText();
+      boolean opens = o.equals("STARTED") && DISRUPTIVE.contains(action);
+      if (opens || releases(action, o)) {
+        String session = a.get("verdictId").asText();
+        edges.add(new Edge(a.get("at").asLong(), a.get("node").asText(), session, opens, false));
       }
     }
+    Set<String> cleared = new HashSet<>();
+    for (JsonNode v : verdicts) {
+      String id = v.get("verdictId").asText();
+      if (v.get("state").asText().equals("CLEARED") && cleared.add(id)) {
+        edges.add(new Edge(v.get("updatedAt").asLong(), v.get("node").asText(), id, false, true));
+      }
+    }
+    // At one instant a release goes first, so it cannot end a disruption begun then.
+    edges.sort(Comparator.comparingLong(Edge::at).thenComparing(Edge::opens));
+    Map<String, Set<String>> taking = new HashMap<>();
+    Map<String, Long> openSince = new HashMap<>();
+    Map<String, Edge> closedBy = new HashMap<>();
+    Map<String, Span> lastSpan = new HashMap<>();
     List<Span> spans = new ArrayList<>();
-    perNode.forEach((node, list) -> spans.addAll(merge(list)));
+    for (Edge e : edges) {
+      Set<String> in = taking.computeIfAbsent(e.node(), k -> new HashSet<>());
+      if (e.opens() && in.isEmpty()) {
+        Edge close = closedBy.get(e.node());
+        boolean unread = close != null && close.clearing() && e.at() - close.at() < HOLD_READ_MS;
+        if (unread) {
+          spans.remove(lastSpan.get(e.node()));
+        }
+        openSince.put(e.node(), unread ? lastSpan.get(e.node()).from() : e.at());
+      }
+      if (e.opens()) {
+        in.add(e.session());
+      } else if (in.remove(e.session()) && in.isEmpty()) {
+        Span s = new Span(e.node(), openSince.remove(e.node()), e.at());
+        spans.add(s);
+        lastSpan.put(e.node(), s);
+        closedBy.put(e.node(), e);
+      }
+    }
+    openSince.forEach((node, since) -> spans.add(new Span(node, since, Long.MAX_VALUE)));
+    return spans;
+  }
 
+  /** Whether an audit record frees its node's budget, as the remediator does. */
+  private static boolean releases(String action, String outcome) {
+    return outcome.equals("VERIFIED")
+        || outcome.equals("AMBIGUOUS")
+        || (outcome.equals("SUCCEEDED") && action.equals("ESCALATE"))
+        || (outcome.equals("FAILED_PERMANENT")
+            && !Actions.VERIFIABLE.contains(RemediationAction.valueOf(action)));
+  }
+
+  private void budgetsAndHolds(List<String> out) {
+    List<Span> spans = disruptions();
     Map<String, Integer> sizes = new TreeMap<>();
     Map<String, List<String>> scopesOf = new HashMap<>();
     for (var e : groupOf.entrySet()) {
@@ -566,25 +599,15 @@ public final class ScenarioInvariants {
         .orElse(List.of("global"));
   }
 
-  private static List<Span> merge(List<Span> list) {
-    List<Span> sorted = new ArrayList<>(list);
-    sorted.sort(Comparator.comparingLong(Span::from));
-    List<Span> out = new ArrayList<>();
-    for (Span s : sorted) {
-      if (!out.isEmpty() && s.from() <= out.get(out.size() - 1).to()) {
-        Span last = out.remove(out.size() - 1);
-        out.add(new Span(s.node(), last.from(), Math.max(last.to(), s.to())));
-      } else {
-        out.add(s);
-      }
-    }
-    return out;
-  }
-
   private static int peak(List<Span> spans) {
     int peak = 0;
     for (Span s : spans) {
-      int at = (int) spans.stream().filter(x -> x.from() <= s.from() && s.from() <= x.to()).count();
+      // A span ending as another starts does not overlap it: the release goes first.
+      int at =
+          (int)
+              spans.stream()
+                  .filter(x -> x == s || (x.from() <= s.from() && s.from() < x.to()))
+                  .count();
       peak = Math.max(peak, at);
     }
     return peak;

@@ -132,6 +132,24 @@ class RemediationTest {
   }
 
   @Test
+  void shouldKeepTheBudgetOfANodeWhoseOtherVerdictClearsWhileItsRebootIsUnderWay() {
+    // A GPU fallen off the bus and the node's NotReady: two verdicts, one disruption.
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.OPEN));
+    remediation.onVerdict(verdict("p5-train-2", "v-n", VerdictState.OPEN));
+    assertThat(trail("v-a")).contains("REBOOT:SUCCEEDED");
+    // The NotReady clears first; the reboot for the fallen GPU is not verified yet.
+    remediation.onVerdict(verdict("p5-train-2", "v-n", VerdictState.CLEARED));
+    remediation.onVerdict(verdict("p5-train-3", "v-b", VerdictState.OPEN));
+    assertThat(trail("v-b"))
+        .as("the node group's one disruption is still p5-train-2's")
+        .contains("DRAIN:SKIPPED:BUDGET")
+        .doesNotContain("DRAIN:SUCCEEDED");
+    remediation.onVerdict(verdict("p5-train-2", "v-a", VerdictState.CLEARED));
+    remediation.onVerdict(verdict("p5-train-3", "v-b", VerdictState.UPDATED));
+    assertThat(trail("v-b")).contains("DRAIN:SUCCEEDED");
+  }
+
+  @Test
   void shouldPlanAStepDeniedByTheHourlyBudgetAgainWhenTheHourFreesASlot() {
     // One disruption may start per hour in the node group (no concurrency limit).
     var r =

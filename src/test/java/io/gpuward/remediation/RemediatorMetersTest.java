@@ -29,7 +29,7 @@ class RemediatorMetersTest {
     var meters = new RemediatorMeters(registry, remediation);
     Gauge global = globalGauge(registry);
 
-    remediation.budgets().acquire("n1", Budgets.scopes("g1", "z1"), clock.instant());
+    remediation.budgets().acquire("n1", "v-n1", Budgets.scopes("g1", "z1"), clock.instant());
     meters.refreshBudget();
 
     // A scrape between two polls must find the gauge: the same one, reading the use now.

@@ -34,6 +34,8 @@ public final class Backtest {
    *
    * @param livePolicies the policy versions the live audit names
    * @param assumed operations the candidate carried out that the live remediator never did
+   * @param atEnd operations only one side started, within the tolerance of the period's end: the
+   *     other side might have started them just after it, so they are not compared
    */
   public record Result(
       Instant from,
@@ -49,10 +51,15 @@ public final class Backtest {
       long liveHolds,
       long backtestHolds,
       List<FirstDisruption> firstDisruptions,
-      Set<String> assumed) {
+      Set<String> assumed,
+      Set<String> atEnd) {
 
     /** The same result with only {@code kept} of its changes. */
     public Result withChanges(List<AuditDiff.Change> kept) {
+      return withChanges(kept, atEnd);
+    }
+
+    private Result withChanges(List<AuditDiff.Change> kept, Set<String> late) {
       return new Result(
           from,
           to,
@@ -67,7 +74,33 @@ public final class Backtest {
           liveHolds,
           backtestHolds,
           firstDisruptions,
-          assumed);
+          assumed,
+          Set.copyOf(late));
+    }
+
+    /**
+     * The same result with the changes only one side started within the tolerance of the period's
+     * end moved to {@link #atEnd}: a live remediator may start a step seconds after the history
+     * ends (its barriers are not in the history), and nothing can tell.
+     */
+    Result withoutTheEnd() {
+      Instant edge = to.minus(tolerance);
+      List<AuditDiff.Change> kept = new ArrayList<>();
+      Set<String> late = new TreeSet<>(atEnd);
+      for (AuditDiff.Change c : changes) {
+        Instant only =
+            switch (c.kind()) {
+              case ADDED -> c.backtest();
+              case REMOVED -> c.live();
+              default -> null;
+            };
+        if (only != null && only.isAfter(edge)) {
+          late.add(c.operationId());
+        } else {
+          kept.add(c);
+        }
+      }
+      return withChanges(kept, late);
     }
 
     /** Changes of each kind, every kind listed. */
@@ -92,12 +125,13 @@ public final class Backtest {
     Instant end = to != null ? to : history.end().orElse(start);
     Replay.Result replay = Replay.run(history, candidate, end);
     return compare(
-        history.verdicts(),
-        history.audit(),
-        new Candidate(replay.audit(), replay.policyVersion(), replay.assumed()),
-        from != null ? from : start,
-        end,
-        tolerance);
+            history.verdicts(),
+            history.audit(),
+            new Candidate(replay.audit(), replay.policyVersion(), replay.assumed()),
+            from != null ? from : start,
+            end,
+            tolerance)
+        .withoutTheEnd();
   }
 
   /**
@@ -139,7 +173,8 @@ public final class Backtest {
         AuditMeasures.holds(live),
         AuditMeasures.holds(cand),
         firstDisruptions(live, cand, verdicts),
-        candidate.assumed());
+        candidate.assumed(),
+        Set.of());
   }
 
   private static List<Peak> peaks(

@@ -22,7 +22,9 @@ final class BacktestJson {
   private BacktestJson() {}
 
   static String of(Backtest.Result r) {
-    return write(document(r, "backtest"), true);
+    ObjectNode o = document(r, "backtest");
+    r.atEnd().forEach(o.putArray("atEndOperations")::add);
+    return write(o, true);
   }
 
   /**

@@ -36,6 +36,15 @@ final class BacktestText {
                     .map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(" ")))
         .append('\n');
+    if (!r.atEnd().isEmpty()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  at the end: %d operation(s) one side started in the last %s of the period, not"
+                  + " compared (the other may have started it just after)%n",
+              r.atEnd().size(),
+              format(r.tolerance())));
+    }
     b.append(body(r, "backtest"));
     if (!r.assumed().isEmpty()) {
       b.append(

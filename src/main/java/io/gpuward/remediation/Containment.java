@@ -63,8 +63,8 @@ record Containment(boolean schedulable, String why, List<DraDevice> devices) {
   }
 
   /**
-   * The fault session's key for its device taints: the id of its first DRAIN, so every drain of
-   * the session, a restarted remediator's and the return to service find the same rules.
+   * The fault session's key for its device taints: the id of its first DRAIN, so every drain of the
+   * session, a restarted remediator's and the return to service find the same rules.
    */
   static String taintSession(FaultVerdict v) {
     return OperationIds.of(v.getNode(), v.getVerdictId(), RemediationAction.DRAIN, 1);
@@ -121,7 +121,7 @@ record Containment(boolean schedulable, String why, List<DraDevice> devices) {
                 + (m.isEmpty() ? "no device" : m.size() + " devices")
                 + " of the node's ResourceSlice ("
                 + devices.get(0).driver()
-                + ") match GPU "
+                + (m.isEmpty() ? ") matches GPU " : ") match GPU ")
                 + label(g)
                 + "; no device taint");
       }

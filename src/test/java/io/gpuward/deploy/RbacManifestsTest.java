@@ -35,7 +35,15 @@ class RbacManifestsTest {
     ClusterRole role = only(objects, ClusterRole.class);
     assertThat(grants(role.getRules()))
         .containsExactlyInAnyOrder(
-            "/nodes:get", "/nodes:patch", "/pods:get", "/pods:list", "/pods/eviction:create");
+            "/nodes:get",
+            "/nodes:patch",
+            "/pods:get",
+            "/pods:list",
+            "/pods/eviction:create",
+            "resource.k8s.io/resourceslices:list",
+            "resource.k8s.io/devicetaintrules:create",
+            "resource.k8s.io/devicetaintrules:list",
+            "resource.k8s.io/devicetaintrules:delete");
     assertNoWildcardsNoSecrets(role.getRules());
     assertBound(objects, role, "gpuward-remediator");
   }

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * One device a DRA driver publishes for a node in a {@code resource.k8s.io} ResourceSlice: what a
- * KEP-5055 DeviceTaintRule selects ({@code driver}, {@code pool}, {@code name}) and what ties it
- * to a GPU a verdict names ({@code uuid}, {@code index}).
+ * KEP-5055 DeviceTaintRule selects ({@code driver}, {@code pool}, {@code name}) and what ties it to
+ * a GPU a verdict names ({@code uuid}, {@code index}).
  *
  * @param driver the slice's {@code spec.driver}, e.g. {@code gpu.nvidia.com}
  * @param pool the slice's {@code spec.pool.name} (the NVIDIA driver uses the node name)

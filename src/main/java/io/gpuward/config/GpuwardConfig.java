@@ -269,8 +269,8 @@ public final class GpuwardConfig extends AbstractConfig {
               "resource.k8s.io/v1beta2",
               new ConfigDef.NonEmptyString(),
               Importance.LOW,
-              "API version of DeviceTaintRule: resource.k8s.io/v1beta2 from Kubernetes 1.36,"
-                  + " v1alpha3 on 1.33 to 1.35 (DRADeviceTaints gate on).")
+              "API version of DeviceTaintRule: resource.k8s.io/v1beta2 (Kubernetes 1.37 by"
+                  + " default, 1.36 opt-in), resource.k8s.io/v1alpha3 on 1.33 to 1.35.")
           .define(
               WATCH_CLUSTER_NAME,
               Type.STRING,

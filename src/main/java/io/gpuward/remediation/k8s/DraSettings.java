@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  *     turns DRA off (no slice is read, per-GPU repair is decided from allocatable as before)
  * @param sliceApiVersion API version of ResourceSlice, {@code resource.k8s.io/v1} (GA since
  *     Kubernetes 1.34; {@code v1beta2} before, whose devices have the same shape)
- * @param taintRuleApiVersion API version of DeviceTaintRule: {@code resource.k8s.io/v1beta2}, served
- *     by default from Kubernetes 1.37 (in 1.36 only with the v1beta2 API and the
+ * @param taintRuleApiVersion API version of DeviceTaintRule: {@code resource.k8s.io/v1beta2},
+ *     served by default from Kubernetes 1.37 (in 1.36 only with the v1beta2 API and the
  *     DRADeviceTaintRules gate turned on); {@code v1alpha3} on 1.33 to 1.35 with DRADeviceTaints
  */
 public record DraSettings(String driver, String sliceApiVersion, String taintRuleApiVersion) {

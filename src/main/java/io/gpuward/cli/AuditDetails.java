@@ -45,6 +45,8 @@ final class AuditDetails {
    */
   private static final Pattern KEPT = Pattern.compile("; not cordoned: (.*)$");
 
+  private static final Pattern TAINTED = Pattern.compile("; device taint (.*?): not cordoned");
+
   private static final Pattern CORDONED = Pattern.compile("; (cordoned: .*)$");
   private static final Pattern PER_GPU = Pattern.compile("^(drained GPUs? \\S+): ");
   private static final Pattern WHOLE = Pattern.compile("^(.*): whole-node drain;");
@@ -86,6 +88,14 @@ final class AuditDetails {
     Matcher perGpu = PER_GPU.matcher(drainDetail);
     if (perGpu.find()) {
       String gpus = perGpu.group(1).replace("drained ", "");
+      Matcher tainted = TAINTED.matcher(drainDetail);
+      if (tainted.find()) {
+        return Optional.of(
+            "per GPU ("
+                + gpus
+                + "), node kept schedulable, not cordoned: device taint "
+                + tainted.group(1));
+      }
       Matcher kept = KEPT.matcher(drainDetail);
       if (kept.find()) {
         return Optional.of(

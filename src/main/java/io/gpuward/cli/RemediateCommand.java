@@ -17,6 +17,7 @@ import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
 import io.gpuward.remediation.aws.AwsCloudActuator;
+import io.gpuward.remediation.k8s.DraSettings;
 import io.gpuward.remediation.k8s.KubernetesActuatorSettings;
 import io.gpuward.remediation.k8s.KubernetesClients;
 import io.gpuward.remediation.k8s.KubernetesClusterActuator;
@@ -300,7 +301,7 @@ final class RemediateCommand implements Callable<Integer> {
     Sleeper sleeper = Sleeper.system();
     var cluster =
         new KubernetesClusterActuator(
-            kube, clock, sleeper, KubernetesActuatorSettings.defaults(), resetJob(cfg));
+            kube, clock, sleeper, KubernetesActuatorSettings.defaults(), resetJob(cfg), dra(cfg));
     var cloud = new AwsCloudActuator(aws, awsSettings(cfg), clock, sleeper::sleep, eksCluster);
     return new Actuators(clock, cluster, cloud, List.of(kube, aws));
   }
@@ -313,6 +314,24 @@ final class RemediateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
           spec.commandLine(), GpuwardConfig.REMEDIATION_RESET_JOB_IMAGE + ": " + e.getMessage());
+    }
+  }
+
+  /** Which DRA driver's devices a per-GPU repair taints; a bad value fails start naming its key. */
+  private DraSettings dra(GpuwardConfig cfg) {
+    DraSettings driver;
+    try {
+      driver = DraSettings.defaults().with(cfg.draDriver(), null);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), GpuwardConfig.REMEDIATION_DRA_DRIVER + ": " + e.getMessage());
+    }
+    try {
+      return driver.with(null, cfg.draTaintRuleApiVersion());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          GpuwardConfig.REMEDIATION_DRA_TAINT_RULE_API_VERSION + ": " + e.getMessage());
     }
   }
 

@@ -46,6 +46,9 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String REMEDIATION_RESET_JOB_IMAGE = "remediation.reset.job.image";
   public static final String REMEDIATION_RESET_JOB_RUNTIME_CLASS =
       "remediation.reset.job.runtime.class";
+  public static final String REMEDIATION_DRA_DRIVER = "remediation.dra.driver";
+  public static final String REMEDIATION_DRA_TAINT_RULE_API_VERSION =
+      "remediation.dra.taint.rule.api.version";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String WATCH_CLUSTER_NAME = "watch.cluster.name";
   public static final String WATCH_POLL_INTERVAL_MS = "watch.poll.interval.ms";
@@ -253,6 +256,22 @@ public final class GpuwardConfig extends AbstractConfig {
               "RuntimeClass of the GPU reset Job's pod (the GPU Operator's 'nvidia'); empty for"
                   + " none, where the node's default runtime is NVIDIA's.")
           .define(
+              REMEDIATION_DRA_DRIVER,
+              Type.STRING,
+              "gpu.nvidia.com",
+              Importance.LOW,
+              "DRA driver whose ResourceSlices list a node's GPUs; a per-GPU repair on such a node"
+                  + " taints the bad GPUs' devices (DeviceTaintRule) instead of cordoning. Empty"
+                  + " turns DRA off.")
+          .define(
+              REMEDIATION_DRA_TAINT_RULE_API_VERSION,
+              Type.STRING,
+              "resource.k8s.io/v1beta2",
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              "API version of DeviceTaintRule: resource.k8s.io/v1beta2 (Kubernetes 1.37 by"
+                  + " default, 1.36 opt-in), resource.k8s.io/v1alpha3 on 1.33 to 1.35.")
+          .define(
               WATCH_CLUSTER_NAME,
               Type.STRING,
               "",
@@ -397,6 +416,14 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public String resetJobRuntimeClass() {
     return getString(REMEDIATION_RESET_JOB_RUNTIME_CLASS);
+  }
+
+  public String draDriver() {
+    return getString(REMEDIATION_DRA_DRIVER);
+  }
+
+  public String draTaintRuleApiVersion() {
+    return getString(REMEDIATION_DRA_TAINT_RULE_API_VERSION);
   }
 
   public boolean dryRun() {

@@ -97,10 +97,12 @@ final class Actuation {
         return "cordoned";
       }
       case UNCORDON -> {
+        String untainted = untaint(v);
         cluster.uncordon(node, step.operationId());
-        return live.filter(n -> n.cordonedBy().isEmpty() && n.degraded()).isPresent()
-            ? "back in service: " + HealthMark.LABEL + " removed; the node was never cordoned"
-            : "uncordoned";
+        return (live.filter(n -> n.cordonedBy().isEmpty() && n.degraded()).isPresent()
+                ? "back in service: " + HealthMark.LABEL + " removed; the node was never cordoned"
+                : "uncordoned")
+            + untainted;
       }
       case DRAIN -> {
         return drain(v, live, next);
@@ -152,7 +154,7 @@ final class Actuation {
     List<RemediationAction> plan = new ArrayList<>();
     plan.add(RemediationAction.DRAIN);
     plan.addAll(next);
-    Containment containment = Containment.of(v, perGpu, validate, plan, live);
+    Containment containment = quarantine(v, Containment.of(v, perGpu, validate, plan, live));
     if (containment.schedulable()) {
       mark(v.getNode(), HealthMark.DEGRADED);
     }
@@ -179,6 +181,50 @@ final class Actuation {
     }
     String detail = scope.detail(r.evicted());
     return containment.why() == null ? detail : detail + "; " + containment.why();
+  }
+
+  /**
+   * Taints the DRA devices {@code c} names before their pods are evicted, so no new claim gets
+   * them. The API refusing the rule (not served, forbidden, invalid) cordons the node instead, as
+   * when there is no DRA, with the refusal in the returned containment's reason; a rule that was
+   * not answered fails the step, retried with the same rule names.
+   */
+  private Containment quarantine(FaultVerdict v, Containment c) {
+    if (!c.schedulable() || c.devices().isEmpty()) {
+      return c;
+    }
+    String session = Containment.taintSession(v);
+    String refused;
+    try {
+      cluster.taintDevices(v.getNode(), c.devices(), session);
+      log.info(
+          "device taint node={} verdictId={} session={}: {}",
+          v.getNode(),
+          v.getVerdictId(),
+          session,
+          c.why());
+      return c;
+    } catch (ActuatorException e) {
+      if (e.kind() != ActuatorException.Kind.PERMANENT) {
+        throw e;
+      }
+      refused = e.getMessage();
+    }
+    log.warn(
+        "device taint refused node={} verdictId={}: {}; cordoning instead",
+        v.getNode(),
+        v.getVerdictId(),
+        refused);
+    String cordon = OperationIds.of(v.getNode(), v.getVerdictId(), RemediationAction.CORDON, 1);
+    cluster.cordon(v.getNode(), cordon);
+    mark(v.getNode(), HealthMark.PENDING_RESET);
+    return new Containment(false, "cordoned: the API refused the device taint (" + refused + ")");
+  }
+
+  /** Deletes the session's device taints, if any; the detail's suffix saying so. */
+  private String untaint(FaultVerdict v) {
+    int removed = cluster.untaintDevices(v.getNode(), Containment.taintSession(v));
+    return removed == 0 ? "" : "; device taint removed (" + removed + " DeviceTaintRule(s))";
   }
 
   private String drain(String node) {

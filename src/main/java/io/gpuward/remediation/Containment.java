@@ -1,24 +1,41 @@
 package io.gpuward.remediation;
 
 import io.gpuward.avro.FaultVerdict;
+import io.gpuward.avro.GpuRef;
 import io.gpuward.avro.Outcome;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.remediation.port.DraDevice;
+import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Whether a repair contains its fault without a cordon. A per-GPU drain followed by a GPU reset
  * needs no cordon when the device plugin already took the bad GPUs out of the node's allocatable
  * {@code nvidia.com/gpu}: the scheduler cannot place a pod on them, so the node's other GPUs keep
- * taking pods while the bad ones are drained and reset. Anything else cordons first, as a cordon is
- * then the only thing that keeps new pods off the bad GPU. Pure.
+ * taking pods while the bad ones are drained and reset. Where the node's GPUs are allocated through
+ * DRA (a ResourceSlice of the configured driver lists them), a KEP-5055 device taint on exactly the
+ * bad GPUs' devices does what the withheld count does, and says which devices. Anything else
+ * cordons first, as a cordon is then the only thing that keeps new pods off the bad GPU. Pure.
  *
  * @param schedulable true when the plan runs without its CORDON and the node stays schedulable
  * @param why for the audit, why the node stays schedulable or is cordoned; null when the question
  *     does not arise (a class not drained per GPU, a plan without a per-GPU drain)
+ * @param devices the DRA devices to taint before the drain, empty when no device taint is due
  */
-record Containment(boolean schedulable, String why) {
+record Containment(boolean schedulable, String why, List<DraDevice> devices) {
+
+  Containment {
+    devices = List.copyOf(devices);
+  }
+
+  Containment(boolean schedulable, String why) {
+    this(schedulable, why, List.of());
+  }
 
   /** How the detail of a drain that left its node schedulable says so. */
   static final String KEPT = "not cordoned: allocatable nvidia.com/gpu ";
@@ -30,6 +47,9 @@ record Containment(boolean schedulable, String why) {
 
   static final String CORDONED = "cordoned: the node is cordoned already";
 
+  /** How the detail of a drain that tainted the bad GPUs' DRA devices says so. */
+  static final String TAINTED = "device taint ";
+
   /**
    * Whether an audited step is a per-GPU drain that left its node schedulable: the DRAIN succeeded
    * and its detail carries this containment's {@link #KEPT} reason. The audit record is where the
@@ -39,7 +59,15 @@ record Containment(boolean schedulable, String why) {
     return action == RemediationAction.DRAIN
         && outcome == Outcome.SUCCEEDED
         && detail != null
-        && detail.contains("; " + KEPT);
+        && (detail.contains("; " + KEPT) || detail.contains("; " + TAINTED));
+  }
+
+  /**
+   * The fault session's key for its device taints: the id of its first DRAIN, so every drain of the
+   * session, a restarted remediator's and the return to service find the same rules.
+   */
+  static String taintSession(FaultVerdict v) {
+    return OperationIds.of(v.getNode(), v.getVerdictId(), RemediationAction.DRAIN, 1);
   }
 
   private static final Containment AS_BEFORE = new Containment(false, null);
@@ -69,7 +97,76 @@ record Containment(boolean schedulable, String why) {
     if (live.isEmpty() || live.get().unschedulable()) {
       return new Containment(false, live.isEmpty() ? UNKNOWN : CORDONED);
     }
-    return ofCounts(live.get().gpus(), v.getGpus().size(), String.join(",", scope.gpus()));
+    String which = String.join(",", scope.gpus());
+    List<DraDevice> dra = live.get().draDevices();
+    return dra.isEmpty()
+        ? ofCounts(live.get().gpus(), v.getGpus().size(), which)
+        : ofDevices(dra, v.getGpus(), which);
+  }
+
+  /**
+   * From the node's DRA devices: schedulable, tainting them, when each of {@code bad} matches
+   * exactly one device, by its {@code uuid} attribute, else by its {@code index} attribute (which
+   * the NVIDIA driver published before v25.8); never by device name, which the driver derives from
+   * the minor number. A GPU that matches no device, or several, cordons.
+   */
+  static Containment ofDevices(List<DraDevice> devices, List<GpuRef> bad, String which) {
+    List<DraDevice> taint = new ArrayList<>();
+    for (GpuRef g : bad) {
+      List<DraDevice> m = matching(devices, g);
+      if (m.size() != 1) {
+        return new Containment(
+            false,
+            "cordoned: "
+                + (m.isEmpty() ? "no device" : m.size() + " devices")
+                + " of the node's ResourceSlice ("
+                + devices.get(0).driver()
+                + (m.isEmpty() ? ") matches GPU " : ") match GPU ")
+                + label(g)
+                + "; no device taint");
+      }
+      if (!taint.contains(m.get(0))) {
+        taint.add(m.get(0));
+      }
+    }
+    if (taint.isEmpty()) {
+      return new Containment(false, "cordoned: the verdict names no GPU to taint");
+    }
+    String ids = taint.stream().map(DraDevice::id).collect(Collectors.joining(","));
+    return new Containment(
+        true,
+        TAINTED
+            + HealthMark.TAINT_KEY
+            + ":NoSchedule on "
+            + ids
+            + " (GPU "
+            + which
+            + "): not cordoned, node schedulable",
+        taint);
+  }
+
+  private static List<DraDevice> matching(List<DraDevice> devices, GpuRef g) {
+    String uuid = g.getUuid() == null ? "" : g.getUuid().trim().toLowerCase(Locale.ROOT);
+    if (!uuid.isEmpty()) {
+      List<DraDevice> byUuid =
+          devices.stream()
+              .filter(d -> d.uuid() != null && d.uuid().toLowerCase(Locale.ROOT).equals(uuid))
+              .toList();
+      if (!byUuid.isEmpty()) {
+        return byUuid;
+      }
+    }
+    Integer index = g.getIndex();
+    return index == null
+        ? List.of()
+        : devices.stream().filter(d -> index.equals(d.index())).toList();
+  }
+
+  private static String label(GpuRef g) {
+    return (g.getIndex() == null ? "" : g.getIndex() + " ")
+        + "("
+        + (g.getUuid() == null ? "no uuid" : g.getUuid())
+        + ")";
   }
 
   /**

@@ -84,6 +84,13 @@ final class CloudInstances {
     }
   }
 
+  void draAsg(String asgName) {
+    Asg a = model.asgs.get(asgName);
+    if (a != null) {
+      a.dra = true;
+    }
+  }
+
   void setAsgRegisters(String asgName, boolean registers) {
     Asg a = model.asgs.get(asgName);
     if (a != null) {

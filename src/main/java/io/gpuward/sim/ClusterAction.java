@@ -7,7 +7,9 @@ import java.time.Instant;
  *
  * @param at cluster clock time of the call
  * @param action CORDON, UNCORDON, DRAIN, EVICT (one pod, {@link SimulatedCluster#evict}),
- *     RESET_GPU, REBOOT, REPLACE (and MANUAL_CORDON for {@link SimulatedCluster#cordonManually})
+ *     RESET_GPU, REBOOT, REPLACE (and MANUAL_CORDON for {@link SimulatedCluster#cordonManually}),
+ *     DEVICE_TAINT and DEVICE_UNTAINT (a DeviceTaintRule created or deleted; the operation id is
+ *     the rule's name)
  * @param target node name or instance id (with {@code /gpu<n>} for a reset)
  * @param operationId the operation id or idempotency token passed in
  * @param outcome ACCEPTED, NOOP (already done, or same token again), PARTIAL (drain not complete)

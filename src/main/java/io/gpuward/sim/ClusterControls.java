@@ -88,6 +88,11 @@ final class ClusterControls {
     locked(() -> instances.imageAsg(asgName, image, amiId, boots));
   }
 
+  /** The group's GPUs are allocated through DRA (a ResourceSlice per node), not the plugin. */
+  void draAsg(String asgName) {
+    locked(() -> instances.draAsg(asgName));
+  }
+
   /** Whether new instances of the group register (node-group-wide no-registration). */
   void setAsgRegisters(String asgName, boolean registers) {
     locked(() -> instances.setAsgRegisters(asgName, registers));

@@ -40,6 +40,9 @@ final class ClusterModel {
     String amiId;
     boolean imageBoots = true;
 
+    /** GPUs allocated through DRA: the API serves a ResourceSlice per node of the group. */
+    boolean dra;
+
     /** The labels every node of the group carries (node group, zone, instance type, GPU). */
     final Map<String, String> labels = new TreeMap<>();
 
@@ -161,6 +164,10 @@ final class ClusterModel {
     boolean kubeletSilent;
     boolean statusUnknown;
     int[] allocatableGpus;
+
+    /** GPU index to the DeviceTaintRule that keeps new pods off it (DRA groups only). */
+    final Map<Integer, String> taintedGpus = new TreeMap<>();
+
     final List<Pod> pods = new ArrayList<>();
     boolean refillPending;
     int podGeneration;

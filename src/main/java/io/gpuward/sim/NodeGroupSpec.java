@@ -13,9 +13,18 @@ import java.util.Objects;
  * @param count instances at start
  * @param zone availability zone
  * @param driverVersion NVIDIA driver version the image ships
+ * @param dra the group's GPUs are allocated through DRA: the simulated API serves a ResourceSlice
+ *     of the NVIDIA DRA driver per node ({@code dra: true} in a scenario), and a device taint on a
+ *     GPU keeps rescheduled pods off it
  */
 public record NodeGroupSpec(
-    String name, String instanceType, String image, int count, String zone, String driverVersion) {
+    String name,
+    String instanceType,
+    String image,
+    int count,
+    String zone,
+    String driverVersion,
+    boolean dra) {
 
   /** Driver version used when a node group does not name one. */
   public static final String DEFAULT_DRIVER_VERSION = "580.95.05";
@@ -29,6 +38,17 @@ public record NodeGroupSpec(
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0: " + count);
     }
+  }
+
+  /** A group whose GPUs are allocated through the device plugin. */
+  public NodeGroupSpec(
+      String name,
+      String instanceType,
+      String image,
+      int count,
+      String zone,
+      String driverVersion) {
+    this(name, instanceType, image, count, zone, driverVersion, false);
   }
 
   /** The Auto Scaling group name of this node group. */

@@ -69,6 +69,9 @@ final class NodeLifecycle {
               "topology.kubernetes.io/zone", g.spec.zone(),
               "node.kubernetes.io/instance-type", g.spec.instanceType()));
       cluster.imageAsg(g.spec.asgName(), g.spec.image(), g.amiId, g.imageBoots);
+      if (g.spec.dra()) {
+        cluster.draAsg(g.spec.asgName());
+      }
     }
     for (GroupSim g : fleet.groups()) {
       for (int i = 0; i < g.spec.count(); i++) {

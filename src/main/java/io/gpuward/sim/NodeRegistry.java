@@ -122,6 +122,33 @@ final class NodeRegistry {
     }
   }
 
+  /**
+   * A DeviceTaintRule on GPU {@code gpu} of a DRA node: no new pod gets the GPU until the rule is
+   * deleted. Journaled (DEVICE_TAINT) whether or not it selects a device here, as the API server
+   * stores a rule that matches nothing.
+   */
+  void taintDevice(String node, int gpu, String rule, Instant now) {
+    Node n = model.nodes.get(node);
+    boolean dra = n != null && n.instance.asg.dra && gpu >= 0 && gpu < n.instance.asg.gpus;
+    if (dra) {
+      n.taintedGpus.put(gpu, rule);
+    }
+    journal.record(
+        now, "DEVICE_TAINT", node, rule, dra ? "ACCEPTED" : "NOOP", "gpu-" + gpu + " NoSchedule");
+    log.info("cluster: device taint node={} gpu={} rule={} applied={}", node, gpu, rule, dra);
+  }
+
+  /** The rule deleted: the GPU takes pods again (after the reschedule delay). */
+  void untaintDevice(String node, int gpu, String rule, Instant now) {
+    Node n = model.nodes.get(node);
+    boolean removed = n != null && n.taintedGpus.remove(gpu, rule);
+    if (removed) {
+      workloads.scheduleRefill(n, now);
+    }
+    journal.record(now, "DEVICE_UNTAINT", node, rule, removed ? "ACCEPTED" : "NOOP", "gpu-" + gpu);
+    log.info("cluster: device taint removed node={} gpu={} rule={}", node, gpu, rule);
+  }
+
   /** Unschedulable without the gpuward annotation, as {@code kubectl cordon} leaves it. */
   void cordonManually(String node, Instant now) {
     Node n = require(now, "MANUAL_CORDON", node, "");
@@ -228,7 +255,20 @@ final class NodeRegistry {
               n.allocatableGpus.length,
               n.instance.launchedAt,
               Workloads.views(n, now),
-              n.statusUnknown));
+              n.statusUnknown,
+              draGpus(n)));
+    }
+    return out;
+  }
+
+  /** The UUIDs of a DRA node's GPUs by index, as its ResourceSlice lists them; empty otherwise. */
+  private static List<String> draGpus(Node n) {
+    if (!n.instance.asg.dra) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n.instance.asg.gpus; i++) {
+      out.add(SimIds.gpuUuid(n.instance.asg.seed, n.name, i));
     }
     return out;
   }

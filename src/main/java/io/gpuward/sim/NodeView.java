@@ -16,6 +16,8 @@ import java.util.List;
  * @param pods the pods bound to it, in creation order
  * @param statusUnknown the node controller has marked Ready Unknown: the kubelet stopped posting
  *     status for longer than the controller's grace
+ * @param draGpus the UUIDs of its GPUs by index when they are allocated through DRA (its
+ *     ResourceSlice lists them), empty otherwise
  */
 public record NodeView(
     LiveNode live,
@@ -25,10 +27,25 @@ public record NodeView(
     int allocatableGpus,
     Instant launchedAt,
     List<PodView> pods,
-    boolean statusUnknown) {
+    boolean statusUnknown,
+    List<String> draGpus) {
 
   public NodeView {
     pods = List.copyOf(pods);
+    draGpus = draGpus == null ? List.of() : List.copyOf(draGpus);
+  }
+
+  /** A node whose GPUs are allocated through the device plugin. */
+  public NodeView(
+      LiveNode live,
+      String zone,
+      String instanceState,
+      int gpus,
+      int allocatableGpus,
+      Instant launchedAt,
+      List<PodView> pods,
+      boolean statusUnknown) {
+    this(live, zone, instanceState, gpus, allocatableGpus, launchedAt, pods, statusUnknown, null);
   }
 
   /** A node whose kubelet posts status. */

@@ -43,7 +43,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * heartbeatInterval: 5s       # default 5s
  * duration: 3m                # required
  * nodegroups:                 # required, at least one
- *   - {name, instanceType, image, count, zone, driverVersion (default 580.95.05)}
+ *   - {name, instanceType, image, count, zone, driverVersion (default 580.95.05), dra (default
+ *      false: GPUs through the device plugin; true: through the NVIDIA DRA driver's ResourceSlice)}
  * faults:                     # optional
  *   - {at, node | nodegroup [+ count | percent], inject, <kind fields>}
  * }</pre>
@@ -75,7 +76,7 @@ public final class ScenarioLoader {
           "nodegroups",
           "faults");
   private static final List<String> GROUP_KEYS =
-      List.of("name", "instanceType", "image", "count", "zone", "driverVersion");
+      List.of("name", "instanceType", "image", "count", "zone", "driverVersion", "dra");
   private static final List<String> FAULT_COMMON_KEYS =
       List.of("at", "node", "nodegroup", "count", "percent", "inject");
   private static final Map<String, List<String>> KIND_KEYS =
@@ -327,7 +328,12 @@ public final class ScenarioLoader {
           present(n, "driverVersion")
               ? text(n.get("driverVersion"), path + ".driverVersion")
               : NodeGroupSpec.DEFAULT_DRIVER_VERSION;
-      return new NodeGroupSpec(name, type, image, (int) count, zone, driver);
+      boolean dra = flag(n, path, "dra");
+      if (dra && catalog.find(type).filter(InstanceType::hasNvidiaGpu).isEmpty()) {
+        throw new ScenarioException(
+            path + ".dra", type + " has no NVIDIA GPU for the NVIDIA DRA driver to publish");
+      }
+      return new NodeGroupSpec(name, type, image, (int) count, zone, driver, dra);
     }
 
     /**

@@ -236,6 +236,19 @@ public final class SimulatedCluster implements ClusterPort, CloudPort, CloudWorl
             workloads.evictPods(registry.require(start, "DRAIN", node, ""), pods, start, deadline));
   }
 
+  /**
+   * A DeviceTaintRule on GPU {@code gpu} of {@code node} (what the simulated API server does with
+   * one it stores): no new pod is placed on the GPU until {@link #untaintDevice}. Journaled.
+   */
+  public void taintDevice(String node, int gpu, String rule) {
+    doAtNow(now -> registry.taintDevice(node, gpu, rule, now));
+  }
+
+  /** The DeviceTaintRule {@code rule} on GPU {@code gpu} of {@code node} deleted. Journaled. */
+  public void untaintDevice(String node, int gpu, String rule) {
+    doAtNow(now -> registry.untaintDevice(node, gpu, rule, now));
+  }
+
   // ------------------------------------------------------------------ CloudPort
 
   /**

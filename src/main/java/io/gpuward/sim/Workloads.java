@@ -58,7 +58,7 @@ final class Workloads {
     boolean created = false;
     Asg a = n.instance.asg;
     for (int gpu : n.allocatableGpus) {
-      boolean taken = false;
+      boolean taken = n.taintedGpus.containsKey(gpu); // a device taint keeps new claims off it
       for (Pod p : n.pods) {
         if (!p.daemonSet() && p.gpuIndex() == gpu) {
           taken = true;

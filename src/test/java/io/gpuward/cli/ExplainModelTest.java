@@ -176,6 +176,18 @@ class ExplainModelTest {
   }
 
   @Test
+  void shouldShowThatADraNodeWasKeptSchedulableByADeviceTaint() {
+    assertThat(
+            AuditDetails.containment(
+                "drained GPU 3: 1 pod(s) evicted (ml/a); the other GPUs' pods keep running; device"
+                    + " taint gpuward.io/unhealthy:NoSchedule on gpu.nvidia.com/g5-dra-1/gpu-3"
+                    + " (GPU 3): not cordoned, node schedulable"))
+        .contains(
+            "per GPU (GPU 3), node kept schedulable, not cordoned: device taint"
+                + " gpuward.io/unhealthy:NoSchedule on gpu.nvidia.com/g5-dra-1/gpu-3 (GPU 3)");
+  }
+
+  @Test
   void shouldShowWhyADrainCordonedOrTookTheWholeNode() {
     assertThat(
             AuditDetails.containment(

@@ -361,7 +361,10 @@ class HelmChartRenderTest {
                 .get(0)
                 .getArgs())
         .as("the Jobs go where the Role lets them")
-        .contains("remediation.reset.job.namespace=" + NS);
+        .contains(
+            "remediation.reset.job.namespace=" + NS,
+            "remediation.dra.driver=gpu.nvidia.com",
+            "remediation.dra.taint.rule.api.version=resource.k8s.io/v1beta2");
   }
 
   @Test

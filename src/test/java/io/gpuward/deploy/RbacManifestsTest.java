@@ -35,7 +35,15 @@ class RbacManifestsTest {
     ClusterRole role = only(objects, ClusterRole.class);
     assertThat(grants(role.getRules()))
         .containsExactlyInAnyOrder(
-            "/nodes:get", "/nodes:patch", "/pods:get", "/pods:list", "/pods/eviction:create");
+            "/nodes:get",
+            "/nodes:patch",
+            "/pods:get",
+            "/pods:list",
+            "/pods/eviction:create",
+            "resource.k8s.io/resourceslices:list",
+            "resource.k8s.io/devicetaintrules:create",
+            "resource.k8s.io/devicetaintrules:list",
+            "resource.k8s.io/devicetaintrules:delete");
     assertNoWildcardsNoSecrets(role.getRules());
     assertBound(objects, role, "gpuward-remediator");
   }
@@ -180,8 +188,12 @@ class RbacManifestsTest {
     for (PolicyRule r : rules) {
       assertThat(r.getApiGroups()).doesNotContain("*");
       assertThat(r.getResources()).doesNotContain("*", "secrets", "pods/exec", "nodes/proxy");
-      assertThat(r.getVerbs())
-          .doesNotContain("*", "delete", "deletecollection", "escalate", "bind");
+      assertThat(r.getVerbs()).doesNotContain("*", "deletecollection", "escalate", "bind");
+      if (r.getVerbs().contains("delete")) {
+        // The one delete: the remediator's own DeviceTaintRules at return to service.
+        assertThat(r.getApiGroups()).containsExactly("resource.k8s.io");
+        assertThat(r.getResources()).containsExactly("devicetaintrules");
+      }
       assertThat(r.getNonResourceURLs()).isNullOrEmpty();
       assertThat(r.getResourceNames()).isNullOrEmpty();
     }

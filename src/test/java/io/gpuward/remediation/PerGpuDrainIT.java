@@ -20,12 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
  * GPU_MEMORY_DEGRADED per GPU). {@code per-gpu.yaml}: an XID on one GPU of a g5.12xlarge evicts
  * only that GPU's pod before its reset; the reboot the ladder climbs to drains the rest of the node
  * first. {@code per-gpu-schedulable.yaml}: a bad GPU the device plugin took out of allocatable on a
- * g5.48xlarge is drained and reset while the node stays schedulable and never cordoned.
+ * g5.48xlarge is drained and reset while the node stays schedulable and never cordoned. {@code
+ * per-gpu-dra.yaml}: the same on a node whose GPUs are allocated through DRA, where a KEP-5055
+ * DeviceTaintRule on the bad GPU's device, not the device plugin, keeps new pods off it.
  */
 class PerGpuDrainIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE = "g5-pergpu-1";
   private static final String WIDE = "g5-wide-1";
+  private static final String DRA = "g5-dra-1";
 
   @TempDir Path out;
 
@@ -108,9 +111,73 @@ class PerGpuDrainIT {
         .allSatisfy(pod -> assertThat(drained).contains("(" + pod + ")"));
   }
 
+  @Test
+  void shouldTaintOnlyTheBadGpusDeviceOfADraNodeInsteadOfCordoningIt() throws Exception {
+    String text = demo("per-gpu-dra.yaml", "6");
+
+    List<JsonNode> audit =
+        lines("audit.jsonl").stream().filter(a -> a.get("node").asText().equals(DRA)).toList();
+    List<String> steps =
+        audit.stream()
+            .map(a -> a.get("action").asText() + ":" + a.get("outcome").asText())
+            .toList();
+    assertThat(steps)
+        .as(text)
+        .containsSubsequence(
+            "DRAIN:SUCCEEDED", "RESET_GPU:SUCCEEDED", "RESET_GPU:VERIFIED", "UNCORDON:SUCCEEDED")
+        .noneMatch(s -> s.startsWith("CORDON:") || s.startsWith("REBOOT:"));
+    String drained = succeeded(audit, "DRAIN");
+    assertThat(drained)
+        .as(text)
+        .matches(
+            "drained GPU 3: 1 pod\\(s\\) evicted \\((ml/g5-dra-worker-[^,)]+)\\);.*; device taint"
+                + " gpuward.io/unhealthy:NoSchedule on gpu.nvidia.com/g5-dra-1/gpu-3 \\(GPU 3\\):"
+                + " not cordoned, node schedulable");
+    assertThat(succeeded(audit, "UNCORDON"))
+        .contains("the node was never cordoned")
+        .contains("device taint removed (1 DeviceTaintRule(s))");
+
+    List<JsonNode> world =
+        lines("world-actions.jsonl").stream()
+            .filter(a -> a.get("target").asText().equals(DRA) || isEviction(a, DRA))
+            .toList();
+    assertThat(world)
+        .as("the simulated node was never cordoned, by anyone")
+        .noneMatch(a -> List.of("CORDON", "MANUAL_CORDON").contains(a.get("action").asText()));
+    List<JsonNode> taints =
+        world.stream().filter(a -> a.get("action").asText().startsWith("DEVICE_")).toList();
+    assertThat(taints)
+        .as("exactly the bad GPU's device tainted, then the rule deleted after recovery")
+        .extracting(
+            a ->
+                a.get("action").asText()
+                    + " "
+                    + a.get("outcome").asText()
+                    + " "
+                    + a.get("detail").asText())
+        .containsExactly("DEVICE_TAINT ACCEPTED gpu-3 NoSchedule", "DEVICE_UNTAINT ACCEPTED gpu-3");
+    assertThat(taints)
+        .extracting(a -> a.get("operationId").asText())
+        .allSatisfy(rule -> assertThat(rule).startsWith("gpuward-op-").endsWith("-gpu-3"));
+    List<String> evicted =
+        world.stream()
+            .filter(a -> isEviction(a, DRA))
+            .filter(a -> a.get("outcome").asText().equals("ACCEPTED"))
+            .map(a -> a.get("target").asText())
+            .toList();
+    assertThat(evicted)
+        .as("only the bad GPU's pod was evicted: the other seven kept running")
+        .hasSize(1)
+        .allSatisfy(pod -> assertThat(drained).contains("(" + pod + ")"));
+  }
+
   private static boolean isEviction(JsonNode a) {
+    return isEviction(a, WIDE);
+  }
+
+  private static boolean isEviction(JsonNode a, String node) {
     return a.get("action").asText().equals("EVICT")
-        && a.get("detail").asText().equals("node " + WIDE);
+        && a.get("detail").asText().equals("node " + node);
   }
 
   private static String succeeded(List<JsonNode> audit, String action) {

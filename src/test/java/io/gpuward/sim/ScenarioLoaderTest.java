@@ -371,6 +371,14 @@ class ScenarioLoaderTest {
             "name: t\nduration: 1m\nstart: yesterday\nnodegroups:\n  - {name: a, instanceType: g5.xlarge, image: x, count: 1, zone: z}\n",
             "start",
             "start: 'yesterday' is not an ISO-8601 instant"),
+        Arguments.of(
+            "name: t\nduration: 1m\nnodegroups:\n  - {name: a, instanceType: m5.large, image: x, count: 1, zone: z, dra: true}\n",
+            "nodegroups[0].dra",
+            "m5.large has no NVIDIA GPU"),
+        Arguments.of(
+            "name: t\nduration: 1m\nnodegroups:\n  - {name: a, instanceType: g5.xlarge, image: x, count: 1, zone: z, dra: yes please}\n",
+            "nodegroups[0].dra",
+            "is not true or false"),
         Arguments.of("name: t\nduration: 1m\n", "nodegroups", "nodegroups: required"),
         Arguments.of("- just\n- a list\n", "", "scenario must be a mapping"),
         Arguments.of(

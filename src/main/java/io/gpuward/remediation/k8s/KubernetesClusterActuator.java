@@ -25,6 +25,7 @@ import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.ActuatorException.Kind;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.CommandTrace;
+import io.gpuward.remediation.port.DraDevice;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.HealthMark;
 import io.gpuward.remediation.port.LiveNode;
@@ -94,6 +95,7 @@ public final class KubernetesClusterActuator implements ClusterPort {
   private final Sleeper sleeper;
   private final KubernetesActuatorSettings settings;
   private final JobGpuReset resetJobs;
+  private final DeviceTaints deviceTaints;
 
   /** With the default GPU reset Job ({@link ResetJobSettings#defaults()}). */
   public KubernetesClusterActuator(
@@ -114,18 +116,58 @@ public final class KubernetesClusterActuator implements ClusterPort {
       Sleeper sleeper,
       KubernetesActuatorSettings settings,
       ResetJobSettings resetJob) {
+    this(client, clock, sleeper, settings, resetJob, DraSettings.defaults());
+  }
+
+  /**
+   * @param client a client built by {@link KubernetesClients} (fabric8 retries off)
+   * @param clock time source for drain deadlines
+   * @param sleeper waits between retries
+   * @param settings backoff and retry bounds
+   * @param resetJob namespace, image and runtime class of the GPU reset Job
+   * @param dra the DRA driver whose devices a per-GPU repair taints, and the API versions
+   */
+  public KubernetesClusterActuator(
+      KubernetesClient client,
+      Clock clock,
+      Sleeper sleeper,
+      KubernetesActuatorSettings settings,
+      ResetJobSettings resetJob,
+      DraSettings dra) {
     this.client = Objects.requireNonNull(client, "client");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.resetJobs =
         new JobGpuReset(client, clock, sleeper, Objects.requireNonNull(resetJob, "resetJob"));
+    this.deviceTaints = new DeviceTaints(client, Objects.requireNonNull(dra, "dra"));
   }
 
+  /** The node, with the devices the configured DRA driver publishes for it (one list call). */
   @Override
   public Optional<LiveNode> node(String name) {
     requireName(name);
-    return getNode(name).map(this::toLiveNode);
+    return getNode(name)
+        .map(this::toLiveNode)
+        .map(n -> n.withDraDevices(deviceTaints.devices(name)));
+  }
+
+  /**
+   * One KEP-5055 DeviceTaintRule per device ({@link DeviceTaints}); 409 is a rule this session
+   * created already. A version the server does not serve is a 404, so PERMANENT.
+   */
+  @Override
+  public void taintDevices(String node, List<DraDevice> devices, String session) {
+    requireName(node);
+    DeviceTaints.requireSession(session);
+    deviceTaints.taint(node, devices, session);
+  }
+
+  @Override
+  public int untaintDevices(String node, String session) {
+    requireName(node);
+    DeviceTaints.requireSession(session);
+    return deviceTaints.untaint(node, session);
   }
 
   /** Namespace of the Events gpuward records about nodes (cluster-scoped objects). */

@@ -39,6 +39,30 @@ public interface ClusterPort {
   default void markHealth(String node, HealthMark mark) {}
 
   /**
+   * Quarantines {@code devices} of the node with gpuward's NoSchedule device taint {@link
+   * HealthMark#TAINT_KEY} (KEP-5055): one DeviceTaintRule per device, selecting its driver, pool
+   * and name, named after {@code session} and the device, and labelled with {@code session} so
+   * {@link #untaintDevices} finds them. No new claim is allocated a tainted device; pods running on
+   * it are not evicted by the taint (gpuward evicts them itself, honouring budgets). Idempotent: a
+   * rule of that name already there (a restart) counts as done.
+   *
+   * @throws ActuatorException PERMANENT when the API refuses the rule (not served in the configured
+   *     version, forbidden, invalid); TRANSIENT or AMBIGUOUS when it did not answer
+   */
+  default void taintDevices(String node, List<DraDevice> devices, String session) {
+    throw new ActuatorException(
+        ActuatorException.Kind.PERMANENT, "this cluster serves no DeviceTaintRule API");
+  }
+
+  /**
+   * Deletes gpuward's DeviceTaintRules of {@code session} (by its label, never another's rule);
+   * returns how many were deleted. Idempotent: none left is 0.
+   */
+  default int untaintDevices(String node, String session) {
+    return 0;
+  }
+
+  /**
    * Evicts the node's pods through the Eviction API (honouring PodDisruptionBudgets, skipping
    * DaemonSet pods) until none is left or {@code deadline} passes.
    */

@@ -25,9 +25,10 @@ public enum HealthMark {
   /** gpuward gave up on repairing it: a person decides. */
   ESCALATED,
   /**
-   * Not cordoned and not tainted: the device plugin took the bad GPU out of allocatable, its pods
-   * were evicted and it is being reset in place while the node's other GPUs keep taking pods. The
-   * only mark written on a node gpuward did not cordon; gpuward's return to service takes it off.
+   * Not cordoned and the node not tainted: the device plugin took the bad GPU out of allocatable
+   * (or, under DRA, a device taint keeps new claims off it), its pods were evicted and it is being
+   * reset in place while the node's other GPUs keep taking pods. The only mark written on a node
+   * gpuward did not cordon; gpuward's return to service takes it off.
    */
   DEGRADED;
 

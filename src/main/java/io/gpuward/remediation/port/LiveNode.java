@@ -1,5 +1,6 @@
 package io.gpuward.remediation.port;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,8 @@ import java.util.Optional;
  *     ("" when unknown): how a GPU can be reset on it depends on the image family
  * @param gpus its {@code nvidia.com/gpu} capacity and allocatable: whether the device plugin took a
  *     bad GPU out of what the scheduler may place pods on
+ * @param draDevices the devices a DRA driver publishes for the node in ResourceSlices (the
+ *     configured driver's only); empty when its GPUs are not allocated through DRA, or unknown
  */
 public record LiveNode(
     String name,
@@ -32,7 +35,8 @@ public record LiveNode(
     String asgName,
     Map<String, String> labels,
     String osImage,
-    GpuCount gpus) {
+    GpuCount gpus,
+    List<DraDevice> draDevices) {
 
   /** Node group labels, most specific first: EKS managed node groups, Karpenter, eksctl. */
   public static final String[] NODEGROUP_LABELS = {
@@ -48,6 +52,49 @@ public record LiveNode(
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     osImage = osImage == null ? "" : osImage;
     gpus = gpus == null ? GpuCount.UNKNOWN : gpus;
+    draDevices = draDevices == null ? List.of() : List.copyOf(draDevices);
+  }
+
+  /** A node whose GPUs are not allocated through DRA (or it is not known). */
+  public LiveNode(
+      String name,
+      String bootId,
+      boolean ready,
+      boolean unschedulable,
+      Optional<String> cordonedBy,
+      String instanceId,
+      String asgName,
+      Map<String, String> labels,
+      String osImage,
+      GpuCount gpus) {
+    this(
+        name,
+        bootId,
+        ready,
+        unschedulable,
+        cordonedBy,
+        instanceId,
+        asgName,
+        labels,
+        osImage,
+        gpus,
+        List.of());
+  }
+
+  /** This node with the DRA devices published for it. */
+  public LiveNode withDraDevices(List<DraDevice> devices) {
+    return new LiveNode(
+        name,
+        bootId,
+        ready,
+        unschedulable,
+        cordonedBy,
+        instanceId,
+        asgName,
+        labels,
+        osImage,
+        gpus,
+        devices);
   }
 
   /**

@@ -69,6 +69,10 @@ final class ApiPaths {
     return "/apis/policy/v1/namespaces/" + namespace + "/poddisruptionbudgets/" + name;
   }
 
+  static String resourceSlice(String name) {
+    return "/apis/resource.k8s.io/v1/resourceslices/" + name;
+  }
+
   /** The path of one of the kinds the world writes. */
   static String of(HasMetadata o) {
     String ns = o.getMetadata().getNamespace();
@@ -78,6 +82,7 @@ final class ApiPaths {
       case "Pod" -> pod(ns, name);
       case "Event" -> event(ns, name);
       case "PodDisruptionBudget" -> pdb(ns, name);
+      case "ResourceSlice" -> resourceSlice(name);
       default -> throw new IllegalArgumentException("not a kind the world writes: " + o.getKind());
     };
   }

@@ -40,6 +40,7 @@ final class Projection {
   private final Map<String, Map<String, PodView>> podsByNode = new HashMap<>();
   private final Map<String, Instant> podCreated = new HashMap<>();
   private final Map<String, Object> pdbs = new HashMap<>();
+  private final Map<String, Object> slices = new HashMap<>();
 
   Projection(SimulatedCluster cluster, CrudStore store, KubeletFeed feed) {
     this.cluster = cluster;
@@ -56,6 +57,7 @@ final class Projection {
       present.add(v.name());
       node(v, s.at(), OsImages.of(images.get(v.live().instanceId())));
       pods(v.name(), v.pods(), s.at());
+      slice(v);
     }
     for (PdbView p : s.pdbs()) {
       pdb(p, s);
@@ -66,6 +68,9 @@ final class Projection {
         podsByNode.remove(gone);
         ready.remove(gone);
         nodes.remove(gone);
+        if (slices.remove(gone) != null) {
+          store.delete(ApiPaths.resourceSlice(WorldObjects.sliceName(gone)));
+        }
         store.delete(ApiPaths.node(gone));
       }
     }
@@ -128,6 +133,18 @@ final class Projection {
           }
         });
     podsByNode.put(node, after);
+  }
+
+  /** A DRA node's ResourceSlice, written when it first appears or changes. */
+  private void slice(NodeView v) {
+    if (v.draGpus().isEmpty()) {
+      return;
+    }
+    var built = WorldObjects.resourceSlice(v);
+    if (!built.equals(slices.get(v.name()))) {
+      slices.put(v.name(), built);
+      store.put(built);
+    }
   }
 
   private void pdb(PdbView p, ClusterSnapshot s) {

@@ -36,7 +36,11 @@ final class RequestRouter extends Dispatcher {
 
   /** Resources only the world creates: (group, plural). */
   private static final Set<List<String>> WORLD_KINDS =
-      Set.of(List.of("", "nodes"), List.of("", "pods"), List.of("policy", "poddisruptionbudgets"));
+      Set.of(
+          List.of("", "nodes"),
+          List.of("", "pods"),
+          List.of("policy", "poddisruptionbudgets"),
+          List.of("resource.k8s.io", "resourceslices"));
 
   private final SimulatedCluster cluster;
   private final CrudStore store;
@@ -90,7 +94,44 @@ final class RequestRouter extends Dispatcher {
     if (method.equals("POST") && t.is("batch", "jobs") && t.name() == null) {
       return createJob(t, r);
     }
+    if (t.is("resource.k8s.io", "devicetaintrules")) {
+      return taintRule(t, r);
+    }
     return store.dispatch(r);
+  }
+
+  /**
+   * Stores a DeviceTaintRule and hands its effect to the cluster model: a created rule keeps new
+   * pods off the GPU it selects, a deleted one lets them back. The NVIDIA driver names its pool
+   * after the node and a GPU {@code gpu-<minor>}; the world's minor is the GPU index.
+   */
+  private MockResponse taintRule(ApiPaths.Target t, RecordedRequest r) {
+    boolean create = r.getMethod().equals("POST") && t.name() == null;
+    boolean delete = r.getMethod().equals("DELETE") && t.name() != null;
+    String before = delete ? store.get(t.objectPath()) : null;
+    MockResponse answer = store.dispatch(r);
+    try {
+      if (create && answer.code() == 201) {
+        JsonNode rule = JSON.readTree(CrudStore.utf8(answer));
+        cluster.taintDevice(pool(rule), gpu(rule), rule.path("metadata").path("name").asText());
+      } else if (delete && before != null && answer.code() < 300) {
+        JsonNode rule = JSON.readTree(before);
+        cluster.untaintDevice(pool(rule), gpu(rule), t.name());
+      }
+    } catch (IOException e) {
+      log.warn("kube world: cannot read DeviceTaintRule {}: {}", t.name(), e.getMessage());
+    }
+    return answer;
+  }
+
+  private static String pool(JsonNode rule) {
+    return rule.path("spec").path("deviceSelector").path("pool").asText("");
+  }
+
+  /** The GPU index of {@code gpu-<n>}, or -1 for a device the world does not publish. */
+  private static int gpu(JsonNode rule) {
+    String device = rule.path("spec").path("deviceSelector").path("device").asText("");
+    return device.matches("gpu-[0-9]{1,3}") ? Integer.parseInt(device.substring(4)) : -1;
   }
 
   /** Stores a Job; a gpuward GPU reset Job starts running on its node. */

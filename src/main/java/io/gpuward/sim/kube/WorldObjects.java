@@ -3,6 +3,8 @@ package io.gpuward.sim.kube;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -29,6 +31,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,7 +51,53 @@ final class WorldObjects {
   static final String GPU = "nvidia.com/gpu";
   static final String KUBELET_VERSION = "v1.32.9-eks-113cf36";
 
+  /** The DRA driver whose ResourceSlices the world serves for a DRA node group's nodes. */
+  static final String DRA_DRIVER = "gpu.nvidia.com";
+
   private WorldObjects() {}
+
+  /**
+   * The ResourceSlice the NVIDIA DRA driver's kubelet plugin publishes for a DRA node: pool named
+   * after the node, one device per GPU named {@code gpu-<minor>} (the minor is the index here) with
+   * the {@code type}, {@code uuid}, {@code index} and {@code minor} attributes of driver v25.3
+   * (v25.8 dropped {@code index} and {@code minor}; gpuward matches by {@code uuid} first).
+   */
+  static GenericKubernetesResource resourceSlice(NodeView v) {
+    List<Object> devices = new ArrayList<>();
+    for (int i = 0; i < v.draGpus().size(); i++) {
+      Map<String, Object> attrs = new LinkedHashMap<>();
+      attrs.put("type", Map.of("string", "gpu"));
+      attrs.put("uuid", Map.of("string", v.draGpus().get(i)));
+      attrs.put("index", Map.of("int", i));
+      attrs.put("minor", Map.of("int", i));
+      Map<String, Object> device = new LinkedHashMap<>();
+      device.put("name", "gpu-" + i);
+      device.put("attributes", attrs);
+      devices.add(device);
+    }
+    Map<String, Object> pool = new LinkedHashMap<>();
+    pool.put("name", v.name());
+    pool.put("generation", 1);
+    pool.put("resourceSliceCount", 1);
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("driver", DRA_DRIVER);
+    spec.put("nodeName", v.name());
+    spec.put("pool", pool);
+    spec.put("devices", devices);
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion("resource.k8s.io/v1")
+        .withKind("ResourceSlice")
+        .withNewMetadata()
+        .withName(sliceName(v.name()))
+        .addToLabels(MANAGED_BY, MANAGED_BY_VALUE)
+        .endMetadata()
+        .addToAdditionalProperties("spec", spec)
+        .build();
+  }
+
+  static String sliceName(String node) {
+    return node + "-" + DRA_DRIVER;
+  }
 
   /**
    * What a node looks like beyond the cluster model: the kubelet's extra conditions and the labels

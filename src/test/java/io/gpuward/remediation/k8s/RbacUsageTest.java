@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gpuward.avro.RemediationAction;
 import io.gpuward.remediation.port.ActuatorException;
+import io.gpuward.remediation.port.DraDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,13 @@ class RbacUsageTest {
     int before = mock.requests().size();
 
     actuator.node(K8sObjects.NODE);
+    // A per-GPU repair on a DRA node: its device tainted, then untainted at return to service.
+    String session = "op-5";
+    actuator.taintDevices(
+        K8sObjects.NODE,
+        List.of(new DraDevice("gpu.nvidia.com", K8sObjects.NODE, "gpu-3", "GPU-3", null)),
+        session);
+    actuator.untaintDevices(K8sObjects.NODE, session);
     actuator.cordon(K8sObjects.NODE, "op-1");
     actuator.drain(K8sObjects.NODE, Duration.ofSeconds(30));
     actuator.recordEvent(K8sObjects.NODE, RemediationAction.DRAIN, true, "op-2", "drained");
@@ -93,14 +101,17 @@ class RbacUsageTest {
   }
 
   private static String namespace(String path) {
-    var m = Pattern.compile("^/apis?/(?:[a-z.]+/)?v1/namespaces/([^/]+)/").matcher(path);
+    var m = Pattern.compile("^/apis?/(?:[a-z.]+/)?v1[a-z0-9]*/namespaces/([^/]+)/").matcher(path);
     return m.find() ? m.group(1) : "(cluster)";
   }
 
-  /** Core ({@code /api/v1}) or named group ({@code /apis/<group>/v1}), namespaced or not. */
+  /**
+   * Core ({@code /api/v1}) or named group ({@code /apis/<group>/v1}, {@code v1beta2}, ...),
+   * namespaced or not.
+   */
   private static final Pattern PATH =
       Pattern.compile(
-          "^/(?:api/v1|apis/([a-z.]+)/v1)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/[a-z]+)?");
+          "^/(?:api/v1|apis/([a-z.0-9]+)/v1[a-z0-9]*)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/[a-z]+)?");
 
   /** The RBAC (group/resource, verb) a request needs. */
   private static String verb(String method, String path) {

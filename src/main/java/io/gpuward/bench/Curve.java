@@ -31,6 +31,12 @@ public final class Curve {
   /** Engine heap per GPU assumed until a row has measured it. */
   static final double HEAP_PER_GPU_BYTES = 700;
 
+  /**
+   * Smallest fleet whose measured heap per GPU goes into the next sizes' estimate: below it the
+   * engine's fixed heap (topology, clients, caches) divided by few GPUs inflates the figure.
+   */
+  static final int MEASURED_HEAP_MIN_GPUS = 50_000;
+
   /** Disk per pre-loaded sample: the GPU topic and the two raw pipes' copies of it, rounded up. */
   static final long DISK_PER_SAMPLE_BYTES = 750;
 
@@ -108,7 +114,7 @@ public final class Curve {
       }
       Row row = runOne(s, launcher, progress);
       rows.add(row);
-      if (row.result() != null) {
+      if (row.result() != null && gpus >= MEASURED_HEAP_MIN_GPUS) {
         heapPerGpu = Math.max(heapPerGpu, row.result().heapPerGpuBytes());
       }
     }

@@ -187,10 +187,7 @@ public final class Bench {
       progress.printf("5/5 memory%n");
       // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
       long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
-      CrashRestore.Result restore =
-          launcher == null
-              ? null
-              : new CrashRestore(engineCfg, topics, rules, types, launcher).run(progress);
+      CrashRestore.Result restore = restore();
       ScaleOutPhase.Result scaleOut = scaleOut(loaded, e.engine());
       return new BenchResult(
           machine,
@@ -211,6 +208,22 @@ public final class Bench {
               e.rocksMem()),
           scaleOut,
           restore);
+    }
+
+    /**
+     * Restore times after a kill -9, with a launcher; null without one, or when the measurement
+     * itself failed (said on {@code progress}: the run's other numbers still stand).
+     */
+    private CrashRestore.Result restore() throws InterruptedException {
+      if (launcher == null) {
+        return null;
+      }
+      try {
+        return new CrashRestore(engineCfg, topics, rules, types, launcher).run(progress);
+      } catch (IOException | RuntimeException e) {
+        progress.printf("  restore not measured: %s%n", e);
+        return null;
+      }
     }
 
     /** With {@code --instances N} above 1: N instances on the same records, then a restore. */

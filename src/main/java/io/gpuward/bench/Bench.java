@@ -61,16 +61,25 @@ public final class Bench {
 
   /** Runs the benchmark in a temp dir (deleted after) and returns every number. */
   public static BenchResult run(BenchSettings s, PrintStream progress) throws Exception {
+    return run(s, null, progress);
+  }
+
+  /**
+   * As {@link #run(BenchSettings, PrintStream)}; with a {@code launcher}, also the restore time
+   * after a kill -9 of the engine run as a child process ({@link CrashRestore}).
+   */
+  public static BenchResult run(BenchSettings s, EngineLauncher launcher, PrintStream progress)
+      throws Exception {
     Path work = Files.createTempDirectory("gpuward-bench-");
     try {
-      return run(s, work, progress);
+      return run(s, launcher, work, progress);
     } finally {
       deleteRecursively(work);
     }
   }
 
-  private static BenchResult run(BenchSettings s, Path work, PrintStream progress)
-      throws Exception {
+  private static BenchResult run(
+      BenchSettings s, EngineLauncher launcher, Path work, PrintStream progress) throws Exception {
     Machine machine = Machine.current();
     InstanceTypeCatalog types = InstanceTypeCatalog.load();
     RuleCatalog rules = RuleCatalog.load();
@@ -85,9 +94,14 @@ public final class Bench {
       base.put(GpuwardConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
       base.put(GpuwardConfig.REGISTRY_URL, registry.url());
       base.put(GpuwardConfig.ENGINE_STATE_DIR, work.resolve("streams").toString());
-      base.put(GpuwardConfig.ENGINE_APPLICATION_ID, "gpuward-bench-engine-" + UUID.randomUUID());
+      String appId = "gpuward-bench-engine-" + UUID.randomUUID();
+      base.put(GpuwardConfig.ENGINE_APPLICATION_ID, appId);
       GpuwardConfig benchCfg = new GpuwardConfig(base);
       Map<String, Object> engineValues = new HashMap<>(base);
+      if (launcher != null) {
+        // A static member, so the child engine and each restart take its tasks over at once.
+        engineValues.put(GpuwardConfig.INSTANCE_ID, appId + "-0");
+      }
       engineValues.putAll(s.engineSettings());
       GpuwardConfig engineCfg = new GpuwardConfig(engineValues);
       Map<String, Object> clients = benchCfg.kafkaClientProps();
@@ -103,7 +117,9 @@ public final class Bench {
                 new NewTopic(SCRATCH_PLAIN, s.partitions(), (short) 1)),
             TOPIC_TIMEOUT);
         var phases =
-            new Phases(s, fleet, types, rules, clients, topics, admin, engineCfg, heap, progress);
+            new Phases(
+                s, fleet, types, rules, clients, topics, admin, engineCfg, heap, launcher,
+                progress);
         return phases.run(machine);
       }
     }
@@ -132,6 +148,7 @@ public final class Bench {
       Admin admin,
       GpuwardConfig engineCfg,
       HeapMeter heap,
+      EngineLauncher launcher,
       PrintStream progress) {
 
     BenchResult run(Machine machine) throws Exception {
@@ -170,6 +187,7 @@ public final class Bench {
       progress.printf("5/5 memory%n");
       // Closed: RocksDB flushed its memtables, so the directory now holds the whole state.
       long stateBytes = directorySize(Path.of(engineCfg.engineStateDir()));
+      CrashRestore.Result restore = restore();
       ScaleOutPhase.Result scaleOut = scaleOut(loaded, e.engine());
       return new BenchResult(
           machine,
@@ -188,7 +206,24 @@ public final class Bench {
               e.stateRunning(),
               stateBytes,
               e.rocksMem()),
-          scaleOut);
+          scaleOut,
+          restore);
+    }
+
+    /**
+     * Restore times after a kill -9, with a launcher; null without one, or when the measurement
+     * itself failed (said on {@code progress}: the run's other numbers still stand).
+     */
+    private CrashRestore.Result restore() throws InterruptedException {
+      if (launcher == null) {
+        return null;
+      }
+      try {
+        return new CrashRestore(engineCfg, topics, rules, types, launcher).run(progress);
+      } catch (IOException | RuntimeException e) {
+        progress.printf("  restore not measured: %s%n", e);
+        return null;
+      }
     }
 
     /** With {@code --instances N} above 1: N instances on the same records, then a restore. */

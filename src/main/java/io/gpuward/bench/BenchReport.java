@@ -66,6 +66,10 @@ public final class BenchReport {
     m.put("stateBytesPerGpu", round(r.stateBytesPerGpu(), 0));
     m.put("rocksMemBytes", mem.rocksMemBytes());
     putScaleOut(m, r);
+    if (r.restore() != null) {
+      m.put("restoreKeptSeconds", round(r.restore().keptSeconds(), 2));
+      m.put("restoreWipedSeconds", round(r.restore().wipedSeconds(), 2));
+    }
     Map<String, Object> engine = new LinkedHashMap<>();
     engine.put("threads", 1);
     engine.put("guarantee", "exactly_once_v2");
@@ -139,6 +143,7 @@ public final class BenchReport {
     latencies(b, r.latency());
     b.append('\n');
     memory(b, r);
+    restore(b, r);
     scaleOut(b, r);
     return b.toString();
   }
@@ -199,6 +204,17 @@ public final class BenchReport {
         cores);
     line(
         b, "    %-48s %12s", "per CPU-second of the one thread: engine", fmt(r.engine().cpuRate()));
+  }
+
+  private static void restore(StringBuilder b, BenchResult r) {
+    CrashRestore.Result c = r.restore();
+    if (c == null) {
+      return;
+    }
+    b.append('\n');
+    line(b, "  restore after kill -9 (child engine, SIGKILL), until RUNNING with stores restored");
+    line(b, "    %-48s %10.2f s", "state directory kept", c.keptSeconds());
+    line(b, "    %-48s %10.2f s", "state directory wiped", c.wipedSeconds());
   }
 
   private static void scaleOut(StringBuilder b, BenchResult r) {

@@ -13,6 +13,7 @@ package io.gpuward.bench;
  * @param latency phase 4
  * @param memory phase 5
  * @param scaleOut the scale-out phase, or null when it did not run ({@code --instances 1})
+ * @param restore restore times after a kill -9 of the engine, or null when not measured
  */
 public record BenchResult(
     Machine machine,
@@ -24,7 +25,8 @@ public record BenchResult(
     Engine engine,
     LatencyPhase.Result latency,
     Memory memory,
-    ScaleOutPhase.Result scaleOut) {
+    ScaleOutPhase.Result scaleOut,
+    CrashRestore.Result restore) {
 
   /**
    * The engine's catch-up.
@@ -111,6 +113,11 @@ public record BenchResult(
   public double heapPerGpuBytes() {
     return (double) (memory.heapWithEngineBytes() - memory.heapBeforeEngineBytes())
         / settings.gpus();
+  }
+
+  /** Stream-thread CPU time per sample while catching up, microseconds. */
+  public double cpuMicrosPerSample() {
+    return engine.threadCpuSeconds() * 1e6 / engine.samples();
   }
 
   public double stateBytesPerGpu() {

@@ -4,6 +4,8 @@ import io.gpuward.bench.Bench;
 import io.gpuward.bench.BenchReport;
 import io.gpuward.bench.BenchResult;
 import io.gpuward.bench.BenchSettings;
+import io.gpuward.bench.Curve;
+import io.gpuward.bench.CurveReport;
 import io.gpuward.bench.FleetReport;
 import io.gpuward.config.Durations;
 import io.gpuward.config.GpuwardConfig;
@@ -13,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
@@ -115,6 +118,23 @@ final class BenchCommand implements Callable<Integer> {
   int instances;
 
   @Option(
+      names = "--curve",
+      description =
+          "Run the benchmark once per size of --sizes, each on its own broker and state, and print"
+              + " one table to size a deployment: samples/s and ratio to raw exactly-once, CPU per"
+              + " sample, heap and disk per GPU, restore after kill -9 (state kept and wiped),"
+              + " fault -> verdict and verdict -> cordon p50/p99. A size that does not fit is a"
+              + " row saying why.")
+  boolean curve;
+
+  @Option(
+      names = "--sizes",
+      paramLabel = "N,N,...",
+      defaultValue = "10000,100000,1000000",
+      description = "With --curve: GPU counts, comma separated (default: ${DEFAULT-VALUE}).")
+  String sizes;
+
+  @Option(
       names = "--fleet",
       description =
           "Instead of the engine benchmark: generate a fleet run with the Llama 3 interruption mix"
@@ -166,11 +186,12 @@ final class BenchCommand implements Callable<Integer> {
     if (fleet) {
       return fleet();
     }
+    List<Integer> curveSizes = curve ? curveSizes() : List.of();
     int t = ticks == null ? BenchSettings.defaultTicks(gpus) : ticks;
     check(gpus >= 8 && gpus <= 10_000_000, "--gpus must be 8..10000000, was " + gpus);
     check(t >= 1 && t <= 100_000, "--ticks must be 1..100000, was " + t);
     check(
-        faults >= 1 && faults <= BenchSettings.nodes(gpus),
+        curve || faults >= 1 && faults <= BenchSettings.nodes(gpus),
         "--faults must be 1.." + BenchSettings.nodes(gpus) + " (one per node), was " + faults);
     check(faultRate > 0 && faultRate <= 10_000, "--fault-rate must be > 0 and <= 10000");
     check(liveRate == null || liveRate > 0, "--live-rate must be > 0");
@@ -201,10 +222,31 @@ final class BenchCommand implements Callable<Integer> {
             engineSettings,
             instances);
     PrintStream progress = new PrintStream(System.err, true);
+    if (curve) {
+      return curve(curveSizes, settings, progress);
+    }
     progress.printf("gpuward bench: %,d GPUs, %d ticks, %d faults%n", gpus, t, faults);
     BenchResult result = Bench.run(settings, progress);
     PrintStream out = System.out;
     out.print(json ? BenchReport.json(result) + "\n" : "\n" + BenchReport.text(result));
+    out.flush();
+    return 0;
+  }
+
+  private List<Integer> curveSizes() {
+    check(faults >= 1, "--faults must be >= 1, was " + faults);
+    try {
+      return Curve.parseSizes(sizes);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private int curve(List<Integer> curveSizes, BenchSettings template, PrintStream progress) {
+    progress.printf("gpuward bench --curve: %s GPUs%n", curveSizes);
+    Curve.Result result = Curve.run(curveSizes, template, ticks, ChildEngine::command, progress);
+    PrintStream out = System.out;
+    out.print(json ? CurveReport.json(result) + "\n" : "\n" + CurveReport.text(result));
     out.flush();
     return 0;
   }

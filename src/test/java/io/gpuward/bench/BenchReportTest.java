@@ -33,6 +33,7 @@ class BenchReportTest {
             1_500),
         new BenchResult.Memory(
             100L << 20, 150L << 20, 400L << 20, 450L << 20, 10_000_000, 50_000_000, 20_000_000),
+        null,
         null);
   }
 
@@ -116,7 +117,8 @@ class BenchReportTest {
             one.engine(),
             one.latency(),
             one.memory(),
-            new ScaleOutPhase.Result(3, 5.0, 1_500_000, 0.8, 1.6));
+            new ScaleOutPhase.Result(3, 5.0, 1_500_000, 0.8, 1.6),
+            null);
     assertThat(three.scaleOutRatio()).isEqualTo(2.0); // 300,000 over 150,000 samples/s
     JsonNode j = new ObjectMapper().readTree(BenchReport.json(three)).get("scaleOut");
     assertThat(j.get("instances").asInt()).isEqualTo(3);

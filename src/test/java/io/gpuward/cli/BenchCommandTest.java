@@ -76,4 +76,16 @@ class BenchCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--gpus").contains("gpuward bench --help");
   }
+
+  @Test
+  void shouldRejectBadCurveSizesWithOneClearLine() {
+    Result r = run("bench", "--curve", "--sizes", "10000,lots");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("--sizes: 'lots' is not a GPU count (e.g. 10000,100000,1000000)")
+        .doesNotContain("Exception");
+    assertThat(run("bench", "--curve", "--sizes", "4").err())
+        .contains("--sizes: each must be 8..10000000 GPUs, was 4");
+    assertThat(run("bench", "--help").out()).contains("--curve", "--sizes");
+  }
 }

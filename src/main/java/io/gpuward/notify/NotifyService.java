@@ -16,6 +16,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -83,17 +86,19 @@ public final class NotifyService implements Runnable, AutoCloseable {
   @Override
   public void run() {
     consumer.subscribe(List.copyOf(readers.keySet()));
+    Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
     try {
       while (running.get()) {
-        var batch = consumer.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          Optional<CloudEvent> page = read(r).flatMap(Pages::of);
-          if (page.isPresent()) {
-            deliver(page.get());
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (!handle(r)) {
+            break; // stopping before r was delivered: it stays uncommitted
           }
+          handled.put(
+              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
         }
-        if (!batch.isEmpty() && running.get()) {
-          consumer.commitSync();
+        if (!handled.isEmpty() && running.get()) {
+          consumer.commitSync(handled);
+          handled.clear();
         }
       }
     } catch (WakeupException e) {
@@ -103,7 +108,36 @@ public final class NotifyService implements Runnable, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      commitOnStop(handled);
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Pages {@code r}'s event if it has one; false when the service stopped before delivering it. */
+  private boolean handle(ConsumerRecord<String, byte[]> r) throws InterruptedException {
+    Optional<CloudEvent> page = read(r).flatMap(Pages::of);
+    return page.isEmpty() || deliver(page.get());
+  }
+
+  /**
+   * Commits what was paged before a stop, so the next notifier (a rollout, a restart) does not page
+   * it again. The stop's wakeup may still be pending, and fires once: then the commit is tried
+   * again. Best effort: a failure leaves those pages to be sent again, which receivers dedupe.
+   */
+  private void commitOnStop(Map<TopicPartition, OffsetAndMetadata> handled) {
+    for (int attempt = 0; attempt < 2 && !handled.isEmpty(); attempt++) {
+      try {
+        consumer.commitSync(handled, Duration.ofSeconds(5));
+        handled.clear();
+      } catch (WakeupException e) {
+        // the stop's wakeup, now spent
+      } catch (KafkaException e) {
+        log.warn(
+            "offsets of {} paged record(s) not committed on stop: {}",
+            handled.size(),
+            e.toString());
+        return;
+      }
     }
   }
 
@@ -125,11 +159,14 @@ public final class NotifyService implements Runnable, AutoCloseable {
     }
   }
 
-  /** Delivers {@code e}, retrying until the webhook takes or refuses it, or the service stops. */
-  private void deliver(CloudEvent e) throws InterruptedException {
+  /**
+   * Delivers {@code e}, retrying until the webhook takes or refuses it (true), or the service stops
+   * (false).
+   */
+  private boolean deliver(CloudEvent e) throws InterruptedException {
     if (delivered.contains(e.id())) {
       meters.counter(NotifyMetrics.REPEATS, "type", e.type()).increment();
-      return;
+      return true;
     }
     Duration wait = backoff.first();
     while (running.get()) {
@@ -138,7 +175,7 @@ public final class NotifyService implements Runnable, AutoCloseable {
         delivered.add(e.id());
         meters.counter(NotifyMetrics.DELIVERED, "type", e.type()).increment();
         log.info("paged type={} id={} subject={}", e.type(), e.id(), e.subject());
-        return;
+        return true;
       }
       if (result instanceof Webhook.Result.Rejected x) {
         meters.counter(NotifyMetrics.REJECTED, "type", e.type()).increment();
@@ -149,7 +186,7 @@ public final class NotifyService implements Runnable, AutoCloseable {
             e.id(),
             x.status(),
             x.body());
-        return;
+        return true;
       }
       meters.counter(NotifyMetrics.RETRIES, "type", e.type()).increment();
       log.warn("webhook {} failed id={} ({}); again in {}", webhook.url(), e.id(), result, wait);
@@ -157,6 +194,7 @@ public final class NotifyService implements Runnable, AutoCloseable {
       Duration next = wait.multipliedBy(2);
       wait = next.compareTo(backoff.max()) > 0 ? backoff.max() : next;
     }
+    return false;
   }
 
   /** Waits by polling with every partition paused: the group keeps this member meanwhile. */

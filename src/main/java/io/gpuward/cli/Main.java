@@ -1,6 +1,7 @@
 package io.gpuward.cli;
 
 import io.gpuward.contract.AvroTrust;
+import io.gpuward.embedded.EmbeddedSchemaRegistry;
 import java.io.PrintWriter;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class Main implements Runnable {
   /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
     AvroTrust.trustContractClasses();
+    EmbeddedSchemaRegistry.answerWithoutDelay();
     useUsFormatLocale();
     return commandLine().execute(args);
   }

@@ -97,7 +97,7 @@ final class Actuation {
         return "cordoned";
       }
       case UNCORDON -> {
-        String untainted = untaint(v);
+        String untainted = untaint(v, live);
         cluster.uncordon(node, step.operationId());
         return (live.filter(n -> n.cordonedBy().isEmpty() && n.degraded()).isPresent()
                 ? "back in service: " + HealthMark.LABEL + " removed; the node was never cordoned"
@@ -221,8 +221,15 @@ final class Actuation {
     return new Containment(false, "cordoned: the API refused the device taint (" + refused + ")");
   }
 
-  /** Deletes the session's device taints, if any; the detail's suffix saying so. */
-  private String untaint(FaultVerdict v) {
+  /**
+   * Deletes the session's device taints, if any; the detail's suffix saying so. A node that lists
+   * no DRA device was never tainted by gpuward (taints go only on listed devices), so most nodes
+   * cost no DeviceTaintRule list; a node not seen is asked, to be safe.
+   */
+  private String untaint(FaultVerdict v, Optional<LiveNode> live) {
+    if (live.isPresent() && live.get().draDevices().isEmpty()) {
+      return "";
+    }
     int removed = cluster.untaintDevices(v.getNode(), Containment.taintSession(v));
     return removed == 0 ? "" : "; device taint removed (" + removed + " DeviceTaintRule(s))";
   }

@@ -165,4 +165,20 @@ class ActuationDeviceTaintTest {
     assertThat(calls).containsExactly("untaint " + SESSION, "uncordon");
     assertThat(detail).endsWith("; device taint removed (1 DeviceTaintRule(s))");
   }
+
+  @Test
+  void shouldNotLookForRulesOnANodeWithoutDraDevices() {
+    Step uncordon = new Step("op-u", RemediationAction.UNCORDON, 1, null, "cleared");
+
+    String detail =
+        actuation()
+            .execute(
+                V,
+                uncordon,
+                ContainmentTest.node("g5.48xlarge", false, new LiveNode.GpuCount(8, 8)),
+                List.of());
+
+    assertThat(calls).containsExactly("uncordon");
+    assertThat(detail).isEqualTo("uncordoned");
+  }
 }

@@ -5,6 +5,7 @@ import io.gpuward.contract.Topic;
 import io.gpuward.exporter.TelemetryPublisher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class LiveLoad implements AutoCloseable {
   private static final int EVENT_TIME = GpuSample.SCHEMA$.getField("eventTime").pos();
 
   private final Topic<GpuSample> topic;
-  private final List<GpuSample> samples;
+  private final List<Frame> frames;
   private final double rate;
   private final KafkaProducer<String, byte[]> producer;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -45,7 +46,7 @@ final class LiveLoad implements AutoCloseable {
       throw new IllegalArgumentException("no samples to replay");
     }
     this.topic = topic;
-    this.samples = samples;
+    this.frames = frames(topic, samples);
     this.rate = rate;
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -64,8 +65,28 @@ final class LiveLoad implements AutoCloseable {
     thread.start();
   }
 
-  private void run() {
+  /** A sample to replay: its node (the key, one string per node) and its encoded frame. */
+  private record Frame(String node, TimedFrame value) {}
+
+  private static List<Frame> frames(Topic<GpuSample> topic, List<GpuSample> samples) {
     var serializer = topic.valueSerde().serializer();
+    Map<String, String> nodes = new HashMap<>();
+    List<Frame> out = new ArrayList<>(samples.size());
+    for (GpuSample s : samples) {
+      GpuSample copy = GpuSample.newBuilder(s).build();
+      TimedFrame f =
+          TimedFrame.of(
+              t -> {
+                copy.put(EVENT_TIME, Instant.ofEpochMilli(t)); // generated records have no setters
+                return serializer.serialize(topic.name(), copy);
+              },
+              s.getEventTime().toEpochMilli());
+      out.add(new Frame(nodes.computeIfAbsent(s.getNode(), n -> n), f));
+    }
+    return out;
+  }
+
+  private void run() {
     int next = 0;
     try {
       while (running.get()) {
@@ -75,14 +96,11 @@ final class LiveLoad implements AutoCloseable {
           LockSupport.parkNanos(1_000_000);
           continue;
         }
-        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        long now = System.currentTimeMillis();
         for (long i = 0; i < n; i++) {
-          GpuSample s = samples.get(next);
-          next = next + 1 == samples.size() ? 0 : next + 1;
-          s.put(EVENT_TIME, now); // generated records have no setters
-          producer.send(
-              new ProducerRecord<>(
-                  topic.name(), s.getNode(), serializer.serialize(topic.name(), s)));
+          Frame f = frames.get(next);
+          next = next + 1 == frames.size() ? 0 : next + 1;
+          producer.send(new ProducerRecord<>(topic.name(), f.node(), f.value().at(now)));
         }
         sent.addAndGet(n);
       }

@@ -7,8 +7,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -134,21 +134,17 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
   }
 
   private static void writePods(GpuWindow.Gpu g, DataOutputStream out) throws IOException {
-    ByteUtils.writeVarint(g.pods == null ? 0 : g.pods.size(), out);
-    if (g.pods != null) {
-      for (String p : g.pods) {
-        out.writeUTF(p);
-      }
+    List<String> pods = g.podList();
+    ByteUtils.writeVarint(pods.size(), out);
+    for (String p : pods) {
+      out.writeUTF(p);
     }
   }
 
   private static void readPods(GpuWindow.Gpu g, DataInputStream in) throws IOException {
     int n = ByteUtils.readVarint(in);
-    if (n > 0) {
-      g.pods = new TreeSet<>();
-      for (int i = 0; i < n; i++) {
-        g.pods.add(in.readUTF());
-      }
+    for (int i = 0; i < n; i++) {
+      g.addPod(in.readUTF());
     }
   }
 

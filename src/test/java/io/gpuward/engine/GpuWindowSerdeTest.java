@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gpuward.engine.domain.GpuWindow;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +58,8 @@ class GpuWindowSerdeTest {
   @Test
   void shouldRoundTripEachGpusPodsAndReadFormat4WithoutThem() {
     GpuWindow w = window();
-    w.gpus.get("GPU-1").pods = new TreeSet<>(List.of("ml/b", "ml/a"));
+    w.gpus.get("GPU-1").addPod("ml/b");
+    w.gpus.get("GPU-1").addPod("ml/a");
 
     GpuWindow back = serde.deserializer().deserialize("t", GpuWindowSerde.write(w));
     GpuWindow v4 =

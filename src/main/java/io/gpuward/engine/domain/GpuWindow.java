@@ -1,9 +1,9 @@
 package io.gpuward.engine.domain;
 
 import io.gpuward.avro.GpuSample;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Per-node aggregate of one event-time window: for each GPU (by UUID) what its samples showed.
@@ -74,14 +74,16 @@ public final class GpuWindow {
     public long reasonsSeen;
 
     /**
-     * The pods (namespace/name) the GPU's samples in the window attributed it to; null when none
-     * did (attribution unknown: dcgm-exporter without its pod mapping, or an idle GPU).
+     * The pods (namespace/name) the GPU's samples in the window attributed it to, sorted and
+     * distinct; null when none did (attribution unknown: dcgm-exporter without its pod mapping, or
+     * an idle GPU). An array, not a sorted set: it is held for every GPU of every open window, and
+     * almost always holds one pod.
      */
-    public TreeSet<String> pods;
+    private String[] pods;
 
     /** The window's pods of this GPU, sorted; empty when unknown. */
     public List<String> podList() {
-      return pods == null ? List.of() : List.copyOf(pods);
+      return pods == null ? List.of() : List.of(pods);
     }
 
     /** Adds the pods of a sample's {@code pod} field (one, or several joined by commas). */
@@ -89,14 +91,32 @@ public final class GpuWindow {
       if (field == null || field.isBlank()) {
         return;
       }
+      if (pods != null && pods.length == 1 && pods[0].equals(field)) {
+        return; // the common case: every sample names the same one pod
+      }
       for (String p : field.split(",")) {
         if (!p.isBlank()) {
-          if (pods == null) {
-            pods = new TreeSet<>();
-          }
-          pods.add(p.strip());
+          addPod(p.strip());
         }
       }
+    }
+
+    /** Adds one pod (namespace/name). */
+    public void addPod(String pod) {
+      if (pods == null) {
+        pods = new String[] {pod};
+        return;
+      }
+      int i = Arrays.binarySearch(pods, pod);
+      if (i >= 0) {
+        return;
+      }
+      int at = -i - 1;
+      String[] grown = new String[pods.length + 1];
+      System.arraycopy(pods, 0, grown, 0, at);
+      grown[at] = pod;
+      System.arraycopy(pods, at, grown, at + 1, pods.length - at);
+      pods = grown;
     }
 
     /**

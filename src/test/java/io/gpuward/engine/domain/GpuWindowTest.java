@@ -140,4 +140,18 @@ class GpuWindowTest {
     assertThat(window.gpus.get(GPU).pciBusId).isEqualTo("00000000:56:00.0");
     assertThat(window.gpus.get(other).delta(GpuWindow.SBE)).isZero();
   }
+
+  @Test
+  void shouldKeepAGpusPodsSortedAndDistinctAcrossSamples() {
+    GpuWindow.Gpu g = new GpuWindow.Gpu();
+    assertThat(g.podList()).isEmpty();
+    g.addPods(null);
+    g.addPods(" ");
+    assertThat(g.podList()).isEmpty();
+    g.addPods("ml/train-b");
+    g.addPods("ml/train-b");
+    g.addPods("ml/train-c, ml/train-a,,ml/train-b");
+    g.addPod("ml/train-a");
+    assertThat(g.podList()).containsExactly("ml/train-a", "ml/train-b", "ml/train-c");
+  }
 }

@@ -137,9 +137,12 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
   public void process(Record<String, Signal> record) {
     Signal signal = record.value();
     String node = signal.node();
-    NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+    // Read (and decoded) only when a verdict changes: every closed window sends its node's
+    // recoveries, which most of the time find no verdict to change.
+    NodeContext ctx = null;
     List<FaultVerdict> emitted = new ArrayList<>();
     if (signal instanceof Signal.Detected d) {
+      ctx = contextOf(node);
       String key = slot(node, d.faultClass());
       FaultVerdict current = verdicts.get(key);
       Long last = current == null ? recovered.get(key) : null;
@@ -183,10 +186,16 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     decision.emit().ifPresent(emitted::add);
   }
 
-  private void publish(String node, NodeContext ctx, List<FaultVerdict> emitted, Instant at) {
+  private NodeContext contextOf(String node) {
+    return NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+  }
+
+  /** Forwards the verdicts and the node's health; {@code known} is its context, or null. */
+  private void publish(String node, NodeContext known, List<FaultVerdict> emitted, Instant at) {
     if (emitted.isEmpty()) {
       return;
     }
+    NodeContext ctx = known != null ? known : contextOf(node);
     for (FaultVerdict v : emitted) {
       log.info(
           "verdict {} node={} class={} severity={} action={} verdictId={} rule={}",
@@ -291,7 +300,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     }
     expiredByNode.forEach(
         (node, keys) -> {
-          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+          NodeContext ctx = contextOf(node);
           List<FaultVerdict> emitted = new ArrayList<>();
           for (String key : keys) {
             apply(key, decider.onTime(verdicts.get(key), now), emitted);
@@ -321,7 +330,7 @@ final class VerdictProcessor implements Processor<String, Signal, String, Specif
     }
     heldByNode.forEach(
         (node, keys) -> {
-          NodeContext ctx = NodeContext.of(ValueAndTimestamp.getValueOrNull(inventory.get(node)));
+          NodeContext ctx = contextOf(node);
           List<FaultVerdict> emitted = new ArrayList<>();
           for (String key : keys) {
             FaultVerdict v = verdicts.get(key);

@@ -29,9 +29,9 @@ import org.apache.avro.Schema;
  * fetched once is not asked for again. Thread-safe.
  *
  * <p>A schema id not in the cache is looked up within a budget: an id the registry did not know is
- * not asked again for 30 s, and such lookups take at most 5% of wall time and 20 a second, so
- * garbage with random schema ids cannot spend a consumer's time on the registry. Beyond the budget
- * {@link #schemaById} throws a {@link SchemaRegistryException} with status 429.
+ * not asked again for 30 s, failed lookups take at most 5% of wall time, all at most 20 a second,
+ * so garbage with random schema ids cannot spend a consumer's time on the registry. Beyond the
+ * budget {@link #schemaById} throws a {@link SchemaRegistryException} with status 429.
  *
  * <p>Errors carry the HTTP status (0 when the registry could not be reached) and the registry's
  * error code; messages name the request and the registry URL.

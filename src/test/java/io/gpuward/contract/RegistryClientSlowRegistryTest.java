@@ -53,8 +53,8 @@ class RegistryClientSlowRegistryTest {
 
     List<Integer> statuses = askGarbage(client);
 
-    // 100 ms a lookup against a 250 ms burst at 5%: 3 lookups, a few more only if the loop
-    // itself stalled for seconds; the count budget alone would have let 20 through.
+    // 100 ms and more a lookup against a 250 ms burst at 5%: 2 or 3 lookups (2 measured), a few
+    // more only if the loop itself stalled for seconds; the count budget alone allows 20.
     assertThat(garbageRequests.get()).isBetween(1, 5).isLessThan(UnknownIds.LOOKUPS_PER_SECOND);
     assertThat(statuses).startsWith(404).contains(429).containsOnly(404, 429);
     assertThat(statuses.stream().filter(s -> s == 404).count()).isEqualTo(garbageRequests.get());
@@ -63,13 +63,14 @@ class RegistryClientSlowRegistryTest {
 
   @Test
   void shouldChargeLookupsThatTimeOutAgainstARegistryThatHangs() throws IOException {
-    RegistryClient client = client(registry(null, true), Duration.ofMillis(200));
+    RegistryClient client = client(registry(null, true), Duration.ofMillis(500));
     assertThat(client.schemaById(KNOWN_ID)).isEqualTo(ProbeSchemas.V1);
 
     List<Integer> statuses = askGarbage(client);
 
-    // Each timeout costs at least 200 ms: 2 fit in the 250 ms burst, the count budget allows 20.
-    assertThat(garbageRequests.get()).isBetween(1, 4);
+    // A timeout costs 500 ms, 10 s of wall time at 5%: one reaches the registry, the count
+    // budget alone would have let 20 through.
+    assertThat(garbageRequests.get()).isEqualTo(1);
     assertThat(statuses).startsWith(0).contains(429).containsOnly(0, 429);
     assertThat(client.schemaById(KNOWN_ID)).as("a cached id is never refused").isNotNull();
   }
@@ -89,10 +90,11 @@ class RegistryClientSlowRegistryTest {
 
   private RegistryClient client(HttpServer started, Duration requestTimeout) {
     server = started;
-    return new RegistryClient(
-        "http://127.0.0.1:" + started.getAddress().getPort(),
-        Duration.ofSeconds(5),
-        requestTimeout);
+    String url = "http://127.0.0.1:" + started.getAddress().getPort();
+    // The JVM's first HTTP call loads the HTTP client (over 1 s on a loaded machine), which must
+    // not count against the short request timeout of a test client.
+    new RegistryClient(url).schemaById(KNOWN_ID);
+    return new RegistryClient(url, Duration.ofSeconds(5), requestTimeout);
   }
 
   /**

@@ -58,7 +58,9 @@ public final class NodeStateSerde implements Serde<NodeState> {
   }
 
   static byte[] write(NodeState s) {
-    CompactWriter out = new CompactWriter(256 + 8 * size(s.recentEventIds));
+    // Sized for the usual value (labels of ~50 bytes, 8-byte event hashes), so it seldom grows.
+    int labels = s.labels == null ? 0 : s.labels.size();
+    CompactWriter out = new CompactWriter(256 + 56 * labels + 8 * size(s.recentEventIds));
     out.writeByte(VERSION);
     writeKube(s, out);
     writeInventory(s, out);

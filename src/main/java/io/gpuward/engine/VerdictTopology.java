@@ -71,7 +71,6 @@ import io.gpuward.engine.domain.FleetCorrelator;
 import io.gpuward.engine.domain.ImageInstanceRule;
 import io.gpuward.engine.domain.InputChecks;
 import io.gpuward.engine.domain.NodeRules;
-import io.gpuward.engine.domain.NodeState;
 import io.gpuward.engine.domain.NotReadyGpuJoiner;
 import io.gpuward.engine.domain.RuleCatalog;
 import io.gpuward.engine.domain.SampleRules;
@@ -281,9 +280,7 @@ public final class VerdictTopology {
     private void addWindowStores() {
       b.addStateStore(
           Stores.keyValueStoreBuilder(
-              smallStore(PRESENCE_STORE),
-              Serdes.String(),
-              new JsonSerde<>(WindowSignalsProcessor.GpuSet.class)));
+              smallStore(PRESENCE_STORE), Serdes.String(), new PresenceSerde()));
       b.addStateStore(
           Stores.keyValueStoreBuilder(
               smallStore(COUNTER_CARRY_STORE), Serdes.String(), new CounterCarrySerde()));
@@ -298,7 +295,7 @@ public final class VerdictTopology {
         KStream<String, NodeEvent> events, KStream<String, NodeInventory> inventoryChanges) {
       b.addStateStore(
           Stores.keyValueStoreBuilder(
-              smallStore(NODE_STATE_STORE), Serdes.String(), new JsonSerde<>(NodeState.class)));
+              smallStore(NODE_STATE_STORE), Serdes.String(), new NodeStateSerde()));
       NodeRules nodeRules = new NodeRules(rules);
       return events
           .mapValues(v -> (SpecificRecord) v, Named.as(EVENTS_AS_INPUT))

@@ -35,8 +35,9 @@ final class WindowSignalsProcessor
   private TimestampedKeyValueStore<String, NodeInventory> inventory;
 
   /**
-   * The GPUs a node reported in its last closed window, and its HW slowdown streaks up to it (JSON
-   * in the store; a value written before the streaks existed reads with none).
+   * The GPUs a node reported in its last closed window, and its HW slowdown streaks up to it
+   * ({@link PresenceSerde} in the store: a field added here must be added there; JSON written
+   * before the streaks existed reads with none).
    */
   public static final class GpuSet {
     public long windowEnd;

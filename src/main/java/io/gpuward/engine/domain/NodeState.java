@@ -6,8 +6,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What the engine remembers about one node between events (JSON in the node-state store). Times are
- * event-time epoch milliseconds; null means not known.
+ * What the engine remembers about one node between events (in the node-state store, written by the
+ * engine's NodeStateSerde: a field added here must be added there). Times are event-time epoch
+ * milliseconds; null means not known.
  */
 public final class NodeState {
   public boolean registered;

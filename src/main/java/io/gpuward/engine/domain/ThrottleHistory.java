@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * One node's HW slowdown streaks carried from window to window ({@link HwSlowdownRule}): per GPU,
  * how many of its last windows in a row were throttled or clean, and whether its slowdown holds
  * GPU_THERMAL open. Only consecutive windows count: a gap in the node's windows (no telemetry)
- * breaks every streak, as a GPU's absence from a window breaks its own. Mutable; stored as JSON
- * with the node's GPU presence.
+ * breaks every streak, as a GPU's absence from a window breaks its own. Mutable; stored with the
+ * node's GPU presence (the engine's PresenceSerde: a field added here must be added there).
  */
 public final class ThrottleHistory {
   /**

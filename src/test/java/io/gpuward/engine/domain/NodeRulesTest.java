@@ -7,7 +7,7 @@ import io.gpuward.avro.NodeEvent;
 import io.gpuward.avro.NodeEventKind;
 import io.gpuward.avro.NodeInventory;
 import io.gpuward.avro.RemediationAction;
-import io.gpuward.engine.JsonSerde;
+import io.gpuward.engine.NodeStateSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -378,11 +378,11 @@ class NodeRulesTest {
   }
 
   @Test
-  void shouldKeepOperandStateThroughTheJsonStore() {
+  void shouldKeepOperandStateThroughTheStoreFormat() {
     state.operandPods.put(
         "device-plugin",
         new NodeState.OperandPod("CrashLoopBackOff", "gpu-operator", "p-1", "restarts 2", 5L));
-    var serde = new JsonSerde<>(NodeState.class);
+    var serde = new NodeStateSerde();
 
     NodeState back =
         serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));

@@ -8,7 +8,7 @@ import io.gpuward.avro.Evidence;
 import io.gpuward.avro.FaultClass;
 import io.gpuward.avro.FaultVerdict;
 import io.gpuward.avro.RemediationAction;
-import io.gpuward.engine.JsonSerde;
+import io.gpuward.engine.NodeStateSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -280,9 +280,9 @@ class ScheduledMaintenanceRuleTest {
   }
 
   @Test
-  void shouldKeepScheduledEventsInTheNodeStateJson() {
+  void shouldKeepScheduledEventsInTheNodeStateStoreFormat() {
     report(event("instance-retirement", T0.plus(Duration.ofHours(1)), null, "scheduled"), T0);
-    var serde = new JsonSerde<>(NodeState.class);
+    var serde = new NodeStateSerde();
 
     NodeState back =
         serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));

@@ -3,7 +3,6 @@ package io.gpuward.engine;
 import io.gpuward.engine.domain.CounterCarry;
 import io.gpuward.engine.domain.GpuWindow;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -71,7 +70,7 @@ final class CounterCarrySerde implements Serde<CounterCarry> {
   /** {@code c} in {@code format}: the current one, or 1 to check that it is still read. */
   static byte[] write(CounterCarry c, byte format) {
     int counters = counters(format);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(16 + c.gpus.size() * 64);
+    ByteSink buf = new ByteSink(16 + c.gpus.size() * 64);
     long newest = newest(c);
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeByte(format);

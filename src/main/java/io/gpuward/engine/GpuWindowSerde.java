@@ -2,7 +2,6 @@ package io.gpuward.engine;
 
 import io.gpuward.engine.domain.GpuWindow;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -90,7 +89,7 @@ public final class GpuWindowSerde implements Serde<GpuWindow> {
    */
   static byte[] write(GpuWindow w, byte format) {
     int counters = counters(format);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(8 + w.gpus.size() * 112);
+    ByteSink buf = new ByteSink(8 + w.gpus.size() * 112);
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeByte(format);
       ByteUtils.writeVarint(w.gpus.size(), out);

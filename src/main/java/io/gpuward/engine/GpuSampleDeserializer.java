@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -20,10 +18,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * A specialised decoder for the hottest input, GPU samples: still the Confluent wire format, but
  * when the record's schema id is the id of exactly {@link GpuSample}'s own schema (found once per
  * topic by encoding a probe sample with the topic's serializer, i.e. the registry's id for that
- * schema), the fields are read straight off a {@link BinaryDecoder} in schema order, with no schema
- * resolution. Any other schema id (an older or newer writer) goes through the general deserializer,
- * which resolves the writer schema from the registry. The field layout is derived from the schema
- * at class load; a field type it does not know fails at once.
+ * schema), the fields are read straight off the bytes ({@link AvroBinaryReader}) in schema order,
+ * with no schema resolution. Any other schema id (an older or newer writer) goes through the
+ * general deserializer, which resolves the writer schema from the registry. The field layout is
+ * derived from the schema at class load; a field type it does not know fails at once.
  */
 final class GpuSampleDeserializer implements Deserializer<GpuSample> {
 
@@ -59,13 +57,11 @@ final class GpuSampleDeserializer implements Deserializer<GpuSample> {
       return general.deserialize(topic, bytes);
     }
     try {
-      // Not reused: one deserializer serves every stream thread.
-      BinaryDecoder decoder =
-          DecoderFactory.get()
-              .binaryDecoder(
-                  bytes, WireFormat.HEADER_LENGTH, bytes.length - WireFormat.HEADER_LENGTH, null);
-      GpuSample s = read(decoder);
-      if (!decoder.isEnd()) {
+      AvroBinaryReader in =
+          new AvroBinaryReader(
+              bytes, WireFormat.HEADER_LENGTH, bytes.length - WireFormat.HEADER_LENGTH);
+      GpuSample s = read(in);
+      if (!in.isEnd()) {
         throw new IOException("trailing bytes after a GpuSample");
       }
       return s;
@@ -74,7 +70,7 @@ final class GpuSampleDeserializer implements Deserializer<GpuSample> {
     }
   }
 
-  static GpuSample read(BinaryDecoder in) throws IOException {
+  static GpuSample read(AvroBinaryReader in) throws IOException {
     GpuSample s = new GpuSample();
     for (int i = 0; i < LAYOUT.length; i++) {
       Object v =
@@ -93,9 +89,9 @@ final class GpuSampleDeserializer implements Deserializer<GpuSample> {
     return s;
   }
 
-  private static boolean present(BinaryDecoder in) throws IOException {
-    int branch = in.readIndex();
-    if (branch > 1) {
+  private static boolean present(AvroBinaryReader in) throws IOException {
+    int branch = in.readInt();
+    if (branch < 0 || branch > 1) {
       throw new IOException("union branch " + branch + " of a [null, T] field");
     }
     return branch == 1;

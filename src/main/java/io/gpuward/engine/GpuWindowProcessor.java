@@ -102,7 +102,9 @@ final class GpuWindowProcessor
     }
     GpuSample sample = record.value();
     if (!w.gpus.containsKey(sample.getUuid())) {
-      w.carryIn(sample.getUuid(), readingsBefore(node, start, sample.getUuid(), ts));
+      CounterCarry carry = carries.get(node);
+      String uuid = carry == null ? sample.getUuid() : carry.sameUuid(sample.getUuid());
+      w.carryIn(uuid, readingsBefore(node, start, uuid, ts));
     }
     w.add(sample, rules.isHot(sample), rules.isSlowedDown(sample));
     store.put(new Key(node, start), w);

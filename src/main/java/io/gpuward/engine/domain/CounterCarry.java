@@ -40,6 +40,15 @@ public final class CounterCarry {
   }
 
   /**
+   * {@code uuid} as this carry holds it, or {@code uuid} itself when it holds none: a window that
+   * keys its GPU with the carry's string keeps one string per GPU in memory, not one per window.
+   */
+  public String sameUuid(String uuid) {
+    String held = gpus.ceilingKey(uuid);
+    return uuid.equals(held) ? held : uuid;
+  }
+
+  /**
    * A GPU's readings from before {@code start} and no older than {@code maxAge} before {@code at}
    * (its first sample in the window), or {@code null} if none is.
    */

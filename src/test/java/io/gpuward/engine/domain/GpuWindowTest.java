@@ -154,4 +154,24 @@ class GpuWindowTest {
     g.addPod("ml/train-a");
     assertThat(g.podList()).containsExactly("ml/train-a", "ml/train-b", "ml/train-c");
   }
+
+  @Test
+  void shouldKeyTheNextWindowsGpuWithTheCarrysStringForIt() {
+    add(sbe(0, 10), sbe(10, 15));
+    CounterCarry carry = new CounterCarry();
+    carry.remember(window);
+    String held = carry.gpus.firstKey();
+
+    String fromSample = new String(GPU.toCharArray()); // equal, another instance, as decoded
+    String shared = carry.sameUuid(fromSample);
+    GpuWindow next = new GpuWindow();
+    long start = T0.plusSeconds(30).toEpochMilli();
+    next.carryIn(shared, carry.before(shared, start, start, 120_000));
+    next.add(
+        hopper(fromSample, 0, T0.plusSeconds(30)).setEccSbeVolatile(17L).build(), false, false);
+
+    assertThat(shared).isSameAs(held);
+    assertThat(next.gpus.firstKey()).isSameAs(held);
+    assertThat(carry.sameUuid("GPU-other")).isEqualTo("GPU-other");
+  }
 }

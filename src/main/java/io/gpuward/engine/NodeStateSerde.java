@@ -10,9 +10,6 @@ import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Compact binary serde of {@link NodeState} ({@value EngineNames#NODE_STATE_STORE} and its
@@ -28,33 +25,23 @@ import org.apache.kafka.common.serialization.Serializer;
  * JSON that earlier versions wrote; it is still read, so a changelog restores across the upgrade.
  * Writing is always format 1.
  */
-public final class NodeStateSerde implements Serde<NodeState> {
+public final class NodeStateSerde extends BinaryOrJsonSerde<NodeState> {
   static final byte VERSION = 0x01;
 
   private static final String WHAT = "node state";
 
-  private final Deserializer<NodeState> json = new JsonSerde<>(NodeState.class).deserializer();
-
-  @Override
-  public Serializer<NodeState> serializer() {
-    return (topic, s) -> s == null ? null : write(s);
+  public NodeStateSerde() {
+    super(NodeState.class, VERSION, WHAT);
   }
 
   @Override
-  public Deserializer<NodeState> deserializer() {
-    return (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      if (bytes.length > 0 && bytes[0] == '{') {
-        return json.deserialize(topic, bytes);
-      }
-      if (bytes.length == 0 || bytes[0] != VERSION) {
-        throw new SerializationException(
-            "unknown node state format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
-      }
-      return read(bytes);
-    };
+  protected byte[] encode(NodeState value) {
+    return write(value);
+  }
+
+  @Override
+  protected NodeState decode(byte[] bytes) {
+    return read(bytes);
   }
 
   static byte[] write(NodeState s) {

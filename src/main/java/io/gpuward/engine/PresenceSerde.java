@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Compact binary serde of a node's GPU presence ({@link GpuSet} in {@value
@@ -28,7 +25,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * names, so each is written once and referred to by number after that. A value that starts with
  * <code>'{'</code> is the JSON that earlier versions wrote, still read.
  */
-final class PresenceSerde implements Serde<GpuSet> {
+final class PresenceSerde extends BinaryOrJsonSerde<GpuSet> {
   static final byte VERSION = 0x01;
 
   private static final String WHAT = "GPU presence";
@@ -37,28 +34,18 @@ final class PresenceSerde implements Serde<GpuSet> {
 
   private static final int OPEN = 2;
 
-  private final Deserializer<GpuSet> json = new JsonSerde<>(GpuSet.class).deserializer();
-
-  @Override
-  public Serializer<GpuSet> serializer() {
-    return (topic, g) -> g == null ? null : write(g);
+  public PresenceSerde() {
+    super(GpuSet.class, VERSION, WHAT);
   }
 
   @Override
-  public Deserializer<GpuSet> deserializer() {
-    return (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      if (bytes.length > 0 && bytes[0] == '{') {
-        return json.deserialize(topic, bytes);
-      }
-      if (bytes.length == 0 || bytes[0] != VERSION) {
-        throw new SerializationException(
-            "unknown GPU presence format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
-      }
-      return read(bytes);
-    };
+  protected byte[] encode(GpuSet value) {
+    return write(value);
+  }
+
+  @Override
+  protected GpuSet decode(byte[] bytes) {
+    return read(bytes);
   }
 
   static byte[] write(GpuSet g) {

@@ -1,6 +1,6 @@
 package io.gpuward.rollup;
 
-import io.gpuward.engine.JsonSerde;
+import io.gpuward.engine.BinaryOrJsonSerde;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,9 +10,6 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.ByteUtils;
 
 /**
@@ -25,35 +22,25 @@ import org.apache.kafka.common.utils.ByteUtils;
  * temperature, utilisation, power, memory used) as varlong count, double sum, double max. JSON
  * (what stores written before this format hold; it starts with <code>'{'</code>) is still read.
  */
-public final class NodeWindowSerde implements Serde<NodeWindow> {
+public final class NodeWindowSerde extends BinaryOrJsonSerde<NodeWindow> {
   static final byte VERSION = 0x01;
 
-  private final Deserializer<NodeWindow> json = new JsonSerde<>(NodeWindow.class).deserializer();
-
-  @Override
-  public Serializer<NodeWindow> serializer() {
-    return (topic, w) -> w == null ? null : write(w);
+  public NodeWindowSerde() {
+    super(NodeWindow.class, VERSION, "rollup window");
   }
 
   @Override
-  public Deserializer<NodeWindow> deserializer() {
-    return (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      if (bytes.length > 0 && bytes[0] == '{') {
-        return json.deserialize(topic, bytes);
-      }
-      if (bytes.length == 0 || bytes[0] != VERSION) {
-        throw new SerializationException(
-            "unknown rollup window format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
-      }
-      try {
-        return read(bytes);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new SerializationException("truncated rollup window (" + bytes.length + " bytes)", e);
-      }
-    };
+  protected byte[] encode(NodeWindow value) {
+    return write(value);
+  }
+
+  @Override
+  protected NodeWindow decode(byte[] bytes) {
+    try {
+      return read(bytes);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SerializationException("truncated rollup window (" + bytes.length + " bytes)", e);
+    }
   }
 
   static byte[] write(NodeWindow w) {

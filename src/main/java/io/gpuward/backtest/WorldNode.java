@@ -96,15 +96,15 @@ final class WorldNode {
   }
 
   LiveNode live() {
-    return new LiveNode(
-        name,
-        "boot-" + boots,
-        true,
-        cordonedBy != null,
-        Optional.ofNullable(cordonedBy),
-        instanceId == null ? "" : instanceId,
-        asg,
-        labels,
-        osImage);
+    return LiveNode.named(name)
+        .bootId("boot-" + boots)
+        .ready(true)
+        .unschedulable(cordonedBy != null)
+        .cordonedBy(Optional.ofNullable(cordonedBy))
+        .instanceId(instanceId == null ? "" : instanceId)
+        .asgName(asg)
+        .labels(labels)
+        .osImage(osImage)
+        .build();
   }
 }

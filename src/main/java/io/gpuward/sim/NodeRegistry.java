@@ -292,16 +292,16 @@ final class NodeRegistry {
         labels.put(HealthMark.LABEL, n.health.value());
       }
     }
-    return new LiveNode(
-        n.name,
-        n.instance.bootId,
-        n.ready(),
-        n.unschedulable,
-        Optional.ofNullable(n.cordonedBy),
-        n.instance.id,
-        n.instance.asg.name,
-        labels,
-        "",
-        new LiveNode.GpuCount(n.instance.asg.gpus, n.allocatableGpus.length));
+    return LiveNode.named(n.name)
+        .bootId(n.instance.bootId)
+        .ready(n.ready())
+        .unschedulable(n.unschedulable)
+        .cordonedBy(Optional.ofNullable(n.cordonedBy))
+        .instanceId(n.instance.id)
+        .asgName(n.instance.asg.name)
+        .labels(labels)
+        .osImage("")
+        .gpus(new LiveNode.GpuCount(n.instance.asg.gpus, n.allocatableGpus.length))
+        .build();
   }
 }

@@ -74,15 +74,15 @@ class ActuationGpuDrainTest {
 
   private static Optional<LiveNode> live(String instanceType) {
     return Optional.of(
-        new LiveNode(
-            "n-1",
-            "boot-1",
-            true,
-            true,
-            Optional.of("op-c"),
-            "i-1",
-            null,
-            Map.of(NodeAllowList.INSTANCE_TYPE_LABEL, instanceType)));
+        LiveNode.named("n-1")
+            .bootId("boot-1")
+            .ready(true)
+            .unschedulable(true)
+            .cordonedBy(Optional.of("op-c"))
+            .instanceId("i-1")
+            .asgName(null)
+            .labels(Map.of(NodeAllowList.INSTANCE_TYPE_LABEL, instanceType))
+            .build());
   }
 
   @Test

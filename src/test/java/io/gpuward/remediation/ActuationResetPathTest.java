@@ -102,16 +102,16 @@ class ActuationResetPathTest {
 
   private static Optional<LiveNode> live(String osImage) {
     return Optional.of(
-        new LiveNode(
-            "p5-train-2",
-            "boot-1",
-            true,
-            true,
-            Optional.of("op-c"),
-            "i-1",
-            null,
-            Map.of(),
-            osImage));
+        LiveNode.named("p5-train-2")
+            .bootId("boot-1")
+            .ready(true)
+            .unschedulable(true)
+            .cordonedBy(Optional.of("op-c"))
+            .instanceId("i-1")
+            .asgName(null)
+            .labels(Map.of())
+            .osImage(osImage)
+            .build());
   }
 
   private static final Step RESET = new Step("op-r", RemediationAction.RESET_GPU, 1, null, "reset");

@@ -27,17 +27,17 @@ class ContainmentTest {
 
   static Optional<LiveNode> node(String type, boolean cordoned, LiveNode.GpuCount gpus) {
     return Optional.of(
-        new LiveNode(
-            "g5-1",
-            "boot-1",
-            true,
-            cordoned,
-            cordoned ? Optional.of("op-c") : Optional.empty(),
-            "i-1",
-            "asg-1",
-            Map.of(NodeAllowList.INSTANCE_TYPE_LABEL, type),
-            "",
-            gpus));
+        LiveNode.named("g5-1")
+            .bootId("boot-1")
+            .ready(true)
+            .unschedulable(cordoned)
+            .cordonedBy(cordoned ? Optional.of("op-c") : Optional.empty())
+            .instanceId("i-1")
+            .asgName("asg-1")
+            .labels(Map.of(NodeAllowList.INSTANCE_TYPE_LABEL, type))
+            .osImage("")
+            .gpus(gpus)
+            .build());
   }
 
   private static Containment of(

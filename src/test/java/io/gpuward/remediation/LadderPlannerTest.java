@@ -38,15 +38,15 @@ class LadderPlannerTest {
   }
 
   private static LiveNode live(String bootId, String cordonedBy) {
-    return new LiveNode(
-        "p5-train-2",
-        bootId,
-        true,
-        cordonedBy != null,
-        Optional.ofNullable(cordonedBy),
-        "i-1",
-        "asg",
-        PlannerTest.GPU_NODE);
+    return LiveNode.named("p5-train-2")
+        .bootId(bootId)
+        .ready(true)
+        .unschedulable(cordonedBy != null)
+        .cordonedBy(Optional.ofNullable(cordonedBy))
+        .instanceId("i-1")
+        .asgName("asg")
+        .labels(PlannerTest.GPU_NODE)
+        .build();
   }
 
   private void record(

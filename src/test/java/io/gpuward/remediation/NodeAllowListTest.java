@@ -15,7 +15,15 @@ import org.junit.jupiter.api.Test;
 class NodeAllowListTest {
 
   private static LiveNode node(Map<String, String> labels) {
-    return new LiveNode("n-1", "boot", true, false, Optional.empty(), "i-1", null, labels);
+    return LiveNode.named("n-1")
+        .bootId("boot")
+        .ready(true)
+        .unschedulable(false)
+        .cordonedBy(Optional.empty())
+        .instanceId("i-1")
+        .asgName(null)
+        .labels(labels)
+        .build();
   }
 
   private static final NodeAllowList SHIPPED = RemediationPolicy.load().nodes();

@@ -19,7 +19,15 @@ class PlacementTest {
   private final FleetView fleet = new FleetView();
 
   private static LiveNode live(Map<String, String> labels) {
-    return new LiveNode("p5-train-2", "b", true, false, Optional.empty(), "i-1", null, labels);
+    return LiveNode.named("p5-train-2")
+        .bootId("b")
+        .ready(true)
+        .unschedulable(false)
+        .cordonedBy(Optional.empty())
+        .instanceId("i-1")
+        .asgName(null)
+        .labels(labels)
+        .build();
   }
 
   private void inventory(String group, String zone) {

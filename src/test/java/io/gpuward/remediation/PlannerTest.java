@@ -55,29 +55,29 @@ class PlannerTest {
           "topology.kubernetes.io/zone", "us-east-1a");
 
   static LiveNode node(boolean unschedulable, String cordonedBy) {
-    return new LiveNode(
-        "p5-train-2",
-        "boot-1",
-        true,
-        unschedulable,
-        Optional.ofNullable(cordonedBy),
-        "i-1",
-        "asg",
-        GPU_NODE);
+    return LiveNode.named("p5-train-2")
+        .bootId("boot-1")
+        .ready(true)
+        .unschedulable(unschedulable)
+        .cordonedBy(Optional.ofNullable(cordonedBy))
+        .instanceId("i-1")
+        .asgName("asg")
+        .labels(GPU_NODE)
+        .build();
   }
 
   @Test
   void shouldRefuseToTouchANodeOutsideTheAllowList() {
     var cpu =
-        new LiveNode(
-            "p5-train-2",
-            "boot-1",
-            true,
-            false,
-            Optional.empty(),
-            "i-1",
-            "asg",
-            Map.of("node.kubernetes.io/instance-type", "m6i.large"));
+        LiveNode.named("p5-train-2")
+            .bootId("boot-1")
+            .ready(true)
+            .unschedulable(false)
+            .cordonedBy(Optional.empty())
+            .instanceId("i-1")
+            .asgName("asg")
+            .labels(Map.of("node.kubernetes.io/instance-type", "m6i.large"))
+            .build();
     var steps =
         Plans.plan(
             planner,
@@ -95,8 +95,15 @@ class PlannerTest {
   @Test
   void shouldStillUncordonItsOwnCordonOnANodeOutsideTheAllowList() {
     var relabelled =
-        new LiveNode(
-            "p5-train-2", "boot-1", true, true, Optional.of("op-1"), "i-1", "asg", Map.of());
+        LiveNode.named("p5-train-2")
+            .bootId("boot-1")
+            .ready(true)
+            .unschedulable(true)
+            .cordonedBy(Optional.of("op-1"))
+            .instanceId("i-1")
+            .asgName("asg")
+            .labels(Map.of())
+            .build();
     var steps =
         Plans.plan(
             planner,

@@ -20,7 +20,15 @@ class ReconcileTest {
 
   private static Optional<LiveNode> booted(String bootId) {
     return Optional.of(
-        new LiveNode("p5-train-2", bootId, true, true, Optional.of("op"), "i-1", "asg", null));
+        LiveNode.named("p5-train-2")
+            .bootId(bootId)
+            .ready(true)
+            .unschedulable(true)
+            .cordonedBy(Optional.of("op"))
+            .instanceId("i-1")
+            .asgName("asg")
+            .labels(null)
+            .build());
   }
 
   private static Reconcile.Reconciled reboot(String bootNow, java.time.Instant now) {

@@ -56,17 +56,17 @@ class SchedulableRepairPlannerTest {
       labels.put(HealthMark.LABEL, mark.value());
     }
     return Optional.of(
-        new LiveNode(
-            NODE,
-            "boot-1",
-            true,
-            cordonedBy != null,
-            Optional.ofNullable(cordonedBy),
-            "i-1",
-            "asg",
-            labels,
-            "",
-            new LiveNode.GpuCount(8, allocatable)));
+        LiveNode.named(NODE)
+            .bootId("boot-1")
+            .ready(true)
+            .unschedulable(cordonedBy != null)
+            .cordonedBy(Optional.ofNullable(cordonedBy))
+            .instanceId("i-1")
+            .asgName("asg")
+            .labels(labels)
+            .osImage("")
+            .gpus(new LiveNode.GpuCount(8, allocatable))
+            .build());
   }
 
   private void done(FaultVerdict v, Instant at, String detail, RemediationAction... actions) {

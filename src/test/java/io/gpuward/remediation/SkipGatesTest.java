@@ -87,8 +87,15 @@ class SkipGatesTest {
   @Test
   void shouldRefuseANodeOutsideTheAllowList() {
     var cpu =
-        new LiveNode(
-            "p5-train-2", "b", true, false, Optional.empty(), "i-1", "asg", java.util.Map.of());
+        LiveNode.named("p5-train-2")
+            .bootId("b")
+            .ready(true)
+            .unschedulable(false)
+            .cordonedBy(Optional.empty())
+            .instanceId("i-1")
+            .asgName("asg")
+            .labels(java.util.Map.of())
+            .build();
     assertThat(new SkipGates.NotOurs(POLICY.nodes()).check(proposal(lost, Optional.of(cpu))))
         .get()
         .satisfies(b -> assertThat(b.reason()).isEqualTo(SkipReason.NOT_OURS));

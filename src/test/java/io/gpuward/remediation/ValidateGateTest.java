@@ -86,7 +86,14 @@ class ValidateGateTest {
     reset(Outcome.VERIFIED);
     var notReady =
         Optional.of(
-            new LiveNode("p5-train-2", "boot-1", false, true, Optional.of("op"), "i-1", "asg"));
+            LiveNode.named("p5-train-2")
+                .bootId("boot-1")
+                .ready(false)
+                .unschedulable(true)
+                .cordonedBy(Optional.of("op"))
+                .instanceId("i-1")
+                .asgName("asg")
+                .build());
     var r = (ValidateGate.Act) decide(notReady, CommandTrace.unknown("n/a"));
     assertThat(r.decision())
         .isEqualTo(

@@ -636,19 +636,20 @@ public final class KubernetesClusterActuator implements ClusterPort {
       log.warn("node={} ignores invalid Auto Scaling group name under {}", name, settings.asgKey());
       asg = null;
     }
-    return new LiveNode(
-        name,
-        bootId,
-        ready,
-        isUnschedulable(n),
-        Optional.ofNullable(annotation(n, CORDONED_BY)),
-        instanceId,
-        asg,
-        n.getMetadata() == null ? Map.of() : labelsOf(n.getMetadata().getLabels()),
-        n.getStatus() != null && n.getStatus().getNodeInfo() != null
-            ? n.getStatus().getNodeInfo().getOsImage()
-            : null,
-        gpuCount(n));
+    return LiveNode.named(name)
+        .bootId(bootId)
+        .ready(ready)
+        .unschedulable(isUnschedulable(n))
+        .cordonedBy(Optional.ofNullable(annotation(n, CORDONED_BY)))
+        .instanceId(instanceId)
+        .asgName(asg)
+        .labels(n.getMetadata() == null ? Map.of() : labelsOf(n.getMetadata().getLabels()))
+        .osImage(
+            n.getStatus() != null && n.getStatus().getNodeInfo() != null
+                ? n.getStatus().getNodeInfo().getOsImage()
+                : null)
+        .gpus(gpuCount(n))
+        .build();
   }
 
   /** status.capacity and status.allocatable {@code nvidia.com/gpu}; -1 for one not stated. */

@@ -55,46 +55,116 @@ public record LiveNode(
     draDevices = draDevices == null ? List.of() : List.copyOf(draDevices);
   }
 
-  /** A node whose GPUs are not allocated through DRA (or it is not known). */
-  public LiveNode(
-      String name,
-      String bootId,
-      boolean ready,
-      boolean unschedulable,
-      Optional<String> cordonedBy,
-      String instanceId,
-      String asgName,
-      Map<String, String> labels,
-      String osImage,
-      GpuCount gpus) {
-    this(
-        name,
-        bootId,
-        ready,
-        unschedulable,
-        cordonedBy,
-        instanceId,
-        asgName,
-        labels,
-        osImage,
-        gpus,
-        List.of());
-  }
-
   /** This node with the DRA devices published for it. */
   public LiveNode withDraDevices(List<DraDevice> devices) {
-    return new LiveNode(
-        name,
-        bootId,
-        ready,
-        unschedulable,
-        cordonedBy,
-        instanceId,
-        asgName,
-        labels,
-        osImage,
-        gpus,
-        devices);
+    return toBuilder().draDevices(devices).build();
+  }
+
+  /** A node called {@code name}; every other part unknown until set. */
+  public static Builder named(String name) {
+    return new Builder(name);
+  }
+
+  /** A builder holding this node's parts. */
+  public Builder toBuilder() {
+    return named(name)
+        .bootId(bootId)
+        .ready(ready)
+        .unschedulable(unschedulable)
+        .cordonedBy(cordonedBy)
+        .instanceId(instanceId)
+        .asgName(asgName)
+        .labels(labels)
+        .osImage(osImage)
+        .gpus(gpus)
+        .draDevices(draDevices);
+  }
+
+  /**
+   * Builds a {@link LiveNode} part by part (the record has eleven): not Ready, schedulable, not
+   * cordoned by gpuward, no ids, labels, OS image or DRA devices, GPU counts unknown, until set.
+   */
+  public static final class Builder {
+    private final String name;
+    private String bootId;
+    private boolean ready;
+    private boolean unschedulable;
+    private Optional<String> cordonedBy = Optional.empty();
+    private String instanceId;
+    private String asgName;
+    private Map<String, String> labels = Map.of();
+    private String osImage = "";
+    private GpuCount gpus = GpuCount.UNKNOWN;
+    private List<DraDevice> draDevices = List.of();
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder bootId(String v) {
+      bootId = v;
+      return this;
+    }
+
+    public Builder ready(boolean v) {
+      ready = v;
+      return this;
+    }
+
+    public Builder unschedulable(boolean v) {
+      unschedulable = v;
+      return this;
+    }
+
+    public Builder cordonedBy(Optional<String> v) {
+      cordonedBy = v;
+      return this;
+    }
+
+    public Builder instanceId(String v) {
+      instanceId = v;
+      return this;
+    }
+
+    public Builder asgName(String v) {
+      asgName = v;
+      return this;
+    }
+
+    public Builder labels(Map<String, String> v) {
+      labels = v;
+      return this;
+    }
+
+    public Builder osImage(String v) {
+      osImage = v;
+      return this;
+    }
+
+    public Builder gpus(GpuCount v) {
+      gpus = v;
+      return this;
+    }
+
+    public Builder draDevices(List<DraDevice> v) {
+      draDevices = v;
+      return this;
+    }
+
+    public LiveNode build() {
+      return new LiveNode(
+          name,
+          bootId,
+          ready,
+          unschedulable,
+          cordonedBy,
+          instanceId,
+          asgName,
+          labels,
+          osImage,
+          gpus,
+          draDevices);
+    }
   }
 
   /**
@@ -114,55 +184,6 @@ public record LiveNode(
     public int withheld() {
       return known() ? Math.max(0, capacity - allocatable) : 0;
     }
-  }
-
-  /** A node whose GPU counts are unknown. */
-  public LiveNode(
-      String name,
-      String bootId,
-      boolean ready,
-      boolean unschedulable,
-      Optional<String> cordonedBy,
-      String instanceId,
-      String asgName,
-      Map<String, String> labels,
-      String osImage) {
-    this(
-        name,
-        bootId,
-        ready,
-        unschedulable,
-        cordonedBy,
-        instanceId,
-        asgName,
-        labels,
-        osImage,
-        GpuCount.UNKNOWN);
-  }
-
-  /** A node whose OS image is unknown. */
-  public LiveNode(
-      String name,
-      String bootId,
-      boolean ready,
-      boolean unschedulable,
-      Optional<String> cordonedBy,
-      String instanceId,
-      String asgName,
-      Map<String, String> labels) {
-    this(name, bootId, ready, unschedulable, cordonedBy, instanceId, asgName, labels, "");
-  }
-
-  /** A node whose labels are unknown. */
-  public LiveNode(
-      String name,
-      String bootId,
-      boolean ready,
-      boolean unschedulable,
-      Optional<String> cordonedBy,
-      String instanceId,
-      String asgName) {
-    this(name, bootId, ready, unschedulable, cordonedBy, instanceId, asgName, Map.of());
   }
 
   /** True when the node is cordoned and gpuward is not the one that cordoned it. */

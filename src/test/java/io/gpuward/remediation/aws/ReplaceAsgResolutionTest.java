@@ -192,15 +192,15 @@ class ReplaceAsgResolutionTest {
     @Override
     public Optional<LiveNode> node(String name) {
       return Optional.of(
-          new LiveNode(
-              name,
-              "boot-1",
-              true,
-              false,
-              Optional.empty(),
-              INSTANCE,
-              null,
-              Map.of("eks.amazonaws.com/nodegroup", "p5-train")));
+          LiveNode.named(name)
+              .bootId("boot-1")
+              .ready(true)
+              .unschedulable(false)
+              .cordonedBy(Optional.empty())
+              .instanceId(INSTANCE)
+              .asgName(null)
+              .labels(Map.of("eks.amazonaws.com/nodegroup", "p5-train"))
+              .build());
     }
 
     @Override

@@ -72,15 +72,15 @@ class KubernetesClusterActuatorTest {
 
     assertThat(live)
         .contains(
-            new LiveNode(
-                NODE,
-                BOOT_ID,
-                true,
-                false,
-                Optional.empty(),
-                INSTANCE_ID,
-                "eks-p5-train-20240301-abcd",
-                n.getMetadata().getLabels()));
+            LiveNode.named(NODE)
+                .bootId(BOOT_ID)
+                .ready(true)
+                .unschedulable(false)
+                .cordonedBy(Optional.empty())
+                .instanceId(INSTANCE_ID)
+                .asgName("eks-p5-train-20240301-abcd")
+                .labels(n.getMetadata().getLabels())
+                .build());
     assertThat(live.get().nodegroup()).isPresent();
     assertThat(live.get().zone()).isPresent();
   }

@@ -62,7 +62,7 @@ class RbacManifestsTest {
         .containsExactlyInAnyOrder(
             "coordination.k8s.io/leases:get",
             "coordination.k8s.io/leases:create",
-            "coordination.k8s.io/leases:update");
+            "coordination.k8s.io/leases:patch");
     ServiceAccount sa = only(objects, ServiceAccount.class);
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
     RoleBinding binding = only(objects, RoleBinding.class);

@@ -1,11 +1,15 @@
 package io.gpuward.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gpuward.aws.AwsClients;
 import io.gpuward.backtest.Shadow;
 import io.gpuward.config.GpuwardConfig;
 import io.gpuward.contract.KafkaRole;
 import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceTypeCatalog;
+import io.gpuward.kube.KubeIds;
+import io.gpuward.kube.LeaseTerms;
+import io.gpuward.ops.Health;
 import io.gpuward.ops.HealthCheck;
 import io.gpuward.ops.MetricsServer;
 import io.gpuward.ops.ProgressCheck;
@@ -14,6 +18,7 @@ import io.gpuward.ops.StartupTimeline;
 import io.gpuward.remediation.ControlCommands;
 import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
+import io.gpuward.remediation.RemediationMetrics;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
 import io.gpuward.remediation.aws.AwsCloudActuator;
@@ -28,19 +33,25 @@ import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.SimClock;
 import io.gpuward.sim.SimulatedCluster;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -134,6 +145,7 @@ final class RemediateCommand implements Callable<Integer> {
       return shadow(policy);
     }
     var cfg = kafka.config(Map.of(GpuwardConfig.REMEDIATION_DRY_RUN, Boolean.toString(!live)));
+    LeaseTerms.Settings lease = leaseSettings(cfg); // null: no election
     if (actuator == Actuator.eks) {
       region(); // fail on a missing region or a bad document before connecting anywhere
       awsSettings(cfg);
@@ -151,15 +163,45 @@ final class RemediateCommand implements Callable<Integer> {
       throw e;
     }
     Actuators actuators = Actuators.await(building);
-    Clock clock = actuators.clock();
-    ClusterPort cluster = actuators.cluster();
-    CloudPort cloud = actuators.cloud();
     StartupTimeline.mark("actuators-ready");
     Planner planner = new Planner(policy);
     var meters = MetricsOptions.registry("remediate");
-    CountDownLatch stop = new CountDownLatch(1);
-    try (RemediatorService service =
-            new RemediatorService(
+    String running =
+        String.format(
+            "%s, actuator %s, policy %s",
+            cfg.dryRun() ? "DRY RUN" : "LIVE", actuator, planner.policy().version());
+    try {
+      if (lease == null) {
+        return serve(
+            services(cfg, platform, actuators, planner, meters, cfg.instanceId()), meters, running);
+      }
+      // One static member id for every replica: the new leader's consumer replaces the dead
+      // one's at once instead of waiting for its session to expire.
+      Optional<String> member = Optional.of(cfg.remediationGroupId() + "-active");
+      return standby(
+          services(cfg, platform, actuators, planner, meters, member),
+          actuators.kube(),
+          lease,
+          meters,
+          running);
+    } finally {
+      actuators.close();
+    }
+  }
+
+  /** Builds a remediator service (not started); each lease term gets a fresh one. */
+  private Supplier<RemediatorService> services(
+      GpuwardConfig cfg,
+      Platform platform,
+      Actuators actuators,
+      Planner planner,
+      MeterRegistry meters,
+      Optional<String> member) {
+    Clock clock = actuators.clock();
+    ClusterPort cluster = actuators.cluster();
+    CloudPort cloud = actuators.cloud();
+    return () ->
+        new RemediatorService(
                 cfg.kafkaClientProps(),
                 platform.topics(),
                 audit ->
@@ -168,18 +210,100 @@ final class RemediateCommand implements Callable<Integer> {
                 meters,
                 new ControlCommands.Limits(
                     cfg.controlMaxExpiry(), ControlCommands.Limits.DEFAULTS.maxSkew()),
-                cfg.instanceId());
+                member)
+            .followEngine(cfg.engineApplicationId());
+  }
+
+  /** Remediates from the start until stopped: no election. */
+  private Integer serve(
+      Supplier<RemediatorService> services, PrometheusMeterRegistry meters, String running)
+      throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    try (RemediatorService service = services.get();
         MetricsServer server = metricsServer(service, meters)) {
-      service.followEngine(cfg.engineApplicationId()).start();
+      service.start();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));
-      System.out.printf(
-          "gpuward remediator running (%s, actuator %s, policy %s)%n",
-          cfg.dryRun() ? "DRY RUN" : "LIVE", actuator, planner.policy().version());
+      System.out.printf("gpuward remediator running (%s)%n", running);
       stop.await();
-    } finally {
-      actuators.close();
     }
     return 0;
+  }
+
+  /**
+   * Waits warm (policy, actuators, broker and schemas checked) and remediates only while holding
+   * the Lease; another replica takes over when this one dies or loses it.
+   */
+  private Integer standby(
+      Supplier<RemediatorService> services,
+      KubernetesClient kube,
+      LeaseTerms.Settings lease,
+      PrometheusMeterRegistry meters,
+      String running)
+      throws InterruptedException {
+    Supplier<RemediatorService> announced =
+        () -> {
+          RemediatorService s = services.get();
+          try {
+            s.start();
+          } catch (RuntimeException e) {
+            s.close();
+            throw e;
+          }
+          System.out.printf(
+              "gpuward remediator leading as %s (%s): acting%n", lease.identity(), running);
+          return s;
+        };
+    CountDownLatch stop = new CountDownLatch(1);
+    try (LeaseTerms<RemediatorService> terms =
+            new LeaseTerms<>(
+                kube, lease, announced, Clock.systemUTC(), meters, RemediationMetrics.LEADER);
+        MetricsServer server = standbyMetricsServer(terms, meters)) {
+      terms.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "gpuward-remediate-stop"));
+      System.out.printf(
+          "gpuward remediator standby as %s (%s): acts once it holds lease %s/%s%n",
+          lease.identity(), running, lease.namespace(), lease.name());
+      stop.await();
+    }
+    return 0;
+  }
+
+  /** The election's settings, or null without a lease name; a bad combination fails start. */
+  private LeaseTerms.Settings leaseSettings(GpuwardConfig cfg) {
+    String name = cfg.remediationLeaseName();
+    if (name.isEmpty()) {
+      return null;
+    }
+    if (actuator != Actuator.eks) {
+      throw new ParameterException(
+          spec.commandLine(),
+          GpuwardConfig.REMEDIATION_LEASE_NAME
+              + " needs --actuator eks: the Lease is held through its Kubernetes client");
+    }
+    String ns = cfg.remediationLeaseNamespace();
+    if (ns.isEmpty()) {
+      String pod = System.getenv("POD_NAMESPACE");
+      ns = pod != null && !pod.isBlank() ? pod : "default";
+    }
+    return new LeaseTerms.Settings(
+        "remediate", name, ns, identity(), cfg.remediationLeaseDuration());
+  }
+
+  /** This replica's name in the Lease: the pod name, else the host name. */
+  private String identity() {
+    String id = System.getenv("POD_NAME");
+    if (id == null || id.isBlank()) {
+      try {
+        id = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        throw new ParameterException(
+            spec.commandLine(), "no host name for the lease: set POD_NAME");
+      }
+    }
+    if (!KubeIds.isNodeName(id.toLowerCase(Locale.ROOT))) {
+      throw new ParameterException(spec.commandLine(), "POD_NAME '" + id + "' is not a name");
+    }
+    return id;
   }
 
   /** Runs a shadow remediator until stopped: the real planning, a world that never acts. */
@@ -218,26 +342,68 @@ final class RemediateCommand implements Callable<Integer> {
 
   private MetricsServer metricsServer(RemediatorService service, PrometheusMeterRegistry meters) {
     return metrics.start(
+        "remediate", MetricsOptions.REMEDIATE, meters, checks(service), System.out::println);
+  }
+
+  /**
+   * A standby is up; a leader is up while its service polls and reads state, and down when its
+   * service failed to start (a restart hands the lease on).
+   */
+  private MetricsServer standbyMetricsServer(
+      LeaseTerms<RemediatorService> terms, PrometheusMeterRegistry meters) {
+    TermChecks checks = new TermChecks();
+    return metrics.start(
         "remediate",
         MetricsOptions.REMEDIATE,
         meters,
-        HealthCheck.all(
-            Map.of(
-                "verdicts",
-                new ProgressCheck(
-                    "verdict polls", service::polls, Duration.ofSeconds(60), Clock.systemUTC()),
-                "control",
-                RoleHealth.alive("control and inventory reader", service::stateReaderAlive))),
+        () -> {
+          if (terms.termFailed()) {
+            return Health.down("leader whose remediator failed to start");
+          }
+          RemediatorService s = terms.term();
+          return s == null ? Health.UP : checks.of(s).check();
+        },
         System.out::println);
+  }
+
+  /** The current term's checks, made once per term: a term's progress starts with it. */
+  private static final class TermChecks {
+    private RemediatorService service;
+    private HealthCheck check;
+
+    synchronized HealthCheck of(RemediatorService s) {
+      if (s != service) {
+        service = s;
+        check = checks(s);
+      }
+      return check;
+    }
+  }
+
+  private static HealthCheck checks(RemediatorService service) {
+    return HealthCheck.all(
+        Map.of(
+            "verdicts",
+            new ProgressCheck(
+                "verdict polls", service::polls, Duration.ofSeconds(60), Clock.systemUTC()),
+            "control",
+            RoleHealth.alive("control and inventory reader", service::stateReaderAlive)));
   }
 
   private RemediationPolicy policy() {
     return PolicyFile.load(spec, policyFile);
   }
 
-  /** The clock and ports remediation acts through, and the clients to close at the end. */
+  /**
+   * The clock and ports remediation acts through, the Kubernetes client (null when simulated), and
+   * the clients to close at the end.
+   */
   private record Actuators(
-      Clock clock, ClusterPort cluster, CloudPort cloud, List<AutoCloseable> resources) {
+      Clock clock,
+      ClusterPort cluster,
+      CloudPort cloud,
+      KubernetesClient kube,
+      List<AutoCloseable> resources) {
 
     /** Waits for {@code building}; a failure is rethrown as it was thrown there. */
     static Actuators await(CompletableFuture<Actuators> building) throws InterruptedException {
@@ -288,7 +454,7 @@ final class RemediateCommand implements Callable<Integer> {
     new FleetSimulator(
             scenarioOptions.scenario(types), types, simulated, TelemetrySink.NONE, sim.start())
         .advanceTo(sim.start());
-    return new Actuators(sim, simulated, simulated, List.of());
+    return new Actuators(sim, simulated, simulated, null, List.of());
   }
 
   private Actuators eks(GpuwardConfig cfg) {
@@ -303,7 +469,7 @@ final class RemediateCommand implements Callable<Integer> {
         new KubernetesClusterActuator(
             kube, clock, sleeper, KubernetesActuatorSettings.defaults(), resetJob(cfg), dra(cfg));
     var cloud = new AwsCloudActuator(aws, awsSettings(cfg), clock, sleeper::sleep, eksCluster);
-    return new Actuators(clock, cluster, cloud, List.of(kube, aws));
+    return new Actuators(clock, cluster, cloud, kube, List.of(kube, aws));
   }
 
   /** The GPU reset Job's settings; a bad value fails start naming its key. */

@@ -49,6 +49,9 @@ public final class GpuwardConfig extends AbstractConfig {
   public static final String REMEDIATION_DRA_DRIVER = "remediation.dra.driver";
   public static final String REMEDIATION_DRA_TAINT_RULE_API_VERSION =
       "remediation.dra.taint.rule.api.version";
+  public static final String REMEDIATION_LEASE_NAME = "remediation.lease.name";
+  public static final String REMEDIATION_LEASE_NAMESPACE = "remediation.lease.namespace";
+  public static final String REMEDIATION_LEASE_DURATION_MS = "remediation.lease.duration.ms";
   public static final String KAFKA_PREFIX = "kafka.";
   public static final String WATCH_CLUSTER_NAME = "watch.cluster.name";
   public static final String WATCH_POLL_INTERVAL_MS = "watch.poll.interval.ms";
@@ -272,6 +275,30 @@ public final class GpuwardConfig extends AbstractConfig {
               "API version of DeviceTaintRule: resource.k8s.io/v1beta2 (Kubernetes 1.37 by"
                   + " default, 1.36 opt-in), resource.k8s.io/v1alpha3 on 1.33 to 1.35.")
           .define(
+              REMEDIATION_LEASE_NAME,
+              Type.STRING,
+              "",
+              kubeName(true),
+              Importance.MEDIUM,
+              "gpuward remediate: the coordination.k8s.io Lease its replicas elect the one acting"
+                  + " remediator with (needs --actuator eks); the others wait warm and take over."
+                  + " Empty: no election, this process remediates from the start.")
+          .define(
+              REMEDIATION_LEASE_NAMESPACE,
+              Type.STRING,
+              "",
+              kubeName(true),
+              Importance.LOW,
+              "gpuward remediate: the Lease's namespace; empty: $POD_NAMESPACE, else default.")
+          .define(
+              REMEDIATION_LEASE_DURATION_MS,
+              Type.LONG,
+              15_000L,
+              Range.between(2_000, 300_000),
+              Importance.LOW,
+              "gpuward remediate: how long the lease lasts unrenewed, so how long a dead"
+                  + " remediator is replaced after (renewals are due within two thirds of it).")
+          .define(
               WATCH_CLUSTER_NAME,
               Type.STRING,
               "",
@@ -484,6 +511,20 @@ public final class GpuwardConfig extends AbstractConfig {
 
   public Duration watchLeaseDuration() {
     return Duration.ofMillis(getLong(WATCH_LEASE_DURATION_MS));
+  }
+
+  /** The remediators' Lease, or empty for no election. */
+  public String remediationLeaseName() {
+    return getString(REMEDIATION_LEASE_NAME);
+  }
+
+  /** The remediators' Lease namespace, or empty to take the pod's. */
+  public String remediationLeaseNamespace() {
+    return getString(REMEDIATION_LEASE_NAMESPACE);
+  }
+
+  public Duration remediationLeaseDuration() {
+    return Duration.ofMillis(getLong(REMEDIATION_LEASE_DURATION_MS));
   }
 
   /** Properties for every Kafka client: bootstrap servers plus the {@code kafka.*} pass-through. */

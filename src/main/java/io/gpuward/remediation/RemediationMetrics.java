@@ -33,6 +33,12 @@ public final class RemediationMetrics {
    */
   public static final String PLACEMENT_MISMATCH = "gpuward.remediation.placement.mismatch";
 
+  /**
+   * 1 while this remediator holds the remediators' Lease and acts, 0 while it waits as a warm
+   * standby ({@code remediation.lease.name}; absent without an election).
+   */
+  public static final String LEADER = "gpuward.remediation.leader";
+
   /** Verdict polls of the remediator's consumer (its liveness). */
   public static final String POLLS = "gpuward.remediation.polls";
 

@@ -2,6 +2,7 @@ package io.gpuward.remediation;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -29,14 +30,18 @@ final class RemediatorMeters {
   private final AtomicLong polls = new AtomicLong();
   private final MultiGauge budgetInUse;
   private final List<AutoCloseable> binders = new ArrayList<>();
+  private final List<Meter> own = new ArrayList<>();
 
   RemediatorMeters(MeterRegistry meters, Remediation remediation) {
     this.meters = meters;
     this.remediation = remediation;
-    meters.gauge(RemediationMetrics.LAG, lag); // registered once; lag(n) sets it
-    Gauge.builder(RemediationMetrics.OBSERVE_ONLY, remediation, x -> x.isObserveOnly() ? 1 : 0)
-        .register(meters);
-    FunctionCounter.builder(RemediationMetrics.POLLS, polls, AtomicLong::get).register(meters);
+    // registered once; lag(n) sets it
+    own.add(Gauge.builder(RemediationMetrics.LAG, lag, AtomicLong::get).register(meters));
+    own.add(
+        Gauge.builder(RemediationMetrics.OBSERVE_ONLY, remediation, x -> x.isObserveOnly() ? 1 : 0)
+            .register(meters));
+    own.add(
+        FunctionCounter.builder(RemediationMetrics.POLLS, polls, AtomicLong::get).register(meters));
     this.budgetInUse = MultiGauge.builder(RemediationMetrics.BUDGET_IN_USE).register(meters);
     refreshBudget();
   }
@@ -82,7 +87,13 @@ final class RemediatorMeters {
     budgetInUse.register(rows, false);
   }
 
+  /**
+   * Unbinds the clients and removes the gauges that read this service's objects: a warm standby's
+   * next term registers its own, and a registry keeps the first meter of a name.
+   */
   void close() {
+    budgetInUse.register(List.of(), true);
+    own.forEach(meters::remove);
     for (AutoCloseable b : binders) {
       try {
         b.close();

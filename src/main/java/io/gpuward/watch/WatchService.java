@@ -1,27 +1,23 @@
 package io.gpuward.watch;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.kube.KubeIds;
+import io.gpuward.kube.LeaseTerms;
 import io.gpuward.kube.NodeInventories;
 import io.gpuward.ops.Health;
 import io.gpuward.ops.HealthCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code gpuward watch}: competes for a coordination.k8s.io Lease with the other replicas and,
- * while it holds it, runs a {@link ClusterWatcher} term, the only writer of inventory. Losing the
- * lease stops the term at once; winning it again starts a fresh one.
+ * while it holds it, runs a {@link ClusterWatcher} term, the only writer of inventory ({@link
+ * LeaseTerms}). Losing the lease stops the term at once; winning it again starts a fresh one.
  *
  * <p>Health ({@link #health()}): a replica that is not the leader is healthy (it is a warm
  * standby); the leader is unhealthy while its Node watch is down, so Kubernetes restarts a leader
@@ -31,29 +27,17 @@ public final class WatchService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WatchService.class);
 
   /** Gauges shared by the terms: a term ends, its numbers stay registered. */
-  record Gauges(AtomicInteger leader, AtomicInteger nodes, AtomicInteger instances) {
+  record Gauges(AtomicInteger nodes, AtomicInteger instances) {
     static Gauges register(MeterRegistry meters) {
-      Gauges g = new Gauges(new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
-      meters.gauge(WatchMetrics.LEADER, g.leader());
+      Gauges g = new Gauges(new AtomicInteger(), new AtomicInteger());
       meters.gauge(WatchMetrics.NODES, g.nodes());
       meters.gauge(WatchMetrics.INSTANCES, g.instances());
       return g;
     }
   }
 
-  private final KubernetesClient client;
-  private final CloudPort cloud;
-  private final WatchSink sink;
-  private final Clock clock;
   private final WatchSettings settings;
-  private final MeterRegistry meters;
-  private final Gauges gauges;
-  private final FleetReconciler reconciler;
-  private final Object lock = new Object();
-  private volatile ClusterWatcher term;
-  private volatile String leader;
-  private CompletableFuture<?> election;
-  private boolean closed;
+  private final LeaseTerms<ClusterWatcher> terms;
 
   /**
    * @param client the Kubernetes client (not closed here)
@@ -68,93 +52,59 @@ public final class WatchService implements AutoCloseable {
       WatchSettings settings,
       InstanceTypeCatalog catalog,
       MeterRegistry meters) {
-    this.client = Objects.requireNonNull(client, "client");
-    this.cloud = cloud;
-    this.sink = Objects.requireNonNull(sink, "sink");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.meters = Objects.requireNonNull(meters, "meters");
-    this.gauges = Gauges.register(meters);
-    this.reconciler = new FleetReconciler(catalog, settings.unregisteredGrace(), problems(meters));
+    Objects.requireNonNull(meters, "meters");
+    Gauges gauges = Gauges.register(meters);
+    FleetReconciler reconciler =
+        new FleetReconciler(catalog, settings.unregisteredGrace(), problems(meters));
+    this.terms =
+        new LeaseTerms<>(
+            client,
+            new LeaseTerms.Settings(
+                "watch",
+                settings.leaseName(),
+                settings.leaseNamespace(),
+                settings.identity(),
+                settings.leaseDuration()),
+            () -> {
+              ClusterWatcher t =
+                  new ClusterWatcher(
+                      client, cloud, sink, clock, settings, reconciler, meters, gauges);
+              t.start();
+              return t;
+            },
+            clock,
+            meters,
+            WatchMetrics.LEADER);
   }
 
   /** Joins the election; returns at once. */
   public void start() {
-    LeaderElectionConfig config =
-        new LeaderElectionConfig(
-            new LeaseLock(settings.leaseNamespace(), settings.leaseName(), settings.identity()),
-            settings.leaseDuration(),
-            settings.renewDeadline(),
-            settings.retryPeriod(),
-            new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader),
-            true,
-            settings.leaseName());
-    LeaderElector elector = client.leaderElector().withConfig(config).build();
-    synchronized (lock) {
-      election = elector.start();
-    }
+    terms.start();
     log.info(
-        "watch {}: competing for lease {}/{} as {}",
-        settings.cluster(),
-        settings.leaseNamespace(),
-        settings.leaseName(),
-        settings.identity());
+        "watch {}: {} publishes inventory while it leads", settings.cluster(), settings.identity());
   }
 
-  private void startLeading() {
-    synchronized (lock) {
-      if (closed || term != null) {
-        return;
-      }
-      gauges.leader().set(1);
-      term = new ClusterWatcher(client, cloud, sink, clock, settings, reconciler, meters, gauges);
-      log.info("watch {}: {} leads; publishing inventory", settings.cluster(), settings.identity());
-      term.start();
-    }
-  }
-
-  private void stopLeading() {
-    ClusterWatcher t;
-    boolean leaving;
-    synchronized (lock) {
-      t = term;
-      term = null;
-      leaving = closed;
-      gauges.leader().set(0);
-    }
-    if (t == null) {
-      return;
-    }
-    t.close();
-    if (leaving) {
-      log.info("watch {}: {} stopped; lease released", settings.cluster(), settings.identity());
-    } else {
-      log.warn(
-          "watch {}: {} lost the lease; stopped publishing",
-          settings.cluster(),
-          settings.identity());
-    }
-  }
-
-  private void newLeader(String who) {
-    leader = who;
-    log.info("watch {}: leader is {}", settings.cluster(), who);
-  }
-
-  /** Whether this replica leads now. */
+  /** Whether this replica leads now, with its term started. */
   public boolean isLeader() {
-    return term != null;
+    return terms.term() != null;
   }
 
   /** The current leader's identity as last announced, or null. */
   public String leader() {
-    return leader;
+    return terms.leader();
   }
 
   /** Not leading: up. Leading: up while the Node watch is connected. */
   public HealthCheck health() {
     return () -> {
-      ClusterWatcher t = term;
+      if (terms.termFailed()) {
+        return Health.down("leader whose watcher failed to start");
+      }
+      ClusterWatcher t = terms.term();
       if (t == null || t.isWatching()) {
         return Health.UP;
       }
@@ -164,7 +114,7 @@ public final class WatchService implements AutoCloseable {
 
   /** The running term (tests). */
   ClusterWatcher term() {
-    return term;
+    return terms.term();
   }
 
   private static NodeInventories.Problems problems(MeterRegistry meters) {
@@ -185,14 +135,6 @@ public final class WatchService implements AutoCloseable {
   /** Leaves the election (releasing the lease) and stops the term. */
   @Override
   public void close() {
-    CompletableFuture<?> e;
-    synchronized (lock) {
-      closed = true;
-      e = election;
-    }
-    if (e != null) {
-      e.cancel(true);
-    }
-    stopLeading();
+    terms.close();
   }
 }

@@ -279,4 +279,32 @@ class CliTest {
     Result grace = run("watch", "--cloud", "none", "-D", "watch.poll.interval.ms=5", "-b", "x:1");
     assertThat(grace.err()).contains("watch.poll.interval.ms");
   }
+
+  @Test
+  void shouldRefuseARemediatorLeaseWithoutAKubernetesClientAndABadLeaseName() {
+    Result simulated =
+        run(
+            "remediate",
+            "--actuator",
+            "simulated",
+            "-D",
+            "remediation.lease.name=gpuward-remediate",
+            "-b",
+            "127.0.0.1:1");
+    assertThat(simulated.code()).isNotZero();
+    assertThat(simulated.err()).contains("remediation.lease.name").contains("--actuator eks");
+    Result bad = run("remediate", "-D", "remediation.lease.name=Not_A_Name", "-b", "127.0.0.1:1");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("remediation.lease.name").contains("Not_A_Name");
+    Result shortLease =
+        run(
+            "remediate",
+            "-D",
+            "remediation.lease.name=r",
+            "-D",
+            "remediation.lease.duration.ms=5",
+            "-b",
+            "127.0.0.1:1");
+    assertThat(shortLease.err()).contains("remediation.lease.duration.ms");
+  }
 }

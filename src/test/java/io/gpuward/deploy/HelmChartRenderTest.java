@@ -368,6 +368,37 @@ class HelmChartRenderTest {
   }
 
   @Test
+  void shouldRunAWarmStandbyRemediatorOnALeaseOnlyWhenAskedForTwoReplicas() throws Exception {
+    Deployment single = one(render(Map.of()), Deployment.class, "prod-gpuward-remediator");
+    assertThat(single.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(single.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(single.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .noneMatch(a -> a.startsWith("remediation.lease."));
+    assertThat(all(render(Map.of()), Role.class))
+        .noneMatch(r -> r.getMetadata().getName().equals("prod-gpuward-remediator-lease"));
+
+    List<HasMetadata> objects = render(Map.of("remediator.replicas", "2"));
+    Deployment pair = one(objects, Deployment.class, "prod-gpuward-remediator");
+    assertThat(pair.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(pair.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    Container c = pair.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getArgs())
+        .contains(
+            "remediation.lease.name=prod-gpuward-remediator",
+            "remediation.lease.duration.ms=15000");
+    assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("POD_NAMESPACE"));
+    Role lease = one(objects, Role.class, "prod-gpuward-remediator-lease");
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(NS);
+    assertThat(lease.getRules())
+        .isEqualTo(one(reviewed("remediator"), Role.class, "gpuward-remediator-lease").getRules());
+    RoleBinding binding = one(objects, RoleBinding.class, "prod-gpuward-remediator-lease");
+    assertThat(binding.getRoleRef().getName()).isEqualTo("prod-gpuward-remediator-lease");
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("prod-gpuward-remediator"));
+  }
+
+  @Test
   void shouldGoLiveWithIrsaAndReadKafkaSecretsFromMountedFiles() throws Exception {
     List<HasMetadata> objects = render(liveTls());
 

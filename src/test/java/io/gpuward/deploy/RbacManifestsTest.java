@@ -30,7 +30,7 @@ class RbacManifestsTest {
 
   @Test
   void shouldGrantTheRemediatorExactlyItsVerbs() throws Exception {
-    List<HasMetadata> objects = load("remediator.yaml", 7);
+    List<HasMetadata> objects = load("remediator.yaml", 9);
 
     ClusterRole role = only(objects, ClusterRole.class);
     assertThat(grants(role.getRules()))
@@ -62,7 +62,7 @@ class RbacManifestsTest {
         .containsExactlyInAnyOrder(
             "coordination.k8s.io/leases:get",
             "coordination.k8s.io/leases:create",
-            "coordination.k8s.io/leases:update");
+            "coordination.k8s.io/leases:patch");
     ServiceAccount sa = only(objects, ServiceAccount.class);
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
     RoleBinding binding = only(objects, RoleBinding.class);
@@ -74,7 +74,7 @@ class RbacManifestsTest {
 
   @Test
   void shouldLetTheRemediatorCreateEventsOnlyWhereNodeEventsLive() throws Exception {
-    List<HasMetadata> objects = load("remediator.yaml", 7);
+    List<HasMetadata> objects = load("remediator.yaml", 9);
     Role events = named(objects, Role.class, "gpuward-remediator-events");
     assertThat(events.getMetadata().getNamespace())
         .isEqualTo(KubernetesClusterActuator.EVENT_NAMESPACE);
@@ -97,7 +97,7 @@ class RbacManifestsTest {
 
   @Test
   void shouldLetTheRemediatorCreateAndReadResetJobsOnlyInItsOwnNamespace() throws Exception {
-    List<HasMetadata> objects = load("remediator.yaml", 7);
+    List<HasMetadata> objects = load("remediator.yaml", 9);
     ServiceAccount sa = only(objects, ServiceAccount.class);
     Role jobs = named(objects, Role.class, "gpuward-remediator-reset-jobs");
     assertThat(jobs.getMetadata().getNamespace())
@@ -110,6 +110,26 @@ class RbacManifestsTest {
     assertThat(binding.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
     assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
     assertThat(binding.getRoleRef().getName()).isEqualTo(jobs.getMetadata().getName());
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo(sa.getMetadata().getName()));
+  }
+
+  @Test
+  void shouldLetTheRemediatorHoldItsStandbyLeaseOnlyInItsOwnNamespace() throws Exception {
+    List<HasMetadata> objects = load("remediator.yaml", 9);
+    ServiceAccount sa = only(objects, ServiceAccount.class);
+    Role lease = named(objects, Role.class, "gpuward-remediator-lease");
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
+    assertThat(grants(lease.getRules()))
+        .containsExactlyInAnyOrder(
+            "coordination.k8s.io/leases:get",
+            "coordination.k8s.io/leases:create",
+            "coordination.k8s.io/leases:patch");
+    assertNoWildcardsNoSecrets(lease.getRules());
+    RoleBinding binding = named(objects, RoleBinding.class, "gpuward-remediator-lease");
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
+    assertThat(binding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
     assertThat(binding.getSubjects())
         .singleElement()
         .satisfies(s -> assertThat(s.getName()).isEqualTo(sa.getMetadata().getName()));
@@ -132,7 +152,7 @@ class RbacManifestsTest {
     assertThat(rule.get(0).getOperations()).containsExactly("UPDATE");
 
     // It applies to the remediator's own service account, and only to it.
-    ServiceAccount sa = only(load("remediator.yaml", 7), ServiceAccount.class);
+    ServiceAccount sa = only(load("remediator.yaml", 9), ServiceAccount.class);
     String user =
         "system:serviceaccount:"
             + sa.getMetadata().getNamespace()

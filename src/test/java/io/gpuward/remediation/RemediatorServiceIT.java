@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The remediator on the real broker: acts, audits, and after a restart never repeats a step. */
 class RemediatorServiceIT {
-  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
   @Test
   void shouldNotRepeatFinishedStepsAfterARestartAndReplay() throws Exception {
@@ -238,7 +238,7 @@ class RemediatorServiceIT {
   }
 
   /** The audit topic from the start until a record matches {@code last}. */
-  private static List<RemediationRecord> readAudit(
+  static List<RemediationRecord> readAudit(
       String bootstrap, Topics topics, Predicate<RemediationRecord> last) {
     List<RemediationRecord> out = new ArrayList<>();
     try (var c =
@@ -267,7 +267,7 @@ class RemediatorServiceIT {
    * A configuration verdict (the tests' end marker) names no node group: nothing publishes an
    * inventory for its node here, and the remediator would wait for one to place it.
    */
-  private static FaultVerdict verdict(String node, FaultClass c, RemediationAction a) {
+  static FaultVerdict verdict(String node, FaultClass c, RemediationAction a) {
     String id = c == FaultClass.GPU_THERMAL ? "v-thermal" : "v-" + node;
     return FaultVerdict.newBuilder(PlannerTest.verdict(c, a, VerdictState.OPEN))
         .setNodegroup(FaultClasses.isConfiguration(c) ? null : "p5-train")

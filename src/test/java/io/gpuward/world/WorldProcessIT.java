@@ -106,6 +106,82 @@ class WorldProcessIT {
   }
 
   /**
+   * Two remediator processes on one Lease: the standby waits warm, and when the leader is killed
+   * with SIGKILL mid-drain (the Lease not released) it takes over after the lease expired and
+   * finishes the repair; the world shows each action done once. The takeover is printed.
+   */
+  @Test
+  void shouldFinishTheRepairOnTheStandbyWhenTheLeaderIsKilledMidAction() throws Exception {
+    assertThat(JAR).as("target/gpuward.jar (failsafe runs after package)").exists();
+    Path dir = Path.of("target", "world", "standby-" + System.currentTimeMillis()).toAbsolutePath();
+    Files.createDirectories(dir);
+    String bootstrap = SharedKafka.bootstrapServers();
+    String prefix = TestNames.unique("world-standby") + ".";
+    try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startInMemory()) {
+      Topics topics =
+          new Topics(
+              TopicCatalog.load(prefix).withPartitions(2),
+              new AvroSerdes(new RegistryClient(registry.url()), true));
+      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+        TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(60));
+      }
+      List<String> common =
+          List.of("-b", bootstrap, "-r", registry.url(), "--topic-prefix", prefix);
+      List<String> lease =
+          List.of(
+              "-D",
+              "remediation.lease.name=gpuward-remediate",
+              "-D",
+              "remediation.lease.namespace=default",
+              "-D",
+              "remediation.lease.duration.ms=3000");
+      RoleProcess world = world(dir, common);
+      try (world;
+          ChaosWatch watch = new ChaosWatch(bootstrap, topics)) {
+        world.start();
+        Served served = announced(world, dir.resolve("kubeconfig"));
+        RoleProcess engine = engine(dir, common, prefix);
+        RoleProcess leader = remediator(dir, common, prefix, served, "remediator-0", lease);
+        RoleProcess standby = remediator(dir, common, prefix, served, "remediator-1", lease);
+        try (engine;
+            leader;
+            standby) {
+          engine.start();
+          leader.start();
+          awaitLine(leader, "gpuward remediator leading as remediator-0");
+          standby.start();
+          awaitLine(standby, "gpuward remediator standby as remediator-1");
+          Eventually.await(
+              STEP_TIMEOUT,
+              () ->
+                  assertThat(served.log().actions())
+                      .anyMatch(
+                          a -> a.is("EVICT") && a.accepted() && a.detail().equals("node " + NODE)));
+          long killed = System.currentTimeMillis();
+          leader.kill();
+          awaitLine(standby, "gpuward remediator leading as remediator-1");
+          long leading = System.currentTimeMillis();
+          awaitPartitions(standby);
+          long assigned = System.currentTimeMillis();
+          awaitRecovered(watch, served.log());
+          assertOnceEach(served.log(), watch);
+          System.out.printf(
+              "standby process takeover (lease 3000 ms): kill -> 'leading' line %d ms,"
+                  + " -> verdict partitions assigned %d ms%n",
+              leading - killed, assigned - killed);
+          assertThat(List.of(world, engine, standby))
+              .allSatisfy(r -> assertThat(r.exits()).as(r.name() + " exits").isEmpty());
+        }
+      }
+    }
+  }
+
+  private static void awaitLine(RoleProcess role, String line) {
+    Eventually.await(
+        STEP_TIMEOUT, () -> assertThat(role.outputSinceStart()).anyMatch(l -> l.contains(line)));
+  }
+
+  /**
    * SIGKILL at the first accepted eviction of the faulted node (drain in flight), then at the
    * accepted reboot (node rebooting, verification pending), then each time the restarted remediator
    * owns its partitions again.
@@ -241,22 +317,37 @@ class WorldProcessIT {
 
   private static RoleProcess remediator(
       Path dir, List<String> common, String prefix, Served served) {
+    return remediator(dir, common, prefix, served, "remediator-0", List.of());
+  }
+
+  /**
+   * A remediator process named {@code name} (its pod name and static member id), with {@code extra}
+   * settings.
+   */
+  private static RoleProcess remediator(
+      Path dir,
+      List<String> common,
+      String prefix,
+      Served served,
+      String name,
+      List<String> extra) {
     List<String> args = new ArrayList<>(List.of("remediate", "--live", "--actuator", "eks"));
     args.addAll(List.of("--aws-endpoint", served.aws().toString(), "--aws-region", "us-east-1"));
     args.addAll(List.of("--eks-cluster", "gpuward-sim"));
     args.addAll(List.of("-D", "remediation.group.id=" + prefix + "remediator"));
     // Its disruptive steps wait for this engine's committed progress (EngineProgressBarrier).
     args.addAll(List.of("-D", "engine.application.id=" + prefix + "engine"));
-    args.addAll(List.of("-D", "instance.id=remediator-0", "--metrics-port", "-1"));
+    args.addAll(List.of("-D", "instance.id=" + name, "--metrics-port", "-1"));
+    args.addAll(extra);
     args.addAll(common);
     Map<String, String> env =
         Map.of(
+            "POD_NAME", name,
             "KUBECONFIG", served.kubeconfig().toString(),
             "AWS_ACCESS_KEY_ID", "AKIDWORLD",
             "AWS_SECRET_ACCESS_KEY", "world-secret",
             "AWS_REGION", "us-east-1",
             "AWS_EC2_METADATA_DISABLED", "true");
-    return new RoleProcess(
-        "remediator", RoleProcess.java(JVM, JAR, args), env, dir.resolve("remediator.log"));
+    return new RoleProcess(name, RoleProcess.java(JVM, JAR, args), env, dir.resolve(name + ".log"));
   }
 }

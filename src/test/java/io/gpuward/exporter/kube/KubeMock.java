@@ -87,6 +87,11 @@ public final class KubeMock implements AutoCloseable {
     return client;
   }
 
+  /** A further client of the same server, closed by the caller (one per simulated process). */
+  public KubernetesClient newClient() {
+    return server.createClient();
+  }
+
   /** Every field selector the client sent, as written (decoded). */
   Set<String> fieldSelectors() {
     return fieldSelectors;

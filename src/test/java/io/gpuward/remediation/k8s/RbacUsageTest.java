@@ -11,16 +11,21 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gpuward.avro.RemediationAction;
+import io.gpuward.kube.LeaseTerms;
 import io.gpuward.remediation.port.ActuatorException;
 import io.gpuward.remediation.port.DraDevice;
+import io.gpuward.testing.Eventually;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,8 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The remediator's ClusterRole and Role grant exactly the (resource, verb) pairs the Kubernetes
  * actuator uses, the Roles' only in their namespaces: every request a full cordon → drain → event →
- * uncordon cycle and a GPU reset Job make is mapped to its RBAC verb and compared with {@code
- * deploy/rbac/remediator.yaml}.
+ * uncordon cycle, a GPU reset Job and a warm standby's Lease election make is mapped to its RBAC
+ * verb and compared with {@code deploy/rbac/remediator.yaml}.
  */
 class RbacUsageTest {
   private ClusterMock mock;
@@ -82,6 +87,7 @@ class RbacUsageTest {
     int resume = mock.requests().size();
     actuator.gpuResetJobTrace(K8sObjects.NODE, "op-4");
     used.addAll(mock.requests().subList(resume, mock.requests().size()));
+    used.addAll(leaseRequests(kube));
 
     Set<String> granted = granted();
     Set<String> needed = new TreeSet<>();
@@ -93,6 +99,58 @@ class RbacUsageTest {
     assertThat(needed).isEqualTo(granted);
   }
 
+  /**
+   * A warm standby's election in the remediator's namespace: the Lease read, created, then renewed
+   * (fabric8 8 renews and releases with a PATCH, not a PUT); a second replica reads it. The
+   * requests that made it.
+   */
+  private List<ClusterMock.Request> leaseRequests(KubernetesClient kube) {
+    int from = mock.requests().size();
+    var settings =
+        new LeaseTerms.Settings(
+            "remediate",
+            "gpuward-remediate",
+            ResetJobSettings.DEFAULT_NAMESPACE,
+            "remediate-0",
+            Duration.ofSeconds(2));
+    AtomicInteger terms = new AtomicInteger();
+    try (var leader =
+            new LeaseTerms<AutoCloseable>(
+                kube,
+                settings,
+                () -> terms::incrementAndGet,
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
+                "gpuward.test.leader");
+        var standby =
+            new LeaseTerms<AutoCloseable>(
+                kube,
+                new LeaseTerms.Settings(
+                    "remediate",
+                    settings.name(),
+                    settings.namespace(),
+                    "remediate-1",
+                    settings.duration()),
+                () -> terms::incrementAndGet,
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
+                "gpuward.test.leader")) {
+      leader.start();
+      Eventually.await(Duration.ofSeconds(20), () -> assertThat(leader.term()).isNotNull());
+      standby.start();
+      Eventually.await(
+          Duration.ofSeconds(20), () -> assertThat(standby.leader()).isEqualTo("remediate-0"));
+      Eventually.await(
+          Duration.ofSeconds(20),
+          () ->
+              assertThat(
+                      mock.requests().subList(from, mock.requests().size()).stream()
+                          .filter(r -> r.method().equals("PATCH")))
+                  .isNotEmpty());
+    }
+    return new ArrayList<>(mock.requests().subList(from, mock.requests().size()));
+  }
+
   private static void failJob(KubernetesClient kube, String op) {
     var jobs = kube.batch().v1().jobs().inNamespace(ResetJobSettings.DEFAULT_NAMESPACE);
     var job = jobs.withName(ResetJobs.name(op)).get();
@@ -101,7 +159,8 @@ class RbacUsageTest {
   }
 
   private static String namespace(String path) {
-    var m = Pattern.compile("^/apis?/(?:[a-z.]+/)?v1[a-z0-9]*/namespaces/([^/]+)/").matcher(path);
+    var m =
+        Pattern.compile("^/apis?/(?:[a-z0-9.]+/)?v1[a-z0-9]*/namespaces/([^/]+)/").matcher(path);
     return m.find() ? m.group(1) : "(cluster)";
   }
 

@@ -312,6 +312,12 @@ final class RemediateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--shadow never acts: drop --live");
     }
     var cfg = kafka.config(Map.of(GpuwardConfig.REMEDIATION_DRY_RUN, "true"));
+    if (!cfg.remediationLeaseName().isEmpty()) {
+      // A shadow never acts and reads with its own group: any number may run beside the leader.
+      System.err.printf(
+          "gpuward remediate --shadow: %s ignored (a shadow never acts, so it takes no Lease)%n",
+          GpuwardConfig.REMEDIATION_LEASE_NAME);
+    }
     Platform platform = Platform.connect(cfg, true);
     platform.registerSchemas(KafkaRole.REMEDIATOR);
     var meters = MetricsOptions.registry("remediate");

@@ -80,7 +80,6 @@ class ActuationGpuDrainTest {
             .unschedulable(true)
             .cordonedBy(Optional.of("op-c"))
             .instanceId("i-1")
-            .asgName(null)
             .labels(Map.of(NodeAllowList.INSTANCE_TYPE_LABEL, instanceType))
             .build());
   }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -108,8 +107,6 @@ class ActuationResetPathTest {
             .unschedulable(true)
             .cordonedBy(Optional.of("op-c"))
             .instanceId("i-1")
-            .asgName(null)
-            .labels(Map.of())
             .osImage(osImage)
             .build());
   }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gpuward.remediation.port.LiveNode;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Which nodes gpuward may touch: label selectors and GPU instance types. */
@@ -18,10 +17,7 @@ class NodeAllowListTest {
     return LiveNode.named("n-1")
         .bootId("boot")
         .ready(true)
-        .unschedulable(false)
-        .cordonedBy(Optional.empty())
         .instanceId("i-1")
-        .asgName(null)
         .labels(labels)
         .build();
   }

@@ -22,10 +22,7 @@ class PlacementTest {
     return LiveNode.named("p5-train-2")
         .bootId("b")
         .ready(true)
-        .unschedulable(false)
-        .cordonedBy(Optional.empty())
         .instanceId("i-1")
-        .asgName(null)
         .labels(labels)
         .build();
   }

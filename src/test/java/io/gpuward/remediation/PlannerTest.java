@@ -72,8 +72,6 @@ class PlannerTest {
         LiveNode.named("p5-train-2")
             .bootId("boot-1")
             .ready(true)
-            .unschedulable(false)
-            .cordonedBy(Optional.empty())
             .instanceId("i-1")
             .asgName("asg")
             .labels(Map.of("node.kubernetes.io/instance-type", "m6i.large"))
@@ -102,7 +100,6 @@ class PlannerTest {
             .cordonedBy(Optional.of("op-1"))
             .instanceId("i-1")
             .asgName("asg")
-            .labels(Map.of())
             .build();
     var steps =
         Plans.plan(

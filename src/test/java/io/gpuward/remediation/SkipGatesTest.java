@@ -90,8 +90,6 @@ class SkipGatesTest {
         LiveNode.named("p5-train-2")
             .bootId("b")
             .ready(true)
-            .unschedulable(false)
-            .cordonedBy(Optional.empty())
             .instanceId("i-1")
             .asgName("asg")
             .labels(java.util.Map.of())

@@ -88,7 +88,6 @@ class ValidateGateTest {
         Optional.of(
             LiveNode.named("p5-train-2")
                 .bootId("boot-1")
-                .ready(false)
                 .unschedulable(true)
                 .cordonedBy(Optional.of("op"))
                 .instanceId("i-1")

@@ -195,10 +195,7 @@ class ReplaceAsgResolutionTest {
           LiveNode.named(name)
               .bootId("boot-1")
               .ready(true)
-              .unschedulable(false)
-              .cordonedBy(Optional.empty())
               .instanceId(INSTANCE)
-              .asgName(null)
               .labels(Map.of("eks.amazonaws.com/nodegroup", "p5-train"))
               .build());
     }

@@ -75,8 +75,6 @@ class KubernetesClusterActuatorTest {
             LiveNode.named(NODE)
                 .bootId(BOOT_ID)
                 .ready(true)
-                .unschedulable(false)
-                .cordonedBy(Optional.empty())
                 .instanceId(INSTANCE_ID)
                 .asgName("eks-p5-train-20240301-abcd")
                 .labels(n.getMetadata().getLabels())

@@ -18,6 +18,7 @@ import io.gpuward.embedded.EmbeddedSchemaRegistry;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,24 +65,40 @@ class WorldProcessIT {
 
   private final int kills = Integer.getInteger("world.kills", 2);
 
+  /**
+   * A fresh directory for one test's processes (the jar must be built: failsafe runs after
+   * package).
+   */
+  private static Path runDir(String kind) throws IOException {
+    assertThat(JAR).as("target/gpuward.jar (failsafe runs after package)").exists();
+    Path dir = Path.of("target", "world", kind + System.currentTimeMillis()).toAbsolutePath();
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  /** The contract's topics under {@code prefix}, 2 partitions each, created on the broker. */
+  private static Topics createTopics(
+      String bootstrap, String prefix, EmbeddedSchemaRegistry registry) throws Exception {
+    Topics topics =
+        new Topics(
+            TopicCatalog.load(prefix).withPartitions(2),
+            new AvroSerdes(new RegistryClient(registry.url()), true));
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+      TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(60));
+    }
+    return topics;
+  }
+
   /** What the world process announced. */
   private record Served(URI aws, WorldLog log, Path kubeconfig) {}
 
   @Test
   void shouldRepeatNoActionOnTheWorldWhenALiveRemediatorIsKilledMidAction() throws Exception {
-    assertThat(JAR).as("target/gpuward.jar (failsafe runs after package)").exists();
-    Path dir = Path.of("target", "world", "run-" + System.currentTimeMillis()).toAbsolutePath();
-    Files.createDirectories(dir);
+    Path dir = runDir("run-");
     String bootstrap = SharedKafka.bootstrapServers();
     String prefix = TestNames.unique("world") + ".";
     try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startInMemory()) {
-      Topics topics =
-          new Topics(
-              TopicCatalog.load(prefix).withPartitions(2),
-              new AvroSerdes(new RegistryClient(registry.url()), true));
-      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
-        TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(60));
-      }
+      Topics topics = createTopics(bootstrap, prefix, registry);
       List<String> common =
           List.of("-b", bootstrap, "-r", registry.url(), "--topic-prefix", prefix);
       RoleProcess world = world(dir, common);
@@ -112,19 +129,11 @@ class WorldProcessIT {
    */
   @Test
   void shouldFinishTheRepairOnTheStandbyWhenTheLeaderIsKilledMidAction() throws Exception {
-    assertThat(JAR).as("target/gpuward.jar (failsafe runs after package)").exists();
-    Path dir = Path.of("target", "world", "standby-" + System.currentTimeMillis()).toAbsolutePath();
-    Files.createDirectories(dir);
+    Path dir = runDir("standby-");
     String bootstrap = SharedKafka.bootstrapServers();
     String prefix = TestNames.unique("world-standby") + ".";
     try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startInMemory()) {
-      Topics topics =
-          new Topics(
-              TopicCatalog.load(prefix).withPartitions(2),
-              new AvroSerdes(new RegistryClient(registry.url()), true));
-      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
-        TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(60));
-      }
+      Topics topics = createTopics(bootstrap, prefix, registry);
       List<String> common =
           List.of("-b", bootstrap, "-r", registry.url(), "--topic-prefix", prefix);
       List<String> lease =

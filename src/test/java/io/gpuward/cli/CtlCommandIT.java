@@ -14,7 +14,6 @@ import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.RegistryClient;
-import io.gpuward.contract.TelemetrySink;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
@@ -24,10 +23,9 @@ import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.Readers;
 import io.gpuward.testing.SharedKafka;
@@ -79,8 +77,7 @@ class CtlCommandIT {
     var types = InstanceTypeCatalog.load();
     var clock = new ManualClock(now);
     cluster = new SimulatedCluster(clock);
-    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, TelemetrySink.NONE, now)
-        .advanceTo(now);
+    DefaultFleet.populate(cluster, types, now);
     var planner = new Planner(RemediationPolicy.load());
     var meters = new SimpleMeterRegistry();
     remediator =

@@ -14,7 +14,6 @@ import io.gpuward.backtest.ShadowDiff;
 import io.gpuward.backtest.ShadowStreams;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.InMemorySchemaRegistry;
-import io.gpuward.contract.TelemetrySink;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
@@ -25,10 +24,9 @@ import io.gpuward.remediation.Planner;
 import io.gpuward.remediation.Remediation;
 import io.gpuward.remediation.RemediationPolicy;
 import io.gpuward.remediation.RemediatorService;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SampleRecords;
 import io.gpuward.testing.SharedKafka;
@@ -200,8 +198,7 @@ class ShadowIT {
     var cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, TelemetrySink.NONE, T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     return cluster;
   }
 

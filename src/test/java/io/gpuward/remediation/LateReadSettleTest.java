@@ -13,10 +13,9 @@ import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.Signatures;
 import io.gpuward.fleet.InstanceTypeCatalog;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,13 +46,7 @@ class LateReadSettleTest {
     SimulatedCluster cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     var policy = RemediationPolicy.load();
     var settling =
         new RemediationPolicy(

@@ -9,10 +9,9 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.fleet.InstanceTypeCatalog;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,13 +38,7 @@ class RemediationLadderTest {
     cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     var p = RemediationPolicy.load();
     policy =
         new RemediationPolicy(

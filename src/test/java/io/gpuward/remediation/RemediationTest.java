@@ -14,10 +14,9 @@ import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.remediation.port.HealthMark;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,13 +40,7 @@ class RemediationTest {
     cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     // One disruptive remediation at a time per node group.
     remediation =
         remediation(

@@ -10,14 +10,12 @@ import io.gpuward.avro.RemediationAction;
 import io.gpuward.avro.RemediationRecord;
 import io.gpuward.avro.SkipReason;
 import io.gpuward.avro.VerdictState;
-import io.gpuward.contract.TelemetrySink;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.sim.Diagnostics;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.Injection;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -51,8 +49,7 @@ class RemediationValidateTest {
     cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, TelemetrySink.NONE, T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     var p = RemediationPolicy.load();
     policy =
         new RemediationPolicy(

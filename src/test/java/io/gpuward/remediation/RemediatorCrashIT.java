@@ -19,10 +19,9 @@ import io.gpuward.remediation.port.CloudPort;
 import io.gpuward.remediation.port.ClusterPort;
 import io.gpuward.remediation.port.DrainResult;
 import io.gpuward.remediation.port.LiveNode;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
@@ -75,13 +74,7 @@ class RemediatorCrashIT {
     var cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     return cluster;
   }
 

@@ -16,17 +16,15 @@ import io.gpuward.avro.VerdictState;
 import io.gpuward.contract.AvroSerdes;
 import io.gpuward.contract.InMemorySchemaRegistry;
 import io.gpuward.contract.SchemaRegistry;
-import io.gpuward.contract.TelemetrySink;
 import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.ops.Health;
 import io.gpuward.ops.RoleHealth;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
@@ -82,8 +80,7 @@ class RemediatorIntakeIT {
     var types = InstanceTypeCatalog.load();
     clock = new ManualClock(T0);
     cluster = new SimulatedCluster(clock);
-    new FleetSimulator(ScenarioLoader.loadDefault(types), types, cluster, TelemetrySink.NONE, T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     group = TestNames.unique("remediator");
     raw =
         new KafkaProducer<>(

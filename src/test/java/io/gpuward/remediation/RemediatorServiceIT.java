@@ -15,10 +15,9 @@ import io.gpuward.contract.TopicAdmin;
 import io.gpuward.contract.TopicCatalog;
 import io.gpuward.contract.Topics;
 import io.gpuward.fleet.InstanceTypeCatalog;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
@@ -59,13 +58,7 @@ class RemediatorServiceIT {
     var types = InstanceTypeCatalog.load();
     var clock = new ManualClock(T0);
     var cluster = new SimulatedCluster(clock);
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
     String group = TestNames.unique("remediator");
     var planner = new Planner(RemediationPolicy.load());
@@ -157,13 +150,7 @@ class RemediatorServiceIT {
     var cluster =
         new SimulatedCluster(
             clock, SimulatedCluster.Settings.defaults().withPdbMaxUnavailable(100));
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
     String group = TestNames.unique("remediator");
     var meters = new SimpleMeterRegistry();

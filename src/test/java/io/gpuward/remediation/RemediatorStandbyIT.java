@@ -19,10 +19,9 @@ import io.gpuward.contract.Topics;
 import io.gpuward.exporter.kube.KubeMock;
 import io.gpuward.fleet.InstanceTypeCatalog;
 import io.gpuward.kube.LeaseTerms;
-import io.gpuward.sim.FleetSimulator;
 import io.gpuward.sim.ManualClock;
-import io.gpuward.sim.ScenarioLoader;
 import io.gpuward.sim.SimulatedCluster;
+import io.gpuward.testing.DefaultFleet;
 import io.gpuward.testing.Eventually;
 import io.gpuward.testing.SharedKafka;
 import io.gpuward.testing.TestNames;
@@ -73,13 +72,7 @@ class RemediatorStandbyIT {
       TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
     }
     var types = InstanceTypeCatalog.load();
-    new FleetSimulator(
-            ScenarioLoader.loadDefault(types),
-            types,
-            cluster,
-            io.gpuward.contract.TelemetrySink.NONE,
-            T0)
-        .advanceTo(T0);
+    DefaultFleet.populate(cluster, types, T0);
     group = TestNames.unique("remediator-standby");
   }
 
